@@ -1,0 +1,168 @@
+package io.leadpipe;
+
+import io.leadpipe.cli.CommandLine;
+import io.leadpipe.cli.ConfigException;
+import io.leadpipe.cli.Settings;
+import io.leadpipe.http.ApiKeyAuth;
+import io.leadpipe.job.FailureExplainer;
+import io.leadpipe.job.JobOutcome;
+import io.leadpipe.job.RunReport;
+import io.leadpipe.simulator.LeadsApiSimulator;
+import io.leadpipe.simulator.SimulatorConfig;
+import io.leadpipe.store.CheckpointTable;
+import io.leadpipe.store.Database;
+import io.leadpipe.store.LeadExport;
+
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/** The command line: parses the verb, loads settings, and hands over to the app, the simulator or the store. */
+public final class Leadpipe {
+
+    public static final int OK = 0;
+    public static final int JOB_FAILED = 1;
+    public static final int BAD_CONFIG = 2;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Map<String, String> env;
+
+    public Leadpipe(PrintStream out, PrintStream err, Map<String, String> env) {
+        this.out = out;
+        this.err = err;
+        this.env = env;
+    }
+
+    public static void main(String[] args) {
+        int code = new Leadpipe(System.out, System.err, System.getenv()).execute(args);
+        System.out.flush();
+        System.exit(code);
+    }
+
+    public int execute(String[] argv) {
+        try {
+            CommandLine cli = CommandLine.parse(argv);
+            if (cli.help || cli.verb == null) {
+                out.print(CommandLine.HELP);
+                return cli.help ? OK : BAD_CONFIG;
+            }
+            Settings settings = Settings.load(Path.of("application.properties"), cli.config, cli.overrides, env, System.getProperties());
+            return switch (cli.verb) {
+                case "demo" -> demo(settings, cli);
+                case "run" -> run(settings, cli, null);
+                case "simulator" -> simulator(settings);
+                case "status" -> status(settings);
+                case "reset" -> reset(settings, cli);
+                case "export" -> export(settings, cli);
+                default -> throw new ConfigException("unknown verb '" + cli.verb + "' (see leadpipe --help)");
+            };
+        } catch (ConfigException e) {
+            err.println("leadpipe: " + e.getMessage());
+            return BAD_CONFIG;
+        } catch (Exception e) {
+            err.println("leadpipe: " + FailureExplainer.describe(e));
+            return JOB_FAILED;
+        }
+    }
+
+    private int demo(Settings settings, CommandLine cli) throws Exception {
+        SimulatorConfig simConfig = SimulatorConfig.from(settings::get);
+        if (settings.get("leadpipe.simulator.latency-ms") == null || "0".equals(settings.get("leadpipe.simulator.latency-ms"))) {
+            simConfig.latencyMillis = settings.getLong("leadpipe.demo.latency-ms", 60, 0, 60_000);
+        }
+        try (LeadsApiSimulator sim = new LeadsApiSimulator(simConfig).start()) {
+            out.println("leadpipe demo: simulated leads API with " + simConfig.leads + " leads at " + sim.leadsUrl());
+            ApiKeyAuth simulatorKey = new ApiKeyAuth(simConfig.apiKeyHeader, "", simConfig.apiKey);
+            for (String source : settings.require("leadpipe.sources").split(",")) {
+                if (source.isBlank()) continue;
+                settings.set("leadpipe.source." + source.trim() + ".url", sim.leadsUrl());
+                settings.set("leadpipe.source." + source.trim() + ".api-key-header", simConfig.apiKeyHeader);
+            }
+            return run(settings, cli, simulatorKey);
+        }
+    }
+
+    private int run(Settings settings, CommandLine cli, ApiKeyAuth keyForAllSources) throws Exception {
+        try (LeadpipeApp app = new LeadpipeApp(settings)) {
+            if (keyForAllSources != null) {
+                for (String source : settings.require("leadpipe.sources").split(",")) {
+                    if (!source.isBlank()) app.withApiKey(source.trim(), keyForAllSources);
+                }
+            }
+            app.start(env);
+            List<String> jobs = cli.job != null ? List.of(cli.job) : app.jobs();
+            if (jobs.isEmpty()) throw new ConfigException("no jobs declared in the routes (see routes/jobs.yaml)");
+            List<JobOutcome> outcomes = app.runJobs(jobs);
+            boolean failed = false;
+            for (JobOutcome o : outcomes) {
+                if ("SKIPPED".equals(o.status())) {
+                    out.println("job " + o.job() + ": already DONE, nothing pulled (`leadpipe reset " + o.job() + "` to pull again)");
+                } else if (o.report() != null) {
+                    out.print(RunReport.toText(o.report()));
+                } else {
+                    out.println("job " + o.job() + ": " + o.status() + (o.error() == null ? "" : " — " + o.error()));
+                }
+                failed |= o.failed();
+            }
+            return failed ? JOB_FAILED : OK;
+        }
+    }
+
+    private int simulator(Settings settings) throws Exception {
+        SimulatorConfig config = SimulatorConfig.from(settings::get);
+        if (config.port == 0) config.port = 8089;
+        try (LeadsApiSimulator sim = new LeadsApiSimulator(config).start()) {
+            out.println("leadpipe simulator: " + config.leads + " leads at " + sim.leadsUrl()
+                    + " (header " + config.apiKeyHeader + ", " + config.rateLimit + " requests per " + config.rateWindowMillis + " ms)");
+            out.println("stats: http://" + config.host + ":" + sim.port() + "/_sim/stats — Ctrl-C stops");
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            stop.await();
+        }
+        return OK;
+    }
+
+    private int status(Settings settings) throws Exception {
+        try (Database db = Database.open(settings).migrate()) {
+            new CheckpointTable(db).printStatus(out);
+        }
+        return OK;
+    }
+
+    private int reset(Settings settings, CommandLine cli) throws Exception {
+        if (cli.args.size() != 1) throw new ConfigException("usage: leadpipe reset JOB");
+        String job = cli.args.get(0);
+        try (Database db = Database.open(settings).migrate()) {
+            boolean existed = new CheckpointTable(db).reset(job);
+            out.println(existed ? "job " + job + ": checkpoint forgotten; the next run starts from the first page"
+                    : "job " + job + ": no checkpoint to forget");
+        }
+        return OK;
+    }
+
+    private int export(Settings settings, CommandLine cli) throws Exception {
+        if (!"jsonl".equals(cli.format)) throw new ConfigException("unsupported export format '" + cli.format + "' (supported: jsonl)");
+        try (Database db = Database.open(settings).migrate()) {
+            LeadExport export = new LeadExport(db);
+            if (cli.out == null) {
+                Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+                export.jsonLines(w, cli.job);
+                w.flush();
+            } else {
+                try (Writer w = Files.newBufferedWriter(cli.out, StandardCharsets.UTF_8)) {
+                    long n = export.jsonLines(w, cli.job);
+                    err.println("exported " + n + " leads to " + cli.out);
+                }
+            }
+        }
+        return OK;
+    }
+}

@@ -1,0 +1,167 @@
+package io.leadpipe;
+
+import io.leadpipe.cli.ConfigException;
+import io.leadpipe.cli.Settings;
+import io.leadpipe.http.ApiKeyAuth;
+import io.leadpipe.http.HttpCallObserver;
+import io.leadpipe.job.Checkpoints;
+import io.leadpipe.job.FailureExplainer;
+import io.leadpipe.job.JobCounters;
+import io.leadpipe.job.JobOutcome;
+import io.leadpipe.job.RunReport;
+import io.leadpipe.paging.CursorPaging;
+import io.leadpipe.paging.SourceSettings;
+import io.leadpipe.store.Database;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.main.Main;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The running application: settings checked, API keys resolved, schema migrated, Camel started with the
+ * routes from routes/. Jobs are the routes made from the {@code extract} template.
+ */
+public final class LeadpipeApp implements AutoCloseable {
+
+    private final Settings settings;
+    private final Map<String, ApiKeyAuth> auth = new LinkedHashMap<>();
+    private final JobCounters counters = new JobCounters();
+    private Database db;
+    private Main main;
+    private CamelContext context;
+    private RunReport runReport;
+
+    public LeadpipeApp(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Uses this key for a source instead of the environment (the demo hands in the simulator's key). */
+    public LeadpipeApp withApiKey(String source, ApiKeyAuth key) {
+        auth.put(source, key);
+        return this;
+    }
+
+    public LeadpipeApp start(Map<String, String> env) throws Exception {
+        // everything that can be wrong in the configuration fails here, before the database is touched
+        List<SourceSettings> sources = new ArrayList<>();
+        for (String name : settings.require("leadpipe.sources").split(",")) {
+            if (name.isBlank()) continue;
+            SourceSettings s = SourceSettings.from(settings, name.trim());
+            sources.add(s);
+            auth.computeIfAbsent(s.name(), n -> ApiKeyAuth.resolve(n, s.apiKeyHeader(), s.apiKeyPrefix(), s.apiKeyEnv(), s.apiKeyFile(), env));
+        }
+        int concurrency = settings.getInt("leadpipe.jobs.concurrency", 4, 1, 256);
+        settings.getInt("camel.component.http.connect-timeout", 5000, 1, Integer.MAX_VALUE);
+        settings.getInt("camel.component.http.response-timeout", 30000, 1, Integer.MAX_VALUE);
+        settings.getInt("camel.component.http.so-timeout", 30000, 1, Integer.MAX_VALUE);
+        if (concurrency < 1) throw new ConfigException("leadpipe.jobs.concurrency must be >= 1");
+
+        db = Database.open(settings).migrate();
+        runReport = new RunReport(Path.of(settings.get("leadpipe.report.dir", "data/reports")), counters);
+
+        main = new Main();
+        main.setOverrideProperties(settings.asProperties());
+        main.setDefaultPropertyPlaceholderLocation("false");
+        main.bind("leadpipeDb", db.dataSource());
+        main.bind("checkpoints", new Checkpoints());
+        main.bind("failureExplainer", new FailureExplainer());
+        main.bind("runReport", runReport);
+        for (SourceSettings s : sources) {
+            main.bind("paging-" + s.name(), new CursorPaging(s));
+            main.bind("auth-" + s.name(), auth.get(s.name()));
+        }
+        // added before start: Camel only emits exchange events when a notifier exists at start-up
+        main.init();
+        HttpCallObserver observer = new HttpCallObserver(counters);
+        main.getCamelContext().getManagementStrategy().addEventNotifier(observer);
+        main.start();
+        observer.start(); // a notifier added by hand is not started for us, and an unstarted one hears nothing
+        context = main.getCamelContext();
+        return this;
+    }
+
+    /** Job names, in the order they are declared in routes/. */
+    public List<String> jobs() {
+        List<String> jobs = new ArrayList<>();
+        for (RouteDefinition r : ((ModelCamelContext) context).getRouteDefinitions()) {
+            Object job = r.getTemplateParameters() == null ? null : r.getTemplateParameters().get("jobId");
+            if (job != null) jobs.add(job.toString());
+        }
+        return jobs;
+    }
+
+    public JobOutcome runJob(String job) {
+        if (!jobs().contains(job)) {
+            throw new ConfigException("no job named '" + job + "' in the routes (known: " + String.join(", ", jobs()) + ")");
+        }
+        ProducerTemplate template = context.createProducerTemplate();
+        try {
+            Exchange result = template.send("direct:extract-" + job, e -> { });
+            String status = result.getVariable("status", String.class);
+            String error = result.getVariable("error", String.class);
+            if (result.getException() != null) {
+                return new JobOutcome(job, "FAILED", error != null ? error : FailureExplainer.describe(result.getException()), runReport.latest(job));
+            }
+            if ("true".equals(result.getVariable("skipped", String.class))) {
+                return new JobOutcome(job, "SKIPPED", null, null);
+            }
+            return new JobOutcome(job, status, error, runReport.latest(job));
+        } finally {
+            try {
+                template.stop();
+            } catch (Exception ignored) {
+                // nothing to release that matters at this point
+            }
+        }
+    }
+
+    /** Runs the jobs, at most leadpipe.jobs.concurrency at once; outcomes in the given order. */
+    public List<JobOutcome> runJobs(List<String> names) throws Exception {
+        int concurrency = settings.getInt("leadpipe.jobs.concurrency", 4, 1, 256);
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(concurrency, names.size())));
+        try {
+            List<Future<JobOutcome>> futures = new ArrayList<>();
+            for (String name : names) futures.add(pool.submit(() -> runJob(name)));
+            List<JobOutcome> outcomes = new ArrayList<>();
+            for (Future<JobOutcome> f : futures) outcomes.add(f.get());
+            return outcomes;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    public CamelContext context() {
+        return context;
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    public JobCounters counters() {
+        return counters;
+    }
+
+    @Override
+    public void close() {
+        if (main != null) {
+            try {
+                main.stop();
+            } catch (Exception ignored) {
+                // shutting down
+            }
+        }
+        if (db != null) db.close();
+    }
+}

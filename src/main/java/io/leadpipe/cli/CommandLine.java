@@ -1,0 +1,80 @@
+package io.leadpipe.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** `leadpipe [options] VERB [args]`, options allowed anywhere. */
+public final class CommandLine {
+    public String verb;
+    public final List<String> args = new ArrayList<>();
+    public Path config;
+    public String job;
+    public String format = "jsonl";
+    public Path out;
+    public boolean help;
+    public final Map<String, String> overrides = new LinkedHashMap<>();
+
+    public static CommandLine parse(String[] argv) {
+        CommandLine c = new CommandLine();
+        for (int i = 0; i < argv.length; i++) {
+            String a = argv[i];
+            switch (a) {
+                case "-h", "--help", "help" -> c.help = true;
+                case "--config" -> c.config = Path.of(value(argv, ++i, a));
+                case "--job" -> c.job = value(argv, ++i, a);
+                case "--format" -> c.format = value(argv, ++i, a);
+                case "--out" -> c.out = Path.of(value(argv, ++i, a));
+                default -> {
+                    if (a.startsWith("--config=")) c.config = Path.of(a.substring(9));
+                    else if (a.startsWith("--job=")) c.job = a.substring(6);
+                    else if (a.startsWith("--format=")) c.format = a.substring(9);
+                    else if (a.startsWith("--out=")) c.out = Path.of(a.substring(6));
+                    else if (a.startsWith("-D") && a.contains("=")) {
+                        int eq = a.indexOf('=');
+                        c.overrides.put(a.substring(2, eq), a.substring(eq + 1));
+                    } else if (a.startsWith("-")) throw new ConfigException("unknown option " + a + " (see leadpipe --help)");
+                    else if (c.verb == null) c.verb = a;
+                    else c.args.add(a);
+                }
+            }
+        }
+        return c;
+    }
+
+    private static String value(String[] argv, int i, String option) {
+        if (i >= argv.length) throw new ConfigException(option + " needs a value (see leadpipe --help)");
+        return argv[i];
+    }
+
+    public static final String HELP = """
+            leadpipe — pull leads from paginated, rate-limited REST APIs into a database, resumably.
+
+            Usage: java -jar target/leadpipe.jar [options] VERB [args]
+
+            Verbs:
+              demo                 start the bundled leads API simulator and pull every lead from it
+                                   into the embedded H2 database (./data), printing progress and a report
+              run [--job NAME]     pull the jobs in routes/jobs.yaml (or one) from the configured APIs;
+                                   a RUNNING or FAILED job resumes from its checkpoint, a DONE job is skipped
+              simulator            serve the simulated leads API alone (port: leadpipe.simulator.port,
+                                   8089 when 0) until Ctrl-C
+              status               each job's checkpoint: state, page, leads, API total, last update, cursor
+              reset JOB            forget a job's checkpoint (its leads stay) so the next run starts over
+              export [--format jsonl] [--out FILE] [--job NAME]
+                                   stored leads as JSON Lines, one per line, to stdout or FILE
+
+            Options:
+              --config FILE        layer FILE (properties) over ./application.properties
+              -Dkey=value          override one setting (also as a JVM option before -jar)
+              -h, --help           this text
+
+            Every setting in application.properties can also be set by an environment variable named
+            like the key: leadpipe.db.url -> LEADPIPE_DB_URL. The API key is read from the variable named
+            by leadpipe.source.<name>.api-key-env (default LEADPIPE_API_KEY) or from api-key-file.
+
+            Exit codes: 0 done, 1 a job failed, 2 bad configuration or usage.
+            """;
+}

@@ -1,0 +1,8 @@
+package io.leadpipe.cli;
+
+/** A configuration or usage problem the user can fix; its message is printed as the one line they see. */
+public final class ConfigException extends RuntimeException {
+    public ConfigException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,62 @@
+package io.leadpipe.http;
+
+import io.leadpipe.cli.ConfigException;
+import org.apache.camel.component.http.HttpClientConfigurer;
+import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Adds the API key to every request inside the HTTP client, so the key never becomes a Camel header,
+ * a log line, an exchange dump or a checkpoint value.
+ */
+public final class ApiKeyAuth implements HttpClientConfigurer {
+
+    private final String headerName;
+    private final String headerValue;
+
+    public ApiKeyAuth(String headerName, String prefix, String key) {
+        this.headerName = headerName;
+        this.headerValue = (prefix == null ? "" : prefix) + key;
+    }
+
+    /** The key from a file (first line, trimmed) when one is configured, else from the environment variable. */
+    public static ApiKeyAuth resolve(String source, String headerName, String prefix, String envVar, String file, Map<String, String> env) {
+        String key;
+        if (file != null && !file.isBlank()) {
+            try {
+                key = Files.readString(Path.of(file), StandardCharsets.UTF_8).lines().findFirst().orElse("").trim();
+            } catch (IOException e) {
+                throw new ConfigException("source '" + source + "': cannot read the API key file " + file + " (" + e.getClass().getSimpleName() + ")");
+            }
+            if (key.isEmpty()) throw new ConfigException("source '" + source + "': the API key file " + file + " is empty");
+        } else {
+            key = env.get(envVar);
+            if (key == null || key.isBlank()) {
+                throw new ConfigException("source '" + source + "': no API key. Set the environment variable " + envVar
+                        + " or point leadpipe.source." + source + ".api-key-file at a file holding the key");
+            }
+            key = key.trim();
+        }
+        return new ApiKeyAuth(headerName, prefix, key);
+    }
+
+    /** Only for tests that must prove the key never leaks; never log it. */
+    public String secretForLeakChecks() {
+        return headerValue;
+    }
+
+    @Override
+    public void configureHttpClient(HttpClientBuilder builder) {
+        builder.addRequestInterceptorFirst((request, entity, context) -> request.setHeader(headerName, headerValue));
+    }
+
+    @Override
+    public String toString() {
+        return "ApiKeyAuth[" + headerName + ": ****]";
+    }
+}

@@ -1,0 +1,73 @@
+package io.leadpipe.job;
+
+import io.leadpipe.paging.MalformedPageException;
+import org.apache.camel.Exchange;
+import org.apache.camel.http.base.HttpOperationFailedException;
+
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+
+/** Turns the exception that stopped a job into one line that says what happened and what to check. */
+public final class FailureExplainer {
+
+    private static final int BODY_SNIPPET = 200;
+
+    /** Sets {@code variable.error} from the caught exception and the request being made. */
+    public void explain(Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (cause == null) cause = exchange.getException();
+        String request = exchange.getVariable("request", String.class);
+        String source = exchange.getVariable("source", String.class);
+        exchange.setVariable("error", explain(cause, request, source));
+    }
+
+    /** One line for an exception that escaped the routes. */
+    public static String describe(Throwable cause) {
+        return explain(cause, null, null);
+    }
+
+    static String explain(Throwable cause, String request, String source) {
+        String req = request == null ? "the request" : request;
+        String urlKey = "leadpipe.source." + source + ".url";
+        HttpOperationFailedException http = find(cause, HttpOperationFailedException.class);
+        if (http != null) {
+            int code = http.getStatusCode();
+            String advice = switch (code) {
+                case 401 -> "the API refused the key: check the API key (environment variable or api-key-file of source '" + source + "') and the api-key-header";
+                case 403 -> "the key is not allowed to read this: check its permissions and the job's filters";
+                case 404 -> "no such endpoint: check " + urlKey;
+                case 400, 422 -> "the API rejected the request: check the job's filters and page size";
+                case 429 -> "still rate limited after every retry: lower the request rate or raise the retry budget";
+                default -> code >= 500 ? "the API kept failing after every retry; the next run continues from the checkpoint" : "unexpected answer";
+            };
+            String body = http.getResponseBody() == null ? "" : http.getResponseBody().strip();
+            if (body.length() > BODY_SNIPPET) body = body.substring(0, BODY_SNIPPET) + "…";
+            return "HTTP " + code + " for " + req + " — " + advice + (body.isEmpty() ? "" : " (API said: " + body + ")");
+        }
+        if (find(cause, ConnectException.class) != null || find(cause, UnknownHostException.class) != null) {
+            return "cannot connect for " + req + " — is the API up, and is " + urlKey + " right? (" + rootMessage(cause) + ")";
+        }
+        if (find(cause, SocketTimeoutException.class) != null) {
+            return "no answer in time for " + req + " — the API is slow or unreachable (" + rootMessage(cause) + ")";
+        }
+        MalformedPageException malformed = find(cause, MalformedPageException.class);
+        if (malformed != null) return "unreadable page for " + req + " — " + malformed.getMessage();
+        return rootMessage(cause);
+    }
+
+    static String rootMessage(Throwable t) {
+        if (t == null) return "unknown error";
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String msg = root.getMessage();
+        return root.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
+    }
+
+    private static <T extends Throwable> T find(Throwable t, Class<T> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) return type.cast(c);
+        }
+        return null;
+    }
+}

@@ -1,0 +1,89 @@
+package io.leadpipe.job;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.apache.camel.Exchange;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The end-of-job summary: printed for people, written as JSON for machines (data/reports/JOB.json). */
+public final class RunReport {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path directory;
+    private final JobCounters counters;
+    private final Map<String, Map<String, Object>> latest = new ConcurrentHashMap<>();
+
+    public RunReport(Path directory, JobCounters counters) {
+        this.directory = directory;
+        this.counters = counters;
+    }
+
+    /** Builds the report from the job's variables, writes it, and keeps it for {@link #latest(String)}. */
+    public void finish(Exchange exchange) throws IOException {
+        String job = exchange.getVariable("jobId", String.class);
+        JobCounters.Counts c = counters.of(job);
+        long storedBefore = exchange.getVariable("storedBefore", 0L, Long.class);
+        long storedAfter = exchange.getVariable("storedAfter", 0L, Long.class);
+        long received = exchange.getVariable("leadsThisRun", 0L, Long.class);
+        long newLeads = storedAfter - storedBefore;
+        Long apiTotal = exchange.getVariable("apiTotal", Long.class);
+        long startedAt = exchange.getVariable("startedAt", System.currentTimeMillis(), Long.class);
+
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("job", job);
+        r.put("status", exchange.getVariable("status", String.class));
+        r.put("source", exchange.getVariable("source", String.class));
+        r.put("filters", exchange.getVariable("filters", String.class));
+        r.put("pagesThisRun", exchange.getVariable("pagesThisRun", 0, Integer.class));
+        r.put("lastPage", exchange.getVariable("page", 0, Integer.class));
+        r.put("leadsReceivedThisRun", received);
+        r.put("leadsStored", storedAfter);
+        r.put("newLeads", newLeads);
+        r.put("alreadyPresent", Math.max(0, received - newLeads));
+        r.put("apiTotal", apiTotal);
+        r.put("matchesApiTotal", apiTotal == null ? null : apiTotal == storedAfter);
+        r.put("requests", c.requests.get());
+        r.put("rateLimited429", c.rateLimited.get());
+        r.put("serverErrors5xx", c.serverErrors.get());
+        r.put("durationSeconds", Math.round((System.currentTimeMillis() - startedAt) / 100.0) / 10.0);
+        r.put("finishedAt", Instant.now().toString());
+        r.put("error", exchange.getVariable("error", String.class));
+        Files.createDirectories(directory);
+        Path file = directory.resolve(job + ".json");
+        r.put("reportFile", file.toString());
+        JSON.writeValue(file.toFile(), r);
+        latest.put(job, r);
+    }
+
+    public Map<String, Object> latest(String job) {
+        return latest.get(job);
+    }
+
+    public static String toText(Map<String, Object> r) {
+        StringBuilder b = new StringBuilder();
+        b.append("──── run report: ").append(r.get("job")).append(" ────\n");
+        line(b, "status", r.get("status") + (r.get("error") == null ? "" : " — " + r.get("error")));
+        line(b, "pages", r.get("pagesThisRun") + " this run (last page " + r.get("lastPage") + ")");
+        line(b, "leads received", r.get("leadsReceivedThisRun") + " this run");
+        line(b, "leads stored", r.get("leadsStored") + " (" + r.get("newLeads") + " new, " + r.get("alreadyPresent") + " already present)");
+        Object total = r.get("apiTotal");
+        line(b, "API total", total == null ? "not reported" : total + (Boolean.TRUE.equals(r.get("matchesApiTotal")) ? " (matches)" : " (differs from leads stored)"));
+        line(b, "requests", r.get("requests") + " (" + r.get("rateLimited429") + " × 429, " + r.get("serverErrors5xx") + " × 5xx)");
+        line(b, "duration", String.format(Locale.ROOT, "%.1f s", ((Number) r.get("durationSeconds")).doubleValue()));
+        line(b, "report", String.valueOf(r.get("reportFile")));
+        return b.toString();
+    }
+
+    private static void line(StringBuilder b, String label, String value) {
+        b.append(String.format(Locale.ROOT, "  %-15s %s%n", label, value));
+    }
+}

@@ -1,0 +1,28 @@
+package io.leadpipe.simulator;
+
+import java.util.Locale;
+
+/** The filters the simulated API understands, as query parameters: industry and country (exact, case-insensitive). */
+record LeadFilter(String industry, String country) {
+
+    static LeadFilter of(QueryString q) {
+        return new LeadFilter(blankToNull(q.first("industry")), blankToNull(q.first("country")));
+    }
+
+    boolean isEmpty() {
+        return industry == null && country == null;
+    }
+
+    String key() {
+        return (industry == null ? "" : industry.toLowerCase(Locale.ROOT)) + "|" + (country == null ? "" : country.toLowerCase(Locale.ROOT));
+    }
+
+    boolean matches(LeadDataset data, int index) {
+        return (industry == null || industry.equalsIgnoreCase(data.industryOf(index)))
+                && (country == null || country.equalsIgnoreCase(data.countryOf(index)));
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+}

@@ -1,0 +1,69 @@
+package io.leadpipe.simulator;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What the simulator served, so tests and benchmarks can assert on requests, re-fetched pages and 429s. */
+public final class SimulatorStats {
+    final AtomicLong requests = new AtomicLong();
+    final AtomicLong pages = new AtomicLong();
+    final AtomicLong rateLimited = new AtomicLong();
+    final AtomicLong avoidableRateLimited = new AtomicLong();
+    final AtomicLong unauthorized = new AtomicLong();
+    final AtomicLong badRequests = new AtomicLong();
+    final AtomicLong firstPages = new AtomicLong();
+    final AtomicLong leadsServed = new AtomicLong();
+    private final Map<String, AtomicInteger> servesPerCursor = new ConcurrentHashMap<>();
+
+    void pageServed(String cursorKey, int records) {
+        pages.incrementAndGet();
+        leadsServed.addAndGet(records);
+        servesPerCursor.computeIfAbsent(cursorKey, k -> new AtomicInteger()).incrementAndGet();
+    }
+
+    public long requests() { return requests.get(); }
+    public long pages() { return pages.get(); }
+    public long rateLimited() { return rateLimited.get(); }
+    public long avoidableRateLimited() { return avoidableRateLimited.get(); }
+    public long firstPages() { return firstPages.get(); }
+
+    /** How many times the page behind each cursor was served ("" = the first page of a filter). */
+    public Map<String, Integer> servesPerCursor() {
+        Map<String, Integer> m = new TreeMap<>();
+        servesPerCursor.forEach((k, v) -> m.put(k, v.get()));
+        return m;
+    }
+
+    /** Pages served more than once: each extra serve counts (a page served 3 times counts 2). */
+    public long pagesServedAgain() {
+        return servesPerCursor.values().stream().mapToLong(v -> Math.max(0, v.get() - 1)).sum();
+    }
+
+    public void reset() {
+        requests.set(0); pages.set(0); rateLimited.set(0); avoidableRateLimited.set(0);
+        unauthorized.set(0); badRequests.set(0); firstPages.set(0); leadsServed.set(0);
+        servesPerCursor.clear();
+    }
+
+    Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("requests", requests.get());
+        m.put("pages", pages.get());
+        m.put("leadsServed", leadsServed.get());
+        m.put("firstPages", firstPages.get());
+        m.put("rateLimited", rateLimited.get());
+        m.put("avoidableRateLimited", avoidableRateLimited.get());
+        m.put("unauthorized", unauthorized.get());
+        m.put("badRequests", badRequests.get());
+        m.put("distinctCursors", servesPerCursor.size());
+        m.put("pagesServedAgain", pagesServedAgain());
+        Map<String, Integer> again = new TreeMap<>();
+        servesPerCursor.forEach((k, v) -> { if (v.get() > 1) again.put(k, v.get()); });
+        m.put("cursorsServedMoreThanOnce", again);
+        return m;
+    }
+}

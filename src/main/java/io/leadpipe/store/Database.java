@@ -1,0 +1,97 @@
+package io.leadpipe.store;
+
+import io.leadpipe.cli.ConfigException;
+import io.leadpipe.cli.Settings;
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcConnectionPool;
+
+import javax.sql.DataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/** The store: an H2 file by default (under ./data), PostgreSQL by URL; the schema comes from Flyway. */
+public final class Database implements AutoCloseable {
+
+    private final DataSource dataSource;
+    private final AutoCloseable closer;
+    private final String url;
+
+    private Database(DataSource dataSource, AutoCloseable closer, String url) {
+        this.dataSource = dataSource;
+        this.closer = closer;
+        this.url = url;
+    }
+
+    public static Database open(Settings settings) {
+        String url = settings.require("leadpipe.db.url");
+        String user = settings.get("leadpipe.db.user", "");
+        String password = settings.get("leadpipe.db.password", "");
+        int maxConnections = settings.getInt("leadpipe.db.max-connections", 10, 1, 1000);
+        if (url.startsWith("jdbc:h2:")) {
+            createH2Directory(url);
+            JdbcConnectionPool pool = JdbcConnectionPool.create(url, user, password);
+            pool.setMaxConnections(maxConnections);
+            Database db = new Database(pool, pool::dispose, url);
+            db.check();
+            return db;
+        }
+        if (url.startsWith("jdbc:postgresql:")) {
+            org.postgresql.ds.PGSimpleDataSource pg = new org.postgresql.ds.PGSimpleDataSource();
+            pg.setURL(url);
+            if (!user.isEmpty()) pg.setUser(user);
+            if (!password.isEmpty()) pg.setPassword(password);
+            Database db = new Database(pg, () -> { }, url);
+            db.check();
+            return db;
+        }
+        throw settings.invalid("leadpipe.db.url", url, "is not an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) URL");
+    }
+
+    private static void createH2Directory(String url) {
+        String rest = url.substring("jdbc:h2:".length());
+        if (rest.startsWith("file:")) rest = rest.substring(5);
+        if (rest.startsWith("mem:") || rest.startsWith("tcp:") || rest.startsWith("ssl:")) return;
+        int semi = rest.indexOf(';');
+        Path file = Path.of(semi < 0 ? rest : rest.substring(0, semi));
+        Path dir = file.toAbsolutePath().getParent();
+        try {
+            if (dir != null) Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new ConfigException("cannot create the database directory " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private void check() {
+        try (Connection c = dataSource.getConnection()) {
+            c.isValid(5);
+        } catch (SQLException e) {
+            throw new ConfigException("cannot open the database " + url + ": " + e.getMessage());
+        }
+    }
+
+    /** Brings the schema up to date; a no-op when it already is. */
+    public Database migrate() {
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        return this;
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public String url() {
+        return url;
+    }
+
+    @Override
+    public void close() {
+        try {
+            closer.close();
+        } catch (Exception ignored) {
+            // closing a pool at exit: nothing useful to do with a failure
+        }
+    }
+}
