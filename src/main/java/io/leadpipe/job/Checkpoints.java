@@ -39,12 +39,6 @@ public final class Checkpoints {
         row.putAll(raw);
         String jobId = exchange.getVariable("jobId", String.class);
         String status = String.valueOf(row.get("status")).toUpperCase(Locale.ROOT);
-        String savedHash = String.valueOf(row.get("filter_hash"));
-        if (!"DONE".equals(status) && !savedHash.equals(exchange.getVariable("filterHash", String.class))) {
-            throw new IllegalStateException("job '" + jobId + "' has a checkpoint for filters '" + row.get("filters")
-                    + "' but is now declared with '" + exchange.getVariable("filters") + "': run `leadpipe reset " + jobId
-                    + "` to start it over with the new filters");
-        }
         exchange.setVariable("status", status);
         exchange.setVariable("cursor", row.get("next_cursor"));
         exchange.setVariable("page", ((Number) row.get("page_no")).intValue());
@@ -52,6 +46,13 @@ public final class Checkpoints {
         exchange.setVariable("apiTotal", row.get("api_total_last") == null ? null : ((Number) row.get("api_total_last")).longValue());
         // a RUNNING/FAILED job whose last saved page had no next cursor only needs marking DONE
         exchange.setVariable("more", row.get("next_cursor") != null || ((Number) row.get("page_no")).intValue() == 0);
+        String savedHash = String.valueOf(row.get("filter_hash"));
+        if (!"DONE".equals(status) && !savedHash.equals(exchange.getVariable("filterHash", String.class))) {
+            throw new IllegalStateException("job '" + jobId + "' has a checkpoint for filters '" + row.get("filters")
+                    + "' but is now declared with '" + exchange.getVariable("filters") + "': run `leadpipe reset " + jobId
+                    + "` to start it over with the new filters");
+        }
+
     }
 
     /** After each stored page: counters for this run. */

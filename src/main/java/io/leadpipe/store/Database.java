@@ -30,12 +30,13 @@ public final class Database implements AutoCloseable {
         String user = settings.get("leadpipe.db.user", "");
         String password = settings.get("leadpipe.db.password", "");
         int maxConnections = settings.getInt("leadpipe.db.max-connections", 10, 1, 1000);
+        long openTimeout = settings.getLong("leadpipe.db.open-timeout-ms", 10_000, 0, 600_000);
         if (url.startsWith("jdbc:h2:")) {
             createH2Directory(url);
             JdbcConnectionPool pool = JdbcConnectionPool.create(url, user, password);
             pool.setMaxConnections(maxConnections);
             Database db = new Database(pool, pool::dispose, url);
-            db.check();
+            db.check(openTimeout);
             return db;
         }
         if (url.startsWith("jdbc:postgresql:")) {
@@ -44,7 +45,7 @@ public final class Database implements AutoCloseable {
             if (!user.isEmpty()) pg.setUser(user);
             if (!password.isEmpty()) pg.setPassword(password);
             Database db = new Database(pg, () -> { }, url);
-            db.check();
+            db.check(openTimeout);
             return db;
         }
         throw settings.invalid("leadpipe.db.url", url, "is not an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) URL");
@@ -64,11 +65,24 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private void check() {
-        try (Connection c = dataSource.getConnection()) {
-            c.isValid(5);
-        } catch (SQLException e) {
-            throw new ConfigException("cannot open the database " + url + ": " + e.getMessage());
+    /** Opens one connection, retrying briefly: another leadpipe process may be opening the same H2 file. */
+    private void check(long timeoutMillis) {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (true) {
+            try (Connection c = dataSource.getConnection()) {
+                c.isValid(5);
+                return;
+            } catch (SQLException e) {
+                if (System.currentTimeMillis() >= deadline) {
+                    throw new ConfigException("cannot open the database " + url + ": " + e.getMessage().lines().findFirst().orElse(""));
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new ConfigException("interrupted while opening the database " + url);
+                }
+            }
         }
     }
 

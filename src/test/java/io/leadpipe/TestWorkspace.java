@@ -1,0 +1,138 @@
+package io.leadpipe;
+
+import io.leadpipe.simulator.LeadDataset;
+import io.leadpipe.simulator.LeadsApiSimulator;
+import io.leadpipe.simulator.SimulatorConfig;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * One test's world: a temp directory with its own H2 file and settings, and (optionally) a simulator on
+ * loopback. Runs the real CLI in-process, or as a separate JVM from target/leadpipe.jar.
+ */
+public final class TestWorkspace implements AutoCloseable {
+
+    public static final String API_KEY = "test-key-7f3a9c";
+
+    public final Path dir;
+    public final Map<String, String> settings = new LinkedHashMap<>();
+    public LeadsApiSimulator simulator;
+
+    public TestWorkspace() throws IOException {
+        dir = Files.createTempDirectory("leadpipe-test");
+        settings.put("leadpipe.db.url", "jdbc:h2:file:" + dir.resolve("db/leadpipe") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
+        settings.put("leadpipe.report.dir", dir.resolve("reports").toString());
+    }
+
+    public LeadsApiSimulator startSimulator(SimulatorConfig config) throws IOException {
+        config.apiKey = API_KEY;
+        simulator = new LeadsApiSimulator(config).start();
+        settings.put("leadpipe.source.leads-api.url", simulator.leadsUrl());
+        return simulator;
+    }
+
+    public String jdbcUrl() {
+        return settings.get("leadpipe.db.url");
+    }
+
+    /** Writes the settings as a --config file. */
+    public Path configFile() throws IOException {
+        Path f = dir.resolve("test.properties");
+        StringBuilder b = new StringBuilder();
+        settings.forEach((k, v) -> b.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
+        Files.writeString(f, b.toString());
+        return f;
+    }
+
+    public record CliResult(int exitCode, String out, String err) {}
+
+    /** The CLI in this JVM, with the given environment (the API key lives there). */
+    public CliResult cli(Map<String, String> env, String... args) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        List<String> argv = new ArrayList<>(List.of("--config", configFile().toString()));
+        argv.addAll(List.of(args));
+        int code = new Leadpipe(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), env)
+                .execute(argv.toArray(String[]::new));
+        return new CliResult(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    public static Map<String, String> envWithKey() {
+        Map<String, String> env = new HashMap<>();
+        env.put("LEADPIPE_API_KEY", API_KEY);
+        return env;
+    }
+
+    /** target/leadpipe.jar as a separate JVM, output to a log file in the workspace. */
+    public Process startProcess(Path log, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-jar", Path.of("target/leadpipe.jar").toAbsolutePath().toString(),
+                "--config", configFile().toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("").toAbsolutePath().toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("LEADPIPE_API_KEY", API_KEY);
+        return pb.start();
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    public Connection db() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), "sa", "");
+    }
+
+    public List<String> storedLeadKeys() throws SQLException {
+        List<String> keys = new ArrayList<>();
+        try (Connection c = db(); PreparedStatement ps = c.prepareStatement("SELECT lead_key FROM leads"); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) keys.add(rs.getString(1));
+        }
+        return keys;
+    }
+
+    public Map<String, Object> checkpoint(String job) throws SQLException {
+        try (Connection c = db(); PreparedStatement ps = c.prepareStatement("SELECT * FROM extraction_checkpoint WHERE job_id = ?")) {
+            ps.setString(1, job);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return null;
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    row.put(rs.getMetaData().getColumnLabel(i).toLowerCase(), rs.getObject(i));
+                }
+                return row;
+            }
+        }
+    }
+
+    /** The ids the simulator serves for positions [from, to). */
+    public static Set<String> idsOf(int from, int to) {
+        return IntStream.range(from, to).mapToObj(LeadDataset::idOf).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (simulator != null) simulator.close();
+        try (var files = Files.walk(dir)) {
+            files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+        }
+    }
+}
