@@ -10,6 +10,10 @@ import io.leadpipe.job.JobCounters;
 import io.leadpipe.job.JobOutcome;
 import io.leadpipe.job.RunReport;
 import io.leadpipe.paging.CursorPaging;
+import io.leadpipe.paging.Pagers;
+import io.leadpipe.ratelimit.RateLimitHeaderNames;
+import io.leadpipe.ratelimit.RateLimits;
+import io.leadpipe.ratelimit.RetryBackoff;
 import io.leadpipe.paging.SourceSettings;
 import io.leadpipe.store.Database;
 import org.apache.camel.CamelContext;
@@ -20,6 +24,7 @@ import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +42,7 @@ public final class LeadpipeApp implements AutoCloseable {
     private final Settings settings;
     private final Map<String, ApiKeyAuth> auth = new LinkedHashMap<>();
     private final JobCounters counters = new JobCounters();
+    private final RateLimits rateLimits = new RateLimits();
     private Database db;
     private Main main;
     private CamelContext context;
@@ -77,10 +83,24 @@ public final class LeadpipeApp implements AutoCloseable {
         main.bind("checkpoints", new Checkpoints());
         main.bind("failureExplainer", new FailureExplainer());
         main.bind("runReport", runReport);
+        Pagers pagers = new Pagers();
+        long floor = settings.getLong("leadpipe.ratelimit.floor", 10, 0, Long.MAX_VALUE);
+        Duration resetMargin = Duration.ofMillis(settings.getLong("leadpipe.ratelimit.reset-margin-ms", 250, 0, 600_000));
         for (SourceSettings s : sources) {
-            main.bind("paging-" + s.name(), new CursorPaging(s));
+            pagers.register(s.name(), new CursorPaging(s));
             main.bind("auth-" + s.name(), auth.get(s.name()));
+            rateLimits.register(s.name(), auth.get(s.name()).identity(), RateLimitHeaderNames.from(settings, s.name()),
+                    floor, resetMargin, s.maxRequestsPerSecond());
         }
+        main.bind("paging", pagers);
+        main.bind("rateLimits", rateLimits);
+        main.bind("retryBackoff", new RetryBackoff(
+                Duration.ofMillis(settings.getLong("leadpipe.retry.base-delay-ms", 1000, 0, 3_600_000)),
+                settings.getDouble("leadpipe.retry.multiplier", 2.0, 1.0, 100.0),
+                Duration.ofMillis(settings.getLong("leadpipe.retry.max-delay-ms", 60_000, 0, 86_400_000)),
+                settings.getDouble("leadpipe.retry.jitter", 0.5, 0.0, 10.0),
+                settings.getInt("leadpipe.retry.max-retries", 5, 0, 1000),
+                rateLimits));
         // added before start: Camel only emits exchange events when a notifier exists at start-up
         main.init();
         HttpCallObserver observer = new HttpCallObserver(counters);
@@ -147,6 +167,10 @@ public final class LeadpipeApp implements AutoCloseable {
 
     public Database database() {
         return db;
+    }
+
+    public RateLimits rateLimits() {
+        return rateLimits;
     }
 
     public JobCounters counters() {

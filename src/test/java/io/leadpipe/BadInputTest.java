@@ -18,12 +18,13 @@ class BadInputTest {
     private static TestWorkspace halfDonePull() throws Exception {
         TestWorkspace ws = new TestWorkspace();
         SimulatorConfig config = new SimulatorConfig();
-        config.rateLimit = 20;                 // the 21st request in the window is refused...
-        config.rateWindowMillis = 3_600_000;
+        config.failStatus = 503;               // after 20 pages the API breaks...
+        config.failAfterPages = 20;
         ws.startSimulator(config);
         ws.settings.put("leadpipe.retry.max-retries", "0");
         TestWorkspace.CliResult first = ws.cli(TestWorkspace.envWithKey(), "run");
         assertThat(first.exitCode()).as("...so the first run fails after 20 pages").isEqualTo(1);
+        config.failStatus = 0;
         assertThat(ws.checkpoint("all-leads")).containsEntry("page_no", 20);
         return ws;
     }

@@ -45,9 +45,9 @@ public final class ApiKeyAuth implements HttpClientConfigurer {
         return new ApiKeyAuth(headerName, prefix, key);
     }
 
-    /** Only for tests that must prove the key never leaks; never log it. */
-    public String secretForLeakChecks() {
-        return headerValue;
+    /** Equal for equal keys, so sources sharing a key share one rate budget; a digest, not the key. */
+    public String identity() {
+        return io.leadpipe.paging.JobFilters.hash(headerName.toLowerCase(java.util.Locale.ROOT) + "\n" + headerValue);
     }
 
     @Override

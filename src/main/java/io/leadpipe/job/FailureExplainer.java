@@ -56,6 +56,11 @@ public final class FailureExplainer {
         return rootMessage(cause);
     }
 
+    /** "SocketTimeoutException: Read timed out" — the deepest cause, for retry log lines. */
+    public static String rootCauseLine(Throwable t) {
+        return rootMessage(t);
+    }
+
     static String rootMessage(Throwable t) {
         if (t == null) return "unknown error";
         Throwable root = t;

@@ -30,6 +30,7 @@ public final class CursorPaging {
         if (cursor != null) q.append('&').append(JobFilters.enc(source.cursorParam())).append('=').append(JobFilters.enc(cursor));
         exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "GET");
         exchange.getMessage().setHeader(Exchange.HTTP_QUERY, q.toString());
+        exchange.setVariable("sourceUrl", source.url());
         exchange.setVariable("request", "GET " + source.url() + "?" + q);
     }
 

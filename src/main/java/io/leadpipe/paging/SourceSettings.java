@@ -5,7 +5,8 @@ import io.leadpipe.cli.Settings;
 /** How one API is called and read: {@code leadpipe.source.<name>.*}. */
 public record SourceSettings(String name, String url, int pageSize, String pageSizeParam, String cursorParam,
                              String recordsPointer, String nextCursorPointer, String totalPointer, String idPointer,
-                             String apiKeyHeader, String apiKeyPrefix, String apiKeyEnv, String apiKeyFile) {
+                             String apiKeyHeader, String apiKeyPrefix, String apiKeyEnv, String apiKeyFile,
+                             int maxRequestsPerSecond) {
 
     public static SourceSettings from(Settings s, String name) {
         String p = "leadpipe.source." + name + ".";
@@ -23,7 +24,8 @@ public record SourceSettings(String name, String url, int pageSize, String pageS
                 s.get(p + "api-key-header", "X-API-Key"),
                 s.get(p + "api-key-prefix", ""),
                 s.get(p + "api-key-env", "LEADPIPE_API_KEY"),
-                s.get(p + "api-key-file"));
+                s.get(p + "api-key-file"),
+                s.getInt(p + "max-requests-per-second", 50, 1, 100_000));
     }
 
     private static String pointer(Settings s, String key, String def) {

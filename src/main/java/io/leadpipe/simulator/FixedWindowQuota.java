@@ -8,8 +8,8 @@ final class FixedWindowQuota {
 
     record Decision(boolean allowed, int limit, int remaining, long resetEpochMillis, boolean avoidable) {}
 
-    private final int limit;
-    private final long windowMillis;
+    final int limit;
+    final long windowMillis;
     private long window = Long.MIN_VALUE;
     private int used;
     private boolean zeroAnnounced;
@@ -19,6 +19,13 @@ final class FixedWindowQuota {
         if (windowMillis < 1) throw new IllegalArgumentException("rate window must be >= 1 ms, was " + windowMillis);
         this.limit = limit;
         this.windowMillis = windowMillis;
+    }
+
+    /** The state a response would report, without using up a request. */
+    synchronized Decision peek(long nowMillis) {
+        long w = Math.floorDiv(nowMillis, windowMillis);
+        int usedNow = w == window ? used : 0;
+        return new Decision(usedNow < limit, limit, Math.max(0, limit - usedNow), (w + 1) * windowMillis, false);
     }
 
     synchronized Decision acquire(long nowMillis) {

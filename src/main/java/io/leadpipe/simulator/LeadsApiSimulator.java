@@ -31,6 +31,9 @@ public final class LeadsApiSimulator implements AutoCloseable {
     private final LeadDataset dataset;
     private final FixedWindowQuota quota;
     private final SimulatorStats stats = new SimulatorStats();
+    private final java.util.concurrent.atomic.AtomicLong leadRequests = new java.util.concurrent.atomic.AtomicLong();
+    private java.util.Random random;
+    private long randomSeed;
     private HttpServer server;
     private ExecutorService workers;
 
@@ -91,6 +94,7 @@ public final class LeadsApiSimulator implements AutoCloseable {
     private void handleLeads(HttpExchange ex) throws IOException {
         try (ex) {
             stats.requests.incrementAndGet();
+            long arrived = System.currentTimeMillis();
             if (!"GET".equals(ex.getRequestMethod())) {
                 send(ex, 405, Map.of("error", "use GET"));
                 return;
@@ -98,71 +102,128 @@ public final class LeadsApiSimulator implements AutoCloseable {
             String key = ex.getRequestHeaders().getFirst(config.apiKeyHeader);
             if (key == null || !key.equals(config.apiKey)) {
                 stats.unauthorized.incrementAndGet();
+                stats.record(new SimulatorStats.RequestRecord(arrived, "?", 401, null));
                 send(ex, 401, Map.of("error", "invalid or missing API key in header " + config.apiKeyHeader));
                 return;
             }
-            long now = System.currentTimeMillis();
-            FixedWindowQuota.Decision d = quota.acquire(now);
-            rateLimitHeaders(ex, d);
+            PageRequest page = PageRequest.parse(ex.getRequestURI().getRawQuery(), config);
+            if (page.error() != null) {
+                stats.badRequests.incrementAndGet();
+                stats.record(new SimulatorStats.RequestRecord(arrived, "?", 400, null));
+                send(ex, 400, Map.of("error", page.error()));
+                return;
+            }
+            String cursorKey = page.filter().key() + "|" + (page.cursor() == null ? "" : page.cursor());
+            stats.requestFor(cursorKey);
+            long served = leadRequests.incrementAndGet();
+
+            if (config.failStatus > 0 && stats.pages() >= config.failAfterPages) {
+                rateLimitHeaders(ex, quota.peek(arrived), arrived);
+                stats.record(new SimulatorStats.RequestRecord(arrived, cursorKey, config.failStatus, null));
+                send(ex, config.failStatus, Map.of("error", "injected failure " + config.failStatus));
+                return;
+            }
+            if (config.burstEvery > 0 && served > config.burstEvery && (served % config.burstEvery) < config.burstLength) {
+                stats.injected429.incrementAndGet();
+                stats.rateLimited.incrementAndGet();
+                rateLimitHeaders(ex, quota.peek(arrived), arrived);
+                String retryAfter = retryAfter(ex, arrived, config.burstRetryAfterSeconds * 1000L);
+                stats.record(new SimulatorStats.RequestRecord(arrived, cursorKey, 429, retryAfter));
+                send(ex, 429, Map.of("error", "too many requests (burst)"));
+                return;
+            }
+            FixedWindowQuota.Decision d = quota.acquire(arrived);
+            rateLimitHeaders(ex, d, arrived);
             if (!d.allowed()) {
                 stats.rateLimited.incrementAndGet();
                 if (d.avoidable()) stats.avoidableRateLimited.incrementAndGet();
-                long retryAfter = Math.max(1, (d.resetEpochMillis() - now + 999) / 1000);
-                ex.getResponseHeaders().set("Retry-After", Long.toString(retryAfter));
+                String retryAfter = retryAfter(ex, arrived, d.resetEpochMillis() - arrived);
+                stats.record(new SimulatorStats.RequestRecord(arrived, cursorKey, 429, retryAfter));
                 send(ex, 429, Map.of("error", "rate limit exceeded"));
                 return;
             }
-            serveLeadsPage(ex);
+            double roll = nextRandom();
+            if (roll < config.dropRate) {
+                stats.dropped.incrementAndGet();
+                stats.record(new SimulatorStats.RequestRecord(arrived, cursorKey, -1, null));
+                return; // closing the exchange unanswered drops the connection
+            }
+            roll -= config.dropRate;
+            if (roll < config.serverErrorRate) {
+                int status = SERVER_ERRORS[(int) (nextRandom() * SERVER_ERRORS.length)];
+                stats.serverErrors.incrementAndGet();
+                stats.record(new SimulatorStats.RequestRecord(arrived, cursorKey, status, null));
+                send(ex, status, Map.of("error", "injected server error"));
+                return;
+            }
+            roll -= config.serverErrorRate;
+            boolean truncate = roll >= 0 && roll < config.truncateRate;
+            roll -= config.truncateRate;
+            if (roll >= 0 && roll < config.slowRate) {
+                stats.slowed.incrementAndGet();
+                pause(config.slowMillis);
+            }
+            serveLeadsPage(ex, page, cursorKey, truncate, arrived);
         } catch (RuntimeException e) {
             send(ex, 500, Map.of("error", "simulator error: " + e.getMessage()));
         }
     }
 
-    private void serveLeadsPage(HttpExchange ex) throws IOException {
-        QueryString q = QueryString.parse(ex.getRequestURI().getRawQuery());
-        int limit;
-        try {
-            limit = q.first("limit") == null ? config.defaultPageSize : Integer.parseInt(q.first("limit"));
-        } catch (NumberFormatException e) {
-            stats.badRequests.incrementAndGet();
-            send(ex, 400, Map.of("error", "limit must be a whole number"));
-            return;
-        }
-        if (limit < 1 || limit > config.maxPageSize) {
-            stats.badRequests.incrementAndGet();
-            send(ex, 400, Map.of("error", "limit must be between 1 and " + config.maxPageSize));
-            return;
-        }
-        String cursor = q.first("cursor");
-        int after;
-        try {
-            after = cursor == null || cursor.isEmpty() ? -1 : decodeCursor(cursor);
-        } catch (IllegalArgumentException e) {
-            stats.badRequests.incrementAndGet();
-            send(ex, 400, Map.of("error", "invalid cursor"));
-            return;
-        }
-        LeadFilter filter = LeadFilter.of(q);
-        int[] matching = dataset.matching(filter);
+    private void serveLeadsPage(HttpExchange ex, PageRequest page, String cursorKey, boolean truncate, long arrived) throws IOException {
+        int[] matching = dataset.matching(page.filter());
         // keyset semantics behind an opaque cursor: the page starts after the last lead already served
-        int from = Arrays.binarySearch(matching, after + 1);
+        int from = Arrays.binarySearch(matching, page.after() + 1);
         if (from < 0) from = -from - 1;
-        int to = Math.min(matching.length, from + limit);
+        int to = Math.min(matching.length, from + page.limit());
         List<Map<String, Object>> data = new ArrayList<>(to - from);
         for (int i = from; i < to; i++) data.add(dataset.lead(matching[i]));
         String next = to < matching.length ? encodeCursor(matching[to - 1]) : null;
 
         pause(config.latencyMillis);
-        if (after < 0) stats.firstPages.incrementAndGet();
-        stats.pageServed(filter.key() + "|" + (cursor == null ? "" : cursor), data.size());
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("next_cursor", next);
         meta.put("total", matching.length);
-        meta.put("limit", limit);
+        meta.put("limit", page.limit());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("data", data);
         body.put("meta", meta);
+        if (truncate) {
+            stats.truncated.incrementAndGet();
+            stats.record(new SimulatorStats.RequestRecord(arrived, cursorKey, -2, null));
+            byte[] bytes = JSON.writeValueAsBytes(body);
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, bytes.length);
+            OutputStream out = ex.getResponseBody();
+            out.write(bytes, 0, bytes.length / 2);
+            out.flush();
+            return; // closing with bytes owed cuts the connection mid-body
+        }
+        if (page.after() < 0) stats.firstPages.incrementAndGet();
+        stats.pageServed(cursorKey, data.size());
+        stats.record(new SimulatorStats.RequestRecord(arrived, cursorKey, 200, null));
         send(ex, 200, body);
+    }
+
+    private static final int[] SERVER_ERRORS = {500, 502, 503, 504};
+
+    private synchronized double nextRandom() {
+        if (random == null || randomSeed != config.faultSeed) {
+            random = new java.util.Random(config.faultSeed);
+            randomSeed = config.faultSeed;
+        }
+        return random.nextDouble();
+    }
+
+    /** Sets Retry-After in the configured style; returns what was sent (null for none). */
+    private String retryAfter(HttpExchange ex, long now, long waitMillis) {
+        long seconds = Math.max(1, (waitMillis + 999) / 1000);
+        String value = switch (config.retryAfterStyle) {
+            case "http-date" -> RetryAfterDates.format(now + seconds * 1000);
+            case "none" -> null;
+            default -> Long.toString(seconds);
+        };
+        if (value != null) ex.getResponseHeaders().set("Retry-After", value);
+        return value;
     }
 
     private void handleStats(HttpExchange ex) throws IOException {
@@ -172,10 +233,28 @@ public final class LeadsApiSimulator implements AutoCloseable {
         }
     }
 
-    private void rateLimitHeaders(HttpExchange ex, FixedWindowQuota.Decision d) {
-        ex.getResponseHeaders().set("X-RateLimit-Limit", Integer.toString(d.limit()));
-        ex.getResponseHeaders().set("X-RateLimit-Remaining", Integer.toString(d.remaining()));
-        ex.getResponseHeaders().set("X-RateLimit-Reset", Long.toString((d.resetEpochMillis() + 999) / 1000));
+    /** The quota in the configured header style. */
+    private void rateLimitHeaders(HttpExchange ex, FixedWindowQuota.Decision d, long now) {
+        var h = ex.getResponseHeaders();
+        long deltaSeconds = Math.max(0, (d.resetEpochMillis() - now + 999) / 1000);
+        switch (config.headerStyle) {
+            case "x-ratelimit-epoch", "x-ratelimit-delta" -> {
+                h.set("X-RateLimit-Limit", Integer.toString(d.limit()));
+                h.set("X-RateLimit-Remaining", Integer.toString(d.remaining()));
+                h.set("X-RateLimit-Reset", config.headerStyle.endsWith("epoch")
+                        ? Long.toString((d.resetEpochMillis() + 999) / 1000) : Long.toString(deltaSeconds));
+            }
+            case "ietf-legacy" -> {
+                h.set("RateLimit-Limit", Integer.toString(d.limit()));
+                h.set("RateLimit-Remaining", Integer.toString(d.remaining()));
+                h.set("RateLimit-Reset", Long.toString(deltaSeconds));
+            }
+            case "ietf-structured" -> {
+                h.set("RateLimit-Policy", "\"default\";q=" + d.limit() + ";w=" + Math.max(1, quota.windowMillis / 1000));
+                h.set("RateLimit", "\"default\";r=" + d.remaining() + ";t=" + deltaSeconds);
+            }
+            default -> { } // "none": the API says nothing about its quota
+        }
     }
 
     static String encodeCursor(int lastIndex) {

@@ -16,6 +16,30 @@ public final class SimulatorConfig {
     public int defaultPageSize = 100;
     public int maxPageSize = 1000;
 
+    /** Which rate-limit headers to send: x-ratelimit-epoch, x-ratelimit-delta, ietf-legacy, ietf-structured, none. */
+    public volatile String headerStyle = "x-ratelimit-epoch";
+    /** How 429s say when to come back: seconds, http-date, none. */
+    public volatile String retryAfterStyle = "seconds";
+
+    // ---- injected faults (leadpipe.simulator.fault.*); volatile so a test can clear them mid-run
+    public volatile long faultSeed = 7;
+    /** Every N-th request starts a burst of 429s (0 = never), burstLength long, asking to retry after burstRetryAfterSeconds. */
+    public volatile int burstEvery = 0;
+    public volatile int burstLength = 3;
+    public volatile int burstRetryAfterSeconds = 1;
+    /** Share of requests answered 500/502/503/504. */
+    public volatile double serverErrorRate = 0;
+    /** Share of requests whose connection is closed without an answer. */
+    public volatile double dropRate = 0;
+    /** Share of answers cut off half-way through the body. */
+    public volatile double truncateRate = 0;
+    /** Share of answers delayed by slowMillis (past a client's response timeout, if it is shorter). */
+    public volatile double slowRate = 0;
+    public volatile long slowMillis = 0;
+    /** After failAfterPages pages, every request is answered failStatus (0 = off) until cleared. */
+    public volatile int failStatus = 0;
+    public volatile int failAfterPages = 0;
+
     /** Reads {@code leadpipe.simulator.*} from a lookup (null = keep the default). */
     public static SimulatorConfig from(Function<String, String> props) {
         SimulatorConfig c = new SimulatorConfig();
@@ -31,12 +55,44 @@ public final class SimulatorConfig {
         c.latencyMillis = num(props, p + "latency-ms", c.latencyMillis);
         c.defaultPageSize = (int) num(props, p + "default-page-size", c.defaultPageSize);
         c.maxPageSize = (int) num(props, p + "max-page-size", c.maxPageSize);
+        c.headerStyle = str(props, p + "header-style", c.headerStyle);
+        c.retryAfterStyle = str(props, p + "retry-after-style", c.retryAfterStyle);
+        String f = p + "fault.";
+        c.faultSeed = num(props, f + "seed", c.faultSeed);
+        c.burstEvery = (int) num(props, f + "burst-every", c.burstEvery);
+        c.burstLength = (int) num(props, f + "burst-length", c.burstLength);
+        c.burstRetryAfterSeconds = (int) num(props, f + "burst-retry-after-seconds", c.burstRetryAfterSeconds);
+        c.serverErrorRate = rate(props, f + "server-error-rate", c.serverErrorRate);
+        c.dropRate = rate(props, f + "drop-rate", c.dropRate);
+        c.truncateRate = rate(props, f + "truncate-rate", c.truncateRate);
+        c.slowRate = rate(props, f + "slow-rate", c.slowRate);
+        c.slowMillis = num(props, f + "slow-ms", c.slowMillis);
+        c.failStatus = (int) num(props, f + "fail-status", c.failStatus);
+        c.failAfterPages = (int) num(props, f + "fail-after-pages", c.failAfterPages);
+        if (!java.util.List.of("x-ratelimit-epoch", "x-ratelimit-delta", "ietf-legacy", "ietf-structured", "none").contains(c.headerStyle)) {
+            throw new IllegalArgumentException(p + "header-style = '" + c.headerStyle + "' must be x-ratelimit-epoch, x-ratelimit-delta, ietf-legacy, ietf-structured or none");
+        }
+        if (!java.util.List.of("seconds", "http-date", "none").contains(c.retryAfterStyle)) {
+            throw new IllegalArgumentException(p + "retry-after-style = '" + c.retryAfterStyle + "' must be seconds, http-date or none");
+        }
         return c;
     }
 
     private static String str(Function<String, String> props, String key, String def) {
         String v = props.apply(key);
         return v == null || v.isBlank() ? def : v.trim();
+    }
+
+    private static double rate(Function<String, String> props, String key, double def) {
+        String v = props.apply(key);
+        if (v == null || v.isBlank()) return def;
+        try {
+            double d = Double.parseDouble(v.trim());
+            if (d < 0 || d > 1) throw new NumberFormatException();
+            return d;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " = '" + v + "' is not a share between 0 and 1");
+        }
     }
 
     private static long num(Function<String, String> props, String key, long def) {

@@ -17,7 +17,46 @@ public final class SimulatorStats {
     final AtomicLong badRequests = new AtomicLong();
     final AtomicLong firstPages = new AtomicLong();
     final AtomicLong leadsServed = new AtomicLong();
+    final AtomicLong injected429 = new AtomicLong();
+    final AtomicLong serverErrors = new AtomicLong();
+    final AtomicLong dropped = new AtomicLong();
+    final AtomicLong truncated = new AtomicLong();
+    final AtomicLong slowed = new AtomicLong();
     private final Map<String, AtomicInteger> servesPerCursor = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> requestsPerCursor = new ConcurrentHashMap<>();
+    private final java.util.List<RequestRecord> log = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    private static final int LOG_LIMIT = 200_000;
+
+    /** One request as the simulator saw it: when it arrived, for which cursor, and what it was answered. */
+    public record RequestRecord(long arrivedMillis, String cursorKey, int status, String retryAfter) {}
+
+    void requestFor(String cursorKey) {
+        requestsPerCursor.computeIfAbsent(cursorKey, k -> new AtomicInteger()).incrementAndGet();
+    }
+
+    void record(RequestRecord r) {
+        if (log.size() < LOG_LIMIT) log.add(r);
+    }
+
+    /** Every request so far, in arrival order (the first 200,000). */
+    public java.util.List<RequestRecord> requestLog() {
+        synchronized (log) {
+            return java.util.List.copyOf(log);
+        }
+    }
+
+    /** All requests (any answer) per cursor ("" = first page). */
+    public Map<String, Integer> requestsPerCursor() {
+        Map<String, Integer> m = new TreeMap<>();
+        requestsPerCursor.forEach((k, v) -> m.put(k, v.get()));
+        return m;
+    }
+
+    public long serverErrors() { return serverErrors.get(); }
+    public long dropped() { return dropped.get(); }
+    public long truncated() { return truncated.get(); }
+    public long slowed() { return slowed.get(); }
+    public long injected429() { return injected429.get(); }
 
     void pageServed(String cursorKey, int records) {
         pages.incrementAndGet();
@@ -46,7 +85,10 @@ public final class SimulatorStats {
     public void reset() {
         requests.set(0); pages.set(0); rateLimited.set(0); avoidableRateLimited.set(0);
         unauthorized.set(0); badRequests.set(0); firstPages.set(0); leadsServed.set(0);
+        injected429.set(0); serverErrors.set(0); dropped.set(0); truncated.set(0); slowed.set(0);
         servesPerCursor.clear();
+        requestsPerCursor.clear();
+        log.clear();
     }
 
     Map<String, Object> toJson() {
@@ -59,6 +101,11 @@ public final class SimulatorStats {
         m.put("avoidableRateLimited", avoidableRateLimited.get());
         m.put("unauthorized", unauthorized.get());
         m.put("badRequests", badRequests.get());
+        m.put("injected429", injected429.get());
+        m.put("serverErrors", serverErrors.get());
+        m.put("dropped", dropped.get());
+        m.put("truncated", truncated.get());
+        m.put("slowed", slowed.get());
         m.put("distinctCursors", servesPerCursor.size());
         m.put("pagesServedAgain", pagesServedAgain());
         Map<String, Integer> again = new TreeMap<>();

@@ -1,0 +1,33 @@
+package io.leadpipe.paging;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.camel.Exchange;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The paging of every source, picked by the exchange's {@code source} variable (shared routes serve all jobs). */
+public final class Pagers {
+
+    private final Map<String, CursorPaging> bySource = new ConcurrentHashMap<>();
+
+    public void register(String source, CursorPaging paging) {
+        bySource.put(source, paging);
+    }
+
+    private CursorPaging of(Exchange exchange) {
+        String source = exchange.getVariable("source", String.class);
+        CursorPaging p = bySource.get(source);
+        if (p == null) throw new IllegalStateException("no source named '" + source + "' in leadpipe.sources");
+        return p;
+    }
+
+    public void prepareRequest(Exchange exchange) {
+        of(exchange).prepareRequest(exchange);
+    }
+
+    public List<Map<String, Object>> readPage(JsonNode page, Exchange exchange) {
+        return of(exchange).readPage(page, exchange);
+    }
+}

@@ -1,0 +1,148 @@
+package io.leadpipe.ratelimit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+
+/**
+ * One API key's quota, shared by every job and thread that uses the key. It learns limit, remaining and
+ * reset from every response, counts the requests it let through since, and before each request waits
+ * until the reset when what is left is at or below the floor — so the API never has to say 429.
+ */
+public final class RateLimitGovernor {
+
+    private static final Logger LOG = LoggerFactory.getLogger("leadpipe.ratelimit");
+
+    /** Sleeping is behind an interface so tests can observe it. */
+    public interface Sleeper {
+        void sleep(Duration d) throws InterruptedException;
+    }
+
+    private final String name;
+    private final long floor;
+    private final Duration resetMargin;
+    private final Clock clock;
+    private final Sleeper sleeper;
+
+    private Long limit;
+    private Long remaining;        // our estimate: the last answer minus what we sent since
+    private Instant resetAt;       // when the current window refills, on our clock
+    private Instant pausedUntil;   // Retry-After from a 429 holds every request on this key
+    private Instant loggedPause;
+    private long waits;
+    private long waitedMillis;
+
+    public RateLimitGovernor(String name, long floor, Duration resetMargin, Clock clock, Sleeper sleeper) {
+        this.name = name;
+        this.floor = floor;
+        this.resetMargin = resetMargin;
+        this.clock = clock;
+        this.sleeper = sleeper;
+    }
+
+    public RateLimitGovernor(String name, long floor, Duration resetMargin) {
+        this(name, floor, resetMargin, Clock.systemUTC(), d -> Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000));
+    }
+
+    /** The floor in force: never more than a tenth of a small quota, so a limit of 10 still lets 9 through. */
+    public synchronized long effectiveFloor() {
+        return limit == null ? floor : Math.min(floor, limit / 10);
+    }
+
+    /** Blocks until a request may be sent, and counts it against the estimate. */
+    public void acquire(String job) throws InterruptedException {
+        while (true) {
+            Duration wait;
+            synchronized (this) {
+                Instant now = clock.instant();
+                String reason;
+                Instant until;
+                if (pausedUntil != null && now.isBefore(pausedUntil)) {
+                    until = pausedUntil;
+                    reason = "the API asked to retry after " + fmt(Duration.between(now, pausedUntil));
+                } else {
+                    if (resetAt != null && !now.isBefore(resetAt.plus(resetMargin))) {
+                        // the window has refilled; the next answer tells us how much is really left
+                        remaining = limit;
+                        resetAt = null;
+                    }
+                    if (remaining == null || remaining > effectiveFloor() || resetAt == null) {
+                        if (remaining != null) remaining--;
+                        return;
+                    }
+                    until = resetAt.plus(resetMargin);
+                    reason = remaining + " of " + limit + " requests left (floor " + effectiveFloor() + ")";
+                }
+                wait = Duration.between(now, until);
+                waits++;
+                waitedMillis += wait.toMillis();
+                if (!until.equals(loggedPause)) {
+                    loggedPause = until;
+                    LOG.info("rate limit [{}]: job={} pauses {} until {} — {}", name, job, fmt(wait),
+                            LocalTime.ofInstant(until, ZoneId.systemDefault()).truncatedTo(ChronoUnit.MILLIS), reason);
+                }
+            }
+            sleeper.sleep(wait);
+        }
+    }
+
+    /** Takes in what a response said. Answers arrive out of order, so within a window the lowest remaining wins. */
+    public synchronized void observe(RateLimitSnapshot s) {
+        if (s == null || s.isEmpty()) return;
+        Instant now = clock.instant();
+        if (s.limit() != null) limit = s.limit();
+        if (s.resetAt() != null && !now.isBefore(s.resetAt().plus(resetMargin))) return; // a late answer from a past window
+        boolean newWindow = s.resetAt() != null && (resetAt == null || s.resetAt().isAfter(resetAt.plusSeconds(1)));
+        if (newWindow) {
+            resetAt = s.resetAt();
+            if (s.remaining() != null) remaining = remaining == null ? s.remaining() : Math.min(remaining, s.remaining());
+            return;
+        }
+        if (s.resetAt() != null && s.resetAt().isAfter(resetAt)) resetAt = s.resetAt(); // delta resets jitter by a second
+        if (s.remaining() != null) remaining = remaining == null ? s.remaining() : Math.min(remaining, s.remaining());
+    }
+
+    /** A 429: nothing is left, and no request on this key goes out before {@code retryAfter} has passed. */
+    public synchronized void rejected(Duration retryAfter) {
+        remaining = 0L;
+        if (retryAfter != null) {
+            Instant until = clock.instant().plus(retryAfter);
+            if (pausedUntil == null || until.isAfter(pausedUntil)) pausedUntil = until;
+        }
+    }
+
+    public synchronized Long limit() {
+        return limit;
+    }
+
+    public synchronized Long remaining() {
+        return remaining;
+    }
+
+    public synchronized Instant resetAt() {
+        return resetAt;
+    }
+
+    public synchronized long waits() {
+        return waits;
+    }
+
+    public synchronized long waitedMillis() {
+        return waitedMillis;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    static String fmt(Duration d) {
+        return String.format(Locale.ROOT, "%.2f s", d.toMillis() / 1000.0);
+    }
+}

@@ -1,0 +1,160 @@
+package io.leadpipe.ratelimit;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Reads the quota from response headers, in the first style that is present:
+ * X-RateLimit-* (reset as epoch seconds, epoch millis or delta seconds), the IETF draft's separate
+ * RateLimit-Limit/-Remaining/-Reset, its structured form (RateLimit-Policy: "p";q=100;w=60 with
+ * RateLimit: "p";r=50;t=30), or its older dictionary form (RateLimit: limit=100, remaining=50, reset=30).
+ * A missing or malformed value is ignored, never fatal.
+ */
+public final class RateLimitHeaderParser {
+
+    private final RateLimitHeaderNames names;
+
+    public RateLimitHeaderParser(RateLimitHeaderNames names) {
+        this.names = names;
+    }
+
+    /** @param header case-insensitive header lookup (first value), null when absent */
+    public RateLimitSnapshot parse(Function<String, String> header, Instant now) {
+        Optional<Instant> serverDate = RetryAfter.httpDate(header.apply("Date"));
+        RateLimitSnapshot s = xRateLimit(header, now, serverDate);
+        if (s.remaining() != null) return s;
+        RateLimitSnapshot ietf = ietfSeparate(header, now);
+        if (ietf.remaining() != null) return ietf;
+        RateLimitSnapshot structured = ietfStructured(header, now);
+        if (structured.remaining() != null) return structured;
+        RateLimitSnapshot dictionary = ietfDictionary(header, now);
+        if (dictionary.remaining() != null) return dictionary;
+        return s.isEmpty() ? (ietf.isEmpty() ? structured : ietf) : s;
+    }
+
+    public Optional<Duration> retryAfter(Function<String, String> header, Instant now) {
+        return RetryAfter.parse(header.apply(names.retryAfter()), header.apply("Date"), now);
+    }
+
+    private RateLimitSnapshot xRateLimit(Function<String, String> h, Instant now, Optional<Instant> serverDate) {
+        Long limit = number(h.apply(names.limit()));
+        Long remaining = number(h.apply(names.remaining()));
+        Long reset = number(h.apply(names.reset()));
+        Instant resetAt = null;
+        if (reset != null) {
+            resetAt = switch (names.resetFormat().resolve(reset)) {
+                case DELTA_SECONDS -> now.plusSeconds(reset);
+                case EPOCH_SECONDS -> skewCorrected(Instant.ofEpochSecond(reset), now, serverDate);
+                case EPOCH_MILLIS -> skewCorrected(Instant.ofEpochMilli(reset), now, serverDate);
+                case AUTO -> throw new IllegalStateException("resolved above");
+            };
+        }
+        return new RateLimitSnapshot(limit, remaining, resetAt);
+    }
+
+    /** An absolute reset is on the server's clock: move it onto ours using the response's Date. */
+    private static Instant skewCorrected(Instant resetOnServerClock, Instant now, Optional<Instant> serverDate) {
+        if (serverDate.isEmpty()) return resetOnServerClock;
+        // Date has one-second resolution: only correct skews larger than that
+        Duration skew = Duration.between(serverDate.get(), now);
+        return skew.abs().compareTo(Duration.ofSeconds(2)) > 0 ? resetOnServerClock.plus(skew) : resetOnServerClock;
+    }
+
+    private RateLimitSnapshot ietfSeparate(Function<String, String> h, Instant now) {
+        Long reset = number(h.apply(names.ietfReset()));
+        return new RateLimitSnapshot(number(h.apply(names.ietfLimit())), number(h.apply(names.ietfRemaining())),
+                reset == null ? null : now.plusSeconds(reset));
+    }
+
+    /** RateLimit-Policy: "name";q=100;w=60 and RateLimit: "name";r=50;t=30 — the most constrained item wins. */
+    private RateLimitSnapshot ietfStructured(Function<String, String> h, Instant now) {
+        List<Item> limits = items(h.apply(names.ietfRateLimit()));
+        Map<String, Item> policies = new LinkedHashMap<>();
+        for (Item p : items(h.apply(names.ietfPolicy()))) policies.put(p.name, p);
+        Item tightest = null;
+        for (Item i : limits) {
+            if (i.params.get("r") == null) continue;
+            if (tightest == null || i.params.get("r") < tightest.params.get("r")) tightest = i;
+        }
+        if (tightest == null) return new RateLimitSnapshot(null, null, null);
+        Item policy = policies.get(tightest.name);
+        if (policy == null && policies.size() == 1) policy = policies.values().iterator().next();
+        Long limit = policy == null ? null : policy.params.get("q");
+        Long t = tightest.params.get("t");
+        if (t == null && policy != null) t = policy.params.get("w");
+        return new RateLimitSnapshot(limit, tightest.params.get("r"), t == null ? null : now.plusSeconds(t));
+    }
+
+    /** Older drafts: RateLimit: limit=100, remaining=50, reset=30. */
+    private RateLimitSnapshot ietfDictionary(Function<String, String> h, Instant now) {
+        String v = h.apply(names.ietfRateLimit());
+        if (v == null) return new RateLimitSnapshot(null, null, null);
+        Map<String, Long> dict = new LinkedHashMap<>();
+        for (String part : v.split(",")) {
+            String[] kv = part.split("=", 2);
+            if (kv.length == 2) {
+                Long n = number(kv[1]);
+                if (n != null) dict.put(kv[0].trim().toLowerCase(Locale.ROOT), n);
+            }
+        }
+        Long reset = dict.get("reset");
+        return new RateLimitSnapshot(dict.get("limit"), dict.get("remaining"), reset == null ? null : now.plusSeconds(reset));
+    }
+
+    private record Item(String name, Map<String, Long> params) {}
+
+    /** A small reader for RFC 8941 lists of items with integer parameters; anything else is skipped. */
+    private static List<Item> items(String value) {
+        List<Item> out = new ArrayList<>();
+        if (value == null) return out;
+        for (String member : splitOutsideQuotes(value, ',')) {
+            List<String> parts = splitOutsideQuotes(member, ';');
+            if (parts.isEmpty()) continue;
+            String name = parts.get(0).trim();
+            if (name.contains("=")) continue; // a dictionary member, not an item
+            if (name.length() >= 2 && name.startsWith("\"") && name.endsWith("\"")) name = name.substring(1, name.length() - 1);
+            Map<String, Long> params = new LinkedHashMap<>();
+            for (String param : parts.subList(1, parts.size())) {
+                String[] kv = param.split("=", 2);
+                if (kv.length == 2) {
+                    Long n = number(kv[1]);
+                    if (n != null) params.put(kv[0].trim(), n);
+                }
+            }
+            out.add(new Item(name, params));
+        }
+        return out;
+    }
+
+    private static List<String> splitOutsideQuotes(String s, char sep) {
+        List<String> parts = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (char c : s.toCharArray()) {
+            if (c == '"') quoted = !quoted;
+            if (c == sep && !quoted) {
+                parts.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(c);
+            }
+        }
+        if (!cur.toString().isBlank()) parts.add(cur.toString());
+        return parts;
+    }
+
+    /** A non-negative whole number, or null for anything else (garbage is ignored, not fatal). */
+    static Long number(String v) {
+        if (v == null) return null;
+        String t = v.trim();
+        if (t.isEmpty() || t.length() > 18 || !t.chars().allMatch(Character::isDigit)) return null;
+        return Long.parseLong(t);
+    }
+}

@@ -1,0 +1,78 @@
+package io.leadpipe.ratelimit;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.http.base.HttpOperationFailedException;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The governors of all sources, one per API key: sources configured with the same key share one.
+ * Called from the routes: {@code acquire} before each request, {@code observe} after each answer.
+ */
+public final class RateLimits {
+
+    private final Map<String, RateLimitGovernor> governorBySource = new ConcurrentHashMap<>();
+    private final Map<String, RateLimitHeaderParser> parserBySource = new ConcurrentHashMap<>();
+    private final Map<String, String> bucketBySource = new ConcurrentHashMap<>();
+    private final Map<String, Integer> maxPerSecondBySource = new ConcurrentHashMap<>();
+    private final Map<String, RateLimitGovernor> governorByKey = new ConcurrentHashMap<>();
+
+    /**
+     * @param keyIdentity something equal for equal keys (the key itself is fine: it is only a map key here,
+     *                    never logged); the first source to register a key names its governor
+     */
+    public void register(String source, Object keyIdentity, RateLimitHeaderNames names, long floor, Duration resetMargin, int maxRequestsPerSecond) {
+        RateLimitGovernor g = governorByKey.computeIfAbsent(keyIdentity.toString(), k -> new RateLimitGovernor(source, floor, resetMargin));
+        governorBySource.put(source, g);
+        bucketBySource.put(source, g.name());
+        parserBySource.put(source, new RateLimitHeaderParser(names));
+        maxPerSecondBySource.put(source, maxRequestsPerSecond);
+    }
+
+    public RateLimitGovernor governor(String source) {
+        RateLimitGovernor g = governorBySource.get(source);
+        if (g == null) throw new IllegalStateException("no rate governor for source '" + source + "'");
+        return g;
+    }
+
+    /** Before a request: sets the Throttler's bucket and rate, then waits for the governor. */
+    public void acquire(Exchange exchange) throws InterruptedException {
+        String source = exchange.getVariable("source", String.class);
+        exchange.setVariable("rateBucket", bucketBySource.get(source));
+        exchange.setVariable("maxRequestsPerSecond", maxPerSecondBySource.get(source));
+        governor(source).acquire(exchange.getVariable("jobId", String.class));
+    }
+
+    /** After a 2xx: the quota headers are message headers now. */
+    public void observe(Exchange exchange) {
+        String source = exchange.getVariable("source", String.class);
+        Function<String, String> header = name -> exchange.getMessage().getHeader(name, String.class);
+        governor(source).observe(parserBySource.get(source).parse(header, Instant.now()));
+    }
+
+    /**
+     * After a failed answer: learn from its headers too, and on a 429 hold the key until Retry-After (or the
+     * reset). Returns the Retry-After the server asked for, if any.
+     */
+    public Optional<Duration> observeFailure(String source, HttpOperationFailedException failure) {
+        RateLimitGovernor g = governor(source);
+        RateLimitHeaderParser parser = parserBySource.get(source);
+        Map<String, String> raw = failure.getResponseHeaders() == null ? Map.of() : failure.getResponseHeaders();
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        headers.putAll(raw);
+        Instant now = Instant.now();
+        RateLimitSnapshot snapshot = parser.parse(headers::get, now);
+        g.observe(snapshot);
+        Optional<Duration> retryAfter = parser.retryAfter(headers::get, now);
+        if (failure.getStatusCode() == 429) {
+            g.rejected(retryAfter.orElse(snapshot.resetAt() == null ? null : Duration.between(now, snapshot.resetAt())));
+        }
+        return retryAfter;
+    }
+}

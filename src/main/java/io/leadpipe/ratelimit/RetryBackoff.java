@@ -1,0 +1,80 @@
+package io.leadpipe.ratelimit;
+
+import io.leadpipe.job.FailureExplainer;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Runs when a retryable attempt fails, before Camel's redelivery waits: picks the delay of the next
+ * attempt and hands it to Camel as the per-exchange redelivery delay. Retry-After wins; otherwise
+ * base × multiplier^(retry-1) plus a random jitter of up to jitter × that (never less), capped.
+ * Camel's own collisionAvoidance would jitter by exactly ±factor, which can shorten the wait.
+ */
+public final class RetryBackoff implements Processor {
+
+    private static final Logger LOG = LoggerFactory.getLogger("leadpipe.retry");
+
+    private final Duration base;
+    private final double multiplier;
+    private final Duration cap;
+    private final double jitter;
+    private final int maxRetries;
+    private final RateLimits rateLimits;
+    private final DoubleSupplier random;
+
+    public RetryBackoff(Duration base, double multiplier, Duration cap, double jitter, int maxRetries, RateLimits rateLimits, DoubleSupplier random) {
+        this.base = base;
+        this.multiplier = multiplier;
+        this.cap = cap;
+        this.jitter = jitter;
+        this.maxRetries = maxRetries;
+        this.rateLimits = rateLimits;
+        this.random = random;
+    }
+
+    public RetryBackoff(Duration base, double multiplier, Duration cap, double jitter, int maxRetries, RateLimits rateLimits) {
+        this(base, multiplier, cap, jitter, maxRetries, rateLimits, () -> ThreadLocalRandom.current().nextDouble());
+    }
+
+    /** The wait before retry number {@code retry} (1-based) when the server did not say; never above the cap. */
+    public Duration computed(int retry) {
+        double ms = base.toMillis() * Math.pow(multiplier, Math.max(0, retry - 1));
+        ms *= 1 + jitter * random.getAsDouble();
+        return Duration.ofMillis(Math.round(Math.min(ms, cap.toMillis())));
+    }
+
+    @Override
+    public void process(Exchange exchange) {
+        Throwable cause = exchange.getException();
+        if (cause == null) cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        // Camel has already counted the coming redelivery when this runs: 1 after the first failure
+        int retry = Math.max(1, exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 1, Integer.class));
+        String source = exchange.getVariable("source", String.class);
+        Optional<Duration> retryAfter = Optional.empty();
+        HttpOperationFailedException http = exchange.getException(HttpOperationFailedException.class);
+        if (http != null && source != null) retryAfter = rateLimits.observeFailure(source, http);
+
+        String what = http != null ? "HTTP " + http.getStatusCode() : FailureExplainer.rootCauseLine(cause);
+        String job = exchange.getVariable("jobId", String.class);
+        Object page = exchange.getVariable("page");
+        int nextPage = page instanceof Number n ? n.intValue() + 1 : 1;
+        if (retry > maxRetries) {
+            LOG.warn("job={} page={} attempt {} failed ({}); no retries left", job, nextPage, retry, what);
+            exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
+            return;
+        }
+        Duration delay = retryAfter.orElseGet(() -> computed(retry));
+        exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, delay.toMillis());
+        exchange.setVariable("retries", exchange.getVariable("retries", 0, Integer.class) + 1);
+        LOG.warn("job={} page={} attempt {} failed ({}); retry {} of {} in {}{}", job, nextPage, retry, what, retry, maxRetries,
+                RateLimitGovernor.fmt(delay), retryAfter.isPresent() ? " (Retry-After)" : "");
+    }
+}

@@ -1,0 +1,121 @@
+package io.leadpipe.ratelimit;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RateLimitGovernorTest {
+
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-28T10:00:00Z"));
+    private final List<Duration> sleeps = new ArrayList<>();
+    private final Clock clock = new Clock() {
+        @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
+        @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+        @Override public Instant instant() { return now.get(); }
+    };
+    /** Sleeping moves the fake clock: the governor sees time pass exactly as it asked. */
+    private final RateLimitGovernor.Sleeper sleeper = d -> {
+        sleeps.add(d);
+        now.set(now.get().plus(d));
+    };
+
+    private RateLimitGovernor governor(long floor) {
+        return new RateLimitGovernor("test", floor, Duration.ofMillis(250), clock, sleeper);
+    }
+
+    @Test
+    void sendsFreelyWhileAboveTheFloorThenWaitsUntilTheResetPlusMargin() throws Exception {
+        RateLimitGovernor g = governor(10);
+        g.observe(new RateLimitSnapshot(100L, 13L, now.get().plusSeconds(2)));
+        for (int i = 0; i < 3; i++) g.acquire("job");      // 13 → 10
+        assertThat(sleeps).isEmpty();
+        g.acquire("job");                                     // at the floor: wait for the refill
+        assertThat(sleeps).containsExactly(Duration.ofMillis(2250));
+    }
+
+    @Test
+    void aSmallQuotaKeepsAtMostATenthInReserve() throws Exception {
+        RateLimitGovernor g = governor(10);
+        g.observe(new RateLimitSnapshot(10L, 9L, now.get().plusSeconds(2)));
+        assertThat(g.effectiveFloor()).isEqualTo(1);
+        for (int i = 0; i < 8; i++) g.acquire("job");
+        assertThat(sleeps).isEmpty();
+        g.acquire("job");
+        assertThat(sleeps).hasSize(1);
+    }
+
+    @Test
+    void afterTheResetTheFullLimitIsAssumedUntilTheNextAnswer() throws Exception {
+        RateLimitGovernor g = governor(0);
+        g.observe(new RateLimitSnapshot(5L, 0L, now.get().plusSeconds(1)));
+        g.acquire("job");
+        assertThat(sleeps).containsExactly(Duration.ofMillis(1250));
+        assertThat(g.remaining()).isEqualTo(4L); // refilled to 5, one taken
+    }
+
+    @Test
+    void answersArrivingOutOfOrderNeverRaiseTheEstimate() {
+        RateLimitGovernor g = governor(0);
+        Instant reset = now.get().plusSeconds(10);
+        g.observe(new RateLimitSnapshot(100L, 40L, reset));
+        g.observe(new RateLimitSnapshot(100L, 45L, reset)); // an older answer, overtaken
+        assertThat(g.remaining()).isEqualTo(40L);
+    }
+
+    @Test
+    void aLateAnswerFromAPastWindowIsIgnored() {
+        RateLimitGovernor g = governor(0);
+        g.observe(new RateLimitSnapshot(100L, 90L, now.get().plusSeconds(10)));
+        g.observe(new RateLimitSnapshot(100L, 0L, now.get().minusSeconds(1)));
+        assertThat(g.remaining()).isEqualTo(90L);
+    }
+
+    @Test
+    void a429WithRetryAfterHoldsEveryRequestOnTheKey() throws Exception {
+        RateLimitGovernor g = governor(0);
+        g.rejected(Duration.ofSeconds(3));
+        g.acquire("job-a");
+        assertThat(sleeps).containsExactly(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void withoutAnyHeadersNothingIsHeldBack() throws Exception {
+        RateLimitGovernor g = governor(10);
+        for (int i = 0; i < 1000; i++) g.acquire("job");
+        assertThat(sleeps).isEmpty();
+    }
+
+    @Test
+    void threadsSharingTheKeyShareTheBudget() throws Exception {
+        RateLimitGovernor g = new RateLimitGovernor("shared", 2, Duration.ofMillis(50));
+        g.observe(new RateLimitSnapshot(100L, 30L, Instant.now().plusSeconds(60)));
+        List<Thread> threads = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger passed = new java.util.concurrent.atomic.AtomicInteger();
+        for (int t = 0; t < 4; t++) {
+            Thread th = new Thread(() -> {
+                for (int i = 0; i < 20; i++) {
+                    try {
+                        g.acquire("t");
+                        passed.incrementAndGet();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            threads.add(th);
+            th.start();
+        }
+        Thread.sleep(500);
+        threads.forEach(Thread::interrupt);
+        for (Thread th : threads) th.join();
+        assertThat(passed.get()).as("30 left, floor 2: four threads together get 28").isEqualTo(28);
+    }
+}

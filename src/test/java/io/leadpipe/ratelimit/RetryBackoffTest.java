@@ -1,0 +1,60 @@
+package io.leadpipe.ratelimit;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RetryBackoffTest {
+
+    private static RetryBackoff defaults(double random) {
+        return new RetryBackoff(Duration.ofSeconds(1), 2, Duration.ofSeconds(60), 0.5, 5, new RateLimits(), () -> random);
+    }
+
+    @Test
+    void exponentialFromOneSecondDoublingAndCappedAtSixty() {
+        RetryBackoff noJitter = defaults(0.0);
+        assertThat(noJitter.computed(1)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(noJitter.computed(2)).isEqualTo(Duration.ofSeconds(2));
+        assertThat(noJitter.computed(3)).isEqualTo(Duration.ofSeconds(4));
+        assertThat(noJitter.computed(5)).isEqualTo(Duration.ofSeconds(16));
+        assertThat(noJitter.computed(7)).isEqualTo(Duration.ofSeconds(60));
+        assertThat(noJitter.computed(30)).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void jitterAddsUpToHalfAndNeverShortens() {
+        assertThat(defaults(0.999999).computed(3).toMillis()).isBetween(5999L, 6000L);
+        assertThat(defaults(0.5).computed(2)).isEqualTo(Duration.ofMillis(2500));
+        assertThat(defaults(0.999999).computed(10)).isEqualTo(Duration.ofSeconds(60));
+        RetryBackoff real = new RetryBackoff(Duration.ofSeconds(1), 2, Duration.ofSeconds(60), 0.5, 5, new RateLimits());
+        for (int i = 0; i < 1000; i++) assertThat(real.computed(2).toMillis()).isBetween(2000L, 3000L);
+    }
+
+    @Test
+    void retryAfterWinsOverTheComputedDelay() throws Exception {
+        RateLimits rateLimits = new RateLimits();
+        rateLimits.register("api", "key", RateLimitHeaderNames.defaults(), 10, Duration.ofMillis(250), 50);
+        RetryBackoff backoff = new RetryBackoff(Duration.ofSeconds(1), 2, Duration.ofSeconds(60), 0.5, 5, rateLimits, () -> 0.0);
+        try (DefaultCamelContext ctx = new DefaultCamelContext()) {
+            Exchange ex = new DefaultExchange(ctx);
+            ex.setVariable("source", "api");
+            ex.getIn().setHeader(Exchange.REDELIVERY_COUNTER, 1);
+            ex.setException(new HttpOperationFailedException("http://api/x", 429, "Too Many Requests", null, Map.of("Retry-After", "7"), ""));
+            backoff.process(ex);
+            assertThat(ex.getIn().getHeader(Exchange.REDELIVERY_DELAY, Long.class)).isEqualTo(7000L);
+
+            ex.setException(new HttpOperationFailedException("http://api/x", 503, "Unavailable", null, Map.of(), ""));
+            ex.getIn().setHeader(Exchange.REDELIVERY_COUNTER, 3);
+            backoff.process(ex);
+            assertThat(ex.getIn().getHeader(Exchange.REDELIVERY_DELAY, Long.class)).isEqualTo(4000L);
+        }
+        assertThat(rateLimits.governor("api").remaining()).as("a 429 empties the budget").isZero();
+    }
+}
