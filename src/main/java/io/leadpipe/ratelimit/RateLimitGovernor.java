@@ -109,9 +109,13 @@ public final class RateLimitGovernor {
         if (s.remaining() != null) remaining = remaining == null ? s.remaining() : Math.min(remaining, s.remaining());
     }
 
-    /** A 429: nothing is left, and no request on this key goes out before {@code retryAfter} has passed. */
-    public synchronized void rejected(Duration retryAfter) {
-        remaining = 0L;
+    /**
+     * A 429: no request on this key goes out before {@code retryAfter} has passed. When the answer did not
+     * say what is left, nothing is assumed left (so a known reset is waited for); when it did, that stands —
+     * some APIs throttle bursts while the window's quota is far from spent.
+     */
+    public synchronized void rejected(Duration retryAfter, boolean answerToldRemaining) {
+        if (!answerToldRemaining) remaining = 0L;
         if (retryAfter != null) {
             Instant until = clock.instant().plus(retryAfter);
             if (pausedUntil == null || until.isAfter(pausedUntil)) pausedUntil = until;

@@ -71,7 +71,7 @@ public final class RateLimits {
         g.observe(snapshot);
         Optional<Duration> retryAfter = parser.retryAfter(headers::get, now);
         if (failure.getStatusCode() == 429) {
-            g.rejected(retryAfter.orElse(snapshot.resetAt() == null ? null : Duration.between(now, snapshot.resetAt())));
+            g.rejected(retryAfter.orElse(null), snapshot.remaining() != null);
         }
         return retryAfter;
     }

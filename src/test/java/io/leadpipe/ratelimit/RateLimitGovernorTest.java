@@ -81,9 +81,28 @@ class RateLimitGovernorTest {
     @Test
     void a429WithRetryAfterHoldsEveryRequestOnTheKey() throws Exception {
         RateLimitGovernor g = governor(0);
-        g.rejected(Duration.ofSeconds(3));
+        g.rejected(Duration.ofSeconds(3), false);
         g.acquire("job-a");
         assertThat(sleeps).containsExactly(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void a429ThatSaysQuotaIsLeftOnlyWaitsForItsRetryAfter() throws Exception {
+        RateLimitGovernor g = governor(10);
+        g.observe(new RateLimitSnapshot(600L, 590L, now.get().plusSeconds(50)));
+        g.rejected(Duration.ofSeconds(2), true);
+        g.acquire("job");
+        g.acquire("job");
+        assertThat(sleeps).containsExactly(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void a429ThatSaysNothingWaitsForTheKnownReset() throws Exception {
+        RateLimitGovernor g = governor(10);
+        g.observe(new RateLimitSnapshot(600L, 590L, now.get().plusSeconds(50)));
+        g.rejected(null, false);
+        g.acquire("job");
+        assertThat(sleeps).containsExactly(Duration.ofMillis(50_250));
     }
 
     @Test
