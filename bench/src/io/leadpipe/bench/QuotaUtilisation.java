@@ -1,0 +1,71 @@
+package io.leadpipe.bench;
+
+import io.leadpipe.simulator.SimulatorConfig;
+import io.leadpipe.simulator.SimulatorStats;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * How much of the API's quota a pull uses: the simulator allows L requests per fixed window of W ms; a
+ * pull spanning at least ten windows runs; utilisation = requests the API served in the windows the pull
+ * fully covered ÷ (L × those windows). Also: avoidable 429s (sent after an answer said remaining = 0).
+ */
+final class QuotaUtilisation {
+
+    record Result(String label, int jobs, long floor, int windows, double utilisation, double rateRatio,
+                  long requests, long rateLimited, long avoidable, double seconds) {
+        String row() {
+            return String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | **%.3f** | %.3f | %d | %d | %.1f |",
+                    label, jobs, floor, windows, requests, utilisation, rateRatio, rateLimited, avoidable, seconds);
+        }
+    }
+
+    static final int LIMIT = 30;
+    static final long WINDOW_MS = 3000;
+    static final int PAGE_SIZE = 10;
+
+    static Result run(String label, int jobs, long floor) throws Exception {
+        try (BenchWorkspace ws = new BenchWorkspace()) {
+            SimulatorConfig c = new SimulatorConfig();
+            c.rateLimit = jobs == 1 ? LIMIT : LIMIT * 2;
+            c.rateWindowMillis = WINDOW_MS;
+            // about 12 windows' worth of requests: single job 360 pages, four jobs ~720 pages over 4/8 of the set
+            c.leads = jobs == 1 ? 12 * LIMIT * PAGE_SIZE : 12 * 2 * LIMIT * PAGE_SIZE * 2;
+            ws.simulator(c);
+            ws.settings.put("leadpipe.source.leads-api.page-size", Integer.toString(PAGE_SIZE));
+            ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "1000");
+            ws.settings.put("leadpipe.ratelimit.floor", Long.toString(floor));
+            ws.settings.put("leadpipe.ratelimit.reset-margin-ms", "100");
+            ws.settings.put("leadpipe.jobs.concurrency", Integer.toString(jobs));
+            if (jobs > 1) ws.settings.put("camel.main.routes-include-pattern", BenchWorkspace.CORE_ROUTES + ",file:bench/jobs-4.yaml");
+            else ws.settings.put("camel.main.routes-include-pattern", BenchWorkspace.CORE_ROUTES + ",file:routes/jobs.yaml");
+
+            long t0 = System.nanoTime();
+            ws.run("run");
+            double seconds = (System.nanoTime() - t0) / 1e9;
+
+            SimulatorStats stats = ws.simulator.stats();
+            List<SimulatorStats.RequestRecord> log = stats.requestLog();
+            Map<Long, Integer> perWindow = new TreeMap<>();
+            for (SimulatorStats.RequestRecord r : log) {
+                if (r.status() != 429) perWindow.merge(Math.floorDiv(r.arrivedMillis(), WINDOW_MS), 1, Integer::sum);
+            }
+            List<Long> windows = List.copyOf(perWindow.keySet());
+            // the first and last windows are partly outside the pull: count only the ones it covered fully
+            long served = 0;
+            int full = 0;
+            for (long w = windows.get(0) + 1; w < windows.get(windows.size() - 1); w++) {
+                served += perWindow.getOrDefault(w, 0);
+                full++;
+            }
+            double utilisation = served / (double) (c.rateLimit * (long) full);
+            System.err.println(label + ": requests per window " + perWindow.values());
+            double spanSeconds = (log.get(log.size() - 1).arrivedMillis() - log.get(0).arrivedMillis()) / 1000.0;
+            double rateRatio = (log.size() / spanSeconds) / (c.rateLimit * 1000.0 / WINDOW_MS);
+            return new Result(label, jobs, floor, full, utilisation, rateRatio, log.size(), stats.rateLimited(), stats.avoidableRateLimited(), seconds);
+        }
+    }
+}
