@@ -61,6 +61,7 @@ public final class Leadpipe {
                 case "simulator" -> simulator(settings);
                 case "status" -> status(settings);
                 case "reset" -> reset(settings, cli);
+                case "verify" -> verify(settings, cli);
                 case "export" -> export(settings, cli);
                 default -> throw new ConfigException("unknown verb '" + cli.verb + "' (see leadpipe --help)");
             };
@@ -146,6 +147,17 @@ public final class Leadpipe {
                     : "job " + job + ": no checkpoint to forget");
         }
         return OK;
+    }
+
+    private int verify(Settings settings, CommandLine cli) throws Exception {
+        if (cli.args.size() != 1) throw new ConfigException("usage: leadpipe verify JOB");
+        String job = cli.args.get(0);
+        try (Database db = Database.open(settings).migrate()) {
+            if (!new CheckpointTable(db).startVerification(job)) throw new ConfigException("job " + job + " has no checkpoint to verify (run it first)");
+        }
+        out.println("job " + job + ": verification pass — re-reading the list from the first page and storing what was missed");
+        cli.job = job;
+        return run(settings, cli, null);
     }
 
     private int export(Settings settings, CommandLine cli) throws Exception {

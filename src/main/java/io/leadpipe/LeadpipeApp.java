@@ -9,8 +9,11 @@ import io.leadpipe.job.FailureExplainer;
 import io.leadpipe.job.JobCounters;
 import io.leadpipe.job.JobOutcome;
 import io.leadpipe.job.RunReport;
-import io.leadpipe.paging.CursorPaging;
+import io.leadpipe.paging.SourcePaging;
+import io.leadpipe.paging.LoopGuard;
 import io.leadpipe.paging.Pagers;
+import io.leadpipe.job.DriftMeter;
+import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import io.leadpipe.ratelimit.RateLimitHeaderNames;
 import io.leadpipe.ratelimit.RateLimits;
 import io.leadpipe.ratelimit.RetryBackoff;
@@ -80,19 +83,25 @@ public final class LeadpipeApp implements AutoCloseable {
         main.setOverrideProperties(settings.asProperties());
         main.setDefaultPropertyPlaceholderLocation("false");
         main.bind("leadpipeDb", db.dataSource());
-        main.bind("checkpoints", new Checkpoints());
+        main.bind("checkpoints", new Checkpoints(counters));
         main.bind("failureExplainer", new FailureExplainer());
         main.bind("runReport", runReport);
         Pagers pagers = new Pagers();
         long floor = settings.getLong("leadpipe.ratelimit.floor", 10, 0, Long.MAX_VALUE);
         Duration resetMargin = Duration.ofMillis(settings.getLong("leadpipe.ratelimit.reset-margin-ms", 250, 0, 600_000));
         for (SourceSettings s : sources) {
-            pagers.register(s.name(), new CursorPaging(s));
+            pagers.register(s.name(), new SourcePaging(s));
             main.bind("auth-" + s.name(), auth.get(s.name()));
             rateLimits.register(s.name(), auth.get(s.name()).identity(), RateLimitHeaderNames.from(settings, s.name()),
                     floor, resetMargin, s.maxRequestsPerSecond());
         }
         main.bind("paging", pagers);
+        main.bind("loopGuard", new LoopGuard(pagers));
+        main.bind("driftMeter", new DriftMeter(db.dataSource(), pagers, settings.getLong("leadpipe.drift.threshold", 0, 0, Long.MAX_VALUE)));
+        // pages already processed, by pull and page fingerprint; the table comes from Flyway (V2)
+        JdbcMessageIdRepository pageRepository = new JdbcMessageIdRepository(db.dataSource(), "leadpipe-pages");
+        pageRepository.setCreateTableIfNotExists(false);
+        main.bind("pageRepository", pageRepository);
         main.bind("rateLimits", rateLimits);
         main.bind("retryBackoff", new RetryBackoff(
                 Duration.ofMillis(settings.getLong("leadpipe.retry.base-delay-ms", 1000, 0, 3_600_000)),

@@ -63,6 +63,8 @@ public final class CommandLine {
                                    8089 when 0) until Ctrl-C
               status               each job's checkpoint: state, page, leads, API total, last update, cursor
               reset JOB            forget a job's checkpoint (its leads stay) so the next run starts over
+              verify JOB           re-read a job's list from the first page and store what the pull missed
+                                   (after drift on offset or page-number APIs)
               export [--format jsonl] [--out FILE] [--job NAME]
                                    stored leads as JSON Lines, one per line, to stdout or FILE
 
@@ -75,6 +77,6 @@ public final class CommandLine {
             like the key: leadpipe.db.url -> LEADPIPE_DB_URL. The API key is read from the variable named
             by leadpipe.source.<name>.api-key-env (default LEADPIPE_API_KEY) or from api-key-file.
 
-            Exit codes: 0 done, 1 a job failed, 2 bad configuration or usage.
+            Exit codes: 0 done (or stopped at a job's cap), 1 a job failed, 2 bad configuration or usage.
             """;
 }

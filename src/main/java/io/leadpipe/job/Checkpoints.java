@@ -13,6 +13,12 @@ import java.util.TreeMap;
  */
 public final class Checkpoints {
 
+    private final JobCounters counters;
+
+    public Checkpoints(JobCounters counters) {
+        this.counters = counters;
+    }
+
     /** Sets filters/filterHash from the job's declared filters. Runs before the checkpoint is read. */
     public void declare(Exchange exchange) {
         String filters = JobFilters.normalise(exchange.getVariable("filters", String.class));
@@ -21,6 +27,9 @@ public final class Checkpoints {
         exchange.setVariable("startedAt", System.currentTimeMillis());
         exchange.setVariable("pagesThisRun", 0);
         exchange.setVariable("leadsThisRun", 0L);
+        exchange.setVariable("duplicatePagesThisRun", 0);
+        exchange.setVariable("newPullId", java.util.UUID.randomUUID().toString());
+        exchange.setVariable("requestsAtStart", counters.of(exchange.getVariable("jobId", String.class)).requests.get());
     }
 
     /** Reads {@code variable.checkpoint} (a row map, or null for a new job) into loop variables. */
@@ -29,21 +38,36 @@ public final class Checkpoints {
         Map<String, Object> raw = exchange.getVariable("checkpoint", Map.class);
         if (raw == null) {
             exchange.setVariable("status", "NEW");
+            exchange.setVariable("pullId", exchange.getVariable("newPullId"));
+            exchange.setVariable("mode", "PULL");
             exchange.setVariable("cursor", null);
             exchange.setVariable("page", 0);
             exchange.setVariable("leads", 0L);
+            exchange.setVariable("requestsBefore", 0L);
+            exchange.setVariable("duplicatePages", 0);
+            exchange.setVariable("seenTwice", 0L);
             exchange.setVariable("more", true);
+            withinCaps(exchange);
             return;
         }
         Map<String, Object> row = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         row.putAll(raw);
         String jobId = exchange.getVariable("jobId", String.class);
         String status = String.valueOf(row.get("status")).toUpperCase(Locale.ROOT);
-        exchange.setVariable("status", status);
+        // a job that is not DONE resumes, whatever stopped it (crash, failure, cap)
+        exchange.setVariable("status", "DONE".equals(status) ? status : "RESUME");
+        exchange.setVariable("resumedFrom", status);
         exchange.setVariable("cursor", row.get("next_cursor"));
         exchange.setVariable("page", ((Number) row.get("page_no")).intValue());
         exchange.setVariable("leads", ((Number) row.get("lead_count")).longValue());
         exchange.setVariable("apiTotal", row.get("api_total_last") == null ? null : ((Number) row.get("api_total_last")).longValue());
+        exchange.setVariable("apiTotalFirst", row.get("api_total_first") == null ? null : ((Number) row.get("api_total_first")).longValue());
+        Object pullId = row.get("pull_id");
+        exchange.setVariable("pullId", pullId == null ? jobId + "-v1" : pullId.toString());
+        exchange.setVariable("mode", row.get("mode") == null ? "PULL" : row.get("mode").toString());
+        exchange.setVariable("requestsBefore", row.get("requests") == null ? 0L : ((Number) row.get("requests")).longValue());
+        exchange.setVariable("duplicatePages", row.get("duplicate_pages") == null ? 0 : ((Number) row.get("duplicate_pages")).intValue());
+        exchange.setVariable("seenTwice", row.get("seen_twice") == null ? 0L : ((Number) row.get("seen_twice")).longValue());
         // a RUNNING/FAILED job whose last saved page had no next cursor only needs marking DONE
         exchange.setVariable("more", row.get("next_cursor") != null || ((Number) row.get("page_no")).intValue() == 0);
         String savedHash = String.valueOf(row.get("filter_hash"));
@@ -52,6 +76,7 @@ public final class Checkpoints {
                     + "' but is now declared with '" + exchange.getVariable("filters") + "': run `leadpipe reset " + jobId
                     + "` to start it over with the new filters");
         }
+        if (!"DONE".equals(status)) withinCaps(exchange);
 
     }
 
@@ -60,7 +85,48 @@ public final class Checkpoints {
         int records = exchange.getVariable("pageRecords", 0, Integer.class);
         exchange.setVariable("leads", exchange.getVariable("leads", 0L, Long.class) + records);
         exchange.setVariable("leadsThisRun", exchange.getVariable("leadsThisRun", 0L, Long.class) + records);
+        advance(exchange);
+    }
+
+    /** A page this pull already processed: skipped, counted, and the position moves on. */
+    public void duplicatePage(Exchange exchange) {
+        exchange.setVariable("duplicatePagesThisRun", exchange.getVariable("duplicatePagesThisRun", 0, Integer.class) + 1);
+        exchange.setVariable("duplicatePages", exchange.getVariable("duplicatePages", 0, Integer.class) + 1);
+        advance(exchange);
+    }
+
+    /**
+     * The job's credit budget (template parameters maxRequests / maxLeads, 0 = none): when reached, the loop
+     * ends with status CAPPED; the checkpoint is kept, so raising the cap continues from there.
+     */
+    public void withinCaps(Exchange exchange) {
+        long maxRequests = exchange.getVariable("maxRequests", 0L, Long.class);
+        long maxLeads = exchange.getVariable("maxLeads", 0L, Long.class);
+        long requests = requestsTotal(exchange);
+        long leads = exchange.getVariable("leads", 0L, Long.class);
+        String reason = null;
+        if (maxRequests > 0 && requests >= maxRequests) reason = requests + " requests made, cap " + maxRequests;
+        else if (maxLeads > 0 && leads >= maxLeads) reason = leads + " leads received, cap " + maxLeads;
+        if (reason != null && exchange.getVariable("more", false, Boolean.class)) {
+            exchange.setVariable("more", false);
+            exchange.setVariable("status", "CAPPED");
+            exchange.setVariable("capReason", reason);
+        }
+    }
+
+    /** Every request made for the job: before this run, and in it (retries included). */
+    public long requestsTotal(Exchange exchange) {
+        String job = exchange.getVariable("jobId", String.class);
+        long thisRun = counters.of(job).requests.get() - exchange.getVariable("requestsAtStart", 0L, Long.class);
+        long total = exchange.getVariable("requestsBefore", 0L, Long.class) + thisRun;
+        exchange.setVariable("requestsTotal", total);
+        return total;
+    }
+
+    private void advance(Exchange exchange) {
         exchange.setVariable("pagesThisRun", exchange.getVariable("pagesThisRun", 0, Integer.class) + 1);
+        if (exchange.getVariable("apiTotalFirst") == null) exchange.setVariable("apiTotalFirst", exchange.getVariable("apiTotal"));
+        requestsTotal(exchange);
         exchange.setVariable("cursor", exchange.getVariable("nextCursor"));
         Long total = exchange.getVariable("apiTotal", Long.class);
         long leads = exchange.getVariable("leads", 0L, Long.class);

@@ -49,6 +49,11 @@ public final class RunReport {
         r.put("leadsStored", storedAfter);
         r.put("newLeads", newLeads);
         r.put("alreadyPresent", Math.max(0, received - newLeads));
+        r.put("duplicatePagesSkipped", exchange.getVariable("duplicatePagesThisRun", 0, Integer.class));
+        r.put("recordsSeenTwice", exchange.getVariable("seenTwice", 0L, Long.class));
+        r.put("drift", exchange.getVariable("drift", String.class));
+        r.put("cap", exchange.getVariable("capReason", String.class));
+        r.put("verificationPass", "VERIFY".equals(exchange.getVariable("mode", String.class)));
         r.put("apiTotal", apiTotal);
         r.put("matchesApiTotal", apiTotal == null ? null : apiTotal == storedAfter);
         r.put("requests", c.requests.get());
@@ -75,6 +80,10 @@ public final class RunReport {
         line(b, "pages", r.get("pagesThisRun") + " this run (last page " + r.get("lastPage") + ")");
         line(b, "leads received", r.get("leadsReceivedThisRun") + " this run");
         line(b, "leads stored", r.get("leadsStored") + " (" + r.get("newLeads") + " new, " + r.get("alreadyPresent") + " already present)");
+        if (Boolean.TRUE.equals(r.get("verificationPass"))) line(b, "verification", "re-read the list: " + r.get("newLeads") + " missed leads recovered");
+        if (((Number) r.getOrDefault("duplicatePagesSkipped", 0)).intValue() > 0) line(b, "duplicates", r.get("duplicatePagesSkipped") + " pages already processed, skipped");
+        if (r.get("drift") != null) line(b, "DRIFT", String.valueOf(r.get("drift")));
+        if (r.get("cap") != null) line(b, "cap", r.get("cap") + " — raise it and run again to continue");
         Object total = r.get("apiTotal");
         line(b, "API total", total == null ? "not reported" : total + (Boolean.TRUE.equals(r.get("matchesApiTotal")) ? " (matches)" : " (differs from leads stored)"));
         line(b, "requests", r.get("requests") + " (" + r.get("rateLimited429") + " × 429, " + r.get("serverErrors5xx") + " × 5xx)");

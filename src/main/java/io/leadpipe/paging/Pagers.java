@@ -10,20 +10,30 @@ import java.util.concurrent.ConcurrentHashMap;
 /** The paging of every source, picked by the exchange's {@code source} variable (shared routes serve all jobs). */
 public final class Pagers {
 
-    private final Map<String, CursorPaging> bySource = new ConcurrentHashMap<>();
+    private final Map<String, SourcePaging> bySource = new ConcurrentHashMap<>();
 
-    public void register(String source, CursorPaging paging) {
+    public void register(String source, SourcePaging paging) {
         bySource.put(source, paging);
     }
 
-    private CursorPaging of(Exchange exchange) {
+    private SourcePaging of(Exchange exchange) {
         String source = exchange.getVariable("source", String.class);
-        CursorPaging p = bySource.get(source);
+        SourcePaging p = bySource.get(source);
         if (p == null) throw new IllegalStateException("no source named '" + source + "' in leadpipe.sources");
         return p;
     }
 
-    public void prepareRequest(Exchange exchange) {
+    public boolean positional(String source) {
+        SourcePaging p = bySource.get(source);
+        return p != null && p.positional();
+    }
+
+    public int pageSize(String source) {
+        SourcePaging p = bySource.get(source);
+        return p == null ? 1 : p.pageSize();
+    }
+
+    public void prepareRequest(Exchange exchange) throws Exception {
         of(exchange).prepareRequest(exchange);
     }
 

@@ -1,31 +1,45 @@
 package io.leadpipe.paging;
 
+import io.leadpipe.cli.ConfigException;
 import io.leadpipe.cli.Settings;
 
+import java.util.Locale;
+
 /** How one API is called and read: {@code leadpipe.source.<name>.*}. */
-public record SourceSettings(String name, String url, int pageSize, String pageSizeParam, String cursorParam,
-                             String recordsPointer, String nextCursorPointer, String totalPointer, String idPointer,
+public record SourceSettings(String name, String url, String method, int pageSize, String pageSizeParam,
+                             String recordsPointer, String totalPointer, String idPointer,
                              String apiKeyHeader, String apiKeyPrefix, String apiKeyEnv, String apiKeyFile,
-                             int maxRequestsPerSecond) {
+                             int maxRequestsPerSecond, String paging, Paginator paginator) {
+
+    public static final String KINDS = "cursor, cursor-header, next-url, link-header, keyset, offset, page";
 
     public static SourceSettings from(Settings s, String name) {
         String p = "leadpipe.source." + name + ".";
         String url = s.get(p + "url");
-        if (url == null) throw new io.leadpipe.cli.ConfigException("source '" + name + "' has no URL: set " + p + "url");
+        if (url == null) throw new ConfigException("source '" + name + "' has no URL: set " + p + "url");
         if (!url.startsWith("http://") && !url.startsWith("https://")) throw s.invalid(p + "url", url, "must start with http:// or https://");
-        return new SourceSettings(name, url,
-                s.getInt(p + "page-size", 100, 1, 100_000),
-                s.get(p + "page-size-param", "limit"),
-                s.get(p + "cursor-param", "cursor"),
-                pointer(s, p + "records-pointer", "/data"),
-                pointer(s, p + "next-cursor-pointer", "/meta/next_cursor"),
-                pointer(s, p + "total-pointer", "/meta/total"),
-                pointer(s, p + "id-pointer", "/id"),
-                s.get(p + "api-key-header", "X-API-Key"),
-                s.get(p + "api-key-prefix", ""),
-                s.get(p + "api-key-env", "LEADPIPE_API_KEY"),
-                s.get(p + "api-key-file"),
-                s.getInt(p + "max-requests-per-second", 50, 1, 100_000));
+        String method = s.get(p + "method", "GET").toUpperCase(Locale.ROOT);
+        if (!method.equals("GET") && !method.equals("POST")) throw s.invalid(p + "method", method, "must be GET or POST");
+        int pageSize = s.getInt(p + "page-size", 100, 1, 100_000);
+        String paging = s.get(p + "paging", "cursor").toLowerCase(Locale.ROOT);
+        String total = pointer(s, p + "total-pointer", "/meta/total");
+        Paginator paginator = switch (paging) {
+            case "cursor" -> new CursorPaginator(s.get(p + "cursor-param", "cursor"), pointer(s, p + "next-cursor-pointer", "/meta/next_cursor"), null);
+            case "cursor-header" -> new CursorPaginator(s.get(p + "cursor-param", "cursor"), null, s.get(p + "next-cursor-header", "X-Next-Cursor"));
+            case "next-url" -> new NextUrlPaginator(url, pointer(s, p + "next-url-pointer", "/links/next"));
+            case "link-header" -> new NextUrlPaginator(url, null);
+            case "keyset" -> new KeysetPaginator(s.get(p + "starting-after-param", "starting_after"), pointer(s, p + "has-more-pointer", "/has_more"), pageSize);
+            case "offset" -> new OffsetPaginator(false, s.get(p + "offset-param", "offset"), pageSize, 0, total, null);
+            case "page" -> new OffsetPaginator(true, s.get(p + "page-param", "page"), pageSize, s.getInt(p + "first-page", 1, 0, 1),
+                    total, pointer(s, p + "total-pages-pointer", "/meta/total_pages"));
+            default -> throw s.invalid(p + "paging", paging, "must be one of " + KINDS);
+        };
+        String defaultSizeParam = paging.equals("page") ? "per_page" : "limit";
+        return new SourceSettings(name, url, method, pageSize, s.get(p + "page-size-param", defaultSizeParam),
+                pointer(s, p + "records-pointer", "/data"), total, pointer(s, p + "id-pointer", "/id"),
+                s.get(p + "api-key-header", "X-API-Key"), s.get(p + "api-key-prefix", ""),
+                s.get(p + "api-key-env", "LEADPIPE_API_KEY"), s.get(p + "api-key-file"),
+                s.getInt(p + "max-requests-per-second", 50, 1, 100_000), paging, paginator);
     }
 
     private static String pointer(Settings s, String key, String def) {

@@ -25,17 +25,65 @@ public final class LeadDataset {
     private static final Instant EPOCH = Instant.parse("2026-01-01T00:00:00Z");
 
     private final long seed;
-    private volatile int size;
+    private int nextIndex;
+    /** Serving order (lead indices). Null while nothing was inserted or deleted: then it is 0..size-1. */
+    private List<Integer> liveOrder;
+    private int baseSize;
+    private volatile long version;
     private final Map<String, int[]> filteredCache = new ConcurrentHashMap<>();
 
     public LeadDataset(int size, long seed) {
         if (size < 0) throw new IllegalArgumentException("dataset size must be >= 0, was " + size);
-        this.size = size;
+        this.baseSize = size;
+        this.nextIndex = size;
         this.seed = seed;
     }
 
-    public int size() {
-        return size;
+    /** Leads currently in the set. */
+    public synchronized int size() {
+        return liveOrder == null ? baseSize : liveOrder.size();
+    }
+
+    /** True once records were inserted or deleted: positions are then no longer sorted by index. */
+    public synchronized boolean isLive() {
+        return liveOrder != null;
+    }
+
+    /** A new lead at a serving position (0 = first): everything after it moves one position later. */
+    public synchronized String insertAt(int position) {
+        live();
+        int index = nextIndex++;
+        liveOrder.add(Math.min(position, liveOrder.size()), index);
+        changed();
+        return idOf(index);
+    }
+
+    /** Deletes the lead at a serving position: everything after it moves one position earlier. */
+    public synchronized String deleteAt(int position) {
+        live();
+        if (liveOrder.isEmpty()) return null;
+        int index = liveOrder.remove(Math.min(position, liveOrder.size() - 1));
+        changed();
+        return idOf(index);
+    }
+
+    /** The ids currently in the set (all filters off), in serving order. */
+    public synchronized List<String> currentIds() {
+        List<String> ids = new ArrayList<>();
+        for (int i : matching(new LeadFilter(null, null))) ids.add(idOf(i));
+        return ids;
+    }
+
+    private void live() {
+        if (liveOrder == null) {
+            liveOrder = new ArrayList<>(baseSize);
+            for (int i = 0; i < baseSize; i++) liveOrder.add(i);
+        }
+    }
+
+    private void changed() {
+        version++;
+        filteredCache.clear();
     }
 
     public static String idOf(int index) {
@@ -71,21 +119,44 @@ public final class LeadDataset {
         return COUNTRIES[(int) Math.floorMod(mix(seed * 7 + index * 17L), COUNTRIES.length)];
     }
 
-    /** Positions matching the filters, ascending; cached because every page of a pull asks again. */
-    public int[] matching(LeadFilter filter) {
-        return filteredCache.computeIfAbsent(filter.key() + "#" + size, k -> {
-            int n = size;
-            if (filter.isEmpty()) {
-                int[] all = new int[n];
+    /** Lead indices matching the filters, in serving order; cached because every page of a pull asks again. */
+    public synchronized int[] matching(LeadFilter filter) {
+        return filteredCache.computeIfAbsent(filter.key() + "#" + version, k -> {
+            if (liveOrder == null && filter.isEmpty()) {
+                int[] all = new int[baseSize];
                 Arrays.setAll(all, i -> i);
                 return all;
             }
+            List<Integer> order = liveOrder;
             List<Integer> hits = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
+            int n = order == null ? baseSize : order.size();
+            for (int p = 0; p < n; p++) {
+                int i = order == null ? p : order.get(p);
                 if (filter.matches(this, i)) hits.add(i);
             }
             return hits.stream().mapToInt(Integer::intValue).toArray();
         });
+    }
+
+    /** The serving position just after a lead, or -1 when it is no longer in the list. */
+    public synchronized int positionAfter(int[] matching, int leadIndex) {
+        if (leadIndex < 0) return 0;
+        if (liveOrder == null) {
+            int from = Arrays.binarySearch(matching, leadIndex + 1);
+            return from < 0 ? -from - 1 : from;
+        }
+        for (int p = 0; p < matching.length; p++) if (matching[p] == leadIndex) return p + 1;
+        return -1;
+    }
+
+    /** A lead's index from its id (L0000001 → 0), or -1. */
+    public static int indexOf(String id) {
+        if (id == null || id.length() != 8 || id.charAt(0) != 'L') return -1;
+        try {
+            return Integer.parseInt(id.substring(1)) - 1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static long mix(long z) {

@@ -13,6 +13,14 @@ record LeadFilter(String industry, String country) {
         return industry == null && country == null;
     }
 
+    /** The filters as query parameters to append ("&industry=…"), for next-page URLs. */
+    String query() {
+        StringBuilder b = new StringBuilder();
+        if (industry != null) b.append("&industry=").append(java.net.URLEncoder.encode(industry, java.nio.charset.StandardCharsets.UTF_8));
+        if (country != null) b.append("&country=").append(java.net.URLEncoder.encode(country, java.nio.charset.StandardCharsets.UTF_8));
+        return b.toString();
+    }
+
     String key() {
         return (industry == null ? "" : industry.toLowerCase(Locale.ROOT)) + "|" + (country == null ? "" : country.toLowerCase(Locale.ROOT));
     }

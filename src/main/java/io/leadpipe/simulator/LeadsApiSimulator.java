@@ -1,5 +1,6 @@
 package io.leadpipe.simulator;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -39,6 +40,7 @@ public final class LeadsApiSimulator implements AutoCloseable {
     private final SimulatorStats stats = new SimulatorStats();
     private final java.util.concurrent.atomic.AtomicLong leadRequests = new java.util.concurrent.atomic.AtomicLong();
     private java.util.Random random;
+    private volatile String firstNextCursor;
     private long randomSeed;
     private HttpServer server;
     private ExecutorService workers;
@@ -101,8 +103,8 @@ public final class LeadsApiSimulator implements AutoCloseable {
         try (ex) {
             stats.requests.incrementAndGet();
             long arrived = System.currentTimeMillis();
-            if (!"GET".equals(ex.getRequestMethod())) {
-                send(ex, 405, Map.of("error", "use GET"));
+            if (!config.method.equals(ex.getRequestMethod())) {
+                send(ex, 405, Map.of("error", "use " + config.method));
                 return;
             }
             String key = ex.getRequestHeaders().getFirst(config.apiKeyHeader);
@@ -112,14 +114,27 @@ public final class LeadsApiSimulator implements AutoCloseable {
                 send(ex, 401, Map.of("error", "invalid or missing API key in header " + config.apiKeyHeader));
                 return;
             }
-            PageRequest page = PageRequest.parse(ex.getRequestURI().getRawQuery(), config);
+            JsonNode postBody = null;
+            if ("POST".equals(config.method)) {
+                try {
+                    postBody = JSON.readTree(ex.getRequestBody());
+                } catch (IOException e) {
+                    postBody = null;
+                }
+                if (postBody == null || !postBody.isObject()) {
+                    stats.badRequests.incrementAndGet();
+                    send(ex, 400, Map.of("error", "the body must be a JSON object"));
+                    return;
+                }
+            }
+            PageRequest page = PageRequest.parse(QueryString.parse(ex.getRequestURI().getRawQuery()), postBody, config.pagingKind(), config, dataset);
             if (page.error() != null) {
                 stats.badRequests.incrementAndGet();
                 stats.record(new SimulatorStats.RequestRecord(arrived, "?", 400, null));
                 send(ex, 400, Map.of("error", page.error()));
                 return;
             }
-            String cursorKey = page.filter().key() + "|" + (page.cursor() == null ? "" : page.cursor());
+            String cursorKey = page.key();
             stats.requestFor(cursorKey);
             long served = leadRequests.incrementAndGet();
 
@@ -176,22 +191,62 @@ public final class LeadsApiSimulator implements AutoCloseable {
     }
 
     private void serveLeadsPage(HttpExchange ex, PageRequest page, String cursorKey, boolean truncate, long arrived) throws IOException {
+        PagingKind kind = config.pagingKind();
         int[] matching = dataset.matching(page.filter());
-        // keyset semantics behind an opaque cursor: the page starts after the last lead already served
-        int from = Arrays.binarySearch(matching, page.after() + 1);
-        if (from < 0) from = -from - 1;
+        int from = Math.min(page.position(), matching.length);
+        boolean duplicate = false;
+        String loop = config.loop;
+        long pagesSoFar = stats.pages();
+        if ("same-page".equals(loop) && pagesSoFar >= config.loopAfterPages && kind.positional()) {
+            from = Math.min((config.loopAfterPages - 1) * page.limit(), matching.length); // the API stops moving
+        } else if (config.duplicatePageEvery > 0 && !page.firstPage() && (pagesSoFar + 1) % config.duplicatePageEvery == 0 && !kind.positional()) {
+            from = Math.max(0, from - page.limit()); // the page before, served again
+            duplicate = true;
+        }
         int to = Math.min(matching.length, from + page.limit());
-        List<Map<String, Object>> data = new ArrayList<>(to - from);
+        List<Map<String, Object>> data = new ArrayList<>(Math.max(0, to - from));
         for (int i = from; i < to; i++) data.add(dataset.lead(matching[i]));
-        String next = to < matching.length ? encodeCursor(matching[to - 1]) : null;
+        boolean more = (duplicate ? page.position() : to) < matching.length;
+
+        // the token for the page after this one
+        String next = null;
+        if (more) {
+            int lastIndex = duplicate ? (page.position() == 0 ? -1 : matching[page.position() - 1]) : matching[to - 1];
+            next = encodeCursor(lastIndex) + (duplicate ? "~" : "");
+        } else if ("overrun".equals(loop)) {
+            next = encodeCursor(Integer.MAX_VALUE - (int) pagesSoFar); // keeps promising pages that are empty
+            more = true;
+        }
+        if (next != null && pagesSoFar >= config.loopAfterPages) {
+            if ("same-cursor".equals(loop) && page.token() != null && !page.token().isEmpty()) next = page.token();
+            if ("cursor-cycle".equals(loop)) next = firstNextCursor == null ? next : firstNextCursor;
+        }
+        if (page.firstPage() && firstNextCursor == null) firstNextCursor = next;
 
         pause(config.latencyMillis);
         Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("next_cursor", next);
-        meta.put("total", matching.length);
-        meta.put("limit", page.limit());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("data", data);
+        String base = "http://" + config.host + ":" + port();
+        String nextPath = next == null ? null : LEADS_PATH + "?limit=" + page.limit() + "&after=" + next + page.filter().query();
+        switch (kind) {
+            case CURSOR -> meta.put("next_cursor", next);
+            case CURSOR_HEADER -> { if (next != null) ex.getResponseHeaders().set("X-Next-Cursor", next); }
+            case NEXT_URL -> body.put("links", linkMap(nextPath == null ? null : base + nextPath));
+            case NEXT_URL_RELATIVE -> body.put("links", linkMap(nextPath));
+            case LINK_HEADER -> {
+                if (nextPath != null) ex.getResponseHeaders().add("Link", "<" + base + nextPath + ">; rel=\"next\"");
+                ex.getResponseHeaders().add("Link", "<" + base + LEADS_PATH + "?limit=" + page.limit() + page.filter().query() + ">; rel=\"first\"");
+            }
+            case KEYSET -> body.put("has_more", more);
+            case OFFSET -> meta.put("offset", page.position());
+            case PAGE -> {
+                meta.put("page", page.position() / page.limit() + 1);
+                if (config.reportTotal) meta.put("total_pages", (matching.length + page.limit() - 1) / page.limit());
+            }
+        }
+        if (config.reportTotal) meta.put("total", matching.length);
+        meta.put("limit", page.limit());
         body.put("meta", meta);
         if (truncate) {
             stats.truncated.incrementAndGet();
@@ -204,10 +259,31 @@ public final class LeadsApiSimulator implements AutoCloseable {
             out.flush();
             return; // closing with bytes owed cuts the connection mid-body
         }
-        if (page.after() < 0) stats.firstPages.incrementAndGet();
+        if (page.firstPage()) stats.firstPages.incrementAndGet();
+        if (duplicate) stats.duplicatePagesServed.incrementAndGet();
         stats.pageServed(cursorKey, data.size());
         stats.record(new SimulatorStats.RequestRecord(arrived, cursorKey, 200, null));
         send(ex, 200, body);
+        liveChanges();
+    }
+
+    private static Map<String, Object> linkMap(String next) {
+        Map<String, Object> links = new LinkedHashMap<>();
+        links.put("next", next);
+        return links;
+    }
+
+    /** Live inserts and deletes at the front of the list, every so many pages, as busy CRMs do. */
+    private void liveChanges() {
+        long pages = stats.pages();
+        if (config.liveInsertEvery > 0 && pages % config.liveInsertEvery == 0) {
+            dataset.insertAt(0);
+            stats.liveInserts.incrementAndGet();
+        }
+        if (config.liveDeleteEvery > 0 && pages % config.liveDeleteEvery == 0) {
+            dataset.deleteAt(0);
+            stats.liveDeletes.incrementAndGet();
+        }
     }
 
     private static final int[] SERVER_ERRORS = {500, 502, 503, 504};
@@ -268,6 +344,7 @@ public final class LeadsApiSimulator implements AutoCloseable {
     }
 
     static int decodeCursor(String cursor) {
+        if (cursor.endsWith("~")) cursor = cursor.substring(0, cursor.length() - 1); // the same place, named differently
         String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
         if (!raw.startsWith("after:")) throw new IllegalArgumentException("not a cursor");
         try {

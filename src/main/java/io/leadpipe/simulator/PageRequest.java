@@ -1,29 +1,87 @@
 package io.leadpipe.simulator;
 
-/** A parsed leads-page request: page size, the position after which it starts, the filters; or why it is bad. */
-record PageRequest(int limit, int after, String cursor, LeadFilter filter, String error) {
+import com.fasterxml.jackson.databind.JsonNode;
 
-    static PageRequest parse(String rawQuery, SimulatorConfig config) {
-        QueryString q = QueryString.parse(rawQuery);
+import java.util.Map;
+
+/**
+ * A parsed leads-page request, whatever the paging kind: the page size, the serving position it starts
+ * at, the token that names the page (for counting re-fetches) and the filters — or why it is bad.
+ */
+record PageRequest(int limit, int position, String token, boolean firstPage, LeadFilter filter, String error) {
+
+    /** Reads the paging fields from query parameters (GET) or a JSON body (POST). */
+    static PageRequest parse(QueryString q, JsonNode body, PagingKind kind, SimulatorConfig config, LeadDataset data) {
+        java.util.function.Function<String, String> field = name -> {
+            if (body != null && body.has(name) && !body.get(name).isNull()) return body.get(name).asText();
+            return q.first(name);
+        };
+        String sizeParam = kind == PagingKind.PAGE ? "per_page" : "limit";
         int limit;
         try {
-            limit = q.first("limit") == null ? config.defaultPageSize : Integer.parseInt(q.first("limit"));
+            limit = field.apply(sizeParam) == null ? config.defaultPageSize : Integer.parseInt(field.apply(sizeParam));
         } catch (NumberFormatException e) {
-            return bad("limit must be a whole number");
+            return bad(sizeParam + " must be a whole number");
         }
-        if (limit < 1 || limit > config.maxPageSize) return bad("limit must be between 1 and " + config.maxPageSize);
-        String cursor = q.first("cursor");
-        if (cursor != null && cursor.isEmpty()) cursor = null;
+        if (limit < 1 || limit > config.maxPageSize) return bad(sizeParam + " must be between 1 and " + config.maxPageSize);
+        LeadFilter filter = new LeadFilter(blank(field.apply("industry")), blank(field.apply("country")));
+        int[] matching = data.matching(filter);
+        try {
+            return switch (kind) {
+                case CURSOR, CURSOR_HEADER -> afterToken(blank(field.apply("cursor")), limit, filter, matching, data);
+                case NEXT_URL, NEXT_URL_RELATIVE, LINK_HEADER -> afterToken(blank(field.apply("after")), limit, filter, matching, data);
+                case KEYSET -> {
+                    String id = blank(field.apply("starting_after"));
+                    if (id == null) yield new PageRequest(limit, 0, "", true, filter, null);
+                    int index = LeadDataset.indexOf(id);
+                    if (index < 0) yield bad("starting_after is not a lead id");
+                    int pos = data.positionAfter(matching, index);
+                    yield pos < 0 ? bad("starting_after names a lead that no longer exists") : new PageRequest(limit, pos, id, false, filter, null);
+                }
+                case OFFSET -> {
+                    String o = field.apply("offset");
+                    int offset = o == null ? 0 : Integer.parseInt(o);
+                    if (offset < 0) yield bad("offset must be >= 0");
+                    yield new PageRequest(limit, offset, "o:" + offset, offset == 0, filter, null);
+                }
+                case PAGE -> {
+                    String p = field.apply("page");
+                    int page = p == null ? 1 : Integer.parseInt(p);
+                    if (page < 1) yield bad("page must be >= 1");
+                    yield new PageRequest(limit, (page - 1) * limit, "p:" + page, page == 1, filter, null);
+                }
+            };
+        } catch (NumberFormatException e) {
+            return bad("offset and page must be whole numbers");
+        }
+    }
+
+    private static PageRequest afterToken(String token, int limit, LeadFilter filter, int[] matching, LeadDataset data) {
+        if (token == null) return new PageRequest(limit, 0, "", true, filter, null);
         int after;
         try {
-            after = cursor == null ? -1 : LeadsApiSimulator.decodeCursor(cursor);
+            after = LeadsApiSimulator.decodeCursor(token);
         } catch (IllegalArgumentException e) {
             return bad("invalid cursor");
         }
-        return new PageRequest(limit, after, cursor, LeadFilter.of(q), null);
+        int pos = data.positionAfter(matching, after);
+        if (pos < 0) return bad("the cursor points at a lead that no longer exists");
+        return new PageRequest(limit, pos, token, false, filter, null);
     }
 
-    private static PageRequest bad(String why) {
-        return new PageRequest(0, 0, null, null, why);
+    static PageRequest bad(String why) {
+        return new PageRequest(0, 0, null, false, null, why);
+    }
+
+    private static String blank(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    String key() {
+        return filter.key() + "|" + token;
+    }
+
+    static Map<String, Object> none() {
+        return Map.of();
     }
 }

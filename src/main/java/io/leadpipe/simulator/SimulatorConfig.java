@@ -16,6 +16,25 @@ public final class SimulatorConfig {
     public int defaultPageSize = 100;
     public int maxPageSize = 1000;
 
+    /** How the API pages: cursor, cursor-header, next-url, next-url-relative, link-header, keyset, offset, page. */
+    public volatile String paging = "cursor";
+    /** GET with query parameters, or POST with the paging fields in a JSON body. */
+    public volatile String method = "GET";
+    /** Whether answers carry /meta/total (and /meta/total_pages). */
+    public volatile boolean reportTotal = true;
+    /** Paging faults: same-cursor, cursor-cycle, same-page, overrun (none when empty), after loopAfterPages pages. */
+    public volatile String loop = "";
+    public volatile int loopAfterPages = 3;
+    /** Every N-th page is the previous page served again, under a different cursor (0 = never). */
+    public volatile int duplicatePageEvery = 0;
+    /** Live changes: every N pages a lead is inserted (deleted) at the front of the list (0 = never). */
+    public volatile int liveInsertEvery = 0;
+    public volatile int liveDeleteEvery = 0;
+
+    public PagingKind pagingKind() {
+        return PagingKind.of(paging);
+    }
+
     /** Which rate-limit headers to send: x-ratelimit-epoch, x-ratelimit-delta, ietf-legacy, ietf-structured, none. */
     public volatile String headerStyle = "x-ratelimit-epoch";
     /** How 429s say when to come back: seconds, http-date, none. */
@@ -57,7 +76,20 @@ public final class SimulatorConfig {
         c.maxPageSize = (int) num(props, p + "max-page-size", c.maxPageSize);
         c.headerStyle = str(props, p + "header-style", c.headerStyle);
         c.retryAfterStyle = str(props, p + "retry-after-style", c.retryAfterStyle);
+        c.paging = str(props, p + "paging", c.paging);
+        c.method = str(props, p + "method", c.method).toUpperCase(java.util.Locale.ROOT);
+        c.reportTotal = !"false".equalsIgnoreCase(str(props, p + "report-total", "true"));
         String f = p + "fault.";
+        c.loop = str(props, f + "loop", c.loop);
+        c.loopAfterPages = (int) num(props, f + "loop-after-pages", c.loopAfterPages);
+        c.duplicatePageEvery = (int) num(props, f + "duplicate-page-every", c.duplicatePageEvery);
+        c.liveInsertEvery = (int) num(props, f + "live-insert-every", c.liveInsertEvery);
+        c.liveDeleteEvery = (int) num(props, f + "live-delete-every", c.liveDeleteEvery);
+        try {
+            PagingKind.of(c.paging);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(p + "paging = '" + c.paging + "' must be cursor, cursor-header, next-url, next-url-relative, link-header, keyset, offset or page");
+        }
         c.faultSeed = num(props, f + "seed", c.faultSeed);
         c.burstEvery = (int) num(props, f + "burst-every", c.burstEvery);
         c.burstLength = (int) num(props, f + "burst-length", c.burstLength);

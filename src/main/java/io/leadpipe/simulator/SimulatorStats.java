@@ -18,6 +18,9 @@ public final class SimulatorStats {
     final AtomicLong firstPages = new AtomicLong();
     final AtomicLong leadsServed = new AtomicLong();
     final AtomicLong injected429 = new AtomicLong();
+    final AtomicLong duplicatePagesServed = new AtomicLong();
+    final AtomicLong liveInserts = new AtomicLong();
+    final AtomicLong liveDeletes = new AtomicLong();
     final AtomicLong serverErrors = new AtomicLong();
     final AtomicLong dropped = new AtomicLong();
     final AtomicLong truncated = new AtomicLong();
@@ -57,6 +60,9 @@ public final class SimulatorStats {
     public long truncated() { return truncated.get(); }
     public long slowed() { return slowed.get(); }
     public long injected429() { return injected429.get(); }
+    public long duplicatePagesServed() { return duplicatePagesServed.get(); }
+    public long liveInserts() { return liveInserts.get(); }
+    public long liveDeletes() { return liveDeletes.get(); }
 
     void pageServed(String cursorKey, int records) {
         pages.incrementAndGet();
@@ -85,7 +91,7 @@ public final class SimulatorStats {
     public void reset() {
         requests.set(0); pages.set(0); rateLimited.set(0); avoidableRateLimited.set(0);
         unauthorized.set(0); badRequests.set(0); firstPages.set(0); leadsServed.set(0);
-        injected429.set(0); serverErrors.set(0); dropped.set(0); truncated.set(0); slowed.set(0);
+        injected429.set(0); duplicatePagesServed.set(0); liveInserts.set(0); liveDeletes.set(0); serverErrors.set(0); dropped.set(0); truncated.set(0); slowed.set(0);
         servesPerCursor.clear();
         requestsPerCursor.clear();
         log.clear();
@@ -102,6 +108,9 @@ public final class SimulatorStats {
         m.put("unauthorized", unauthorized.get());
         m.put("badRequests", badRequests.get());
         m.put("injected429", injected429.get());
+        m.put("duplicatePagesServed", duplicatePagesServed.get());
+        m.put("liveInserts", liveInserts.get());
+        m.put("liveDeletes", liveDeletes.get());
         m.put("serverErrors", serverErrors.get());
         m.put("dropped", dropped.get());
         m.put("truncated", truncated.get());

@@ -18,7 +18,7 @@ public final class CheckpointTable {
     }
 
     public int printStatus(PrintStream out) throws SQLException {
-        String sql = "SELECT job_id, status, page_no, lead_count, api_total_last, next_cursor, updated_at, error FROM extraction_checkpoint ORDER BY job_id";
+        String sql = "SELECT job_id, status, mode, page_no, lead_count, api_total_last, next_cursor, updated_at, error, drift, duplicate_pages, requests FROM extraction_checkpoint ORDER BY job_id";
         int rows = 0;
         try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             String fmt = "%-24s %-8s %6s %10s %10s  %-20s  %s%n";
@@ -33,18 +33,50 @@ public final class CheckpointTable {
                         rs.getLong("lead_count"), totalText, updated == null ? "-" : updated.toInstant().toString().replace('T', ' ').replaceAll("\\.\\d+Z$", "Z"),
                         cursor == null ? "(none)" : cursor);
                 String error = rs.getString("error");
-                if (error != null) out.println("    error: " + error);
+                if (error != null) out.println("    " + ("CAPPED".equals(rs.getString("status")) ? "cap" : "error") + ": " + error);
+                if (rs.getString("drift") != null) out.println("    drift: " + rs.getString("drift"));
+                if (rs.getInt("duplicate_pages") > 0) out.println("    duplicate pages skipped: " + rs.getInt("duplicate_pages"));
+                if ("VERIFY".equals(rs.getString("mode"))) out.println("    (verification pass)");
+                out.println("    requests made: " + rs.getLong("requests"));
             }
         }
         if (rows == 0) out.println("(no jobs have run yet)");
         return rows;
     }
 
-    /** Forgets a job's checkpoint; its stored leads stay. Returns false when there was none. */
+    /** Forgets a job's checkpoint and its pull's page fingerprints; its stored leads stay. False when there was none. */
     public boolean reset(String job) throws SQLException {
-        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement("DELETE FROM extraction_checkpoint WHERE job_id = ?")) {
+        try (Connection c = db.dataSource().getConnection()) {
+            forgetPageKeys(c, job);
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM extraction_checkpoint WHERE job_id = ?")) {
+                ps.setString(1, job);
+                return ps.executeUpdate() > 0;
+            }
+        }
+    }
+
+    /**
+     * Starts a verification pass: the job re-reads its list from the first page as a new pull, storing what
+     * it had missed (upserts make the rest harmless). Returns false when the job has no checkpoint.
+     */
+    public boolean startVerification(String job) throws SQLException {
+        try (Connection c = db.dataSource().getConnection()) {
+            forgetPageKeys(c, job);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE extraction_checkpoint SET status = 'RUNNING', mode = 'VERIFY', next_cursor = NULL, "
+                    + "page_no = 0, lead_count = 0, api_total_first = NULL, duplicate_pages = 0, seen_twice = 0, drift = NULL, error = NULL, "
+                    + "pull_id = ?, updated_at = CURRENT_TIMESTAMP WHERE job_id = ?")) {
+                ps.setString(1, java.util.UUID.randomUUID().toString());
+                ps.setString(2, job);
+                return ps.executeUpdate() > 0;
+            }
+        }
+    }
+
+    private static void forgetPageKeys(Connection c, String job) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM CAMEL_MESSAGEPROCESSED WHERE processorName = 'leadpipe-pages' AND messageId LIKE ("
+                + "SELECT pull_id FROM extraction_checkpoint WHERE job_id = ?) || ':%'")) {
             ps.setString(1, job);
-            return ps.executeUpdate() > 0;
+            ps.executeUpdate();
         }
     }
 }

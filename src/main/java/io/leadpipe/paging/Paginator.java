@@ -1,0 +1,35 @@
+package io.leadpipe.paging;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * One way of paging through a list: what to ask for at a position, and where the page after it is.
+ * A position is the checkpoint's resume token (a cursor, a URL, a last id, an offset or a page number);
+ * null means the first page.
+ */
+public interface Paginator {
+
+    /** The request for the page at a position: a URL to call instead of the source's (next-page URLs), and parameters. */
+    record Call(String url, Map<String, String> params) {}
+
+    /** What came back: the body, its records array, and the response headers (case-insensitive lookup). */
+    record Page(JsonNode body, JsonNode records, Function<String, String> headers, String lastId) {}
+
+    Call call(String position);
+
+    /** The position of the next page, or null when this page was the last. */
+    String next(String position, Page page);
+
+    /** Offset and page-number paging compute the next position themselves: the same page twice means the API ignores it. */
+    default boolean positional() {
+        return false;
+    }
+
+    /** Pointers that read a value from a body: missing, null or empty text is "absent". */
+    static String text(JsonNode node) {
+        return node == null || node.isMissingNode() || node.isNull() || node.asText().isEmpty() ? null : node.asText();
+    }
+}
