@@ -50,6 +50,37 @@ public final class TestWorkspace implements AutoCloseable {
         return simulator;
     }
 
+    public static final String CORE_ROUTES = "file:routes/extract.yaml,file:routes/fetch.yaml,file:routes/checkpoint.yaml,file:routes/errors.yaml";
+
+    /** Replaces routes/jobs.yaml with these jobs (YAML templatedRoutes) for this workspace. */
+    public void jobs(String yaml) throws IOException {
+        Path f = dir.resolve("jobs.yaml");
+        Files.writeString(f, yaml);
+        settings.put("camel.main.routes-include-pattern", CORE_ROUTES + ",file:" + f);
+    }
+
+    /** One templatedRoute of the extract template. */
+    public static String job(String id, String filters, String... extraParams) {
+        StringBuilder b = new StringBuilder("- templatedRoute:\n    routeTemplateRef: extract\n    routeId: job-" + id + "\n    parameters:\n")
+                .append("      - { name: jobId, value: \"").append(id).append("\" }\n")
+                .append("      - { name: filters, value: \"").append(filters).append("\" }\n");
+        for (int i = 0; i < extraParams.length; i += 2) {
+            b.append("      - { name: ").append(extraParams[i]).append(", value: \"").append(extraParams[i + 1]).append("\" }\n");
+        }
+        return b.toString();
+    }
+
+    public List<String> storedLeadKeys(String job) throws SQLException {
+        List<String> keys = new ArrayList<>();
+        try (Connection c = db(); PreparedStatement ps = c.prepareStatement("SELECT lead_key FROM leads WHERE job_id = ?")) {
+            ps.setString(1, job);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) keys.add(rs.getString(1));
+            }
+        }
+        return keys;
+    }
+
     public String jdbcUrl() {
         return settings.get("leadpipe.db.url");
     }
