@@ -30,6 +30,7 @@ public final class Leadpipe {
     public static final int OK = 0;
     public static final int JOB_FAILED = 1;
     public static final int BAD_CONFIG = 2;
+    public static final int NOT_RECONCILED = 3;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -103,6 +104,7 @@ public final class Leadpipe {
             if (jobs.isEmpty()) throw new ConfigException("no jobs declared in the routes (see routes/jobs.yaml)");
             List<JobOutcome> outcomes = app.runJobs(jobs);
             boolean failed = false;
+            boolean gap = false;
             for (JobOutcome o : outcomes) {
                 if ("SKIPPED".equals(o.status())) {
                     out.println("job " + o.job() + ": already DONE, nothing pulled (`leadpipe reset " + o.job() + "` to pull again)");
@@ -112,8 +114,9 @@ public final class Leadpipe {
                     out.println("job " + o.job() + ": " + o.status() + (o.error() == null ? "" : " — " + o.error()));
                 }
                 failed |= o.failed();
+                gap |= !RunReport.reconciled(o.report());
             }
-            return failed ? JOB_FAILED : OK;
+            return failed ? JOB_FAILED : gap ? NOT_RECONCILED : OK;
         }
     }
 

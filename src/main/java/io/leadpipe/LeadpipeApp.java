@@ -13,6 +13,11 @@ import io.leadpipe.paging.SourcePaging;
 import io.leadpipe.paging.LoopGuard;
 import io.leadpipe.paging.Pagers;
 import io.leadpipe.job.DriftMeter;
+import io.leadpipe.monitor.AlertRules;
+import io.leadpipe.monitor.LeadpipeMetrics;
+import io.leadpipe.monitor.ProgressReport;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import io.leadpipe.ratelimit.RateLimitHeaderNames;
 import io.leadpipe.ratelimit.RateLimits;
@@ -46,6 +51,8 @@ public final class LeadpipeApp implements AutoCloseable {
     private final Map<String, ApiKeyAuth> auth = new LinkedHashMap<>();
     private final JobCounters counters = new JobCounters();
     private final RateLimits rateLimits = new RateLimits();
+    private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private LeadpipeMetrics metrics;
     private Database db;
     private Main main;
     private CamelContext context;
@@ -83,7 +90,11 @@ public final class LeadpipeApp implements AutoCloseable {
         main.setOverrideProperties(settings.asProperties());
         main.setDefaultPropertyPlaceholderLocation("false");
         main.bind("leadpipeDb", db.dataSource());
-        main.bind("checkpoints", new Checkpoints(counters));
+        metrics = new LeadpipeMetrics(prometheus, counters, settings.getLong("leadpipe.alerts.error-rate-window-ms", 300_000, 1000, 86_400_000));
+        // Camel's micrometer support uses this registry too, so /observe/metrics shows route metrics beside ours
+        main.bind("metricsRegistry", prometheus);
+        main.bind("leadpipeMetrics", metrics);
+        main.bind("checkpoints", new Checkpoints(counters, metrics));
         main.bind("failureExplainer", new FailureExplainer());
         main.bind("runReport", runReport);
         Pagers pagers = new Pagers();
@@ -103,16 +114,23 @@ public final class LeadpipeApp implements AutoCloseable {
         pageRepository.setCreateTableIfNotExists(false);
         main.bind("pageRepository", pageRepository);
         main.bind("rateLimits", rateLimits);
+        rateLimits.onWait(metrics::rateLimitWait);
+        rateLimits.governors().forEach(metrics::governor);
+        main.bind("alertRules", new AlertRules(counters, rateLimits, settings));
+        main.bind("progressReport", new ProgressReport(counters, rateLimits));
         main.bind("retryBackoff", new RetryBackoff(
                 Duration.ofMillis(settings.getLong("leadpipe.retry.base-delay-ms", 1000, 0, 3_600_000)),
                 settings.getDouble("leadpipe.retry.multiplier", 2.0, 1.0, 100.0),
                 Duration.ofMillis(settings.getLong("leadpipe.retry.max-delay-ms", 60_000, 0, 86_400_000)),
                 settings.getDouble("leadpipe.retry.jitter", 0.5, 0.0, 10.0),
                 settings.getInt("leadpipe.retry.max-retries", 5, 0, 1000),
-                rateLimits));
+                rateLimits).onRetry(job -> {
+                    counters.of(job).retries.incrementAndGet();
+                    metrics.retry(job);
+                }));
         // added before start: Camel only emits exchange events when a notifier exists at start-up
         main.init();
-        HttpCallObserver observer = new HttpCallObserver(counters);
+        HttpCallObserver observer = new HttpCallObserver(counters, metrics);
         main.getCamelContext().getManagementStrategy().addEventNotifier(observer);
         main.start();
         observer.start(); // a notifier added by hand is not started for us, and an unstarted one hears nothing
@@ -176,6 +194,10 @@ public final class LeadpipeApp implements AutoCloseable {
 
     public Database database() {
         return db;
+    }
+
+    public LeadpipeMetrics metrics() {
+        return metrics;
     }
 
     public RateLimits rateLimits() {

@@ -25,7 +25,8 @@ class DriftAndCapsTest {
 
             TestWorkspace.CliResult pull = ws.cli(TestWorkspace.envWithKey(), "run");
 
-            assertThat(pull.exitCode()).as(pull.out()).isZero();
+            assertThat(pull.exitCode()).as("a drifted pull does not reconcile: %s", pull.out()).isEqualTo(3);
+            assertThat(pull.out()).contains("completeness    GAP: the list changed during the pull");
             Set<String> missed = new TreeSet<>(ws.simulator.dataset().currentIds());
             missed.removeAll(ws.storedLeadKeys());
             assertThat(missed).as("the live changes really made the offset pull miss records").isNotEmpty();
@@ -40,6 +41,7 @@ class DriftAndCapsTest {
             TestWorkspace.CliResult verify = ws.cli(TestWorkspace.envWithKey(), "verify", "all-leads");
 
             assertThat(verify.exitCode()).as(verify.out()).isZero();
+            assertThat(verify.out()).contains("completeness    PASS");
             Set<String> stillMissing = new TreeSet<>(ws.simulator.dataset().currentIds());
             stillMissing.removeAll(ws.storedLeadKeys());
             assertThat(stillMissing).as("every lead that exists now is stored after the verification pass").isEmpty();

@@ -30,7 +30,8 @@ class FullPullTest {
             assertThat(ws.simulator.stats().pages()).as("pages served").isEqualTo(50);
             assertThat(ws.simulator.stats().pagesServedAgain()).as("pages fetched twice").isZero();
             assertThat(run.out()).contains("status          DONE").contains("5000 (5000 new, 0 already present)")
-                    .contains("API total       5000 (matches)").contains("requests        50 (0 × 429");
+                    .contains("API total       5000 (matches)").contains("requests        50 (0 × 429")
+                    .contains("completeness    PASS: 5000 distinct leads stored = the API's total of 5000");
         }
     }
 

@@ -41,6 +41,7 @@ public final class TestWorkspace implements AutoCloseable {
         dir = Files.createTempDirectory("leadpipe-test");
         settings.put("leadpipe.db.url", "jdbc:h2:file:" + dir.resolve("db/leadpipe") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
         settings.put("leadpipe.report.dir", dir.resolve("reports").toString());
+        settings.put("camel.management.enabled", "false"); // one management port per machine: only tests that scrape it turn it on
     }
 
     public LeadsApiSimulator startSimulator(SimulatorConfig config) throws IOException {

@@ -77,6 +77,7 @@ public final class CommandLine {
             like the key: leadpipe.db.url -> LEADPIPE_DB_URL. The API key is read from the variable named
             by leadpipe.source.<name>.api-key-env (default LEADPIPE_API_KEY) or from api-key-file.
 
-            Exit codes: 0 done (or stopped at a job's cap), 1 a job failed, 2 bad configuration or usage.
+            Exit codes: 0 done (or stopped at a job's cap), 1 a job failed, 2 bad configuration or usage,
+            3 a job finished but did not reconcile (its report names the gap).
             """;
 }

@@ -1,6 +1,7 @@
 package io.leadpipe.http;
 
 import io.leadpipe.job.JobCounters;
+import io.leadpipe.monitor.LeadpipeMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.apache.camel.spi.CamelEvent;
@@ -13,9 +14,11 @@ import org.apache.camel.support.EventNotifierSupport;
 public final class HttpCallObserver extends EventNotifierSupport {
 
     private final JobCounters counters;
+    private final LeadpipeMetrics metrics;
 
-    public HttpCallObserver(JobCounters counters) {
+    public HttpCallObserver(JobCounters counters, LeadpipeMetrics metrics) {
         this.counters = counters;
+        this.metrics = metrics;
         setIgnoreCamelContextEvents(true);
         setIgnoreRouteEvents(true);
         setIgnoreServiceEvents(true);
@@ -41,12 +44,21 @@ public final class HttpCallObserver extends EventNotifierSupport {
     public void notify(CamelEvent event) {
         if (!(event instanceof CamelEvent.ExchangeSentEvent)) return;
         Exchange exchange = ((CamelEvent.ExchangeSentEvent) event).getExchange();
-        JobCounters.Counts c = counters.of(exchange.getVariable("jobId", String.class));
+        String job = exchange.getVariable("jobId", String.class);
+        if (job == null) return; // not a job's call (e.g. an alert webhook)
+        JobCounters.Counts c = counters.of(job);
         c.requests.incrementAndGet();
         int status = statusOf(exchange);
-        if (status == 429) c.rateLimited.incrementAndGet();
-        else if (status >= 500) c.serverErrors.incrementAndGet();
-        else if (status < 0) c.transportErrors.incrementAndGet();
+        if (status == 429) {
+            c.rateLimited.incrementAndGet();
+            c.consecutive429.incrementAndGet();
+        } else {
+            c.consecutive429.set(0);
+            if (status >= 500) c.serverErrors.incrementAndGet();
+            else if (status < 0) c.transportErrors.incrementAndGet();
+        }
+        c.attempt(System.currentTimeMillis(), status < 200 || status >= 300);
+        if (metrics != null) metrics.request(job, status);
     }
 
     /** The HTTP status of the attempt, or -1 when no response arrived (timeout, refused, reset). */

@@ -14,9 +14,11 @@ import java.util.TreeMap;
 public final class Checkpoints {
 
     private final JobCounters counters;
+    private final io.leadpipe.monitor.LeadpipeMetrics metrics;
 
-    public Checkpoints(JobCounters counters) {
+    public Checkpoints(JobCounters counters, io.leadpipe.monitor.LeadpipeMetrics metrics) {
         this.counters = counters;
+        this.metrics = metrics;
     }
 
     /** Sets filters/filterHash from the job's declared filters. Runs before the checkpoint is read. */
@@ -29,7 +31,18 @@ public final class Checkpoints {
         exchange.setVariable("leadsThisRun", 0L);
         exchange.setVariable("duplicatePagesThisRun", 0);
         exchange.setVariable("newPullId", java.util.UUID.randomUUID().toString());
-        exchange.setVariable("requestsAtStart", counters.of(exchange.getVariable("jobId", String.class)).requests.get());
+        JobCounters.Counts c = counters.of(exchange.getVariable("jobId", String.class));
+        exchange.setVariable("requestsAtStart", c.requests.get());
+        c.running = true;
+        c.status = "RUNNING";
+        c.startedAt = System.currentTimeMillis();
+        c.expectedSeconds = null;
+        c.drift = 0;
+        c.consecutive429.set(0);
+        c.leads.set(0);
+        c.pages.set(0);
+        c.source = exchange.getVariable("source", String.class);
+        if (metrics != null) metrics.jobStarted(c.job);
     }
 
     /** Reads {@code variable.checkpoint} (a row map, or null for a new job) into loop variables. */
@@ -86,6 +99,10 @@ public final class Checkpoints {
         exchange.setVariable("leads", exchange.getVariable("leads", 0L, Long.class) + records);
         exchange.setVariable("leadsThisRun", exchange.getVariable("leadsThisRun", 0L, Long.class) + records);
         advance(exchange);
+        JobCounters.Counts c = counters.of(exchange.getVariable("jobId", String.class));
+        c.leads.addAndGet(records);
+        c.pageDone(System.currentTimeMillis(), exchange.getVariable("pageSize", 0, Integer.class));
+        if (metrics != null) metrics.page(c.job, records);
     }
 
     /** A page this pull already processed: skipped, counted, and the position moves on. */
@@ -93,6 +110,9 @@ public final class Checkpoints {
         exchange.setVariable("duplicatePagesThisRun", exchange.getVariable("duplicatePagesThisRun", 0, Integer.class) + 1);
         exchange.setVariable("duplicatePages", exchange.getVariable("duplicatePages", 0, Integer.class) + 1);
         advance(exchange);
+        JobCounters.Counts c = counters.of(exchange.getVariable("jobId", String.class));
+        c.duplicatePages.incrementAndGet();
+        if (metrics != null) metrics.duplicatePage(c.job);
     }
 
     /**
@@ -128,6 +148,11 @@ public final class Checkpoints {
         if (exchange.getVariable("apiTotalFirst") == null) exchange.setVariable("apiTotalFirst", exchange.getVariable("apiTotal"));
         requestsTotal(exchange);
         exchange.setVariable("cursor", exchange.getVariable("nextCursor"));
+        JobCounters.Counts counts = counters.of(exchange.getVariable("jobId", String.class));
+        counts.apiTotal = exchange.getVariable("apiTotal", Long.class);
+        counts.leadsSoFar = exchange.getVariable("leads", 0L, Long.class);
+        counts.page = exchange.getVariable("page", 0, Integer.class);
+        counts.cursor = exchange.getVariable("cursor", String.class);
         Long total = exchange.getVariable("apiTotal", Long.class);
         long leads = exchange.getVariable("leads", 0L, Long.class);
         exchange.setVariable("progress", total == null || total == 0 ? Long.toString(leads)

@@ -58,6 +58,7 @@ public final class DriftMeter {
         }
         long mayBeSkipped = Math.max(0, -delta) + Math.max(0, seenTwice - Math.max(0, delta));
         String job = exchange.getVariable("jobId", String.class);
+        exchange.setVariable("driftRecords", Math.max(Math.abs(delta), mayBeSkipped) + seenTwice);
         exchange.setVariable("drift", String.format(java.util.Locale.ROOT,
                 "the list changed during the pull: the API's total moved %d → %d (%+d) and %d records were seen twice; up to %d records may have been skipped"
                         + " and %d duplicated — `leadpipe verify %s` re-reads the list and fetches what was missed",

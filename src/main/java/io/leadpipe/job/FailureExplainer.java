@@ -22,6 +22,12 @@ public final class FailureExplainer {
         exchange.setVariable("error", explain(cause, request, source));
     }
 
+    private static final java.util.regex.Pattern EMAIL = java.util.regex.Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");
+
+    public static String maskEmails(String text) {
+        return text == null ? null : EMAIL.matcher(text).replaceAll("<e-mail>");
+    }
+
     /** One line for an exception that escaped the routes. */
     public static String describe(Throwable cause) {
         return explain(cause, null, null);
@@ -41,7 +47,8 @@ public final class FailureExplainer {
                 case 429 -> "still rate limited after every retry: lower the request rate or raise the retry budget";
                 default -> code >= 500 ? "the API kept failing after every retry; the next run continues from the checkpoint" : "unexpected answer";
             };
-            String body = http.getResponseBody() == null ? "" : http.getResponseBody().strip();
+            // an API's error text may quote a lead: e-mail addresses never reach a log or a checkpoint
+            String body = http.getResponseBody() == null ? "" : maskEmails(http.getResponseBody().strip());
             if (body.length() > BODY_SNIPPET) body = body.substring(0, BODY_SNIPPET) + "…";
             return "HTTP " + code + " for " + req + " — " + advice + (body.isEmpty() ? "" : " (API said: " + body + ")");
         }
@@ -66,7 +73,7 @@ public final class FailureExplainer {
         Throwable root = t;
         while (root.getCause() != null && root.getCause() != root) root = root.getCause();
         String msg = root.getMessage();
-        return root.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
+        return root.getClass().getSimpleName() + (msg == null ? "" : ": " + maskEmails(msg));
     }
 
     private static <T extends Throwable> T find(Throwable t, Class<T> type) {

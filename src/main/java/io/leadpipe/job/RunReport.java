@@ -62,11 +62,44 @@ public final class RunReport {
         r.put("durationSeconds", Math.round((System.currentTimeMillis() - startedAt) / 100.0) / 10.0);
         r.put("finishedAt", Instant.now().toString());
         r.put("error", exchange.getVariable("error", String.class));
+        long distinct = exchange.getVariable("storedThisPull", 0L, Long.class);
+        long receivedInPull = exchange.getVariable("leads", 0L, Long.class);
+        r.put("distinctLeadsThisPull", distinct);
+        r.put("recordsReceivedThisPull", receivedInPull);
+        r.put("duplicatePagesThisPull", exchange.getVariable("duplicatePages", 0, Integer.class));
+        r.put("completeness", completeness((String) r.get("status"), apiTotal, distinct, receivedInPull, (String) r.get("drift")));
+        c.running = false;
+        c.finishedAt = System.currentTimeMillis();
+        c.status = (String) r.get("status");
+        c.drift = exchange.getVariable("driftRecords", 0L, Long.class);
         Files.createDirectories(directory);
         Path file = directory.resolve(job + ".json");
         r.put("reportFile", file.toString());
         JSON.writeValue(file.toFile(), r);
         latest.put(job, r);
+    }
+
+    /**
+     * The completeness proof: PASS when the distinct leads this pull stored equal the API's total (when it
+     * reports one) and nothing drifted; otherwise GAP, naming it. Not judged for a job that did not finish.
+     */
+    static String completeness(String status, Long apiTotal, long distinct, long received, String drift) {
+        if (!"DONE".equals(status)) return "NOT CHECKED: the job is " + status;
+        if (drift != null) return "GAP: " + drift;
+        if (apiTotal != null) {
+            if (distinct == apiTotal) return "PASS: " + distinct + " distinct leads stored = the API's total of " + apiTotal;
+            return "GAP: the API reported " + apiTotal + " leads but " + distinct + " distinct leads were stored in this pull ("
+                    + (apiTotal > distinct ? (apiTotal - distinct) + " missing" : (distinct - apiTotal) + " more than reported") + ")";
+        }
+        if (received > distinct) {
+            return "GAP: " + received + " records received but only " + distinct + " distinct leads: " + (received - distinct) + " records came twice (no API total to compare)";
+        }
+        return "PASS: " + distinct + " distinct leads stored (the API reports no total)";
+    }
+
+    public static boolean reconciled(Map<String, Object> report) {
+        Object c = report == null ? null : report.get("completeness");
+        return c == null || !c.toString().startsWith("GAP");
     }
 
     public Map<String, Object> latest(String job) {
@@ -87,6 +120,7 @@ public final class RunReport {
         Object total = r.get("apiTotal");
         line(b, "API total", total == null ? "not reported" : total + (Boolean.TRUE.equals(r.get("matchesApiTotal")) ? " (matches)" : " (differs from leads stored)"));
         line(b, "requests", r.get("requests") + " (" + r.get("rateLimited429") + " × 429, " + r.get("serverErrors5xx") + " × 5xx)");
+        line(b, "completeness", String.valueOf(r.get("completeness")));
         line(b, "duration", String.format(Locale.ROOT, "%.1f s", ((Number) r.get("durationSeconds")).doubleValue()));
         line(b, "report", String.valueOf(r.get("reportFile")));
         return b.toString();

@@ -124,6 +124,7 @@ public final class SourcePaging {
         exchange.setVariable("nextCursor", next);
         exchange.setVariable("apiTotal", total.canConvertToLong() ? total.asLong() : exchange.getVariable("apiTotal", Long.class));
         exchange.setVariable("pageRecords", rows.size());
+        exchange.setVariable("pageSize", source.pageSize());
         exchange.setVariable("page", pageNo);
         exchange.setVariable("more", next != null);
         exchange.setVariable("pageKey", pullId + ":" + HexFormat.of().formatHex(ids.digest()).substring(0, 40));

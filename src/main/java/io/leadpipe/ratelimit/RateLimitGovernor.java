@@ -37,6 +37,7 @@ public final class RateLimitGovernor {
     private Instant pausedUntil;   // Retry-After from a 429 holds every request on this key
     private Instant loggedPause;
     private long waits;
+    private volatile java.util.function.BiConsumer<String, Long> waitListener = (key, millis) -> { };
     private long waitedMillis;
 
     public RateLimitGovernor(String name, long floor, Duration resetMargin, Clock clock, Sleeper sleeper) {
@@ -89,6 +90,7 @@ public final class RateLimitGovernor {
                             LocalTime.ofInstant(until, ZoneId.systemDefault()).truncatedTo(ChronoUnit.MILLIS), reason);
                 }
             }
+            waitListener.accept(name, wait.toMillis());
             sleeper.sleep(wait);
         }
     }
@@ -140,6 +142,10 @@ public final class RateLimitGovernor {
 
     public synchronized long waitedMillis() {
         return waitedMillis;
+    }
+
+    public void onWait(java.util.function.BiConsumer<String, Long> listener) {
+        this.waitListener = listener;
     }
 
     public String name() {

@@ -29,10 +29,27 @@ public final class RateLimits {
      */
     public void register(String source, Object keyIdentity, RateLimitHeaderNames names, long floor, Duration resetMargin, int maxRequestsPerSecond) {
         RateLimitGovernor g = governorByKey.computeIfAbsent(keyIdentity.toString(), k -> new RateLimitGovernor(source, floor, resetMargin));
+        g.onWait(waitListener);
         governorBySource.put(source, g);
         bucketBySource.put(source, g.name());
         parserBySource.put(source, new RateLimitHeaderParser(names));
         maxPerSecondBySource.put(source, maxRequestsPerSecond);
+    }
+
+    private volatile java.util.function.BiConsumer<String, Long> waitListener = (key, millis) -> { };
+
+    /** Told of every pause (API key name, milliseconds), for the metrics. */
+    public void onWait(java.util.function.BiConsumer<String, Long> listener) {
+        this.waitListener = listener;
+        governorByKey.values().forEach(g -> g.onWait(listener));
+    }
+
+    public java.util.Collection<RateLimitGovernor> governors() {
+        return java.util.Set.copyOf(governorByKey.values());
+    }
+
+    public RateLimitGovernor governorOrNull(String source) {
+        return governorBySource.get(source);
     }
 
     public RateLimitGovernor governor(String source) {

@@ -29,6 +29,13 @@ public final class RetryBackoff implements Processor {
     private final int maxRetries;
     private final RateLimits rateLimits;
     private final DoubleSupplier random;
+    private volatile java.util.function.Consumer<String> onRetry = job -> { };
+
+    /** Told of every retry (the job's name), for counts and metrics. */
+    public RetryBackoff onRetry(java.util.function.Consumer<String> listener) {
+        this.onRetry = listener;
+        return this;
+    }
 
     public RetryBackoff(Duration base, double multiplier, Duration cap, double jitter, int maxRetries, RateLimits rateLimits, DoubleSupplier random) {
         this.base = base;
@@ -74,6 +81,7 @@ public final class RetryBackoff implements Processor {
         Duration delay = retryAfter.orElseGet(() -> computed(retry));
         exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, delay.toMillis());
         exchange.setVariable("retries", exchange.getVariable("retries", 0, Integer.class) + 1);
+        onRetry.accept(job);
         LOG.warn("job={} page={} attempt {} failed ({}); retry {} of {} in {}{}", job, nextPage, retry, what, retry, maxRetries,
                 RateLimitGovernor.fmt(delay), retryAfter.isPresent() ? " (Retry-After)" : "");
     }

@@ -141,7 +141,9 @@ public final class LeadsApiSimulator implements AutoCloseable {
             if (config.failStatus > 0 && stats.pages() >= config.failAfterPages) {
                 rateLimitHeaders(ex, quota.peek(arrived), arrived);
                 stats.record(new SimulatorStats.RequestRecord(arrived, cursorKey, config.failStatus, null));
-                send(ex, config.failStatus, Map.of("error", "injected failure " + config.failStatus));
+                // real APIs quote the record they choke on: an e-mail address in an error body must not leak into logs
+                send(ex, config.failStatus, Map.of("error", "injected failure " + config.failStatus + " near lead "
+                        + dataset.lead(Math.max(0, Math.min(page.position(), dataset.size() - 1))).get("email")));
                 return;
             }
             if (config.burstEvery > 0 && served > config.burstEvery && (served % config.burstEvery) < config.burstLength) {
@@ -174,7 +176,7 @@ public final class LeadsApiSimulator implements AutoCloseable {
                 int status = SERVER_ERRORS[(int) (nextRandom() * SERVER_ERRORS.length)];
                 stats.serverErrors.incrementAndGet();
                 stats.record(new SimulatorStats.RequestRecord(arrived, cursorKey, status, null));
-                send(ex, status, Map.of("error", "injected server error"));
+                send(ex, status, Map.of("error", "injected server error while loading " + dataset.lead(page.position()).get("email")));
                 return;
             }
             roll -= config.serverErrorRate;
