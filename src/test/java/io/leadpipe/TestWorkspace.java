@@ -108,6 +108,18 @@ public final class TestWorkspace implements AutoCloseable {
         return new CliResult(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** The application in this JVM, started on this workspace's settings (close it). */
+    public LeadpipeApp app() throws Exception {
+        io.leadpipe.cli.Settings s = io.leadpipe.cli.Settings.load(Path.of("application.properties"), configFile(), Map.of(), envWithKey(), new java.util.Properties());
+        return new LeadpipeApp(s).start(envWithKey());
+    }
+
+    public static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     public static Map<String, String> envWithKey() {
         Map<String, String> env = new HashMap<>();
         env.put("LEADPIPE_API_KEY", API_KEY);

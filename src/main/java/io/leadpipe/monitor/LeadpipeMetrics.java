@@ -74,6 +74,7 @@ public final class LeadpipeMetrics {
     public void governor(RateLimitGovernor g) {
         if (governors.putIfAbsent(g.name(), g) != null) return;
         Tags tags = Tags.of("api_key", g.name());
+        Counter.builder("leadpipe.ratelimit.wait.seconds").description("time spent waiting for the quota").tags(tags).register(registry);
         Gauge.builder("leadpipe.quota.limit", g, x -> x.limit() == null ? Double.NaN : x.limit()).tags(tags)
                 .description("the API's limit per window").register(registry);
         Gauge.builder("leadpipe.quota.remaining", g, x -> x.remaining() == null ? Double.NaN : Math.max(0, x.remaining())).tags(tags)

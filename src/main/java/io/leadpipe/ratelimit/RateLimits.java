@@ -44,6 +44,12 @@ public final class RateLimits {
         governorByKey.values().forEach(g -> g.onWait(listener));
     }
 
+    /** A wait the governor did not make itself (a redelivery delay after a 429), for the same accounting. */
+    public void waited(String source, long millis) {
+        RateLimitGovernor g = governorBySource.get(source);
+        if (g != null) waitListener.accept(g.name(), millis);
+    }
+
     public java.util.Collection<RateLimitGovernor> governors() {
         return java.util.Set.copyOf(governorByKey.values());
     }

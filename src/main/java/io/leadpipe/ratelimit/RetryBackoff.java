@@ -80,6 +80,7 @@ public final class RetryBackoff implements Processor {
         }
         Duration delay = retryAfter.orElseGet(() -> computed(retry));
         exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, delay.toMillis());
+        if (http != null && http.getStatusCode() == 429 && source != null) rateLimits.waited(source, delay.toMillis());
         exchange.setVariable("retries", exchange.getVariable("retries", 0, Integer.class) + 1);
         onRetry.accept(job);
         LOG.warn("job={} page={} attempt {} failed ({}); retry {} of {} in {}{}", job, nextPage, retry, what, retry, maxRetries,

@@ -29,6 +29,14 @@ public final class Database implements AutoCloseable {
         String url = settings.require("leadpipe.db.url");
         String user = settings.get("leadpipe.db.user", "");
         String password = settings.get("leadpipe.db.password", "");
+        String passwordFile = settings.get("leadpipe.db.password-file");
+        if (passwordFile != null) {
+            try {
+                password = Files.readString(Path.of(passwordFile)).lines().findFirst().orElse("").trim();
+            } catch (IOException e) {
+                throw new ConfigException("cannot read leadpipe.db.password-file " + passwordFile + " (" + e.getClass().getSimpleName() + ")");
+            }
+        }
         int maxConnections = settings.getInt("leadpipe.db.max-connections", 10, 1, 1000);
         long openTimeout = settings.getLong("leadpipe.db.open-timeout-ms", 10_000, 0, 600_000);
         if (url.startsWith("jdbc:h2:")) {

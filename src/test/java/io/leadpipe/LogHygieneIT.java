@@ -1,0 +1,62 @@
+package io.leadpipe;
+
+import io.leadpipe.simulator.SimulatorConfig;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every log line of full runs (INFO, with retries, alerts and a failure) is free of the API key and of e-mail addresses. */
+class LogHygieneIT {
+
+    private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");
+
+    @Test
+    void noApiKeyAndNoEmailAddressInAnyLogLine() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            SimulatorConfig c = new SimulatorConfig();
+            c.leads = 3000;
+            c.serverErrorRate = 0.3;  // error bodies quote a lead's e-mail address
+            c.burstEvery = 7;
+            c.burstLength = 3;        // 429 streaks: retries, pauses and alerts get logged too
+            ws.startSimulator(c);
+            ws.settings.put("leadpipe.retry.base-delay-ms", "20");
+            ws.settings.put("leadpipe.retry.max-retries", "20");
+            ws.settings.put("leadpipe.alerts.interval-ms", "100");
+            ws.settings.put("leadpipe.progress.interval-ms", "200");
+            ws.settings.put("leadpipe.alerts.error-rate-min-requests", "3");
+
+            Path log1 = ws.dir.resolve("full-run.log");
+            Process full = ws.startProcess(log1, "run");
+            assertThat(full.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(full.exitValue()).as(Files.readString(log1)).isZero();
+
+            c.failStatus = 400; // a fail-fast answer whose body names a lead
+            c.failAfterPages = 0;
+            Path log2 = ws.dir.resolve("failing-run.log");
+            TestWorkspace.CliResult reset = ws.cli(TestWorkspace.envWithKey(), "reset", "all-leads");
+            assertThat(reset.exitCode()).isZero();
+            Process failing = ws.startProcess(log2, "run");
+            assertThat(failing.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(failing.exitValue()).isEqualTo(1);
+
+            Path log3 = ws.dir.resolve("status.log");
+            Process status = ws.startProcess(log3, "status");
+            assertThat(status.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+            String all = Files.readString(log1) + Files.readString(log2) + Files.readString(log3)
+                    + Files.readString(ws.dir.resolve("reports/all-leads.json"));
+            List<String> lines = all.lines().toList();
+            assertThat(lines.size()).as("a real amount of logging was checked").isGreaterThan(50);
+            assertThat(all).as("the run logged retries, 429 pauses and the failure")
+                    .contains("WARN retry - ").contains("HTTP 429").contains("HTTP 400 for GET").contains("<e-mail>");
+            assertThat(lines).as("lines holding the API key").noneMatch(l -> l.contains(TestWorkspace.API_KEY));
+            assertThat(lines).as("lines holding an e-mail address").noneMatch(l -> EMAIL.matcher(l).find());
+        }
+    }
+}
