@@ -35,6 +35,7 @@ public final class Leadpipe {
     private final PrintStream out;
     private final PrintStream err;
     private final Map<String, String> env;
+    private Map<String, ApiKeyAuth> demoKeys = Map.of();
 
     public Leadpipe(PrintStream out, PrintStream err, Map<String, String> env) {
         this.out = out;
@@ -63,6 +64,8 @@ public final class Leadpipe {
                 case "status" -> status(settings);
                 case "reset" -> reset(settings, cli);
                 case "verify" -> verify(settings, cli);
+                case "deliver" -> deliver(settings);
+                case "replay" -> replay(settings, cli);
                 case "export" -> export(settings, cli);
                 default -> throw new ConfigException("unknown verb '" + cli.verb + "' (see leadpipe --help)");
             };
@@ -83,6 +86,12 @@ public final class Leadpipe {
         try (LeadsApiSimulator sim = new LeadsApiSimulator(simConfig).start()) {
             out.println("leadpipe demo: simulated leads API with " + simConfig.leads + " leads at " + sim.leadsUrl());
             ApiKeyAuth simulatorKey = new ApiKeyAuth(simConfig.apiKeyHeader, "", simConfig.apiKey);
+            // the demo delivers too: into the simulator's CRM, enriched by its enrichment API
+            settings.set("leadpipe.sink.enabled", settings.get("leadpipe.demo.deliver", "true"));
+            settings.set("leadpipe.sink.crm.url", sim.crmUrl());
+            settings.set("leadpipe.sink.enrichment.url", sim.enrichUrl());
+            demoKeys = Map.of("crm", new ApiKeyAuth("Authorization", "Bearer", simConfig.crmApiKey),
+                    "enrichment", new ApiKeyAuth("Authorization", "Bearer", simConfig.enrichApiKey));
             for (String source : settings.require("leadpipe.sources").split(",")) {
                 if (source.isBlank()) continue;
                 settings.set("leadpipe.source." + source.trim() + ".url", sim.leadsUrl());
@@ -99,6 +108,7 @@ public final class Leadpipe {
                     if (!source.isBlank()) app.withApiKey(source.trim(), keyForAllSources);
                 }
             }
+            demoKeys.forEach(app::withApiKey);
             app.start(env);
             List<String> jobs = cli.job != null ? List.of(cli.job) : app.jobs();
             if (jobs.isEmpty()) throw new ConfigException("no jobs declared in the routes (see routes/jobs.yaml)");
@@ -116,6 +126,7 @@ public final class Leadpipe {
                 failed |= o.failed();
                 gap |= !RunReport.reconciled(o.report());
             }
+            if (app.sinkEnabled()) failed |= !printDelivery(app);
             return failed ? JOB_FAILED : gap ? NOT_RECONCILED : OK;
         }
     }
@@ -152,6 +163,47 @@ public final class Leadpipe {
         return OK;
     }
 
+    /** Drains the staging table to the CRM and prints what happened; false when the drain failed. */
+    private boolean printDelivery(LeadpipeApp app) throws Exception {
+        org.apache.camel.Exchange drain = app.deliver();
+        int delivered = drain.getVariable("deliveredCount", 0, Integer.class);
+        int dead = drain.getVariable("deadCount", 0, Integer.class);
+        long calls = app.counters().of("sink").requests.get();
+        out.println("──── delivery ────");
+        out.printf(java.util.Locale.ROOT, "  %-15s %d delivered, %d dead-lettered this run (%d CRM and enrichment requests)%n", "leads", delivered, dead, calls);
+        try (var c = app.database().dataSource().getConnection(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT sink_status, COUNT(*) FROM leads GROUP BY sink_status ORDER BY sink_status")) {
+            StringBuilder b = new StringBuilder();
+            while (rs.next()) b.append(b.length() == 0 ? "" : ", ").append(rs.getString(1)).append(' ').append(rs.getLong(2));
+            out.printf(java.util.Locale.ROOT, "  %-15s %s%n", "staging now", b.length() == 0 ? "(empty)" : b);
+        }
+        if (drain.getException() != null) {
+            out.printf(java.util.Locale.ROOT, "  %-15s FAILED — %s; staged leads stay staged, `leadpipe deliver` continues%n", "status",
+                    io.leadpipe.job.FailureExplainer.explain(drain.getException(), drain.getVariable("request", String.class), drain.getVariable("source", String.class)));
+            return false;
+        }
+        if (dead > 0) out.printf(java.util.Locale.ROOT, "  %-15s see `leadpipe status`; `leadpipe replay` re-queues them%n", "dead letters");
+        return true;
+    }
+
+    private int deliver(Settings settings) throws Exception {
+        settings.set("leadpipe.sink.enabled", "true");
+        try (LeadpipeApp app = new LeadpipeApp(settings)) {
+            demoKeys.forEach(app::withApiKey);
+            app.start(env);
+            return printDelivery(app) ? OK : JOB_FAILED;
+        }
+    }
+
+    private int replay(Settings settings, CommandLine cli) throws Exception {
+        try (Database db = Database.open(settings).migrate()) {
+            int n = new io.leadpipe.store.DeadLetters(db).replay(cli.stage, cli.job);
+            out.println(n + " dead-lettered leads re-queued" + (cli.stage == null ? "" : " (stage " + cli.stage + ")")
+                    + (cli.job == null ? "" : " (job " + cli.job + ")") + "; `leadpipe deliver` sends them");
+        }
+        return OK;
+    }
+
     private int verify(Settings settings, CommandLine cli) throws Exception {
         if (cli.args.size() != 1) throw new ConfigException("usage: leadpipe verify JOB");
         String job = cli.args.get(0);
@@ -164,16 +216,16 @@ public final class Leadpipe {
     }
 
     private int export(Settings settings, CommandLine cli) throws Exception {
-        if (!"jsonl".equals(cli.format)) throw new ConfigException("unsupported export format '" + cli.format + "' (supported: jsonl)");
+        if (!"jsonl".equals(cli.format) && !"csv".equals(cli.format)) throw new ConfigException("unsupported export format '" + cli.format + "' (supported: jsonl, csv)");
         try (Database db = Database.open(settings).migrate()) {
             LeadExport export = new LeadExport(db);
             if (cli.out == null) {
                 Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
-                export.jsonLines(w, cli.job);
+                export.write(w, cli.format, cli.job);
                 w.flush();
             } else {
                 try (Writer w = Files.newBufferedWriter(cli.out, StandardCharsets.UTF_8)) {
-                    long n = export.jsonLines(w, cli.job);
+                    long n = export.write(w, cli.format, cli.job);
                     err.println("exported " + n + " leads to " + cli.out);
                 }
             }

@@ -13,6 +13,9 @@ import io.leadpipe.paging.SourcePaging;
 import io.leadpipe.paging.LoopGuard;
 import io.leadpipe.paging.Pagers;
 import io.leadpipe.job.DriftMeter;
+import io.leadpipe.sink.CrmMapping;
+import io.leadpipe.sink.Enrichment;
+import io.leadpipe.sink.SinkBatch;
 import io.leadpipe.monitor.AlertRules;
 import io.leadpipe.monitor.LeadpipeMetrics;
 import io.leadpipe.monitor.ProgressReport;
@@ -57,6 +60,7 @@ public final class LeadpipeApp implements AutoCloseable {
     private Main main;
     private CamelContext context;
     private RunReport runReport;
+    private boolean sinkEnabled;
 
     public LeadpipeApp(Settings settings) {
         this.settings = settings;
@@ -107,6 +111,7 @@ public final class LeadpipeApp implements AutoCloseable {
                     floor, resetMargin, s.maxRequestsPerSecond());
         }
         main.bind("paging", pagers);
+        bindSink(env, floor, resetMargin);
         main.bind("loopGuard", new LoopGuard(pagers));
         main.bind("driftMeter", new DriftMeter(db.dataSource(), pagers, settings.getLong("leadpipe.drift.threshold", 0, 0, Long.MAX_VALUE)));
         // pages already processed, by pull and page fingerprint; the table comes from Flyway (V2)
@@ -136,6 +141,60 @@ public final class LeadpipeApp implements AutoCloseable {
         observer.start(); // a notifier added by hand is not started for us, and an unstarted one hears nothing
         context = main.getCamelContext();
         return this;
+    }
+
+    /**
+     * The delivery side: the CRM and enrichment APIs are sources of their own (key, governor, Throttler),
+     * the mapping comes from its file. Beans exist even with the sink off, so routes/sink.yaml always loads.
+     */
+    private void bindSink(Map<String, String> env, long floor, Duration resetMargin) {
+        sinkEnabled = settings.getBoolean("leadpipe.sink.enabled", false);
+        boolean enrich = settings.getBoolean("leadpipe.sink.enrichment.enabled", true);
+        settings.getInt("leadpipe.sink.batch-size", 100, 1, 100);
+        CrmMapping mapping = null;
+        if (sinkEnabled) {
+            mapping = CrmMapping.load(Path.of(settings.get("leadpipe.sink.mapping", "routes/mapping/crm.yaml")));
+            sinkApi("crm", "leadpipe.sink.crm.", "LEADPIPE_CRM_API_KEY", env, floor, resetMargin);
+            if (enrich) sinkApi("enrichment", "leadpipe.sink.enrichment.", "LEADPIPE_ENRICH_API_KEY", env, floor, resetMargin);
+        }
+        main.bind("sinkBatch", new SinkBatch(mapping));
+        main.bind("enrichment", new Enrichment(db.dataSource(), settings.get("leadpipe.sink.enrichment.key-field", "domain"),
+                settings.get("leadpipe.sink.enrichment.key-param", "domain"), enrich));
+        main.bind("sinkRetryBackoff", new RetryBackoff(
+                Duration.ofMillis(settings.getLong("leadpipe.sink.retry.base-delay-ms", 1000, 0, 3_600_000)),
+                settings.getDouble("leadpipe.sink.retry.multiplier", 2.0, 1.0, 100.0),
+                Duration.ofMillis(settings.getLong("leadpipe.sink.retry.max-delay-ms", 60_000, 0, 86_400_000)),
+                settings.getDouble("leadpipe.sink.retry.jitter", 0.5, 0.0, 10.0),
+                settings.getInt("leadpipe.sink.retry.max-retries", 5, 0, 1000),
+                rateLimits).onRetry(job -> metrics.retry(job)));
+    }
+
+    private void sinkApi(String name, String prefix, String defaultEnv, Map<String, String> env, long floor, Duration resetMargin) {
+        String url = settings.require(prefix + "url");
+        if (!url.startsWith("http://") && !url.startsWith("https://")) throw settings.invalid(prefix + "url", url, "must start with http:// or https://");
+        ApiKeyAuth key = auth.computeIfAbsent(name, n -> ApiKeyAuth.resolve(n, settings.get(prefix + "api-key-header", "Authorization"),
+                settings.get(prefix + "api-key-prefix", "Bearer"), settings.get(prefix + "api-key-env", defaultEnv), settings.get(prefix + "api-key-file"), env));
+        main.bind("auth-" + name, key);
+        rateLimits.register(name, key.identity(), RateLimitHeaderNames.from(settings, name), floor, resetMargin,
+                settings.getInt(prefix + "max-requests-per-second", 10, 1, 100_000));
+    }
+
+    public boolean sinkEnabled() {
+        return sinkEnabled;
+    }
+
+    /** Drains the staged leads to the CRM once: returns the drain's exchange (counts in variables, or its exception). */
+    public Exchange deliver() {
+        ProducerTemplate template = context.createProducerTemplate();
+        try {
+            return template.send("direct:sink-drain", e -> { });
+        } finally {
+            try {
+                template.stop();
+            } catch (Exception ignored) {
+                // nothing to release that matters
+            }
+        }
     }
 
     /** Job names, in the order they are declared in routes/. */

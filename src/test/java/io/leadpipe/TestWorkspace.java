@@ -48,6 +48,8 @@ public final class TestWorkspace implements AutoCloseable {
         config.apiKey = API_KEY;
         simulator = new LeadsApiSimulator(config).start();
         settings.put("leadpipe.source.leads-api.url", simulator.leadsUrl());
+        settings.put("leadpipe.sink.crm.url", simulator.crmUrl());
+        settings.put("leadpipe.sink.enrichment.url", simulator.enrichUrl());
         return simulator;
     }
 
@@ -123,6 +125,8 @@ public final class TestWorkspace implements AutoCloseable {
     public static Map<String, String> envWithKey() {
         Map<String, String> env = new HashMap<>();
         env.put("LEADPIPE_API_KEY", API_KEY);
+        env.put("LEADPIPE_CRM_API_KEY", "crm-key");
+        env.put("LEADPIPE_ENRICH_API_KEY", "enrich-key");
         return env;
     }
 
@@ -133,7 +137,7 @@ public final class TestWorkspace implements AutoCloseable {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("").toAbsolutePath().toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("LEADPIPE_API_KEY", API_KEY);
+        pb.environment().putAll(envWithKey());
         return pb.start();
     }
 

@@ -14,6 +14,7 @@ public final class CommandLine {
     public String job;
     public String format = "jsonl";
     public Path out;
+    public String stage;
     public boolean help;
     public final Map<String, String> overrides = new LinkedHashMap<>();
 
@@ -27,6 +28,7 @@ public final class CommandLine {
                 case "--job" -> c.job = value(argv, ++i, a);
                 case "--format" -> c.format = value(argv, ++i, a);
                 case "--out" -> c.out = Path.of(value(argv, ++i, a));
+                case "--stage" -> c.stage = value(argv, ++i, a);
                 default -> {
                     if (a.startsWith("--config=")) c.config = Path.of(a.substring(9));
                     else if (a.startsWith("--job=")) c.job = a.substring(6);
@@ -56,7 +58,8 @@ public final class CommandLine {
 
             Verbs:
               demo                 start the bundled leads API simulator and pull every lead from it
-                                   into the embedded H2 database (./data), printing progress and a report
+                                   into the embedded H2 database (./data), printing progress and a report,
+                                   then deliver them to the simulator's CRM
               run [--job NAME]     pull the jobs in routes/jobs.yaml (or one) from the configured APIs;
                                    a RUNNING or FAILED job resumes from its checkpoint, a DONE job is skipped
               simulator            serve the simulated leads API alone (port: leadpipe.simulator.port,
@@ -65,8 +68,12 @@ public final class CommandLine {
               reset JOB            forget a job's checkpoint (its leads stay) so the next run starts over
               verify JOB           re-read a job's list from the first page and store what the pull missed
                                    (after drift on offset or page-number APIs)
-              export [--format jsonl] [--out FILE] [--job NAME]
-                                   stored leads as JSON Lines, one per line, to stdout or FILE
+              deliver              drain the staged leads to the CRM (enrich → map → batch upsert); `run`
+                                   does this after extracting when leadpipe.sink.enabled=true
+              replay [--stage mapping|crm] [--job NAME]
+                                   re-queue dead-lettered leads for the next delivery
+              export [--format jsonl|csv] [--out FILE] [--job NAME]
+                                   stored leads with their delivery status and enrichment, to stdout or FILE
 
             Options:
               --config FILE        layer FILE (properties) over ./application.properties

@@ -19,9 +19,10 @@ public final class ApiKeyAuth implements HttpClientConfigurer {
     private final String headerName;
     private final String headerValue;
 
+    /** @param prefix a scheme such as "Bearer", written before the key with one space; empty for none */
     public ApiKeyAuth(String headerName, String prefix, String key) {
         this.headerName = headerName;
-        this.headerValue = (prefix == null ? "" : prefix) + key;
+        this.headerValue = (prefix == null || prefix.isBlank() ? "" : prefix.trim() + " ") + key;
     }
 
     /** The key from a file (first line, trimmed) when one is configured, else from the environment variable. */

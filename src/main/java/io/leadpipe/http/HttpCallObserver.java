@@ -57,7 +57,9 @@ public final class HttpCallObserver extends EventNotifierSupport {
             if (status >= 500) c.serverErrors.incrementAndGet();
             else if (status < 0) c.transportErrors.incrementAndGet();
         }
-        c.attempt(System.currentTimeMillis(), status < 200 || status >= 300);
+        // for an enrichment API, 404 means "nothing known": an answer, not a failure
+        boolean nothingKnown = status == 404 && "enrichment".equals(exchange.getVariable("source", String.class));
+        c.attempt(System.currentTimeMillis(), !nothingKnown && (status < 200 || status >= 300));
         if (metrics != null) metrics.request(job, status);
     }
 

@@ -33,7 +33,7 @@ public final class FailureExplainer {
         return explain(cause, null, null);
     }
 
-    static String explain(Throwable cause, String request, String source) {
+    public static String explain(Throwable cause, String request, String source) {
         String req = request == null ? "the request" : request;
         String urlKey = "leadpipe.source." + source + ".url";
         HttpOperationFailedException http = find(cause, HttpOperationFailedException.class);

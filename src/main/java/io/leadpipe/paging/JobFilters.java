@@ -41,7 +41,7 @@ public final class JobFilters {
         }
     }
 
-    static String enc(String s) {
+    public static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 }

@@ -25,6 +25,7 @@ public final class LeadDataset {
     private static final Instant EPOCH = Instant.parse("2026-01-01T00:00:00Z");
 
     private final long seed;
+    private volatile int missingLastNameEvery;
     private int nextIndex;
     /** Serving order (lead indices). Null while nothing was inserted or deleted: then it is 0..size-1. */
     private List<Integer> liveOrder;
@@ -37,6 +38,11 @@ public final class LeadDataset {
         this.baseSize = size;
         this.nextIndex = size;
         this.seed = seed;
+    }
+
+    /** Every N-th lead gets an empty last name (0 = none). */
+    public void missingLastNameEvery(int n) {
+        this.missingLastNameEvery = n;
     }
 
     /** Leads currently in the set. */
@@ -96,12 +102,13 @@ public final class LeadDataset {
         String first = FIRST[(int) Math.floorMod(h, FIRST.length)];
         String last = LAST[(int) Math.floorMod(h >>> 8, LAST.length)];
         String company = COMPANY_A[(int) Math.floorMod(h >>> 16, COMPANY_A.length)] + " " + COMPANY_B[(int) Math.floorMod(h >>> 24, COMPANY_B.length)];
-        String domain = company.toLowerCase(Locale.ROOT).replace(' ', '-') + (index % 97) + ".example";
+        // a few hundred companies: many leads share a domain, as in real lead lists
+        String domain = company.toLowerCase(Locale.ROOT).replace(' ', '-') + (index % 5) + ".example";
         Map<String, Object> lead = new LinkedHashMap<>();
         lead.put("id", idOf(index));
         lead.put("email", (first + "." + last).toLowerCase(Locale.ROOT) + index + "@" + domain);
         lead.put("first_name", first);
-        lead.put("last_name", last);
+        lead.put("last_name", missingLastNameEvery > 0 && index % missingLastNameEvery == missingLastNameEvery - 1 ? "" : last);
         lead.put("title", TITLES[(int) Math.floorMod(h >>> 32, TITLES.length)]);
         lead.put("company", company);
         lead.put("domain", domain);

@@ -38,6 +38,7 @@ public final class LeadsApiSimulator implements AutoCloseable {
     private final LeadDataset dataset;
     private final FixedWindowQuota quota;
     private final SimulatorStats stats = new SimulatorStats();
+    private final CrmSimulator crm;
     private final java.util.concurrent.atomic.AtomicLong leadRequests = new java.util.concurrent.atomic.AtomicLong();
     private java.util.Random random;
     private volatile String firstNextCursor;
@@ -49,6 +50,21 @@ public final class LeadsApiSimulator implements AutoCloseable {
         this.config = config;
         this.dataset = new LeadDataset(config.leads, config.seed);
         this.quota = new FixedWindowQuota(config.rateLimit, config.rateWindowMillis);
+        this.crm = new CrmSimulator(config);
+        this.dataset.missingLastNameEvery(config.missingLastNameEvery);
+    }
+
+    public CrmSimulator crm() {
+        return crm;
+    }
+
+    /** Base URL of the simulated CRM, e.g. http://127.0.0.1:41234/crm/v3/objects/contacts. */
+    public String crmUrl() {
+        return "http://" + config.host + ":" + port() + "/crm/v3/objects/contacts";
+    }
+
+    public String enrichUrl() {
+        return "http://" + config.host + ":" + port() + "/v1/enrich";
     }
 
     public LeadsApiSimulator start() throws IOException {
@@ -61,6 +77,8 @@ public final class LeadsApiSimulator implements AutoCloseable {
         server.setExecutor(workers);
         server.createContext(LEADS_PATH, this::handleLeads);
         server.createContext("/_sim/stats", this::handleStats);
+        server.createContext("/crm/", crm::handleCrm);
+        server.createContext("/v1/enrich", crm::handleEnrich);
         server.start();
         return this;
     }

@@ -35,6 +35,23 @@ public final class SimulatorConfig {
         return PagingKind.of(paging);
     }
 
+    // ---- the CRM and enrichment APIs (leadpipe.simulator.crm.*, .enrich.*)
+    public String crmApiKey = "crm-key";
+    public int crmRateLimit = 100;
+    public long crmRateWindowMillis = 10_000;
+    public volatile long crmLatencyMillis = 0;
+    /** While true the CRM answers 503 to everything. */
+    public volatile boolean crmDown = false;
+    /** The CRM rejects about one e-mail address in N as invalid (per-record errors; 0 = none). */
+    public volatile int crmRejectEvery = 0;
+    public String enrichApiKey = "enrich-key";
+    public int enrichRateLimit = 600;
+    public long enrichRateWindowMillis = 10_000;
+    /** About one domain in N is unknown to the enrichment API (404; 0 = none). */
+    public volatile int enrichUnknownEvery = 5;
+    /** Every N-th lead has an empty last name (a record a strict mapping refuses; 0 = none). */
+    public int missingLastNameEvery = 0;
+
     /** Which rate-limit headers to send: x-ratelimit-epoch, x-ratelimit-delta, ietf-legacy, ietf-structured, none. */
     public volatile String headerStyle = "x-ratelimit-epoch";
     /** How 429s say when to come back: seconds, http-date, none. */
@@ -75,6 +92,16 @@ public final class SimulatorConfig {
         c.defaultPageSize = (int) num(props, p + "default-page-size", c.defaultPageSize);
         c.maxPageSize = (int) num(props, p + "max-page-size", c.maxPageSize);
         c.headerStyle = str(props, p + "header-style", c.headerStyle);
+        c.crmApiKey = str(props, p + "crm.api-key", c.crmApiKey);
+        c.crmRateLimit = (int) num(props, p + "crm.rate-limit", c.crmRateLimit);
+        c.crmRateWindowMillis = num(props, p + "crm.rate-window-ms", c.crmRateWindowMillis);
+        c.crmLatencyMillis = num(props, p + "crm.latency-ms", c.crmLatencyMillis);
+        c.crmRejectEvery = (int) num(props, p + "crm.reject-every", c.crmRejectEvery);
+        c.enrichApiKey = str(props, p + "enrich.api-key", c.enrichApiKey);
+        c.enrichRateLimit = (int) num(props, p + "enrich.rate-limit", c.enrichRateLimit);
+        c.enrichRateWindowMillis = num(props, p + "enrich.rate-window-ms", c.enrichRateWindowMillis);
+        c.enrichUnknownEvery = (int) num(props, p + "enrich.unknown-every", c.enrichUnknownEvery);
+        c.missingLastNameEvery = (int) num(props, p + "missing-last-name-every", c.missingLastNameEvery);
         c.retryAfterStyle = str(props, p + "retry-after-style", c.retryAfterStyle);
         c.paging = str(props, p + "paging", c.paging);
         c.method = str(props, p + "method", c.method).toUpperCase(java.util.Locale.ROOT);

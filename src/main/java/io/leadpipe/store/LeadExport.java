@@ -1,36 +1,116 @@
 package io.leadpipe.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import com.fasterxml.jackson.databind.SequenceWriter;
+
 import java.io.IOException;
 import java.io.Writer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
-/** The `export` verb: stored leads as JSON Lines, one lead per line, streamed (never all in memory). */
+/**
+ * The `export` verb: stored leads with their delivery status and enrichment, streamed (never all in
+ * memory). JSON Lines: the record as received plus a "leadpipe" object; CSV (jackson-dataformat-csv):
+ * the record's fields, enrichment_* columns and the delivery columns.
+ */
 public final class LeadExport {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SQL = "SELECT lead_key, job_id, payload, sink_status, delivered_at, last_error, enrichment FROM leads";
     private final Database db;
 
     public LeadExport(Database db) {
         this.db = db;
     }
 
+    public long write(Writer out, String format, String job) throws SQLException, IOException {
+        return "csv".equals(format) ? csv(out, job) : jsonLines(out, job);
+    }
+
     public long jsonLines(Writer out, String job) throws SQLException, IOException {
-        String sql = "SELECT payload FROM leads" + (job == null ? "" : " WHERE job_id = ?") + " ORDER BY lead_key";
         long n = 0;
-        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            if (job != null) ps.setString(1, job);
-            ps.setFetchSize(1000);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.write(rs.getString(1));
-                    out.write('\n');
-                    n++;
-                }
+        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = query(c, job); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                ObjectNode lead = (ObjectNode) JSON.readTree(rs.getString("payload"));
+                ObjectNode meta = lead.putObject("leadpipe");
+                meta.put("job_id", rs.getString("job_id"));
+                meta.put("sink_status", rs.getString("sink_status"));
+                Timestamp delivered = rs.getTimestamp("delivered_at");
+                meta.put("delivered_at", delivered == null ? null : delivered.toInstant().toString());
+                meta.put("last_error", rs.getString("last_error"));
+                String enrichment = rs.getString("enrichment");
+                if (enrichment != null) meta.set("enrichment", JSON.readTree(enrichment));
+                out.write(JSON.writeValueAsString(lead));
+                out.write('\n');
+                n++;
             }
         }
         out.flush();
         return n;
+    }
+
+    private long csv(Writer out, String job) throws SQLException, IOException {
+        long n = 0;
+        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = query(c, job); ResultSet rs = ps.executeQuery()) {
+            SequenceWriter writer = null;
+            List<String> columns = null;
+            while (rs.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                JsonNode lead = JSON.readTree(rs.getString("payload"));
+                for (Iterator<Map.Entry<String, JsonNode>> it = lead.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> f = it.next();
+                    row.put(f.getKey(), f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString());
+                }
+                String enrichment = rs.getString("enrichment");
+                if (enrichment != null) {
+                    for (Iterator<Map.Entry<String, JsonNode>> it = JSON.readTree(enrichment).fields(); it.hasNext(); ) {
+                        Map.Entry<String, JsonNode> f = it.next();
+                        row.put("enrichment_" + f.getKey(), f.getValue().asText());
+                    }
+                }
+                row.put("leadpipe_job_id", rs.getString("job_id"));
+                row.put("leadpipe_sink_status", rs.getString("sink_status"));
+                Timestamp delivered = rs.getTimestamp("delivered_at");
+                row.put("leadpipe_delivered_at", delivered == null ? "" : delivered.toInstant().toString());
+                row.put("leadpipe_last_error", rs.getString("last_error") == null ? "" : rs.getString("last_error"));
+                if (writer == null) {
+                    // the columns of the first lead, plus the usual enrichment ones (a CSV needs one header)
+                    Set<String> cols = new LinkedHashSet<>(row.keySet());
+                    for (String e : List.of("enrichment_domain", "enrichment_employees", "enrichment_annual_revenue", "enrichment_sector", "enrichment_hq_country")) cols.add(e);
+                    columns = new ArrayList<>(cols);
+                    CsvSchema.Builder schema = CsvSchema.builder().setUseHeader(true);
+                    columns.forEach(schema::addColumn);
+                    writer = new CsvMapper().writerFor(Map.class).with(schema.build()).writeValues(out);
+                }
+                Map<String, Object> ordered = new LinkedHashMap<>();
+                for (String col : columns) ordered.put(col, row.getOrDefault(col, ""));
+                writer.write(ordered);
+                n++;
+            }
+            if (writer != null) writer.flush();
+        }
+        out.flush();
+        return n;
+    }
+
+    private static PreparedStatement query(Connection c, String job) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(SQL + (job == null ? "" : " WHERE job_id = ?") + " ORDER BY lead_key");
+        if (job != null) ps.setString(1, job);
+        ps.setFetchSize(1000);
+        return ps;
     }
 }

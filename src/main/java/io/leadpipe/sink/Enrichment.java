@@ -1,0 +1,144 @@
+package io.leadpipe.sink;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.leadpipe.paging.JobFilters;
+import org.apache.camel.Exchange;
+import org.apache.camel.http.base.HttpOperationFailedException;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Firmographics for leads, by a lookup key taken from each lead (its domain by default). Answers are
+ * cached per key in enrichment_cache — leads of one company cost one call — and "nothing known" (404) is
+ * an answer too, cached as such, not an error.
+ */
+public final class Enrichment {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final DataSource dataSource;
+    private final String keyField;
+    private final String keyParam;
+    private final boolean enabled;
+
+    public Enrichment(DataSource dataSource, String keyField, String keyParam, boolean enabled) {
+        this.dataSource = dataSource;
+        this.keyField = keyField;
+        this.keyParam = keyParam;
+        this.enabled = enabled;
+    }
+
+    /** The lookup keys of this batch that are not cached yet (one call each). */
+    public List<String> lookupsNeeded(Exchange exchange) throws Exception {
+        if (!enabled) return List.of();
+        Set<String> keys = new LinkedHashSet<>();
+        for (Map<String, Object> row : rows(exchange)) {
+            if (row.get("enrichment") != null) continue; // enriched before a crash or a replay
+            String key = key(row);
+            if (key != null) keys.add(key);
+        }
+        if (keys.isEmpty()) return List.of();
+        Set<String> cached = new LinkedHashSet<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT lookup_key FROM enrichment_cache WHERE lookup_key IN (" + "?,".repeat(keys.size() - 1) + "?)")) {
+            int i = 1;
+            for (String k : keys) ps.setString(i++, k);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) cached.add(rs.getString(1));
+            }
+        }
+        keys.removeAll(cached);
+        exchange.setVariable("enrichmentCalls", exchange.getVariable("enrichmentCalls", 0, Integer.class) + keys.size());
+        return new ArrayList<>(keys);
+    }
+
+    /** Before the call: GET ?domain=… for {@code variable.lookupKey}. */
+    public void prepare(Exchange exchange) {
+        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "GET");
+        exchange.getMessage().setHeader(Exchange.HTTP_QUERY, JobFilters.enc(keyParam) + "=" + JobFilters.enc(exchange.getVariable("lookupKey", String.class)));
+        exchange.getMessage().setBody(null);
+        exchange.setVariable("request", "GET " + exchange.getVariable("enrichUrl") + "?" + keyParam + "=…");
+    }
+
+    /**
+     * After the call (made with throwExceptionOnFailure=false): 200 is cached as found, 404 as nothing
+     * known; a 429 or 5xx is thrown as HttpOperationFailedException so the redelivery policy retries it,
+     * and any other status fails the delivery with it.
+     */
+    public void remember(Exchange exchange) throws Exception {
+        int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        String key = exchange.getVariable("lookupKey", String.class);
+        String body = exchange.getMessage().getBody(String.class);
+        if (status == 200 || status == 404) {
+            if (status == 200) JSON.readTree(body); // an unreadable answer is an IOException: retried
+            try (Connection c = dataSource.getConnection()) {
+                try (PreparedStatement del = c.prepareStatement("DELETE FROM enrichment_cache WHERE lookup_key = ?")) {
+                    del.setString(1, key);
+                    del.executeUpdate();
+                }
+                try (PreparedStatement ins = c.prepareStatement("INSERT INTO enrichment_cache (lookup_key, found, payload, fetched_at) VALUES (?, ?, ?, CURRENT_TIMESTAMP)")) {
+                    ins.setString(1, key);
+                    ins.setBoolean(2, status == 200);
+                    ins.setString(3, status == 200 ? body : null);
+                    ins.executeUpdate();
+                }
+            }
+            return;
+        }
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        exchange.getMessage().getHeaders().forEach((k, v) -> { if (v != null) headers.put(k, v.toString()); });
+        throw new HttpOperationFailedException(String.valueOf(exchange.getVariable("enrichUrl")), status, "enrichment answered " + status, null, headers, body);
+    }
+
+    /** Puts each lead's enrichment (JSON, or "{}" for nothing known / no key) on its row. */
+    public List<Map<String, Object>> attach(Exchange exchange) throws SQLException {
+        List<Map<String, Object>> rows = rows(exchange);
+        Set<String> keys = new LinkedHashSet<>();
+        for (Map<String, Object> row : rows) if (row.get("enrichment") == null && key(row) != null) keys.add(key(row));
+        Map<String, String> answers = new TreeMap<>();
+        if (enabled && !keys.isEmpty()) {
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                    "SELECT lookup_key, found, payload FROM enrichment_cache WHERE lookup_key IN (" + "?,".repeat(keys.size() - 1) + "?)")) {
+                int i = 1;
+                for (String k : keys) ps.setString(i++, k);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) answers.put(rs.getString(1), rs.getBoolean(2) ? rs.getString(3) : "{}");
+                }
+            }
+        }
+        for (Map<String, Object> row : rows) {
+            if (row.get("enrichment") == null) {
+                String key = key(row);
+                row.put("enrichment", key == null ? "{}" : answers.getOrDefault(key, "{}"));
+            }
+        }
+        return rows;
+    }
+
+    private String key(Map<String, Object> row) {
+        try {
+            JsonNode lead = JSON.readTree(String.valueOf(row.get("payload")));
+            JsonNode v = lead.path(keyField);
+            return v.isMissingNode() || v.isNull() || v.asText().isBlank() ? null : v.asText().trim().toLowerCase(Locale.ROOT);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> rows(Exchange exchange) {
+        List<Map<String, Object>> rows = exchange.getVariable("batch", List.class);
+        return rows == null ? List.of() : rows;
+    }
+}

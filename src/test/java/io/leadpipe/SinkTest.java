@@ -1,0 +1,165 @@
+package io.leadpipe;
+
+import io.leadpipe.simulator.SimulatorConfig;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Pull + delivery into the simulated CRM: mapped, enriched, delivered exactly once; dead letters replayable. */
+class SinkTest {
+
+    private static TestWorkspace sinkWorkspace(SimulatorConfig c) throws Exception {
+        TestWorkspace ws = new TestWorkspace();
+        c.crmRateLimit = 1000;
+        c.enrichRateLimit = 5000;
+        ws.startSimulator(c);
+        ws.settings.put("leadpipe.sink.enabled", "true");
+        ws.settings.put("leadpipe.sink.retry.base-delay-ms", "100");
+        ws.settings.put("leadpipe.sink.retry.max-retries", "12");
+        ws.settings.put("leadpipe.sink.crm.max-requests-per-second", "1000");
+        ws.settings.put("leadpipe.sink.enrichment.max-requests-per-second", "1000");
+        return ws;
+    }
+
+    static Map<String, Long> sinkStatuses(TestWorkspace ws) throws Exception {
+        Map<String, Long> m = new TreeMap<>();
+        try (Connection c = ws.db(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT sink_status, COUNT(*) FROM leads GROUP BY sink_status")) {
+            while (rs.next()) m.put(rs.getString(1), rs.getLong(2));
+        }
+        return m;
+    }
+
+    @Test
+    void aFullPullAndDeliveryLandsEveryLeadInTheCrmExactlyOnce() throws Exception {
+        SimulatorConfig c = new SimulatorConfig();
+        c.leads = 1000;
+        try (TestWorkspace ws = sinkWorkspace(c)) {
+            TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(run.exitCode()).as(run.out()).isZero();
+            assertThat(sinkStatuses(ws)).isEqualTo(Map.of("DELIVERED", 1000L));
+            Map<String, Integer> upserts = ws.simulator.crm().upsertsPerId();
+            assertThat(upserts).hasSize(1000);
+            assertThat(upserts.values()).as("upserts per contact").allMatch(n -> n == 1);
+            Map<String, Object> contact = ws.simulator.crm().contacts().get("chloe.murphy0@north-systems0.example");
+            assertThat(contact).containsEntry("firstname", "Chloe").containsEntry("lastname", "Murphy").containsEntry("fullname", "Chloe Murphy")
+                    .containsEntry("lifecyclestage", "lead").containsEntry("company", "North Systems");
+            long enriched = ws.simulator.crm().contacts().values().stream().filter(p -> p.containsKey("numberofemployees")).count();
+            assertThat(enriched).as("contacts with firmographics").isBetween(500L, 999L); // some domains are unknown (404)
+            assertThat(ws.simulator.crm().enrichRequests()).as("one enrichment call per domain, not per lead").isLessThan(500);
+            assertThat(run.out()).contains("1000 delivered, 0 dead-lettered");
+        }
+    }
+
+    @Test
+    void whileTheCrmIsDownDeliveryRetriesAndCompletesWhenItReturns() throws Exception {
+        SimulatorConfig c = new SimulatorConfig();
+        c.leads = 500;
+        c.crmDown = true;
+        try (TestWorkspace ws = sinkWorkspace(c)) {
+            Thread revive = new Thread(() -> {
+                try {
+                    while (ws.simulator.crm().crmUnavailable() < 4) Thread.sleep(20);
+                    c.crmDown = false;
+                } catch (InterruptedException ignored) {
+                    // test over
+                }
+            });
+            revive.start();
+            TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+            revive.join(5000);
+
+            assertThat(run.exitCode()).as(run.out()).isZero();
+            assertThat(ws.simulator.crm().crmUnavailable()).as("503s while down").isGreaterThanOrEqualTo(4);
+            assertThat(sinkStatuses(ws)).isEqualTo(Map.of("DELIVERED", 500L));
+            assertThat(ws.simulator.crm().upsertsPerId().values()).hasSize(500).allMatch(n -> n == 1);
+        }
+    }
+
+    @Test
+    void aCrmThatStaysDownFailsTheDeliveryAndLeavesEveryLeadStaged() throws Exception {
+        SimulatorConfig c = new SimulatorConfig();
+        c.leads = 300;
+        c.crmDown = true;
+        try (TestWorkspace ws = sinkWorkspace(c)) {
+            ws.settings.put("leadpipe.sink.retry.max-retries", "2");
+            TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(run.exitCode()).isEqualTo(1);
+            assertThat(run.out()).contains("FAILED — HTTP 503 for POST " + ws.simulator.crmUrl() + "/batch/upsert");
+            assertThat(sinkStatuses(ws).getOrDefault("DELIVERED", 0L)).isZero();
+
+            c.crmDown = false;
+            TestWorkspace.CliResult deliver = ws.cli(TestWorkspace.envWithKey(), "deliver");
+            assertThat(deliver.exitCode()).as(deliver.out()).isZero();
+            assertThat(sinkStatuses(ws)).isEqualTo(Map.of("DELIVERED", 300L));
+            assertThat(ws.simulator.crm().upsertsPerId().values()).allMatch(n -> n == 1);
+        }
+    }
+
+    @Test
+    void invalidRecordsAreDeadLetteredWithReasonsAndReplayedAfterTheMappingIsFixed() throws Exception {
+        SimulatorConfig c = new SimulatorConfig();
+        c.leads = 1000;
+        c.missingLastNameEvery = 10;   // 100 leads the mapping refuses
+        c.crmRejectEvery = 97;         // about 1 in 97 e-mail addresses the CRM refuses
+        try (TestWorkspace ws = sinkWorkspace(c)) {
+            TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(run.exitCode()).as(run.out()).isZero();
+
+            Map<String, Long> byStage = new TreeMap<>();
+            try (Connection conn = ws.db(); Statement st = conn.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT stage, reason, COUNT(*) FROM dead_letter GROUP BY stage, reason")) {
+                while (rs.next()) {
+                    byStage.merge(rs.getString(1), rs.getLong(3), Long::sum);
+                    if (rs.getString(1).equals("mapping")) assertThat(rs.getString(2)).isEqualTo("required property 'lastname' is empty (mapping crm.yaml)");
+                    else assertThat(rs.getString(2)).startsWith("the CRM refused the record: VALIDATION_ERROR");
+                }
+            }
+            assertThat(byStage.get("mapping")).isEqualTo(100L);
+            long rejectedByCrm = byStage.getOrDefault("crm", 0L);
+            assertThat(rejectedByCrm).isPositive();
+            assertThat(sinkStatuses(ws)).containsEntry("DEAD", 100L + rejectedByCrm).containsEntry("DELIVERED", 900L - rejectedByCrm);
+            assertThat(ws.cli(Map.of(), "status").out()).contains("DEAD " + (100 + rejectedByCrm)).contains("mapping 100");
+
+            // the mapping is fixed: a missing last name becomes "Unknown"
+            Path fixed = ws.dir.resolve("crm-fixed.yaml");
+            Files.writeString(fixed, Files.readString(Path.of("routes/mapping/crm.yaml"))
+                    .replace("lastname:          { from: last_name, transform: [trim], required: true }",
+                            "lastname:          { from: last_name, transform: [trim], default: Unknown, required: true }"));
+            ws.settings.put("leadpipe.sink.mapping", fixed.toString());
+            assertThat(ws.cli(Map.of(), "replay", "--stage", "mapping").out()).contains("100 dead-lettered leads re-queued (stage mapping)");
+            TestWorkspace.CliResult deliver = ws.cli(TestWorkspace.envWithKey(), "deliver");
+
+            assertThat(deliver.exitCode()).as(deliver.out()).isZero();
+            assertThat(sinkStatuses(ws)).containsEntry("DELIVERED", 1000L - rejectedByCrm).containsEntry("DEAD", rejectedByCrm);
+            assertThat(ws.simulator.crm().upsertsPerId().values()).allMatch(n -> n == 1);
+            long unknown = ws.simulator.crm().contacts().values().stream().filter(p -> "Unknown".equals(p.get("lastname"))).count();
+            assertThat(unknown).isBetween(90L, 100L);
+        }
+    }
+
+    @Test
+    void exportShowsDeliveryStatusAndEnrichmentAsCsvAndJsonLines() throws Exception {
+        SimulatorConfig c = new SimulatorConfig();
+        c.leads = 200;
+        try (TestWorkspace ws = sinkWorkspace(c)) {
+            assertThat(ws.cli(TestWorkspace.envWithKey(), "run").exitCode()).isZero();
+            Path csv = ws.dir.resolve("leads.csv");
+            assertThat(ws.cli(Map.of(), "export", "--format", "csv", "--out", csv.toString()).exitCode()).isZero();
+            var lines = Files.readAllLines(csv);
+            assertThat(lines).hasSize(201);
+            assertThat(lines.get(0)).contains("email", "leadpipe_sink_status", "enrichment_employees");
+            assertThat(lines.subList(1, 201)).allMatch(l -> l.contains(",DELIVERED,"));
+            TestWorkspace.CliResult jsonl = ws.cli(Map.of(), "export", "--format", "jsonl");
+            assertThat(jsonl.out().lines()).hasSize(200).allMatch(l -> l.contains("\"sink_status\":\"DELIVERED\""));
+        }
+    }
+}
