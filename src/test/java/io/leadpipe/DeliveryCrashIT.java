@@ -1,0 +1,68 @@
+package io.leadpipe;
+
+import io.leadpipe.simulator.SimulatorConfig;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** SIGKILL in the middle of a CRM batch: after a restart every lead is DELIVERED or DEAD, and none was upserted twice. */
+class DeliveryCrashIT {
+
+    private static long count(TestWorkspace ws, String status) throws Exception {
+        try (Connection c = ws.db(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM leads WHERE sink_status = '" + status + "'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void killedWhileABatchIsInFlightNothingIsLostAndNothingDeliveredTwice() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            SimulatorConfig c = new SimulatorConfig();
+            c.leads = 2000;
+            c.crmLatencyMillis = 400;     // a batch is in flight long enough to be killed mid-way
+            c.crmRejectEvery = 97;        // some per-record errors, dead-lettered
+            c.crmRateLimit = 1000;
+            c.enrichRateLimit = 5000;
+            ws.startSimulator(c);
+            ws.settings.put("leadpipe.sink.enabled", "true");
+            ws.settings.put("leadpipe.sink.crm.max-requests-per-second", "1000");
+            ws.settings.put("leadpipe.sink.enrichment.max-requests-per-second", "1000");
+
+            Path log1 = ws.dir.resolve("run.log");
+            Process run = ws.startProcess(log1, "run");
+            // wait until some batches were delivered and the next one is SENDING, then kill
+            await().atMost(90, TimeUnit.SECONDS).pollInterval(20, TimeUnit.MILLISECONDS).ignoreExceptions()
+                    .until(() -> Files.readString(log1).contains("sink: batch") && count(ws, "DELIVERED") >= 300 && count(ws, "SENDING") > 0);
+            new ProcessBuilder("kill", "-KILL", Long.toString(run.pid())).start().waitFor();
+            assertThat(run.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(run.exitValue()).isEqualTo(137);
+            // let the CRM finish the batch it was given, as a real one would
+            Thread.sleep(c.crmLatencyMillis * 2);
+
+            Path log2 = ws.dir.resolve("deliver.log");
+            Process deliver = ws.startProcess(log2, "deliver");
+            assertThat(deliver.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            String out = Files.readString(log2);
+            assertThat(deliver.exitValue()).as(out).isZero();
+
+            assertThat(out).contains("deliveries were in doubt after a stop");
+            long delivered = count(ws, "DELIVERED");
+            long dead = count(ws, "DEAD");
+            assertThat(delivered + dead).as("every lead DELIVERED or DEAD").isEqualTo(2000);
+            Map<String, Integer> upserts = ws.simulator.crm().upsertsPerId();
+            assertThat(upserts.values()).as("upserts per contact").allMatch(n -> n == 1);
+            assertThat(upserts).hasSize((int) delivered);
+        }
+    }
+}
