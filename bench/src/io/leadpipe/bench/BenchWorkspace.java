@@ -18,7 +18,7 @@ import java.util.Map;
 /** A throw-away directory with its own H2 file and settings, a simulator, and the real CLI in this JVM. */
 final class BenchWorkspace implements AutoCloseable {
     static final String KEY = "bench-key";
-    static final String CORE_ROUTES = "file:routes/extract.yaml,file:routes/fetch.yaml,file:routes/checkpoint.yaml,file:routes/errors.yaml";
+    static final String CORE_ROUTES = "file:routes/extract.yaml,file:routes/fetch.yaml,file:routes/checkpoint.yaml,file:routes/errors.yaml,file:routes/sink.yaml,file:routes/monitor.yaml";
 
     final Path dir;
     final Map<String, String> settings = new LinkedHashMap<>();

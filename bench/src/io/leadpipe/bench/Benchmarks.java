@@ -17,6 +17,70 @@ public final class Benchmarks {
                 + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", Java " + System.getProperty("java.version"));
         System.out.println("- commit: " + commit() + "\n");
         if (which.equals("all") || which.equals("quota")) quota();
+        if (which.equals("all") || which.equals("overhead")) overhead();
+        if (which.equals("all") || which.equals("resume")) resume();
+        if (which.equals("all") || which.equals("memory")) memory();
+        if (which.equals("all") || which.equals("sink")) sink();
+    }
+
+    static void overhead() throws Exception {
+        System.out.printf(Locale.ROOT, "### Pipeline overhead (target: leadpipe ≥ 0.9 × raw baseline)%n%n"
+                + "An unthrottled pull of %,d leads (page size %d) into a fresh H2 file each run; leadpipe vs a raw loop "
+                + "(java.net.http.HttpClient + Jackson + the same JDBC batch MERGE + a checkpoint UPDATE per page), alternating.%n%n",
+                PipelineOverhead.LEADS, PipelineOverhead.PAGE_SIZE);
+        System.out.println("| run | leadpipe leads/s | raw leads/s | ratio |");
+        System.out.println("|---|---|---|---|");
+        double sumL = 0, sumB = 0;
+        PipelineOverhead.leadpipe(); // warm-up of the JIT for both paths, not reported
+        PipelineOverhead.baseline();
+        for (int i = 1; i <= 3; i++) {
+            PipelineOverhead.Run l = PipelineOverhead.leadpipe();
+            PipelineOverhead.Run b = PipelineOverhead.baseline();
+            sumL += l.leadsPerSecond();
+            sumB += b.leadsPerSecond();
+            System.out.printf(Locale.ROOT, "| %d | %,.0f | %,.0f | %.3f |%n", i, l.leadsPerSecond(), b.leadsPerSecond(), l.leadsPerSecond() / b.leadsPerSecond());
+        }
+        System.out.printf(Locale.ROOT, "| **mean** | **%,.0f** | **%,.0f** | **%.3f** |%n%n", sumL / 3, sumB / 3, sumL / sumB);
+    }
+
+    static void resume() throws Exception {
+        ResumeWaste.Result r = ResumeWaste.run(20);
+        System.out.printf(Locale.ROOT, "### Resume waste (target ≤ 1 page fetched again per kill)%n%n"
+                + "One pull of 200,000 leads (5 ms per page at the API) as a separate JVM, killed with SIGKILL %d times at random points "
+                + "(1.5–4 s after each start), then run to the end.%n%n", r.kills());
+        System.out.println("| kills | pages served | pages served more than once | per kill | first page requested | completed | seconds |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.printf(Locale.ROOT, "| %d | %d | %d | **%.2f** | %d × | %s | %.0f |%n%n", r.kills(), r.pages(), r.pagesServedAgain(), r.perKill(),
+                r.firstPages(), r.complete() ? "yes, exit 0" : "NO", r.seconds());
+    }
+
+    static void memory() throws Exception {
+        MemoryFootprint.Result r = MemoryFootprint.run(1_000_000);
+        System.out.printf(Locale.ROOT, "### Memory (target: a 1,000,000-lead pull under -Xmx256m completes, heap after GC flat)%n%n"
+                + "Completed: **%s** in %.0f s. Heap after each young/mixed GC (from -Xlog:gc), sampled at 10 points of the run:%n%n",
+                r.complete() ? "yes" : "NO", r.seconds());
+        System.out.println("| time (s) | heap after GC (MiB) | heap size (MiB) |");
+        System.out.println("|---|---|---|");
+        int n = r.samples().size();
+        for (int i = 0; i < 10 && n > 0; i++) {
+            double[] s = r.samples().get(Math.min(n - 1, i * n / 10));
+            System.out.printf(Locale.ROOT, "| %.1f | %.0f | %.0f |%n", s[0], s[1], s[2]);
+        }
+        if (n > 3) {
+            double first = 0, last = 0;
+            int q = Math.max(1, n / 4);
+            for (int i = 0; i < q; i++) { first += r.samples().get(i)[1]; last += r.samples().get(n - 1 - i)[1]; }
+            System.out.printf(Locale.ROOT, "%n%d GCs; mean heap after GC: first quarter %.0f MiB, last quarter %.0f MiB.%n%n", n, first / q, last / q);
+        }
+    }
+
+    static void sink() throws Exception {
+        SinkThroughput.Result r = SinkThroughput.run(20_000);
+        System.out.printf(Locale.ROOT, "### Sink throughput%n%n%,d leads delivered to the CRM simulator in batches of 100, enrichment on (one cached call per domain), "
+                + "CRM limit %d requests per %d ms = %,.0f leads/s allowed.%n%n", r.leads(), SinkThroughput.CRM_LIMIT, SinkThroughput.CRM_WINDOW_MS, r.allowedLeadsPerSecond());
+        System.out.println("| leads | seconds | delivered leads/s | ÷ allowed | CRM requests |");
+        System.out.println("|---|---|---|---|---|");
+        System.out.printf(Locale.ROOT, "| %,d | %.1f | **%,.0f** | %.3f | %d |%n%n", r.leads(), r.seconds(), r.leadsPerSecond(), r.leadsPerSecond() / r.allowedLeadsPerSecond(), r.crmRequests());
     }
 
     static void quota() throws Exception {

@@ -1,0 +1,46 @@
+package io.leadpipe.bench;
+
+import io.leadpipe.simulator.SimulatorConfig;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+
+/** Pages fetched more than once per SIGKILL, over 20 kills at random points of one pull. */
+final class ResumeWaste {
+
+    record Result(int kills, long pagesServedAgain, long firstPages, long pages, boolean complete, double seconds) {
+        double perKill() {
+            return pagesServedAgain / (double) kills;
+        }
+    }
+
+    static Result run(int kills) throws Exception {
+        try (BenchWorkspace ws = new BenchWorkspace()) {
+            SimulatorConfig c = new SimulatorConfig();
+            c.leads = 200_000;
+            c.latencyMillis = 5;
+            c.rateLimit = Integer.MAX_VALUE;
+            ws.simulator(c);
+            ws.settings.put("camel.management.enabled", "false");
+            ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "100000");
+            ws.settings.put("camel.main.routes-include-pattern", BenchWorkspace.CORE_ROUTES + ",file:routes/jobs.yaml");
+            Random random = new Random(2026);
+            Path log = ws.dir.resolve("resume.log");
+            long t0 = System.nanoTime();
+            int done = 0;
+            while (done < kills) {
+                Process p = ProcessRun.start(ws, log, List.of("-Xmx512m"), "run");
+                Thread.sleep(1500 + random.nextInt(2500)); // start-up takes ~1.2 s: kills land anywhere in the pull
+                if (!p.isAlive()) throw new IllegalStateException("the pull finished before " + kills + " kills: make it longer");
+                ProcessRun.kill9(p);
+                done++;
+            }
+            Process last = ProcessRun.start(ws, log, List.of("-Xmx512m"), "run");
+            boolean complete = last.waitFor() == 0;
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            var stats = ws.simulator.stats();
+            return new Result(kills, stats.pagesServedAgain(), stats.firstPages(), stats.pages(), complete, seconds);
+        }
+    }
+}
