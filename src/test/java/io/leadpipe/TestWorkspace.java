@@ -37,9 +37,18 @@ public final class TestWorkspace implements AutoCloseable {
     public final Map<String, String> settings = new LinkedHashMap<>();
     public LeadsApiSimulator simulator;
 
+    /** -Dleadpipe.test.db=postgres runs the workspace on an embedded PostgreSQL (one server, a fresh database each). */
+    public static final boolean POSTGRES = "postgres".equals(System.getProperty("leadpipe.test.db"));
+
     public TestWorkspace() throws IOException {
         dir = Files.createTempDirectory("leadpipe-test");
-        settings.put("leadpipe.db.url", "jdbc:h2:file:" + dir.resolve("db/leadpipe") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
+        if (POSTGRES) {
+            settings.put("leadpipe.db.url", EmbeddedPostgres.freshDatabase());
+            settings.put("leadpipe.db.user", "postgres");
+            settings.put("leadpipe.db.password", "");
+        } else {
+            settings.put("leadpipe.db.url", "jdbc:h2:file:" + dir.resolve("db/leadpipe") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
+        }
         settings.put("leadpipe.report.dir", dir.resolve("reports").toString());
         settings.put("camel.management.enabled", "false"); // one management port per machine: only tests that scrape it turn it on
     }
@@ -146,7 +155,7 @@ public final class TestWorkspace implements AutoCloseable {
     }
 
     public Connection db() throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(), "sa", "");
+        return DriverManager.getConnection(jdbcUrl(), settings.getOrDefault("leadpipe.db.user", "sa"), settings.getOrDefault("leadpipe.db.password", ""));
     }
 
     public List<String> storedLeadKeys() throws SQLException {

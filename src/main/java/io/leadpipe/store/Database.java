@@ -48,12 +48,21 @@ public final class Database implements AutoCloseable {
             return db;
         }
         if (url.startsWith("jdbc:postgresql:")) {
-            org.postgresql.ds.PGSimpleDataSource pg = new org.postgresql.ds.PGSimpleDataSource();
-            pg.setURL(url);
-            if (!user.isEmpty()) pg.setUser(user);
-            if (!password.isEmpty()) pg.setPassword(password);
-            Database db = new Database(pg, () -> { }, url);
-            db.check(openTimeout);
+            com.zaxxer.hikari.HikariConfig hc = new com.zaxxer.hikari.HikariConfig();
+            hc.setJdbcUrl(url);
+            if (!user.isEmpty()) hc.setUsername(user);
+            if (!password.isEmpty()) hc.setPassword(password);
+            hc.setMaximumPoolSize(maxConnections);
+            hc.setPoolName("leadpipe");
+            hc.setInitializationFailTimeout(-1); // reachability is checked below, with a clear message
+            com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource(hc);
+            Database db = new Database(pool, pool::close, url);
+            try {
+                db.check(openTimeout);
+            } catch (ConfigException e) {
+                pool.close();
+                throw e;
+            }
             return db;
         }
         throw settings.invalid("leadpipe.db.url", url, "is not an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) URL");
