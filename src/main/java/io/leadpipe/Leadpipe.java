@@ -65,6 +65,7 @@ public final class Leadpipe {
                 case "reset" -> reset(settings, cli);
                 case "verify" -> verify(settings, cli);
                 case "deliver" -> deliver(settings);
+                case "serve" -> serve(settings);
                 case "replay" -> replay(settings, cli);
                 case "export" -> export(settings, cli);
                 default -> throw new ConfigException("unknown verb '" + cli.verb + "' (see leadpipe --help)");
@@ -184,6 +185,19 @@ public final class Leadpipe {
         }
         if (dead > 0) out.printf(java.util.Locale.ROOT, "  %-15s see `leadpipe status`; `leadpipe replay` re-queues them%n", "dead letters");
         return true;
+    }
+
+    /** Stays up and runs the scheduled jobs (routes/schedule.yaml) until stopped. */
+    private int serve(Settings settings) throws Exception {
+        settings.set("leadpipe.scheduler.enabled", "true");
+        try (LeadpipeApp app = new LeadpipeApp(settings)) {
+            app.start(env);
+            out.println("leadpipe serve: scheduled jobs are running; Ctrl-C or SIGTERM stops");
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            stop.await();
+        }
+        return OK;
     }
 
     private int deliver(Settings settings) throws Exception {

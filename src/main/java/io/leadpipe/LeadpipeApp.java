@@ -61,6 +61,7 @@ public final class LeadpipeApp implements AutoCloseable {
     private CamelContext context;
     private RunReport runReport;
     private boolean sinkEnabled;
+    private org.quartz.Scheduler scheduler;
 
     public LeadpipeApp(Settings settings) {
         this.settings = settings;
@@ -98,7 +99,7 @@ public final class LeadpipeApp implements AutoCloseable {
         // Camel's micrometer support uses this registry too, so /observe/metrics shows route metrics beside ours
         main.bind("metricsRegistry", prometheus);
         main.bind("leadpipeMetrics", metrics);
-        main.bind("checkpoints", new Checkpoints(counters, metrics));
+        main.bind("checkpoints", new Checkpoints(counters, metrics).incrementalOverlap(settings.getLong("leadpipe.incremental.overlap-seconds", 300, 0, 86_400 * 30)));
         main.bind("failureExplainer", new FailureExplainer());
         main.bind("runReport", runReport);
         Pagers pagers = new Pagers();
@@ -108,7 +109,7 @@ public final class LeadpipeApp implements AutoCloseable {
             pagers.register(s.name(), new SourcePaging(s));
             main.bind("auth-" + s.name(), auth.get(s.name()));
             rateLimits.register(s.name(), auth.get(s.name()).identity(), RateLimitHeaderNames.from(settings, s.name()),
-                    floor, resetMargin, s.maxRequestsPerSecond());
+                    floor, resetMargin, settings.getDouble("leadpipe.ratelimit.node-share", 1.0, 0.01, 1.0), s.maxRequestsPerSecond());
         }
         main.bind("paging", pagers);
         bindSink(env, floor, resetMargin);
@@ -135,6 +136,10 @@ public final class LeadpipeApp implements AutoCloseable {
                 }));
         // added before start: Camel only emits exchange events when a notifier exists at start-up
         main.init();
+        if (settings.getBoolean("leadpipe.scheduler.enabled", false)) {
+            scheduler = io.leadpipe.schedule.Schedulers.create(settings, db.dataSource(), db.url());
+            main.getCamelContext().getComponent("quartz", org.apache.camel.component.quartz.QuartzComponent.class).setScheduler(scheduler);
+        }
         HttpCallObserver observer = new HttpCallObserver(counters, metrics);
         main.getCamelContext().getManagementStrategy().addEventNotifier(observer);
         main.start();
@@ -202,7 +207,7 @@ public final class LeadpipeApp implements AutoCloseable {
         List<String> jobs = new ArrayList<>();
         for (RouteDefinition r : ((ModelCamelContext) context).getRouteDefinitions()) {
             Object job = r.getTemplateParameters() == null ? null : r.getTemplateParameters().get("jobId");
-            if (job != null) jobs.add(job.toString());
+            if (job != null && r.getTemplateParameters().get("cron") == null) jobs.add(job.toString());
         }
         return jobs;
     }
@@ -269,6 +274,13 @@ public final class LeadpipeApp implements AutoCloseable {
 
     @Override
     public void close() {
+        if (scheduler != null) {
+            try {
+                scheduler.shutdown(true);
+            } catch (Exception ignored) {
+                // shutting down
+            }
+        }
         if (main != null) {
             try {
                 main.stop();

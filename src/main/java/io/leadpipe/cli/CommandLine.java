@@ -62,6 +62,8 @@ public final class CommandLine {
                                    then deliver them to the simulator's CRM
               run [--job NAME]     pull the jobs in routes/jobs.yaml (or one) from the configured APIs;
                                    a RUNNING or FAILED job resumes from its checkpoint, a DONE job is skipped
+              serve                stay up and run the jobs on their schedules (routes/schedule.yaml); several
+                                   instances on one PostgreSQL share the work through Quartz's cluster
               simulator            serve the simulated leads API alone (port: leadpipe.simulator.port,
                                    8089 when 0) until Ctrl-C
               status               each job's checkpoint: state, page, leads, API total, last update, cursor

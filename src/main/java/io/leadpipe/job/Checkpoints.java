@@ -15,6 +15,20 @@ public final class Checkpoints {
 
     private final JobCounters counters;
     private final io.leadpipe.monitor.LeadpipeMetrics metrics;
+    private volatile long overlapSeconds = 300;
+
+    /** How far before the previous pull's start an incremental pull looks (clock skew, in-flight edits). */
+    public Checkpoints incrementalOverlap(long seconds) {
+        this.overlapSeconds = seconds;
+        return this;
+    }
+
+    private static Object toTimestamp(Object o) {
+        if (o instanceof java.sql.Timestamp t) return t;
+        if (o instanceof java.time.OffsetDateTime odt) return java.sql.Timestamp.from(odt.toInstant());
+        if (o instanceof java.time.Instant i) return java.sql.Timestamp.from(i);
+        return java.sql.Timestamp.valueOf(String.valueOf(o));
+    }
 
     public Checkpoints(JobCounters counters, io.leadpipe.monitor.LeadpipeMetrics metrics) {
         this.counters = counters;
@@ -69,6 +83,24 @@ public final class Checkpoints {
         String status = String.valueOf(row.get("status")).toUpperCase(Locale.ROOT);
         // a job that is not DONE resumes, whatever stopped it (crash, failure, cap)
         exchange.setVariable("status", "DONE".equals(status) ? status : "RESUME");
+        exchange.setVariable("watermark", row.get("since_watermark"));
+        String incremental = exchange.getVariable("incremental", String.class);
+        if ("DONE".equals(status) && incremental != null && !incremental.isBlank() && row.get("pull_started_at") != null) {
+            // an incremental job: a new pull of what changed since the previous one began (less an overlap)
+            java.time.Instant began = ((java.sql.Timestamp) toTimestamp(row.get("pull_started_at"))).toInstant();
+            exchange.setVariable("status", "INCREMENTAL");
+            exchange.setVariable("watermark", began.minusSeconds(overlapSeconds).toString());
+            exchange.setVariable("pullId", exchange.getVariable("newPullId"));
+            exchange.setVariable("cursor", null);
+            exchange.setVariable("page", 0);
+            exchange.setVariable("leads", 0L);
+            exchange.setVariable("apiTotal", null);
+            exchange.setVariable("apiTotalFirst", null);
+            exchange.setVariable("duplicatePages", 0);
+            exchange.setVariable("seenTwice", 0L);
+            exchange.setVariable("more", true);
+            return;
+        }
         exchange.setVariable("resumedFrom", status);
         exchange.setVariable("cursor", row.get("next_cursor"));
         exchange.setVariable("page", ((Number) row.get("page_no")).intValue());

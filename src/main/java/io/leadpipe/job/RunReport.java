@@ -54,8 +54,9 @@ public final class RunReport {
         r.put("drift", exchange.getVariable("drift", String.class));
         r.put("cap", exchange.getVariable("capReason", String.class));
         r.put("verificationPass", "VERIFY".equals(exchange.getVariable("mode", String.class)));
+        r.put("updatedSince", exchange.getVariable("watermark", String.class));
         r.put("apiTotal", apiTotal);
-        r.put("matchesApiTotal", apiTotal == null ? null : apiTotal == storedAfter);
+        r.put("matchesApiTotal", apiTotal == null ? null : apiTotal == exchange.getVariable("storedThisPull", 0L, Long.class));
         r.put("requests", c.requests.get());
         r.put("rateLimited429", c.rateLimited.get());
         r.put("serverErrors5xx", c.serverErrors.get());
@@ -111,6 +112,7 @@ public final class RunReport {
         b.append("──── run report: ").append(r.get("job")).append(" ────\n");
         line(b, "status", r.get("status") + (r.get("error") == null ? "" : " — " + r.get("error")));
         line(b, "pages", r.get("pagesThisRun") + " this run (last page " + r.get("lastPage") + ")");
+        if (r.get("updatedSince") != null) line(b, "incremental", "records updated since " + r.get("updatedSince"));
         line(b, "leads received", r.get("leadsReceivedThisRun") + " this run");
         line(b, "leads stored", r.get("leadsStored") + " (" + r.get("newLeads") + " new, " + r.get("alreadyPresent") + " already present)");
         if (Boolean.TRUE.equals(r.get("verificationPass"))) line(b, "verification", "re-read the list: " + r.get("newLeads") + " missed leads recovered");
@@ -118,7 +120,7 @@ public final class RunReport {
         if (r.get("drift") != null) line(b, "DRIFT", String.valueOf(r.get("drift")));
         if (r.get("cap") != null) line(b, "cap", r.get("cap") + " — raise it and run again to continue");
         Object total = r.get("apiTotal");
-        line(b, "API total", total == null ? "not reported" : total + (Boolean.TRUE.equals(r.get("matchesApiTotal")) ? " (matches)" : " (differs from leads stored)"));
+        line(b, "API total", total == null ? "not reported" : total + (Boolean.TRUE.equals(r.get("matchesApiTotal")) ? " (matches)" : " (differs from the leads this pull stored)"));
         line(b, "requests", r.get("requests") + " (" + r.get("rateLimited429") + " × 429, " + r.get("serverErrors5xx") + " × 5xx)");
         line(b, "completeness", String.valueOf(r.get("completeness")));
         line(b, "duration", String.format(Locale.ROOT, "%.1f s", ((Number) r.get("durationSeconds")).doubleValue()));

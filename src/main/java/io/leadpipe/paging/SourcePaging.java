@@ -51,6 +51,9 @@ public final class SourcePaging {
                     params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
                 }
             }
+            String watermark = exchange.getVariable("watermark", String.class);
+            String incremental = exchange.getVariable("incremental", String.class);
+            if (watermark != null && incremental != null && !incremental.isBlank()) params.put(incremental, watermark);
             params.putAll(call.params());
         }
         String url = call.url() != null ? call.url() : source.url();

@@ -31,6 +31,8 @@ public final class RateLimitGovernor {
     private final Clock clock;
     private final Sleeper sleeper;
 
+    private final double nodeShare;
+    private long sentInWindow;     // what this instance sent since the current window began
     private Long limit;
     private Long remaining;        // our estimate: the last answer minus what we sent since
     private Instant resetAt;       // when the current window refills, on our clock
@@ -41,6 +43,15 @@ public final class RateLimitGovernor {
     private long waitedMillis;
 
     public RateLimitGovernor(String name, long floor, Duration resetMargin, Clock clock, Sleeper sleeper) {
+        this(name, floor, resetMargin, 1.0, clock, sleeper);
+    }
+
+    /**
+     * @param nodeShare the share of each window's quota this instance may use (1.0 alone; 1/N for N
+     *                  instances on one key, so together they never exceed the limit whatever they last saw)
+     */
+    public RateLimitGovernor(String name, long floor, Duration resetMargin, double nodeShare, Clock clock, Sleeper sleeper) {
+        this.nodeShare = nodeShare;
         this.name = name;
         this.floor = floor;
         this.resetMargin = resetMargin;
@@ -49,7 +60,11 @@ public final class RateLimitGovernor {
     }
 
     public RateLimitGovernor(String name, long floor, Duration resetMargin) {
-        this(name, floor, resetMargin, Clock.systemUTC(), d -> Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000));
+        this(name, floor, resetMargin, 1.0);
+    }
+
+    public RateLimitGovernor(String name, long floor, Duration resetMargin, double nodeShare) {
+        this(name, floor, resetMargin, nodeShare, Clock.systemUTC(), d -> Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000));
     }
 
     /** The floor in force: never more than a tenth of a small quota, so a limit of 10 still lets 9 through. */
@@ -73,13 +88,17 @@ public final class RateLimitGovernor {
                         // the window has refilled; the next answer tells us how much is really left
                         remaining = limit;
                         resetAt = null;
+                        sentInWindow = 0;
                     }
-                    if (remaining == null || remaining > effectiveFloor() || resetAt == null) {
+                    boolean shareLeft = nodeShare >= 1.0 || limit == null || sentInWindow < (long) Math.floor(limit * nodeShare);
+                    if ((remaining == null || remaining > effectiveFloor() || resetAt == null) && (shareLeft || resetAt == null)) {
                         if (remaining != null) remaining--;
+                        sentInWindow++;
                         return;
                     }
                     until = resetAt.plus(resetMargin);
-                    reason = remaining + " of " + limit + " requests left (floor " + effectiveFloor() + ")";
+                    reason = shareLeft ? remaining + " of " + limit + " requests left (floor " + effectiveFloor() + ")"
+                            : "this instance's share of the window is used (" + sentInWindow + " of " + limit + " × " + nodeShare + ")";
                 }
                 wait = Duration.between(now, until);
                 waits++;
@@ -103,6 +122,7 @@ public final class RateLimitGovernor {
         if (s.resetAt() != null && !now.isBefore(s.resetAt().plus(resetMargin))) return; // a late answer from a past window
         boolean newWindow = s.resetAt() != null && (resetAt == null || s.resetAt().isAfter(resetAt.plusSeconds(1)));
         if (newWindow) {
+            if (resetAt != null) sentInWindow = 1; // the request this answers belongs to the new window
             resetAt = s.resetAt();
             if (s.remaining() != null) remaining = remaining == null ? s.remaining() : Math.min(remaining, s.remaining());
             return;

@@ -28,7 +28,11 @@ public final class RateLimits {
      *                    never logged); the first source to register a key names its governor
      */
     public void register(String source, Object keyIdentity, RateLimitHeaderNames names, long floor, Duration resetMargin, int maxRequestsPerSecond) {
-        RateLimitGovernor g = governorByKey.computeIfAbsent(keyIdentity.toString(), k -> new RateLimitGovernor(source, floor, resetMargin));
+        register(source, keyIdentity, names, floor, resetMargin, 1.0, maxRequestsPerSecond);
+    }
+
+    public void register(String source, Object keyIdentity, RateLimitHeaderNames names, long floor, Duration resetMargin, double nodeShare, int maxRequestsPerSecond) {
+        RateLimitGovernor g = governorByKey.computeIfAbsent(keyIdentity.toString(), k -> new RateLimitGovernor(source, floor, resetMargin, nodeShare));
         g.onWait(waitListener);
         governorBySource.put(source, g);
         bucketBySource.put(source, g.name());

@@ -114,8 +114,21 @@ public final class LeadDataset {
         lead.put("domain", domain);
         lead.put("industry", industryOf(index));
         lead.put("country", countryOf(index));
-        lead.put("updated_at", EPOCH.plusSeconds(index * 60L).toString());
+        lead.put("updated_at", updatedAt(index).toString());
         return lead;
+    }
+
+    private final Map<Integer, java.time.Instant> touched = new ConcurrentHashMap<>();
+
+    public java.time.Instant updatedAt(int index) {
+        return touched.getOrDefault(index, EPOCH.plusSeconds(index * 60L));
+    }
+
+    /** The leads at these indices change now (their updated_at moves to now), as edits in a CRM would. */
+    public synchronized void touch(int... indices) {
+        java.time.Instant now = java.time.Instant.now();
+        for (int i : indices) touched.put(i, now);
+        changed();
     }
 
     public String industryOf(int index) {

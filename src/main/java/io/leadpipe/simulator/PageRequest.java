@@ -24,7 +24,15 @@ record PageRequest(int limit, int position, String token, boolean firstPage, Lea
             return bad(sizeParam + " must be a whole number");
         }
         if (limit < 1 || limit > config.maxPageSize) return bad(sizeParam + " must be between 1 and " + config.maxPageSize);
-        LeadFilter filter = new LeadFilter(blank(field.apply("industry")), blank(field.apply("country")));
+        java.time.Instant since = null;
+        if (blank(field.apply("updated_since")) != null) {
+            try {
+                since = java.time.Instant.parse(field.apply("updated_since").trim());
+            } catch (java.time.format.DateTimeParseException e) {
+                return bad("updated_since must be an ISO-8601 instant");
+            }
+        }
+        LeadFilter filter = new LeadFilter(blank(field.apply("industry")), blank(field.apply("country")), since);
         int[] matching = data.matching(filter);
         try {
             return switch (kind) {

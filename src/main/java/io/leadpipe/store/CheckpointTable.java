@@ -74,7 +74,7 @@ public final class CheckpointTable {
             forgetPageKeys(c, job);
             try (PreparedStatement ps = c.prepareStatement("UPDATE extraction_checkpoint SET status = 'RUNNING', mode = 'VERIFY', next_cursor = NULL, "
                     + "page_no = 0, lead_count = 0, api_total_first = NULL, duplicate_pages = 0, seen_twice = 0, drift = NULL, error = NULL, "
-                    + "pull_id = ?, updated_at = CURRENT_TIMESTAMP WHERE job_id = ?")) {
+                    + "pull_id = ?, pull_started_at = CURRENT_TIMESTAMP, since_watermark = NULL, updated_at = CURRENT_TIMESTAMP WHERE job_id = ?")) {
                 ps.setString(1, java.util.UUID.randomUUID().toString());
                 ps.setString(2, job);
                 return ps.executeUpdate() > 0;
