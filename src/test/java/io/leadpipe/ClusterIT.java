@@ -1,0 +1,144 @@
+package io.leadpipe;
+
+import io.leadpipe.simulator.LeadDataset;
+import io.leadpipe.simulator.SimulatorConfig;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Three leadpipe processes (`serve`) on one PostgreSQL with a dozen scheduled jobs: Quartz's cluster
+ * runs each job once; one process is killed with SIGKILL mid-pull and another finishes its job from the
+ * checkpoint; together they stay under the API key's shared limit.
+ */
+class ClusterIT {
+
+    private static final String[] INDUSTRIES = {"Software", "Finance", "Retail", "Energy"};
+    private static final String[] COUNTRIES = {"US", "DE", "GB"};
+
+    @Test
+    void aDozenScheduledJobsOnThreeInstancesRunOnceAndSurviveLosingOne() throws Exception {
+        String dbUrl = EmbeddedPostgres.freshDatabase();
+        try (TestWorkspace ws = new TestWorkspace()) {
+            ws.settings.put("leadpipe.db.url", dbUrl);
+            ws.settings.put("leadpipe.db.user", "postgres");
+            ws.settings.put("leadpipe.db.password", "");
+            SimulatorConfig c = new SimulatorConfig();
+            c.leads = 12_000;
+            c.latencyMillis = 60;
+            c.rateLimit = 60;            // one key, 60 requests per 2 s for the whole cluster
+            c.rateWindowMillis = 2000;
+            ws.startSimulator(c);
+            ws.settings.put("leadpipe.source.leads-api.page-size", "20");
+            ws.settings.put("leadpipe.ratelimit.node-share", "0.33");
+            ws.settings.put("leadpipe.ratelimit.floor", "0");
+            ws.settings.put("leadpipe.cluster.checkin-interval-ms", "1000");
+            ws.settings.put("leadpipe.jobs.concurrency", "4");
+            StringBuilder jobs = new StringBuilder();
+            List<String> ids = new ArrayList<>();
+            for (String industry : INDUSTRIES) {
+                for (String country : COUNTRIES) {
+                    String id = (industry + "-" + country).toLowerCase();
+                    ids.add(id);
+                    jobs.append(TestWorkspace.job(id, "industry=" + industry + "&country=" + country));
+                    jobs.append("- templatedRoute:\n    routeTemplateRef: schedule\n    routeId: schedule-").append(id)
+                            .append("\n    parameters:\n      - { name: jobId, value: \"").append(id).append("\" }\n")
+                            .append("      - { name: cron, value: \"0/2+*+*+*+*+?\" }\n");
+                }
+            }
+            ws.jobs(jobs.toString());
+            ws.settings.put("camel.main.routes-include-pattern", ws.settings.get("camel.main.routes-include-pattern") + ",file:routes/schedule.yaml");
+
+            List<Process> nodes = new ArrayList<>();
+            List<Path> logs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Path log = ws.dir.resolve("node" + i + ".log");
+                logs.add(log);
+                nodes.add(ws.startProcess(log, "serve", "-Dorg.slf4j.simpleLogger.log.leadpipe=info"));
+            }
+            try {
+                // kill a node while it is in the middle of a job: it has logged pages of a job not yet DONE
+                int victim = -1;
+                String victimJob = null;
+                long deadline = System.currentTimeMillis() + 60_000;
+                while (victim < 0 && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(50);
+                    Map<String, String> status;
+                    try {
+                        status = statuses(ws);
+                    } catch (java.sql.SQLException notYetMigrated) {
+                        continue;
+                    }
+                    for (int i = 0; i < 3 && victim < 0; i++) {
+                        String log = Files.exists(logs.get(i)) ? Files.readString(logs.get(i)) : "";
+                        for (String id : ids) {
+                            if ("RUNNING".equals(status.get(id)) && log.contains("job=" + id + " page=2 ")) {
+                                victim = i;
+                                victimJob = id;
+                                break;
+                            }
+                        }
+                    }
+                }
+                assertThat(victim).as("a node was caught mid-pull").isGreaterThanOrEqualTo(0);
+                new ProcessBuilder("kill", "-KILL", Long.toString(nodes.get(victim).pid())).start().waitFor();
+                nodes.get(victim).waitFor(10, TimeUnit.SECONDS);
+
+                await().atMost(120, TimeUnit.SECONDS).pollInterval(500, TimeUnit.MILLISECONDS).ignoreExceptions()
+                        .until(() -> statuses(ws).values().stream().filter("DONE"::equals).count() == ids.size());
+                Thread.sleep(3000); // a few more firings: DONE jobs must not pull again
+
+                LeadDataset data = ws.simulator.dataset();
+                for (String industry : INDUSTRIES) {
+                    for (String country : COUNTRIES) {
+                        String id = (industry + "-" + country).toLowerCase();
+                        Set<String> expected = new TreeSet<>();
+                        for (int i = 0; i < c.leads; i++) {
+                            if (data.industryOf(i).equals(industry) && data.countryOf(i).equals(country)) expected.add(LeadDataset.idOf(i));
+                        }
+                        assertThat(new HashSet<>(ws.storedLeadKeys(id))).as("job %s complete", id).isEqualTo(expected);
+                    }
+                }
+                assertThat(ws.simulator.stats().firstPages()).as("each job's pull started once").isEqualTo(ids.size());
+                // the killed node ran up to 4 jobs at once: each of them may fetch its last page again, none more
+                Map<String, Integer> extraPerJob = new TreeMap<>();
+                ws.simulator.stats().servesPerCursor().forEach((key, serves) -> {
+                    String filter = key.substring(0, key.lastIndexOf('|'));
+                    extraPerJob.merge(filter, serves - 1, Integer::sum);
+                });
+                assertThat(extraPerJob.values()).as("pages fetched twice per job: %s", extraPerJob).allMatch(n -> n <= 1);
+                assertThat(ws.simulator.stats().pagesServedAgain()).as("pages fetched twice in all").isLessThanOrEqualTo(4);
+                assertThat(ws.simulator.stats().rateLimited()).as("429s: the cluster stayed under the shared limit").isZero();
+                String others = "";
+                for (int i = 0; i < 3; i++) if (i != victim) others += Files.readString(logs.get(i));
+                assertThat(others).as("another node finished %s from its checkpoint", victimJob).contains("job " + victimJob + " resumes from its RUNNING checkpoint");
+            } finally {
+                for (Process p : nodes) p.destroy();
+                for (Process p : nodes) p.waitFor(20, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static Map<String, String> statuses(TestWorkspace ws) throws Exception {
+        Map<String, String> m = new TreeMap<>();
+        try (Connection c = ws.db(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT job_id, status FROM extraction_checkpoint")) {
+            while (rs.next()) m.put(rs.getString(1), rs.getString(2));
+        }
+        return m;
+    }
+}
