@@ -56,7 +56,7 @@ public final class RunReport {
         r.put("verificationPass", "VERIFY".equals(exchange.getVariable("mode", String.class)));
         r.put("updatedSince", exchange.getVariable("watermark", String.class));
         r.put("apiTotal", apiTotal);
-        r.put("matchesApiTotal", apiTotal == null ? null : apiTotal == exchange.getVariable("storedThisPull", 0L, Long.class));
+        r.put("matchesApiTotal", apiTotal == null ? null : apiTotal.longValue() == exchange.getVariable("storedThisPull", 0L, Long.class).longValue());
         r.put("requests", c.requests.get());
         r.put("rateLimited429", c.rateLimited.get());
         r.put("serverErrors5xx", c.serverErrors.get());

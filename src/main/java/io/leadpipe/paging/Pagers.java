@@ -37,7 +37,7 @@ public final class Pagers {
         of(exchange).prepareRequest(exchange);
     }
 
-    public List<Map<String, Object>> readPage(JsonNode page, Exchange exchange) {
+    public List<List<Object>> readPage(JsonNode page, Exchange exchange) {
         return of(exchange).readPage(page, exchange);
     }
 }

@@ -86,7 +86,7 @@ public final class SourcePaging {
      * pageKey (a fingerprint of the page's ids) and more. A body without the configured records array is
      * malformed, not an empty page.
      */
-    public List<Map<String, Object>> readPage(JsonNode body, Exchange exchange) {
+    public List<List<Object>> readPage(JsonNode body, Exchange exchange) {
         if (body == null || !body.isObject()) {
             throw new MalformedPageException("the response body is not a JSON object");
         }
@@ -98,7 +98,9 @@ public final class SourcePaging {
         String jobId = exchange.getVariable("jobId", String.class);
         String pullId = exchange.getVariable("pullId", String.class);
         int pageNo = exchange.getVariable("page", 0, Integer.class) + 1;
-        List<Map<String, Object>> rows = new ArrayList<>(records.size());
+        // rows are positional (lead_key, source, job_id, pull_id, page_no, payload): binding a few hundred
+        // named parameters per page cost camel-sql half the pipeline's CPU in a profile
+        List<List<Object>> rows = new ArrayList<>(records.size());
         MessageDigest ids = sha256();
         String lastId = null;
         for (JsonNode record : records) {
@@ -110,14 +112,7 @@ public final class SourcePaging {
             ids.update(id.getBytes(StandardCharsets.UTF_8));
             ids.update((byte) 0);
             lastId = id;
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("lead_key", id);
-            row.put("source", source.name());
-            row.put("job_id", jobId);
-            row.put("pull_id", pullId);
-            row.put("page_no", pageNo);
-            row.put("payload", record.toString());
-            rows.add(row);
+            rows.add(java.util.Arrays.asList(id, source.name(), jobId, pullId, pageNo, record.toString()));
         }
         Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         exchange.getMessage().getHeaders().forEach((k, v) -> { if (v != null) headers.put(k, v.toString()); });
@@ -131,7 +126,7 @@ public final class SourcePaging {
         exchange.setVariable("page", pageNo);
         exchange.setVariable("more", next != null);
         exchange.setVariable("pageKey", pullId + ":" + HexFormat.of().formatHex(ids.digest()).substring(0, 40));
-        exchange.setVariable("pageIds", rows.stream().map(r -> (String) r.get("lead_key")).toList());
+        exchange.setVariable("pageIds", rows.stream().map(r -> (String) r.get(0)).toList());
         return rows;
     }
 

@@ -27,7 +27,8 @@ public final class RateLimitHeaderParser {
 
     /** @param header case-insensitive header lookup (first value), null when absent */
     public RateLimitSnapshot parse(Function<String, String> header, Instant now) {
-        Optional<Instant> serverDate = RetryAfter.httpDate(header.apply("Date"));
+        // the Date header only matters for an absolute reset: parsed lazily (it showed in profiles)
+        java.util.function.Supplier<Optional<Instant>> serverDate = () -> RetryAfter.httpDate(header.apply("Date"));
         RateLimitSnapshot s = xRateLimit(header, now, serverDate);
         if (s.remaining() != null) return s;
         RateLimitSnapshot ietf = ietfSeparate(header, now);
@@ -43,7 +44,7 @@ public final class RateLimitHeaderParser {
         return RetryAfter.parse(header.apply(names.retryAfter()), header.apply("Date"), now);
     }
 
-    private RateLimitSnapshot xRateLimit(Function<String, String> h, Instant now, Optional<Instant> serverDate) {
+    private RateLimitSnapshot xRateLimit(Function<String, String> h, Instant now, java.util.function.Supplier<Optional<Instant>> serverDate) {
         Long limit = number(h.apply(names.limit()));
         Long remaining = number(h.apply(names.remaining()));
         Long reset = number(h.apply(names.reset()));
@@ -60,7 +61,8 @@ public final class RateLimitHeaderParser {
     }
 
     /** An absolute reset is on the server's clock: move it onto ours using the response's Date. */
-    private static Instant skewCorrected(Instant resetOnServerClock, Instant now, Optional<Instant> serverDate) {
+    private static Instant skewCorrected(Instant resetOnServerClock, Instant now, java.util.function.Supplier<Optional<Instant>> serverDateOnDemand) {
+        Optional<Instant> serverDate = serverDateOnDemand.get();
         if (serverDate.isEmpty()) return resetOnServerClock;
         // Date has one-second resolution: only correct skews larger than that
         Duration skew = Duration.between(serverDate.get(), now);
