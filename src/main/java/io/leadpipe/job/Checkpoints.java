@@ -166,6 +166,14 @@ public final class Checkpoints {
         }
     }
 
+    /** The checkpoint row's new values, in the order routes/checkpoint.yaml (checkpoint-save) binds them. */
+    public java.util.List<Object> position(Exchange exchange) {
+        return java.util.Arrays.asList(exchange.getVariable("cursor", String.class), exchange.getVariable("page", 0, Integer.class),
+                exchange.getVariable("leads", 0L, Long.class), exchange.getVariable("apiTotalFirst", Long.class), exchange.getVariable("apiTotal", Long.class),
+                requestsTotal(exchange), exchange.getVariable("duplicatePages", 0, Integer.class), exchange.getVariable("seenTwice", 0L, Long.class),
+                exchange.getVariable("jobId", String.class));
+    }
+
     /** Every request made for the job: before this run, and in it (retries included). */
     public long requestsTotal(Exchange exchange) {
         String job = exchange.getVariable("jobId", String.class);
