@@ -124,13 +124,7 @@ public final class LeadpipeApp implements AutoCloseable {
         rateLimits.governors().forEach(metrics::governor);
         main.bind("alertRules", new AlertRules(counters, rateLimits, settings));
         main.bind("progressReport", new ProgressReport(counters, rateLimits));
-        main.bind("retryBackoff", new RetryBackoff(
-                Duration.ofMillis(settings.getLong("leadpipe.retry.base-delay-ms", 1000, 0, 3_600_000)),
-                settings.getDouble("leadpipe.retry.multiplier", 2.0, 1.0, 100.0),
-                Duration.ofMillis(settings.getLong("leadpipe.retry.max-delay-ms", 60_000, 0, 86_400_000)),
-                settings.getDouble("leadpipe.retry.jitter", 0.5, 0.0, 10.0),
-                settings.getInt("leadpipe.retry.max-retries", 5, 0, 1000),
-                rateLimits).onRetry(job -> {
+        main.bind("retryBackoff", backoff("leadpipe.retry.").onRetry(job -> {
                     counters.of(job).retries.incrementAndGet();
                     metrics.retry(job);
                 }));
@@ -165,13 +159,18 @@ public final class LeadpipeApp implements AutoCloseable {
         main.bind("sinkBatch", new SinkBatch(mapping));
         main.bind("enrichment", new Enrichment(db.dataSource(), settings.get("leadpipe.sink.enrichment.key-field", "domain"),
                 settings.get("leadpipe.sink.enrichment.key-param", "domain"), enrich));
-        main.bind("sinkRetryBackoff", new RetryBackoff(
-                Duration.ofMillis(settings.getLong("leadpipe.sink.retry.base-delay-ms", 1000, 0, 3_600_000)),
-                settings.getDouble("leadpipe.sink.retry.multiplier", 2.0, 1.0, 100.0),
-                Duration.ofMillis(settings.getLong("leadpipe.sink.retry.max-delay-ms", 60_000, 0, 86_400_000)),
-                settings.getDouble("leadpipe.sink.retry.jitter", 0.5, 0.0, 10.0),
-                settings.getInt("leadpipe.sink.retry.max-retries", 5, 0, 1000),
-                rateLimits).onRetry(job -> metrics.retry(job)));
+        main.bind("sinkRetryBackoff", backoff("leadpipe.sink.retry.").onRetry(job -> metrics.retry(job)));
+    }
+
+    /** A retry schedule from {@code <prefix>base-delay-ms, multiplier, max-delay-ms, jitter, max-retries}. */
+    private RetryBackoff backoff(String prefix) {
+        return new RetryBackoff(
+                Duration.ofMillis(settings.getLong(prefix + "base-delay-ms", 1000, 0, 3_600_000)),
+                settings.getDouble(prefix + "multiplier", 2.0, 1.0, 100.0),
+                Duration.ofMillis(settings.getLong(prefix + "max-delay-ms", 60_000, 0, 86_400_000)),
+                settings.getDouble(prefix + "jitter", 0.5, 0.0, 10.0),
+                settings.getInt(prefix + "max-retries", 5, 0, 1000),
+                rateLimits);
     }
 
     private void sinkApi(String name, String prefix, String defaultEnv, Map<String, String> env, long floor, Duration resetMargin) {

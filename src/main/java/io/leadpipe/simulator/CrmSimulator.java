@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,16 +68,7 @@ public final class CrmSimulator {
                 send(ex, 401, Map.of("status", "error", "message", "invalid or missing bearer token"));
                 return;
             }
-            long now = System.currentTimeMillis();
-            FixedWindowQuota.Decision d = crmQuota.acquire(now);
-            ex.getResponseHeaders().set("X-RateLimit-Limit", Integer.toString(d.limit()));
-            ex.getResponseHeaders().set("X-RateLimit-Remaining", Integer.toString(d.remaining()));
-            ex.getResponseHeaders().set("X-RateLimit-Reset", Long.toString((d.resetEpochMillis() + 999) / 1000));
-            if (!d.allowed()) {
-                ex.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1, (d.resetEpochMillis() - now + 999) / 1000)));
-                send(ex, 429, Map.of("status", "error", "message", "rate limit"));
-                return;
-            }
+            if (!quotaAllows(ex, crmQuota, Map.of("status", "error", "message", "rate limit"))) return;
             if (config.crmDown) {
                 crmUnavailable.incrementAndGet();
                 send(ex, 503, Map.of("status", "error", "message", "CRM temporarily unavailable"));
@@ -145,16 +135,7 @@ public final class CrmSimulator {
                 send(ex, 401, Map.of("error", "invalid or missing bearer token"));
                 return;
             }
-            long now = System.currentTimeMillis();
-            FixedWindowQuota.Decision d = enrichQuota.acquire(now);
-            ex.getResponseHeaders().set("X-RateLimit-Limit", Integer.toString(d.limit()));
-            ex.getResponseHeaders().set("X-RateLimit-Remaining", Integer.toString(d.remaining()));
-            ex.getResponseHeaders().set("X-RateLimit-Reset", Long.toString((d.resetEpochMillis() + 999) / 1000));
-            if (!d.allowed()) {
-                ex.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1, (d.resetEpochMillis() - now + 999) / 1000)));
-                send(ex, 429, Map.of("error", "rate limit"));
-                return;
-            }
+            if (!quotaAllows(ex, enrichQuota, Map.of("error", "rate limit"))) return;
             String domain = QueryString.parse(ex.getRequestURI().getRawQuery()).first("domain");
             if (domain == null || domain.isBlank()) {
                 send(ex, 400, Map.of("error", "domain is required"));
@@ -181,11 +162,19 @@ public final class CrmSimulator {
     }
 
     private static void send(HttpExchange ex, int status, Object body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
-        }
+        LeadsApiSimulator.send(ex, status, body);
+    }
+
+    /** X-RateLimit-* for a fixed-window decision; over the limit also Retry-After and a 429. Returns whether it may go on. */
+    private static boolean quotaAllows(HttpExchange ex, FixedWindowQuota quota, Object refusal) throws IOException {
+        long now = System.currentTimeMillis();
+        FixedWindowQuota.Decision d = quota.acquire(now);
+        ex.getResponseHeaders().set("X-RateLimit-Limit", Integer.toString(d.limit()));
+        ex.getResponseHeaders().set("X-RateLimit-Remaining", Integer.toString(d.remaining()));
+        ex.getResponseHeaders().set("X-RateLimit-Reset", Long.toString((d.resetEpochMillis() + 999) / 1000));
+        if (d.allowed()) return true;
+        ex.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1, (d.resetEpochMillis() - now + 999) / 1000)));
+        send(ex, 429, refusal);
+        return false;
     }
 }

@@ -383,7 +383,7 @@ public final class LeadsApiSimulator implements AutoCloseable {
         }
     }
 
-    private static void send(HttpExchange ex, int status, Object body) throws IOException {
+    static void send(HttpExchange ex, int status, Object body) throws IOException {
         byte[] bytes = JSON.writeValueAsBytes(body);
         ex.getResponseHeaders().set("Content-Type", "application/json");
         ex.sendResponseHeaders(status, bytes.length);
