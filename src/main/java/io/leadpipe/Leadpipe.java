@@ -172,12 +172,8 @@ public final class Leadpipe {
         long calls = app.counters().of("sink").requests.get();
         out.println("──── delivery ────");
         out.printf(java.util.Locale.ROOT, "  %-15s %d delivered, %d dead-lettered this run (%d CRM and enrichment requests)%n", "leads", delivered, dead, calls);
-        try (var c = app.database().dataSource().getConnection(); var st = c.createStatement();
-             var rs = st.executeQuery("SELECT sink_status, COUNT(*) FROM leads GROUP BY sink_status ORDER BY sink_status")) {
-            StringBuilder b = new StringBuilder();
-            while (rs.next()) b.append(b.length() == 0 ? "" : ", ").append(rs.getString(1)).append(' ').append(rs.getLong(2));
-            out.printf(java.util.Locale.ROOT, "  %-15s %s%n", "staging now", b.length() == 0 ? "(empty)" : b);
-        }
+        String counts = CheckpointTable.deliveryStatusCounts(app.database());
+        out.printf(java.util.Locale.ROOT, "  %-15s %s%n", "staging now", counts.isEmpty() ? "(empty)" : counts);
         if (drain.getException() != null) {
             out.printf(java.util.Locale.ROOT, "  %-15s FAILED — %s; staged leads stay staged, `leadpipe deliver` continues%n", "status",
                     io.leadpipe.job.FailureExplainer.explain(drain.getException(), drain.getVariable("request", String.class), drain.getVariable("source", String.class)));

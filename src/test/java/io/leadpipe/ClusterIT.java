@@ -33,11 +33,7 @@ class ClusterIT {
 
     @Test
     void aDozenScheduledJobsOnThreeInstancesRunOnceAndSurviveLosingOne() throws Exception {
-        String dbUrl = EmbeddedPostgres.freshDatabase();
-        try (TestWorkspace ws = new TestWorkspace()) {
-            ws.settings.put("leadpipe.db.url", dbUrl);
-            ws.settings.put("leadpipe.db.user", "postgres");
-            ws.settings.put("leadpipe.db.password", "");
+        try (TestWorkspace ws = new TestWorkspace().onPostgres()) {
             SimulatorConfig c = new SimulatorConfig();
             c.leads = 12_000;
             c.latencyMillis = 60;

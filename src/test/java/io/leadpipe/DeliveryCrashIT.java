@@ -27,17 +27,12 @@ class DeliveryCrashIT {
 
     @Test
     void killedWhileABatchIsInFlightNothingIsLostAndNothingDeliveredTwice() throws Exception {
-        try (TestWorkspace ws = new TestWorkspace()) {
-            SimulatorConfig c = new SimulatorConfig();
+        SimulatorConfig c = new SimulatorConfig();
+        try (TestWorkspace ws = new TestWorkspace().withSink(c)) {
             c.leads = 2000;
             c.crmLatencyMillis = 400;     // a batch is in flight long enough to be killed mid-way
             c.crmRejectEvery = 97;        // some per-record errors, dead-lettered
-            c.crmRateLimit = 1000;
-            c.enrichRateLimit = 5000;
             ws.startSimulator(c);
-            ws.settings.put("leadpipe.sink.enabled", "true");
-            ws.settings.put("leadpipe.sink.crm.max-requests-per-second", "1000");
-            ws.settings.put("leadpipe.sink.enrichment.max-requests-per-second", "1000");
 
             Path log1 = ws.dir.resolve("run.log");
             Process run = ws.startProcess(log1, "run");

@@ -213,9 +213,4 @@ class MonitoringTest {
             System.setOut(original);
         }
     }
-
-    @SuppressWarnings("unused")
-    private static List<String> lines(String s) {
-        return s.lines().toList();
-    }
 }

@@ -17,15 +17,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SinkTest {
 
     private static TestWorkspace sinkWorkspace(SimulatorConfig c) throws Exception {
-        TestWorkspace ws = new TestWorkspace();
-        c.crmRateLimit = 1000;
-        c.enrichRateLimit = 5000;
+        TestWorkspace ws = new TestWorkspace().withSink(c);
         ws.startSimulator(c);
-        ws.settings.put("leadpipe.sink.enabled", "true");
         ws.settings.put("leadpipe.sink.retry.base-delay-ms", "100");
         ws.settings.put("leadpipe.sink.retry.max-retries", "12");
-        ws.settings.put("leadpipe.sink.crm.max-requests-per-second", "1000");
-        ws.settings.put("leadpipe.sink.enrichment.max-requests-per-second", "1000");
         return ws;
     }
 

@@ -43,14 +43,33 @@ public final class TestWorkspace implements AutoCloseable {
     public TestWorkspace() throws IOException {
         dir = Files.createTempDirectory("leadpipe-test");
         if (POSTGRES) {
-            settings.put("leadpipe.db.url", EmbeddedPostgres.freshDatabase());
-            settings.put("leadpipe.db.user", "postgres");
-            settings.put("leadpipe.db.password", "");
+            onPostgres();
         } else {
             settings.put("leadpipe.db.url", "jdbc:h2:file:" + dir.resolve("db/leadpipe") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
         }
         settings.put("leadpipe.report.dir", dir.resolve("reports").toString());
         settings.put("camel.management.enabled", "false"); // one management port per machine: only tests that scrape it turn it on
+    }
+
+    /** This workspace's database becomes a fresh database on the shared embedded PostgreSQL. */
+    public TestWorkspace onPostgres() throws IOException {
+        settings.put("leadpipe.db.url", EmbeddedPostgres.freshDatabase());
+        settings.put("leadpipe.db.user", "postgres");
+        settings.put("leadpipe.db.password", "");
+        return this;
+    }
+
+    /**
+     * Delivery on, against the simulator's CRM and enrichment APIs with quotas and Throttler caps out of the
+     * way (tests about pacing set their own). Call before {@link #startSimulator}.
+     */
+    public TestWorkspace withSink(SimulatorConfig config) {
+        config.crmRateLimit = 1000;
+        config.enrichRateLimit = 5000;
+        settings.put("leadpipe.sink.enabled", "true");
+        settings.put("leadpipe.sink.crm.max-requests-per-second", "1000");
+        settings.put("leadpipe.sink.enrichment.max-requests-per-second", "1000");
+        return this;
     }
 
     public LeadsApiSimulator startSimulator(SimulatorConfig config) throws IOException {

@@ -57,9 +57,8 @@ public final class HttpCallObserver extends EventNotifierSupport {
             if (status >= 500) c.serverErrors.incrementAndGet();
             else if (status < 0) c.transportErrors.incrementAndGet();
         }
-        // for an enrichment API, 404 means "nothing known": an answer, not a failure
-        boolean nothingKnown = status == 404 && "enrichment".equals(exchange.getVariable("source", String.class));
-        c.attempt(System.currentTimeMillis(), !nothingKnown && (status < 200 || status >= 300));
+        // a failure is what the endpoint treated as one (its okStatusCodeRange decides), not a status range here
+        c.attempt(System.currentTimeMillis(), exchange.getException() != null);
         if (metrics != null) metrics.request(job, status);
     }
 

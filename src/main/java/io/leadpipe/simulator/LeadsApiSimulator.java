@@ -320,7 +320,7 @@ public final class LeadsApiSimulator implements AutoCloseable {
     private String retryAfter(HttpExchange ex, long now, long waitMillis) {
         long seconds = Math.max(1, (waitMillis + 999) / 1000);
         String value = switch (config.retryAfterStyle) {
-            case "http-date" -> RetryAfterDates.format(now + seconds * 1000);
+            case "http-date" -> io.leadpipe.ratelimit.RetryAfter.format(java.time.Instant.ofEpochMilli(now + seconds * 1000));
             case "none" -> null;
             default -> Long.toString(seconds);
         };

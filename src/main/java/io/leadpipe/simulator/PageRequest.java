@@ -2,7 +2,6 @@ package io.leadpipe.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.util.Map;
 
 /**
  * A parsed leads-page request, whatever the paging kind: the page size, the serving position it starts
@@ -87,9 +86,5 @@ record PageRequest(int limit, int position, String token, boolean firstPage, Lea
 
     String key() {
         return filter.key() + "|" + token;
-    }
-
-    static Map<String, Object> none() {
-        return Map.of();
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leadpipe.paging.JobFilters;
 import org.apache.camel.Exchange;
-import org.apache.camel.http.base.HttpOperationFailedException;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -71,34 +70,24 @@ public final class Enrichment {
         exchange.setVariable("request", "GET " + exchange.getVariable("enrichUrl") + "?" + keyParam + "=…");
     }
 
-    /**
-     * After the call (made with throwExceptionOnFailure=false): 200 is cached as found, 404 as nothing
-     * known; a 429 or 5xx is thrown as HttpOperationFailedException so the redelivery policy retries it,
-     * and any other status fails the delivery with it.
-     */
+    /** After the call: a 200 is cached as found, a 404 as nothing known (other statuses threw in the HTTP step). */
     public void remember(Exchange exchange) throws Exception {
-        int status = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        boolean found = exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class) == 200;
         String key = exchange.getVariable("lookupKey", String.class);
         String body = exchange.getMessage().getBody(String.class);
-        if (status == 200 || status == 404) {
-            if (status == 200) JSON.readTree(body); // an unreadable answer is an IOException: retried
-            try (Connection c = dataSource.getConnection()) {
-                try (PreparedStatement del = c.prepareStatement("DELETE FROM enrichment_cache WHERE lookup_key = ?")) {
-                    del.setString(1, key);
-                    del.executeUpdate();
-                }
-                try (PreparedStatement ins = c.prepareStatement("INSERT INTO enrichment_cache (lookup_key, found, payload, fetched_at) VALUES (?, ?, ?, CURRENT_TIMESTAMP)")) {
-                    ins.setString(1, key);
-                    ins.setBoolean(2, status == 200);
-                    ins.setString(3, status == 200 ? body : null);
-                    ins.executeUpdate();
-                }
+        if (found) JSON.readTree(body); // an unreadable answer is an IOException: retried
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement del = c.prepareStatement("DELETE FROM enrichment_cache WHERE lookup_key = ?")) {
+                del.setString(1, key);
+                del.executeUpdate();
             }
-            return;
+            try (PreparedStatement ins = c.prepareStatement("INSERT INTO enrichment_cache (lookup_key, found, payload, fetched_at) VALUES (?, ?, ?, CURRENT_TIMESTAMP)")) {
+                ins.setString(1, key);
+                ins.setBoolean(2, found);
+                ins.setString(3, found ? body : null);
+                ins.executeUpdate();
+            }
         }
-        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        exchange.getMessage().getHeaders().forEach((k, v) -> { if (v != null) headers.put(k, v.toString()); });
-        throw new HttpOperationFailedException(String.valueOf(exchange.getVariable("enrichUrl")), status, "enrichment answered " + status, null, headers, body);
     }
 
     /** Puts each lead's enrichment (JSON, or "{}" for nothing known / no key) on its row. */
