@@ -3,12 +3,9 @@ package io.leadpipe;
 import io.leadpipe.cli.CommandLine;
 import io.leadpipe.cli.ConfigException;
 import io.leadpipe.cli.Settings;
-import io.leadpipe.http.ApiKeyAuth;
 import io.leadpipe.job.FailureExplainer;
 import io.leadpipe.job.JobOutcome;
 import io.leadpipe.job.RunReport;
-import io.leadpipe.simulator.LeadsApiSimulator;
-import io.leadpipe.simulator.SimulatorConfig;
 import io.leadpipe.store.CheckpointTable;
 import io.leadpipe.store.Database;
 import io.leadpipe.store.LeadExport;
@@ -24,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
-/** The command line: parses the verb, loads settings, and hands over to the app, the simulator or the store. */
+/** The command line: parses the verb, loads settings, and hands over to the app or the store. */
 public final class Leadpipe {
 
     public static final int OK = 0;
@@ -35,7 +32,6 @@ public final class Leadpipe {
     private final PrintStream out;
     private final PrintStream err;
     private final Map<String, String> env;
-    private Map<String, ApiKeyAuth> demoKeys = Map.of();
 
     public Leadpipe(PrintStream out, PrintStream err, Map<String, String> env) {
         this.out = out;
@@ -58,9 +54,7 @@ public final class Leadpipe {
             }
             Settings settings = Settings.load(Path.of("application.properties"), cli.config, cli.overrides, env, System.getProperties());
             return switch (cli.verb) {
-                case "demo" -> demo(settings, cli);
-                case "run" -> run(settings, cli, null);
-                case "simulator" -> simulator(settings);
+                case "run" -> run(settings, cli);
                 case "status" -> status(settings);
                 case "reset" -> reset(settings, cli);
                 case "verify" -> verify(settings, cli);
@@ -68,6 +62,9 @@ public final class Leadpipe {
                 case "serve" -> serve(settings);
                 case "replay" -> replay(settings, cli);
                 case "export" -> export(settings, cli);
+                // the simulator is not part of leadpipe: it has its own jar, which runs leadpipe for the demo
+                case "demo", "simulator" -> throw new ConfigException("'" + cli.verb + "' is a verb of the simulator jar: java -jar target/leadpipe-simulator.jar "
+                        + (cli.verb.equals("demo") ? "demo" : "serve"));
                 default -> throw new ConfigException("unknown verb '" + cli.verb + "' (see leadpipe --help)");
             };
         } catch (ConfigException e) {
@@ -79,37 +76,8 @@ public final class Leadpipe {
         }
     }
 
-    private int demo(Settings settings, CommandLine cli) throws Exception {
-        SimulatorConfig simConfig = SimulatorConfig.from(settings::get);
-        if (settings.get("leadpipe.simulator.latency-ms") == null || "0".equals(settings.get("leadpipe.simulator.latency-ms"))) {
-            simConfig.latencyMillis = settings.getLong("leadpipe.demo.latency-ms", 60, 0, 60_000);
-        }
-        try (LeadsApiSimulator sim = new LeadsApiSimulator(simConfig).start()) {
-            out.println("leadpipe demo: simulated leads API with " + simConfig.leads + " leads at " + sim.leadsUrl());
-            ApiKeyAuth simulatorKey = new ApiKeyAuth(simConfig.apiKeyHeader, "", simConfig.apiKey);
-            // the demo delivers too: into the simulator's CRM, enriched by its enrichment API
-            settings.set("leadpipe.sink.enabled", settings.get("leadpipe.demo.deliver", "true"));
-            settings.set("leadpipe.sink.crm.url", sim.crmUrl());
-            settings.set("leadpipe.sink.enrichment.url", sim.enrichUrl());
-            demoKeys = Map.of("crm", new ApiKeyAuth("Authorization", "Bearer", simConfig.crmApiKey),
-                    "enrichment", new ApiKeyAuth("Authorization", "Bearer", simConfig.enrichApiKey));
-            for (String source : settings.require("leadpipe.sources").split(",")) {
-                if (source.isBlank()) continue;
-                settings.set("leadpipe.source." + source.trim() + ".url", sim.leadsUrl());
-                settings.set("leadpipe.source." + source.trim() + ".api-key-header", simConfig.apiKeyHeader);
-            }
-            return run(settings, cli, simulatorKey);
-        }
-    }
-
-    private int run(Settings settings, CommandLine cli, ApiKeyAuth keyForAllSources) throws Exception {
+    private int run(Settings settings, CommandLine cli) throws Exception {
         try (LeadpipeApp app = new LeadpipeApp(settings)) {
-            if (keyForAllSources != null) {
-                for (String source : settings.require("leadpipe.sources").split(",")) {
-                    if (!source.isBlank()) app.withApiKey(source.trim(), keyForAllSources);
-                }
-            }
-            demoKeys.forEach(app::withApiKey);
             app.start(env);
             List<String> jobs = cli.job != null ? List.of(cli.job) : app.jobs();
             if (jobs.isEmpty()) throw new ConfigException("no jobs declared in the routes (see routes/jobs.yaml)");
@@ -130,20 +98,6 @@ public final class Leadpipe {
             if (app.sinkEnabled()) failed |= !printDelivery(app);
             return failed ? JOB_FAILED : gap ? NOT_RECONCILED : OK;
         }
-    }
-
-    private int simulator(Settings settings) throws Exception {
-        SimulatorConfig config = SimulatorConfig.from(settings::get);
-        if (config.port == 0) config.port = 8089;
-        try (LeadsApiSimulator sim = new LeadsApiSimulator(config).start()) {
-            out.println("leadpipe simulator: " + config.leads + " leads at " + sim.leadsUrl()
-                    + " (header " + config.apiKeyHeader + ", " + config.rateLimit + " requests per " + config.rateWindowMillis + " ms)");
-            out.println("stats: http://" + config.host + ":" + sim.port() + "/_sim/stats — Ctrl-C stops");
-            CountDownLatch stop = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-            stop.await();
-        }
-        return OK;
     }
 
     private int status(Settings settings) throws Exception {
@@ -199,7 +153,6 @@ public final class Leadpipe {
     private int deliver(Settings settings) throws Exception {
         settings.set("leadpipe.sink.enabled", "true");
         try (LeadpipeApp app = new LeadpipeApp(settings)) {
-            demoKeys.forEach(app::withApiKey);
             app.start(env);
             return printDelivery(app) ? OK : JOB_FAILED;
         }
@@ -222,7 +175,7 @@ public final class Leadpipe {
         }
         out.println("job " + job + ": verification pass — re-reading the list from the first page and storing what was missed");
         cli.job = job;
-        return run(settings, cli, null);
+        return run(settings, cli);
     }
 
     private int export(Settings settings, CommandLine cli) throws Exception {

@@ -67,12 +67,6 @@ public final class LeadpipeApp implements AutoCloseable {
         this.settings = settings;
     }
 
-    /** Uses this key for a source instead of the environment (the demo hands in the simulator's key). */
-    public LeadpipeApp withApiKey(String source, ApiKeyAuth key) {
-        auth.put(source, key);
-        return this;
-    }
-
     public LeadpipeApp start(Map<String, String> env) throws Exception {
         // everything that can be wrong in the configuration fails here, before the database is touched
         List<SourceSettings> sources = new ArrayList<>();

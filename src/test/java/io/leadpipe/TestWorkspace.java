@@ -27,7 +27,8 @@ import java.util.stream.IntStream;
 
 /**
  * One test's world: a temp directory with its own H2 file and settings, and (optionally) a simulator on
- * loopback. Runs the real CLI in-process, or as a separate JVM from target/leadpipe.jar.
+ * loopback. Runs the real CLI in-process, or as a separate JVM from target/leadpipe.jar (or the simulator's
+ * own jar, target/leadpipe-simulator.jar).
  */
 public final class TestWorkspace implements AutoCloseable {
 
@@ -169,7 +170,18 @@ public final class TestWorkspace implements AutoCloseable {
         return pb.start();
     }
 
-    private static String javaBin() {
+    /** target/leadpipe-simulator.jar as a separate JVM with this workspace's settings; no API keys in its environment. */
+    public Process startSimulatorJar(Path log, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-jar", Path.of("target/leadpipe-simulator.jar").toAbsolutePath().toString()));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--config", configFile().toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("").toAbsolutePath().toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        envWithKey().keySet().forEach(pb.environment()::remove);
+        return pb.start();
+    }
+
+    static String javaBin() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 

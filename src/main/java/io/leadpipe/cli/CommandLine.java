@@ -57,15 +57,10 @@ public final class CommandLine {
             Usage: java -jar target/leadpipe.jar [options] VERB [args]
 
             Verbs:
-              demo                 start the bundled leads API simulator and pull every lead from it
-                                   into the embedded H2 database (./data), printing progress and a report,
-                                   then deliver them to the simulator's CRM
               run [--job NAME]     pull the jobs in routes/jobs.yaml (or one) from the configured APIs;
                                    a RUNNING or FAILED job resumes from its checkpoint, a DONE job is skipped
               serve                stay up and run the jobs on their schedules (routes/schedule.yaml); several
                                    instances on one PostgreSQL share the work through Quartz's cluster
-              simulator            serve the simulated leads API alone (port: leadpipe.simulator.port,
-                                   8089 when 0) until Ctrl-C
               status               each job's checkpoint: state, page, leads, API total, last update, cursor
               reset JOB            forget a job's checkpoint (its leads stay) so the next run starts over
               verify JOB           re-read a job's list from the first page and store what the pull missed
@@ -85,6 +80,10 @@ public final class CommandLine {
             Every setting in application.properties can also be set by an environment variable named
             like the key: leadpipe.db.url -> LEADPIPE_DB_URL. The API key is read from the variable named
             by leadpipe.source.<name>.api-key-env (default LEADPIPE_API_KEY) or from api-key-file.
+
+            The demo and the bundled simulator are in their own jar:
+              java -jar target/leadpipe-simulator.jar demo     the simulator + `leadpipe run` against it
+              java -jar target/leadpipe-simulator.jar serve    the simulated APIs alone, until Ctrl-C
 
             Exit codes: 0 done (or stopped at a job's cap), 1 a job failed, 2 bad configuration or usage,
             3 a job finished but did not reconcile (its report names the gap).

@@ -169,11 +169,9 @@ public final class CrmSimulator {
     private static boolean quotaAllows(HttpExchange ex, FixedWindowQuota quota, Object refusal) throws IOException {
         long now = System.currentTimeMillis();
         FixedWindowQuota.Decision d = quota.acquire(now);
-        ex.getResponseHeaders().set("X-RateLimit-Limit", Integer.toString(d.limit()));
-        ex.getResponseHeaders().set("X-RateLimit-Remaining", Integer.toString(d.remaining()));
-        ex.getResponseHeaders().set("X-RateLimit-Reset", Long.toString((d.resetEpochMillis() + 999) / 1000));
+        QuotaHeaders.write(ex.getResponseHeaders(), "x-ratelimit-epoch", d, quota.windowMillis, now);
         if (d.allowed()) return true;
-        ex.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1, (d.resetEpochMillis() - now + 999) / 1000)));
+        QuotaHeaders.retryAfter(ex.getResponseHeaders(), "seconds", now, d.resetEpochMillis() - now);
         send(ex, 429, refusal);
         return false;
     }

@@ -316,18 +316,6 @@ public final class LeadsApiSimulator implements AutoCloseable {
         return random.nextDouble();
     }
 
-    /** Sets Retry-After in the configured style; returns what was sent (null for none). */
-    private String retryAfter(HttpExchange ex, long now, long waitMillis) {
-        long seconds = Math.max(1, (waitMillis + 999) / 1000);
-        String value = switch (config.retryAfterStyle) {
-            case "http-date" -> io.leadpipe.ratelimit.RetryAfter.format(java.time.Instant.ofEpochMilli(now + seconds * 1000));
-            case "none" -> null;
-            default -> Long.toString(seconds);
-        };
-        if (value != null) ex.getResponseHeaders().set("Retry-After", value);
-        return value;
-    }
-
     private void handleStats(HttpExchange ex) throws IOException {
         try (ex) {
             if ("DELETE".equals(ex.getRequestMethod())) stats.reset();
@@ -337,26 +325,12 @@ public final class LeadsApiSimulator implements AutoCloseable {
 
     /** The quota in the configured header style. */
     private void rateLimitHeaders(HttpExchange ex, FixedWindowQuota.Decision d, long now) {
-        var h = ex.getResponseHeaders();
-        long deltaSeconds = Math.max(0, (d.resetEpochMillis() - now + 999) / 1000);
-        switch (config.headerStyle) {
-            case "x-ratelimit-epoch", "x-ratelimit-delta" -> {
-                h.set("X-RateLimit-Limit", Integer.toString(d.limit()));
-                h.set("X-RateLimit-Remaining", Integer.toString(d.remaining()));
-                h.set("X-RateLimit-Reset", config.headerStyle.endsWith("epoch")
-                        ? Long.toString((d.resetEpochMillis() + 999) / 1000) : Long.toString(deltaSeconds));
-            }
-            case "ietf-legacy" -> {
-                h.set("RateLimit-Limit", Integer.toString(d.limit()));
-                h.set("RateLimit-Remaining", Integer.toString(d.remaining()));
-                h.set("RateLimit-Reset", Long.toString(deltaSeconds));
-            }
-            case "ietf-structured" -> {
-                h.set("RateLimit-Policy", "\"default\";q=" + d.limit() + ";w=" + Math.max(1, quota.windowMillis / 1000));
-                h.set("RateLimit", "\"default\";r=" + d.remaining() + ";t=" + deltaSeconds);
-            }
-            default -> { } // "none": the API says nothing about its quota
-        }
+        QuotaHeaders.write(ex.getResponseHeaders(), config.headerStyle, d, quota.windowMillis, now);
+    }
+
+    /** Retry-After in the configured style; returns what was sent (null for none). */
+    private String retryAfter(HttpExchange ex, long now, long waitMillis) {
+        return QuotaHeaders.retryAfter(ex.getResponseHeaders(), config.retryAfterStyle, now, waitMillis);
     }
 
     static String encodeCursor(int lastIndex) {

@@ -128,10 +128,10 @@ public final class SimulatorConfig {
         c.slowMillis = num(props, f + "slow-ms", c.slowMillis);
         c.failStatus = (int) num(props, f + "fail-status", c.failStatus);
         c.failAfterPages = (int) num(props, f + "fail-after-pages", c.failAfterPages);
-        if (!java.util.List.of("x-ratelimit-epoch", "x-ratelimit-delta", "ietf-legacy", "ietf-structured", "none").contains(c.headerStyle)) {
+        if (!QuotaHeaders.STYLES.contains(c.headerStyle)) {
             throw new IllegalArgumentException(p + "header-style = '" + c.headerStyle + "' must be x-ratelimit-epoch, x-ratelimit-delta, ietf-legacy, ietf-structured or none");
         }
-        if (!java.util.List.of("seconds", "http-date", "none").contains(c.retryAfterStyle)) {
+        if (!QuotaHeaders.RETRY_AFTER_STYLES.contains(c.retryAfterStyle)) {
             throw new IllegalArgumentException(p + "retry-after-style = '" + c.retryAfterStyle + "' must be seconds, http-date or none");
         }
         return c;
