@@ -86,6 +86,8 @@ public final class LeadpipeApp implements AutoCloseable {
         runReport = new RunReport(Path.of(settings.get("leadpipe.report.dir", "data/reports")), counters);
 
         main = new Main();
+        // scheduled routes (routes/schedule.yaml, from quartz:) start only under `serve`
+        if (!settings.getBoolean("leadpipe.scheduler.enabled", false)) main.configure().setAutoStartupExcludePattern("quartz:*");
         main.setOverrideProperties(settings.asProperties());
         main.setDefaultPropertyPlaceholderLocation("false");
         main.bind("leadpipeDb", db.dataSource());

@@ -38,8 +38,8 @@ public final class TestWorkspace implements AutoCloseable {
     public final Map<String, String> settings = new LinkedHashMap<>();
     public LeadsApiSimulator simulator;
 
-    /** -Dleadpipe.test.db=postgres runs the workspace on an embedded PostgreSQL (one server, a fresh database each). */
-    public static final boolean POSTGRES = "postgres".equals(System.getProperty("leadpipe.test.db"));
+    /** -Dleadpipe-test.db=postgres runs the workspace on an embedded PostgreSQL (one server, a fresh database each). */
+    public static final boolean POSTGRES = "postgres".equals(System.getProperty("leadpipe-test.db"));
 
     public TestWorkspace() throws IOException {
         dir = Files.createTempDirectory("leadpipe-test");

@@ -5,15 +5,19 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * Every knob, layered: application.properties, then --config FILE, then an environment variable named
  * like the key (leadpipe.db.url → LEADPIPE_DB_URL), then -Dkey=value. The same merged view is handed
- * to Camel, so routes and Java read identical values.
+ * to Camel, so routes and Java read identical values. A leadpipe.* key leadpipe does not know stops it.
  */
 public final class Settings {
 
@@ -23,40 +27,84 @@ public final class Settings {
     public static Settings load(Path applicationProperties, Path extraConfig, Map<String, String> cliOverrides,
                                 Map<String, String> env, Properties systemProperties) {
         Settings s = new Settings();
+        KnownSettings known = null;
         if (applicationProperties != null && Files.isRegularFile(applicationProperties)) {
-            s.layerFile(applicationProperties);
+            Properties base = read(applicationProperties);
+            known = new KnownSettings(base.stringPropertyNames(), KnownSettings.sourceNames(base.getProperty("leadpipe.sources")));
+            s.layer(base, applicationProperties.toString());
         }
         if (extraConfig != null) {
             if (!Files.isRegularFile(extraConfig)) {
                 throw new ConfigException("--config " + extraConfig + ": no such file");
             }
-            s.layerFile(extraConfig);
+            s.layer(read(extraConfig), extraConfig.toString());
         }
-        for (String key : s.values.keySet().toArray(new String[0])) {
-            String fromEnv = env.get(envName(key));
-            if (fromEnv != null) s.put(key, fromEnv, "environment variable " + envName(key));
-        }
+        Map<String, String> fromSystem = new LinkedHashMap<>();
         for (String key : systemProperties.stringPropertyNames()) {
-            if (key.startsWith("leadpipe.") || key.startsWith("camel.")) {
-                s.put(key, systemProperties.getProperty(key), "-D" + key);
-            }
+            if (key.startsWith("leadpipe.") || key.startsWith("camel.")) fromSystem.put(key, systemProperties.getProperty(key));
         }
+        s.layerEnvironment(env, known, fromSystem, cliOverrides);
+        fromSystem.forEach((k, v) -> s.put(k, v, "-D" + k));
         cliOverrides.forEach((k, v) -> s.put(k, v, "-D" + k));
+        if (known != null) s.rejectUnknown(known);
         return s;
     }
 
+    /**
+     * An environment variable sets the key whose {@link #envName} it is: any key of the files, and any key
+     * leadpipe knows for the sources declared in the end (so LEADPIPE_SOURCE_CRM2_URL sets
+     * leadpipe.source.crm2.url once crm2 is in leadpipe.sources, from whichever layer). Two keys that share
+     * an environment name (sources crm-2 and crm_2) make that variable ambiguous: it is refused.
+     * camel.* keys no file mentions are left to camel-main, which maps CAMEL_* variables onto its own options.
+     */
+    private void layerEnvironment(Map<String, String> env, KnownSettings known, Map<String, String> fromSystem, Map<String, String> cli) {
+        String sources = cli.getOrDefault("leadpipe.sources", fromSystem.getOrDefault("leadpipe.sources",
+                env.getOrDefault(envName("leadpipe.sources"), values.get("leadpipe.sources"))));
+        Set<String> keys = new LinkedHashSet<>(values.keySet());
+        if (known != null) keys.addAll(known.keys(KnownSettings.sourceNames(sources)));
+        else for (String source : KnownSettings.sourceNames(sources)) {
+            for (String setting : KnownSettings.SOURCE_SETTINGS) keys.add(KnownSettings.SOURCE_PREFIX + source + "." + setting);
+        }
+        Map<String, List<String>> byEnvName = new LinkedHashMap<>();
+        for (String key : keys) byEnvName.computeIfAbsent(envName(key), n -> new ArrayList<>()).add(key);
+        for (Map.Entry<String, List<String>> e : byEnvName.entrySet()) {
+            String value = env.get(e.getKey());
+            if (value == null) continue;
+            if (e.getValue().size() > 1) {
+                throw new ConfigException("environment variable " + e.getKey() + " is ambiguous: it could set " + String.join(" or ", e.getValue())
+                        + "; set the one you mean with -Dkey=value or in a --config file");
+            }
+            put(e.getValue().get(0), value, "environment variable " + e.getKey());
+        }
+    }
+
+    /** A leadpipe.* key leadpipe does not read is a typo until proven otherwise: say which key is closest. */
+    private void rejectUnknown(KnownSettings known) {
+        List<String> sources = KnownSettings.sourceNames(values.get("leadpipe.sources"));
+        for (String key : values.keySet()) {
+            if (!known.isKnown(key, sources)) {
+                throw new ConfigException(known.explainUnknown(key, sources) + " (from " + origins.get(key) + ")");
+            }
+        }
+    }
+
+    /** The same name Camel looks up for a placeholder: upper case, every character but A-Z, 0-9 and _ as _. */
     public static String envName(String key) {
         return key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
-    private void layerFile(Path file) {
+    private static Properties read(Path file) {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);
         } catch (IOException | IllegalArgumentException e) {
             throw new ConfigException("cannot read " + file + ": " + e.getMessage());
         }
-        for (String key : p.stringPropertyNames()) put(key, p.getProperty(key), file.toString());
+        return p;
+    }
+
+    private void layer(Properties p, String origin) {
+        for (String key : p.stringPropertyNames()) put(key, p.getProperty(key), origin);
     }
 
     private void put(String key, String value, String origin) {

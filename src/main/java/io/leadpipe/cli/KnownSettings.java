@@ -1,0 +1,122 @@
+package io.leadpipe.cli;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The {@code leadpipe.*} keys leadpipe reads: every key of application.properties, plus
+ * {@code leadpipe.source.<name>.<setting>} for each source in {@code leadpipe.sources}. It maps
+ * environment variable names back onto keys (the name loses {@code .} and {@code -}) and finds the key
+ * closest to a typo.
+ */
+public final class KnownSettings {
+
+    public static final String SOURCE_PREFIX = "leadpipe.source.";
+
+    /** What one source can set (SourceSettings, RateLimitHeaderNames); application.properties may list more. */
+    public static final List<String> SOURCE_SETTINGS = List.of(
+            "url", "method", "page-size", "page-size-param", "records-pointer", "total-pointer", "id-pointer",
+            "api-key-env", "api-key-file", "api-key-header", "api-key-prefix", "max-requests-per-second", "paging",
+            "cursor-param", "next-cursor-pointer", "next-cursor-header", "next-url-pointer", "starting-after-param",
+            "has-more-pointer", "offset-param", "page-param", "first-page", "total-pages-pointer",
+            "headers.limit", "headers.remaining", "headers.reset", "headers.reset-format", "headers.ietf-limit",
+            "headers.ietf-remaining", "headers.ietf-reset", "headers.ietf-policy", "headers.ietf-ratelimit",
+            "headers.retry-after");
+
+    /** The delivery APIs read their quota header names as leadpipe.source.crm|enrichment.headers.*. */
+    private static final List<String> SINK_APIS = List.of("crm", "enrichment");
+
+    private final Set<String> fixed = new LinkedHashSet<>();
+    private final Set<String> sourceSettings = new LinkedHashSet<>(SOURCE_SETTINGS);
+
+    /**
+     * @param fileKeys the keys of application.properties; its {@code leadpipe.source.<name>.*} keys add
+     *                 settings to the per-source list, so a setting added there is known for every source
+     */
+    public KnownSettings(Collection<String> fileKeys, List<String> fileSources) {
+        for (String key : fileKeys) {
+            if (!key.startsWith("leadpipe.")) continue;
+            fixed.add(key);
+            for (String source : fileSources) {
+                String p = SOURCE_PREFIX + source + ".";
+                if (key.startsWith(p)) sourceSettings.add(key.substring(p.length()));
+            }
+        }
+    }
+
+    public static List<String> sourceNames(String value) {
+        List<String> names = new ArrayList<>();
+        if (value == null) return names;
+        for (String s : value.split(",")) if (!s.isBlank()) names.add(s.trim());
+        return names;
+    }
+
+    /** Every key this configuration can set, for these declared sources. */
+    public Set<String> keys(List<String> sources) {
+        Set<String> keys = new LinkedHashSet<>(fixed);
+        for (String source : sources) {
+            for (String setting : sourceSettings) keys.add(SOURCE_PREFIX + source + "." + setting);
+        }
+        for (String api : SINK_APIS) {
+            for (String setting : sourceSettings) {
+                if (setting.startsWith("headers.")) keys.add(SOURCE_PREFIX + api + "." + setting);
+            }
+        }
+        return keys;
+    }
+
+    public boolean isKnown(String key, List<String> sources) {
+        return !key.startsWith("leadpipe.") || keys(sources).contains(key);
+    }
+
+    /** One line saying why a {@code leadpipe.*} key is not one leadpipe reads, and which key was probably meant. */
+    public String explainUnknown(String key, List<String> sources) {
+        if (key.startsWith(SOURCE_PREFIX)) {
+            String rest = key.substring(SOURCE_PREFIX.length());
+            for (String setting : sourceSettings) {
+                if (rest.endsWith("." + setting)) {
+                    String source = rest.substring(0, rest.length() - setting.length() - 1);
+                    if (!sources.contains(source)) {
+                        return "unknown setting " + key + ": there is no source '" + source + "' in leadpipe.sources ("
+                                + String.join(",", sources) + "); add it there";
+                    }
+                }
+            }
+        }
+        return "unknown setting " + key + "; did you mean " + closest(key, keys(sources)) + "?";
+    }
+
+    static String closest(String key, Collection<String> candidates) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String c : candidates) {
+            int d = distance(key, c);
+            if (d < bestDistance) {
+                best = c;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /** Levenshtein distance: edits (insert, delete, replace) from a to b. */
+    static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) previous[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int replace = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(replace, Math.min(previous[j] + 1, current[j - 1] + 1));
+            }
+            int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
+    }
+}
