@@ -7,6 +7,7 @@ import io.leadpipe.http.ApiKeyAuth;
 import io.leadpipe.job.FailureExplainer;
 import io.leadpipe.job.JobOutcome;
 import io.leadpipe.job.RunReport;
+import io.leadpipe.secrets.ScrubbingPrintStream;
 import io.leadpipe.simulator.LeadsApiSimulator;
 import io.leadpipe.simulator.SimulatorConfig;
 import io.leadpipe.store.CheckpointTable;
@@ -38,8 +39,9 @@ public final class Leadpipe {
     private Map<String, ApiKeyAuth> demoKeys = Map.of();
 
     public Leadpipe(PrintStream out, PrintStream err, Map<String, String> env) {
-        this.out = out;
-        this.err = err;
+        // everything leadpipe prints (reports, status, errors) is scrubbed of secrets and e-mail addresses
+        this.out = ScrubbingPrintStream.wrap(out);
+        this.err = ScrubbingPrintStream.wrap(err);
         this.env = env;
     }
 
@@ -50,6 +52,7 @@ public final class Leadpipe {
     }
 
     public int execute(String[] argv) {
+        ScrubbingPrintStream.installOnConsole(); // the log lines too
         try {
             CommandLine cli = CommandLine.parse(argv);
             if (cli.help || cli.verb == null) {
