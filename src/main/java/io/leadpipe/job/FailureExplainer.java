@@ -41,6 +41,8 @@ public final class FailureExplainer {
     private static String unscrubbed(Throwable cause, String request, String source) {
         String req = request == null ? "the request" : request;
         String urlKey = "leadpipe.source." + source + ".url";
+        io.leadpipe.ratelimit.WaitTooLongException tooLong = find(cause, io.leadpipe.ratelimit.WaitTooLongException.class);
+        if (tooLong != null) return tooLong.getMessage();
         HttpOperationFailedException http = find(cause, HttpOperationFailedException.class);
         if (http != null) {
             int code = http.getStatusCode();
