@@ -6,6 +6,7 @@ import io.leadpipe.cli.Settings;
 import io.leadpipe.job.FailureExplainer;
 import io.leadpipe.job.JobOutcome;
 import io.leadpipe.job.RunReport;
+import io.leadpipe.secrets.ScrubbingPrintStream;
 import io.leadpipe.store.CheckpointTable;
 import io.leadpipe.store.Database;
 import io.leadpipe.store.LeadExport;
@@ -34,8 +35,9 @@ public final class Leadpipe {
     private final Map<String, String> env;
 
     public Leadpipe(PrintStream out, PrintStream err, Map<String, String> env) {
-        this.out = out;
-        this.err = err;
+        // everything leadpipe prints (reports, status, errors) is scrubbed of secrets and e-mail addresses
+        this.out = ScrubbingPrintStream.wrap(out);
+        this.err = ScrubbingPrintStream.wrap(err);
         this.env = env;
     }
 
@@ -46,6 +48,7 @@ public final class Leadpipe {
     }
 
     public int execute(String[] argv) {
+        ScrubbingPrintStream.installOnConsole(); // the log lines too
         try {
             CommandLine cli = CommandLine.parse(argv);
             if (cli.help || cli.verb == null) {

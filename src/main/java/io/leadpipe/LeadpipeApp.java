@@ -101,6 +101,7 @@ public final class LeadpipeApp implements AutoCloseable {
         Pagers pagers = new Pagers();
         long floor = settings.getLong("leadpipe.ratelimit.floor", 10, 0, Long.MAX_VALUE);
         Duration resetMargin = Duration.ofMillis(settings.getLong("leadpipe.ratelimit.reset-margin-ms", 250, 0, 600_000));
+        rateLimits.maxWait(maxWait());
         for (SourceSettings s : sources) {
             pagers.register(s.name(), new SourcePaging(s));
             main.bind("auth-" + s.name(), auth.get(s.name()));
@@ -116,6 +117,7 @@ public final class LeadpipeApp implements AutoCloseable {
         pageRepository.setCreateTableIfNotExists(false);
         main.bind("pageRepository", pageRepository);
         main.bind("rateLimits", rateLimits);
+        main.bind("scheduleDeferral", new io.leadpipe.schedule.ScheduleDeferral());
         rateLimits.onWait(metrics::rateLimitWait);
         rateLimits.governors().forEach(metrics::governor);
         main.bind("alertRules", new AlertRules(counters, rateLimits, settings));
@@ -156,6 +158,14 @@ public final class LeadpipeApp implements AutoCloseable {
         main.bind("enrichment", new Enrichment(db.dataSource(), settings.get("leadpipe.sink.enrichment.key-field", "domain"),
                 settings.get("leadpipe.sink.enrichment.key-param", "domain"), enrich));
         main.bind("sinkRetryBackoff", backoff("leadpipe.sink.retry.").onRetry(job -> metrics.retry(job)));
+    }
+
+    /** leadpipe.ratelimit.max-wait: an API asking for a longer wait stops the job (checkpointed) instead. */
+    private Duration maxWait() {
+        String value = settings.get("leadpipe.ratelimit.max-wait", "15m");
+        Duration max = io.leadpipe.ratelimit.WaitTimes.parse(value);
+        if (max == null || max.isZero()) throw settings.invalid("leadpipe.ratelimit.max-wait", value, "must be a duration such as 15m, 900s, 2h or 1d");
+        return max;
     }
 
     /** A retry schedule from {@code <prefix>base-delay-ms, multiplier, max-delay-ms, jitter, max-retries}. */

@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Every log line of full runs (INFO, with retries, alerts and a failure) is free of the API key and of e-mail addresses. */
 class LogHygieneIT {
 
-    private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");
+    private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9._%+-]+(@|%40)[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");
 
     @Test
     void noApiKeyAndNoEmailAddressInAnyLogLine() throws Exception {
@@ -55,6 +55,42 @@ class LogHygieneIT {
             assertThat(lines.size()).as("a real amount of logging was checked").isGreaterThan(50);
             assertThat(all).as("the run logged retries, 429 pauses and the failure")
                     .contains("WARN retry - ").contains("HTTP 429").contains("HTTP 400 for GET").contains("<e-mail>");
+            assertThat(lines).as("lines holding the API key").noneMatch(l -> l.contains(TestWorkspace.API_KEY));
+            assertThat(lines).as("lines holding an e-mail address").noneMatch(l -> EMAIL.matcher(l).find());
+        }
+    }
+
+    /**
+     * An API that repeats the key in its 500 and 401 texts and quotes a lead URL-encoded, and whose cursor
+     * is an e-mail address: the INFO log (page lines, retries, the failure), the report and `status` of a
+     * real process hold neither.
+     */
+    @Test
+    void anApiEchoingTheKeyLeavesNoTraceOfItInAnyLineOrFile() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace(); FakeApi api = new FakeApi((ex, n) -> {
+            String key = ex.getRequestHeaders().getFirst("X-API-Key");
+            String query = ex.getRequestURI().getRawQuery();
+            if (query == null || !query.contains("cursor=")) {
+                FakeApi.send(ex, 200, "application/json", FakeApi.page(0, 10, "\"carol@example.com\"", 30));
+            } else {
+                FakeApi.send(ex, n < 4 ? 500 : 401, "text/plain", "Authorization: Bearer " + key + " rejected for ?" + query + " (lead dave%40example.org)");
+            }
+        }).serve(ws)) {
+            ws.settings.put("leadpipe.retry.base-delay-ms", "20");
+            ws.settings.put("leadpipe.retry.max-retries", "3");
+            Path log = ws.dir.resolve("echo-run.log");
+            Process run = ws.startProcess(log, "run");
+            assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(run.exitValue()).as(Files.readString(log)).isEqualTo(1);
+            Path statusLog = ws.dir.resolve("echo-status.log");
+            Process status = ws.startProcess(statusLog, "status");
+            assertThat(status.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+            String all = Files.readString(log) + Files.readString(statusLog) + Files.readString(ws.dir.resolve("reports/all-leads.json"));
+            assertThat(api.requests.get()).as("page 1, two 500s retried, the 401").isEqualTo(4);
+            assertThat(all).as("the run logged its page, its retries and the failure")
+                    .contains("page=1").contains("WARN retry - ").contains("HTTP 401 for GET").contains("Bearer ****").contains("next=<e-mail>");
+            List<String> lines = all.lines().toList();
             assertThat(lines).as("lines holding the API key").noneMatch(l -> l.contains(TestWorkspace.API_KEY));
             assertThat(lines).as("lines holding an e-mail address").noneMatch(l -> EMAIL.matcher(l).find());
         }

@@ -1,6 +1,7 @@
 package io.leadpipe.http;
 
 import io.leadpipe.cli.ConfigException;
+import io.leadpipe.secrets.Secrets;
 import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 
@@ -23,6 +24,20 @@ public final class ApiKeyAuth implements HttpClientConfigurer {
     public ApiKeyAuth(String headerName, String prefix, String key) {
         this.headerName = headerName;
         this.headerValue = (prefix == null || prefix.isBlank() ? "" : prefix.trim() + " ") + key;
+        Secrets.register(key);
+        if (prefix != null && prefix.trim().equalsIgnoreCase("Basic")) registerBasicCredentials(key);
+    }
+
+    /** An API may echo Basic credentials decoded: user:password, and the password alone, are secrets too. */
+    private static void registerBasicCredentials(String key) {
+        try {
+            String decoded = new String(java.util.Base64.getDecoder().decode(key.trim()), StandardCharsets.UTF_8);
+            Secrets.register(decoded);
+            int colon = decoded.indexOf(':');
+            if (colon >= 0) Secrets.register(decoded.substring(colon + 1));
+        } catch (IllegalArgumentException notBase64) {
+            // not encoded credentials: the key itself is registered
+        }
     }
 
     /** The key from a file (first line, trimmed) when one is configured, else from the environment variable. */

@@ -1,6 +1,7 @@
 package io.leadpipe.job;
 
 import io.leadpipe.paging.MalformedPageException;
+import io.leadpipe.secrets.Secrets;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
@@ -22,10 +23,9 @@ public final class FailureExplainer {
         exchange.setVariable("error", explain(cause, request, source));
     }
 
-    private static final java.util.regex.Pattern EMAIL = java.util.regex.Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");
-
+    /** Secrets (by value) and e-mail addresses, plain or URL-encoded, out of a text an API or a lead wrote. */
     public static String maskEmails(String text) {
-        return text == null ? null : EMAIL.matcher(text).replaceAll("<e-mail>");
+        return Secrets.scrub(text);
     }
 
     /** One line for an exception that escaped the routes. */
@@ -33,9 +33,16 @@ public final class FailureExplainer {
         return explain(cause, null, null);
     }
 
+    /** One line, scrubbed of secrets and e-mail addresses, whatever the exception or the API's answer held. */
     public static String explain(Throwable cause, String request, String source) {
+        return Secrets.scrub(unscrubbed(cause, request, source));
+    }
+
+    private static String unscrubbed(Throwable cause, String request, String source) {
         String req = request == null ? "the request" : request;
         String urlKey = "leadpipe.source." + source + ".url";
+        io.leadpipe.ratelimit.WaitTooLongException tooLong = find(cause, io.leadpipe.ratelimit.WaitTooLongException.class);
+        if (tooLong != null) return tooLong.getMessage();
         HttpOperationFailedException http = find(cause, HttpOperationFailedException.class);
         if (http != null) {
             int code = http.getStatusCode();
@@ -47,7 +54,7 @@ public final class FailureExplainer {
                 case 429 -> "still rate limited after every retry: lower the request rate or raise the retry budget";
                 default -> code >= 500 ? "the API kept failing after every retry; the next run continues from the checkpoint" : "unexpected answer";
             };
-            // an API's error text may quote a lead: e-mail addresses never reach a log or a checkpoint
+            // an API's error text may quote a lead or echo the key: scrubbed whole, before it is cut short
             String body = http.getResponseBody() == null ? "" : maskEmails(http.getResponseBody().strip());
             if (body.length() > BODY_SNIPPET) body = body.substring(0, BODY_SNIPPET) + "…";
             return "HTTP " + code + " for " + req + " — " + advice + (body.isEmpty() ? "" : " (API said: " + body + ")");

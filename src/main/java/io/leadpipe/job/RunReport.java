@@ -73,6 +73,8 @@ public final class RunReport {
         c.finishedAt = System.currentTimeMillis();
         c.status = (String) r.get("status");
         c.drift = exchange.getVariable("driftRecords", 0L, Long.class);
+        // the error (and anything else an API wrote) leaves without secrets or e-mail addresses
+        r.replaceAll((k, v) -> v instanceof String text ? io.leadpipe.secrets.Secrets.scrub(text) : v);
         Files.createDirectories(directory);
         Path file = directory.resolve(job + ".json");
         r.put("reportFile", file.toString());

@@ -48,7 +48,7 @@ public final class ProgressReport {
                 double secondsPerLead = (now - c.startedAt) / 1000.0 / leadsThisRun;
                 b.append(String.format(Locale.ROOT, " eta=%s", duration(secondsPerLead * (c.apiTotal - c.leadsSoFar))));
             }
-            b.append(" next=").append(c.cursor == null ? "-" : c.cursor);
+            b.append(" next=").append(c.cursor == null ? "-" : io.leadpipe.secrets.Secrets.scrub(c.cursor)); // a cursor may be an e-mail
             lines.add(b.toString());
         }
         return lines;

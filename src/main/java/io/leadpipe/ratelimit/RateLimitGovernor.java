@@ -6,9 +6,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalTime;
-import java.time.ZoneId;
-import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 
 /**
@@ -41,6 +38,13 @@ public final class RateLimitGovernor {
     private long waits;
     private volatile java.util.function.BiConsumer<String, Long> waitListener = (key, millis) -> { };
     private long waitedMillis;
+    private volatile Duration maxWait; // null: unbounded
+
+    /** A wait longer than this is not made: acquire throws {@link WaitTooLongException} instead. */
+    public RateLimitGovernor maxWait(Duration max) {
+        this.maxWait = max;
+        return this;
+    }
 
     public RateLimitGovernor(String name, long floor, Duration resetMargin, Clock clock, Sleeper sleeper) {
         this(name, floor, resetMargin, 1.0, clock, sleeper);
@@ -82,7 +86,7 @@ public final class RateLimitGovernor {
                 Instant until;
                 if (pausedUntil != null && now.isBefore(pausedUntil)) {
                     until = pausedUntil;
-                    reason = "the API asked to retry after " + fmt(Duration.between(now, pausedUntil));
+                    reason = "its Retry-After asked for " + WaitTimes.human(Duration.between(now, pausedUntil));
                 } else {
                     if (resetAt != null && !now.isBefore(resetAt.plus(resetMargin))) {
                         // the window has refilled; the next answer tells us how much is really left
@@ -97,16 +101,17 @@ public final class RateLimitGovernor {
                         return;
                     }
                     until = resetAt.plus(resetMargin);
-                    reason = shareLeft ? remaining + " of " + limit + " requests left (floor " + effectiveFloor() + ")"
+                    reason = shareLeft ? remaining + " of " + limit + " requests left (floor " + effectiveFloor() + ") until its quota resets"
                             : "this instance's share of the window is used (" + sentInWindow + " of " + limit + " × " + nodeShare + ")";
                 }
                 wait = Duration.between(now, until);
+                Duration max = maxWait;
+                if (max != null && wait.compareTo(max) > 0) throw new WaitTooLongException(name, until, wait, max, reason);
                 waits++;
                 waitedMillis += wait.toMillis();
                 if (!until.equals(loggedPause)) {
                     loggedPause = until;
-                    LOG.info("rate limit [{}]: job={} pauses {} until {} — {}", name, job, fmt(wait),
-                            LocalTime.ofInstant(until, ZoneId.systemDefault()).truncatedTo(ChronoUnit.MILLIS), reason);
+                    LOG.info("rate limit [{}]: job={} pauses {} until {} — {}", name, job, WaitTimes.human(wait), WaitTimes.until(now, until), reason);
                 }
             }
             waitListener.accept(name, wait.toMillis());
@@ -139,7 +144,7 @@ public final class RateLimitGovernor {
     public synchronized void rejected(Duration retryAfter, boolean answerToldRemaining) {
         if (!answerToldRemaining) remaining = 0L;
         if (retryAfter != null) {
-            Instant until = clock.instant().plus(retryAfter);
+            Instant until = WaitTimes.after(clock.instant(), retryAfter);
             if (pausedUntil == null || until.isAfter(pausedUntil)) pausedUntil = until;
         }
     }

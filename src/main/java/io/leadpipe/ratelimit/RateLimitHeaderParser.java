@@ -50,9 +50,11 @@ public final class RateLimitHeaderParser {
         Long reset = number(h.apply(names.reset()));
         Instant resetAt = null;
         if (reset != null) {
+            // a reset beyond what an Instant holds is read as "very far" (capped), not as a crash
+            Instant farthest = WaitTimes.after(now, Duration.ofSeconds(Long.MAX_VALUE));
             resetAt = switch (names.resetFormat().resolve(reset)) {
-                case DELTA_SECONDS -> now.plusSeconds(reset);
-                case EPOCH_SECONDS -> skewCorrected(Instant.ofEpochSecond(reset), now, serverDate);
+                case DELTA_SECONDS -> WaitTimes.after(now, Duration.ofSeconds(reset));
+                case EPOCH_SECONDS -> reset > farthest.getEpochSecond() ? farthest : skewCorrected(Instant.ofEpochSecond(reset), now, serverDate);
                 case EPOCH_MILLIS -> skewCorrected(Instant.ofEpochMilli(reset), now, serverDate);
                 case AUTO -> throw new IllegalStateException("resolved above");
             };
@@ -72,7 +74,7 @@ public final class RateLimitHeaderParser {
     private RateLimitSnapshot ietfSeparate(Function<String, String> h, Instant now) {
         Long reset = number(h.apply(names.ietfReset()));
         return new RateLimitSnapshot(number(h.apply(names.ietfLimit())), number(h.apply(names.ietfRemaining())),
-                reset == null ? null : now.plusSeconds(reset));
+                reset == null ? null : WaitTimes.after(now, Duration.ofSeconds(reset)));
     }
 
     /** RateLimit-Policy: "name";q=100;w=60 and RateLimit: "name";r=50;t=30 — the most constrained item wins. */
@@ -91,7 +93,7 @@ public final class RateLimitHeaderParser {
         Long limit = policy == null ? null : policy.params.get("q");
         Long t = tightest.params.get("t");
         if (t == null && policy != null) t = policy.params.get("w");
-        return new RateLimitSnapshot(limit, tightest.params.get("r"), t == null ? null : now.plusSeconds(t));
+        return new RateLimitSnapshot(limit, tightest.params.get("r"), t == null ? null : WaitTimes.after(now, Duration.ofSeconds(t)));
     }
 
     /** Older drafts: RateLimit: limit=100, remaining=50, reset=30. */
@@ -107,7 +109,7 @@ public final class RateLimitHeaderParser {
             }
         }
         Long reset = dict.get("reset");
-        return new RateLimitSnapshot(dict.get("limit"), dict.get("remaining"), reset == null ? null : now.plusSeconds(reset));
+        return new RateLimitSnapshot(dict.get("limit"), dict.get("remaining"), reset == null ? null : WaitTimes.after(now, Duration.ofSeconds(reset)));
     }
 
     private record Item(String name, Map<String, Long> params) {}

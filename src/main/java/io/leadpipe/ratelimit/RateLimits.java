@@ -32,7 +32,7 @@ public final class RateLimits {
     }
 
     public void register(String source, Object keyIdentity, RateLimitHeaderNames names, long floor, Duration resetMargin, double nodeShare, int maxRequestsPerSecond) {
-        RateLimitGovernor g = governorByKey.computeIfAbsent(keyIdentity.toString(), k -> new RateLimitGovernor(source, floor, resetMargin, nodeShare));
+        RateLimitGovernor g = governorByKey.computeIfAbsent(keyIdentity.toString(), k -> new RateLimitGovernor(source, floor, resetMargin, nodeShare).maxWait(maxWait));
         g.onWait(waitListener);
         governorBySource.put(source, g);
         bucketBySource.put(source, g.name());
@@ -41,6 +41,24 @@ public final class RateLimits {
     }
 
     private volatile java.util.function.BiConsumer<String, Long> waitListener = (key, millis) -> { };
+    private volatile Duration maxWait; // null: unbounded
+
+    /** leadpipe.ratelimit.max-wait: the longest wait made for any key; a longer one stops the job. */
+    public RateLimits maxWait(Duration max) {
+        this.maxWait = max;
+        governorByKey.values().forEach(g -> g.maxWait(max));
+        return this;
+    }
+
+    public Duration maxWait() {
+        return maxWait;
+    }
+
+    /** The API asked for a wait longer than max-wait: no request on the source's key goes out before {@code until}. */
+    public void holdUntil(String source, Duration wait) {
+        RateLimitGovernor g = governorBySource.get(source);
+        if (g != null) g.rejected(wait, true);
+    }
 
     /** Told of every pause (API key name, milliseconds), for the metrics. */
     public void onWait(java.util.function.BiConsumer<String, Long> listener) {

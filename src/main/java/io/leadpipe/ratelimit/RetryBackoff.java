@@ -62,6 +62,8 @@ public final class RetryBackoff implements Processor {
     public void process(Exchange exchange) {
         Throwable cause = exchange.getException();
         if (cause == null) cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        // the pacing step refused a wait past max-wait: nothing to retry (Camel keeps the earlier HTTP failure as suppressed)
+        if (cause instanceof WaitTooLongException) return;
         // Camel has already counted the coming redelivery when this runs: 1 after the first failure
         int retry = Math.max(1, exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 1, Integer.class));
         String source = exchange.getVariable("source", String.class);
@@ -79,11 +81,23 @@ public final class RetryBackoff implements Processor {
             return;
         }
         Duration delay = retryAfter.orElseGet(() -> computed(retry));
+        Duration max = rateLimits.maxWait();
+        if (max != null && retryAfter.isPresent() && delay.compareTo(max) > 0 && source != null) {
+            // too long to wait in-process: the key is held until then, so the next attempt's pacing step
+            // stops the job (WaitTooLongException, not retried) before any request goes out
+            rateLimits.holdUntil(source, delay);
+            exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, 0L);
+            LOG.warn("job={} page={} attempt {} failed ({}); the API asks to come back at {} (Retry-After), longer than max-wait {}: stopping",
+                    job, nextPage, retry, what, WaitTimes.fullDate(WaitTimes.after(java.time.Instant.now(), delay)), WaitTimes.human(max));
+            return;
+        }
         exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, delay.toMillis());
         if (http != null && http.getStatusCode() == 429 && source != null) rateLimits.waited(source, delay.toMillis());
         exchange.setVariable("retries", exchange.getVariable("retries", 0, Integer.class) + 1);
         onRetry.accept(job);
-        LOG.warn("job={} page={} attempt {} failed ({}); retry {} of {} in {}{}", job, nextPage, retry, what, retry, maxRetries,
-                RateLimitGovernor.fmt(delay), retryAfter.isPresent() ? " (Retry-After)" : "");
+        java.time.Instant now = java.time.Instant.now();
+        String until = delay.compareTo(Duration.ofMinutes(1)) > 0 ? ", until " + WaitTimes.until(now, WaitTimes.after(now, delay)) : "";
+        LOG.warn("job={} page={} attempt {} failed ({}); retry {} of {} in {}{}{}", job, nextPage, retry, what, retry, maxRetries,
+                WaitTimes.human(delay), until, retryAfter.isPresent() ? " (Retry-After)" : "");
     }
 }

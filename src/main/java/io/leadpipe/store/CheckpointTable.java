@@ -17,7 +17,9 @@ public final class CheckpointTable {
         this.db = db;
     }
 
-    public int printStatus(PrintStream out) throws SQLException {
+    public int printStatus(PrintStream console) throws SQLException {
+        // cursors and ids may be e-mails, errors may quote an API's text: nothing in clear
+        PrintStream out = io.leadpipe.secrets.ScrubbingPrintStream.wrap(console);
         String sql = "SELECT job_id, status, mode, page_no, lead_count, api_total_last, next_cursor, updated_at, error, drift, duplicate_pages, requests FROM extraction_checkpoint ORDER BY job_id";
         int rows = 0;
         try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {

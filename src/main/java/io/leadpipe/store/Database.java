@@ -37,6 +37,7 @@ public final class Database implements AutoCloseable {
                 throw new ConfigException("cannot read leadpipe.db.password-file " + passwordFile + " (" + e.getClass().getSimpleName() + ")");
             }
         }
+        io.leadpipe.secrets.Secrets.register(password); // never printed, whatever error text quotes it
         int maxConnections = settings.getInt("leadpipe.db.max-connections", 10, 1, 1000);
         long openTimeout = settings.getLong("leadpipe.db.open-timeout-ms", 10_000, 0, 600_000);
         if (url.startsWith("jdbc:h2:")) {

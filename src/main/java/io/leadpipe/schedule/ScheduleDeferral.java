@@ -1,0 +1,45 @@
+package io.leadpipe.schedule;
+
+import io.leadpipe.ratelimit.WaitTimes;
+import io.leadpipe.ratelimit.WaitTooLongException;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.quartz.QuartzEndpoint;
+import org.quartz.Scheduler;
+import org.quartz.Trigger;
+import org.quartz.TriggerKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Date;
+
+/**
+ * A scheduled job stopped because the API asked to come back later than leadpipe.ratelimit.max-wait: its
+ * trigger keeps its cron but starts no earlier than that time, so the next firing is the first one at or
+ * after it. The trigger lives in Quartz's store, so on PostgreSQL every instance of the cluster honours it.
+ */
+public final class ScheduleDeferral {
+
+    private static final Logger LOG = LoggerFactory.getLogger("leadpipe.schedule");
+
+    /** Called by the scheduled routes' error handling (routes/errors.yaml) for any failure; acts on a too-long wait only. */
+    public void defer(Exchange exchange) throws Exception {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        WaitTooLongException tooLong = find(cause);
+        if (tooLong == null || !(exchange.getFromEndpoint() instanceof QuartzEndpoint quartz)) return;
+        Scheduler scheduler = quartz.getComponent().getScheduler();
+        TriggerKey key = quartz.getTriggerKey();
+        Trigger trigger = scheduler.getTrigger(key);
+        if (trigger == null) return;
+        Trigger deferred = trigger.getTriggerBuilder().startAt(Date.from(tooLong.comeBackAt())).build();
+        Date next = scheduler.rescheduleJob(key, deferred);
+        LOG.warn("schedule {}: the API asks to come back at {}; next firing {}", key.getName(), WaitTimes.fullDate(tooLong.comeBackAt()),
+                next == null ? "none (the schedule ends before then)" : WaitTimes.fullDate(next.toInstant()));
+    }
+
+    private static WaitTooLongException find(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof WaitTooLongException w) return w;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,88 @@
+package io.leadpipe.secrets;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Every secret leadpipe knows (API keys, the database password, tokens added at run time) and the one
+ * function that removes them, and e-mail addresses, from any text before leadpipe writes it: a log line,
+ * a checkpoint's error, a run report, {@code status}. Secrets are matched by value, so an API that echoes
+ * the key in an error body is scrubbed as surely as our own text. Process-wide: a secret registered once
+ * stays scrubbed for the life of the JVM.
+ */
+public final class Secrets {
+
+    /** What a secret is replaced by. */
+    public static final String MASK = "****";
+    public static final String EMAIL_MASK = "<e-mail>";
+
+    /** Shorter secrets are only scrubbed as a whole word: "sa" or "1234" inside other text is not the secret. */
+    static final int MIN_ANYWHERE = 6;
+
+    // plain, URL-encoded (%40, double-encoded %2540) and JSON-escaped (\u0040) at-signs
+    private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9._%+-]+(?:@|%40|%2540|\\\\u0040)[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");
+
+    private static final Set<String> VALUES = ConcurrentHashMap.newKeySet();
+    private static volatile List<String> longestFirst = List.of();
+    private static volatile Pattern shortOnes;
+
+    private Secrets() {
+    }
+
+    /**
+     * Registers a secret (and the forms it takes in a URL or a JSON string). Blank values are ignored.
+     * Auth code calls this for every key or token it obtains, at start or later (an OAuth token refresh).
+     */
+    public static void register(String secret) {
+        if (secret == null || secret.isBlank()) return;
+        String s = secret.strip();
+        boolean added = false;
+        for (String form : List.of(s, URLEncoder.encode(s, StandardCharsets.UTF_8), URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20"), jsonEscaped(s))) {
+            added |= VALUES.add(form);
+        }
+        if (added) rebuild();
+    }
+
+    private static synchronized void rebuild() {
+        longestFirst = VALUES.stream().filter(v -> v.length() >= MIN_ANYWHERE).sorted(Comparator.comparingInt(String::length).reversed()).toList();
+        List<String> shorts = VALUES.stream().filter(v -> v.length() < MIN_ANYWHERE).map(Pattern::quote).toList();
+        shortOnes = shorts.isEmpty() ? null : Pattern.compile("(?<![A-Za-z0-9])(?:" + String.join("|", shorts) + ")(?![A-Za-z0-9])");
+    }
+
+    /** The text with every registered secret replaced by {@value #MASK} and every e-mail address by {@value #EMAIL_MASK}. */
+    public static String scrub(String text) {
+        if (text == null || text.isEmpty()) return text;
+        String t = text;
+        for (String secret : longestFirst) {
+            if (t.contains(secret)) t = t.replace(secret, MASK);
+        }
+        Pattern p = shortOnes;
+        if (p != null) t = p.matcher(t).replaceAll(Matcher.quoteReplacement(MASK));
+        return maskEmails(t);
+    }
+
+    /** E-mail addresses only, also URL-encoded ({@code carol%40example.com}) — for ids and cursors shown to people. */
+    public static String maskEmails(String text) {
+        if (text == null || text.indexOf('@') < 0 && text.indexOf('%') < 0 && text.indexOf('\\') < 0) return text;
+        return EMAIL.matcher(text).replaceAll(EMAIL_MASK);
+    }
+
+    private static String jsonEscaped(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '/' -> b.append("\\/");
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
+    }
+}
