@@ -68,13 +68,28 @@ public final class Database implements AutoCloseable {
         throw settings.invalid("leadpipe.db.url", url, "is not an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) URL");
     }
 
-    private static void createH2Directory(String url) {
+    /** The H2 database's file name without its extension (./data/leadpipe), or null for PostgreSQL, memory or a server. */
+    public static Path h2File(String url) {
+        if (url == null || !url.startsWith("jdbc:h2:")) return null;
         String rest = url.substring("jdbc:h2:".length());
         if (rest.startsWith("file:")) rest = rest.substring(5);
-        if (rest.startsWith("mem:") || rest.startsWith("tcp:") || rest.startsWith("ssl:")) return;
+        if (rest.startsWith("mem:") || rest.startsWith("tcp:") || rest.startsWith("ssl:") || rest.startsWith("zip:")) return null;
         int semi = rest.indexOf(';');
-        Path file = Path.of(semi < 0 ? rest : rest.substring(0, semi));
-        Path dir = file.toAbsolutePath().getParent();
+        String name = semi < 0 ? rest : rest.substring(0, semi);
+        if (name.startsWith("~")) name = System.getProperty("user.home") + name.substring(1);
+        return Path.of(name).toAbsolutePath().normalize();
+    }
+
+    /** The directory holding a local H2 database's files (nothing may be written there but the database). */
+    public static java.util.Optional<Path> localDirectory(String url) {
+        Path file = h2File(url);
+        return file == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(file.getParent());
+    }
+
+    private static void createH2Directory(String url) {
+        Path file = h2File(url);
+        if (file == null) return;
+        Path dir = file.getParent();
         try {
             if (dir != null) Files.createDirectories(dir);
         } catch (IOException e) {
