@@ -72,6 +72,11 @@ public final class Benchmarks {
             for (int i = 0; i < q; i++) { first += r.samples().get(i)[1]; last += r.samples().get(n - 1 - i)[1]; }
             System.out.printf(Locale.ROOT, "%n%d GCs; mean heap after GC: first quarter %.0f MiB, last quarter %.0f MiB.%n%n", n, first / q, last / q);
         }
+        if (!r.lastHistogram().isEmpty()) {
+            System.out.printf(Locale.ROOT, "Live objects at %.0f s (the last `jcmd PID GC.class_histogram` before the pull ended, top 20 classes):%n%n```%n", r.histogramAtSeconds());
+            r.lastHistogram().forEach(System.out::println);
+            System.out.println("```\n");
+        }
     }
 
     static void sink() throws Exception {

@@ -2,17 +2,22 @@ package io.leadpipe.bench;
 
 import io.leadpipe.simulator.SimulatorConfig;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A 1,000,000-lead pull under -Xmx256m: does it complete, and does the heap after each GC stay flat? */
 final class MemoryFootprint {
 
-    record Result(boolean complete, double seconds, List<double[]> samples) {}
+    /** How often the live objects of the pulling JVM are counted; the last count is the one nearest the end of the pull. */
+    static final long HISTOGRAM_EVERY_MS = 5_000;
+
+    record Result(boolean complete, double seconds, List<double[]> samples, List<String> lastHistogram, double histogramAtSeconds) {}
 
     static Result run(int leads) throws Exception {
         try (BenchWorkspace ws = new BenchWorkspace()) {
@@ -26,13 +31,38 @@ final class MemoryFootprint {
             Path gc = ws.dir.resolve("gc.log");
             long t0 = System.nanoTime();
             Process p = ProcessRun.start(ws, ws.dir.resolve("memory.log"), List.of("-Xmx256m", "-Xlog:gc:file=" + gc), "run");
-            boolean complete = p.waitFor() == 0;
+            List<String> histogram = List.of();
+            double histogramAt = 0;
+            // jcmd GC.class_histogram: a full GC, then the live objects by class (what holds the heap)
+            while (!p.waitFor(HISTOGRAM_EVERY_MS, TimeUnit.MILLISECONDS)) {
+                List<String> h = classHistogram(p.pid());
+                if (!h.isEmpty() && p.isAlive()) {
+                    histogram = h;
+                    histogramAt = (System.nanoTime() - t0) / 1e9;
+                }
+            }
+            boolean complete = p.exitValue() == 0;
             double seconds = (System.nanoTime() - t0) / 1e9;
             // "[12.345s][info][gc] GC(7) Pause Young (Normal) (G1 Evacuation Pause) 150M->31M(256M) 4.2ms"
             Matcher m = Pattern.compile("\\[(\\d+\\.\\d+)s\\].*GC\\(\\d+\\) Pause.*?(\\d+)M->(\\d+)M\\((\\d+)M\\)").matcher(Files.readString(gc));
             List<double[]> samples = new ArrayList<>();
             while (m.find()) samples.add(new double[]{Double.parseDouble(m.group(1)), Double.parseDouble(m.group(3)), Double.parseDouble(m.group(4))});
-            return new Result(complete, seconds, samples);
+            return new Result(complete, seconds, samples, histogram, histogramAt);
+        }
+    }
+
+    /** The top of `jcmd PID GC.class_histogram` (header, 20 classes, total), or nothing when the process is gone. */
+    private static List<String> classHistogram(long pid) {
+        try {
+            Process j = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid), "GC.class_histogram")
+                    .redirectErrorStream(true).start();
+            List<String> lines = new String(j.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            if (j.waitFor() != 0 || lines.size() < 4) return List.of();
+            List<String> top = new ArrayList<>(lines.subList(1, Math.min(lines.size(), 24)));
+            top.add(lines.get(lines.size() - 1));
+            return top;
+        } catch (Exception e) {
+            return List.of();
         }
     }
 }

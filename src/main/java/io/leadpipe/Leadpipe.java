@@ -183,17 +183,18 @@ public final class Leadpipe {
 
     private int export(Settings settings, CommandLine cli) throws Exception {
         if (!"jsonl".equals(cli.format) && !"csv".equals(cli.format)) throw new ConfigException("unsupported export format '" + cli.format + "' (supported: jsonl, csv)");
+        // checked before the database is opened: the target must not be one of its files
+        io.leadpipe.store.ExportFile file = cli.out == null ? null
+                : io.leadpipe.store.ExportFile.check(cli.out, Database.localDirectory(settings.require("leadpipe.db.url")).stream().toList(), cli.force);
         try (Database db = Database.open(settings).migrate()) {
             LeadExport export = new LeadExport(db);
-            if (cli.out == null) {
+            if (file == null) {
                 Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
                 export.write(w, cli.format, cli.job);
                 w.flush();
             } else {
-                try (Writer w = Files.newBufferedWriter(cli.out, StandardCharsets.UTF_8)) {
-                    long n = export.write(w, cli.format, cli.job);
-                    err.println("exported " + n + " leads to " + cli.out);
-                }
+                long n = file.write(w -> export.write(w, cli.format, cli.job));
+                err.println("exported " + n + " leads to " + cli.out);
             }
         }
         return OK;

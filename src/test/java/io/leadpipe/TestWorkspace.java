@@ -186,7 +186,19 @@ public final class TestWorkspace implements AutoCloseable {
     }
 
     public Connection db() throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(), settings.getOrDefault("leadpipe.db.user", "sa"), settings.getOrDefault("leadpipe.db.password", ""));
+        return DriverManager.getConnection(jdbcUrl(), settings.getOrDefault("leadpipe.db.user", "sa"), dbPassword());
+    }
+
+    /** The configured password, else the one leadpipe generated beside a local H2 database (empty before leadpipe ran). */
+    public String dbPassword() {
+        String configured = settings.getOrDefault("leadpipe.db.password", "");
+        if (!configured.isEmpty()) return configured;
+        Path file = io.leadpipe.store.Database.localDirectory(jdbcUrl()).map(io.leadpipe.store.GeneratedPassword::fileFor).orElse(null);
+        try {
+            return file != null && Files.exists(file) ? Files.readString(file).trim() : "";
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + file, e);
+        }
     }
 
     public List<String> storedLeadKeys() throws SQLException {

@@ -16,6 +16,8 @@ public final class CommandLine {
     public Path out;
     public String stage;
     public boolean help;
+    /** export: replace an existing --out file that is not a previous export */
+    public boolean force;
     public final Map<String, String> overrides = new LinkedHashMap<>();
 
     public static CommandLine parse(String[] argv) {
@@ -29,6 +31,7 @@ public final class CommandLine {
                 case "--format" -> c.format = value(argv, ++i, a);
                 case "--out" -> c.out = Path.of(value(argv, ++i, a));
                 case "--stage" -> c.stage = value(argv, ++i, a);
+                case "--force" -> c.force = true;
                 default -> {
                     if (a.startsWith("--config=")) c.config = Path.of(a.substring(9));
                     else if (a.startsWith("--job=")) c.job = a.substring(6);
@@ -69,8 +72,10 @@ public final class CommandLine {
                                    does this after extracting when leadpipe.sink.enabled=true
               replay [--stage mapping|crm] [--job NAME]
                                    re-queue dead-lettered leads for the next delivery
-              export [--format jsonl|csv] [--out FILE] [--job NAME]
+              export [--format jsonl|csv] [--out FILE [--force]] [--job NAME]
                                    stored leads with their delivery status and enrichment, to stdout or FILE
+                                   (never inside the database directory; an existing FILE that is not a
+                                   previous export is replaced only with --force)
 
             Options:
               --config FILE        layer FILE (properties) over ./application.properties

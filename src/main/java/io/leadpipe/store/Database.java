@@ -15,6 +15,12 @@ import java.sql.SQLException;
 /** The store: an H2 file by default (under ./data), PostgreSQL by URL; the schema comes from Flyway. */
 public final class Database implements AutoCloseable {
 
+    static {
+        // H2's AUTO_SERVER binds to every interface unless told otherwise (read once, when H2 starts);
+        // leadpipe's auto-server is for leadpipe processes on this host only
+        if (System.getProperty("h2.bindAddress") == null) System.setProperty("h2.bindAddress", "127.0.0.1");
+    }
+
     private final DataSource dataSource;
     private final AutoCloseable closer;
     private final String url;
@@ -41,11 +47,19 @@ public final class Database implements AutoCloseable {
         int maxConnections = settings.getInt("leadpipe.db.max-connections", 10, 1, 1000);
         long openTimeout = settings.getLong("leadpipe.db.open-timeout-ms", 10_000, 0, 600_000);
         if (url.startsWith("jdbc:h2:")) {
-            createH2Directory(url);
+            Path dir = createH2Directory(url);
+            boolean configured = !password.isEmpty() || passwordFile != null;
+            if (dir != null && !configured) password = GeneratedPassword.readOrCreate(GeneratedPassword.fileFor(dir));
             JdbcConnectionPool pool = JdbcConnectionPool.create(url, user, password);
             pool.setMaxConnections(maxConnections);
             Database db = new Database(pool, pool::dispose, url);
-            db.check(openTimeout);
+            try {
+                db.check(openTimeout, user, password);
+                if (dir != null) db.secureH2Files(dir);
+            } catch (RuntimeException e) {
+                pool.dispose();
+                throw e;
+            }
             return db;
         }
         if (url.startsWith("jdbc:postgresql:")) {
@@ -69,28 +83,105 @@ public final class Database implements AutoCloseable {
         throw settings.invalid("leadpipe.db.url", url, "is not an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) URL");
     }
 
-    private static void createH2Directory(String url) {
+    /** The H2 database's file name without its extension (./data/leadpipe), or null for PostgreSQL, memory or a server. */
+    public static Path h2File(String url) {
+        if (url == null || !url.startsWith("jdbc:h2:")) return null;
         String rest = url.substring("jdbc:h2:".length());
         if (rest.startsWith("file:")) rest = rest.substring(5);
-        if (rest.startsWith("mem:") || rest.startsWith("tcp:") || rest.startsWith("ssl:")) return;
+        if (rest.startsWith("mem:") || rest.startsWith("tcp:") || rest.startsWith("ssl:") || rest.startsWith("zip:")) return null;
         int semi = rest.indexOf(';');
-        Path file = Path.of(semi < 0 ? rest : rest.substring(0, semi));
-        Path dir = file.toAbsolutePath().getParent();
+        String name = semi < 0 ? rest : rest.substring(0, semi);
+        if (name.startsWith("~")) name = System.getProperty("user.home") + name.substring(1);
+        return Path.of(name).toAbsolutePath().normalize();
+    }
+
+    /** The directory holding a local H2 database's files (nothing may be written there but the database). */
+    public static java.util.Optional<Path> localDirectory(String url) {
+        Path file = h2File(url);
+        return file == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(file.getParent());
+    }
+
+    /** Creates the database's directory owner-only (or tightens leadpipe's existing one); null when the database is not a local file. */
+    private static Path createH2Directory(String url) {
+        Path file = h2File(url);
+        if (file == null || file.getParent() == null) return null;
+        Path dir = file.getParent();
         try {
-            if (dir != null) Files.createDirectories(dir);
+            if (Files.isDirectory(dir)) {
+                OwnerOnly.existingDirectory(dir);
+            } else {
+                try {
+                    Files.createDirectories(dir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+                } catch (UnsupportedOperationException e) {
+                    Files.createDirectories(dir);
+                }
+                OwnerOnly.directory(dir); // the umask may have narrowed the attribute, never widened it; set it exactly
+            }
         } catch (IOException e) {
             throw new ConfigException("cannot create the database directory " + dir + ": " + e.getMessage());
+        }
+        return dir;
+    }
+
+    /**
+     * The database's files owner-only, and its auto-server (if any) on loopback: the lock file names
+     * the server's address and the key that lets a client in.
+     */
+    private void secureH2Files(Path dir) {
+        String base = h2File(url).getFileName().toString() + ".";
+        try (var files = Files.list(dir)) {
+            files.filter(f -> f.getFileName().toString().startsWith(base) || f.getFileName().toString().equals(GeneratedPassword.FILE_NAME))
+                    .forEach(OwnerOnly::file);
+        } catch (IOException e) {
+            throw new ConfigException("cannot list the database directory " + dir + ": " + e.getMessage());
+        }
+        Path lock = dir.resolve(base + "lock.db");
+        if (!url.toUpperCase(java.util.Locale.ROOT).contains("AUTO_SERVER=TRUE") || !Files.exists(lock)) return;
+        java.util.Properties p = new java.util.Properties();
+        try (var r = Files.newBufferedReader(lock)) {
+            p.load(r);
+        } catch (IOException e) {
+            return; // being rewritten by the process that serves the database; it is checked there
+        }
+        String server = p.getProperty("server", "");
+        String host = server.contains(":") ? server.substring(0, server.lastIndexOf(':')) : server;
+        if (!host.isEmpty() && !isLoopback(host)) {
+            throw new ConfigException("the database's auto-server listens on " + host + ", not on loopback: start leadpipe with -Dh2.bindAddress=127.0.0.1"
+                    + " (or stop the process that opened " + url.split(";")[0] + " without it)");
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
         }
     }
 
     /** Opens one connection, retrying briefly: another leadpipe process may be opening the same H2 file. */
     private void check(long timeoutMillis) {
+        check(timeoutMillis, null, null);
+    }
+
+    /**
+     * As above; on H2, a database still on H2's default empty password (made by an earlier leadpipe) is
+     * given the password leadpipe now uses, so the old empty one stops working.
+     */
+    private void check(long timeoutMillis, String user, String password) {
         long deadline = System.currentTimeMillis() + timeoutMillis;
+        boolean triedEmptyPassword = false;
         while (true) {
             try (Connection c = dataSource.getConnection()) {
                 c.isValid(5);
                 return;
             } catch (SQLException e) {
+                if (e.getErrorCode() == org.h2.api.ErrorCode.WRONG_USER_OR_PASSWORD && password != null && !password.isEmpty() && !triedEmptyPassword) {
+                    triedEmptyPassword = true;
+                    if (setPasswordOnEmpty(user, password)) continue;
+                    throw new ConfigException("cannot open the database " + url.split(";")[0] + ": wrong user or password for user '" + user
+                            + "' (configured with leadpipe.db.password or .password-file, or generated in " + GeneratedPassword.FILE_NAME + " beside the database)");
+                }
                 if (System.currentTimeMillis() >= deadline) {
                     throw new ConfigException("cannot open the database " + url + ": " + e.getMessage().lines().findFirst().orElse(""));
                 }
@@ -101,6 +192,22 @@ public final class Database implements AutoCloseable {
                     throw new ConfigException("interrupted while opening the database " + url);
                 }
             }
+        }
+    }
+
+    /** True when the database opened with the empty password and now has this one instead. */
+    private boolean setPasswordOnEmpty(String user, String password) {
+        try (Connection c = java.sql.DriverManager.getConnection(url, user, ""); java.sql.Statement st = c.createStatement()) {
+            String current;
+            try (java.sql.ResultSet rs = st.executeQuery("SELECT CURRENT_USER")) {
+                rs.next();
+                current = rs.getString(1);
+            }
+            // a literal, not a parameter: ALTER USER takes none; the password is hex or configured (quotes doubled)
+            st.execute("ALTER USER \"" + current.replace("\"", "\"\"") + "\" SET PASSWORD '" + password.replace("'", "''") + "'");
+            return true;
+        } catch (SQLException e) {
+            return false;
         }
     }
 
