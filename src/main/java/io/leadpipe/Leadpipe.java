@@ -2,6 +2,7 @@ package io.leadpipe;
 
 import io.leadpipe.cli.CommandLine;
 import io.leadpipe.cli.ConfigException;
+import io.leadpipe.cli.JobDeclarations;
 import io.leadpipe.cli.Settings;
 import io.leadpipe.job.FailureExplainer;
 import io.leadpipe.job.JobOutcome;
@@ -80,6 +81,7 @@ public final class Leadpipe {
     }
 
     private int run(Settings settings, CommandLine cli) throws Exception {
+        JobDeclarations.read(settings).require(cli.job); // before anything is opened
         try (LeadpipeApp app = new LeadpipeApp(settings)) {
             app.start(env);
             List<String> jobs = cli.job != null ? List.of(cli.job) : app.jobs();
@@ -173,6 +175,7 @@ public final class Leadpipe {
     private int verify(Settings settings, CommandLine cli) throws Exception {
         if (cli.args.size() != 1) throw new ConfigException("usage: leadpipe verify JOB");
         String job = cli.args.get(0);
+        JobDeclarations.read(settings).require(job);
         try (Database db = Database.open(settings).migrate()) {
             if (!new CheckpointTable(db).startVerification(job)) throw new ConfigException("job " + job + " has no checkpoint to verify (run it first)");
         }

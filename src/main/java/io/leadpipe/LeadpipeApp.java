@@ -81,9 +81,11 @@ public final class LeadpipeApp implements AutoCloseable {
         settings.getInt("camel.component.http.response-timeout", 30000, 1, Integer.MAX_VALUE);
         settings.getInt("camel.component.http.so-timeout", 30000, 1, Integer.MAX_VALUE);
         if (concurrency < 1) throw new ConfigException("leadpipe.jobs.concurrency must be >= 1");
+        io.leadpipe.cli.JobDeclarations.read(settings);
+        Path reportDir = settings.writableDirectory("leadpipe.report.dir", "data/reports");
 
         db = Database.open(settings).migrate();
-        runReport = new RunReport(Path.of(settings.get("leadpipe.report.dir", "data/reports")), counters);
+        runReport = new RunReport(reportDir, counters);
 
         main = new Main();
         // scheduled routes (routes/schedule.yaml, from quartz:) start only under `serve`

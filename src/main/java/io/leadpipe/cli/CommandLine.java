@@ -37,9 +37,11 @@ public final class CommandLine {
                     else if (a.startsWith("--job=")) c.job = a.substring(6);
                     else if (a.startsWith("--format=")) c.format = a.substring(9);
                     else if (a.startsWith("--out=")) c.out = Path.of(a.substring(6));
-                    else if (a.startsWith("-D") && a.contains("=")) {
+                    else if (a.startsWith("-D")) {
                         int eq = a.indexOf('=');
-                        c.overrides.put(a.substring(2, eq), a.substring(eq + 1));
+                        if (eq < 0) throw new ConfigException(a + " has no value: write -Dkey=value");
+                        if (eq == 2 || a.substring(2, eq).isBlank()) throw new ConfigException(a + " has no setting name: write -Dkey=value");
+                        c.overrides.put(a.substring(2, eq).trim(), a.substring(eq + 1));
                     } else if (a.startsWith("-")) throw new ConfigException("unknown option " + a + " (see leadpipe --help)");
                     else if (c.verb == null) c.verb = a;
                     else c.args.add(a);

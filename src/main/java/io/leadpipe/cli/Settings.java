@@ -170,8 +170,22 @@ public final class Settings {
         throw invalid(key, v, "must be true or false");
     }
 
+    /**
+     * A directory setting leadpipe will write into: it, or the nearest part of it that exists, must be a
+     * writable directory. Checked at start without creating anything, so a pull is never lost to it at the end.
+     */
+    public Path writableDirectory(String key, String defaultValue) {
+        String value = get(key, defaultValue);
+        Path dir = Path.of(value).toAbsolutePath().normalize();
+        Path existing = dir;
+        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+        if (existing == null || !Files.isDirectory(existing)) throw invalid(key, value, "cannot be created: " + existing + " is not a directory");
+        if (!Files.isWritable(existing)) throw invalid(key, value, "cannot be written: " + existing + " is not writable");
+        return Path.of(value);
+    }
+
     public ConfigException invalid(String key, String value, String why) {
-        return new ConfigException("invalid setting " + key + " = '" + value + "' " + why + " (from " + origins.getOrDefault(key, "default") + ")");
+        return new ConfigException("invalid setting " + key + " = '" + JdbcUrlMask.mask(value) + "' " + why + " (from " + origins.getOrDefault(key, "default") + ")");
     }
 
     /** The merged view, for Camel's property placeholders. */

@@ -15,6 +15,10 @@ public record SourceSettings(String name, String url, String method, int pageSiz
 
     public static SourceSettings from(Settings s, String name) {
         String p = "leadpipe.source." + name + ".";
+        // every pointer is checked, also those the chosen paging kind does not use, before any request
+        for (String key : s.asProperties().stringPropertyNames()) {
+            if (key.startsWith(p) && key.endsWith("-pointer") && s.get(key) != null) pointer(s, key, null);
+        }
         String url = s.get(p + "url");
         if (url == null) throw new ConfigException("source '" + name + "' has no URL: set " + p + "url");
         if (!url.startsWith("http://") && !url.startsWith("https://")) throw s.invalid(p + "url", url, "must start with http:// or https://");
@@ -44,7 +48,22 @@ public record SourceSettings(String name, String url, String method, int pageSiz
 
     private static String pointer(Settings s, String key, String def) {
         String v = s.get(key, def);
-        if (!v.startsWith("/")) throw s.invalid(key, v, "must be a JSON pointer starting with / (e.g. /data)");
+        String problem = pointerProblem(v);
+        if (problem != null) throw s.invalid(key, v, problem);
         return v;
+    }
+
+    /** Why a value is not a JSON pointer (RFC 6901), or null when it is one. */
+    static String pointerProblem(String v) {
+        if (v.startsWith("$") || !v.startsWith("/") && v.contains(".")) {
+            return "looks like a JSONPath; a JSON pointer names each level after a / (e.g. /data/items)";
+        }
+        if (!v.startsWith("/")) return "must be a JSON pointer starting with / (e.g. /data)";
+        for (int i = v.indexOf('~'); i >= 0; i = v.indexOf('~', i + 1)) {
+            if (i + 1 >= v.length() || (v.charAt(i + 1) != '0' && v.charAt(i + 1) != '1')) {
+                return "is not a JSON pointer: ~ must be written ~0 and / inside a name ~1";
+            }
+        }
+        return null;
     }
 }

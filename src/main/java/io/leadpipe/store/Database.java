@@ -183,13 +183,13 @@ public final class Database implements AutoCloseable {
                             + "' (configured with leadpipe.db.password or .password-file, or generated in " + GeneratedPassword.FILE_NAME + " beside the database)");
                 }
                 if (System.currentTimeMillis() >= deadline) {
-                    throw new ConfigException("cannot open the database " + url + ": " + e.getMessage().lines().findFirst().orElse(""));
+                    throw new ConfigException("cannot open the database " + io.leadpipe.cli.JdbcUrlMask.mask(url) + ": " + e.getMessage().lines().findFirst().orElse(""));
                 }
                 try {
                     Thread.sleep(200);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
-                    throw new ConfigException("interrupted while opening the database " + url);
+                    throw new ConfigException("interrupted while opening the database " + io.leadpipe.cli.JdbcUrlMask.mask(url));
                 }
             }
         }

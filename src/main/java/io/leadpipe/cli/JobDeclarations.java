@@ -1,0 +1,162 @@
+package io.leadpipe.cli;
+
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The route files read before Camel starts, so that a mistake in them stops leadpipe with one line before
+ * the database is opened: YAML syntax, two routes with one id, two jobs with one id, a job id that is not a
+ * safe file name (it names the report file), a job whose source is not declared in leadpipe.sources.
+ */
+public final class JobDeclarations {
+
+    /** Letters, digits, '-', '_', '.', starting with a letter or digit: never '..', never a path. */
+    public static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
+
+    /** A job: one templatedRoute of the extract template; scheduled ones carry a cron. */
+    public record Job(String id, String routeId, String source, boolean scheduled, Path file) {}
+
+    private final Map<String, Job> jobs = new LinkedHashMap<>();
+
+    public static JobDeclarations read(Settings settings) {
+        JobDeclarations d = new JobDeclarations();
+        List<Map<?, ?>> items = new ArrayList<>();
+        Map<Map<?, ?>, Path> fileOf = new java.util.IdentityHashMap<>();
+        for (Path file : routeFiles(settings.get("camel.main.routes-include-pattern", ""))) {
+            for (Map<?, ?> item : parse(file)) {
+                items.add(item);
+                fileOf.put(item, file);
+            }
+        }
+        String defaultSource = "leads-api";
+        for (Map<?, ?> item : items) {
+            Map<?, ?> template = map(item.get("routeTemplate"));
+            if (template != null && "extract".equals(string(template.get("id")))) {
+                for (Map<?, ?> p : maps(template.get("parameters"))) {
+                    if ("source".equals(string(p.get("name"))) && p.get("defaultValue") != null) defaultSource = string(p.get("defaultValue"));
+                }
+            }
+        }
+        List<String> sources = KnownSettings.sourceNames(settings.get("leadpipe.sources"));
+        Map<String, Path> routeIds = new LinkedHashMap<>();
+        for (Map<?, ?> item : items) {
+            Path file = fileOf.get(item);
+            Map<?, ?> route = map(item.get("route"));
+            Map<?, ?> templated = map(item.get("templatedRoute"));
+            String routeId = route != null ? string(route.get("id")) : templated != null ? string(templated.get("routeId")) : null;
+            if (routeId != null) {
+                Path first = routeIds.putIfAbsent(routeId, file);
+                if (first != null) {
+                    throw new ConfigException("two routes have the id '" + routeId + "' (" + first + (first.equals(file) ? "" : " and " + file)
+                            + "); Camel would keep only one: give each its own routeId");
+                }
+            }
+            if (templated == null) continue;
+            Map<String, String> params = new LinkedHashMap<>();
+            for (Map<?, ?> p : maps(templated.get("parameters"))) params.put(string(p.get("name")), string(p.get("value")));
+            String template = string(templated.get("routeTemplateRef"));
+            if (!"extract".equals(template)) continue;
+            String jobId = params.get("jobId");
+            if (jobId == null || !JOB_ID.matcher(jobId).matches()) {
+                throw new ConfigException(file + ": job id '" + jobId + "' (route " + routeId + ") must be letters, digits, '-', '_' or '.', "
+                        + "starting with a letter or digit (it names the job's report file)");
+            }
+            String source = params.getOrDefault("source", defaultSource);
+            if (!sources.contains(source)) {
+                throw new ConfigException(file + ": job " + jobId + " pulls from source '" + source + "', which is not in leadpipe.sources ("
+                        + String.join(",", sources) + ")");
+            }
+            Job job = new Job(jobId, routeId, source, params.get("cron") != null, file);
+            Job before = d.jobs.putIfAbsent(jobId, job);
+            if (before != null) {
+                throw new ConfigException("two jobs have the id '" + jobId + "' (routes " + before.routeId() + " and " + routeId
+                        + "); they would share one checkpoint: give each its own jobId");
+            }
+        }
+        return d;
+    }
+
+    public Map<String, Job> jobs() {
+        return jobs;
+    }
+
+    /** Fails with the declared job names unless {@code job} is one of them (null: nothing asked). */
+    public void require(String job) {
+        if (job != null && !jobs.containsKey(job)) {
+            throw new ConfigException("no job named '" + job + "' in the routes (known: " + String.join(", ", jobs.keySet()) + ")");
+        }
+    }
+
+    /** The files of camel.main.routes-include-pattern that are on the file system (file:dir/*.yaml, comma-separated). */
+    static List<Path> routeFiles(String includePattern) {
+        List<Path> files = new ArrayList<>();
+        for (String entry : includePattern.split(",")) {
+            entry = entry.trim();
+            if (!entry.startsWith("file:")) continue; // classpath: routes are part of the build, checked by its tests
+            Path path = Path.of(entry.substring(5));
+            String name = path.getFileName() == null ? "" : path.getFileName().toString();
+            if (!name.contains("*") && !name.contains("?")) {
+                if (Files.isRegularFile(path)) files.add(path);
+                continue;
+            }
+            Path dir = path.getParent() == null ? Path.of(".") : path.getParent();
+            if (!Files.isDirectory(dir)) continue;
+            try (DirectoryStream<Path> found = Files.newDirectoryStream(dir, name)) {
+                List<Path> sorted = new ArrayList<>();
+                found.forEach(sorted::add);
+                sorted.sort(null);
+                files.addAll(sorted);
+            } catch (IOException e) {
+                throw new ConfigException("cannot list the route files " + path + ": " + e.getMessage());
+            }
+        }
+        return files;
+    }
+
+    private static List<Map<?, ?>> parse(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read the route file " + file + ": " + e.getMessage());
+        }
+        Object doc;
+        try {
+            doc = new Load(LoadSettings.builder().setLabel(file.toString()).build()).loadFromString(text);
+        } catch (MarkedYamlEngineException e) {
+            String where = e.getProblemMark().map(m -> " line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1)).orElse("");
+            throw new ConfigException("YAML syntax error in " + file + where + ": " + e.getProblem());
+        } catch (YamlEngineException e) {
+            throw new ConfigException("YAML syntax error in " + file + ": " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (doc == null) return List.of();
+        if (!(doc instanceof List<?> list)) throw new ConfigException(file + " is not a list of routes (each entry starts with '- ')");
+        return maps(list);
+    }
+
+    private static List<Map<?, ?>> maps(Object o) {
+        List<Map<?, ?>> out = new ArrayList<>();
+        if (o instanceof List<?> list) for (Object e : list) if (e instanceof Map<?, ?> m) out.add(m);
+        return out;
+    }
+
+    private static Map<?, ?> map(Object o) {
+        return o instanceof Map<?, ?> m ? m : null;
+    }
+
+    private static String string(Object o) {
+        return o == null ? null : o.toString();
+    }
+}
