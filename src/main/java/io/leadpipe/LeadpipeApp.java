@@ -104,6 +104,8 @@ public final class LeadpipeApp implements AutoCloseable {
         long floor = settings.getLong("leadpipe.ratelimit.floor", 10, 0, Long.MAX_VALUE);
         Duration resetMargin = Duration.ofMillis(settings.getLong("leadpipe.ratelimit.reset-margin-ms", 250, 0, 600_000));
         rateLimits.maxWait(maxWait());
+        io.leadpipe.http.ResponseLimits limits = responseLimits();
+        auth.values().forEach(key -> key.limits(limits));
         for (SourceSettings s : sources) {
             pagers.register(s.name(), new SourcePaging(s));
             main.bind("auth-" + s.name(), auth.get(s.name()));
@@ -162,6 +164,11 @@ public final class LeadpipeApp implements AutoCloseable {
         main.bind("sinkRetryBackoff", backoff("leadpipe.sink.retry.").onRetry(job -> metrics.retry(job)));
     }
 
+    private io.leadpipe.http.ResponseLimits responseLimits() {
+        return new io.leadpipe.http.ResponseLimits(settings.getLong("leadpipe.http.request-deadline-ms", 120_000, 1, 86_400_000),
+                settings.getLong("leadpipe.http.max-body-bytes", 64L * 1024 * 1024, 1024, Long.MAX_VALUE));
+    }
+
     /** leadpipe.ratelimit.max-wait: an API asking for a longer wait stops the job (checkpointed) instead. */
     private Duration maxWait() {
         String value = settings.get("leadpipe.ratelimit.max-wait", "15m");
@@ -186,7 +193,7 @@ public final class LeadpipeApp implements AutoCloseable {
         if (!url.startsWith("http://") && !url.startsWith("https://")) throw settings.invalid(prefix + "url", url, "must start with http:// or https://");
         ApiKeyAuth key = auth.computeIfAbsent(name, n -> ApiKeyAuth.resolve(n, settings.get(prefix + "api-key-header", "Authorization"),
                 settings.get(prefix + "api-key-prefix", "Bearer"), settings.get(prefix + "api-key-env", defaultEnv), settings.get(prefix + "api-key-file"), env));
-        main.bind("auth-" + name, key);
+        main.bind("auth-" + name, key.limits(responseLimits()));
         rateLimits.register(name, key.identity(), RateLimitHeaderNames.from(settings, name), floor, resetMargin,
                 settings.getInt(prefix + "max-requests-per-second", 10, 1, 100_000));
     }

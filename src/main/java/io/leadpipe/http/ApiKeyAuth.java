@@ -19,6 +19,13 @@ public final class ApiKeyAuth implements HttpClientConfigurer {
 
     private final String headerName;
     private final String headerValue;
+    private volatile ResponseLimits limits = ResponseLimits.DEFAULTS;
+
+    /** The deadline and body size every call through this client is held to (leadpipe.http.*). */
+    public ApiKeyAuth limits(ResponseLimits limits) {
+        this.limits = limits;
+        return this;
+    }
 
     /** @param prefix a scheme such as "Bearer", written before the key with one space; empty for none */
     public ApiKeyAuth(String headerName, String prefix, String key) {
@@ -69,6 +76,8 @@ public final class ApiKeyAuth implements HttpClientConfigurer {
     @Override
     public void configureHttpClient(HttpClientBuilder builder) {
         builder.addRequestInterceptorFirst((request, entity, context) -> request.setHeader(headerName, headerValue));
+        // the whole call is bounded too: an overall deadline and a maximum body size
+        builder.addExecInterceptorFirst("leadpipe-response-limits", limits);
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.leadpipe.secrets.Secrets;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
@@ -62,6 +63,9 @@ public final class FailureExplainer {
         if (find(cause, ConnectException.class) != null || find(cause, UnknownHostException.class) != null) {
             return "cannot connect for " + req + " — is the API up, and is " + urlKey + " right? (" + rootMessage(cause) + ")";
         }
+        IOException bounded = find(cause, io.leadpipe.http.ResponseLimits.DeadlineExceededException.class);
+        if (bounded == null) bounded = find(cause, io.leadpipe.http.ResponseLimits.BodyTooLargeException.class);
+        if (bounded != null) return "no usable answer for " + req + " after every retry — " + bounded.getMessage();
         if (find(cause, SocketTimeoutException.class) != null) {
             return "no answer in time for " + req + " — the API is slow or unreachable (" + rootMessage(cause) + ")";
         }
