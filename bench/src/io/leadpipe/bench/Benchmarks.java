@@ -60,7 +60,7 @@ public final class Benchmarks {
         String options = System.getProperty("bench.url-options", ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
         CheckpointDurability.Result r = CheckpointDurability.run(kills, options);
         System.out.printf(Locale.ROOT, "### Checkpoint durability (target: a logged checkpoint never goes backwards)%n%n"
-                + "One pull of 1,000,000 leads in pages of 10, SIGKILLed %d times (2–5 s after each start); H2 URL options `%s`.%n%n", r.kills(), r.url());
+                + "One pull of 1,000,000 leads in pages of 10, SIGKILLed %d times (0.2–3 s after each start's first page); H2 URL options `%s`.%n%n", r.kills(), r.url());
         System.out.println("| kills | runs that logged a page | checkpoints that went backwards | seconds |");
         System.out.println("|---|---|---|---|");
         System.out.printf(Locale.ROOT, "| %d | %d | **%d** | %.0f |%n%n", r.kills(), r.runsThatLoggedAPage(), r.backwards().size(), r.seconds());

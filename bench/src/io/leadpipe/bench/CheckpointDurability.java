@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 /**
  * Does a saved checkpoint survive kill -9? One pull (small pages, so many commits a second) killed with
- * SIGKILL again and again at random points; after each kill, the next start's "resumes from … page M"
+ * SIGKILL again and again at random points (0.2–3 s after its first page); after each kill, the next start's "resumes from … page M"
  * is compared with the last "page=N" line the killed process logged — a line written only after that
  * page's checkpoint UPDATE returned. M < N means a committed checkpoint went backwards.
  */
@@ -48,7 +48,10 @@ final class CheckpointDurability {
                 Path log = ws.dir.resolve("run-" + run + ".log");
                 Process p = ProcessRun.start(ws, log, List.of("-Xmx512m", "-Dorg.slf4j.simpleLogger.log.leadpipe.extract=info"), "run");
                 if (run <= kills) {
-                    Thread.sleep(2000 + random.nextInt(3000));
+                    // start-up time varies a lot on a busy machine: the kill comes 0.2–3 s after the first page is logged
+                    long deadline = System.currentTimeMillis() + 120_000;
+                    while (p.isAlive() && System.currentTimeMillis() < deadline && !LOGGED.matcher(Files.readString(log)).find()) Thread.sleep(50);
+                    Thread.sleep(200 + random.nextInt(2800));
                     if (!p.isAlive()) throw new IllegalStateException("the pull ended before kill " + run + ": " + Files.readString(log));
                     ProcessRun.kill9(p);
                 } else {
