@@ -20,6 +20,7 @@ public final class Benchmarks {
         if (which.equals("all") || which.equals("overhead")) overhead();
         if (which.equals("all") || which.equals("resume")) resume();
         if (which.equals("all") || which.equals("memory")) memory();
+        if (which.equals("durability")) durability(); // ~100 SIGKILLs: long, so not part of "all"
         if (which.equals("all") || which.equals("sink")) sink();
     }
 
@@ -52,6 +53,20 @@ public final class Benchmarks {
         System.out.println("|---|---|---|---|---|---|---|");
         System.out.printf(Locale.ROOT, "| %d | %d | %d | **%.2f** | %d × | %s | %.0f |%n%n", r.kills(), r.pages(), r.pagesServedAgain(), r.perKill(),
                 r.firstPages(), r.complete() ? "yes, exit 0" : "NO", r.seconds());
+    }
+
+    static void durability() throws Exception {
+        int kills = Integer.getInteger("bench.kills", 100);
+        String options = System.getProperty("bench.url-options", ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
+        CheckpointDurability.Result r = CheckpointDurability.run(kills, options);
+        System.out.printf(Locale.ROOT, "### Checkpoint durability (target: a logged checkpoint never goes backwards)%n%n"
+                + "One pull of 1,000,000 leads in pages of 10, SIGKILLed %d times (0.2–3 s after each start's first page); H2 URL options `%s`.%n%n", r.kills(), r.url());
+        System.out.println("| kills | runs that logged a page | checkpoints that went backwards | seconds |");
+        System.out.println("|---|---|---|---|");
+        System.out.printf(Locale.ROOT, "| %d | %d | **%d** | %.0f |%n%n", r.kills(), r.runsThatLoggedAPage(), r.backwards().size(), r.seconds());
+        for (CheckpointDurability.Kill k : r.backwards()) {
+            System.out.printf(Locale.ROOT, "- after kill %d: page %d was logged as saved, the next start resumed at page %d%n", k.run(), k.lastLogged(), k.resumedAt());
+        }
     }
 
     static void memory() throws Exception {

@@ -66,6 +66,7 @@ public final class Leadpipe {
                 case "serve" -> serve(settings);
                 case "replay" -> replay(settings, cli);
                 case "export" -> export(settings, cli);
+                case "repair" -> repair(settings);
                 // the simulator is not part of leadpipe: it has its own jar, which runs leadpipe for the demo
                 case "demo", "simulator" -> throw new ConfigException("'" + cli.verb + "' is a verb of the simulator jar: java -jar target/leadpipe-simulator.jar "
                         + (cli.verb.equals("demo") ? "demo" : "serve"));
@@ -182,6 +183,17 @@ public final class Leadpipe {
         out.println("job " + job + ": verification pass — re-reading the list from the first page and storing what was missed");
         cli.job = job;
         return run(settings, cli);
+    }
+
+    /** Finishes a schema upgrade that a crash interrupted: Flyway repair, then the (re-runnable) migrations again. */
+    private int repair(Settings settings) {
+        try (Database db = Database.open(settings)) {
+            org.flywaydb.core.api.output.RepairResult r = db.repair();
+            for (var m : r.migrationsRemoved) out.println("removed the unfinished migration V" + m.version + " (" + m.description + ") from the schema history");
+            for (var m : r.migrationsAligned) out.println("realigned the checksum of V" + m.version + " (" + m.description + ")");
+            out.println("schema complete at version " + db.schemaVersion() + "; leads and checkpoints kept");
+        }
+        return OK;
     }
 
     private int export(Settings settings, CommandLine cli) throws Exception {

@@ -1,7 +1,9 @@
+-- Safe to run again: H2 commits each DDL statement on its own, so a crash half-way through a
+-- migration leaves some of it applied and no history row; IF NOT EXISTS lets the re-run finish it.
 -- Written in the SQL that H2 2.x and PostgreSQL both accept.
 
 -- One row per job: where it is, what it was asked for, and how it ended. The job's truth on restart.
-CREATE TABLE extraction_checkpoint (
+CREATE TABLE IF NOT EXISTS extraction_checkpoint (
     job_id          VARCHAR(200)  NOT NULL PRIMARY KEY,
     source          VARCHAR(200)  NOT NULL,
     filters         VARCHAR(4000) NOT NULL,
@@ -19,7 +21,7 @@ CREATE TABLE extraction_checkpoint (
 );
 
 -- Every lead once, keyed by the API's id; a page fetched twice upserts the same rows.
-CREATE TABLE leads (
+CREATE TABLE IF NOT EXISTS leads (
     lead_key   VARCHAR(200) NOT NULL PRIMARY KEY,
     source     VARCHAR(200) NOT NULL,
     job_id     VARCHAR(200) NOT NULL,
@@ -28,4 +30,4 @@ CREATE TABLE leads (
     fetched_at TIMESTAMP WITH TIME ZONE NOT NULL
 );
 
-CREATE INDEX leads_job ON leads (job_id);
+CREATE INDEX IF NOT EXISTS leads_job ON leads (job_id);

@@ -79,6 +79,9 @@ public final class CommandLine {
                                    (never inside the database directory; an existing FILE that is not a
                                    previous export is replaced only with --force)
 
+              repair               finish a schema upgrade that a crash (kill -9) interrupted: clear the
+                                   unfinished migration from the schema history and run it again
+
             Options:
               --config FILE        layer FILE (properties) over ./application.properties
               -Dkey=value          override one setting (also as a JVM option before -jar)

@@ -3,6 +3,8 @@ package io.leadpipe.store;
 import io.leadpipe.cli.ConfigException;
 import io.leadpipe.cli.Settings;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.output.RepairResult;
 import org.h2.jdbcx.JdbcConnectionPool;
 
 import javax.sql.DataSource;
@@ -213,8 +215,68 @@ public final class Database implements AutoCloseable {
 
     /** Brings the schema up to date; a no-op when it already is. */
     public Database migrate() {
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        try {
+            acceptRewrittenChecksums();
+            flyway().migrate();
+        } catch (FlywayException e) {
+            throw new ConfigException(explainUnusableSchema(e));
+        }
         return this;
+    }
+
+    /**
+     * `leadpipe repair`: Flyway repair (drops the history rows of migrations that failed, realigns
+     * checksums), then the migrations again — each is safe to re-run over a half-applied one.
+     */
+    public RepairResult repair() {
+        try {
+            acceptRewrittenChecksums();
+            RepairResult result = flyway().repair();
+            flyway().migrate();
+            return result;
+        } catch (FlywayException e) {
+            throw new ConfigException("repair could not finish the schema of " + url.split(";")[0] + ": " + firstLines(e));
+        }
+    }
+
+    /** The schema version after the last successful migration. */
+    public String schemaVersion() {
+        var current = flyway().info().current();
+        return current == null ? "none" : current.getVersion().getVersion();
+    }
+
+    private Flyway flyway() {
+        return Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load();
+    }
+
+    private void acceptRewrittenChecksums() {
+        try (Connection c = dataSource.getConnection()) {
+            RerunnableMigrations.acceptRewrittenChecksums(c);
+        } catch (SQLException e) {
+            throw new ConfigException("cannot read the schema history of " + url.split(";")[0] + ": " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    private String explainUnusableSchema(FlywayException e) {
+        return "the database schema of " + url.split(";")[0] + " is not usable: " + firstLines(e)
+                + " — this happens when leadpipe is stopped (kill -9, a crash, a full disk) while it upgrades the schema;"
+                + " run `leadpipe repair` to clear the unfinished upgrade from the schema history and run it again (your leads and checkpoints are kept)";
+    }
+
+    /** Flyway's own explanation without its boilerplate, on one line. */
+    private static String firstLines(FlywayException e) {
+        String text = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        StringBuilder b = new StringBuilder();
+        for (String line : text.split("\n")) {
+            String t = line.trim();
+            if (t.isEmpty() || t.startsWith("Validate failed") || t.startsWith("Please remove") || t.startsWith("Need more flexibility")
+                    || t.startsWith("Location") || t.startsWith("Line") || t.startsWith("Statement") || t.startsWith("-") || t.startsWith("SQL State")
+                    || t.startsWith("Error Code") || t.startsWith("Message")) continue;
+            if (b.length() > 0) b.append("; ");
+            b.append(t.endsWith(".") ? t.substring(0, t.length() - 1) : t);
+            if (b.length() > 300) break;
+        }
+        return b.toString();
     }
 
     public DataSource dataSource() {

@@ -1,0 +1,128 @@
+package io.leadpipe;
+
+import io.leadpipe.cli.Settings;
+import io.leadpipe.store.Database;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Schema migrations after a crash half-way through one (an in-process simulation: the first statements
+ * of a migration are applied by hand, as H2 had committed them when the process died, and Flyway has no
+ * row for it), and databases made by the releases before the migrations were made re-runnable.
+ */
+class MigrationRerunTest {
+
+    private static final Path MIGRATIONS = Path.of("src/main/resources/db/migration");
+    private static final Pattern VERSION = Pattern.compile("V(\\d+)__.*\\.sql");
+
+    @Test
+    void everyMigrationIsFinishedByTheNextStartAfterACrashAtAnyOfItsStatements() throws Exception {
+        if (TestWorkspace.POSTGRES) return; // PostgreSQL runs a migration in one transaction: a crash leaves none of it
+        List<Path> files;
+        try (Stream<Path> s = Files.list(MIGRATIONS)) {
+            files = s.filter(f -> VERSION.matcher(f.getFileName().toString()).matches()).sorted((a, b) -> version(a) - version(b)).toList();
+        }
+        int cases = 0;
+        for (Path file : files) {
+            List<String> statements = statements(Files.readString(file));
+            for (int applied = 1; applied < statements.size(); applied++) {
+                String url = "jdbc:h2:mem:rerun" + (cases++) + ";DB_CLOSE_DELAY=-1";
+                int v = version(file);
+                // as Flyway leaves it when it starts migration v: its history table made, versions before v applied
+                if (v > 1) Flyway.configure().dataSource(url, "sa", "").locations("classpath:db/migration").target(Integer.toString(v - 1)).load().migrate();
+                else Flyway.configure().dataSource(url, "sa", "").locations("classpath:db/no-migrations-here").load().migrate();
+                try (Connection c = DriverManager.getConnection(url, "sa", "")) {
+                    assertThat(c.getMetaData().getTables(null, null, "flyway_schema_history", null).next()).as("history table before %s", file).isTrue();
+                }
+                try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement st = c.createStatement()) {
+                    for (String sql : statements.subList(0, applied)) st.execute(sql);
+                }
+                try (Database db = Database.open(settings(url)).migrate(); Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+                    try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM \"flyway_schema_history\" WHERE NOT \"success\"")) {
+                        rs.next();
+                        assertThat(rs.getInt(1)).as("%s killed after statement %d of %d", file.getFileName(), applied, statements.size()).isZero();
+                    }
+                    st.execute("SHUTDOWN");
+                }
+            }
+        }
+        assertThat(cases).as("crash points tried").isGreaterThan(20);
+    }
+
+    @Test
+    void aDatabaseMadeByTheEarlierMigrationsStillOpens() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            if (TestWorkspace.POSTGRES) return;
+            Flyway.configure().dataSource(ws.jdbcUrl(), "sa", "").locations("classpath:db/legacy-migration").load().migrate();
+            TestWorkspace.CliResult status = ws.cli(Map.of(), "status");
+            assertThat(status.exitCode()).as("status on a database migrated by the first releases: %s", status.err()).isZero();
+            Flyway.configure().dataSource(ws.jdbcUrl(), "sa", ws.dbPassword()).locations("classpath:db/migration").load().validate();
+        }
+    }
+
+    @Test
+    void theStateTheOldMigrationsLeftAfterACrashIsExplainedAndRepaired() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            if (TestWorkspace.POSTGRES) return;
+            // issue 14: killed inside V3 with the first releases' migrations, started again: "Duplicate column name SINK_STATUS"
+            Flyway legacy = Flyway.configure().dataSource(ws.jdbcUrl(), "sa", "").locations("classpath:db/legacy-migration").load();
+            Flyway.configure().dataSource(ws.jdbcUrl(), "sa", "").locations("classpath:db/legacy-migration").target("2").load().migrate();
+            try (Connection c = DriverManager.getConnection(ws.jdbcUrl(), "sa", ""); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO leads (lead_key, source, job_id, page_no, payload, fetched_at) "
+                        + "SELECT 'L' || X, 'leads-api', 'all-leads', 1, '{}', CURRENT_TIMESTAMP FROM SYSTEM_RANGE(1, 1000)");
+                st.execute("ALTER TABLE leads ADD COLUMN sink_status VARCHAR(16) DEFAULT 'NEW' NOT NULL");
+            }
+            assertThatThrownBy(legacy::migrate).hasMessageContaining("SINK_STATUS");
+
+            TestWorkspace.CliResult status = ws.cli(Map.of(), "status");
+            assertThat(status.exitCode()).as("status on the broken schema").isEqualTo(Leadpipe.BAD_CONFIG);
+            assertThat(status.err()).as("one clear message").contains("version 3").contains("leadpipe repair").doesNotContain("\tat ");
+
+            TestWorkspace.CliResult repair = ws.cli(Map.of(), "repair");
+            assertThat(repair.exitCode()).as("repair: %s%s", repair.out(), repair.err()).isZero();
+            assertThat(repair.out()).contains("3");
+            assertThat(ws.cli(Map.of(), "status").exitCode()).isZero();
+            assertThat(ws.storedLeadKeys()).hasSize(1000);
+            try (Connection c = ws.db(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM leads WHERE sink_status = 'NEW' AND attempts = 0")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(1000);
+            }
+        }
+    }
+
+    private static int version(Path f) {
+        Matcher m = VERSION.matcher(f.getFileName().toString());
+        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    /** The file's statements: comments dropped, split at the semicolons that end a line. */
+    private static List<String> statements(String sql) {
+        StringBuilder b = new StringBuilder();
+        for (String line : sql.split("\n")) if (!line.trim().startsWith("--")) b.append(line).append('\n');
+        List<String> out = new ArrayList<>();
+        for (String s : b.toString().split(";\\s*\n")) if (!s.isBlank()) out.add(s.trim().replaceAll(";$", ""));
+        return out;
+    }
+
+    private static Settings settings(String url) throws Exception {
+        return Settings.load(Path.of("application.properties"), null, Map.of("leadpipe.db.url", url), Map.of(), new Properties());
+    }
+}
