@@ -8,6 +8,7 @@ import io.leadpipe.job.FailureExplainer;
 import io.leadpipe.job.JobOutcome;
 import io.leadpipe.job.RunReport;
 import io.leadpipe.secrets.ScrubbingPrintStream;
+import io.leadpipe.store.CheckpointStore;
 import io.leadpipe.store.CheckpointTable;
 import io.leadpipe.store.Database;
 import io.leadpipe.store.LeadExport;
@@ -30,6 +31,8 @@ public final class Leadpipe {
     public static final int JOB_FAILED = 1;
     public static final int BAD_CONFIG = 2;
     public static final int NOT_RECONCILED = 3;
+    /** A job is being pulled by another process (one writer per job): nothing was done to it. */
+    public static final int JOB_BUSY = 4;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -90,8 +93,12 @@ public final class Leadpipe {
             List<JobOutcome> outcomes = app.runJobs(jobs);
             boolean failed = false;
             boolean gap = false;
+            boolean busy = false;
             for (JobOutcome o : outcomes) {
-                if ("SKIPPED".equals(o.status())) {
+                if (o.busy()) {
+                    out.println(o.error());
+                    busy = true;
+                } else if ("SKIPPED".equals(o.status())) {
                     out.println("job " + o.job() + ": already DONE, nothing pulled (`leadpipe reset " + o.job() + "` to pull again)");
                 } else if (o.report() != null) {
                     out.print(RunReport.toText(o.report()));
@@ -102,7 +109,7 @@ public final class Leadpipe {
                 gap |= !RunReport.reconciled(o.report());
             }
             if (app.sinkEnabled()) failed |= !printDelivery(app);
-            return failed ? JOB_FAILED : gap ? NOT_RECONCILED : OK;
+            return failed ? JOB_FAILED : busy ? JOB_BUSY : gap ? NOT_RECONCILED : OK;
         }
     }
 
@@ -117,7 +124,7 @@ public final class Leadpipe {
         if (cli.args.size() != 1) throw new ConfigException("usage: leadpipe reset JOB");
         String job = cli.args.get(0);
         try (Database db = Database.open(settings).migrate()) {
-            boolean existed = new CheckpointTable(db).reset(job);
+            boolean existed = CheckpointStore.forVerbs(db).reset(job);
             out.println(existed ? "job " + job + ": checkpoint forgotten; the next run starts from the first page"
                     : "job " + job + ": no checkpoint to forget");
         }
@@ -178,7 +185,7 @@ public final class Leadpipe {
         String job = cli.args.get(0);
         JobDeclarations.read(settings).require(job);
         try (Database db = Database.open(settings).migrate()) {
-            if (!new CheckpointTable(db).startVerification(job)) throw new ConfigException("job " + job + " has no checkpoint to verify (run it first)");
+            if (!CheckpointStore.forVerbs(db).startVerification(job)) throw new ConfigException("job " + job + " has no checkpoint to verify (run it first)");
         }
         out.println("job " + job + ": verification pass — re-reading the list from the first page and storing what was missed");
         cli.job = job;

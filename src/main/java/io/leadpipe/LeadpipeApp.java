@@ -4,13 +4,11 @@ import io.leadpipe.cli.ConfigException;
 import io.leadpipe.cli.Settings;
 import io.leadpipe.http.ApiKeyAuth;
 import io.leadpipe.http.HttpCallObserver;
-import io.leadpipe.job.Checkpoints;
 import io.leadpipe.job.FailureExplainer;
 import io.leadpipe.job.JobCounters;
 import io.leadpipe.job.JobOutcome;
 import io.leadpipe.job.RunReport;
 import io.leadpipe.paging.SourcePaging;
-import io.leadpipe.paging.LoopGuard;
 import io.leadpipe.paging.Pagers;
 import io.leadpipe.job.DriftMeter;
 import io.leadpipe.sink.CrmMapping;
@@ -26,7 +24,15 @@ import io.leadpipe.ratelimit.RateLimitHeaderNames;
 import io.leadpipe.ratelimit.RateLimits;
 import io.leadpipe.ratelimit.RetryBackoff;
 import io.leadpipe.paging.SourceSettings;
+import io.leadpipe.store.CheckpointStore;
 import io.leadpipe.store.Database;
+import io.leadpipe.store.LeadStore;
+import io.leadpipe.store.PageTransaction;
+import io.leadpipe.job.PullCounters;
+import io.leadpipe.job.PullEvents;
+import io.leadpipe.job.PullState;
+import io.leadpipe.paging.FetchedPage;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -97,7 +103,6 @@ public final class LeadpipeApp implements AutoCloseable {
         // Camel's micrometer support uses this registry too, so /observe/metrics shows route metrics beside ours
         main.bind("metricsRegistry", prometheus);
         main.bind("leadpipeMetrics", metrics);
-        main.bind("checkpoints", new Checkpoints(counters, metrics).incrementalOverlap(settings.getLong("leadpipe.incremental.overlap-seconds", 300, 0, 86_400 * 30)));
         main.bind("failureExplainer", new FailureExplainer());
         main.bind("runReport", runReport);
         Pagers pagers = new Pagers();
@@ -114,12 +119,7 @@ public final class LeadpipeApp implements AutoCloseable {
         }
         main.bind("paging", pagers);
         bindSink(env, floor, resetMargin);
-        main.bind("loopGuard", new LoopGuard(pagers));
-        main.bind("driftMeter", new DriftMeter(db.dataSource(), pagers, settings.getLong("leadpipe.drift.threshold", 0, 0, Long.MAX_VALUE)));
-        // pages already processed, by pull and page fingerprint; the table comes from Flyway (V2)
-        JdbcMessageIdRepository pageRepository = new JdbcMessageIdRepository(db.dataSource(), "leadpipe-pages");
-        pageRepository.setCreateTableIfNotExists(false);
-        main.bind("pageRepository", pageRepository);
+        bindStores(pagers);
         main.bind("rateLimits", rateLimits);
         main.bind("scheduleDeferral", new io.leadpipe.schedule.ScheduleDeferral());
         rateLimits.onWait(metrics::rateLimitWait);
@@ -142,6 +142,42 @@ public final class LeadpipeApp implements AutoCloseable {
         observer.start(); // a notifier added by hand is not started for us, and an unstarted one hears nothing
         context = main.getCamelContext();
         return this;
+    }
+
+    /**
+     * The pull's storage: the checkpoint store (every checkpoint transition), the leads store, the page
+     * fingerprints, and the transaction that commits a page's three writes together.
+     */
+    private void bindStores(Pagers pagers) {
+        DataSourceTransactionManager transactions = new DataSourceTransactionManager(db.dataSource());
+        main.bind("pageTransaction", new PageTransaction(transactions));
+        PullEvents toMetrics = new PullEvents() {
+            @Override
+            public void started(PullState pull) {
+                metrics.jobStarted(pull.jobId());
+            }
+
+            @Override
+            public void pageStored(PullState pull, FetchedPage page) {
+                metrics.page(pull.jobId(), page.records());
+            }
+
+            @Override
+            public void duplicatePage(PullState pull) {
+                metrics.duplicatePage(pull.jobId());
+            }
+        };
+        main.bind("checkpointStore", new CheckpointStore(db.dataSource(), transactions, pagers, counters, new PullCounters(counters, toMetrics),
+                settings.getLong("leadpipe.incremental.overlap-seconds", 300, 0, 86_400 * 30),
+                Duration.ofMillis(settings.getLong("leadpipe.lease.ttl-ms", 60_000, 1_000, 86_400_000))));
+        settings.getLong("leadpipe.lease.heartbeat-ms", 15_000, 100, 86_400_000);
+        main.bind("leadStore", new LeadStore(db.dataSource()));
+        main.bind("pullLoop", new io.leadpipe.job.PullLoop());
+        main.bind("driftMeter", new DriftMeter(db.dataSource(), settings.getLong("leadpipe.drift.threshold", 0, 0, Long.MAX_VALUE)));
+        // pages already processed, by pull and page fingerprint; the table comes from Flyway (V2)
+        JdbcMessageIdRepository pageRepository = new JdbcMessageIdRepository(db.dataSource(), "leadpipe-pages");
+        pageRepository.setCreateTableIfNotExists(false);
+        main.bind("pageRepository", pageRepository);
     }
 
     /**
@@ -233,15 +269,18 @@ public final class LeadpipeApp implements AutoCloseable {
         ProducerTemplate template = context.createProducerTemplate();
         try {
             Exchange result = template.send("direct:extract-" + job, e -> { });
-            String status = result.getVariable("status", String.class);
-            String error = result.getVariable("error", String.class);
+            PullState pull = result.getVariable("pull", PullState.class);
+            String error = pull != null && pull.error() != null ? pull.error() : result.getVariable("error", String.class);
             if (result.getException() != null) {
                 return new JobOutcome(job, "FAILED", error != null ? error : FailureExplainer.describe(result.getException()), runReport.latest(job));
             }
-            if ("true".equals(result.getVariable("skipped", String.class))) {
+            if (pull != null && pull.isAlreadyDone()) {
                 return new JobOutcome(job, "SKIPPED", null, null);
             }
-            return new JobOutcome(job, status, error, runReport.latest(job));
+            if (pull != null && pull.isBusy()) {
+                return new JobOutcome(job, "BUSY", pull.stopReason(), null);
+            }
+            return new JobOutcome(job, pull == null ? "FAILED" : pull.status(), error, runReport.latest(job));
         } finally {
             try {
                 template.stop();

@@ -91,7 +91,11 @@ class ClusterIT {
                         }
                     }
                 }
-                assertThat(victim).as("a node was caught mid-pull").isGreaterThanOrEqualTo(0);
+                if (victim < 0) {
+                    StringBuilder all = new StringBuilder();
+                    for (Path l : logs) all.append("---- ").append(l.getFileName()).append('\n').append(Files.exists(l) ? Files.readString(l) : "(none)");
+                    throw new AssertionError("no node was caught mid-pull; statuses " + statuses(ws) + "\n" + all);
+                }
                 new ProcessBuilder("kill", "-KILL", Long.toString(nodes.get(victim).pid())).start().waitFor();
                 nodes.get(victim).waitFor(10, TimeUnit.SECONDS);
 

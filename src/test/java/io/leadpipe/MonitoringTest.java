@@ -167,7 +167,7 @@ class MonitoringTest {
                 assertThat(app.runJob("all-leads").status()).isEqualTo("DONE");
                 await().atMost(10, TimeUnit.SECONDS).until(() -> hook.has("drift", "firing"));
                 c.liveDeleteEvery = 0;
-                new CheckpointTable(app.database()).startVerification("all-leads");
+                io.leadpipe.store.CheckpointStore.forVerbs(app.database()).startVerification("all-leads");
                 assertThat(app.runJob("all-leads").status()).isEqualTo("DONE");
                 await().atMost(10, TimeUnit.SECONDS).until(() -> hook.has("drift", "resolved"));
             }

@@ -2,7 +2,6 @@ package io.leadpipe.job;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import org.apache.camel.Exchange;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,52 +26,46 @@ public final class RunReport {
         this.counters = counters;
     }
 
-    /** Builds the report from the job's variables, writes it, and keeps it for {@link #latest(String)}. */
-    public void finish(Exchange exchange) throws IOException {
-        String job = exchange.getVariable("jobId", String.class);
+    /** Builds the report from the pull, writes it, and keeps it for {@link #latest(String)}. */
+    public void finish(PullState pull) throws IOException {
+        String job = pull.jobId();
         JobCounters.Counts c = counters.of(job);
-        long storedBefore = exchange.getVariable("storedBefore", 0L, Long.class);
-        long storedAfter = exchange.getVariable("storedAfter", 0L, Long.class);
-        long received = exchange.getVariable("leadsThisRun", 0L, Long.class);
-        long newLeads = storedAfter - storedBefore;
-        Long apiTotal = exchange.getVariable("apiTotal", Long.class);
-        long startedAt = exchange.getVariable("startedAt", System.currentTimeMillis(), Long.class);
+        long received = pull.leadsThisRun();
+        long newLeads = pull.storedAfter() - pull.storedBefore();
+        Long apiTotal = pull.apiTotal();
 
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("job", job);
-        r.put("status", exchange.getVariable("status", String.class));
-        r.put("source", exchange.getVariable("source", String.class));
-        r.put("filters", exchange.getVariable("filters", String.class));
-        r.put("pagesThisRun", exchange.getVariable("pagesThisRun", 0, Integer.class));
-        r.put("lastPage", exchange.getVariable("page", 0, Integer.class));
+        r.put("status", pull.status());
+        r.put("source", pull.source());
+        r.put("filters", pull.filters());
+        r.put("pagesThisRun", pull.pagesThisRun());
+        r.put("lastPage", pull.pageNo());
         r.put("leadsReceivedThisRun", received);
-        r.put("leadsStored", storedAfter);
+        r.put("leadsStored", pull.storedAfter());
         r.put("newLeads", newLeads);
         r.put("alreadyPresent", Math.max(0, received - newLeads));
-        r.put("duplicatePagesSkipped", exchange.getVariable("duplicatePagesThisRun", 0, Integer.class));
-        r.put("recordsSeenTwice", exchange.getVariable("seenTwice", 0L, Long.class));
-        r.put("drift", exchange.getVariable("drift", String.class));
-        r.put("cap", exchange.getVariable("capReason", String.class));
-        r.put("verificationPass", "VERIFY".equals(exchange.getVariable("mode", String.class)));
-        r.put("updatedSince", exchange.getVariable("watermark", String.class));
+        r.put("duplicatePagesSkipped", pull.duplicatePagesThisRun());
+        r.put("recordsSeenTwice", pull.seenTwice());
+        r.put("drift", pull.drift());
+        r.put("cap", pull.capReason());
+        r.put("stopReason", pull.stopReason());
+        r.put("verificationPass", pull.isVerification());
+        r.put("updatedSince", pull.watermark());
         r.put("apiTotal", apiTotal);
-        r.put("matchesApiTotal", apiTotal == null ? null : apiTotal.longValue() == exchange.getVariable("storedThisPull", 0L, Long.class).longValue());
+        r.put("matchesApiTotal", apiTotal == null ? null : apiTotal == pull.storedThisPull());
         r.put("requests", c.requests.get());
         r.put("rateLimited429", c.rateLimited.get());
         r.put("serverErrors5xx", c.serverErrors.get());
-        r.put("durationSeconds", Math.round((System.currentTimeMillis() - startedAt) / 100.0) / 10.0);
+        r.put("durationSeconds", Math.round((System.currentTimeMillis() - pull.startedAt()) / 100.0) / 10.0);
         r.put("finishedAt", Instant.now().toString());
-        r.put("error", exchange.getVariable("error", String.class));
-        long distinct = exchange.getVariable("storedThisPull", 0L, Long.class);
-        long receivedInPull = exchange.getVariable("leads", 0L, Long.class);
+        r.put("error", pull.error());
+        long distinct = pull.storedThisPull();
+        long receivedInPull = pull.leads();
         r.put("distinctLeadsThisPull", distinct);
         r.put("recordsReceivedThisPull", receivedInPull);
-        r.put("duplicatePagesThisPull", exchange.getVariable("duplicatePages", 0, Integer.class));
-        r.put("completeness", completeness((String) r.get("status"), apiTotal, distinct, receivedInPull, (String) r.get("drift")));
-        c.running = false;
-        c.finishedAt = System.currentTimeMillis();
-        c.status = (String) r.get("status");
-        c.drift = exchange.getVariable("driftRecords", 0L, Long.class);
+        r.put("duplicatePagesThisPull", pull.duplicatePages());
+        r.put("completeness", completeness(pull.status(), apiTotal, distinct, receivedInPull, pull.drift()));
         // the error (and anything else an API wrote) leaves without secrets or e-mail addresses
         r.replaceAll((k, v) -> v instanceof String text ? io.leadpipe.secrets.Secrets.scrub(text) : v);
         Files.createDirectories(directory);

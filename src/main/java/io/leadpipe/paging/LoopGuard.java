@@ -1,65 +1,77 @@
 package io.leadpipe.paging;
 
-import org.apache.camel.Exchange;
-
-import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Iterator;
 import java.util.Set;
 
 /**
  * Stops a pull that pages in circles instead of letting it burn quota forever: the same cursor twice in
  * a row, a cursor already used in this run, the same page twice in a row where we compute positions
- * ourselves (offset, page number), and more pages than the API's own total implies.
+ * ourselves (offset, page number), and more pages than the API's own total implies. One per pull run.
  */
 public final class LoopGuard {
 
-    private final Pagers pagers;
+    /** Cursors remembered for cycle detection: the most recent ones, so memory stays flat on a pull of millions of pages. */
+    public static final int REMEMBERED_CURSORS = 10_000;
 
-    public LoopGuard(Pagers pagers) {
-        this.pagers = pagers;
+    private final String source;
+    private final boolean positional;
+    private final int pageSize;
+    private final int rememberedCursors;
+    private final Set<String> usedCursors = new LinkedHashSet<>();
+    private String previousFingerprint;
+
+    public LoopGuard(String source, boolean positional, int pageSize) {
+        this(source, positional, pageSize, REMEMBERED_CURSORS);
     }
 
-    public void check(Exchange exchange) {
-        String source = exchange.getVariable("source", String.class);
-        String position = exchange.getVariable("cursor", String.class);
-        String next = exchange.getVariable("nextCursor", String.class);
-        int page = exchange.getVariable("page", 0, Integer.class);
-        String fingerprint = fingerprint(exchange.getVariable("pageKey", String.class));
-        int records = exchange.getVariable("pageRecords", 0, Integer.class);
+    LoopGuard(String source, boolean positional, int pageSize, int rememberedCursors) {
+        this.source = source;
+        this.positional = positional;
+        this.pageSize = Math.max(1, pageSize);
+        this.rememberedCursors = rememberedCursors;
+    }
 
+    /**
+     * Checks the page fetched at {@code position}, given the API's total so far and the duplicate pages
+     * skipped in this run (they do not count against the total); throws {@link PagingLoopException}.
+     */
+    public void check(String position, FetchedPage page, Long apiTotal, int duplicatePagesThisRun) {
+        String next = page.next();
+        int pageNo = page.pageNo();
         if (next != null && next.equals(position)) {
-            throw new PagingLoopException("the API returned the same cursor twice in a row (page " + page + "): stopping instead of looping forever");
+            throw new PagingLoopException("the API returned the same cursor twice in a row (page " + pageNo + "): stopping instead of looping forever");
         }
-        @SuppressWarnings("unchecked")
-        Set<String> seen = exchange.getVariable("seenCursors", Set.class);
-        if (seen == null) {
-            seen = new HashSet<>();
-            exchange.setVariable("seenCursors", seen);
+        if (position != null) remember(position);
+        if (next != null && usedCursors.contains(next)) {
+            throw new PagingLoopException("cursor cycle: the API's next cursor after page " + pageNo + " was already used earlier in this run");
         }
-        if (position != null) seen.add(position);
-        if (next != null && seen.contains(next)) {
-            throw new PagingLoopException("cursor cycle: the API's next cursor after page " + page + " was already used earlier in this run");
-        }
-        String previous = exchange.getVariable("previousFingerprint", String.class);
-        if (records > 0 && fingerprint.equals(previous) && pagers.positional(source)) {
-            throw new PagingLoopException("the API returned the same page twice in a row (page " + page
+        String fingerprint = page.fingerprint();
+        if (page.records() > 0 && fingerprint.equals(previousFingerprint) && positional) {
+            throw new PagingLoopException("the API returned the same page twice in a row (page " + pageNo
                     + "): it seems to ignore the offset or page parameter (check leadpipe.source." + source + ".offset-param / page-param)");
         }
-        exchange.setVariable("previousFingerprint", fingerprint);
-        Long total = exchange.getVariable("apiTotal", Long.class);
-        int pageSize = pagers.pageSize(source);
-        if (total != null && next != null) {
-            long expectedPages = Math.max(1, (total + pageSize - 1) / pageSize);
-            int duplicates = exchange.getVariable("duplicatePagesThisRun", 0, Integer.class);
-            if (page >= expectedPages + 1 + duplicates) {
-                throw new PagingLoopException("page " + page + " still has a next page, but the API's own total of " + total
+        previousFingerprint = fingerprint;
+        if (apiTotal != null && next != null) {
+            long expectedPages = Math.max(1, (apiTotal + pageSize - 1) / pageSize);
+            if (pageNo >= expectedPages + 1 + duplicatePagesThisRun) {
+                throw new PagingLoopException("page " + pageNo + " still has a next page, but the API's own total of " + apiTotal
                         + " records means " + expectedPages + " pages of " + pageSize + ": stopping");
             }
         }
     }
 
-    private static String fingerprint(String pageKey) {
-        if (pageKey == null) return "";
-        int colon = pageKey.lastIndexOf(':');
-        return colon < 0 ? pageKey : pageKey.substring(colon + 1);
+    /** How many cursors are remembered now (at most {@link #REMEMBERED_CURSORS}). */
+    public int rememberedCursors() {
+        return usedCursors.size();
+    }
+
+    private void remember(String cursor) {
+        if (!usedCursors.add(cursor)) return;
+        if (usedCursors.size() > rememberedCursors) {
+            Iterator<String> oldest = usedCursors.iterator();
+            oldest.next();
+            oldest.remove();
+        }
     }
 }

@@ -3,11 +3,10 @@ package io.leadpipe.paging;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.camel.Exchange;
 
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The paging of every source, picked by the exchange's {@code source} variable (shared routes serve all jobs). */
+/** The paging of every source, picked by the pull's source ({@code variable.pull}; shared routes serve all jobs). */
 public final class Pagers {
 
     private final Map<String, SourcePaging> bySource = new ConcurrentHashMap<>();
@@ -16,11 +15,16 @@ public final class Pagers {
         bySource.put(source, paging);
     }
 
-    private SourcePaging of(Exchange exchange) {
-        String source = exchange.getVariable("source", String.class);
-        SourcePaging p = bySource.get(source);
-        if (p == null) throw new IllegalStateException("no source named '" + source + "' in leadpipe.sources");
+    private SourcePaging of(PullPosition pull) {
+        SourcePaging p = bySource.get(pull.source());
+        if (p == null) throw new IllegalStateException("no source named '" + pull.source() + "' in leadpipe.sources");
         return p;
+    }
+
+    private static PullPosition pull(Exchange exchange) {
+        PullPosition pull = exchange.getVariable("pull", PullPosition.class);
+        if (pull == null) throw new IllegalStateException("no pull on the exchange (variable 'pull')");
+        return pull;
     }
 
     public boolean positional(String source) {
@@ -33,11 +37,19 @@ public final class Pagers {
         return p == null ? 1 : p.pageSize();
     }
 
-    public void prepareRequest(Exchange exchange) throws Exception {
-        of(exchange).prepareRequest(exchange);
+    /** A fresh loop guard for one pull run of this source. */
+    public LoopGuard loopGuard(String source) {
+        return new LoopGuard(source, positional(source), pageSize(source));
     }
 
-    public List<List<Object>> readPage(JsonNode page, Exchange exchange) {
-        return of(exchange).readPage(page, exchange);
+    public void prepareRequest(Exchange exchange) throws Exception {
+        PullPosition pull = pull(exchange);
+        of(pull).prepareRequest(pull, exchange);
+    }
+
+    /** The answer (JSON) → the page, as the message body. */
+    public FetchedPage readPage(JsonNode page, Exchange exchange) {
+        PullPosition pull = pull(exchange);
+        return of(pull).readPage(page, pull, exchange);
     }
 }

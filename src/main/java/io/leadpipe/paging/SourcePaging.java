@@ -16,9 +16,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One source's paging, on the exchange: builds the request for {@code variable.cursor} (the checkpoint's
- * position), and reads an answer into rows to upsert plus the next position. Loop state stays in
- * exchange variables; nothing here is a header but the HTTP control headers.
+ * One source's paging, on the exchange: builds the request for the pull's position ({@code variable.pull}),
+ * and reads an answer into a {@link FetchedPage}. Nothing here is a header but the HTTP control headers.
  */
 public final class SourcePaging {
 
@@ -37,22 +36,21 @@ public final class SourcePaging {
         return source.paginator().positional();
     }
 
-    /** Sets method, URL override, query or JSON body for the page at {@code variable.cursor}. */
-    public void prepareRequest(Exchange exchange) throws Exception {
-        String position = exchange.getVariable("cursor", String.class);
-        Paginator.Call call = source.paginator().call(position);
+    /** Sets method, URL override, query or JSON body for the page at the pull's position. */
+    public void prepareRequest(PullPosition pull, Exchange exchange) throws Exception {
+        Paginator.Call call = source.paginator().call(pull.position());
         Map<String, String> params = new LinkedHashMap<>();
         if (call.url() == null) {
             params.put(source.pageSizeParam(), Integer.toString(source.pageSize()));
-            String filters = exchange.getVariable("filters", String.class);
+            String filters = pull.filters();
             if (filters != null && !filters.isEmpty()) {
                 for (String pair : filters.split("&")) {
                     int eq = pair.indexOf('=');
                     params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
                 }
             }
-            String watermark = exchange.getVariable("watermark", String.class);
-            String incremental = exchange.getVariable("incremental", String.class);
+            String watermark = pull.watermark();
+            String incremental = pull.watermarkParam();
             if (watermark != null && incremental != null && !incremental.isBlank()) params.put(incremental, watermark);
             params.putAll(call.params());
         }
@@ -82,11 +80,10 @@ public final class SourcePaging {
     }
 
     /**
-     * Reads one page: returns the rows to upsert and sets variables nextCursor, apiTotal, pageRecords, page,
-     * pageKey (a fingerprint of the page's ids) and more. A body without the configured records array is
-     * malformed, not an empty page.
+     * Reads one page into ids, records, next position, the API's total and a fingerprint of its ids. A body
+     * without the configured records array is malformed, not an empty page.
      */
-    public List<List<Object>> readPage(JsonNode body, Exchange exchange) {
+    public FetchedPage readPage(JsonNode body, PullPosition pull, Exchange exchange) {
         if (body == null || !body.isObject()) {
             throw new MalformedPageException("the response body is not a JSON object");
         }
@@ -95,13 +92,10 @@ public final class SourcePaging {
             throw new MalformedPageException("the response has no records array at " + source.recordsPointer()
                     + " (check leadpipe.source." + source.name() + ".records-pointer)");
         }
-        String jobId = exchange.getVariable("jobId", String.class);
-        String pullId = exchange.getVariable("pullId", String.class);
-        int pageNo = exchange.getVariable("page", 0, Integer.class) + 1;
-        // rows are positional (lead_key, source, job_id, pull_id, page_no, payload): binding a few hundred
-        // named parameters per page cost camel-sql half the pipeline's CPU in a profile
-        List<List<Object>> rows = new ArrayList<>(records.size());
-        MessageDigest ids = sha256();
+        int pageNo = pull.pageNo() + 1;
+        List<String> ids = new ArrayList<>(records.size());
+        List<String> payloads = new ArrayList<>(records.size());
+        MessageDigest digest = sha256();
         String lastId = null;
         for (JsonNode record : records) {
             String id = Paginator.text(record.at(source.idPointer()));
@@ -109,25 +103,18 @@ public final class SourcePaging {
                 throw new MalformedPageException("a record on page " + pageNo + " has no id at " + source.idPointer()
                         + " (check leadpipe.source." + source.name() + ".id-pointer)");
             }
-            ids.update(id.getBytes(StandardCharsets.UTF_8));
-            ids.update((byte) 0);
+            digest.update(id.getBytes(StandardCharsets.UTF_8));
+            digest.update((byte) 0);
             lastId = id;
-            rows.add(java.util.Arrays.asList(id, source.name(), jobId, pullId, pageNo, record.toString()));
+            ids.add(id);
+            payloads.add(record.toString());
         }
         Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         exchange.getMessage().getHeaders().forEach((k, v) -> { if (v != null) headers.put(k, v.toString()); });
-        String position = exchange.getVariable("cursor", String.class);
-        String next = source.paginator().next(position, new Paginator.Page(body, records, headers::get, lastId));
+        String next = source.paginator().next(pull.position(), new Paginator.Page(body, records, headers::get, lastId));
         JsonNode total = body.at(source.totalPointer());
-        exchange.setVariable("nextCursor", next);
-        exchange.setVariable("apiTotal", total.canConvertToLong() ? total.asLong() : exchange.getVariable("apiTotal", Long.class));
-        exchange.setVariable("pageRecords", rows.size());
-        exchange.setVariable("pageSize", source.pageSize());
-        exchange.setVariable("page", pageNo);
-        exchange.setVariable("more", next != null);
-        exchange.setVariable("pageKey", pullId + ":" + HexFormat.of().formatHex(ids.digest()).substring(0, 40));
-        exchange.setVariable("pageIds", rows.stream().map(r -> (String) r.get(0)).toList());
-        return rows;
+        String pageKey = pull.pullId() + ":" + HexFormat.of().formatHex(digest.digest()).substring(0, 40);
+        return new FetchedPage(pageNo, ids, payloads, next, total.canConvertToLong() ? total.asLong() : null, source.pageSize(), pageKey);
     }
 
     private static MessageDigest sha256() {

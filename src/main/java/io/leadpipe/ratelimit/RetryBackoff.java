@@ -73,8 +73,7 @@ public final class RetryBackoff implements Processor {
 
         String what = http != null ? "HTTP " + http.getStatusCode() : FailureExplainer.rootCauseLine(cause);
         String job = exchange.getVariable("jobId", String.class);
-        Object page = exchange.getVariable("page");
-        int nextPage = page instanceof Number n ? n.intValue() + 1 : 1;
+        int nextPage = exchange.getVariable("pull") instanceof io.leadpipe.paging.PullPosition pull ? pull.pageNo() + 1 : 1;
         if (retry > maxRetries) {
             LOG.warn("job={} page={} attempt {} failed ({}); no retries left", job, nextPage, retry, what);
             exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);

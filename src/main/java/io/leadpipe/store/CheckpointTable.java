@@ -8,7 +8,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.Locale;
 
-/** The `status` and `reset` verbs: reading and forgetting checkpoint rows. */
+/** The `status` verb: reading checkpoint rows (their transitions are CheckpointStore's). */
 public final class CheckpointTable {
 
     private final Database db;
@@ -59,42 +59,6 @@ public final class CheckpointTable {
             StringBuilder b = new StringBuilder();
             while (rs.next()) b.append(b.length() == 0 ? "" : ", ").append(rs.getString(1)).append(' ').append(rs.getLong(2));
             return b.toString();
-        }
-    }
-
-    /** Forgets a job's checkpoint and its pull's page fingerprints; its stored leads stay. False when there was none. */
-    public boolean reset(String job) throws SQLException {
-        try (Connection c = db.dataSource().getConnection()) {
-            forgetPageKeys(c, job);
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM extraction_checkpoint WHERE job_id = ?")) {
-                ps.setString(1, job);
-                return ps.executeUpdate() > 0;
-            }
-        }
-    }
-
-    /**
-     * Starts a verification pass: the job re-reads its list from the first page as a new pull, storing what
-     * it had missed (upserts make the rest harmless). Returns false when the job has no checkpoint.
-     */
-    public boolean startVerification(String job) throws SQLException {
-        try (Connection c = db.dataSource().getConnection()) {
-            forgetPageKeys(c, job);
-            try (PreparedStatement ps = c.prepareStatement("UPDATE extraction_checkpoint SET status = 'RUNNING', mode = 'VERIFY', next_cursor = NULL, "
-                    + "page_no = 0, lead_count = 0, api_total_first = NULL, duplicate_pages = 0, seen_twice = 0, drift = NULL, error = NULL, "
-                    + "pull_id = ?, pull_started_at = CURRENT_TIMESTAMP, since_watermark = NULL, updated_at = CURRENT_TIMESTAMP WHERE job_id = ?")) {
-                ps.setString(1, java.util.UUID.randomUUID().toString());
-                ps.setString(2, job);
-                return ps.executeUpdate() > 0;
-            }
-        }
-    }
-
-    private static void forgetPageKeys(Connection c, String job) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM CAMEL_MESSAGEPROCESSED WHERE processorName = 'leadpipe-pages' AND messageId LIKE ("
-                + "SELECT pull_id FROM extraction_checkpoint WHERE job_id = ?) || ':%'")) {
-            ps.setString(1, job);
-            ps.executeUpdate();
         }
     }
 }

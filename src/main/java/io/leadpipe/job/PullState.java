@@ -1,0 +1,341 @@
+package io.leadpipe.job;
+
+import io.leadpipe.paging.FetchedPage;
+import io.leadpipe.paging.LoopGuard;
+import io.leadpipe.paging.PullPosition;
+
+import java.util.Locale;
+import java.util.function.LongSupplier;
+
+/**
+ * One job's pull, as the extract route carries it ({@code variable.pull}): what the job declared, where
+ * the pull stands (the checkpoint's values), what this run did, and how it ended. The loop's decisions
+ * are its methods — {@link #hasNext()}, {@link #inspect}, {@link #accept}, {@link #skipDuplicate},
+ * {@link #withinCaps()} — and {@link #stopReason()} says in one place why the loop stopped.
+ * Only the checkpoint store writes it to the database.
+ */
+public final class PullState implements PullPosition {
+
+    /** How {@code open} found the job. */
+    public enum Opening { NEW, RESUME, INCREMENTAL, ALREADY_DONE, BUSY }
+
+    // declared by the job (routes/jobs.yaml)
+    private final String jobId;
+    private final String source;
+    private final String filters;
+    private final String filterHash;
+    private final String watermarkParam;
+    private final long maxRequests;
+    private final long maxLeads;
+    private final boolean positional;
+    private final LoopGuard guard;
+    private final PullEvents events;
+    /** Requests this process made for the job (retries included), and the count when this run began. */
+    private final LongSupplier requestsInProcess;
+    private final long requestsAtStart;
+    private final long startedAt = System.currentTimeMillis();
+
+    // the checkpoint: where the pull stands
+    private Opening opening;
+    private String resumedFrom;
+    private String leaseOwner;
+    private String takenOverFrom;
+    private String pullId;
+    private String mode = "PULL";
+    private String position;
+    private String watermark;
+    private int page;
+    private long leads;
+    private Long apiTotalFirst;
+    private Long apiTotal;
+    private int duplicatePages;
+    private long seenTwice;
+    private long requestsBefore;
+
+    // this run
+    private int pagesThisRun;
+    private long leadsThisRun;
+    private int duplicatePagesThisRun;
+    private long storedBefore;
+    private long storedAfter;
+    private long storedThisPull;
+
+    // the outcome
+    private boolean more = true;
+    private String status = "RUNNING";
+    private String stopReason;
+    private String capReason;
+    private String error;
+    private String drift;
+    private long driftRecords;
+
+    public PullState(String jobId, String source, String filters, String filterHash, String watermarkParam,
+                     long maxRequests, long maxLeads, boolean positional, LoopGuard guard,
+                     LongSupplier requestsInProcess, PullEvents events) {
+        this.jobId = jobId;
+        this.source = source;
+        this.filters = filters;
+        this.filterHash = filterHash;
+        this.watermarkParam = watermarkParam == null || watermarkParam.isBlank() ? null : watermarkParam;
+        this.maxRequests = maxRequests;
+        this.maxLeads = maxLeads;
+        this.positional = positional;
+        this.guard = guard;
+        this.requestsInProcess = requestsInProcess;
+        this.requestsAtStart = requestsInProcess.getAsLong();
+        this.events = events;
+    }
+
+    // ---- opening: the checkpoint store decides which, and writes the row in the same transaction
+
+    /** A job without a checkpoint: the first page of a new pull. */
+    public void startNew(String newPullId) {
+        opening = Opening.NEW;
+        pullId = newPullId;
+        mode = "PULL";
+        freshPosition();
+        events.started(this);
+        withinCaps();
+    }
+
+    /** A DONE incremental job: a new pull of what changed since {@code since}. */
+    public void startIncremental(String newPullId, String since) {
+        opening = Opening.INCREMENTAL;
+        pullId = newPullId;
+        mode = "INCREMENTAL";
+        watermark = since;
+        freshPosition();
+        events.started(this);
+    }
+
+    /** A job that is not DONE continues where its checkpoint says, whatever stopped it (crash, failure, cap). */
+    public void resume(SavedCheckpoint saved) {
+        opening = Opening.RESUME;
+        resumedFrom = saved.status();
+        pullId = saved.pullId() == null ? jobId + "-v1" : saved.pullId();
+        mode = saved.mode() == null ? "PULL" : saved.mode();
+        position = saved.nextCursor();
+        page = saved.page();
+        leads = saved.leads();
+        apiTotalFirst = saved.apiTotalFirst();
+        apiTotal = saved.apiTotalLast();
+        requestsBefore = saved.requests();
+        duplicatePages = saved.duplicatePages();
+        seenTwice = saved.seenTwice();
+        watermark = saved.watermark();
+        // a checkpoint whose last saved page had no next position only needs marking DONE
+        more = position != null || page == 0;
+        if (!more) stopReason = "the checkpoint's last page had no next page";
+        events.started(this);
+        withinCaps();
+    }
+
+    /** A one-off job that is DONE: nothing to pull until it is reset. */
+    public void skipAsDone(SavedCheckpoint saved) {
+        opening = Opening.ALREADY_DONE;
+        pullId = saved.pullId();
+        mode = saved.mode();
+        page = saved.page();
+        leads = saved.leads();
+        status = "DONE";
+        more = false;
+        stopReason = "already DONE";
+    }
+
+    /** Another live process holds the job's lease: this run does nothing. */
+    public void heldElsewhere(String whoHoldsIt) {
+        opening = Opening.BUSY;
+        status = "BUSY";
+        more = false;
+        stopReason = whoHoldsIt;
+    }
+
+    /** This run holds the job's lease under this owner id; {@code previous} describes a lease it took over (or null). */
+    public void leasedBy(String owner, String previous) {
+        leaseOwner = owner;
+        takenOverFrom = previous;
+    }
+
+    private void freshPosition() {
+        position = null;
+        page = 0;
+        leads = 0;
+        apiTotalFirst = null;
+        apiTotal = null;
+        duplicatePages = 0;
+        seenTwice = 0;
+        more = true;
+    }
+
+    // ---- the loop
+
+    /** The loop goes on while the API has a next page, no cap was reached and nothing failed. */
+    public boolean hasNext() {
+        return more;
+    }
+
+    /** Before the page is stored: the loop guard (same cursor twice, a cycle, the same page again, past the total). */
+    public void inspect(FetchedPage fetched) {
+        guard.check(position, fetched, fetched.apiTotal() != null ? fetched.apiTotal() : apiTotal, duplicatePagesThisRun);
+    }
+
+    /** The page's leads are stored: count them and move to the next position. */
+    public void accept(FetchedPage fetched) {
+        leads += fetched.records();
+        leadsThisRun += fetched.records();
+        advance(fetched);
+        events.pageStored(this, fetched);
+    }
+
+    /** A page this pull already stored (the API sent it twice): counted, not stored, and the position moves on. */
+    public void skipDuplicate(FetchedPage fetched) {
+        duplicatePages++;
+        duplicatePagesThisRun++;
+        advance(fetched);
+        events.duplicatePage(this);
+    }
+
+    /** Records of the page about to be stored that this pull had already stored (drift on offset paging). */
+    public void seenTwice(long records) {
+        seenTwice += records;
+    }
+
+    private void advance(FetchedPage fetched) {
+        pagesThisRun++;
+        page = fetched.pageNo();
+        if (fetched.apiTotal() != null) apiTotal = fetched.apiTotal();
+        if (apiTotalFirst == null) apiTotalFirst = apiTotal;
+        position = fetched.next();
+        more = !fetched.last();
+        if (!more) stopReason = "the API gave no next page";
+        withinCaps();
+    }
+
+    /**
+     * The job's credit budget (maxRequests over all its runs, maxLeads; 0 = none): when reached, the loop
+     * ends with status CAPPED; the checkpoint is kept, so raising the cap continues from there.
+     */
+    public boolean withinCaps() {
+        long requests = requestsTotal();
+        String reason = null;
+        if (maxRequests > 0 && requests >= maxRequests) reason = requests + " requests made, cap " + maxRequests;
+        else if (maxLeads > 0 && leads >= maxLeads) reason = leads + " leads received, cap " + maxLeads;
+        if (reason != null && more) {
+            more = false;
+            status = "CAPPED";
+            capReason = reason;
+            stopReason = "cap reached: " + reason;
+        }
+        return reason == null;
+    }
+
+    // ---- the end
+
+    /** The drift meter's verdict at the end of the pull (null sentence: no drift past the threshold). */
+    public void drifted(String sentence, long records) {
+        drift = sentence;
+        driftRecords = records;
+    }
+
+    public void markDone() {
+        status = "DONE";
+        events.finished(this);
+    }
+
+    public void markCapped() {
+        events.finished(this);
+    }
+
+    public void markFailed(String why) {
+        status = "FAILED";
+        error = why;
+        more = false;
+        stopReason = "failed: " + why;
+        events.finished(this);
+    }
+
+    /** Leads stored for the job before this run, after it, and distinct leads stored by this pull. */
+    public void storedBefore(long n) {
+        storedBefore = n;
+    }
+
+    public void storedAfter(long forJob, long forThisPull) {
+        storedAfter = forJob;
+        storedThisPull = forThisPull;
+    }
+
+    // ---- questions
+
+    /** Every request made for the job: before this run (the checkpoint's count), and in it (retries included). */
+    public long requestsTotal() {
+        return requestsBefore + (requestsInProcess.getAsLong() - requestsAtStart);
+    }
+
+    /** "300/5000 (6%)", or "300" when the API reports no total. */
+    public String progress() {
+        return apiTotal == null || apiTotal == 0 ? Long.toString(leads)
+                : leads + "/" + apiTotal + " (" + Math.min(100, leads * 100 / apiTotal) + "%)";
+    }
+
+    public boolean isAlreadyDone() {
+        return opening == Opening.ALREADY_DONE;
+    }
+
+    public boolean isBusy() {
+        return opening == Opening.BUSY;
+    }
+
+    public boolean isCapped() {
+        return "CAPPED".equals(status);
+    }
+
+    public boolean isVerification() {
+        return "VERIFY".equals(mode);
+    }
+
+    /** Why the loop stopped (or will): no next page, a cap, a failure, or already DONE. Null while it runs. */
+    public String stopReason() {
+        return stopReason;
+    }
+
+    @Override public String jobId() { return jobId; }
+    @Override public String source() { return source; }
+    @Override public String position() { return position; }
+    @Override public int pageNo() { return page; }
+    @Override public String pullId() { return pullId; }
+    @Override public String filters() { return filters; }
+    @Override public String watermarkParam() { return watermarkParam; }
+    @Override public String watermark() { return watermark; }
+
+    public String filterHash() { return filterHash; }
+    public boolean positional() { return positional; }
+    public Opening opening() { return opening; }
+    public String resumedFrom() { return resumedFrom; }
+    public String leaseOwner() { return leaseOwner; }
+    public String takenOverFrom() { return takenOverFrom; }
+    public String mode() { return mode; }
+    public long leads() { return leads; }
+    public Long apiTotalFirst() { return apiTotalFirst; }
+    public Long apiTotal() { return apiTotal; }
+    public int duplicatePages() { return duplicatePages; }
+    public long seenTwice() { return seenTwice; }
+    public int pagesThisRun() { return pagesThisRun; }
+    public long leadsThisRun() { return leadsThisRun; }
+    public int duplicatePagesThisRun() { return duplicatePagesThisRun; }
+    public long storedBefore() { return storedBefore; }
+    public long storedAfter() { return storedAfter; }
+    public long storedThisPull() { return storedThisPull; }
+    public String status() { return status; }
+    public String capReason() { return capReason; }
+    public String error() { return error; }
+    public String drift() { return drift; }
+    public long driftRecords() { return driftRecords; }
+    public long startedAt() { return startedAt; }
+    public long maxRequests() { return maxRequests; }
+    public long maxLeads() { return maxLeads; }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "pull %s of job %s: page %d, %d leads, next %s, %s", pullId, jobId, page, leads, position, status);
+    }
+}

@@ -1,0 +1,29 @@
+package io.leadpipe.paging;
+
+/**
+ * What paging needs to know of a pull to build its next request: which source, where it stands, the
+ * job's filters and (incremental pulls) the watermark. The pull state implements it.
+ */
+public interface PullPosition {
+
+    String jobId();
+
+    String source();
+
+    /** The checkpoint's resume token (cursor, URL, last id, offset or page number); null = the first page. */
+    String position();
+
+    /** The last page stored (0 before the first). */
+    int pageNo();
+
+    /** The pull's id: page fingerprints are per pull. */
+    String pullId();
+
+    /** Normalised filters, sent with every page. */
+    String filters();
+
+    /** The API's watermark parameter (e.g. updated_since) and its value, or nulls for a full pull. */
+    String watermarkParam();
+
+    String watermark();
+}

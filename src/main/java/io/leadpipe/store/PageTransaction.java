@@ -1,0 +1,43 @@
+package io.leadpipe.store;
+
+import org.apache.camel.AsyncProcessor;
+import org.apache.camel.NamedNode;
+import org.apache.camel.Processor;
+import org.apache.camel.Route;
+import org.apache.camel.spi.TransactedPolicy;
+import org.apache.camel.support.AsyncProcessorConverterHelper;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The policy behind {@code transacted: { ref: pageTransaction }}: the rest of the route runs in one JDBC
+ * transaction on the leads database (Spring's DataSourceTransactionManager, which camel-sql brings).
+ * camel-sql, the JDBC idempotent repository and our stores all take the thread's transactional
+ * connection, so what they write commits together — or, when a step fails, not at all.
+ */
+public final class PageTransaction implements TransactedPolicy {
+
+    private final TransactionTemplate template;
+
+    public PageTransaction(DataSourceTransactionManager manager) {
+        this.template = new TransactionTemplate(manager);
+    }
+
+    @Override
+    public void beforeWrap(Route route, NamedNode definition) {
+        // nothing to prepare: the transaction is opened per exchange in wrap
+    }
+
+    @Override
+    public Processor wrap(Route route, Processor processor) {
+        AsyncProcessor steps = AsyncProcessorConverterHelper.convert(processor);
+        return exchange -> template.executeWithoutResult(tx -> {
+            try {
+                steps.process(exchange); // synchronous: the transaction is bound to this thread
+            } catch (Exception e) {
+                exchange.setException(e);
+            }
+            if (exchange.getException() != null || exchange.isRollbackOnly()) tx.setRollbackOnly();
+        });
+    }
+}

@@ -1,0 +1,141 @@
+package io.leadpipe.job;
+
+import io.leadpipe.paging.FetchedPage;
+import io.leadpipe.paging.LoopGuard;
+import io.leadpipe.paging.PagingLoopException;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PullStateTest {
+
+    private final AtomicLong requests = new AtomicLong();
+
+    private PullState pull(long maxRequests, long maxLeads) {
+        return new PullState("job", "api", "", "hash", null, maxRequests, maxLeads, false, new LoopGuard("api", false, 2), requests::get, PullEvents.NONE);
+    }
+
+    private static FetchedPage page(int no, String next, Long total, String... ids) {
+        return new FetchedPage(no, List.of(ids), List.of(ids), next, total, 2, "p:" + no);
+    }
+
+    private static SavedCheckpoint saved(String status, String cursor, int page, long leads, long requests) {
+        return new SavedCheckpoint(status, "", "hash", "pull-1", "PULL", cursor, page, leads, 10L, 10L, requests, 0, 0, null, null);
+    }
+
+    @Test
+    void aNewPullStartsAtTheFirstPageAndStopsWhenTheApiGivesNoNextPage() {
+        PullState p = pull(0, 0);
+        p.startNew("pull-1");
+        assertThat(p.hasNext()).isTrue();
+        assertThat(p.position()).isNull();
+        p.accept(page(1, "c1", 3L, "a", "b"));
+        assertThat(p.hasNext()).isTrue();
+        assertThat(p.position()).isEqualTo("c1");
+        assertThat(p.progress()).isEqualTo("2/3 (66%)");
+        p.accept(page(2, null, 3L, "c"));
+        assertThat(p.hasNext()).isFalse();
+        assertThat(p.stopReason()).isEqualTo("the API gave no next page");
+        assertThat(p.leads()).isEqualTo(3);
+        assertThat(p.pagesThisRun()).isEqualTo(2);
+        assertThat(p.apiTotalFirst()).isEqualTo(3L);
+    }
+
+    @Test
+    void resumesFromTheSavedPositionWithTheSavedCounts() {
+        requests.set(7); // made by this process for earlier runs
+        PullState p = pull(0, 0);
+        p.resume(saved("FAILED", "c5", 5, 10, 12));
+        assertThat(p.opening()).isEqualTo(PullState.Opening.RESUME);
+        assertThat(p.resumedFrom()).isEqualTo("FAILED");
+        assertThat(p.position()).isEqualTo("c5");
+        assertThat(p.pageNo()).isEqualTo(5);
+        requests.addAndGet(3);
+        assertThat(p.requestsTotal()).as("requests before this run + made in it").isEqualTo(15);
+    }
+
+    @Test
+    void aCheckpointWithoutANextPageOnlyNeedsMarkingDone() {
+        PullState p = pull(0, 0);
+        p.resume(saved("RUNNING", null, 5, 10, 0));
+        assertThat(p.hasNext()).isFalse();
+    }
+
+    @Test
+    void stopsCappedWhenTheRequestBudgetIsSpent() {
+        PullState p = pull(3, 0);
+        p.startNew("pull-1");
+        requests.set(2);
+        p.accept(page(1, "c1", null, "a", "b"));
+        assertThat(p.hasNext()).isTrue();
+        requests.set(3);
+        p.accept(page(2, "c2", null, "c", "d"));
+        assertThat(p.hasNext()).isFalse();
+        assertThat(p.isCapped()).isTrue();
+        assertThat(p.capReason()).isEqualTo("3 requests made, cap 3");
+        assertThat(p.stopReason()).startsWith("cap reached");
+    }
+
+    @Test
+    void stopsCappedWhenTheLeadCapIsReached() {
+        PullState p = pull(0, 3);
+        p.startNew("pull-1");
+        p.accept(page(1, "c1", null, "a", "b"));
+        p.accept(page(2, "c2", null, "c", "d"));
+        assertThat(p.isCapped()).isTrue();
+        assertThat(p.capReason()).isEqualTo("4 leads received, cap 3");
+    }
+
+    @Test
+    void aSpentBudgetStopsBeforeTheFirstRequestOfAResumedRun() {
+        PullState p = pull(10, 0);
+        p.resume(saved("CAPPED", "c5", 5, 10, 10));
+        assertThat(p.hasNext()).isFalse();
+        assertThat(p.isCapped()).isTrue();
+    }
+
+    @Test
+    void aDuplicatePageMovesThePositionOnWithoutCountingItsLeads() {
+        PullState p = pull(0, 0);
+        p.startNew("pull-1");
+        p.accept(page(1, "c1", null, "a", "b"));
+        p.skipDuplicate(page(2, "c2", null, "a", "b"));
+        assertThat(p.leads()).isEqualTo(2);
+        assertThat(p.position()).isEqualTo("c2");
+        assertThat(p.duplicatePages()).isEqualTo(1);
+        assertThat(p.duplicatePagesThisRun()).isEqualTo(1);
+    }
+
+    @Test
+    void inspectAppliesTheLoopGuardAtThePullsPosition() {
+        PullState p = pull(0, 0);
+        p.startNew("pull-1");
+        p.accept(page(1, "c1", null, "a", "b"));
+        assertThatThrownBy(() -> p.inspect(page(2, "c1", null, "c", "d"))).isInstanceOf(PagingLoopException.class);
+    }
+
+    @Test
+    void anIncrementalPullStartsOverWithItsWatermark() {
+        PullState p = new PullState("job", "api", "", "hash", "updated_since", 0, 0, false, new LoopGuard("api", false, 2), requests::get, PullEvents.NONE);
+        p.startIncremental("pull-2", "2026-11-01T00:00:00Z");
+        assertThat(p.mode()).isEqualTo("INCREMENTAL");
+        assertThat(p.watermarkParam()).isEqualTo("updated_since");
+        assertThat(p.watermark()).isEqualTo("2026-11-01T00:00:00Z");
+        assertThat(p.position()).isNull();
+        assertThat(p.hasNext()).isTrue();
+    }
+
+    @Test
+    void aFailureEndsTheLoopAndSaysWhy() {
+        PullState p = pull(0, 0);
+        p.startNew("pull-1");
+        p.markFailed("HTTP 401");
+        assertThat(p.hasNext()).isFalse();
+        assertThat(p.status()).isEqualTo("FAILED");
+        assertThat(p.stopReason()).isEqualTo("failed: HTTP 401");
+    }
+}
