@@ -68,6 +68,15 @@ class ClearErrorsTest {
     }
 
     @Test
+    void aScheduleForAJobThatIsNotDeclared() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            ws.jobs(job("job-a", "a") + "- templatedRoute:\n    routeTemplateRef: schedule\n    routeId: schedule-b\n    parameters:\n"
+                    + "      - { name: jobId, value: b }\n      - { name: cron, value: \"0+0+2+1+*+?\" }\n");
+            assertThat(refused(ws, "run")).isEqualTo("leadpipe: the schedule schedule-b fires job 'b', which no extract route declares (jobs: a)");
+        }
+    }
+
+    @Test
     void aJobIdThatCouldEscapeTheReportDirectory() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
             ws.jobs(job("job-x", "../../x"));

@@ -51,6 +51,7 @@ public final class JobDeclarations {
         }
         List<String> sources = KnownSettings.sourceNames(settings.get("leadpipe.sources"));
         Map<String, Path> routeIds = new LinkedHashMap<>();
+        Map<String, String> scheduled = new LinkedHashMap<>();
         for (Map<?, ?> item : items) {
             Path file = fileOf.get(item);
             Map<?, ?> route = map(item.get("route"));
@@ -67,6 +68,7 @@ public final class JobDeclarations {
             Map<String, String> params = new LinkedHashMap<>();
             for (Map<?, ?> p : maps(templated.get("parameters"))) params.put(string(p.get("name")), string(p.get("value")));
             String template = string(templated.get("routeTemplateRef"));
+            if ("schedule".equals(template)) scheduled.put(params.get("jobId"), routeId);
             if (!"extract".equals(template)) continue;
             String jobId = params.get("jobId");
             if (jobId == null || !JOB_ID.matcher(jobId).matches()) {
@@ -85,6 +87,12 @@ public final class JobDeclarations {
                         + "); they would share one checkpoint: give each its own jobId");
             }
         }
+        scheduled.forEach((job, routeId) -> {
+            if (!d.jobs.containsKey(job)) {
+                throw new ConfigException("the schedule " + routeId + " fires job '" + job + "', which no extract route declares (jobs: "
+                        + String.join(", ", d.jobs.keySet()) + ")");
+            }
+        });
         return d;
     }
 
