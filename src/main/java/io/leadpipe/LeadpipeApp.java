@@ -122,6 +122,8 @@ public final class LeadpipeApp implements AutoCloseable {
         bindStores(pagers);
         main.bind("rateLimits", rateLimits);
         main.bind("scheduleDeferral", new io.leadpipe.schedule.ScheduleDeferral());
+        main.bind("jsonAnswer", new io.leadpipe.http.JsonAnswer());
+        main.bind("failureKinds", new io.leadpipe.job.FailureKinds());
         rateLimits.onWait(metrics::rateLimitWait);
         rateLimits.governors().forEach(metrics::governor);
         main.bind("alertRules", new AlertRules(counters, rateLimits, settings));

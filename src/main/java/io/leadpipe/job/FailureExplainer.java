@@ -69,6 +69,10 @@ public final class FailureExplainer {
         if (find(cause, SocketTimeoutException.class) != null) {
             return "no answer in time for " + req + " — the API is slow or unreachable (" + rootMessage(cause) + ")";
         }
+        if (FailureKinds.cannotWrite(cause)) {
+            return "the database cannot be written (" + rootMessage(cause) + ") — free disk space or check the database;"
+                    + " the page was not re-fetched, and the checkpoint keeps the last stored page for the next run";
+        }
         MalformedPageException malformed = find(cause, MalformedPageException.class);
         if (malformed != null) return "unreadable page for " + req + " — " + malformed.getMessage();
         return rootMessage(cause);

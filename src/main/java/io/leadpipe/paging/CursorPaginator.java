@@ -25,6 +25,6 @@ final class CursorPaginator implements Paginator {
             String v = page.headers().apply(header);
             return v == null || v.isBlank() ? null : v.trim();
         }
-        return Paginator.text(page.body().at(bodyPointer));
+        return Paginator.text(page.body().at(bodyPointer), "the next-cursor pointer " + bodyPointer);
     }
 }

@@ -1,6 +1,7 @@
 package io.leadpipe.paging;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,15 +24,36 @@ final class NextUrlPaginator implements Paginator {
 
     @Override
     public String next(String position, Page page) {
-        String next = bodyPointer != null ? Paginator.text(page.body().at(bodyPointer)) : linkNext(page.headers().apply("Link"));
+        String next = bodyPointer != null ? Paginator.text(page.body().at(bodyPointer), "the next-url pointer " + bodyPointer) : linkNext(page.headers().apply("Link"));
         if (next == null) return null;
-        URI resolved = base.resolve(next.trim());
+        URI resolved = resolve(next.trim());
         // the API key goes with every request: never follow a link to another host with it
         if (!resolved.getScheme().equalsIgnoreCase(base.getScheme()) || !resolved.getHost().equalsIgnoreCase(base.getHost()) || resolved.getPort() != base.getPort()) {
             throw new MalformedPageException("the next-page link " + resolved.getScheme() + "://" + resolved.getHost() + ":" + resolved.getPort()
                     + " leaves the source's host " + base.getHost() + ":" + base.getPort() + "; not following it with the API key");
         }
         return resolved.toString();
+    }
+
+    /** The link as a URL we may call: well-formed, http(s), with a host and without user info. */
+    private URI resolve(String link) {
+        URI resolved;
+        try {
+            resolved = base.resolve(new URI(link));
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw malformed(link, "is not a valid URL (" + (e instanceof URISyntaxException u ? u.getReason() + " at index " + u.getIndex() : e.getMessage()) + ")");
+        }
+        if (resolved.getScheme() == null || !(resolved.getScheme().equalsIgnoreCase("http") || resolved.getScheme().equalsIgnoreCase("https"))) {
+            throw malformed(link, "is not an http(s) URL");
+        }
+        if (resolved.getHost() == null) throw malformed(link, "names no host");
+        if (resolved.getRawUserInfo() != null) throw malformed(link, "carries a user name or password; not following it with the API key");
+        return resolved;
+    }
+
+    private static MalformedPageException malformed(String link, String why) {
+        String shown = link.length() > 200 ? link.substring(0, 200) + "…" : link;
+        return new MalformedPageException("the API's next-page link '" + shown + "' " + why);
     }
 
     /** The rel="next" target of a Link header (RFC 8288); several links may share one header. */

@@ -30,6 +30,18 @@ public interface Paginator {
 
     /** Pointers that read a value from a body: missing, null or empty text is "absent". */
     static String text(JsonNode node) {
+        return text(node, "the configured pointer");
+    }
+
+    /**
+     * The text or number at {@code where}; missing, null or empty text is "absent". An object or array is
+     * an error, not "absent": read as "no more pages" it would end a pull early without a word.
+     */
+    static String text(JsonNode node, String where) {
+        if (node != null && node.isContainerNode()) {
+            throw new MalformedPageException("expected a text or number at " + where + " but the API sent a JSON "
+                    + (node.isObject() ? "object" : "array") + ": check the pointer, or whether the API changed its answer");
+        }
         return node == null || node.isMissingNode() || node.isNull() || node.asText().isEmpty() ? null : node.asText();
     }
 }

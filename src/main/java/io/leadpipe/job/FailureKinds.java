@@ -1,0 +1,51 @@
+package io.leadpipe.job;
+
+import org.apache.camel.Exchange;
+
+import java.io.IOException;
+import java.sql.SQLException;
+import java.util.Locale;
+
+/**
+ * Which failures are worth another attempt. A database error often carries an IOException as its cause
+ * (H2 on a full disk: "IO Exception: No space left on device"), and Camel matches onException clauses on
+ * the deepest cause first — so without this a full disk was retried as if the API had hiccuped.
+ */
+public final class FailureKinds {
+
+    /** For routes/errors.yaml: an IOException from the network, not from the database. */
+    public boolean isTransient(Exchange exchange) {
+        Throwable t = exchange.getException();
+        if (t == null) t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        return !isDatabase(t);
+    }
+
+    /** The database (JDBC, or camel-sql's Spring JDBC layer) failed somewhere in the chain. */
+    public static boolean isDatabase(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof SQLException || c.getClass().getName().startsWith("org.springframework.dao.")
+                    || c.getClass().getName().startsWith("org.h2.mvstore.")) return true;
+        }
+        return false;
+    }
+
+    /**
+     * A database that cannot take writes: a full disk, an I/O error under it, read-only. PostgreSQL says
+     * disk_full (SQLSTATE 53100) or insufficient resources (53xxx); H2 wraps the IOException (90028) or
+     * says read only (90097).
+     */
+    public static boolean cannotWrite(Throwable t) {
+        if (!isDatabase(t)) return false;
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof IOException) return true;
+            if (c instanceof SQLException sql) {
+                String state = sql.getSQLState();
+                if (state != null && state.startsWith("53")) return true;
+                if (sql.getErrorCode() == 90028 || sql.getErrorCode() == 90097) return true;
+            }
+            String msg = c.getMessage() == null ? "" : c.getMessage().toLowerCase(Locale.ROOT);
+            if (msg.contains("no space left") || msg.contains("disk full") || msg.contains("read only") || msg.contains("read-only")) return true;
+        }
+        return false;
+    }
+}
