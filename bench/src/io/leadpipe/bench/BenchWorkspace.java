@@ -26,7 +26,7 @@ final class BenchWorkspace implements AutoCloseable {
 
     BenchWorkspace() throws IOException {
         dir = Files.createTempDirectory("leadpipe-bench");
-        settings.put("leadpipe.db.url", "jdbc:h2:file:" + dir.resolve("db/leadpipe") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
+        settings.put("leadpipe.db.url", "jdbc:h2:file:" + dir.resolve("db/leadpipe") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0;CACHE_SIZE=16384");
         settings.put("leadpipe.report.dir", dir.resolve("reports").toString());
     }
 

@@ -87,6 +87,12 @@ public final class Benchmarks {
             for (int i = 0; i < q; i++) { first += r.samples().get(i)[1]; last += r.samples().get(n - 1 - i)[1]; }
             System.out.printf(Locale.ROOT, "%n%d GCs; mean heap after GC: first quarter %.0f MiB, last quarter %.0f MiB.%n%n", n, first / q, last / q);
         }
+        // the bounds of what grows with a pull, next to the samples
+        System.out.printf(Locale.ROOT, "Bounds: H2 page cache ≤ %s MiB (CACHE_SIZE in `%s`; %s MiB in use at the end); connection pool ≤ %s; "
+                        + "H2 chunks in the file at the end: %s (%.0f MiB file) — chunk metadata is held in the heap, one entry per chunk.%n%n",
+                r.storeInfo().get("info.CACHE_MAX_SIZE"), r.url().substring(r.url().indexOf(';')), r.storeInfo().get("info.CACHE_SIZE"),
+                "10 (leadpipe.db.max-connections)", r.storeInfo().get("info.CHUNK_COUNT"),
+                Long.parseLong(r.storeInfo().getOrDefault("info.FILE_SIZE", "0")) / 1048576.0);
         if (!r.lastHistogram().isEmpty()) {
             System.out.printf(Locale.ROOT, "Live objects at %.0f s (the last `jcmd PID GC.class_histogram` before the pull ended, top 20 classes):%n%n```%n", r.histogramAtSeconds());
             r.lastHistogram().forEach(System.out::println);

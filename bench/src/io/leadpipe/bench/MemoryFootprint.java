@@ -17,7 +17,8 @@ final class MemoryFootprint {
     /** How often the live objects of the pulling JVM are counted; the last count is the one nearest the end of the pull. */
     static final long HISTOGRAM_EVERY_MS = 5_000;
 
-    record Result(boolean complete, double seconds, List<double[]> samples, List<String> lastHistogram, double histogramAtSeconds) {}
+    record Result(boolean complete, double seconds, List<double[]> samples, List<String> lastHistogram, double histogramAtSeconds,
+                  java.util.Map<String, String> storeInfo, String url) {}
 
     static Result run(int leads) throws Exception {
         try (BenchWorkspace ws = new BenchWorkspace()) {
@@ -47,8 +48,26 @@ final class MemoryFootprint {
             Matcher m = Pattern.compile("\\[(\\d+\\.\\d+)s\\].*GC\\(\\d+\\) Pause.*?(\\d+)M->(\\d+)M\\((\\d+)M\\)").matcher(Files.readString(gc));
             List<double[]> samples = new ArrayList<>();
             while (m.find()) samples.add(new double[]{Double.parseDouble(m.group(1)), Double.parseDouble(m.group(3)), Double.parseDouble(m.group(4))});
-            return new Result(complete, seconds, samples, histogram, histogramAt);
+            return new Result(complete, seconds, samples, histogram, histogramAt, storeInfo(ws), ws.settings.get("leadpipe.db.url"));
         }
+    }
+
+    /** H2's own figures for the store the pull left: the page cache's bound and use, chunks, file size. */
+    private static java.util.Map<String, String> storeInfo(BenchWorkspace ws) {
+        java.util.Map<String, String> info = new java.util.LinkedHashMap<>();
+        String url = ws.settings.get("leadpipe.db.url");
+        try {
+            Path pw = ws.dir.resolve("db/.db-password");
+            String password = Files.exists(pw) ? Files.readString(pw).trim() : "";
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", password);
+                 java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT SETTING_NAME, SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS "
+                         + "WHERE SETTING_NAME IN ('info.CACHE_MAX_SIZE', 'info.CACHE_SIZE', 'info.CHUNK_COUNT', 'info.FILE_SIZE', 'info.PAGE_COUNT', 'WRITE_DELAY')")) {
+                while (rs.next()) info.put(rs.getString(1), rs.getString(2));
+            }
+        } catch (Exception e) {
+            info.put("error", e.toString());
+        }
+        return info;
     }
 
     /** The top of `jcmd PID GC.class_histogram` (header, 20 classes, total), or nothing when the process is gone. */

@@ -50,6 +50,7 @@ public final class Database implements AutoCloseable {
         long openTimeout = settings.getLong("leadpipe.db.open-timeout-ms", 10_000, 0, 600_000);
         if (url.startsWith("jdbc:h2:")) {
             Path dir = createH2Directory(url);
+            if (dir != null) url = withAppendOnlyChunks(url);
             boolean configured = !password.isEmpty() || passwordFile != null;
             if (dir != null && !configured) password = GeneratedPassword.readOrCreate(GeneratedPassword.fileFor(dir));
             JdbcConnectionPool pool = JdbcConnectionPool.create(url, user, password);
@@ -83,6 +84,17 @@ public final class Database implements AutoCloseable {
             return db;
         }
         throw settings.invalid("leadpipe.db.url", url, "is not an H2 (jdbc:h2:) or PostgreSQL (jdbc:postgresql:) URL");
+    }
+
+    /**
+     * REUSE_SPACE=FALSE: H2 writes every chunk at the end of the file. Measured with `bench/run durability`:
+     * when a commit's chunk lands in reused space in the middle of the file, H2's quick recovery after
+     * kill -9 may not find it and opens an older version, so committed checkpoints went backwards (12 of
+     * the first 36 kills); with appended chunks the newest chunk is the file's tail and is always found.
+     * With WRITE_DELAY=0 H2 rarely frees whole chunks anyway (the file grew 5% more in a test).
+     */
+    static String withAppendOnlyChunks(String url) {
+        return url.toUpperCase(java.util.Locale.ROOT).contains(";REUSE_SPACE=") ? url : url + ";REUSE_SPACE=FALSE";
     }
 
     /** The H2 database's file name without its extension (./data/leadpipe), or null for PostgreSQL, memory or a server. */
