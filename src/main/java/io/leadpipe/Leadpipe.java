@@ -86,8 +86,36 @@ public final class Leadpipe {
 
     private int run(Settings settings, CommandLine cli) throws Exception {
         JobDeclarations.read(settings).require(cli.job); // before anything is opened
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread[] graceful = new Thread[1];
         try (LeadpipeApp app = new LeadpipeApp(settings)) {
             app.start(env);
+            // SIGTERM / Ctrl-C: jobs stop between pages, checkpointed (INTERRUPTED); the reports are printed and
+            // the database closed before the process exits
+            graceful[0] = new Thread(() -> {
+                app.stopGracefully(app.shutdownGrace());
+                try {
+                    closed.await(app.shutdownGrace().toMillis() + 5000, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "leadpipe-graceful-stop");
+            Runtime.getRuntime().addShutdownHook(graceful[0]);
+            return runAndReport(app, cli);
+        } finally {
+            closed.countDown();
+            if (graceful[0] != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(graceful[0]);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running and has just been released
+                }
+            }
+        }
+    }
+
+    private int runAndReport(LeadpipeApp app, CommandLine cli) throws Exception {
+        {   // one block: the outcome of every job, then delivery
             List<String> jobs = cli.job != null ? List.of(cli.job) : app.jobs();
             if (jobs.isEmpty()) throw new ConfigException("no jobs declared in the routes (see routes/jobs.yaml)");
             List<JobOutcome> outcomes = app.runJobs(jobs);
@@ -157,7 +185,10 @@ public final class Leadpipe {
             app.start(env);
             out.println("leadpipe serve: scheduled jobs are running; Ctrl-C or SIGTERM stops");
             CountDownLatch stop = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                app.stopGracefully(app.shutdownGrace()); // running jobs stop between pages, checkpointed
+                stop.countDown();
+            }));
             stop.await();
         }
         return OK;

@@ -68,6 +68,8 @@ public final class LeadpipeApp implements AutoCloseable {
     private RunReport runReport;
     private boolean sinkEnabled;
     private org.quartz.Scheduler scheduler;
+    private CheckpointStore checkpointStore;
+    private LeadStore leadStore;
 
     public LeadpipeApp(Settings settings) {
         this.settings = settings;
@@ -91,6 +93,7 @@ public final class LeadpipeApp implements AutoCloseable {
         Path reportDir = settings.writableDirectory("leadpipe.report.dir", "data/reports");
 
         db = Database.open(settings).migrate();
+        if (db.url().startsWith("jdbc:h2:")) io.leadpipe.store.H2ExitHook.leaveClosingToUs(); // closed by close(), after a graceful stop
         runReport = new RunReport(reportDir, counters);
 
         main = new Main();
@@ -169,11 +172,13 @@ public final class LeadpipeApp implements AutoCloseable {
                 metrics.duplicatePage(pull.jobId());
             }
         };
-        main.bind("checkpointStore", new CheckpointStore(db.dataSource(), transactions, pagers, counters, new PullCounters(counters, toMetrics),
+        checkpointStore = new CheckpointStore(db.dataSource(), transactions, pagers, counters, new PullCounters(counters, toMetrics),
                 settings.getLong("leadpipe.incremental.overlap-seconds", 300, 0, 86_400 * 30),
-                Duration.ofMillis(settings.getLong("leadpipe.lease.ttl-ms", 60_000, 1_000, 86_400_000))));
+                Duration.ofMillis(settings.getLong("leadpipe.lease.ttl-ms", 60_000, 1_000, 86_400_000)));
+        main.bind("checkpointStore", checkpointStore);
         settings.getLong("leadpipe.lease.heartbeat-ms", 15_000, 100, 86_400_000);
-        main.bind("leadStore", new LeadStore(db.dataSource()));
+        leadStore = new LeadStore(db.dataSource());
+        main.bind("leadStore", leadStore);
         main.bind("pullLoop", new io.leadpipe.job.PullLoop());
         main.bind("driftMeter", new DriftMeter(db.dataSource(), settings.getLong("leadpipe.drift.threshold", 0, 0, Long.MAX_VALUE)));
         // pages already processed, by pull and page fingerprint; the table comes from Flyway (V2)
@@ -272,6 +277,7 @@ public final class LeadpipeApp implements AutoCloseable {
         try {
             Exchange result = template.send("direct:extract-" + job, e -> { });
             PullState pull = result.getVariable("pull", PullState.class);
+            if (result.getException() != null && pull != null && "RUNNING".equals(pull.status())) recordUnhandled(pull, result.getException());
             String error = pull != null && pull.error() != null ? pull.error() : result.getVariable("error", String.class);
             if (result.getException() != null) {
                 return new JobOutcome(job, "FAILED", error != null ? error : FailureExplainer.describe(result.getException()), runReport.latest(job));
@@ -290,6 +296,44 @@ public final class LeadpipeApp implements AutoCloseable {
                 // nothing to release that matters at this point
             }
         }
+    }
+
+    /**
+     * An Error (an OutOfMemoryError on a huge page) passes the routes' onException(Exception): the job is
+     * marked FAILED and reported here, so it is not left RUNNING without a report.
+     */
+    private void recordUnhandled(PullState pull, Throwable cause) {
+        try {
+            checkpointStore.failed(pull, FailureExplainer.describe(cause));
+            leadStore.countAtEnd(pull);
+            runReport.finish(pull);
+        } catch (Exception | Error e) {
+            // the database or the heap may be what failed: the lease expires, and the next run resumes
+        }
+    }
+
+    /**
+     * A graceful stop (SIGTERM, Ctrl-C): running pulls end at their next page boundary, checkpointed, as
+     * INTERRUPTED; after {@code grace} those still inside a page (a long wait) are marked INTERRUPTED at
+     * their last saved page. Returns once no job runs.
+     */
+    public void stopGracefully(Duration grace) {
+        if (checkpointStore == null) return;
+        checkpointStore.stopRequested();
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (checkpointStore.running() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (checkpointStore.running() > 0) checkpointStore.interruptAll();
+    }
+
+    public Duration shutdownGrace() {
+        return Duration.ofMillis(settings.getLong("leadpipe.shutdown.grace-ms", 10_000, 0, 600_000));
     }
 
     /** Runs the jobs, at most leadpipe.jobs.concurrency at once; outcomes in the given order. */

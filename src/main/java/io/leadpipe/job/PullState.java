@@ -32,6 +32,8 @@ public final class PullState implements PullPosition {
     private final PullEvents events;
     /** Requests this process made for the job (retries included), and the count when this run began. */
     private final LongSupplier requestsInProcess;
+    /** A graceful stop (SIGTERM, Ctrl-C): the loop ends at the next page boundary. */
+    private final java.util.function.BooleanSupplier stopRequested;
     private final long requestsAtStart;
     private final long startedAt = System.currentTimeMillis();
 
@@ -72,6 +74,13 @@ public final class PullState implements PullPosition {
     public PullState(String jobId, String source, String filters, String filterHash, String watermarkParam,
                      long maxRequests, long maxLeads, boolean positional, LoopGuard guard,
                      LongSupplier requestsInProcess, PullEvents events) {
+        this(jobId, source, filters, filterHash, watermarkParam, maxRequests, maxLeads, positional, guard, requestsInProcess, events, () -> false);
+    }
+
+    public PullState(String jobId, String source, String filters, String filterHash, String watermarkParam,
+                     long maxRequests, long maxLeads, boolean positional, LoopGuard guard,
+                     LongSupplier requestsInProcess, PullEvents events, java.util.function.BooleanSupplier stopRequested) {
+        this.stopRequested = stopRequested;
         this.jobId = jobId;
         this.source = source;
         this.filters = filters;
@@ -169,8 +178,13 @@ public final class PullState implements PullPosition {
 
     // ---- the loop
 
-    /** The loop goes on while the API has a next page, no cap was reached and nothing failed. */
+    /** The loop goes on while the API has a next page, no cap was reached, nothing failed and no stop was asked for. */
     public boolean hasNext() {
+        if (more && stopRequested.getAsBoolean()) {
+            more = false;
+            status = "INTERRUPTED";
+            stopReason = "stopped by a shutdown signal after page " + page + ", checkpointed; run again to continue";
+        }
         return more;
     }
 
@@ -242,6 +256,13 @@ public final class PullState implements PullPosition {
         events.finished(this);
     }
 
+    public void markInterrupted(String why) {
+        status = "INTERRUPTED";
+        more = false;
+        if (why != null) stopReason = why;
+        events.finished(this);
+    }
+
     public void markCapped() {
         events.finished(this);
     }
@@ -283,6 +304,10 @@ public final class PullState implements PullPosition {
 
     public boolean isBusy() {
         return opening == Opening.BUSY;
+    }
+
+    public boolean isInterrupted() {
+        return "INTERRUPTED".equals(status);
     }
 
     public boolean isCapped() {

@@ -63,6 +63,8 @@ public final class CheckpointStore {
             + "requests = :requests, finished_at = CURRENT_TIMESTAMP, updated_at = CURRENT_TIMESTAMP, " + RELEASE + " WHERE job_id = :job AND lease_owner = :owner");
     private static final NamedSql CAPPED = NamedSql.of("capped", "UPDATE extraction_checkpoint SET status = 'CAPPED', error = :reason, requests = :requests, "
             + "updated_at = CURRENT_TIMESTAMP, " + RELEASE + " WHERE job_id = :job AND lease_owner = :owner");
+    private static final NamedSql INTERRUPTED = NamedSql.of("interrupted", "UPDATE extraction_checkpoint SET status = 'INTERRUPTED', error = :reason, "
+            + "requests = :requests, updated_at = CURRENT_TIMESTAMP, " + RELEASE + " WHERE job_id = :job AND lease_owner = :owner");
     /** Also when the lease was never taken (open failed): a row another live process holds is not touched. */
     private static final NamedSql FAILED = NamedSql.of("failed", "UPDATE extraction_checkpoint SET status = 'FAILED', error = :error, requests = :requests, "
             + "updated_at = CURRENT_TIMESTAMP, " + RELEASE + " WHERE job_id = :job AND (lease_owner = :owner OR lease_owner IS NULL)");
@@ -78,7 +80,8 @@ public final class CheckpointStore {
     private final long overlapSeconds;
     private final java.time.Duration leaseTtl;
     /** Leases this store's runs hold, by job: renewed by the heartbeat. */
-    private final Map<String, String> held = new ConcurrentHashMap<>();
+    private final Map<String, PullState> held = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
 
     /**
      * @param overlapSeconds how far before the previous pull's start an incremental pull looks (clock skew, in-flight edits)
@@ -110,7 +113,7 @@ public final class CheckpointStore {
         String filters = JobFilters.normalise(exchange.getVariable("filters", String.class));
         PullState pull = new PullState(job, source, filters, JobFilters.hash(filters), exchange.getVariable("incremental", String.class),
                 exchange.getVariable("maxRequests", 0L, Long.class), exchange.getVariable("maxLeads", 0L, Long.class),
-                pagers.positional(source), pagers.loopGuard(source), () -> counters.of(job).requests.get(), events);
+                pagers.positional(source), pagers.loopGuard(source), () -> counters.of(job).requests.get(), events, () -> stopping);
         exchange.setVariable("pull", pull);
         try {
             inTransaction(c -> open(c, pull));
@@ -120,7 +123,7 @@ public final class CheckpointStore {
             inTransaction(c -> open(c, pull));
         }
         if (pull.leaseOwner() != null) {
-            held.put(job, pull.leaseOwner());
+            held.put(job, pull);
             JobLease.held(pull.leaseOwner());
         }
     }
@@ -162,14 +165,48 @@ public final class CheckpointStore {
     /** The heartbeat: every lease this store's runs hold is extended by the lease time. */
     public void renewLeases() throws SQLException {
         Instant now = Instant.now();
-        for (Map.Entry<String, String> e : held.entrySet()) {
-            withConnection(c -> RENEW_LEASE.update(c, values("job", e.getKey(), "owner", e.getValue(), "now", at(now), "expires", at(now.plus(leaseTtl)))));
+        for (PullState pull : held.values()) {
+            withConnection(c -> RENEW_LEASE.update(c, values("job", pull.jobId(), "owner", pull.leaseOwner(), "now", at(now), "expires", at(now.plus(leaseTtl)))));
+        }
+    }
+
+    /** A graceful stop was asked for: every running pull ends at its next page boundary (PullState.hasNext). */
+    public void stopRequested() {
+        stopping = true;
+    }
+
+    /** Jobs this store's runs still hold. */
+    public int running() {
+        return held.size();
+    }
+
+    /** The pull stopped between pages on a shutdown signal: checkpointed, resumable, lease released. */
+    public void interrupted(PullState pull) throws SQLException {
+        pull.markInterrupted(null);
+        release(pull);
+        withConnection(c -> INTERRUPTED.update(c, values("job", pull.jobId(), "owner", pull.leaseOwner(), "reason", pull.stopReason(), "requests", pull.requestsTotal())));
+    }
+
+    /**
+     * The grace time of a stop ran out with jobs still inside a page (a long rate-limit wait, a slow answer):
+     * they are marked INTERRUPTED at their last saved page and their leases released, so the process can exit
+     * now. A page still in flight then finds its lease gone and rolls back.
+     */
+    public void interruptAll() {
+        for (PullState pull : held.values()) {
+            try {
+                pull.markInterrupted("stopped by a shutdown signal inside page " + (pull.pageNo() + 1) + "; the checkpoint of page " + pull.pageNo() + " stands");
+                release(pull);
+                withConnection(c -> INTERRUPTED.update(c, values("job", pull.jobId(), "owner", pull.leaseOwner(), "reason", pull.stopReason(), "requests", pull.requestsTotal())));
+            } catch (SQLException | RuntimeException e) {
+                // exiting: the lease of a process that is gone is taken over by the next run on this host
+            }
         }
     }
 
     private void release(PullState pull) {
         if (pull.leaseOwner() == null) return;
-        held.remove(pull.jobId(), pull.leaseOwner());
+        held.remove(pull.jobId(), pull);
         JobLease.released(pull.leaseOwner());
     }
 
@@ -202,6 +239,13 @@ public final class CheckpointStore {
     /** The job stopped on an error: the reason is recorded, the position and counts stay exactly as saved. */
     public void failed(PullState pull, String error) throws SQLException {
         if (pull == null) return; // failed before the pull was declared: there is no row to mark
+        if (stopping && pull.leaseOwner() != null) {
+            // a wait or a call cut short by the stop is not the job's failure
+            pull.markInterrupted("stopped by a shutdown signal after page " + pull.pageNo() + " (" + error + "); run again to continue");
+            release(pull);
+            withConnection(c -> INTERRUPTED.update(c, values("job", pull.jobId(), "owner", pull.leaseOwner(), "reason", pull.stopReason(), "requests", pull.requestsTotal())));
+            return;
+        }
         pull.markFailed(error);
         release(pull);
         withConnection(c -> FAILED.update(c, values("job", pull.jobId(), "owner", pull.leaseOwner(), "error", error, "requests", pull.requestsTotal())));
