@@ -1,6 +1,6 @@
 package io.leadpipe.bench;
 
-import io.leadpipe.Leadpipe;
+import io.leadpipe.cli.LeadpipeCli;
 import io.leadpipe.simulator.LeadsApiSimulator;
 import io.leadpipe.simulator.SimulatorConfig;
 
@@ -45,7 +45,7 @@ final class BenchWorkspace implements AutoCloseable {
         List<String> argv = new ArrayList<>(List.of("--config", cfg.toString()));
         argv.addAll(List.of(args));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = new Leadpipe(new PrintStream(out, true, StandardCharsets.UTF_8), System.err, Map.of("LEADPIPE_API_KEY", KEY, "LEADPIPE_CRM_API_KEY", "crm-key", "LEADPIPE_ENRICH_API_KEY", "enrich-key"))
+        int code = new LeadpipeCli(new PrintStream(out, true, StandardCharsets.UTF_8), System.err, Map.of("LEADPIPE_API_KEY", KEY, "LEADPIPE_CRM_API_KEY", "crm-key", "LEADPIPE_ENRICH_API_KEY", "enrich-key"))
                 .execute(argv.toArray(String[]::new));
         if (code != 0) throw new IllegalStateException("leadpipe exited " + code + ":\n" + out);
         return out.toString(StandardCharsets.UTF_8);

@@ -2,7 +2,7 @@ package io.leadpipe.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.leadpipe.cli.Settings;
+import io.leadpipe.config.Settings;
 import io.leadpipe.simulator.SimulatorConfig;
 import io.leadpipe.store.Database;
 

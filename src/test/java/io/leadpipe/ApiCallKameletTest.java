@@ -46,7 +46,7 @@ class ApiCallKameletTest {
         c.leads = 200;
         try (TestWorkspace ws = new TestWorkspace().withSink(c)) {
             ws.startSimulator(c);
-            try (LeadpipeApp app = ws.app()) {
+            try (LeadpipeWiring app = ws.app()) {
                 assertThat(app.runJobs(app.jobs())).allMatch(o -> "DONE".equals(o.status()));
                 Exchange drain = app.deliver();
                 assertThat(drain.getException()).isNull();

@@ -102,7 +102,7 @@ class BoundedWaitTest {
             ws.settings.put("camel.main.routes-include-pattern", ws.settings.get("camel.main.routes-include-pattern") + ",file:routes/schedule.yaml");
             ws.settings.put("leadpipe.scheduler.enabled", "true");
             Instant before = Instant.now();
-            try (LeadpipeApp app = ws.app()) {
+            try (LeadpipeWiring app = ws.app()) {
                 await().atMost(Duration.ofSeconds(20)).until(() -> ws.checkpoint("all-leads") != null && "FAILED".equals(ws.checkpoint("all-leads").get("status")));
                 QuartzComponent quartz = app.context().getComponent("quartz", QuartzComponent.class);
                 Trigger trigger;

@@ -1,6 +1,6 @@
 package io.leadpipe;
 
-import io.leadpipe.cli.JdbcUrlMask;
+import io.leadpipe.config.JdbcUrlMask;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.leadpipe;
 
-import io.leadpipe.cli.Settings;
+import io.leadpipe.config.Settings;
 import io.leadpipe.store.Database;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

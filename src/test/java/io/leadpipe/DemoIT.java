@@ -1,5 +1,7 @@
 package io.leadpipe;
 
+import io.leadpipe.cli.LeadpipeCli;
+
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -55,7 +57,7 @@ class DemoIT {
     void theProductJarPointsAtTheSimulatorJarForTheDemo() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
             TestWorkspace.CliResult r = ws.cli(TestWorkspace.envWithKey(), "demo");
-            assertThat(r.exitCode()).isEqualTo(Leadpipe.BAD_CONFIG);
+            assertThat(r.exitCode()).isEqualTo(LeadpipeCli.BAD_CONFIG);
             assertThat(r.err()).contains("java -jar target/leadpipe-simulator.jar demo");
         }
     }

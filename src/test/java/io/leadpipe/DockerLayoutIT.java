@@ -88,7 +88,7 @@ class DockerLayoutIT {
         Map<String, Stage> stages = stages();
         Stage last = new ArrayList<>(stages.values()).get(stages.size() - 1);
         assertThat(last.name).as("the default target (last stage)").isEqualTo("leadpipe");
-        runsJar(stages.get("build"), last, "target/leadpipe.jar", "io.leadpipe.Leadpipe");
+        runsJar(stages.get("build"), last, "target/leadpipe.jar", "io.leadpipe.cli.LeadpipeCli");
         assertThat(last.cmd).containsExactly("run");
         assertThat(last.copyOf("/app/routes").sources()).containsExactly("routes");
         assertThat(last.copyOf("/app/application.properties").sources()).containsExactly("application.properties");

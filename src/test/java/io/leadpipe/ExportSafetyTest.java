@@ -1,5 +1,7 @@
 package io.leadpipe;
 
+import io.leadpipe.cli.LeadpipeCli;
+
 import io.leadpipe.simulator.SimulatorConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.AfterAll;
@@ -49,7 +51,7 @@ class ExportSafetyTest {
                 symlink.toString(), linkedDir.resolve("leadpipe.mv.db").toString(), linkedDir.resolve("new-export.jsonl").toString(),
                 dbDir.resolve("leadpipe.lock.db").toString())) {
             TestWorkspace.CliResult r = ws.cli(Map.of(), "export", "--out", out, "--force");
-            assertThat(r.exitCode()).as("export --out %s: %s", out, r.err()).isEqualTo(Leadpipe.BAD_CONFIG);
+            assertThat(r.exitCode()).as("export --out %s: %s", out, r.err()).isEqualTo(LeadpipeCli.BAD_CONFIG);
             assertThat(r.err()).as("says why").contains("inside the database directory");
             assertThat(dbDir.resolve("new-export.jsonl")).doesNotExist();
             assertDatabaseIntact();
@@ -61,7 +63,7 @@ class ExportSafetyTest {
         Path precious = ws.dir.resolve("precious.txt");
         Files.writeString(precious, "my notes\n");
         TestWorkspace.CliResult r = ws.cli(Map.of(), "export", "--out", precious.toString());
-        assertThat(r.exitCode()).as(r.err()).isEqualTo(Leadpipe.BAD_CONFIG);
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(LeadpipeCli.BAD_CONFIG);
         assertThat(r.err()).contains("exists").contains("--force");
         assertThat(Files.readString(precious)).isEqualTo("my notes\n");
 
@@ -92,7 +94,7 @@ class ExportSafetyTest {
 
     @Test
     void aDirectoryOrAMissingParentIsAUsageError() throws Exception {
-        assertThat(ws.cli(Map.of(), "export", "--out", ws.dir.toString()).exitCode()).isEqualTo(Leadpipe.BAD_CONFIG);
-        assertThat(ws.cli(Map.of(), "export", "--out", ws.dir.resolve("no/such/dir/x.jsonl").toString()).exitCode()).isEqualTo(Leadpipe.BAD_CONFIG);
+        assertThat(ws.cli(Map.of(), "export", "--out", ws.dir.toString()).exitCode()).isEqualTo(LeadpipeCli.BAD_CONFIG);
+        assertThat(ws.cli(Map.of(), "export", "--out", ws.dir.resolve("no/such/dir/x.jsonl").toString()).exitCode()).isEqualTo(LeadpipeCli.BAD_CONFIG);
     }
 }

@@ -1,5 +1,7 @@
 package io.leadpipe;
 
+import io.leadpipe.cli.LeadpipeCli;
+
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
@@ -69,7 +71,7 @@ class MigrationCrashIT {
         ws.settings.put("leadpipe.db.url", url + ";DATABASE_EVENT_LISTENER='" + PauseAtStatement.class.getName() + "'");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                 "-Dleadpipe.test.pause-at=" + statementPattern, "-Dleadpipe.test.paused=" + paused,
-                "-cp", "target/test-classes:target/leadpipe.jar:target/lib/*", Leadpipe.class.getName(), "--config", ws.configFile().toString(), "status"));
+                "-cp", "target/test-classes:target/leadpipe.jar:target/lib/*", LeadpipeCli.class.getName(), "--config", ws.configFile().toString(), "status"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ws.dir.resolve("killed.log").toFile()).start();
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(paused) || !p.isAlive());

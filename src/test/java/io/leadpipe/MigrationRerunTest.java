@@ -1,6 +1,8 @@
 package io.leadpipe;
 
-import io.leadpipe.cli.Settings;
+import io.leadpipe.cli.LeadpipeCli;
+
+import io.leadpipe.config.Settings;
 import io.leadpipe.store.Database;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
@@ -92,7 +94,7 @@ class MigrationRerunTest {
             assertThatThrownBy(legacy::migrate).hasMessageContaining("SINK_STATUS");
 
             TestWorkspace.CliResult status = ws.cli(Map.of(), "status");
-            assertThat(status.exitCode()).as("status on the broken schema").isEqualTo(Leadpipe.BAD_CONFIG);
+            assertThat(status.exitCode()).as("status on the broken schema").isEqualTo(LeadpipeCli.BAD_CONFIG);
             assertThat(status.err()).as("one clear message").contains("version 3").contains("leadpipe repair").doesNotContain("\tat ");
 
             TestWorkspace.CliResult repair = ws.cli(Map.of(), "repair");

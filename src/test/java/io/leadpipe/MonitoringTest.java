@@ -47,7 +47,7 @@ class MonitoringTest {
             int port = TestWorkspace.freePort();
             ws.settings.put("camel.management.enabled", "true");
             ws.settings.put("camel.management.port", Integer.toString(port));
-            try (LeadpipeApp app = ws.app()) {
+            try (LeadpipeWiring app = ws.app()) {
                 assertThat(app.runJob("all-leads").status()).isEqualTo("DONE");
 
                 Map<String, Double> s = scrape(port);
@@ -99,7 +99,7 @@ class MonitoringTest {
         return ws;
     }
 
-    private static CompletableFuture<JobOutcome> runInBackground(LeadpipeApp app) {
+    private static CompletableFuture<JobOutcome> runInBackground(LeadpipeWiring app) {
         return CompletableFuture.supplyAsync(() -> app.runJob("all-leads"));
     }
 
@@ -109,7 +109,7 @@ class MonitoringTest {
         c.leads = 100_000;
         c.latencyMillis = 20;
         c.serverErrorRate = 0.6;
-        try (WebhookReceiver hook = new WebhookReceiver(); TestWorkspace ws = alerting(c, hook); CapturedLog log = new CapturedLog(); LeadpipeApp app = ws.app()) {
+        try (WebhookReceiver hook = new WebhookReceiver(); TestWorkspace ws = alerting(c, hook); CapturedLog log = new CapturedLog(); LeadpipeWiring app = ws.app()) {
             CompletableFuture<JobOutcome> job = runInBackground(app);
             await().atMost(20, TimeUnit.SECONDS).until(() -> hook.has("error_rate", "firing"));
             c.serverErrorRate = 0; // the storm passes
@@ -129,7 +129,7 @@ class MonitoringTest {
         c.burstEvery = 6;
         c.burstLength = 4;          // four 429s in a row, each asking for 1 s
         c.burstRetryAfterSeconds = 1;
-        try (WebhookReceiver hook = new WebhookReceiver(); TestWorkspace ws = alerting(c, hook); CapturedLog log = new CapturedLog(); LeadpipeApp app = ws.app()) {
+        try (WebhookReceiver hook = new WebhookReceiver(); TestWorkspace ws = alerting(c, hook); CapturedLog log = new CapturedLog(); LeadpipeWiring app = ws.app()) {
             CompletableFuture<JobOutcome> job = runInBackground(app);
             await().atMost(30, TimeUnit.SECONDS).until(() -> hook.has("consecutive_429", "firing"));
             c.burstEvery = 0;
@@ -148,7 +148,7 @@ class MonitoringTest {
         c.leads = 2500;
         c.rateLimit = 10;
         c.rateWindowMillis = 2000;
-        try (WebhookReceiver hook = new WebhookReceiver(); TestWorkspace ws = alerting(c, hook); CapturedLog log = new CapturedLog(); LeadpipeApp app = ws.app()) {
+        try (WebhookReceiver hook = new WebhookReceiver(); TestWorkspace ws = alerting(c, hook); CapturedLog log = new CapturedLog(); LeadpipeWiring app = ws.app()) {
             assertThat(app.runJob("all-leads").status()).isEqualTo("DONE");
             await().atMost(10, TimeUnit.SECONDS).until(() -> hook.has("quota_used", "firing") && hook.has("quota_used", "resolved"));
             assertThat(log.text()).contains("ALERT FIRING quota_used api_key=leads-api").contains("ALERT RESOLVED quota_used api_key=leads-api");
@@ -163,7 +163,7 @@ class MonitoringTest {
         c.liveDeleteEvery = 2;
         try (WebhookReceiver hook = new WebhookReceiver(); TestWorkspace ws = alerting(c, hook); CapturedLog log = new CapturedLog()) {
             ws.settings.put("leadpipe.source.leads-api.paging", "offset");
-            try (LeadpipeApp app = ws.app()) {
+            try (LeadpipeWiring app = ws.app()) {
                 assertThat(app.runJob("all-leads").status()).isEqualTo("DONE");
                 await().atMost(10, TimeUnit.SECONDS).until(() -> hook.has("drift", "firing"));
                 c.liveDeleteEvery = 0;
@@ -180,7 +180,7 @@ class MonitoringTest {
         SimulatorConfig c = new SimulatorConfig();
         c.leads = 2000;
         c.latencyMillis = 5;
-        try (WebhookReceiver hook = new WebhookReceiver(); TestWorkspace ws = alerting(c, hook); CapturedLog log = new CapturedLog(); LeadpipeApp app = ws.app()) {
+        try (WebhookReceiver hook = new WebhookReceiver(); TestWorkspace ws = alerting(c, hook); CapturedLog log = new CapturedLog(); LeadpipeWiring app = ws.app()) {
             CompletableFuture<JobOutcome> job = runInBackground(app);
             await().atMost(10, TimeUnit.SECONDS).until(() -> ws.simulator.stats().pages() >= 6);
             c.latencyMillis = 400; // the API slows down badly after the pace was measured

@@ -1,7 +1,9 @@
 package io.leadpipe;
 
+import io.leadpipe.cli.LeadpipeCli;
+
 import io.leadpipe.job.JobOutcome;
-import io.leadpipe.paging.JobFilters;
+import io.leadpipe.job.JobFilters;
 import io.leadpipe.simulator.SimulatorConfig;
 import org.junit.jupiter.api.Test;
 
@@ -27,14 +29,14 @@ class OneWriterPerJobTest {
             c.leads = 2000;
             c.latencyMillis = 40; // 20 pages take a second or more
             ws.startSimulator(c);
-            try (LeadpipeApp first = ws.app()) {
+            try (LeadpipeWiring first = ws.app()) {
                 CompletableFuture<JobOutcome> running = CompletableFuture.supplyAsync(() -> first.runJob("all-leads"));
                 await().atMost(30, TimeUnit.SECONDS).ignoreExceptions().until(() -> ((Number) ws.checkpoint("all-leads").get("page_no")).intValue() >= 2);
 
                 // a second instance on the same database file (AUTO_SERVER), as a second `run` would be
                 TestWorkspace.CliResult second = ws.cli(TestWorkspace.envWithKey(), "run");
 
-                assertThat(second.exitCode()).as(second.out()).isEqualTo(Leadpipe.JOB_BUSY);
+                assertThat(second.exitCode()).as(second.out()).isEqualTo(LeadpipeCli.JOB_BUSY);
                 assertThat(second.out()).containsPattern("job all-leads is running in process " + ProcessHandle.current().pid() + " on host \\S+, since 20\\d\\d-");
                 JobOutcome outcome = running.get(60, TimeUnit.SECONDS);
                 assertThat(outcome.status()).isEqualTo("DONE");
@@ -60,7 +62,7 @@ class OneWriterPerJobTest {
 
             TestWorkspace.CliResult refused = ws.cli(TestWorkspace.envWithKey(), "run");
 
-            assertThat(refused.exitCode()).isEqualTo(Leadpipe.JOB_BUSY);
+            assertThat(refused.exitCode()).isEqualTo(LeadpipeCli.JOB_BUSY);
             assertThat(refused.out()).contains("job all-leads is running in process 4242 on host other-host, since");
             assertThat(ws.simulator.stats().requests()).isZero();
             assertThat(ws.checkpoint("all-leads").get("status")).isEqualTo("RUNNING");

@@ -1,6 +1,6 @@
 package io.leadpipe;
 
-import io.leadpipe.paging.JobFilters;
+import io.leadpipe.job.JobFilters;
 import io.leadpipe.simulator.SimulatorConfig;
 import org.junit.jupiter.api.Test;
 

@@ -17,7 +17,7 @@ class ScheduledRoutesTest {
             ws.jobs(JOBS);
             ws.settings.put("camel.main.routes-include-pattern", ws.settings.get("camel.main.routes-include-pattern") + ",file:routes/schedule.yaml");
             ws.settings.put("leadpipe.scheduler.enabled", Boolean.toString(schedulerEnabled));
-            try (LeadpipeApp app = ws.app()) {
+            try (LeadpipeWiring app = ws.app()) {
                 assertThat(app.jobs()).as("a scheduled job is not run by `run`").containsExactly("nightly");
                 return app.context().getRouteController().getRouteStatus("schedule-nightly");
             }

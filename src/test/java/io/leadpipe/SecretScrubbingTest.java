@@ -1,7 +1,7 @@
 package io.leadpipe;
 
 import com.sun.net.httpserver.HttpExchange;
-import io.leadpipe.job.JobCounters;
+import io.leadpipe.monitor.JobCounters;
 import io.leadpipe.monitor.ProgressReport;
 import io.leadpipe.ratelimit.RateLimits;
 import io.leadpipe.secrets.Secrets;

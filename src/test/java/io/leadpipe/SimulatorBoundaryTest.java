@@ -1,5 +1,7 @@
 package io.leadpipe;
 
+import io.leadpipe.cli.LeadpipeCli;
+
 import io.leadpipe.simulator.LeadsApiSimulator;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +43,7 @@ class SimulatorBoundaryTest {
 
     @Test
     void theProductUsesNoSimulatorClass() throws Exception {
-        Path classes = classesOf(Leadpipe.class);
+        Path classes = classesOf(LeadpipeCli.class);
         Map<String, Set<String>> offences = new TreeMap<>();
         try (Stream<Path> files = Files.walk(classes)) {
             for (Path c : files.filter(p -> p.toString().endsWith(".class")).toList()) {

@@ -1,5 +1,7 @@
 package io.leadpipe;
 
+import io.leadpipe.cli.LeadpipeCli;
+
 import io.leadpipe.simulator.LeadDataset;
 import io.leadpipe.simulator.LeadsApiSimulator;
 import io.leadpipe.simulator.SimulatorConfig;
@@ -134,15 +136,15 @@ public final class TestWorkspace implements AutoCloseable {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         List<String> argv = new ArrayList<>(List.of("--config", configFile().toString()));
         argv.addAll(List.of(args));
-        int code = new Leadpipe(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), env)
+        int code = new LeadpipeCli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), env)
                 .execute(argv.toArray(String[]::new));
         return new CliResult(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     /** The application in this JVM, started on this workspace's settings (close it). */
-    public LeadpipeApp app() throws Exception {
-        io.leadpipe.cli.Settings s = io.leadpipe.cli.Settings.load(Path.of("application.properties"), configFile(), Map.of(), envWithKey(), new java.util.Properties());
-        return new LeadpipeApp(s).start(envWithKey());
+    public LeadpipeWiring app() throws Exception {
+        io.leadpipe.config.Settings s = io.leadpipe.config.Settings.load(Path.of("application.properties"), configFile(), Map.of(), envWithKey(), new java.util.Properties());
+        return new LeadpipeWiring(s).start(envWithKey());
     }
 
     public static int freePort() throws IOException {

@@ -1,5 +1,7 @@
 package io.leadpipe.cli;
 
+import io.leadpipe.config.ConfigException;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

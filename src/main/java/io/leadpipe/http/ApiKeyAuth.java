@@ -1,6 +1,6 @@
 package io.leadpipe.http;
 
-import io.leadpipe.cli.ConfigException;
+import io.leadpipe.config.ConfigException;
 import io.leadpipe.secrets.Secrets;
 import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
@@ -70,7 +70,7 @@ public final class ApiKeyAuth implements HttpClientConfigurer {
 
     /** Equal for equal keys, so sources sharing a key share one rate budget; a digest, not the key. */
     public String identity() {
-        return io.leadpipe.paging.JobFilters.hash(headerName.toLowerCase(java.util.Locale.ROOT) + "\n" + headerValue);
+        return io.leadpipe.encoding.Sha256.hex(headerName.toLowerCase(java.util.Locale.ROOT) + "\n" + headerValue);
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.leadpipe.http;
 
-import io.leadpipe.job.JobCounters;
+import io.leadpipe.monitor.JobCounters;
 import io.leadpipe.monitor.LeadpipeMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;

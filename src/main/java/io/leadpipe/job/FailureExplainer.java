@@ -78,17 +78,8 @@ public final class FailureExplainer {
         return rootMessage(cause);
     }
 
-    /** "SocketTimeoutException: Read timed out" — the deepest cause, for retry log lines. */
-    public static String rootCauseLine(Throwable t) {
-        return rootMessage(t);
-    }
-
     static String rootMessage(Throwable t) {
-        if (t == null) return "unknown error";
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
-        String msg = root.getMessage();
-        return root.getClass().getSimpleName() + (msg == null ? "" : ": " + maskEmails(msg));
+        return Secrets.rootCauseLine(t);
     }
 
     private static <T extends Throwable> T find(Throwable t, Class<T> type) {

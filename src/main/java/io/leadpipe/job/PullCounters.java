@@ -1,5 +1,7 @@
 package io.leadpipe.job;
 
+import io.leadpipe.monitor.JobCounters;
+
 import io.leadpipe.paging.FetchedPage;
 
 /** Keeps the per-job counters that progress lines, alerts and metrics read in step with the pull. */

@@ -1,5 +1,7 @@
 package io.leadpipe.job;
 
+import io.leadpipe.monitor.JobCounters;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 

@@ -1,7 +1,7 @@
 package io.leadpipe.monitor;
 
-import io.leadpipe.cli.Settings;
-import io.leadpipe.job.JobCounters;
+import io.leadpipe.config.Settings;
+import io.leadpipe.monitor.JobCounters;
 import io.leadpipe.ratelimit.RateLimitGovernor;
 import io.leadpipe.ratelimit.RateLimits;
 

@@ -1,6 +1,6 @@
 package io.leadpipe.monitor;
 
-import io.leadpipe.job.JobCounters;
+import io.leadpipe.monitor.JobCounters;
 import io.leadpipe.ratelimit.RateLimitGovernor;
 import io.leadpipe.ratelimit.RateLimits;
 

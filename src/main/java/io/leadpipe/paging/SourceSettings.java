@@ -1,7 +1,7 @@
 package io.leadpipe.paging;
 
-import io.leadpipe.cli.ConfigException;
-import io.leadpipe.cli.Settings;
+import io.leadpipe.config.ConfigException;
+import io.leadpipe.config.Settings;
 
 import java.util.Locale;
 

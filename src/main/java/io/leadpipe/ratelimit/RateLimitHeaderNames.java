@@ -1,6 +1,6 @@
 package io.leadpipe.ratelimit;
 
-import io.leadpipe.cli.Settings;
+import io.leadpipe.config.Settings;
 
 /**
  * Which response headers carry the quota, per source: many vendors prefix their own

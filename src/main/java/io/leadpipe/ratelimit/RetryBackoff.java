@@ -1,6 +1,6 @@
 package io.leadpipe.ratelimit;
 
-import io.leadpipe.job.FailureExplainer;
+import io.leadpipe.secrets.Secrets;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.http.base.HttpOperationFailedException;
@@ -71,7 +71,7 @@ public final class RetryBackoff implements Processor {
         HttpOperationFailedException http = exchange.getException(HttpOperationFailedException.class);
         if (http != null && source != null) retryAfter = rateLimits.observeFailure(source, http);
 
-        String what = http != null ? "HTTP " + http.getStatusCode() : FailureExplainer.rootCauseLine(cause);
+        String what = http != null ? "HTTP " + http.getStatusCode() : Secrets.rootCauseLine(cause);
         String job = exchange.getVariable("jobId", String.class);
         int nextPage = exchange.getVariable("pull") instanceof io.leadpipe.paging.PullPosition pull ? pull.pageNo() + 1 : 1;
         if (retry > maxRetries) {

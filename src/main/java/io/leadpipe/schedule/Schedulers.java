@@ -1,6 +1,6 @@
 package io.leadpipe.schedule;
 
-import io.leadpipe.cli.Settings;
+import io.leadpipe.config.Settings;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.impl.StdSchedulerFactory;

@@ -67,6 +67,15 @@ public final class Secrets {
         return maskEmails(t);
     }
 
+    /** "SocketTimeoutException: Read timed out": the deepest cause of a failure, scrubbed, for one-line messages. */
+    public static String rootCauseLine(Throwable t) {
+        if (t == null) return "unknown error";
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String msg = root.getMessage();
+        return root.getClass().getSimpleName() + (msg == null ? "" : ": " + scrub(msg));
+    }
+
     /** E-mail addresses only, also URL-encoded ({@code carol%40example.com}) — for ids and cursors shown to people. */
     public static String maskEmails(String text) {
         if (text == null || text.indexOf('@') < 0 && text.indexOf('%') < 0 && text.indexOf('\\') < 0) return text;

@@ -2,7 +2,7 @@ package io.leadpipe.sink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.leadpipe.cli.ConfigException;
+import io.leadpipe.config.ConfigException;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 

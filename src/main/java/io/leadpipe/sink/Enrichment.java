@@ -2,7 +2,7 @@ package io.leadpipe.sink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.leadpipe.paging.JobFilters;
+import io.leadpipe.encoding.QueryEncoding;
 import org.apache.camel.Exchange;
 
 import javax.sql.DataSource;
@@ -65,7 +65,7 @@ public final class Enrichment {
     /** Before the call: GET ?domain=… for {@code variable.lookupKey}. */
     public void prepare(Exchange exchange) {
         exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "GET");
-        exchange.getMessage().setHeader(Exchange.HTTP_QUERY, JobFilters.enc(keyParam) + "=" + JobFilters.enc(exchange.getVariable("lookupKey", String.class)));
+        exchange.getMessage().setHeader(Exchange.HTTP_QUERY, QueryEncoding.encode(keyParam) + "=" + QueryEncoding.encode(exchange.getVariable("lookupKey", String.class)));
         exchange.getMessage().setBody(null);
         exchange.setVariable("request", "GET " + exchange.getVariable("enrichUrl") + "?" + keyParam + "=…");
     }

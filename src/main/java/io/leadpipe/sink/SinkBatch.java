@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.leadpipe.job.FailureExplainer;
-import io.leadpipe.paging.JobFilters;
+import io.leadpipe.secrets.Secrets;
+import io.leadpipe.encoding.Sha256;
 import org.apache.camel.Exchange;
 
 import java.util.ArrayList;
@@ -58,7 +58,7 @@ public final class SinkBatch {
             String enrichment = (String) row.get("enrichment");
             CrmMapping.Result r = mapping.map(lead, enrichment == null ? null : JSON.readTree(enrichment));
             if (r.invalidReason() == null && seen.containsKey(r.id())) {
-                r = new CrmMapping.Result(null, null, "another lead in the same batch has the CRM id " + FailureExplainer.maskEmails(r.id()));
+                r = new CrmMapping.Result(null, null, "another lead in the same batch has the CRM id " + Secrets.scrub(r.id()));
             }
             if (r.invalidReason() != null) {
                 invalid.add(deadLetter(row, "mapping", r.invalidReason()));
@@ -96,7 +96,7 @@ public final class SinkBatch {
         for (Map<String, Object> row : valid) {
             String reason = rejected.get((String) row.get("crm_id"));
             if (reason == null) delivered.add(row);
-            else dead.add(deadLetter(row, "crm", "the CRM refused the record: " + FailureExplainer.maskEmails(reason)));
+            else dead.add(deadLetter(row, "crm", "the CRM refused the record: " + Secrets.scrub(reason)));
         }
         exchange.setVariable("delivered", delivered);
         exchange.setVariable("rejected", dead);
@@ -158,7 +158,7 @@ public final class SinkBatch {
             Map<String, Object> sorted = new TreeMap<>(JSON.convertValue(properties, Map.class));
             Map<String, String> asText = new TreeMap<>();
             sorted.forEach((k, v) -> asText.put(k, String.valueOf(v)));
-            return JobFilters.hash(JSON.writeValueAsString(asText));
+            return Sha256.hex(JSON.writeValueAsString(asText));
         } catch (Exception e) {
             return "?";
         }

@@ -1,11 +1,11 @@
 package io.leadpipe.store;
 
-import io.leadpipe.job.JobCounters;
+import io.leadpipe.monitor.JobCounters;
 import io.leadpipe.job.PullEvents;
 import io.leadpipe.job.PullState;
 import io.leadpipe.job.SavedCheckpoint;
-import io.leadpipe.paging.JobFilters;
-import io.leadpipe.paging.Pagers;
+import io.leadpipe.job.JobFilters;
+import io.leadpipe.paging.PageCodecs;
 import org.apache.camel.Exchange;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DataSourceUtils;
@@ -74,7 +74,7 @@ public final class CheckpointStore {
 
     private final DataSource dataSource;
     private final TransactionTemplate transaction;
-    private final Pagers pagers;
+    private final PageCodecs pagers;
     private final JobCounters counters;
     private final PullEvents events;
     private final long overlapSeconds;
@@ -86,7 +86,7 @@ public final class CheckpointStore {
     /**
      * @param overlapSeconds how far before the previous pull's start an incremental pull looks (clock skew, in-flight edits)
      */
-    public CheckpointStore(DataSource dataSource, DataSourceTransactionManager transactions, Pagers pagers, JobCounters counters,
+    public CheckpointStore(DataSource dataSource, DataSourceTransactionManager transactions, PageCodecs pagers, JobCounters counters,
                            PullEvents events, long overlapSeconds, java.time.Duration leaseTtl) {
         this.dataSource = dataSource;
         this.transaction = new TransactionTemplate(transactions);

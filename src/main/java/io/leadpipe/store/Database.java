@@ -1,7 +1,7 @@
 package io.leadpipe.store;
 
-import io.leadpipe.cli.ConfigException;
-import io.leadpipe.cli.Settings;
+import io.leadpipe.config.ConfigException;
+import io.leadpipe.config.Settings;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.RepairResult;
@@ -197,13 +197,13 @@ public final class Database implements AutoCloseable {
                             + "' (configured with leadpipe.db.password or .password-file, or generated in " + GeneratedPassword.FILE_NAME + " beside the database)");
                 }
                 if (System.currentTimeMillis() >= deadline) {
-                    throw new ConfigException("cannot open the database " + io.leadpipe.cli.JdbcUrlMask.mask(url) + ": " + e.getMessage().lines().findFirst().orElse(""));
+                    throw new ConfigException("cannot open the database " + io.leadpipe.config.JdbcUrlMask.mask(url) + ": " + e.getMessage().lines().findFirst().orElse(""));
                 }
                 try {
                     Thread.sleep(200);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
-                    throw new ConfigException("interrupted while opening the database " + io.leadpipe.cli.JdbcUrlMask.mask(url));
+                    throw new ConfigException("interrupted while opening the database " + io.leadpipe.config.JdbcUrlMask.mask(url));
                 }
             }
         }

@@ -1,6 +1,6 @@
 package io.leadpipe.store;
 
-import io.leadpipe.cli.ConfigException;
+import io.leadpipe.config.ConfigException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

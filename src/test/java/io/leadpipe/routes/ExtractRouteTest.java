@@ -1,7 +1,7 @@
 package io.leadpipe.routes;
 
 import io.leadpipe.job.JobOutcome;
-import io.leadpipe.paging.JobFilters;
+import io.leadpipe.job.JobFilters;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,6 @@
 package io.leadpipe.routes;
 
-import io.leadpipe.LeadpipeApp;
+import io.leadpipe.LeadpipeWiring;
 import io.leadpipe.TestWorkspace;
 import io.leadpipe.simulator.SimulatorConfig;
 import org.apache.camel.CamelContext;
@@ -19,7 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A route test's world: the real application wiring ({@link LeadpipeApp}, so the beans are the production
+ * A route test's world: the real application wiring ({@link LeadpipeWiring}, so the beans are the production
  * beans, not a second copy) started on a fresh H2 file with only the route files under test, against the
  * bundled simulator on loopback. Edges are replaced after start with {@link AdviceWith} (the route is
  * restarted advised) and progress is waited on with NotifyBuilder or mock expectations, never sleeps.
@@ -31,7 +31,7 @@ abstract class RouteTestSupport {
 
     protected TestWorkspace ws;
     protected SimulatorConfig simulator;
-    protected LeadpipeApp app;
+    protected LeadpipeWiring app;
     protected CamelContext context;
     private ProducerTemplate template;
 

@@ -1,4 +1,4 @@
-package io.leadpipe.job;
+package io.leadpipe.monitor;
 
 import java.util.ArrayDeque;
 import java.util.Deque;

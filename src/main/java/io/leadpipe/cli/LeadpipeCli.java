@@ -1,9 +1,10 @@
-package io.leadpipe;
+package io.leadpipe.cli;
 
 import io.leadpipe.cli.CommandLine;
-import io.leadpipe.cli.ConfigException;
-import io.leadpipe.cli.JobDeclarations;
-import io.leadpipe.cli.Settings;
+import io.leadpipe.LeadpipeWiring;
+import io.leadpipe.config.ConfigException;
+import io.leadpipe.config.JobDeclarations;
+import io.leadpipe.config.Settings;
 import io.leadpipe.job.FailureExplainer;
 import io.leadpipe.job.JobOutcome;
 import io.leadpipe.job.RunReport;
@@ -25,7 +26,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /** The command line: parses the verb, loads settings, and hands over to the app or the store. */
-public final class Leadpipe {
+public final class LeadpipeCli {
 
     public static final int OK = 0;
     public static final int JOB_FAILED = 1;
@@ -38,7 +39,7 @@ public final class Leadpipe {
     private final PrintStream err;
     private final Map<String, String> env;
 
-    public Leadpipe(PrintStream out, PrintStream err, Map<String, String> env) {
+    public LeadpipeCli(PrintStream out, PrintStream err, Map<String, String> env) {
         // everything leadpipe prints (reports, status, errors) is scrubbed of secrets and e-mail addresses
         this.out = ScrubbingPrintStream.wrap(out);
         this.err = ScrubbingPrintStream.wrap(err);
@@ -46,7 +47,7 @@ public final class Leadpipe {
     }
 
     public static void main(String[] args) {
-        int code = new Leadpipe(System.out, System.err, System.getenv()).execute(args);
+        int code = new LeadpipeCli(System.out, System.err, System.getenv()).execute(args);
         System.out.flush();
         System.exit(code);
     }
@@ -88,7 +89,7 @@ public final class Leadpipe {
         JobDeclarations.read(settings).require(cli.job); // before anything is opened
         CountDownLatch closed = new CountDownLatch(1);
         Thread[] graceful = new Thread[1];
-        try (LeadpipeApp app = new LeadpipeApp(settings)) {
+        try (LeadpipeWiring app = new LeadpipeWiring(settings)) {
             app.start(env);
             // SIGTERM / Ctrl-C: jobs stop between pages, checkpointed (INTERRUPTED); the reports are printed and
             // the database closed before the process exits
@@ -114,7 +115,7 @@ public final class Leadpipe {
         }
     }
 
-    private int runAndReport(LeadpipeApp app, CommandLine cli) throws Exception {
+    private int runAndReport(LeadpipeWiring app, CommandLine cli) throws Exception {
         {   // one block: the outcome of every job, then delivery
             List<String> jobs = cli.job != null ? List.of(cli.job) : app.jobs();
             if (jobs.isEmpty()) throw new ConfigException("no jobs declared in the routes (see routes/jobs.yaml)");
@@ -160,7 +161,7 @@ public final class Leadpipe {
     }
 
     /** Drains the staging table to the CRM and prints what happened; false when the drain failed. */
-    private boolean printDelivery(LeadpipeApp app) throws Exception {
+    private boolean printDelivery(LeadpipeWiring app) throws Exception {
         org.apache.camel.Exchange drain = app.deliver();
         int delivered = drain.getVariable("deliveredCount", 0, Integer.class);
         int dead = drain.getVariable("deadCount", 0, Integer.class);
@@ -181,7 +182,7 @@ public final class Leadpipe {
     /** Stays up and runs the scheduled jobs (routes/schedule.yaml) until stopped. */
     private int serve(Settings settings) throws Exception {
         settings.set("leadpipe.scheduler.enabled", "true");
-        try (LeadpipeApp app = new LeadpipeApp(settings)) {
+        try (LeadpipeWiring app = new LeadpipeWiring(settings)) {
             app.start(env);
             out.println("leadpipe serve: scheduled jobs are running; Ctrl-C or SIGTERM stops");
             CountDownLatch stop = new CountDownLatch(1);
@@ -196,7 +197,7 @@ public final class Leadpipe {
 
     private int deliver(Settings settings) throws Exception {
         settings.set("leadpipe.sink.enabled", "true");
-        try (LeadpipeApp app = new LeadpipeApp(settings)) {
+        try (LeadpipeWiring app = new LeadpipeWiring(settings)) {
             app.start(env);
             return printDelivery(app) ? OK : JOB_FAILED;
         }

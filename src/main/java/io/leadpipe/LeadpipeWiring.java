@@ -1,15 +1,15 @@
 package io.leadpipe;
 
-import io.leadpipe.cli.ConfigException;
-import io.leadpipe.cli.Settings;
+import io.leadpipe.config.ConfigException;
+import io.leadpipe.config.Settings;
 import io.leadpipe.http.ApiKeyAuth;
 import io.leadpipe.http.HttpCallObserver;
 import io.leadpipe.job.FailureExplainer;
-import io.leadpipe.job.JobCounters;
+import io.leadpipe.monitor.JobCounters;
 import io.leadpipe.job.JobOutcome;
 import io.leadpipe.job.RunReport;
-import io.leadpipe.paging.SourcePaging;
-import io.leadpipe.paging.Pagers;
+import io.leadpipe.paging.PageCodec;
+import io.leadpipe.paging.PageCodecs;
 import io.leadpipe.job.DriftMeter;
 import io.leadpipe.sink.CrmMapping;
 import io.leadpipe.sink.Enrichment;
@@ -54,7 +54,7 @@ import java.util.concurrent.Future;
  * The running application: settings checked, API keys resolved, schema migrated, Camel started with the
  * routes from routes/. Jobs are the routes made from the {@code extract} template.
  */
-public final class LeadpipeApp implements AutoCloseable {
+public final class LeadpipeWiring implements AutoCloseable {
 
     private final Settings settings;
     private final Map<String, ApiKeyAuth> auth = new LinkedHashMap<>();
@@ -71,11 +71,11 @@ public final class LeadpipeApp implements AutoCloseable {
     private CheckpointStore checkpointStore;
     private LeadStore leadStore;
 
-    public LeadpipeApp(Settings settings) {
+    public LeadpipeWiring(Settings settings) {
         this.settings = settings;
     }
 
-    public LeadpipeApp start(Map<String, String> env) throws Exception {
+    public LeadpipeWiring start(Map<String, String> env) throws Exception {
         // everything that can be wrong in the configuration fails here, before the database is touched
         List<SourceSettings> sources = new ArrayList<>();
         for (String name : settings.require("leadpipe.sources").split(",")) {
@@ -89,7 +89,7 @@ public final class LeadpipeApp implements AutoCloseable {
         settings.getInt("camel.component.http.response-timeout", 30000, 1, Integer.MAX_VALUE);
         settings.getInt("camel.component.http.so-timeout", 30000, 1, Integer.MAX_VALUE);
         if (concurrency < 1) throw new ConfigException("leadpipe.jobs.concurrency must be >= 1");
-        io.leadpipe.cli.JobDeclarations.read(settings);
+        io.leadpipe.config.JobDeclarations.read(settings);
         Path reportDir = settings.writableDirectory("leadpipe.report.dir", "data/reports");
 
         db = Database.open(settings).migrate();
@@ -108,14 +108,14 @@ public final class LeadpipeApp implements AutoCloseable {
         main.bind("leadpipeMetrics", metrics);
         main.bind("failureExplainer", new FailureExplainer());
         main.bind("runReport", runReport);
-        Pagers pagers = new Pagers();
+        PageCodecs pagers = new PageCodecs();
         long floor = settings.getLong("leadpipe.ratelimit.floor", 10, 0, Long.MAX_VALUE);
         Duration resetMargin = Duration.ofMillis(settings.getLong("leadpipe.ratelimit.reset-margin-ms", 250, 0, 600_000));
         rateLimits.maxWait(maxWait());
         io.leadpipe.http.ResponseLimits limits = responseLimits();
         auth.values().forEach(key -> key.limits(limits));
         for (SourceSettings s : sources) {
-            pagers.register(s.name(), new SourcePaging(s));
+            pagers.register(s.name(), new PageCodec(s));
             main.bind("auth-" + s.name(), auth.get(s.name()));
             rateLimits.register(s.name(), auth.get(s.name()).identity(), RateLimitHeaderNames.from(settings, s.name()),
                     floor, resetMargin, settings.getDouble("leadpipe.ratelimit.node-share", 1.0, 0.01, 1.0), s.maxRequestsPerSecond());
@@ -153,7 +153,7 @@ public final class LeadpipeApp implements AutoCloseable {
      * The pull's storage: the checkpoint store (every checkpoint transition), the leads store, the page
      * fingerprints, and the transaction that commits a page's three writes together.
      */
-    private void bindStores(Pagers pagers) {
+    private void bindStores(PageCodecs pagers) {
         DataSourceTransactionManager transactions = new DataSourceTransactionManager(db.dataSource());
         main.bind("pageTransaction", new PageTransaction(transactions));
         PullEvents toMetrics = new PullEvents() {

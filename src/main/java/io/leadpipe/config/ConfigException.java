@@ -1,4 +1,4 @@
-package io.leadpipe.cli;
+package io.leadpipe.config;
 
 /** A configuration or usage problem the user can fix; its message is printed as the one line they see. */
 public final class ConfigException extends RuntimeException {

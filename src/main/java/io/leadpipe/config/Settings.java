@@ -1,4 +1,4 @@
-package io.leadpipe.cli;
+package io.leadpipe.config;
 
 import java.io.IOException;
 import java.io.Reader;

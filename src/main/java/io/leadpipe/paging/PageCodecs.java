@@ -7,16 +7,16 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The paging of every source, picked by the pull's source ({@code variable.pull}; shared routes serve all jobs). */
-public final class Pagers {
+public final class PageCodecs {
 
-    private final Map<String, SourcePaging> bySource = new ConcurrentHashMap<>();
+    private final Map<String, PageCodec> bySource = new ConcurrentHashMap<>();
 
-    public void register(String source, SourcePaging paging) {
+    public void register(String source, PageCodec paging) {
         bySource.put(source, paging);
     }
 
-    private SourcePaging of(PullPosition pull) {
-        SourcePaging p = bySource.get(pull.source());
+    private PageCodec of(PullPosition pull) {
+        PageCodec p = bySource.get(pull.source());
         if (p == null) throw new IllegalStateException("no source named '" + pull.source() + "' in leadpipe.sources");
         return p;
     }
@@ -28,12 +28,12 @@ public final class Pagers {
     }
 
     public boolean positional(String source) {
-        SourcePaging p = bySource.get(source);
+        PageCodec p = bySource.get(source);
         return p != null && p.positional();
     }
 
     public int pageSize(String source) {
-        SourcePaging p = bySource.get(source);
+        PageCodec p = bySource.get(source);
         return p == null ? 1 : p.pageSize();
     }
 

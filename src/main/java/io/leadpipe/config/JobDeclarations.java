@@ -1,4 +1,4 @@
-package io.leadpipe.cli;
+package io.leadpipe.config;
 
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;

@@ -1,4 +1,4 @@
-package io.leadpipe.cli;
+package io.leadpipe.config;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,5 +1,7 @@
 package io.leadpipe.paging;
 
+import io.leadpipe.encoding.QueryEncoding;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,12 +21,12 @@ import java.util.Map;
  * One source's paging, on the exchange: builds the request for the pull's position ({@code variable.pull}),
  * and reads an answer into a {@link FetchedPage}. Nothing here is a header but the HTTP control headers.
  */
-public final class SourcePaging {
+public final class PageCodec {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final SourceSettings source;
 
-    public SourcePaging(SourceSettings source) {
+    public PageCodec(SourceSettings source) {
         this.source = source;
     }
 
@@ -71,7 +73,7 @@ public final class SourcePaging {
             exchange.setVariable("request", "POST " + url + " " + body);
         } else {
             StringBuilder q = new StringBuilder();
-            params.forEach((k, v) -> q.append(q.length() == 0 ? "" : "&").append(JobFilters.enc(k)).append('=').append(JobFilters.enc(v)));
+            params.forEach((k, v) -> q.append(q.length() == 0 ? "" : "&").append(QueryEncoding.encode(k)).append('=').append(QueryEncoding.encode(v)));
             exchange.getMessage().setHeader(Exchange.HTTP_QUERY, q.toString());
             exchange.getMessage().setBody(null);
             exchange.setVariable("request", "GET " + url + "?" + q);

@@ -1,11 +1,10 @@
-package io.leadpipe.paging;
+package io.leadpipe.job;
+
+import io.leadpipe.encoding.QueryEncoding;
+import io.leadpipe.encoding.Sha256;
 
 import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.TreeMap;
@@ -28,20 +27,12 @@ public final class JobFilters {
             }
         }
         StringJoiner j = new StringJoiner("&");
-        sorted.forEach((k, v) -> j.add(enc(k) + "=" + enc(v)));
+        sorted.forEach((k, v) -> j.add(QueryEncoding.encode(k) + "=" + QueryEncoding.encode(v)));
         return j.toString();
     }
 
     public static String hash(String normalisedFilters) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(normalisedFilters.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(normalisedFilters);
     }
 
-    public static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
 }

@@ -1,4 +1,4 @@
-package io.leadpipe.cli;
+package io.leadpipe.config;
 
 import java.util.regex.Pattern;
 
