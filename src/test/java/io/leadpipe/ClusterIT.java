@@ -92,9 +92,13 @@ class ClusterIT {
                     }
                 }
                 if (victim < 0) {
-                    StringBuilder all = new StringBuilder();
-                    for (Path l : logs) all.append("---- ").append(l.getFileName()).append('\n').append(Files.exists(l) ? Files.readString(l) : "(none)");
-                    throw new AssertionError("no node was caught mid-pull; statuses " + statuses(ws) + "\n" + all);
+                    StringBuilder tails = new StringBuilder();
+                    for (Path l : logs) {
+                        List<String> lines = Files.exists(l) ? Files.readAllLines(l) : List.of();
+                        tails.append("\n--- ").append(l.getFileName()).append(" (").append(lines.size()).append(" lines), last 15:\n")
+                                .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
+                    }
+                    assertThat(victim).as("a node was caught mid-pull; statuses %s; node logs:%s", statuses(ws), tails).isGreaterThanOrEqualTo(0);
                 }
                 new ProcessBuilder("kill", "-KILL", Long.toString(nodes.get(victim).pid())).start().waitFor();
                 nodes.get(victim).waitFor(10, TimeUnit.SECONDS);

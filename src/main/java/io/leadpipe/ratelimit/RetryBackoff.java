@@ -68,7 +68,8 @@ public final class RetryBackoff implements Processor {
         int retry = Math.max(1, exchange.getIn().getHeader(Exchange.REDELIVERY_COUNTER, 1, Integer.class));
         String source = exchange.getVariable("source", String.class);
         Optional<Duration> retryAfter = Optional.empty();
-        HttpOperationFailedException http = exchange.getException(HttpOperationFailedException.class);
+        // this attempt's own failure only: exchange.getException(type) also finds an earlier attempt's, kept as suppressed
+        HttpOperationFailedException http = httpFailure(cause);
         if (http != null && source != null) retryAfter = rateLimits.observeFailure(source, http);
 
         String what = http != null ? "HTTP " + http.getStatusCode() : Secrets.rootCauseLine(cause);
@@ -98,5 +99,12 @@ public final class RetryBackoff implements Processor {
         String until = delay.compareTo(Duration.ofMinutes(1)) > 0 ? ", until " + WaitTimes.until(now, WaitTimes.after(now, delay)) : "";
         LOG.warn("job={} page={} attempt {} failed ({}); retry {} of {} in {}{}{}", job, nextPage, retry, what, retry, maxRetries,
                 WaitTimes.human(delay), until, retryAfter.isPresent() ? " (Retry-After)" : "");
+    }
+
+    private static HttpOperationFailedException httpFailure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof HttpOperationFailedException http) return http;
+        }
+        return null;
     }
 }
