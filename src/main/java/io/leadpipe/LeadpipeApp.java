@@ -101,6 +101,9 @@ public final class LeadpipeApp implements AutoCloseable {
         runReport = new RunReport(Path.of(settings.get("leadpipe.report.dir", "data/reports")), counters);
 
         main = new Main();
+        // leadpipe stops gracefully itself (stopGracefully: jobs end between pages); Camel's own hangup hook
+        // would instead wait up to its shutdown timeout for a job sleeping out a rate-limit reset
+        if (main.getShutdownStrategy() instanceof org.apache.camel.main.DefaultMainShutdownStrategy strategy) strategy.disableHangupSupport();
         main.setOverrideProperties(settings.asProperties());
         main.setDefaultPropertyPlaceholderLocation("false");
         main.bind("leadpipeDb", db.dataSource());
