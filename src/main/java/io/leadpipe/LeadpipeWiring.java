@@ -99,6 +99,9 @@ public final class LeadpipeWiring implements AutoCloseable {
         main = new Main();
         // scheduled routes (routes/schedule.yaml, from quartz:) start only under `serve`
         if (!settings.getBoolean("leadpipe.scheduler.enabled", false)) main.configure().setAutoStartupExcludePattern("quartz:*");
+        // leadpipe stops gracefully itself (stopGracefully: jobs end between pages); Camel's own hangup hook
+        // would instead wait up to its shutdown timeout for a job sleeping out a rate-limit reset
+        if (main.getShutdownStrategy() instanceof org.apache.camel.main.DefaultMainShutdownStrategy strategy) strategy.disableHangupSupport();
         main.setOverrideProperties(settings.asProperties());
         main.setDefaultPropertyPlaceholderLocation("false");
         main.bind("leadpipeDb", db.dataSource());
