@@ -88,9 +88,9 @@ public final class Benchmarks {
             System.out.printf(Locale.ROOT, "%n%d GCs; mean heap after GC: first quarter %.0f MiB, last quarter %.0f MiB.%n%n", n, first / q, last / q);
         }
         // the bounds of what grows with a pull, next to the samples
-        System.out.printf(Locale.ROOT, "Bounds: H2 page cache ≤ %s MiB (CACHE_SIZE in `%s`; %s MiB in use at the end); connection pool ≤ %s; "
-                        + "H2 chunks in the file at the end: %s (%.0f MiB file) — chunk metadata is held in the heap, one entry per chunk.%n%n",
-                r.storeInfo().get("info.CACHE_MAX_SIZE"), r.url().substring(r.url().indexOf(';')), r.storeInfo().get("info.CACHE_SIZE"),
+        System.out.printf(Locale.ROOT, "Bounds: H2 page cache ≤ %s MiB (CACHE_SIZE in `%s`); connection pool ≤ %s; "
+                        + "H2 chunks in the file after the pull: %s (%.0f MiB file; read in a fresh connection) — the pulling JVM holds metadata for each chunk.%n%n",
+                r.storeInfo().get("info.CACHE_MAX_SIZE"), r.url().substring(r.url().indexOf(';')),
                 "10 (leadpipe.db.max-connections)", r.storeInfo().get("info.CHUNK_COUNT"),
                 Long.parseLong(r.storeInfo().getOrDefault("info.FILE_SIZE", "0")) / 1048576.0);
         if (!r.lastHistogram().isEmpty()) {
