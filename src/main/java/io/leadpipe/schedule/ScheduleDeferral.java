@@ -30,7 +30,11 @@ public final class ScheduleDeferral {
         TriggerKey key = quartz.getTriggerKey();
         Trigger trigger = scheduler.getTrigger(key);
         if (trigger == null) return;
-        Trigger deferred = trigger.getTriggerBuilder().startAt(Date.from(tooLong.comeBackAt())).build();
+        // cron fires on whole seconds and Quartz looks for the first firing from a second before startAt:
+        // rounded up, so the next firing is never before the API's time
+        java.time.Instant comeBack = tooLong.comeBackAt();
+        if (comeBack.getNano() != 0) comeBack = comeBack.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1);
+        Trigger deferred = trigger.getTriggerBuilder().startAt(Date.from(comeBack)).build();
         Date next = scheduler.rescheduleJob(key, deferred);
         LOG.warn("schedule {}: the API asks to come back at {}; next firing {}", key.getName(), WaitTimes.fullDate(tooLong.comeBackAt()),
                 next == null ? "none (the schedule ends before then)" : WaitTimes.fullDate(next.toInstant()));
