@@ -70,7 +70,7 @@ class MigrationCrashIT {
         String url = ws.jdbcUrl();
         ws.settings.put("leadpipe.db.url", url + ";DATABASE_EVENT_LISTENER='" + PauseAtStatement.class.getName() + "'");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-Dleadpipe.test.pause-at=" + statementPattern, "-Dleadpipe.test.paused=" + paused,
+                "-Dleadpipe-test.pause-at=" + statementPattern, "-Dleadpipe-test.paused=" + paused,
                 "-cp", "target/test-classes:target/leadpipe.jar:target/lib/*", LeadpipeCli.class.getName(), "--config", ws.configFile().toString(), "status"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ws.dir.resolve("killed.log").toFile()).start();
         try {
