@@ -29,7 +29,7 @@ class DeliveryCrashIT {
     void killedWhileABatchIsInFlightNothingIsLostAndNothingDeliveredTwice() throws Exception {
         SimulatorConfig c = new SimulatorConfig();
         try (TestWorkspace ws = new TestWorkspace().withSink(c)) {
-            c.leads = 2000;
+            c.leads = 1000;
             c.crmLatencyMillis = 400;     // a batch is in flight long enough to be killed mid-way
             c.crmRejectEvery = 97;        // some per-record errors, dead-lettered
             ws.startSimulator(c);
@@ -54,7 +54,7 @@ class DeliveryCrashIT {
             assertThat(out).contains("deliveries were in doubt after a stop");
             long delivered = count(ws, "DELIVERED");
             long dead = count(ws, "DEAD");
-            assertThat(delivered + dead).as("every lead DELIVERED or DEAD").isEqualTo(2000);
+            assertThat(delivered + dead).as("every lead DELIVERED or DEAD").isEqualTo(c.leads);
             Map<String, Integer> upserts = ws.simulator.crm().upsertsPerId();
             assertThat(upserts.values()).as("upserts per contact").allMatch(n -> n == 1);
             assertThat(upserts).hasSize((int) delivered);

@@ -20,7 +20,7 @@ class LogHygieneIT {
     void noApiKeyAndNoEmailAddressInAnyLogLine() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
             SimulatorConfig c = new SimulatorConfig();
-            c.leads = 3000;
+            c.leads = 1000;
             c.serverErrorRate = 0.3;  // error bodies quote a lead's e-mail address
             c.burstEvery = 7;
             c.burstLength = 3;        // 429 streaks: retries, pauses and alerts get logged too

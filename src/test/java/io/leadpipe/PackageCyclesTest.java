@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PackageCyclesTest {
 
     private static final Path SOURCES = Path.of("src/main/java");
-    private static final Pattern REFERENCE = Pattern.compile("\\bio\\.leadpipe\\.([a-z][a-z0-9]*)\\.[A-Z]");
+    private static final Pattern REFERENCE = Pattern.compile("\\bio\\.leadpipe\\.(?:([a-z][a-z0-9]*)\\.)?[A-Z]");
 
     /** package → the packages its classes name; the root package is "(root)". */
     static Map<String, Set<String>> graph() throws IOException {
@@ -39,7 +39,10 @@ class PackageCyclesTest {
                 String pkg = dir.toString().isEmpty() ? "(root)" : dir.toString().replace('/', '.');
                 Set<String> to = edges.computeIfAbsent(pkg, k -> new TreeSet<>());
                 Matcher m = REFERENCE.matcher(Files.readString(f));
-                while (m.find()) if (!m.group(1).equals(pkg)) to.add(m.group(1));
+                while (m.find()) {
+                    String used = m.group(1) == null ? "(root)" : m.group(1);
+                    if (!used.equals(pkg)) to.add(used);
+                }
             }
         }
         return edges;
