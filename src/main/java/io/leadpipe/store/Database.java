@@ -52,7 +52,7 @@ public final class Database implements AutoCloseable {
             Path dir = createH2Directory(url);
             if (dir != null) url = withAppendOnlyChunks(url);
             boolean configured = !password.isEmpty() || passwordFile != null;
-            if (dir != null && !configured) password = GeneratedPassword.readOrCreate(GeneratedPassword.fileFor(dir));
+            if (dir != null && !configured) password = generatedFor(dir);
             JdbcConnectionPool pool = JdbcConnectionPool.create(url, user, password);
             pool.setMaxConnections(maxConnections);
             Database db = new Database(pool, pool::dispose, url);
@@ -207,6 +207,11 @@ public final class Database implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The password leadpipe generated for a local database (created on first use, owner-only). */
+    private static String generatedFor(Path dir) {
+        return GeneratedPassword.readOrCreate(GeneratedPassword.fileFor(dir));
     }
 
     /** True when the database opened with the empty password and now has this one instead. */
