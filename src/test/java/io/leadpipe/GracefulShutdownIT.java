@@ -20,6 +20,7 @@ class GracefulShutdownIT {
         try (TestWorkspace ws = new TestWorkspace()) {
             SimulatorConfig config = new SimulatorConfig();
             config.latencyMillis = 120;
+            config.leads = 1500; // 15 pages: the stop comes after page 3, with pages still to go
             ws.startSimulator(config);
             Path log = ws.dir.resolve("run1.log");
             Process run = ws.startProcess(log, "run");
@@ -45,7 +46,7 @@ class GracefulShutdownIT {
             assertThat(again.waitFor(240, TimeUnit.SECONDS)).isTrue();
             assertThat(again.exitValue()).as(Files.readString(log2)).isZero();
             assertThat(Files.readString(log2)).contains("resumes from its INTERRUPTED checkpoint");
-            assertThat(new HashSet<>(ws.storedLeadKeys())).isEqualTo(TestWorkspace.idsOf(0, 5000));
+            assertThat(new HashSet<>(ws.storedLeadKeys())).isEqualTo(TestWorkspace.idsOf(0, config.leads));
             assertThat(ws.simulator.stats().pagesServedAgain()).as("pages fetched twice").isZero();
         }
     }
