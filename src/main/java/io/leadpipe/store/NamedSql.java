@@ -3,52 +3,45 @@ package io.leadpipe.store;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterUtils;
+import org.springframework.jdbc.core.namedparam.ParsedSql;
+
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A statement written with named parameters ({@code :job}), turned into JDBC's {@code ?} once: each
  * statement is one constant, bound by name, so no list of values has to be kept in step with it
- * (and no per-page name lookup costs CPU, as camel-sql's named parameters did).
+ * (and no per-page name lookup costs CPU, as camel-sql's named parameters did). Parsing is Spring's
+ * (spring-jdbc comes with camel-sql): it knows quoted text, comments and PostgreSQL's {@code ::} casts.
  */
 public final class NamedSql {
 
-    private static final Pattern PARAM = Pattern.compile(":([A-Za-z][A-Za-z0-9]*)");
-
     private final String name;
+    private final ParsedSql parsed;
     private final String jdbc;
-    private final List<String> params;
 
-    private NamedSql(String name, String jdbc, List<String> params) {
+    private NamedSql(String name, ParsedSql parsed) {
         this.name = name;
-        this.jdbc = jdbc;
-        this.params = params;
+        this.parsed = parsed;
+        this.jdbc = NamedParameterUtils.substituteNamedParameters(parsed, null);
     }
 
     public static NamedSql of(String name, String sql) {
-        List<String> params = new ArrayList<>();
-        Matcher m = PARAM.matcher(sql);
-        StringBuilder b = new StringBuilder();
-        while (m.find()) {
-            params.add(m.group(1));
-            m.appendReplacement(b, "?");
-        }
-        m.appendTail(b);
-        return new NamedSql(name, b.toString(), List.copyOf(params));
+        return new NamedSql(name, NamedParameterUtils.parseSqlStatement(sql));
     }
 
     /** A prepared statement with every parameter bound from {@code values} (a missing name is a bug here, not in the data). */
     public PreparedStatement prepare(Connection c, Map<String, ?> values) throws SQLException {
+        Object[] bound;
+        try {
+            bound = NamedParameterUtils.buildValueArray(parsed, new MapSqlParameterSource(values), null);
+        } catch (org.springframework.dao.InvalidDataAccessApiUsageException missing) {
+            throw new IllegalArgumentException("statement " + name + ": " + missing.getMessage(), missing);
+        }
         PreparedStatement ps = c.prepareStatement(jdbc);
         try {
-            for (int i = 0; i < params.size(); i++) {
-                String p = params.get(i);
-                if (!values.containsKey(p)) throw new IllegalArgumentException("statement " + name + " needs :" + p);
-                ps.setObject(i + 1, values.get(p));
-            }
+            for (int i = 0; i < bound.length; i++) ps.setObject(i + 1, bound[i]);
             return ps;
         } catch (SQLException | RuntimeException e) {
             ps.close();
