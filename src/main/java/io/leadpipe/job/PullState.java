@@ -56,6 +56,7 @@ public final class PullState implements PullPosition {
 
     // this run
     private int pagesThisRun;
+    private int largestPage;
     private long leadsThisRun;
     private int duplicatePagesThisRun;
     private long storedBefore;
@@ -216,6 +217,7 @@ public final class PullState implements PullPosition {
 
     private void advance(FetchedPage fetched) {
         pagesThisRun++;
+        largestPage = Math.max(largestPage, fetched.records());
         page = fetched.pageNo();
         if (fetched.apiTotal() != null) apiTotal = fetched.apiTotal();
         if (apiTotalFirst == null) apiTotalFirst = apiTotal;
@@ -327,6 +329,7 @@ public final class PullState implements PullPosition {
     @Override public String source() { return source; }
     @Override public String position() { return position; }
     @Override public int pageNo() { return page; }
+    @Override public int largestPage() { return largestPage; }
     @Override public String pullId() { return pullId; }
     @Override public String filters() { return filters; }
     @Override public String watermarkParam() { return watermarkParam; }

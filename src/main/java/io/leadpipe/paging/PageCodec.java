@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +18,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One source's paging, on the exchange: builds the request for the pull's position ({@code variable.pull}),
@@ -24,7 +27,10 @@ import java.util.Map;
 public final class PageCodec {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger("leadpipe.extract");
     private final SourceSettings source;
+    /** A clamped page size is said once per source, not on every page of every job. */
+    private final AtomicBoolean clampLogged = new AtomicBoolean();
 
     public PageCodec(SourceSettings source) {
         this.source = source;
@@ -113,10 +119,25 @@ public final class PageCodec {
         }
         Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         exchange.getMessage().getHeaders().forEach((k, v) -> { if (v != null) headers.put(k, v.toString()); });
-        String next = source.paginator().next(pull.position(), new Paginator.Page(body, records, headers::get, lastId));
+        Paginator.Page page = new Paginator.Page(body, records, headers::get, lastId, pull.largestPage());
+        noticeClamp(page);
+        String next = source.paginator().next(pull.position(), page);
         JsonNode total = body.at(source.totalPointer());
         String pageKey = pull.pullId() + ":" + HexFormat.of().formatHex(digest.digest()).substring(0, 40);
         return new FetchedPage(pageNo, ids, payloads, next, total.canConvertToLong() ? total.asLong() : null, source.pageSize(), pageKey);
+    }
+
+    /**
+     * An earlier page of this run was shorter than asked for, and yet another page came: the API serves fewer
+     * per page than asked (a clamp), and paging goes by what it serves.
+     */
+    private void noticeClamp(Paginator.Page page) {
+        int served = page.apiPageSize();
+        if (page.largestBefore() > 0 && page.largestBefore() < source.pageSize() && !page.records().isEmpty()
+                && served < source.pageSize() && clampLogged.compareAndSet(false, true)) {
+            LOG.warn("source {}: the API returns at most {} per page; asked {} — paging by what it returns (set leadpipe.source.{}.page-size = {} to match)",
+                    source.name(), served, source.pageSize(), source.name(), served);
+        }
     }
 
     private static MessageDigest sha256() {

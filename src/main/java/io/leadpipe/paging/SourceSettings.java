@@ -32,9 +32,9 @@ public record SourceSettings(String name, String url, String method, int pageSiz
             case "cursor-header" -> new CursorPaginator(s.get(p + "cursor-param", "cursor"), null, s.get(p + "next-cursor-header", "X-Next-Cursor"));
             case "next-url" -> new NextUrlPaginator(url, pointer(s, p + "next-url-pointer", "/links/next"));
             case "link-header" -> new NextUrlPaginator(url, null);
-            case "keyset" -> new KeysetPaginator(s.get(p + "starting-after-param", "starting_after"), pointer(s, p + "has-more-pointer", "/has_more"), pageSize);
-            case "offset" -> new OffsetPaginator(false, s.get(p + "offset-param", "offset"), pageSize, 0, total, null);
-            case "page" -> new OffsetPaginator(true, s.get(p + "page-param", "page"), pageSize, s.getInt(p + "first-page", 1, 0, 1),
+            case "keyset" -> new KeysetPaginator(s.get(p + "starting-after-param", "starting_after"), pointer(s, p + "has-more-pointer", "/has_more"));
+            case "offset" -> new OffsetPaginator(false, s.get(p + "offset-param", "offset"), 0, total, null);
+            case "page" -> new OffsetPaginator(true, s.get(p + "page-param", "page"), s.getInt(p + "first-page", 1, 0, 1),
                     total, pointer(s, p + "total-pages-pointer", "/meta/total_pages"));
             default -> throw s.invalid(p + "paging", paging, "must be one of " + KINDS);
         };

@@ -15,6 +15,8 @@ public final class SimulatorConfig {
     public long latencyMillis = 0;
     public int defaultPageSize = 100;
     public int maxPageSize = 1000;
+    /** Serves at most this many records per page whatever is asked, as most vendors do (ask 500, get 100; 0 = off). */
+    public volatile int pageSizeClamp = 0;
 
     /** How the API pages: cursor, cursor-header, next-url, next-url-relative, link-header, keyset, offset, page. */
     public volatile String paging = "cursor";
@@ -91,6 +93,7 @@ public final class SimulatorConfig {
         c.latencyMillis = num(props, p + "latency-ms", c.latencyMillis);
         c.defaultPageSize = (int) num(props, p + "default-page-size", c.defaultPageSize);
         c.maxPageSize = (int) num(props, p + "max-page-size", c.maxPageSize);
+        c.pageSizeClamp = (int) num(props, p + "page-size-clamp", c.pageSizeClamp);
         c.headerStyle = str(props, p + "header-style", c.headerStyle);
         c.crmApiKey = str(props, p + "crm.api-key", c.crmApiKey);
         c.crmRateLimit = (int) num(props, p + "crm.rate-limit", c.crmRateLimit);
