@@ -126,6 +126,15 @@ public final class Settings {
         return v == null ? defaultValue : v;
     }
 
+    /**
+     * The value as set, also when set empty (where empty means something: "do not send this parameter", "the
+     * body itself"); the default only when no layer sets the key.
+     */
+    public String getAllowingEmpty(String key, String defaultValue) {
+        String v = values.get(key);
+        return v == null ? defaultValue : v;
+    }
+
     public String require(String key) {
         String v = get(key);
         if (v == null) throw new ConfigException("missing setting " + key + " (set it in application.properties, --config, env " + envName(key) + " or -D" + key + ")");

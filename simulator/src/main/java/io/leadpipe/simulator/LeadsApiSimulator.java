@@ -125,6 +125,11 @@ public final class LeadsApiSimulator implements AutoCloseable {
                 send(ex, 405, Map.of("error", "use " + config.method));
                 return;
             }
+            byte[] requestBody = ex.getRequestBody().readAllBytes();
+            Map<String, String> headers = new java.util.TreeMap<>();
+            ex.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(java.util.Locale.ROOT), values.isEmpty() ? "" : values.get(0)));
+            stats.wire(new SimulatorStats.WireRequest(ex.getRequestMethod(), ex.getRequestURI().getRawQuery(),
+                    new String(requestBody, StandardCharsets.UTF_8), headers));
             String key = ex.getRequestHeaders().getFirst(config.apiKeyHeader);
             if (key == null || !key.equals(config.apiKey)) {
                 stats.unauthorized.incrementAndGet();
@@ -135,7 +140,7 @@ public final class LeadsApiSimulator implements AutoCloseable {
             JsonNode postBody = null;
             if ("POST".equals(config.method)) {
                 try {
-                    postBody = JSON.readTree(ex.getRequestBody());
+                    postBody = JSON.readTree(requestBody);
                 } catch (IOException e) {
                     postBody = null;
                 }
@@ -246,7 +251,8 @@ public final class LeadsApiSimulator implements AutoCloseable {
         pause(config.latencyMillis);
         Map<String, Object> meta = new LinkedHashMap<>();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("data", data);
+        if ("nested".equals(config.pageShape)) body.put("results", nested(data));
+        else body.put("data", data);
         String base = "http://" + config.host + ":" + port();
         String nextPath = next == null ? null : LEADS_PATH + "?limit=" + page.limit() + "&after=" + next + page.filter().query();
         switch (kind) {
@@ -283,8 +289,24 @@ public final class LeadsApiSimulator implements AutoCloseable {
         if (duplicate) stats.duplicatePagesServed.incrementAndGet();
         stats.pageServed(cursorKey, data.size());
         stats.record(new SimulatorStats.RequestRecord(arrived, cursorKey, 200, null));
-        send(ex, 200, body);
+        // a JSON array for a body (GitHub's list endpoints): whatever paging the body held is gone, headers remain
+        send(ex, 200, "array".equals(config.pageShape) ? data : body);
         liveChanges();
+    }
+
+    /** HubSpot's shape: {"id":…, "properties":{…the lead's fields…}, "archived":false} per record. */
+    private static List<Map<String, Object>> nested(List<Map<String, Object>> leads) {
+        List<Map<String, Object>> results = new ArrayList<>(leads.size());
+        for (Map<String, Object> lead : leads) {
+            Map<String, Object> properties = new LinkedHashMap<>(lead);
+            Object id = properties.remove("id");
+            Map<String, Object> record = new LinkedHashMap<>();
+            record.put("id", id);
+            record.put("properties", properties);
+            record.put("archived", false);
+            results.add(record);
+        }
+        return results;
     }
 
     private static Map<String, Object> linkMap(String next) {

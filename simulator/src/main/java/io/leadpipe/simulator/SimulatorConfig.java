@@ -22,6 +22,12 @@ public final class SimulatorConfig {
     public volatile String paging = "cursor";
     /** GET with query parameters, or POST with the paging fields in a JSON body. */
     public volatile String method = "GET";
+    /**
+     * Where the records sit: envelope ({"data":[…], "meta":{…}}), array (the body is the records array, as
+     * GitHub's list endpoints; only header paging survives) or nested (HubSpot: {"results":[{"id":…,
+     * "properties":{…}}], "meta":{…}}).
+     */
+    public volatile String pageShape = "envelope";
     /** Whether answers carry /meta/total (and /meta/total_pages). */
     public volatile boolean reportTotal = true;
     /** Paging faults: same-cursor, cursor-cycle, same-page, overrun (none when empty), after loopAfterPages pages. */
@@ -109,6 +115,10 @@ public final class SimulatorConfig {
         c.paging = str(props, p + "paging", c.paging);
         c.method = str(props, p + "method", c.method).toUpperCase(java.util.Locale.ROOT);
         c.reportTotal = !"false".equalsIgnoreCase(str(props, p + "report-total", "true"));
+        c.pageShape = str(props, p + "page-shape", c.pageShape);
+        if (!java.util.List.of("envelope", "array", "nested").contains(c.pageShape)) {
+            throw new IllegalArgumentException(p + "page-shape = '" + c.pageShape + "' must be envelope, array or nested");
+        }
         String f = p + "fault.";
         c.loop = str(props, f + "loop", c.loop);
         c.loopAfterPages = (int) num(props, f + "loop-after-pages", c.loopAfterPages);
