@@ -58,6 +58,7 @@ public final class LeadpipeWiring implements AutoCloseable {
 
     private final Settings settings;
     private final Map<String, ApiKeyAuth> auth = new LinkedHashMap<>();
+    private final Map<String, io.leadpipe.http.StaticHeaders> staticHeaders = new LinkedHashMap<>();
     private final JobCounters counters = new JobCounters();
     private final RateLimits rateLimits = new RateLimits();
     private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -83,6 +84,7 @@ public final class LeadpipeWiring implements AutoCloseable {
             SourceSettings s = SourceSettings.from(settings, name.trim());
             sources.add(s);
             auth.computeIfAbsent(s.name(), n -> ApiKeyAuth.resolve(n, s.apiKeyHeader(), s.apiKeyPrefix(), s.apiKeyEnv(), s.apiKeyFile(), env));
+            staticHeaders.put(s.name(), io.leadpipe.http.StaticHeaders.from(settings, s.name(), s.apiKeyHeader(), env));
         }
         int concurrency = settings.getInt("leadpipe.jobs.concurrency", 4, 1, 256);
         settings.getInt("camel.component.http.connect-timeout", 5000, 1, Integer.MAX_VALUE);
@@ -119,7 +121,8 @@ public final class LeadpipeWiring implements AutoCloseable {
         auth.values().forEach(key -> key.limits(limits));
         for (SourceSettings s : sources) {
             pagers.register(s.name(), new PageCodec(s));
-            main.bind("auth-" + s.name(), auth.get(s.name()));
+            // the source's HTTP client: the key and its static headers, added inside the client (never Camel headers)
+            main.bind("auth-" + s.name(), staticHeaders.get(s.name()).around(auth.get(s.name())));
             rateLimits.register(s.name(), auth.get(s.name()).identity(), RateLimitHeaderNames.from(settings, s.name()),
                     floor, resetMargin, settings.getDouble("leadpipe.ratelimit.node-share", 1.0, 0.01, 1.0), s.maxRequestsPerSecond());
         }

@@ -26,6 +26,11 @@ public final class KnownSettings {
             "headers.ietf-remaining", "headers.ietf-reset", "headers.ietf-policy", "headers.ietf-ratelimit",
             "headers.retry-after");
 
+    /** Per-source request headers, one key per header: leadpipe.source.<name>.header.<Header-Name> and .secret-header.<Header-Name>. */
+    public static final String HEADER_SETTING = "header.";
+    public static final String SECRET_HEADER_SETTING = "secret-header.";
+    private static final java.util.regex.Pattern HEADER_NAME = java.util.regex.Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
+
     /** The delivery APIs read their quota header names as leadpipe.source.crm|enrichment.headers.*. */
     private static final List<String> SINK_APIS = List.of("crm", "enrichment");
 
@@ -69,11 +74,31 @@ public final class KnownSettings {
     }
 
     public boolean isKnown(String key, List<String> sources) {
-        return !key.startsWith("leadpipe.") || keys(sources).contains(key);
+        return !key.startsWith("leadpipe.") || keys(sources).contains(key) || isStaticHeader(key, sources);
+    }
+
+    private static boolean isStaticHeader(String key, List<String> sources) {
+        String source = headerSource(key);
+        return source != null && sources.contains(source);
+    }
+
+    /** The source a header key names (whether declared or not), or null when the key is no header key or names no valid header. */
+    private static String headerSource(String key) {
+        if (!key.startsWith(SOURCE_PREFIX)) return null;
+        String rest = key.substring(SOURCE_PREFIX.length());
+        for (String marker : List.of("." + SECRET_HEADER_SETTING, "." + HEADER_SETTING)) {
+            int at = rest.indexOf(marker);
+            if (at > 0 && HEADER_NAME.matcher(rest.substring(at + marker.length())).matches()) return rest.substring(0, at);
+        }
+        return null;
     }
 
     /** One line saying why a {@code leadpipe.*} key is not one leadpipe reads, and which key was probably meant. */
     public String explainUnknown(String key, List<String> sources) {
+        String headerSource = headerSource(key);
+        if (headerSource != null && !sources.contains(headerSource)) {
+            return "unknown setting " + key + ": there is no source '" + headerSource + "' in leadpipe.sources (" + String.join(",", sources) + "); add it there";
+        }
         if (key.startsWith(SOURCE_PREFIX)) {
             String rest = key.substring(SOURCE_PREFIX.length());
             for (String setting : sourceSettings) {
