@@ -32,6 +32,7 @@ public final class RateLimitGovernor {
     private long sentInWindow;     // what this instance sent since the current window began
     private Long limit;
     private Long remaining;        // our estimate: the last answer minus what we sent since
+    private Long saidInWindow;     // the lowest remaining an answer said in the current window
     private Instant resetAt;       // when the current window refills, on our clock
     private Instant pausedUntil;   // Retry-After from a 429 holds every request on this key
     private Instant loggedPause;
@@ -92,6 +93,7 @@ public final class RateLimitGovernor {
                         // the window has refilled; the next answer tells us how much is really left
                         remaining = limit;
                         resetAt = null;
+                        saidInWindow = null;
                         sentInWindow = 0;
                     }
                     boolean shareLeft = nodeShare >= 1.0 || limit == null || sentInWindow < (long) Math.floor(limit * nodeShare);
@@ -119,21 +121,47 @@ public final class RateLimitGovernor {
         }
     }
 
-    /** Takes in what a response said. Answers arrive out of order, so within a window the lowest remaining wins. */
+    /**
+     * Takes in what a response said. Answers arrive out of order, so within a window the lowest remaining
+     * wins; an answer from a later window starts that window from what it says — never from the old
+     * window's count (a reset rounded up to whole seconds moves by as little as one second).
+     */
     public synchronized void observe(RateLimitSnapshot s) {
         if (s == null || s.isEmpty()) return;
         Instant now = clock.instant();
         if (s.limit() != null) limit = s.limit();
         if (s.resetAt() != null && !now.isBefore(s.resetAt().plus(resetMargin))) return; // a late answer from a past window
-        boolean newWindow = s.resetAt() != null && (resetAt == null || s.resetAt().isAfter(resetAt.plusSeconds(1)));
-        if (newWindow) {
-            if (resetAt != null) sentInWindow = 1; // the request this answers belongs to the new window
+        if (s.resetAt() != null && resetAt == null) {
+            // the first answer, or the first since the window refilled: what we sent since then counts too
             resetAt = s.resetAt();
-            if (s.remaining() != null) remaining = remaining == null ? s.remaining() : Math.min(remaining, s.remaining());
+            lower(s.remaining());
+            return;
+        }
+        if (s.resetAt() != null && isLaterWindow(s)) {
+            sentInWindow = 1; // the request this answers belongs to the new window
+            resetAt = s.resetAt();
+            remaining = s.remaining();
+            saidInWindow = s.remaining();
             return;
         }
         if (s.resetAt() != null && s.resetAt().isAfter(resetAt)) resetAt = s.resetAt(); // delta resets jitter by a second
-        if (s.remaining() != null) remaining = remaining == null ? s.remaining() : Math.min(remaining, s.remaining());
+        lower(s.remaining());
+    }
+
+    /**
+     * The answer belongs to a window after the current one: its reset is a second or more later (epoch
+     * resets move by whole seconds; a delta reset read at different moments jitters by less), or its reset
+     * moved on and it says more is left than the API said before in this window.
+     */
+    private boolean isLaterWindow(RateLimitSnapshot s) {
+        if (!s.resetAt().isBefore(resetAt.plusSeconds(1))) return true;
+        return s.resetAt().isAfter(resetAt) && s.remaining() != null && saidInWindow != null && s.remaining() > saidInWindow;
+    }
+
+    private void lower(Long said) {
+        if (said == null) return;
+        remaining = remaining == null ? said : Math.min(remaining, said);
+        saidInWindow = saidInWindow == null ? said : Math.min(saidInWindow, said);
     }
 
     /**

@@ -79,6 +79,27 @@ class RateLimitGovernorTest {
     }
 
     @Test
+    void aResetOneSecondLaterStartsTheNewWindowFromWhatTheApiSays() throws Exception {
+        RateLimitGovernor g = governor(10);
+        Instant reset = now.get().plusMillis(600); // epoch seconds, rounded up: the window really ends earlier
+        g.observe(new RateLimitSnapshot(20L, 6L, reset));
+        for (int i = 0; i < 3; i++) g.acquire("job");                 // our estimate: 3 left
+        g.observe(new RateLimitSnapshot(20L, 19L, reset.plusSeconds(1))); // the next window already began
+        assertThat(g.remaining()).as("the new window's count, not the old one's").isEqualTo(19L);
+        for (int i = 0; i < 17; i++) g.acquire("job");
+        assertThat(sleeps).isEmpty();
+    }
+
+    @Test
+    void remainingGoingBackUpWithTheResetMovedOnIsANewWindow() {
+        RateLimitGovernor g = governor(0);
+        Instant reset = now.get().plusSeconds(3);
+        g.observe(new RateLimitSnapshot(20L, 4L, reset));
+        g.observe(new RateLimitSnapshot(20L, 18L, reset.plusMillis(400)));
+        assertThat(g.remaining()).isEqualTo(18L);
+    }
+
+    @Test
     void a429WithRetryAfterHoldsEveryRequestOnTheKey() throws Exception {
         RateLimitGovernor g = governor(0);
         g.rejected(Duration.ofSeconds(3), false);
