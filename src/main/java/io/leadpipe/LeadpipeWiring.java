@@ -122,6 +122,7 @@ public final class LeadpipeWiring implements AutoCloseable {
             main.bind("auth-" + s.name(), auth.get(s.name()));
             rateLimits.register(s.name(), auth.get(s.name()).identity(), RateLimitHeaderNames.from(settings, s.name()),
                     floor, resetMargin, settings.getDouble("leadpipe.ratelimit.node-share", 1.0, 0.01, 1.0), s.maxRequestsPerSecond());
+            rateLimits.signals(s.name(), io.leadpipe.ratelimit.QuotaWindows.from(settings, s.name()), rateLimitRules(s.name()));
         }
         main.bind("paging", pagers);
         bindSink(env, floor, resetMargin);
@@ -213,6 +214,17 @@ public final class LeadpipeWiring implements AutoCloseable {
     private io.leadpipe.http.ResponseLimits responseLimits() {
         return new io.leadpipe.http.ResponseLimits(settings.getLong("leadpipe.http.request-deadline-ms", 120_000, 1, 86_400_000),
                 settings.getLong("leadpipe.http.max-body-bytes", 64L * 1024 * 1024, 1024, Long.MAX_VALUE));
+    }
+
+    /** leadpipe.source.<name>.rate-limit-rules: the answers besides 429 that mean "slow down". */
+    private io.leadpipe.ratelimit.RateLimitRules rateLimitRules(String source) {
+        String key = "leadpipe.source." + source + ".rate-limit-rules";
+        String value = settings.get(key, "");
+        try {
+            return io.leadpipe.ratelimit.RateLimitRules.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw settings.invalid(key, value, e.getMessage());
+        }
     }
 
     /** leadpipe.ratelimit.max-wait: an API asking for a longer wait stops the job (checkpointed) instead. */

@@ -25,7 +25,7 @@ final class QuotaFake implements AutoCloseable {
     /** One quota window as the server keeps it. */
     static final class Window {
         final String name;
-        final long limit;
+        volatile long limit;
         final long lengthMillis;
         final boolean rolling;
         final long offsetMillis;
@@ -79,6 +79,13 @@ final class QuotaFake implements AutoCloseable {
             return counted.isEmpty() ? now : counted.peekFirst() + lengthMillis;
         }
 
+        /** The window refills (a new day), with this limit. */
+        synchronized void refill(long newLimit) {
+            counted.clear();
+            fixedCount = 0;
+            limit = newLimit;
+        }
+
         private void count(long now) {
             roll(now);
             if (rolling) counted.addLast(now);
@@ -101,6 +108,8 @@ final class QuotaFake implements AutoCloseable {
     private final Announce announce;
     private final Refuse refuse;
     private final FakeApi api;
+    /** False when the headers do not show the window (another client spends it, a limit never announced): only a refusal announces it. */
+    volatile boolean headersShowTheWindows = true;
 
     private int requests;
     private int refused;
@@ -154,7 +163,7 @@ final class QuotaFake implements AutoCloseable {
                 for (Window w : windows) {
                     long r = w.remaining(now);
                     lowest = Math.min(lowest, r);
-                    if (r == 0) announcedSpentUntil = Math.max(announcedSpentUntil, w.resetMillis(now));
+                    if (r == 0 && headersShowTheWindows) announcedSpentUntil = Math.max(announcedSpentUntil, w.resetMillis(now));
                 }
                 answers.add(new long[] {now, lowest});
             }

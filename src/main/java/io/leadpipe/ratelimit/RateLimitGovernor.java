@@ -35,8 +35,10 @@ public final class RateLimitGovernor {
     private Long saidInWindow;     // the lowest remaining an answer said in the current window
     private Instant resetAt;       // when the current window refills, on our clock
     private Instant pausedUntil;   // Retry-After from a 429 holds every request on this key
+    private String pauseReason = "its Retry-After";
     private Instant loggedPause;
     private long waits;
+    private final java.util.Map<String, RollingWindow> windows = new java.util.LinkedHashMap<>();
     private volatile java.util.function.BiConsumer<String, Long> waitListener = (key, millis) -> { };
     private long waitedMillis;
     private volatile Duration maxWait; // null: unbounded
@@ -87,7 +89,7 @@ public final class RateLimitGovernor {
                 Instant until;
                 if (pausedUntil != null && now.isBefore(pausedUntil)) {
                     until = pausedUntil;
-                    reason = "its Retry-After asked for " + WaitTimes.human(Duration.between(now, pausedUntil));
+                    reason = pauseReason + " asked for " + WaitTimes.human(Duration.between(now, pausedUntil));
                 } else {
                     if (resetAt != null && !now.isBefore(resetAt.plus(resetMargin))) {
                         // the window has refilled; the next answer tells us how much is really left
@@ -98,13 +100,29 @@ public final class RateLimitGovernor {
                     }
                     boolean shareLeft = nodeShare >= 1.0 || limit == null || sentInWindow < (long) Math.floor(limit * nodeShare);
                     if ((remaining == null || remaining > effectiveFloor() || resetAt == null) && (shareLeft || resetAt == null)) {
-                        if (remaining != null) remaining--;
-                        sentInWindow++;
-                        return;
+                        // windows without a reset time (per second, minute, hour, day): the tightest one paces
+                        RollingWindow tightest = null;
+                        Instant windowFrees = null;
+                        for (RollingWindow w : windows.values()) {
+                            Instant u = w.blockedUntil(now, floor, resetMargin);
+                            if (u != null && (windowFrees == null || u.isAfter(windowFrees))) {
+                                windowFrees = u;
+                                tightest = w;
+                            }
+                        }
+                        if (tightest == null) {
+                            if (remaining != null) remaining--;
+                            sentInWindow++;
+                            for (RollingWindow w : windows.values()) w.sent(now);
+                            return;
+                        }
+                        until = windowFrees;
+                        reason = tightest.describe(now, floor);
+                    } else {
+                        until = resetAt.plus(resetMargin);
+                        reason = shareLeft ? remaining + " of " + limit + " requests left (floor " + effectiveFloor() + ") until its quota resets"
+                                : "this instance's share of the window is used (" + sentInWindow + " of " + limit + " × " + nodeShare + ")";
                     }
-                    until = resetAt.plus(resetMargin);
-                    reason = shareLeft ? remaining + " of " + limit + " requests left (floor " + effectiveFloor() + ") until its quota resets"
-                            : "this instance's share of the window is used (" + sentInWindow + " of " + limit + " × " + nodeShare + ")";
                 }
                 wait = Duration.between(now, until);
                 Duration max = maxWait;
@@ -148,6 +166,18 @@ public final class RateLimitGovernor {
         lower(s.remaining());
     }
 
+    /** What an answer said about the windows announced without a reset time (QuotaWindows). */
+    public synchronized void observeWindows(java.util.List<QuotaWindows.Reading> readings) {
+        Instant now = clock.instant();
+        for (QuotaWindows.Reading r : readings) windows.computeIfAbsent(r.window(), RollingWindow::new).observe(r, now);
+    }
+
+    /** Our estimate of what is left in a window without a reset time (null: not announced yet). */
+    public synchronized Long windowRemaining(String window) {
+        RollingWindow w = windows.get(window);
+        return w == null ? null : w.remaining(clock.instant());
+    }
+
     /**
      * The answer belongs to a window after the current one: its reset is a second or more later (epoch
      * resets move by whole seconds; a delta reset read at different moments jitters by less), or its reset
@@ -170,10 +200,18 @@ public final class RateLimitGovernor {
      * some APIs throttle bursts while the window's quota is far from spent.
      */
     public synchronized void rejected(Duration retryAfter, boolean answerToldRemaining) {
+        rejected(retryAfter, answerToldRemaining, "its Retry-After");
+    }
+
+    /** As {@link #rejected(Duration, boolean)}, naming what asked for the wait (for the pause's log line and a too-long wait's message). */
+    public synchronized void rejected(Duration wait, boolean answerToldRemaining, String askedBy) {
         if (!answerToldRemaining) remaining = 0L;
-        if (retryAfter != null) {
-            Instant until = WaitTimes.after(clock.instant(), retryAfter);
-            if (pausedUntil == null || until.isAfter(pausedUntil)) pausedUntil = until;
+        if (wait != null) {
+            Instant until = WaitTimes.after(clock.instant(), wait);
+            if (pausedUntil == null || until.isAfter(pausedUntil)) {
+                pausedUntil = until;
+                if (askedBy != null) pauseReason = askedBy;
+            }
         }
     }
 

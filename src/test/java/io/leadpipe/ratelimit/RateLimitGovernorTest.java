@@ -100,6 +100,41 @@ class RateLimitGovernorTest {
     }
 
     @Test
+    void aRollingWindowWaitsUntilTheOldestRequestCountedInItLeaves() throws Exception {
+        RateLimitGovernor g = governor(0);
+        Instant t0 = now.get();
+        g.observeWindows(List.of(new QuotaWindows.Reading("window", 3L, 3L, Duration.ofSeconds(10))));
+        g.acquire("job");
+        now.set(t0.plusSeconds(2));
+        g.acquire("job");
+        now.set(t0.plusSeconds(4));
+        g.acquire("job");                                   // 0 left
+        assertThat(sleeps).isEmpty();
+        g.acquire("job");                                   // the first leaves the window at t0 + 10 s
+        assertThat(sleeps).containsExactly(Duration.ofMillis(6250));
+    }
+
+    @Test
+    void aWindowTheApiSaidIsSpentIsNotSentIntoEvenWithNoneOfOursInIt() throws Exception {
+        RateLimitGovernor g = governor(0);
+        g.observeWindows(List.of(new QuotaWindows.Reading("day", 100L, 0L, Duration.ofSeconds(30))));
+        g.acquire("job");
+        assertThat(sleeps).containsExactly(Duration.ofMillis(30_250));
+    }
+
+    @Test
+    void withSeveralWindowsTheTightestPaces() throws Exception {
+        RateLimitGovernor g = governor(0);
+        g.observeWindows(List.of(new QuotaWindows.Reading("minute", 100L, 60L, Duration.ofMinutes(1)),
+                new QuotaWindows.Reading("second", 2L, 2L, Duration.ofSeconds(1))));
+        g.acquire("job");
+        g.acquire("job");
+        g.acquire("job");
+        assertThat(sleeps).as("the per-second window paces, the minute has room").containsExactly(Duration.ofMillis(1250));
+        assertThat(g.windowRemaining("minute")).isEqualTo(57L);
+    }
+
+    @Test
     void a429WithRetryAfterHoldsEveryRequestOnTheKey() throws Exception {
         RateLimitGovernor g = governor(0);
         g.rejected(Duration.ofSeconds(3), false);
