@@ -294,6 +294,10 @@ public final class LeadpipeWiring implements AutoCloseable {
             PullState pull = result.getVariable("pull", PullState.class);
             if (result.getException() != null && pull != null && "RUNNING".equals(pull.status())) recordUnhandled(pull, result.getException());
             String error = pull != null && pull.error() != null ? pull.error() : result.getVariable("error", String.class);
+            if (result.getException() != null && pull != null && pull.isInterrupted()) {
+                // a shutdown signal cut a wait or a call short: the job stopped at its last saved page, resumable
+                return new JobOutcome(job, "INTERRUPTED", pull.stopReason(), runReport.latest(job));
+            }
             if (result.getException() != null) {
                 return new JobOutcome(job, "FAILED", error != null ? error : FailureExplainer.describe(result.getException()), runReport.latest(job));
             }
@@ -335,6 +339,8 @@ public final class LeadpipeWiring implements AutoCloseable {
     public void stopGracefully(Duration grace) {
         if (checkpointStore == null) return;
         checkpointStore.stopRequested();
+        // a job waiting for an API's quota or a retry's delay stops now (INTERRUPTED), not when the wait ends
+        rateLimits.stop();
         long deadline = System.nanoTime() + grace.toNanos();
         while (checkpointStore.running() > 0 && System.nanoTime() < deadline) {
             try {

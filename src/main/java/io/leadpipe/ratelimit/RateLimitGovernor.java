@@ -26,7 +26,8 @@ public final class RateLimitGovernor {
     private final long floor;
     private final Duration resetMargin;
     private final Clock clock;
-    private final Sleeper sleeper;
+    private final Sleeper sleeper; // null: sleep until the time or a stop
+    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
 
     private final double nodeShare;
     private long sentInWindow;     // what this instance sent since the current window began
@@ -70,8 +71,35 @@ public final class RateLimitGovernor {
         this(name, floor, resetMargin, 1.0);
     }
 
+    /** Sleeps until the time, or until {@link #stop()}: a shutdown must not wait out a reset of minutes. */
     public RateLimitGovernor(String name, long floor, Duration resetMargin, double nodeShare) {
-        this(name, floor, resetMargin, nodeShare, Clock.systemUTC(), d -> Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000));
+        this(name, floor, resetMargin, nodeShare, Clock.systemUTC(), null);
+    }
+
+    /**
+     * A shutdown signal: every wait on this key ends now (WaitCutShortException), and no new one starts
+     * (a request that needs no wait still goes), so the jobs stop at their last saved page instead of
+     * sleeping out a reset or a Retry-After.
+     */
+    public void stop() {
+        stopped.countDown();
+    }
+
+    public boolean stopped() {
+        return stopped.getCount() == 0;
+    }
+
+    /** A wait decided elsewhere (a retry's delay), made here so that a shutdown cuts it short too. */
+    public void pause(Duration wait) throws InterruptedException {
+        if (wait.isNegative() || wait.isZero()) return;
+        sleep(wait);
+    }
+
+    private void sleep(Duration wait) throws InterruptedException {
+        if (stopped()) throw new WaitCutShortException(name);
+        if (sleeper != null) sleeper.sleep(wait);
+        else if (stopped.await(wait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) throw new WaitCutShortException(name);
+        if (stopped()) throw new WaitCutShortException(name);
     }
 
     /** The floor in force: never more than a tenth of a small quota, so a limit of 10 still lets 9 through. */
@@ -135,7 +163,7 @@ public final class RateLimitGovernor {
                 }
             }
             waitListener.accept(name, wait.toMillis());
-            sleeper.sleep(wait);
+            sleep(wait);
         }
     }
 

@@ -97,12 +97,29 @@ public final class RateLimits {
         return g;
     }
 
-    /** Before a request: sets the Throttler's bucket and rate, then waits for the governor. */
+    /** The exchange variable holding when a retry may go (set by RetryBackoff, waited out by acquire). */
+    public static final String RETRY_NOT_BEFORE = "retryNotBefore";
+
+    /**
+     * Before a request: sets the Throttler's bucket and rate, waits out a retry's delay, then waits for the
+     * governor. Both waits end at once on a shutdown signal ({@link #stop()}).
+     */
     public void acquire(Exchange exchange) throws InterruptedException {
         String source = exchange.getVariable("source", String.class);
         exchange.setVariable("rateBucket", bucketBySource.get(source));
         exchange.setVariable("maxRequestsPerSecond", maxPerSecondBySource.get(source));
-        governor(source).acquire(exchange.getVariable("jobId", String.class));
+        RateLimitGovernor g = governor(source);
+        Instant retryAt = exchange.getVariable(RETRY_NOT_BEFORE, Instant.class);
+        if (retryAt != null) {
+            exchange.removeVariable(RETRY_NOT_BEFORE);
+            g.pause(Duration.between(Instant.now(), retryAt));
+        }
+        g.acquire(exchange.getVariable("jobId", String.class));
+    }
+
+    /** A shutdown signal: every governor's waits end now, and no request starts a new one. */
+    public void stop() {
+        governorByKey.values().forEach(RateLimitGovernor::stop);
     }
 
     /** After a 2xx: the quota headers are message headers now. */

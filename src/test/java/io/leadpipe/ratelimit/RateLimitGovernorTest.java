@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RateLimitGovernorTest {
 
@@ -166,6 +167,27 @@ class RateLimitGovernorTest {
         RateLimitGovernor g = governor(10);
         for (int i = 0; i < 1000; i++) g.acquire("job");
         assertThat(sleeps).isEmpty();
+    }
+
+    @Test
+    void aShutdownEndsAWaitForTheResetAtOnce() throws Exception {
+        RateLimitGovernor g = new RateLimitGovernor("real-sleep", 0, Duration.ofMillis(250));
+        g.observe(new RateLimitSnapshot(10L, 0L, Instant.now().plusSeconds(120)));
+        java.util.concurrent.CompletableFuture<Throwable> ended = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                g.acquire("job");
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        });
+        Thread.sleep(200);
+        assertThat(ended).as("waiting two minutes for the reset").isNotDone();
+        long t0 = System.nanoTime();
+        g.stop();
+        assertThat(ended.get(2, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(WaitCutShortException.class);
+        assertThat((System.nanoTime() - t0) / 1_000_000).as("ms from the stop to the end of the wait").isLessThan(1000);
+        assertThatThrownBy(() -> g.acquire("job")).as("no new wait after the stop").isInstanceOf(WaitCutShortException.class);
     }
 
     @Test
