@@ -125,6 +125,7 @@ public final class LeadpipeWiring implements AutoCloseable {
             main.bind("auth-" + s.name(), staticHeaders.get(s.name()).around(auth.get(s.name())));
             rateLimits.register(s.name(), auth.get(s.name()).identity(), RateLimitHeaderNames.from(settings, s.name()),
                     floor, resetMargin, settings.getDouble("leadpipe.ratelimit.node-share", 1.0, 0.01, 1.0), s.maxRequestsPerSecond());
+            rateLimits.signals(s.name(), io.leadpipe.ratelimit.QuotaWindows.from(settings, s.name()), rateLimitRules(s.name()));
         }
         main.bind("paging", pagers);
         bindSink(env, floor, resetMargin);
@@ -218,6 +219,17 @@ public final class LeadpipeWiring implements AutoCloseable {
                 settings.getLong("leadpipe.http.max-body-bytes", 64L * 1024 * 1024, 1024, Long.MAX_VALUE));
     }
 
+    /** leadpipe.source.<name>.rate-limit-rules: the answers besides 429 that mean "slow down". */
+    private io.leadpipe.ratelimit.RateLimitRules rateLimitRules(String source) {
+        String key = "leadpipe.source." + source + ".rate-limit-rules";
+        String value = settings.get(key, "");
+        try {
+            return io.leadpipe.ratelimit.RateLimitRules.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw settings.invalid(key, value, e.getMessage());
+        }
+    }
+
     /** leadpipe.ratelimit.max-wait: an API asking for a longer wait stops the job (checkpointed) instead. */
     private Duration maxWait() {
         String value = settings.get("leadpipe.ratelimit.max-wait", "15m");
@@ -285,6 +297,10 @@ public final class LeadpipeWiring implements AutoCloseable {
             PullState pull = result.getVariable("pull", PullState.class);
             if (result.getException() != null && pull != null && "RUNNING".equals(pull.status())) recordUnhandled(pull, result.getException());
             String error = pull != null && pull.error() != null ? pull.error() : result.getVariable("error", String.class);
+            if (result.getException() != null && pull != null && pull.isInterrupted()) {
+                // a shutdown signal cut a wait or a call short: the job stopped at its last saved page, resumable
+                return new JobOutcome(job, "INTERRUPTED", pull.stopReason(), runReport.latest(job));
+            }
             if (result.getException() != null) {
                 return new JobOutcome(job, "FAILED", error != null ? error : FailureExplainer.describe(result.getException()), runReport.latest(job));
             }
@@ -326,6 +342,8 @@ public final class LeadpipeWiring implements AutoCloseable {
     public void stopGracefully(Duration grace) {
         if (checkpointStore == null) return;
         checkpointStore.stopRequested();
+        // a job waiting for an API's quota or a retry's delay stops now (INTERRUPTED), not when the wait ends
+        rateLimits.stop();
         long deadline = System.nanoTime() + grace.toNanos();
         while (checkpointStore.running() > 0 && System.nanoTime() < deadline) {
             try {

@@ -24,7 +24,13 @@ public final class KnownSettings {
             "has-more-pointer", "offset-param", "page-param", "first-page", "total-pages-pointer",
             "headers.limit", "headers.remaining", "headers.reset", "headers.reset-format", "headers.ietf-limit",
             "headers.ietf-remaining", "headers.ietf-reset", "headers.ietf-policy", "headers.ietf-ratelimit",
-            "headers.retry-after");
+            "headers.retry-after", "rate-limit-rules",
+            // quota windows without a reset time (QuotaWindows): slot × field
+            "quota.second.limit-header", "quota.second.remaining-header", "quota.second.used-header", "quota.second.used-pattern", "quota.second.interval-header", "quota.second.interval",
+            "quota.minute.limit-header", "quota.minute.remaining-header", "quota.minute.used-header", "quota.minute.used-pattern", "quota.minute.interval-header", "quota.minute.interval",
+            "quota.hour.limit-header", "quota.hour.remaining-header", "quota.hour.used-header", "quota.hour.used-pattern", "quota.hour.interval-header", "quota.hour.interval",
+            "quota.day.limit-header", "quota.day.remaining-header", "quota.day.used-header", "quota.day.used-pattern", "quota.day.interval-header", "quota.day.interval",
+            "quota.window.limit-header", "quota.window.remaining-header", "quota.window.used-header", "quota.window.used-pattern", "quota.window.interval-header", "quota.window.interval");
 
     /** Per-source request headers, one key per header: leadpipe.source.<name>.header.<Header-Name> and .secret-header.<Header-Name>. */
     public static final String HEADER_SETTING = "header.";

@@ -71,6 +71,7 @@ public final class PullState implements PullPosition {
     private String error;
     private String drift;
     private long driftRecords;
+    private java.time.Instant pausedUntil;
 
     public PullState(String jobId, String source, String filters, String filterHash, String watermarkParam,
                      long maxRequests, long maxLeads, boolean positional, LoopGuard guard,
@@ -267,6 +268,28 @@ public final class PullState implements PullPosition {
 
     public void markCapped() {
         events.finished(this);
+    }
+
+    /**
+     * The API asked for a wait longer than leadpipe.ratelimit.max-wait (a quota that refills tomorrow): the
+     * pull stops cleanly, checkpointed, and says when to come back; the next run resumes it.
+     */
+    public void markPaused(String why, java.time.Instant comeBackAt) {
+        status = "PAUSED";
+        error = why;
+        pausedUntil = comeBackAt;
+        more = false;
+        stopReason = "paused: " + why;
+        events.finished(this);
+    }
+
+    /** When the API said requests may resume, for a PAUSED pull; else null. */
+    public java.time.Instant pausedUntil() {
+        return pausedUntil;
+    }
+
+    public boolean isPaused() {
+        return "PAUSED".equals(status);
     }
 
     public void markFailed(String why) {

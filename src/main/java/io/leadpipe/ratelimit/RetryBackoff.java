@@ -13,8 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 
 /**
- * Runs when a retryable attempt fails, before Camel's redelivery waits: picks the delay of the next
- * attempt and hands it to Camel as the per-exchange redelivery delay. Retry-After wins; otherwise
+ * Runs when a retryable attempt fails, before Camel redelivers: picks the delay of the next attempt,
+ * which the attempt's pacing step waits out (so a shutdown can cut it short). Retry-After wins; otherwise
  * base × multiplier^(retry-1) plus a random jitter of up to jitter × that (never less), capped.
  * Camel's own collisionAvoidance would jitter by exactly ±factor, which can shorten the wait.
  */
@@ -91,7 +91,10 @@ public final class RetryBackoff implements Processor {
                     job, nextPage, retry, what, WaitTimes.fullDate(WaitTimes.after(java.time.Instant.now(), delay)), WaitTimes.human(max));
             return;
         }
-        exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, delay.toMillis());
+        // the delay is waited out by the pacing step of the next attempt (RateLimits.acquire), not by Camel's
+        // redelivery sleep: a shutdown signal then ends it at once instead of after minutes
+        exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, 0L);
+        exchange.setVariable(RateLimits.RETRY_NOT_BEFORE, java.time.Instant.now().plus(delay));
         if (http != null && http.getStatusCode() == 429 && source != null) rateLimits.waited(source, delay.toMillis());
         exchange.setVariable("retries", exchange.getVariable("retries", 0, Integer.class) + 1);
         onRetry.accept(job);

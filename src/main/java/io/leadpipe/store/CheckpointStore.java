@@ -65,6 +65,8 @@ public final class CheckpointStore {
             + "updated_at = CURRENT_TIMESTAMP, " + RELEASE + " WHERE job_id = :job AND lease_owner = :owner");
     private static final NamedSql INTERRUPTED = NamedSql.of("interrupted", "UPDATE extraction_checkpoint SET status = 'INTERRUPTED', error = :reason, "
             + "requests = :requests, updated_at = CURRENT_TIMESTAMP, " + RELEASE + " WHERE job_id = :job AND lease_owner = :owner");
+    private static final NamedSql PAUSED = NamedSql.of("paused", "UPDATE extraction_checkpoint SET status = 'PAUSED', error = :reason, "
+            + "requests = :requests, updated_at = CURRENT_TIMESTAMP, " + RELEASE + " WHERE job_id = :job AND lease_owner = :owner");
     /** Also when the lease was never taken (open failed): a row another live process holds is not touched. */
     private static final NamedSql FAILED = NamedSql.of("failed", "UPDATE extraction_checkpoint SET status = 'FAILED', error = :error, requests = :requests, "
             + "updated_at = CURRENT_TIMESTAMP, " + RELEASE + " WHERE job_id = :job AND (lease_owner = :owner OR lease_owner IS NULL)");
@@ -234,6 +236,20 @@ public final class CheckpointStore {
         pull.markCapped();
         release(pull);
         withConnection(c -> CAPPED.update(c, values("job", pull.jobId(), "owner", pull.leaseOwner(), "reason", pull.capReason(), "requests", pull.requestsTotal())));
+    }
+
+    /**
+     * The API asked us to come back later than leadpipe.ratelimit.max-wait: a clean stop, not a failure —
+     * position and counts as saved, lease released, the reason (with the date to come back) recorded.
+     */
+    public void paused(PullState pull, String reason, Exchange exchange) throws SQLException {
+        io.leadpipe.ratelimit.WaitTooLongException tooLong = null;
+        for (Throwable c = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class); c != null && tooLong == null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof io.leadpipe.ratelimit.WaitTooLongException w) tooLong = w;
+        }
+        pull.markPaused(reason, tooLong == null ? null : tooLong.comeBackAt());
+        release(pull);
+        withConnection(c -> PAUSED.update(c, values("job", pull.jobId(), "owner", pull.leaseOwner(), "reason", reason, "requests", pull.requestsTotal())));
     }
 
     /** The job stopped on an error: the reason is recorded, the position and counts stay exactly as saved. */
