@@ -16,15 +16,22 @@ public final class KnownSettings {
 
     public static final String SOURCE_PREFIX = "leadpipe.source.";
 
-    /** What one source can set (SourceSettings, RateLimitHeaderNames); application.properties may list more. */
-    public static final List<String> SOURCE_SETTINGS = List.of(
+    /** How an API is authenticated (auth.SourceAuthFactory): sources as leadpipe.source.NAME.auth*, the sink APIs as leadpipe.sink.crm|enrichment.auth*. */
+    public static final List<String> AUTH_SETTINGS = List.of(
+            "auth", "auth.user", "auth.password-env", "auth.password-file", "auth.token-url", "auth.client-id",
+            "auth.client-secret-env", "auth.client-secret-file", "auth.client-auth", "auth.scope", "auth.audience",
+            "auth.extra-form", "auth.refresh-token-env", "auth.refresh-token-file", "auth.follow-instance-url",
+            "auth.renew-before-seconds");
+
+    /** What one source can set (SourceSettings, RateLimitHeaderNames, AUTH_SETTINGS); application.properties may list more. */
+    public static final List<String> SOURCE_SETTINGS = java.util.stream.Stream.concat(java.util.stream.Stream.of(
             "url", "method", "page-size", "page-size-param", "records-pointer", "total-pointer", "id-pointer",
             "api-key-env", "api-key-file", "api-key-header", "api-key-prefix", "max-requests-per-second", "paging",
             "cursor-param", "next-cursor-pointer", "next-cursor-header", "next-url-pointer", "starting-after-param",
             "has-more-pointer", "offset-param", "page-param", "first-page", "total-pages-pointer",
             "headers.limit", "headers.remaining", "headers.reset", "headers.reset-format", "headers.ietf-limit",
             "headers.ietf-remaining", "headers.ietf-reset", "headers.ietf-policy", "headers.ietf-ratelimit",
-            "headers.retry-after");
+            "headers.retry-after"), AUTH_SETTINGS.stream()).toList();
 
     /** The delivery APIs read their quota header names as leadpipe.source.crm|enrichment.headers.*. */
     private static final List<String> SINK_APIS = List.of("crm", "enrichment");
@@ -64,6 +71,7 @@ public final class KnownSettings {
             for (String setting : sourceSettings) {
                 if (setting.startsWith("headers.")) keys.add(SOURCE_PREFIX + api + "." + setting);
             }
+            for (String setting : AUTH_SETTINGS) keys.add("leadpipe.sink." + api + "." + setting);
         }
         return keys;
     }
