@@ -71,7 +71,7 @@ final class AccessTokens {
         renewals.incrementAndGet();
         if (afterRefusal) {
             renewalsAfterRefusal.incrementAndGet();
-            LOG.info("{}: the API refused the access token (401); renewed it, retrying the request once", api);
+            LOG.warn("{}: the API refused the access token (401); renewed it, retrying the request once", api);
         } else {
             LOG.debug("{}: access token renewed (expires in {} s)", api, answer.expiresInSeconds());
         }

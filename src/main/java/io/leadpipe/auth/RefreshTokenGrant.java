@@ -18,6 +18,7 @@ import java.util.Map;
 final class RefreshTokenGrant implements AccessTokens.Grant {
 
     private final String api;
+    private final String label;
     private final TokenEndpoint endpoint;
     private final String seed;
     private final String scope;
@@ -25,8 +26,10 @@ final class RefreshTokenGrant implements AccessTokens.Grant {
     private final String fixRefreshToken;
     private volatile RefreshTokenTable table;
 
-    RefreshTokenGrant(String api, String prefix, TokenEndpoint endpoint, String seed, String scope, SealedText seal, String seedEnvVar) {
+    /** @param api the table's key (the source or sink API name); label how messages name it */
+    RefreshTokenGrant(String api, String label, String prefix, TokenEndpoint endpoint, String seed, String scope, SealedText seal, String seedEnvVar) {
         this.api = api;
+        this.label = label;
         this.endpoint = endpoint;
         this.seed = seed;
         this.scope = scope;
@@ -44,11 +47,11 @@ final class RefreshTokenGrant implements AccessTokens.Grant {
     @Override
     public TokenEndpoint.TokenAnswer obtain() throws IOException {
         RefreshTokenTable t = table;
-        if (t == null) throw new IllegalStateException(api + ": the refresh token store is not attached");
+        if (t == null) throw new IllegalStateException(label + ": the refresh token store is not attached");
         return t.rotate(api, (sealed, replaceWith) -> {
             String current = sealed == null ? seed : seal.open(sealed);
             if (current == null) {
-                throw new AuthRefusedException(api + ": the stored refresh token cannot be opened with the configured client secret (was it changed?) — "
+                throw new AuthRefusedException(label + ": the stored refresh token cannot be opened with the configured client secret (was it changed?) — "
                         + fixRefreshToken);
             }
             Secrets.register(current);

@@ -83,7 +83,7 @@ public final class SourceAuthFactory {
         if (refresh) {
             String seedEnv = settings.get(a + "refresh-token-env", envStem + "REFRESH_TOKEN");
             String seed = SecretInput.read(settings, label, a, "refresh-token", envStem + "REFRESH_TOKEN", env, true);
-            RefreshTokenGrant g = new RefreshTokenGrant(label, a, endpoint, seed, scope,
+            RefreshTokenGrant g = new RefreshTokenGrant(api, label, a, endpoint, seed, scope,
                     new SealedText(api + "\n" + clientId + "\n" + (secret == null ? "" : secret)), seedEnv);
             refreshGrants.put(api, g);
             grant = g;

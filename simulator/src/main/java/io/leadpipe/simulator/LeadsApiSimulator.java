@@ -337,9 +337,11 @@ public final class LeadsApiSimulator implements AutoCloseable {
                 return expected.equals(ex.getRequestHeaders().getFirst("Authorization")) ? null : "invalid or missing basic credentials";
             }
             case "oauth2" -> {
+                if (!oauth.authorized(ex)) return "invalid_token: the access token is invalid or expired";
+                // after every N-th request let in, every token issued so far stops working (this one is still served)
                 int every = config.oauthRevokeAccessEvery;
                 if (every > 0 && revokeCounter.incrementAndGet() % every == 0) oauth.revokeAccessTokens();
-                return oauth.authorized(ex) ? null : "invalid_token: the access token is invalid or expired";
+                return null;
             }
             default -> {
                 String key = ex.getRequestHeaders().getFirst(config.apiKeyHeader);

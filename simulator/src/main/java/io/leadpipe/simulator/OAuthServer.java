@@ -32,6 +32,7 @@ public final class OAuthServer {
     public final AtomicLong refreshGrants = new AtomicLong();
     public final AtomicLong refusedGrants = new AtomicLong();
     public final AtomicLong rejectedAccessTokens = new AtomicLong();
+    public final AtomicLong accessRevocations = new AtomicLong();
     /** Answered 503 before a grant (a token endpoint that is down for a while). */
     public final AtomicLong unavailableAnswers = new AtomicLong();
     /** The next N token requests are answered 503. */
@@ -68,6 +69,15 @@ public final class OAuthServer {
     /** Every access token issued so far stops working (a key rotation on the provider's side). */
     public void revokeAccessTokens() {
         accessTokens.clear();
+        accessRevocations.incrementAndGet();
+    }
+
+    /** The user authorises the app again: this refresh token is the valid one from now on. */
+    public void authorise(String refreshToken) {
+        synchronized (issued) {
+            issued.add(refreshToken);
+        }
+        currentRefreshToken = refreshToken;
     }
 
     public long grants() {

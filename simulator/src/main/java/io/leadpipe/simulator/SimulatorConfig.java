@@ -34,7 +34,7 @@ public final class SimulatorConfig {
     public boolean oauthInstanceUrl = false;
     /** client_credentials requests must carry audience=this (empty: no audience required). */
     public String oauthRequiredAudience = "";
-    /** Every N-th leads request first revokes every access token issued so far (0 = never): a mid-pull 401. */
+    /** After every N-th leads request let in, every access token issued so far is revoked (0 = never): a mid-pull 401. */
     public volatile int oauthRevokeAccessEvery = 0;
     /** The CRM and enrichment APIs: api-key (their bearer keys) or oauth2 (tokens of the token endpoint). */
     public String crmAuth = "api-key";
