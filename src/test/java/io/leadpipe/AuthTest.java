@@ -369,6 +369,61 @@ class AuthTest {
         }
     }
 
+    @Test
+    void anApiRefusingARenewedTokenFailsTheJobAtOnceWithTheCheckpointKept() throws Exception {
+        SimulatorConfig c = oauthSimulator(10); // only its token endpoint is used
+        try (TestWorkspace ws = new TestWorkspace(); FakeApi api = new FakeApi((ex, n) -> {
+            String query = ex.getRequestURI().getRawQuery();
+            if (query == null || !query.contains("cursor=")) {
+                FakeApi.send(ex, 200, "application/json", FakeApi.page(0, 10, "\"c2\"", 30));
+            } else { // a token valid at the provider, but not for this API: refused, and echoed back
+                FakeApi.send(ex, 401, "application/json", "{\"error\":\"token " + ex.getRequestHeaders().getFirst("Authorization") + " lacks scope\"}");
+            }
+        })) {
+            ws.startSimulator(c);
+            api.serve(ws);
+            oauthSource(ws, c, "oauth2-client-credentials");
+
+            Run run = run(ws, TestWorkspace.envWithKey(), "run");
+
+            assertThat(run.cli().exitCode()).as(run.all()).isEqualTo(1);
+            assertThat(api.requests.get()).as("page 1, then page 2 with the token and once more with a renewed one").isEqualTo(3);
+            assertThat(ws.simulator.oauth().clientCredentialGrants.get()).as("the first token and one renewal").isEqualTo(2);
+            assertThat(run.all()).contains("refused a freshly renewed access token (HTTP 401 twice").contains(P + "scope");
+            assertThat(ws.checkpoint("all-leads").get("page_no")).as("checkpoint kept at the last stored page").isEqualTo(1);
+            assertThat(ws.checkpoint("all-leads").get("status")).isEqualTo("FAILED");
+            assertNoSecretWritten(ws, secrets(ws, c), run);
+        }
+    }
+
+    @Test
+    void aMisconfiguredAuthStopsBeforeTheDatabaseIsOpened() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            ws.settings.put("leadpipe.source.leads-api.auth", "oauth2");
+            Run unknown = run(ws, TestWorkspace.envWithKey(), "run");
+            assertThat(unknown.cli().exitCode()).isEqualTo(2);
+            assertThat(unknown.all()).contains("leadpipe.source.leads-api.auth").contains("oauth2-client-credentials, oauth2-refresh-token");
+
+            ws.settings.put("leadpipe.source.leads-api.auth", "oauth2-client-credentials");
+            Run noTokenUrl = run(ws, TestWorkspace.envWithKey(), "run");
+            assertThat(noTokenUrl.cli().exitCode()).isEqualTo(2);
+            assertThat(noTokenUrl.all()).contains(P + "token-url");
+
+            ws.settings.put("leadpipe.source.leads-api.auth", "oauth2-refresh-token");
+            ws.settings.put(P + "token-url", "http://127.0.0.1:1/oauth/token");
+            ws.settings.put(P + "client-id", "x");
+            Run noRefreshToken = run(ws, TestWorkspace.envWithKey(), "run");
+            assertThat(noRefreshToken.cli().exitCode()).isEqualTo(2);
+            assertThat(noRefreshToken.all()).contains("LEADPIPE_LEADS_API_REFRESH_TOKEN").contains(P + "refresh-token-file");
+
+            ws.settings.put(P + "clientid", "x");
+            Run typo = run(ws, TestWorkspace.envWithKey(), "run");
+            assertThat(typo.cli().exitCode()).isEqualTo(2);
+            assertThat(typo.all()).contains("did you mean " + P + "client-id");
+            if (!TestWorkspace.POSTGRES) assertThat(ws.dir.resolve("db")).as("no database created").doesNotExist();
+        }
+    }
+
     private static List<String> secrets(TestWorkspace ws, SimulatorConfig c) {
         List<String> s = new ArrayList<>(ws.simulator.oauth().issuedTokens());
         s.add(c.oauthClientSecret);
