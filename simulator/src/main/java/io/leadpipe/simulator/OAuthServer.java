@@ -111,7 +111,7 @@ public final class OAuthServer {
             }
             Map<String, String> form = form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             String[] client = clientCredentials(ex, form);
-            if (client == null || !config.oauthClientId.equals(client[0]) || !config.oauthClientSecret.equals(client[1])) {
+            if (client == null || !config.oauthClientId.equals(client[0]) || !client[1].equals(config.oauthClientSecret)) {
                 refuse(ex, 401, "invalid_client", "client authentication failed");
                 return;
             }

@@ -21,15 +21,16 @@ public final class SimulatorConfig {
     // basic (user + password), oauth2 (bearer tokens from its own token endpoint, POST /oauth/token)
     public String auth = "api-key";
     public String basicUser = "demo";
-    public String basicPassword = "demo-password";
+    /** Secrets have no default: set them (tests do) when auth = basic or oauth2. */
+    public String basicPassword;
     public String oauthClientId = "demo-client";
-    public String oauthClientSecret = "demo-client-secret";
+    public String oauthClientSecret;
     /** expires_in of every access token; a token is refused (401) once it has expired. */
     public volatile long oauthTokenTtlSeconds = 3600;
     /** Every refresh_token grant answers a new refresh token and the old one stops working. */
     public volatile boolean oauthRotateRefreshTokens = true;
     /** The refresh token the user authorised with (null: only client_credentials works). */
-    public String oauthRefreshToken = "demo-refresh-token";
+    public String oauthRefreshToken;
     /** The refresh_token grant also answers instance_url (Salesforce), this simulator's base URL. */
     public boolean oauthInstanceUrl = false;
     /** client_credentials requests must carry audience=this (empty: no audience required). */
@@ -129,6 +130,10 @@ public final class SimulatorConfig {
         c.oauthInstanceUrl = "true".equalsIgnoreCase(str(props, p + "oauth.instance-url", "false"));
         c.oauthRequiredAudience = str(props, p + "oauth.audience", c.oauthRequiredAudience);
         c.crmAuth = str(props, p + "crm.auth", c.crmAuth);
+        if (c.auth.equals("basic") && c.basicPassword == null) throw new IllegalArgumentException(p + "auth = basic needs " + p + "basic.password");
+        if ((c.auth.equals("oauth2") || c.crmAuth.equals("oauth2")) && c.oauthClientSecret == null) {
+            throw new IllegalArgumentException(p + "auth = oauth2 needs " + p + "oauth.client-secret");
+        }
         c.crmApiKey = str(props, p + "crm.api-key", c.crmApiKey);
         c.crmRateLimit = (int) num(props, p + "crm.rate-limit", c.crmRateLimit);
         c.crmRateWindowMillis = num(props, p + "crm.rate-window-ms", c.crmRateWindowMillis);
