@@ -2,7 +2,8 @@ package io.leadpipe;
 
 import io.leadpipe.config.ConfigException;
 import io.leadpipe.config.Settings;
-import io.leadpipe.http.ApiKeyAuth;
+import io.leadpipe.auth.SourceAuthFactory;
+import io.leadpipe.http.SourceAuth;
 import io.leadpipe.http.HttpCallObserver;
 import io.leadpipe.job.FailureExplainer;
 import io.leadpipe.monitor.JobCounters;
@@ -57,7 +58,8 @@ import java.util.concurrent.Future;
 public final class LeadpipeWiring implements AutoCloseable {
 
     private final Settings settings;
-    private final Map<String, ApiKeyAuth> auth = new LinkedHashMap<>();
+    private final Map<String, SourceAuth> auth = new LinkedHashMap<>();
+    private SourceAuthFactory authFactory;
     private final Map<String, io.leadpipe.http.StaticHeaders> staticHeaders = new LinkedHashMap<>();
     private final JobCounters counters = new JobCounters();
     private final RateLimits rateLimits = new RateLimits();
@@ -79,11 +81,13 @@ public final class LeadpipeWiring implements AutoCloseable {
     public LeadpipeWiring start(Map<String, String> env) throws Exception {
         // everything that can be wrong in the configuration fails here, before the database is touched
         List<SourceSettings> sources = new ArrayList<>();
+        authFactory = new SourceAuthFactory(settings, env);
         for (String name : settings.require("leadpipe.sources").split(",")) {
             if (name.isBlank()) continue;
             SourceSettings s = SourceSettings.from(settings, name.trim());
             sources.add(s);
-            auth.computeIfAbsent(s.name(), n -> ApiKeyAuth.resolve(n, s.apiKeyHeader(), s.apiKeyPrefix(), s.apiKeyEnv(), s.apiKeyFile(), env));
+            auth.computeIfAbsent(s.name(), n -> authFactory.create(n, "source '" + n + "'", "leadpipe.source." + n + ".",
+                    s.apiKeyHeader(), s.apiKeyPrefix(), s.apiKeyEnv(), s.apiKeyFile()));
             staticHeaders.put(s.name(), io.leadpipe.http.StaticHeaders.from(settings, s.name(), s.apiKeyHeader(), env));
         }
         int concurrency = settings.getInt("leadpipe.jobs.concurrency", 4, 1, 256);
@@ -94,7 +98,10 @@ public final class LeadpipeWiring implements AutoCloseable {
         io.leadpipe.config.JobDeclarations.read(settings);
         Path reportDir = settings.writableDirectory("leadpipe.report.dir", "data/reports");
 
+        if (settings.getBoolean("leadpipe.sink.enabled", false)) resolveSinkAuth(); // checked with the rest, before the database is opened
         db = Database.open(settings).migrate();
+        // refresh tokens: the stored (maybe rotated) one is current, unless the settings give a new one
+        authFactory.attach(new io.leadpipe.store.RefreshTokenTable(db.dataSource()));
         if (db.url().startsWith("jdbc:h2:")) io.leadpipe.store.H2ExitHook.leaveClosingToUs(); // closed by close(), after a graceful stop
         runReport = new RunReport(reportDir, counters);
 
@@ -128,6 +135,7 @@ public final class LeadpipeWiring implements AutoCloseable {
             rateLimits.signals(s.name(), io.leadpipe.ratelimit.QuotaWindows.from(settings, s.name()), rateLimitRules(s.name()));
         }
         main.bind("paging", pagers);
+        main.bind("instanceUrls", authFactory.instanceUrls());
         bindSink(env, floor, resetMargin);
         bindStores(pagers);
         main.bind("rateLimits", rateLimits);
@@ -205,8 +213,8 @@ public final class LeadpipeWiring implements AutoCloseable {
         CrmMapping mapping = null;
         if (sinkEnabled) {
             mapping = CrmMapping.load(Path.of(settings.get("leadpipe.sink.mapping", "routes/mapping/crm.yaml")));
-            sinkApi("crm", "leadpipe.sink.crm.", "LEADPIPE_CRM_API_KEY", env, floor, resetMargin);
-            if (enrich) sinkApi("enrichment", "leadpipe.sink.enrichment.", "LEADPIPE_ENRICH_API_KEY", env, floor, resetMargin);
+            sinkApi("crm", "leadpipe.sink.crm.", floor, resetMargin);
+            if (enrich) sinkApi("enrichment", "leadpipe.sink.enrichment.", floor, resetMargin);
         }
         main.bind("sinkBatch", new SinkBatch(mapping));
         main.bind("enrichment", new Enrichment(db.dataSource(), settings.get("leadpipe.sink.enrichment.key-field", "domain"),
@@ -249,11 +257,21 @@ public final class LeadpipeWiring implements AutoCloseable {
                 rateLimits);
     }
 
-    private void sinkApi(String name, String prefix, String defaultEnv, Map<String, String> env, long floor, Duration resetMargin) {
+    /** The CRM's and the enrichment API's credentials, resolved with the sources' (before the database opens). */
+    private void resolveSinkAuth() {
+        sinkAuth("crm", "leadpipe.sink.crm.", "LEADPIPE_CRM_API_KEY");
+        if (settings.getBoolean("leadpipe.sink.enrichment.enabled", true)) sinkAuth("enrichment", "leadpipe.sink.enrichment.", "LEADPIPE_ENRICH_API_KEY");
+    }
+
+    private void sinkAuth(String name, String prefix, String defaultEnv) {
         String url = settings.require(prefix + "url");
         if (!url.startsWith("http://") && !url.startsWith("https://")) throw settings.invalid(prefix + "url", url, "must start with http:// or https://");
-        ApiKeyAuth key = auth.computeIfAbsent(name, n -> ApiKeyAuth.resolve(n, settings.get(prefix + "api-key-header", "Authorization"),
-                settings.get(prefix + "api-key-prefix", "Bearer"), settings.get(prefix + "api-key-env", defaultEnv), settings.get(prefix + "api-key-file"), env));
+        auth.computeIfAbsent(name, n -> authFactory.create(n, "sink API '" + n + "'", prefix, settings.get(prefix + "api-key-header", "Authorization"),
+                settings.get(prefix + "api-key-prefix", "Bearer"), settings.get(prefix + "api-key-env", defaultEnv), settings.get(prefix + "api-key-file")));
+    }
+
+    private void sinkApi(String name, String prefix, long floor, Duration resetMargin) {
+        SourceAuth key = auth.get(name);
         main.bind("auth-" + name, key.limits(responseLimits()));
         rateLimits.register(name, key.identity(), RateLimitHeaderNames.from(settings, name), floor, resetMargin,
                 settings.getInt(prefix + "max-requests-per-second", 10, 1, 100_000));
@@ -261,6 +279,11 @@ public final class LeadpipeWiring implements AutoCloseable {
 
     public boolean sinkEnabled() {
         return sinkEnabled;
+    }
+
+    /** How OAuth2 APIs got their tokens (for tests and the run's figures). */
+    public SourceAuthFactory auth() {
+        return authFactory;
     }
 
     /** Drains the staged leads to the CRM once: returns the drain's exchange (counts in variables, or its exception). */

@@ -16,8 +16,15 @@ public final class KnownSettings {
 
     public static final String SOURCE_PREFIX = "leadpipe.source.";
 
-    /** What one source can set (SourceSettings, RateLimitHeaderNames); application.properties may list more. */
-    public static final List<String> SOURCE_SETTINGS = List.of(
+    /** How an API is authenticated (auth.SourceAuthFactory): sources as leadpipe.source.NAME.auth*, the sink APIs as leadpipe.sink.crm|enrichment.auth*. */
+    public static final List<String> AUTH_SETTINGS = List.of(
+            "auth", "auth.user", "auth.password-env", "auth.password-file", "auth.token-url", "auth.client-id",
+            "auth.client-secret-env", "auth.client-secret-file", "auth.client-auth", "auth.scope", "auth.audience",
+            "auth.extra-form", "auth.refresh-token-env", "auth.refresh-token-file", "auth.follow-instance-url",
+            "auth.renew-before-seconds");
+
+    /** What one source can set (SourceSettings, RateLimitHeaderNames, QuotaWindows, AUTH_SETTINGS); application.properties may list more. */
+    public static final List<String> SOURCE_SETTINGS = java.util.stream.Stream.concat(java.util.stream.Stream.of(
             "url", "method", "page-size", "page-size-param", "records-pointer", "fields-pointer", "total-pointer", "id-pointer",
             "api-key-env", "api-key-file", "api-key-header", "api-key-prefix", "max-requests-per-second", "paging",
             "cursor-param", "next-cursor-pointer", "next-cursor-header", "next-url-pointer", "starting-after-param",
@@ -30,7 +37,7 @@ public final class KnownSettings {
             "quota.minute.limit-header", "quota.minute.remaining-header", "quota.minute.used-header", "quota.minute.used-pattern", "quota.minute.interval-header", "quota.minute.interval",
             "quota.hour.limit-header", "quota.hour.remaining-header", "quota.hour.used-header", "quota.hour.used-pattern", "quota.hour.interval-header", "quota.hour.interval",
             "quota.day.limit-header", "quota.day.remaining-header", "quota.day.used-header", "quota.day.used-pattern", "quota.day.interval-header", "quota.day.interval",
-            "quota.window.limit-header", "quota.window.remaining-header", "quota.window.used-header", "quota.window.used-pattern", "quota.window.interval-header", "quota.window.interval");
+            "quota.window.limit-header", "quota.window.remaining-header", "quota.window.used-header", "quota.window.used-pattern", "quota.window.interval-header", "quota.window.interval"), AUTH_SETTINGS.stream()).toList();
 
     /** Per-source request headers, one key per header: leadpipe.source.<name>.header.<Header-Name> and .secret-header.<Header-Name>. */
     public static final String HEADER_SETTING = "header.";
@@ -75,6 +82,7 @@ public final class KnownSettings {
             for (String setting : sourceSettings) {
                 if (setting.startsWith("headers.")) keys.add(SOURCE_PREFIX + api + "." + setting);
             }
+            for (String setting : AUTH_SETTINGS) keys.add("leadpipe.sink." + api + "." + setting);
         }
         return keys;
     }

@@ -39,6 +39,7 @@ public final class LeadsApiSimulator implements AutoCloseable {
     private final FixedWindowQuota quota;
     private final SimulatorStats stats = new SimulatorStats();
     private final CrmSimulator crm;
+    private final OAuthServer oauth;
     private final java.util.concurrent.atomic.AtomicLong leadRequests = new java.util.concurrent.atomic.AtomicLong();
     private java.util.Random random;
     private volatile String firstNextCursor;
@@ -50,12 +51,22 @@ public final class LeadsApiSimulator implements AutoCloseable {
         this.config = config;
         this.dataset = new LeadDataset(config.leads, config.seed);
         this.quota = new FixedWindowQuota(config.rateLimit, config.rateWindowMillis);
-        this.crm = new CrmSimulator(config);
+        this.oauth = new OAuthServer(config);
+        this.crm = new CrmSimulator(config, oauth);
         this.dataset.missingLastNameEvery(config.missingLastNameEvery);
     }
 
     public CrmSimulator crm() {
         return crm;
+    }
+
+    public OAuthServer oauth() {
+        return oauth;
+    }
+
+    /** The token endpoint, e.g. http://127.0.0.1:41234/oauth/token. */
+    public String tokenUrl() {
+        return "http://" + config.host + ":" + port() + "/oauth/token";
     }
 
     /** Base URL of the simulated CRM, e.g. http://127.0.0.1:41234/crm/v3/objects/contacts. */
@@ -77,9 +88,11 @@ public final class LeadsApiSimulator implements AutoCloseable {
         server.setExecutor(workers);
         server.createContext(LEADS_PATH, this::handleLeads);
         server.createContext("/_sim/stats", this::handleStats);
+        server.createContext("/oauth/token", oauth::handleToken);
         server.createContext("/crm/", crm::handleCrm);
         server.createContext("/v1/enrich", crm::handleEnrich);
         server.start();
+        oauth.baseUrl("http://" + config.host + ":" + port());
         return this;
     }
 
@@ -130,11 +143,11 @@ public final class LeadsApiSimulator implements AutoCloseable {
             ex.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(java.util.Locale.ROOT), values.isEmpty() ? "" : values.get(0)));
             stats.wire(new SimulatorStats.WireRequest(ex.getRequestMethod(), ex.getRequestURI().getRawQuery(),
                     new String(requestBody, StandardCharsets.UTF_8), headers));
-            String key = ex.getRequestHeaders().getFirst(config.apiKeyHeader);
-            if (key == null || !key.equals(config.apiKey)) {
+            String refusal = refusal(ex);
+            if (refusal != null) {
                 stats.unauthorized.incrementAndGet();
                 stats.record(new SimulatorStats.RequestRecord(arrived, "?", 401, null));
-                send(ex, 401, Map.of("error", "invalid or missing API key in header " + config.apiKeyHeader));
+                send(ex, 401, Map.of("error", refusal));
                 return;
             }
             JsonNode postBody = null;
@@ -337,6 +350,29 @@ public final class LeadsApiSimulator implements AutoCloseable {
         }
         return random.nextDouble();
     }
+
+    /** Why the caller is not let in (null: it is), by the configured auth kind. */
+    private String refusal(HttpExchange ex) {
+        switch (config.auth) {
+            case "basic" -> {
+                String expected = "Basic " + Base64.getEncoder().encodeToString((config.basicUser + ":" + config.basicPassword).getBytes(StandardCharsets.UTF_8));
+                return expected.equals(ex.getRequestHeaders().getFirst("Authorization")) ? null : "invalid or missing basic credentials";
+            }
+            case "oauth2" -> {
+                if (!oauth.authorized(ex)) return "invalid_token: the access token is invalid or expired";
+                // after every N-th request let in, every token issued so far stops working (this one is still served)
+                int every = config.oauthRevokeAccessEvery;
+                if (every > 0 && revokeCounter.incrementAndGet() % every == 0) oauth.revokeAccessTokens();
+                return null;
+            }
+            default -> {
+                String key = ex.getRequestHeaders().getFirst(config.apiKeyHeader);
+                return key != null && key.equals(config.apiKey) ? null : "invalid or missing API key in header " + config.apiKeyHeader;
+            }
+        }
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong revokeCounter = new java.util.concurrent.atomic.AtomicLong();
 
     private void handleStats(HttpExchange ex) throws IOException {
         try (ex) {

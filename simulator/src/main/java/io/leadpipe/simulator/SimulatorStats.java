@@ -91,6 +91,7 @@ public final class SimulatorStats {
     }
 
     public long requests() { return requests.get(); }
+    public long unauthorized() { return unauthorized.get(); }
     public long pages() { return pages.get(); }
     public long rateLimited() { return rateLimited.get(); }
     public long avoidableRateLimited() { return avoidableRateLimited.get(); }
