@@ -146,7 +146,7 @@ public final class SinkBatch {
         d.put("lead_key", row.get("lead_key"));
         d.put("job_id", row.get("job_id"));
         d.put("stage", stage);
-        d.put("reason", reason.length() > 1900 ? reason.substring(0, 1900) : reason);
+        d.put("reason", reason); // whole: the column has no length (V7)
         d.put("attempts", row.get("attempts") == null ? 1 : ((Number) row.get("attempts")).intValue() + 1);
         d.put("payload", row.get("payload"));
         return d;

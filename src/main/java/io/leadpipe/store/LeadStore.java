@@ -18,7 +18,8 @@ public final class LeadStore {
 
     // Standard SQL MERGE: H2 and PostgreSQL 15+ both run it. A lead whose record changed goes back to NEW
     // for delivery; an unchanged one keeps its delivery state.
-    private static final String UPSERT = "MERGE INTO leads t USING (VALUES (CAST(? AS VARCHAR(200)), CAST(? AS VARCHAR(200)), CAST(? AS VARCHAR(200)), "
+    // Parameters are cast to VARCHAR without a length: a CAST to VARCHAR(n) cuts a longer value silently.
+    private static final String UPSERT = "MERGE INTO leads t USING (VALUES (CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR), "
             + "CAST(? AS VARCHAR(64)), CAST(? AS INTEGER), CAST(? AS VARCHAR))) AS s (lead_key, source, job_id, pull_id, page_no, payload) ON t.lead_key = s.lead_key "
             + "WHEN MATCHED AND t.payload <> s.payload THEN UPDATE SET source = s.source, job_id = s.job_id, pull_id = s.pull_id, page_no = s.page_no, "
             + "payload = s.payload, fetched_at = CURRENT_TIMESTAMP, sink_status = 'NEW', attempts = 0, last_error = NULL "
@@ -28,14 +29,23 @@ public final class LeadStore {
     private static final NamedSql COUNT_FOR_JOB = NamedSql.of("count-for-job", "SELECT COUNT(*) FROM leads WHERE job_id = :job");
     private static final NamedSql COUNT_FOR_PULL = NamedSql.of("count-for-pull", "SELECT COUNT(*) FROM leads WHERE job_id = :job AND pull_id = :pullId");
 
-    private final DataSource dataSource;
+    /** The most UTF-8 bytes of an id: a primary key has to fit a database index entry (PostgreSQL's holds about 2,700 bytes). */
+    public static final int MAX_ID_BYTES = 2000;
+    /** The largest value leadpipe.leads.max-id-length may take. */
+    public static final int MAX_ID_LENGTH = 2000;
 
-    public LeadStore(DataSource dataSource) {
+    private final DataSource dataSource;
+    private final int maxIdLength;
+
+    /** @param maxIdLength leadpipe.leads.max-id-length: the longest id stored; a longer one fails the job, it is never cut */
+    public LeadStore(DataSource dataSource, int maxIdLength) {
         this.dataSource = dataSource;
+        this.maxIdLength = maxIdLength;
     }
 
     public void upsert(PullState pull, FetchedPage page) throws SQLException {
         if (page.records() == 0) return;
+        checkIdLengths(page);
         Connection c = DataSourceUtils.getConnection(dataSource);
         try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
             for (int i = 0; i < page.records(); i++) {
@@ -50,6 +60,29 @@ public final class LeadStore {
             ps.executeBatch();
         } finally {
             DataSourceUtils.releaseConnection(c, dataSource);
+        }
+    }
+
+    /** Before anything of the page is written: an id too long to store whole stops the job, naming the setting (the id itself is not shown). */
+    private void checkIdLengths(FetchedPage page) {
+        for (int i = 0; i < page.records(); i++) {
+            String id = page.ids().get(i);
+            int bytes = id.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (id.length() > maxIdLength || bytes > MAX_ID_BYTES) {
+                throw new LeadIdTooLongException(String.format(java.util.Locale.ROOT,
+                        "record %d of page %d has an id of %d characters (%d bytes in UTF-8), longer than %s: leadpipe stores ids whole and never cuts them;"
+                                + " if the API's ids are this long, raise leadpipe.leads.max-id-length (at most %d characters and %d bytes)",
+                        i + 1, page.pageNo(), id.length(), bytes,
+                        id.length() > maxIdLength ? "leadpipe.leads.max-id-length (" + maxIdLength + ")" : "the " + MAX_ID_BYTES + " bytes a database index holds",
+                        MAX_ID_LENGTH, MAX_ID_BYTES));
+            }
+        }
+    }
+
+    /** An id longer than the configured bound: not retried (the same page would come again). */
+    public static final class LeadIdTooLongException extends IllegalStateException {
+        LeadIdTooLongException(String message) {
+            super(message);
         }
     }
 
