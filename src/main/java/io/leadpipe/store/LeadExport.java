@@ -30,7 +30,12 @@ import java.util.Set;
 public final class LeadExport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String SQL = "SELECT lead_key, job_id, payload, sink_status, delivered_at, last_error, enrichment FROM leads";
+    private static final String COLUMNS = "l.source, l.lead_key, l.payload, l.sink_status, l.delivered_at, l.last_error, l.enrichment";
+    /** Every lead; job_id is the job that stored it first. */
+    private static final String ALL = "SELECT " + COLUMNS + ", l.job_id FROM leads l ORDER BY l.source, l.lead_key";
+    /** The leads one job saw (lead_jobs), also those another job stored first. */
+    private static final String OF_JOB = "SELECT " + COLUMNS + ", j.job_id FROM leads l JOIN lead_jobs j ON j.source = l.source AND j.lead_key = l.lead_key "
+            + "WHERE j.job_id = ? ORDER BY l.source, l.lead_key";
     private final Database db;
 
     public LeadExport(Database db) {
@@ -108,7 +113,7 @@ public final class LeadExport {
     }
 
     private static PreparedStatement query(Connection c, String job) throws SQLException {
-        PreparedStatement ps = c.prepareStatement(SQL + (job == null ? "" : " WHERE job_id = ?") + " ORDER BY lead_key");
+        PreparedStatement ps = c.prepareStatement(job == null ? ALL : OF_JOB);
         if (job != null) ps.setString(1, job);
         ps.setFetchSize(1000);
         return ps;
