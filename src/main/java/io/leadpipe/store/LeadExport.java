@@ -25,7 +25,8 @@ import java.util.Set;
 /**
  * The `export` verb: stored leads with their delivery status and enrichment, streamed (never all in
  * memory). JSON Lines: the record as received plus a "leadpipe" object; CSV (jackson-dataformat-csv):
- * the record's fields, enrichment_* columns and the delivery columns.
+ * the record's fields, enrichment_* columns and the leadpipe_* columns. Each lead says its source (the API
+ * it came from) and its id there; {@code --job} exports the leads that job saw, whichever job stored them first.
  */
 public final class LeadExport {
 
@@ -52,6 +53,8 @@ public final class LeadExport {
             while (rs.next()) {
                 ObjectNode lead = (ObjectNode) JSON.readTree(rs.getString("payload"));
                 ObjectNode meta = lead.putObject("leadpipe");
+                meta.put("source", rs.getString("source"));
+                meta.put("lead_id", rs.getString("lead_key"));
                 meta.put("job_id", rs.getString("job_id"));
                 meta.put("sink_status", rs.getString("sink_status"));
                 Timestamp delivered = rs.getTimestamp("delivered_at");
@@ -87,6 +90,8 @@ public final class LeadExport {
                         row.put("enrichment_" + f.getKey(), f.getValue().asText());
                     }
                 }
+                row.put("leadpipe_source", rs.getString("source"));
+                row.put("leadpipe_lead_id", rs.getString("lead_key"));
                 row.put("leadpipe_job_id", rs.getString("job_id"));
                 row.put("leadpipe_sink_status", rs.getString("sink_status"));
                 Timestamp delivered = rs.getTimestamp("delivered_at");
