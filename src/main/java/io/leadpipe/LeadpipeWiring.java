@@ -192,7 +192,7 @@ public final class LeadpipeWiring implements AutoCloseable {
                 Duration.ofMillis(settings.getLong("leadpipe.lease.ttl-ms", 60_000, 1_000, 86_400_000)));
         main.bind("checkpointStore", checkpointStore);
         settings.getLong("leadpipe.lease.heartbeat-ms", 15_000, 100, 86_400_000);
-        leadStore = new LeadStore(db.dataSource());
+        leadStore = new LeadStore(db.dataSource(), settings.getInt("leadpipe.leads.max-id-length", 1000, 1, LeadStore.MAX_ID_LENGTH));
         main.bind("leadStore", leadStore);
         main.bind("pullLoop", new io.leadpipe.job.PullLoop());
         main.bind("driftMeter", new DriftMeter(db.dataSource(), settings.getLong("leadpipe.drift.threshold", 0, 0, Long.MAX_VALUE)));
