@@ -96,7 +96,6 @@ public final class SimulatorStats {
     public long rateLimited() { return rateLimited.get(); }
     public long avoidableRateLimited() { return avoidableRateLimited.get(); }
     public long firstPages() { return firstPages.get(); }
-    public long unauthorized() { return unauthorized.get(); }
 
     /** How many times the page behind each cursor was served ("" = the first page of a filter). */
     public Map<String, Integer> servesPerCursor() {
