@@ -108,6 +108,13 @@ final class QuotaFake implements AutoCloseable {
     private final Announce announce;
     private final Refuse refuse;
     private final FakeApi api;
+    /**
+     * A limit hit by request number, whatever the timing (a secondary limit, another client's burst): these
+     * requests are refused, and the window counts as spent until {@link #burstUntil} says.
+     */
+    volatile Set<Integer> burstAt = Set.of();
+    volatile java.util.function.LongUnaryOperator burstUntil = now -> now + 1000;
+
     /** False when the headers do not show the window (another client spends it, a limit never announced): only a refusal announces it. */
     volatile boolean headersShowTheWindows = true;
 
@@ -152,6 +159,10 @@ final class QuotaFake implements AutoCloseable {
             arrivals.add(now);
             if (now < announcedSpentUntil) sentIntoAnnouncedSpent++;
             for (Window w : windows) if (w.remaining(now) == 0 && spent == null) spent = w;
+            if (spent == null && burstAt.contains(requests)) {
+                long until = burstUntil.applyAsLong(now);
+                spent = Window.fixed("burst", 0, Math.max(1, until - now), Math.floorMod(now, Math.max(1, until - now)));
+            }
             if (spent == null) {
                 for (Window w : windows) w.count(now);
             } else {

@@ -186,7 +186,7 @@ public final class RateLimitGovernor {
         if (s.resetAt() != null && isLaterWindow(s)) {
             sentInWindow = 1; // the request this answers belongs to the new window
             resetAt = s.resetAt();
-            remaining = s.remaining();
+            if (s.remaining() != null) remaining = s.remaining();
             saidInWindow = s.remaining();
             return;
         }

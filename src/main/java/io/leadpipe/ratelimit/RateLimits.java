@@ -144,6 +144,11 @@ public final class RateLimits {
         return http.getStatusCode() == 429 || rule(exchange.getVariable("source", String.class), http).isPresent();
     }
 
+    /** The answer is one of the source's rate-limit rules (not a 429): for the retry's log line. */
+    public boolean recognised(String source, HttpOperationFailedException failure) {
+        return failure.getStatusCode() != 429 && rule(source, failure).isPresent();
+    }
+
     private Optional<RateLimitRules.Rule> rule(String source, HttpOperationFailedException failure) {
         RateLimitRules rules = source == null ? null : rulesBySource.get(source);
         if (rules == null || rules.isEmpty()) return Optional.empty();
