@@ -58,7 +58,9 @@ public final class LeadStore {
     private static final NamedSql COUNT_FOR_JOB = NamedSql.of("count-for-job", "SELECT COUNT(*) FROM lead_jobs WHERE job_id = :job");
     private static final NamedSql COUNT_FOR_PULL = NamedSql.of("count-for-pull", "SELECT COUNT(*) FROM lead_jobs WHERE job_id = :job AND pull_id = :pullId");
     /** How often a page that lost an insert race to another job is written again (each time the other job's rows are committed). */
-    private static final int ATTEMPTS = 5;
+    private static final int ATTEMPTS = 10;
+    private static final int H2_CONCURRENT_UPDATE = 90131;
+    private static final int H2_LOCK_TIMEOUT = 50200;
 
     /** The most UTF-8 bytes of an id: a primary key has to fit a database index entry (PostgreSQL's holds about 2,700 bytes). */
     public static final int MAX_ID_BYTES = 2000;
@@ -112,12 +114,20 @@ public final class LeadStore {
         }
     }
 
-    /** Another transaction inserted the same key first (unique violation; H2's "concurrent update" from MERGE). */
+    /**
+     * Another transaction inserted the same key first (unique violation; H2's "concurrent update" from MERGE),
+     * or H2 gave up waiting for another job's page to commit (its lock timeout, 1 s by default, runs out on a
+     * busy machine). Rows are locked in one order, so the other page is not waiting for this one: it commits.
+     * The savepoint rollback releases this page's locks either way.
+     */
     static boolean lostInsertRace(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SQLException s) {
                 for (SQLException n = s; n != null; n = n.getNextException()) {
-                    if ("23505".equals(n.getSQLState()) || n.getErrorCode() == 90131) return true;
+                    String state = n.getSQLState();
+                    if ("23505".equals(state) || n.getErrorCode() == H2_CONCURRENT_UPDATE || n.getErrorCode() == H2_LOCK_TIMEOUT) return true;
+                    // a deadlock the database broke (say with a delivery batch, which locks in the database's order): this page gives way
+                    if ("40001".equals(state) || "40P01".equals(state)) return true;
                 }
             }
         }
