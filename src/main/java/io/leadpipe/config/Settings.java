@@ -46,6 +46,9 @@ public final class Settings {
         s.layerEnvironment(env, known, fromSystem, cliOverrides);
         fromSystem.forEach((k, v) -> s.put(k, v, "-D" + k));
         cliOverrides.forEach((k, v) -> s.put(k, v, "-D" + k));
+        Path home = applicationProperties == null ? Path.of("") : applicationProperties.toAbsolutePath().getParent();
+        SourceProfiles.apply(s, new SourceProfiles(home.resolve(SourceProfiles.DIRECTORY)),
+                applicationProperties == null ? null : applicationProperties.toString());
         if (known != null) s.rejectUnknown(known);
         return s;
     }
@@ -110,6 +113,16 @@ public final class Settings {
     private void put(String key, String value, String origin) {
         values.put(key, value == null ? "" : value.trim());
         origins.put(key, origin);
+    }
+
+    /** Which layer set the key (a file, an environment variable, -D, a profile), or null when none did. */
+    String origin(String key) {
+        return origins.get(key);
+    }
+
+    /** Sets the key from a named layer (a source profile). */
+    void setFrom(String key, String value, String origin) {
+        put(key, value, origin);
     }
 
     public void set(String key, String value) {

@@ -33,9 +33,11 @@ public record SourceSettings(String name, String url, String method, int pageSiz
             case "next-url" -> new NextUrlPaginator(url, pointer(s, p + "next-url-pointer", "/links/next"));
             case "link-header" -> new NextUrlPaginator(url, null);
             case "keyset" -> new KeysetPaginator(s.get(p + "starting-after-param", "starting_after"), pointer(s, p + "has-more-pointer", "/has_more"));
-            case "offset" -> new OffsetPaginator(false, s.get(p + "offset-param", "offset"), 0, total, null);
+            // offset/page: a has-more flag and (offset) the next offset itself, read from the answer when set
+            case "offset" -> new OffsetPaginator(false, s.get(p + "offset-param", "offset"), 0, total, null,
+                    optionalPointer(s, p + "has-more-pointer"), optionalPointer(s, p + "next-offset-pointer"));
             case "page" -> new OffsetPaginator(true, s.get(p + "page-param", "page"), s.getInt(p + "first-page", 1, 0, 1),
-                    total, pointer(s, p + "total-pages-pointer", "/meta/total_pages"));
+                    total, pointer(s, p + "total-pages-pointer", "/meta/total_pages"), optionalPointer(s, p + "has-more-pointer"), null);
             default -> throw s.invalid(p + "paging", paging, "must be one of " + KINDS);
         };
         String defaultSizeParam = paging.equals("page") ? "per_page" : "limit";
@@ -54,6 +56,11 @@ public record SourceSettings(String name, String url, String method, int pageSiz
         String problem = pointerProblem(v);
         if (problem != null) throw s.invalid(key, v, problem);
         return v;
+    }
+
+    /** A pointer only some APIs have: null when not set. */
+    private static String optionalPointer(Settings s, String key) {
+        return s.get(key) == null ? null : pointer(s, key, null);
     }
 
     /** A pointer that may be set empty: RFC 6901's "" is the whole document (records: the body; fields: the record). */
