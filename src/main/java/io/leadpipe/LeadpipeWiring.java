@@ -180,6 +180,8 @@ public final class LeadpipeWiring implements AutoCloseable {
                 Duration.ofMillis(settings.getLong("leadpipe.lease.ttl-ms", 60_000, 1_000, 86_400_000)));
         main.bind("checkpointStore", checkpointStore);
         settings.getLong("leadpipe.lease.heartbeat-ms", 15_000, 100, 86_400_000);
+        settings.getLong("leadpipe.db.housekeeping-ms", 1_000, 100, 86_400_000);
+        main.bind("h2Housekeeping", new io.leadpipe.store.H2Housekeeping(db.dataSource()));
         leadStore = new LeadStore(db.dataSource());
         main.bind("leadStore", leadStore);
         main.bind("pullLoop", new io.leadpipe.job.PullLoop());
