@@ -107,6 +107,11 @@ public final class JobDeclarations {
         }
     }
 
+    /** The route files these settings load from the file system. */
+    public static List<Path> routeFiles(Settings settings) {
+        return routeFiles(settings.get("camel.main.routes-include-pattern", ""));
+    }
+
     /** The files of camel.main.routes-include-pattern that are on the file system (file:dir/*.yaml, comma-separated). */
     static List<Path> routeFiles(String includePattern) {
         List<Path> files = new ArrayList<>();
