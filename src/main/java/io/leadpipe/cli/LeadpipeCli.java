@@ -79,6 +79,9 @@ public final class LeadpipeCli {
         } catch (ConfigException e) {
             err.println("leadpipe: " + e.getMessage());
             return BAD_CONFIG;
+        } catch (CheckpointStore.JobBusyException e) {
+            err.println("leadpipe: " + e.getMessage());
+            return JOB_BUSY;
         } catch (Exception e) {
             err.println("leadpipe: " + FailureExplainer.describe(e));
             return JOB_FAILED;
