@@ -89,6 +89,7 @@ public final class LeadpipeWiring implements AutoCloseable {
         settings.getInt("camel.component.http.response-timeout", 30000, 1, Integer.MAX_VALUE);
         settings.getInt("camel.component.http.so-timeout", 30000, 1, Integer.MAX_VALUE);
         if (concurrency < 1) throw new ConfigException("leadpipe.jobs.concurrency must be >= 1");
+        io.leadpipe.config.JobDeclarations.applyJobsFile(settings);
         io.leadpipe.config.JobDeclarations.read(settings);
         io.leadpipe.config.RouteFileCheck.check(io.leadpipe.config.JobDeclarations.routeFiles(settings), settings.asProperties());
         Path reportDir = settings.writableDirectory("leadpipe.report.dir", "data/reports");

@@ -61,6 +61,7 @@ public final class LeadpipeCli {
                 return cli.help ? OK : BAD_CONFIG;
             }
             Settings settings = Settings.load(Path.of("application.properties"), cli.config, cli.overrides, env, System.getProperties());
+            JobDeclarations.applyJobsFile(settings);
             return switch (cli.verb) {
                 case "run" -> run(settings, cli);
                 case "status" -> status(settings);
