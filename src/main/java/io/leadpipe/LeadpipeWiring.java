@@ -95,7 +95,9 @@ public final class LeadpipeWiring implements AutoCloseable {
         settings.getInt("camel.component.http.response-timeout", 30000, 1, Integer.MAX_VALUE);
         settings.getInt("camel.component.http.so-timeout", 30000, 1, Integer.MAX_VALUE);
         if (concurrency < 1) throw new ConfigException("leadpipe.jobs.concurrency must be >= 1");
+        io.leadpipe.config.JobDeclarations.applyJobsFile(settings);
         io.leadpipe.config.JobDeclarations.read(settings);
+        io.leadpipe.config.RouteFileCheck.check(io.leadpipe.config.JobDeclarations.routeFiles(settings), settings.asProperties());
         Path reportDir = settings.writableDirectory("leadpipe.report.dir", "data/reports");
 
         if (settings.getBoolean("leadpipe.sink.enabled", false)) resolveSinkAuth(); // checked with the rest, before the database is opened
@@ -192,6 +194,8 @@ public final class LeadpipeWiring implements AutoCloseable {
                 Duration.ofMillis(settings.getLong("leadpipe.lease.ttl-ms", 60_000, 1_000, 86_400_000)));
         main.bind("checkpointStore", checkpointStore);
         settings.getLong("leadpipe.lease.heartbeat-ms", 15_000, 100, 86_400_000);
+        settings.getLong("leadpipe.db.housekeeping-ms", 1_000, 100, 86_400_000);
+        main.bind("h2Housekeeping", new io.leadpipe.store.H2Housekeeping(db.dataSource()));
         leadStore = new LeadStore(db.dataSource(), settings.getInt("leadpipe.leads.max-id-length", 1000, 1, LeadStore.MAX_ID_LENGTH));
         main.bind("leadStore", leadStore);
         main.bind("pullLoop", new io.leadpipe.job.PullLoop());
