@@ -12,6 +12,7 @@ import io.leadpipe.paging.PageCodec;
 import io.leadpipe.paging.PageCodecs;
 import io.leadpipe.job.DriftMeter;
 import io.leadpipe.sink.CrmMapping;
+import io.leadpipe.sink.DeliveryTally;
 import io.leadpipe.sink.Enrichment;
 import io.leadpipe.sink.SinkBatch;
 import io.leadpipe.monitor.AlertRules;
@@ -37,6 +38,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.ThreadPoolProfileConfigurationProperties;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
 
@@ -205,6 +207,15 @@ public final class LeadpipeWiring implements AutoCloseable {
             if (enrich) sinkApi("enrichment", "leadpipe.sink.enrichment.", "LEADPIPE_ENRICH_API_KEY", env, floor, resetMargin);
         }
         main.bind("sinkBatch", new SinkBatch(mapping));
+        main.bind("deliveryTally", new DeliveryTally());
+        // the pool the split delivers a round's batches on: this many CRM batches in flight at once, no more
+        int inFlight = settings.getInt("leadpipe.sink.crm.concurrency", 4, 1, 64);
+        ThreadPoolProfileConfigurationProperties pool = new ThreadPoolProfileConfigurationProperties();
+        pool.setId("sinkDelivery");
+        pool.setPoolSize(inFlight);
+        pool.setMaxPoolSize(inFlight);
+        pool.setMaxQueueSize(inFlight);
+        main.configure().threadPool().addConfig("sinkDelivery", pool);
         main.bind("enrichment", new Enrichment(db.dataSource(), settings.get("leadpipe.sink.enrichment.key-field", "domain"),
                 settings.get("leadpipe.sink.enrichment.key-param", "domain"), enrich));
         main.bind("sinkRetryBackoff", backoff("leadpipe.sink.retry.").onRetry(job -> metrics.retry(job)));

@@ -33,6 +33,9 @@ public final class CrmSimulator {
     final AtomicLong crmRejected = new AtomicLong();
     final AtomicLong crmUnavailable = new AtomicLong();
     final AtomicLong enrichRequests = new AtomicLong();
+    final AtomicLong crmOverLimit = new AtomicLong();
+    private final AtomicInteger crmInFlight = new AtomicInteger();
+    private final AtomicInteger crmMaxInFlight = new AtomicInteger();
 
     CrmSimulator(SimulatorConfig config) {
         this.config = config;
@@ -55,6 +58,10 @@ public final class CrmSimulator {
     public long crmRequests() { return crmRequests.get(); }
     public long crmUnavailable() { return crmUnavailable.get(); }
     public long enrichRequests() { return enrichRequests.get(); }
+    /** CRM requests refused with a 429 because the window's limit was reached: a client that paces right sends none. */
+    public long crmOverLimit() { return crmOverLimit.get(); }
+    /** The most CRM requests being handled at one time. */
+    public int crmMaxInFlight() { return crmMaxInFlight.get(); }
 
     /** The CRM refuses this e-mail address (its own validation), deterministically. */
     boolean rejects(String email) {
@@ -62,13 +69,17 @@ public final class CrmSimulator {
     }
 
     void handleCrm(HttpExchange ex) throws IOException {
+        crmMaxInFlight.accumulateAndGet(crmInFlight.incrementAndGet(), Math::max);
         try (ex) {
             crmRequests.incrementAndGet();
             if (!authorized(ex, config.crmApiKey)) {
                 send(ex, 401, Map.of("status", "error", "message", "invalid or missing bearer token"));
                 return;
             }
-            if (!quotaAllows(ex, crmQuota, Map.of("status", "error", "message", "rate limit"))) return;
+            if (!quotaAllows(ex, crmQuota, Map.of("status", "error", "message", "rate limit"))) {
+                crmOverLimit.incrementAndGet();
+                return;
+            }
             if (config.crmDown) {
                 crmUnavailable.incrementAndGet();
                 send(ex, 503, Map.of("status", "error", "message", "CRM temporarily unavailable"));
@@ -84,6 +95,8 @@ public final class CrmSimulator {
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             send(ex, 400, Map.of("status", "error", "message", "unreadable request: " + e.getClass().getSimpleName()));
+        } finally {
+            crmInFlight.decrementAndGet();
         }
     }
 
