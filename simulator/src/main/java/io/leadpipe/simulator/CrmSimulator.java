@@ -36,6 +36,7 @@ public final class CrmSimulator {
     final AtomicLong crmOverLimit = new AtomicLong();
     private final AtomicInteger crmInFlight = new AtomicInteger();
     private final AtomicInteger crmMaxInFlight = new AtomicInteger();
+    private final java.util.Queue<Long> crmServedAt = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     CrmSimulator(SimulatorConfig config) {
         this.config = config;
@@ -62,6 +63,8 @@ public final class CrmSimulator {
     public long crmOverLimit() { return crmOverLimit.get(); }
     /** The most CRM requests being handled at one time. */
     public int crmMaxInFlight() { return crmMaxInFlight.get(); }
+    /** When each CRM request the quota let through arrived (epoch millis), for utilisation per window. */
+    public List<Long> crmServedAt() { return List.copyOf(crmServedAt); }
 
     /** The CRM refuses this e-mail address (its own validation), deterministically. */
     boolean rejects(String email) {
@@ -76,10 +79,12 @@ public final class CrmSimulator {
                 send(ex, 401, Map.of("status", "error", "message", "invalid or missing bearer token"));
                 return;
             }
+            long arrived = System.currentTimeMillis();
             if (!quotaAllows(ex, crmQuota, Map.of("status", "error", "message", "rate limit"))) {
                 crmOverLimit.incrementAndGet();
                 return;
             }
+            crmServedAt.add(arrived);
             if (config.crmDown) {
                 crmUnavailable.incrementAndGet();
                 send(ex, 503, Map.of("status", "error", "message", "CRM temporarily unavailable"));
