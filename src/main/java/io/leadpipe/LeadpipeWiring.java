@@ -208,17 +208,22 @@ public final class LeadpipeWiring implements AutoCloseable {
         }
         main.bind("sinkBatch", new SinkBatch(mapping));
         main.bind("deliveryTally", new DeliveryTally());
-        // the pool the split delivers a round's batches on: this many CRM batches in flight at once, no more
-        int inFlight = settings.getInt("leadpipe.sink.crm.concurrency", 4, 1, 64);
-        ThreadPoolProfileConfigurationProperties pool = new ThreadPoolProfileConfigurationProperties();
-        pool.setId("sinkDelivery");
-        pool.setPoolSize(inFlight);
-        pool.setMaxPoolSize(inFlight);
-        pool.setMaxQueueSize(inFlight);
-        main.configure().threadPool().addConfig("sinkDelivery", pool);
+        // the pools the splits in routes/sink.yaml run on: this many CRM batches / enrichment lookups in flight, no more
+        threadPool("sinkDelivery", settings.getInt("leadpipe.sink.crm.concurrency", 4, 1, 64));
+        threadPool("sinkLookups", settings.getInt("leadpipe.sink.enrichment.concurrency", 4, 1, 64));
         main.bind("enrichment", new Enrichment(db.dataSource(), settings.get("leadpipe.sink.enrichment.key-field", "domain"),
                 settings.get("leadpipe.sink.enrichment.key-param", "domain"), enrich));
         main.bind("sinkRetryBackoff", backoff("leadpipe.sink.retry.").onRetry(job -> metrics.retry(job)));
+    }
+
+    /** A Camel thread pool profile of a fixed size; an EIP names it as its executorService. */
+    private void threadPool(String id, int threads) {
+        ThreadPoolProfileConfigurationProperties pool = new ThreadPoolProfileConfigurationProperties();
+        pool.setId(id);
+        pool.setPoolSize(threads);
+        pool.setMaxPoolSize(threads);
+        pool.setMaxQueueSize(-1); // a split hands over its parts at once; at most `threads` of them run
+        main.configure().threadPool().addConfig(id, pool);
     }
 
     private io.leadpipe.http.ResponseLimits responseLimits() {
