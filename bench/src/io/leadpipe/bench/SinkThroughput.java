@@ -9,7 +9,7 @@ import java.util.TreeMap;
 
 /**
  * Leads delivered per second to the CRM simulator in batches of 100, against the CRM's own rate limit,
- * with up to {@code concurrency} batches in flight. Two figures: wall-clock leads/s of the whole `deliver`
+ * with up to {@code concurrency} batches (and as many enrichment lookups) in flight. Two figures: wall-clock leads/s of the whole `deliver`
  * (start-up included) ÷ the leads/s the CRM allows, and the CRM quota used in the windows the delivery
  * covered fully (as for the pull's quota utilisation).
  */
@@ -47,6 +47,7 @@ final class SinkThroughput {
             ws.settings.put("leadpipe.sink.crm.max-requests-per-second", "1000");
             ws.settings.put("leadpipe.sink.enrichment.max-requests-per-second", "100000");
             ws.settings.put("leadpipe.sink.crm.concurrency", Integer.toString(concurrency));
+            ws.settings.put("leadpipe.sink.enrichment.concurrency", Integer.toString(concurrency));
             if (floor != null) ws.settings.put("leadpipe.ratelimit.floor", Long.toString(floor));
             ws.run("run");                       // extract first: only delivery is timed
             long t0 = System.nanoTime();
