@@ -70,10 +70,11 @@ public final class Benchmarks {
     }
 
     static void memory() throws Exception {
-        MemoryFootprint.Result r = MemoryFootprint.run(1_000_000);
-        System.out.printf(Locale.ROOT, "### Memory (target: a 1,000,000-lead pull under -Xmx256m completes, heap after GC flat)%n%n"
+        int leads = Integer.getInteger("bench.leads", 1_000_000);
+        MemoryFootprint.Result r = MemoryFootprint.run(leads);
+        System.out.printf(Locale.ROOT, "### Memory (target: a %,d-lead pull under -Xmx256m completes, heap after GC flat)%n%n"
                 + "Completed: **%s** in %.0f s. Heap after each young/mixed GC (from -Xlog:gc), sampled at 10 points of the run:%n%n",
-                r.complete() ? "yes" : "NO", r.seconds());
+                leads, r.complete() ? "yes" : "NO", r.seconds());
         System.out.println("| time (s) | heap after GC (MiB) | heap size (MiB) |");
         System.out.println("|---|---|---|");
         int n = r.samples().size();
@@ -88,11 +89,21 @@ public final class Benchmarks {
             System.out.printf(Locale.ROOT, "%n%d GCs; mean heap after GC: first quarter %.0f MiB, last quarter %.0f MiB.%n%n", n, first / q, last / q);
         }
         // the bounds of what grows with a pull, next to the samples
-        System.out.printf(Locale.ROOT, "Bounds: H2 page cache ≤ %s MiB (CACHE_SIZE in `%s`); connection pool ≤ %s; "
-                        + "H2 chunks in the file after the pull: %s (%.0f MiB file; read in a fresh connection) — the pulling JVM holds metadata for each chunk.%n%n",
-                r.storeInfo().get("info.CACHE_MAX_SIZE"), r.url().substring(r.url().indexOf(';')),
-                "10 (leadpipe.db.max-connections)", r.storeInfo().get("info.CHUNK_COUNT"),
-                Long.parseLong(r.storeInfo().getOrDefault("info.FILE_SIZE", "0")) / 1048576.0);
+        System.out.printf(Locale.ROOT, "Bounds: H2 page cache ≤ %s MiB (CACHE_SIZE in `%s`); connection pool ≤ 10 (leadpipe.db.max-connections); "
+                        + "H2 chunks (one `SFChunk` each in the heap) rewritten and dropped every %s ms by leadpipe's H2 housekeeping while they are under 90%% full; "
+                        + "API answers read into memory once (no stream cache: no `TempFileManager` per page). After the pull: %s chunks, %.0f MiB file (read in a fresh connection).%n%n",
+                r.storeInfo().get("info.CACHE_MAX_SIZE"), r.url().substring(r.url().indexOf(';')), "1000 (leadpipe.db.housekeeping-ms)",
+                r.storeInfo().get("info.CHUNK_COUNT"), Long.parseLong(r.storeInfo().getOrDefault("info.FILE_SIZE", "0")) / 1048576.0);
+        if (!r.watches().isEmpty()) {
+            System.out.println("| time (s) | H2 chunks in the heap (`SFChunk`) | stream-cache temp-file managers |");
+            System.out.println("|---|---|---|");
+            int w = r.watches().size();
+            for (int i = 0; i < Math.min(10, w); i++) {
+                MemoryFootprint.Watch x = r.watches().get(Math.min(w - 1, i * w / Math.min(10, w)));
+                System.out.printf(Locale.ROOT, "| %.0f | %,d | %,d |%n", x.seconds(), x.chunks(), x.tempFileManagers());
+            }
+            System.out.println();
+        }
         if (!r.lastHistogram().isEmpty()) {
             System.out.printf(Locale.ROOT, "Live objects at %.0f s (the last `jcmd PID GC.class_histogram` before the pull ended, top 20 classes):%n%n```%n", r.histogramAtSeconds());
             r.lastHistogram().forEach(System.out::println);

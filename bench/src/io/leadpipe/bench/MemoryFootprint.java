@@ -18,7 +18,10 @@ final class MemoryFootprint {
     static final long HISTOGRAM_EVERY_MS = 5_000;
 
     record Result(boolean complete, double seconds, List<double[]> samples, List<String> lastHistogram, double histogramAtSeconds,
-                  java.util.Map<String, String> storeInfo, String url) {}
+                  java.util.Map<String, String> storeInfo, String url, List<Watch> watches) {}
+
+    /** Live instances of the classes that once grew with the pull, at one histogram. */
+    record Watch(double seconds, long chunks, long tempFileManagers) {}
 
     static Result run(int leads) throws Exception {
         try (BenchWorkspace ws = new BenchWorkspace()) {
@@ -34,12 +37,14 @@ final class MemoryFootprint {
             Process p = ProcessRun.start(ws, ws.dir.resolve("memory.log"), List.of("-Xmx256m", "-Xlog:gc:file=" + gc), "run");
             List<String> histogram = List.of();
             double histogramAt = 0;
+            List<Watch> watches = new ArrayList<>();
             // jcmd GC.class_histogram: a full GC, then the live objects by class (what holds the heap)
             while (!p.waitFor(HISTOGRAM_EVERY_MS, TimeUnit.MILLISECONDS)) {
                 List<String> h = classHistogram(p.pid());
                 if (!h.isEmpty() && p.isAlive()) {
                     histogram = h;
                     histogramAt = (System.nanoTime() - t0) / 1e9;
+                    watches.add(new Watch(histogramAt, instances(h, "org.h2.mvstore.SFChunk"), instances(h, "org.apache.camel.converter.stream.FileInputStreamCache$TempFileManager")));
                 }
             }
             boolean complete = p.exitValue() == 0;
@@ -48,7 +53,7 @@ final class MemoryFootprint {
             Matcher m = Pattern.compile("\\[(\\d+\\.\\d+)s\\].*GC\\(\\d+\\) Pause.*?(\\d+)M->(\\d+)M\\((\\d+)M\\)").matcher(Files.readString(gc));
             List<double[]> samples = new ArrayList<>();
             while (m.find()) samples.add(new double[]{Double.parseDouble(m.group(1)), Double.parseDouble(m.group(3)), Double.parseDouble(m.group(4))});
-            return new Result(complete, seconds, samples, histogram, histogramAt, storeInfo(ws), ws.settings.get("leadpipe.db.url"));
+            return new Result(complete, seconds, samples, histogram, histogramAt, storeInfo(ws), ws.settings.get("leadpipe.db.url"), watches);
         }
     }
 
@@ -70,7 +75,19 @@ final class MemoryFootprint {
         return info;
     }
 
-    /** The top of `jcmd PID GC.class_histogram` (header, 20 classes, total), or nothing when the process is gone. */
+    /** The instance count of a class in a histogram ("  12:   10022   1282816  org.h2.mvstore.SFChunk"), 0 when absent. */
+    private static long instances(List<String> histogram, String className) {
+        for (String line : histogram) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 4 && f[3].equals(className)) return Long.parseLong(f[1]);
+        }
+        return 0;
+    }
+
+    /** Classes that would grow with the pull if a bound were missing; shown even when not among the top 20. */
+    static final Pattern WATCHED = Pattern.compile("TempFileManager|CachedOutputStream|FileInputStreamCache|SFChunk|LoopGuard|PullState");
+
+    /** The top of `jcmd PID GC.class_histogram` (header, 20 classes, the watched ones, total), or nothing when the process is gone. */
     private static List<String> classHistogram(long pid) {
         try {
             Process j = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid), "GC.class_histogram")
@@ -78,6 +95,7 @@ final class MemoryFootprint {
             List<String> lines = new String(j.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
             if (j.waitFor() != 0 || lines.size() < 4) return List.of();
             List<String> top = new ArrayList<>(lines.subList(1, Math.min(lines.size(), 24)));
+            for (String line : lines.subList(Math.min(lines.size(), 24), lines.size() - 1)) if (WATCHED.matcher(line).find()) top.add(line);
             top.add(lines.get(lines.size() - 1));
             return top;
         } catch (Exception e) {

@@ -2,7 +2,8 @@ package io.leadpipe;
 
 import io.leadpipe.config.ConfigException;
 import io.leadpipe.config.Settings;
-import io.leadpipe.http.ApiKeyAuth;
+import io.leadpipe.auth.SourceAuthFactory;
+import io.leadpipe.http.SourceAuth;
 import io.leadpipe.http.HttpCallObserver;
 import io.leadpipe.job.FailureExplainer;
 import io.leadpipe.monitor.JobCounters;
@@ -59,7 +60,9 @@ import java.util.concurrent.Future;
 public final class LeadpipeWiring implements AutoCloseable {
 
     private final Settings settings;
-    private final Map<String, ApiKeyAuth> auth = new LinkedHashMap<>();
+    private final Map<String, SourceAuth> auth = new LinkedHashMap<>();
+    private SourceAuthFactory authFactory;
+    private final Map<String, io.leadpipe.http.StaticHeaders> staticHeaders = new LinkedHashMap<>();
     private final JobCounters counters = new JobCounters();
     private final RateLimits rateLimits = new RateLimits();
     private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -80,21 +83,29 @@ public final class LeadpipeWiring implements AutoCloseable {
     public LeadpipeWiring start(Map<String, String> env) throws Exception {
         // everything that can be wrong in the configuration fails here, before the database is touched
         List<SourceSettings> sources = new ArrayList<>();
+        authFactory = new SourceAuthFactory(settings, env);
         for (String name : settings.require("leadpipe.sources").split(",")) {
             if (name.isBlank()) continue;
             SourceSettings s = SourceSettings.from(settings, name.trim());
             sources.add(s);
-            auth.computeIfAbsent(s.name(), n -> ApiKeyAuth.resolve(n, s.apiKeyHeader(), s.apiKeyPrefix(), s.apiKeyEnv(), s.apiKeyFile(), env));
+            auth.computeIfAbsent(s.name(), n -> authFactory.create(n, "source '" + n + "'", "leadpipe.source." + n + ".",
+                    s.apiKeyHeader(), s.apiKeyPrefix(), s.apiKeyEnv(), s.apiKeyFile()));
+            staticHeaders.put(s.name(), io.leadpipe.http.StaticHeaders.from(settings, s.name(), s.apiKeyHeader(), env));
         }
         int concurrency = settings.getInt("leadpipe.jobs.concurrency", 4, 1, 256);
         settings.getInt("camel.component.http.connect-timeout", 5000, 1, Integer.MAX_VALUE);
         settings.getInt("camel.component.http.response-timeout", 30000, 1, Integer.MAX_VALUE);
         settings.getInt("camel.component.http.so-timeout", 30000, 1, Integer.MAX_VALUE);
         if (concurrency < 1) throw new ConfigException("leadpipe.jobs.concurrency must be >= 1");
+        io.leadpipe.config.JobDeclarations.applyJobsFile(settings);
         io.leadpipe.config.JobDeclarations.read(settings);
+        io.leadpipe.config.RouteFileCheck.check(io.leadpipe.config.JobDeclarations.routeFiles(settings), settings.asProperties());
         Path reportDir = settings.writableDirectory("leadpipe.report.dir", "data/reports");
 
+        if (settings.getBoolean("leadpipe.sink.enabled", false)) resolveSinkAuth(); // checked with the rest, before the database is opened
         db = Database.open(settings).migrate();
+        // refresh tokens: the stored (maybe rotated) one is current, unless the settings give a new one
+        authFactory.attach(new io.leadpipe.store.RefreshTokenTable(db.dataSource()));
         if (db.url().startsWith("jdbc:h2:")) io.leadpipe.store.H2ExitHook.leaveClosingToUs(); // closed by close(), after a graceful stop
         runReport = new RunReport(reportDir, counters);
 
@@ -121,11 +132,14 @@ public final class LeadpipeWiring implements AutoCloseable {
         auth.values().forEach(key -> key.limits(limits));
         for (SourceSettings s : sources) {
             pagers.register(s.name(), new PageCodec(s));
-            main.bind("auth-" + s.name(), auth.get(s.name()));
+            // the source's HTTP client: the key and its static headers, added inside the client (never Camel headers)
+            main.bind("auth-" + s.name(), staticHeaders.get(s.name()).around(auth.get(s.name())));
             rateLimits.register(s.name(), auth.get(s.name()).identity(), RateLimitHeaderNames.from(settings, s.name()),
                     floor, resetMargin, settings.getDouble("leadpipe.ratelimit.node-share", 1.0, 0.01, 1.0), s.maxRequestsPerSecond());
+            rateLimits.signals(s.name(), io.leadpipe.ratelimit.QuotaWindows.from(settings, s.name()), rateLimitRules(s.name()));
         }
         main.bind("paging", pagers);
+        main.bind("instanceUrls", authFactory.instanceUrls());
         bindSink(env, floor, resetMargin);
         bindStores(pagers);
         main.bind("rateLimits", rateLimits);
@@ -182,7 +196,9 @@ public final class LeadpipeWiring implements AutoCloseable {
                 Duration.ofMillis(settings.getLong("leadpipe.lease.ttl-ms", 60_000, 1_000, 86_400_000)));
         main.bind("checkpointStore", checkpointStore);
         settings.getLong("leadpipe.lease.heartbeat-ms", 15_000, 100, 86_400_000);
-        leadStore = new LeadStore(db.dataSource());
+        settings.getLong("leadpipe.db.housekeeping-ms", 1_000, 100, 86_400_000);
+        main.bind("h2Housekeeping", new io.leadpipe.store.H2Housekeeping(db.dataSource()));
+        leadStore = new LeadStore(db.dataSource(), settings.getInt("leadpipe.leads.max-id-length", 1000, 1, LeadStore.MAX_ID_LENGTH));
         main.bind("leadStore", leadStore);
         main.bind("pullLoop", new io.leadpipe.job.PullLoop());
         main.bind("driftMeter", new DriftMeter(db.dataSource(), settings.getLong("leadpipe.drift.threshold", 0, 0, Long.MAX_VALUE)));
@@ -203,8 +219,8 @@ public final class LeadpipeWiring implements AutoCloseable {
         CrmMapping mapping = null;
         if (sinkEnabled) {
             mapping = CrmMapping.load(Path.of(settings.get("leadpipe.sink.mapping", "routes/mapping/crm.yaml")));
-            sinkApi("crm", "leadpipe.sink.crm.", "LEADPIPE_CRM_API_KEY", env, floor, resetMargin);
-            if (enrich) sinkApi("enrichment", "leadpipe.sink.enrichment.", "LEADPIPE_ENRICH_API_KEY", env, floor, resetMargin);
+            sinkApi("crm", "leadpipe.sink.crm.", floor, resetMargin);
+            if (enrich) sinkApi("enrichment", "leadpipe.sink.enrichment.", floor, resetMargin);
         }
         main.bind("sinkBatch", new SinkBatch(mapping));
         main.bind("deliveryTally", new DeliveryTally());
@@ -231,6 +247,17 @@ public final class LeadpipeWiring implements AutoCloseable {
                 settings.getLong("leadpipe.http.max-body-bytes", 64L * 1024 * 1024, 1024, Long.MAX_VALUE));
     }
 
+    /** leadpipe.source.<name>.rate-limit-rules: the answers besides 429 that mean "slow down". */
+    private io.leadpipe.ratelimit.RateLimitRules rateLimitRules(String source) {
+        String key = "leadpipe.source." + source + ".rate-limit-rules";
+        String value = settings.get(key, "");
+        try {
+            return io.leadpipe.ratelimit.RateLimitRules.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw settings.invalid(key, value, e.getMessage());
+        }
+    }
+
     /** leadpipe.ratelimit.max-wait: an API asking for a longer wait stops the job (checkpointed) instead. */
     private Duration maxWait() {
         String value = settings.get("leadpipe.ratelimit.max-wait", "15m");
@@ -250,11 +277,21 @@ public final class LeadpipeWiring implements AutoCloseable {
                 rateLimits);
     }
 
-    private void sinkApi(String name, String prefix, String defaultEnv, Map<String, String> env, long floor, Duration resetMargin) {
+    /** The CRM's and the enrichment API's credentials, resolved with the sources' (before the database opens). */
+    private void resolveSinkAuth() {
+        sinkAuth("crm", "leadpipe.sink.crm.", "LEADPIPE_CRM_API_KEY");
+        if (settings.getBoolean("leadpipe.sink.enrichment.enabled", true)) sinkAuth("enrichment", "leadpipe.sink.enrichment.", "LEADPIPE_ENRICH_API_KEY");
+    }
+
+    private void sinkAuth(String name, String prefix, String defaultEnv) {
         String url = settings.require(prefix + "url");
         if (!url.startsWith("http://") && !url.startsWith("https://")) throw settings.invalid(prefix + "url", url, "must start with http:// or https://");
-        ApiKeyAuth key = auth.computeIfAbsent(name, n -> ApiKeyAuth.resolve(n, settings.get(prefix + "api-key-header", "Authorization"),
-                settings.get(prefix + "api-key-prefix", "Bearer"), settings.get(prefix + "api-key-env", defaultEnv), settings.get(prefix + "api-key-file"), env));
+        auth.computeIfAbsent(name, n -> authFactory.create(n, "sink API '" + n + "'", prefix, settings.get(prefix + "api-key-header", "Authorization"),
+                settings.get(prefix + "api-key-prefix", "Bearer"), settings.get(prefix + "api-key-env", defaultEnv), settings.get(prefix + "api-key-file")));
+    }
+
+    private void sinkApi(String name, String prefix, long floor, Duration resetMargin) {
+        SourceAuth key = auth.get(name);
         main.bind("auth-" + name, key.limits(responseLimits()));
         rateLimits.register(name, key.identity(), RateLimitHeaderNames.from(settings, name), floor, resetMargin,
                 settings.getInt(prefix + "max-requests-per-second", 10, 1, 100_000));
@@ -262,6 +299,11 @@ public final class LeadpipeWiring implements AutoCloseable {
 
     public boolean sinkEnabled() {
         return sinkEnabled;
+    }
+
+    /** How OAuth2 APIs got their tokens (for tests and the run's figures). */
+    public SourceAuthFactory auth() {
+        return authFactory;
     }
 
     /** Drains the staged leads to the CRM once: returns the drain's exchange (counts in variables, or its exception). */
@@ -298,6 +340,10 @@ public final class LeadpipeWiring implements AutoCloseable {
             PullState pull = result.getVariable("pull", PullState.class);
             if (result.getException() != null && pull != null && "RUNNING".equals(pull.status())) recordUnhandled(pull, result.getException());
             String error = pull != null && pull.error() != null ? pull.error() : result.getVariable("error", String.class);
+            if (result.getException() != null && pull != null && pull.isInterrupted()) {
+                // a shutdown signal cut a wait or a call short: the job stopped at its last saved page, resumable
+                return new JobOutcome(job, "INTERRUPTED", pull.stopReason(), runReport.latest(job));
+            }
             if (result.getException() != null) {
                 return new JobOutcome(job, "FAILED", error != null ? error : FailureExplainer.describe(result.getException()), runReport.latest(job));
             }
@@ -339,6 +385,8 @@ public final class LeadpipeWiring implements AutoCloseable {
     public void stopGracefully(Duration grace) {
         if (checkpointStore == null) return;
         checkpointStore.stopRequested();
+        // a job waiting for an API's quota or a retry's delay stops now (INTERRUPTED), not when the wait ends
+        rateLimits.stop();
         long deadline = System.nanoTime() + grace.toNanos();
         while (checkpointStore.running() > 0 && System.nanoTime() < deadline) {
             try {

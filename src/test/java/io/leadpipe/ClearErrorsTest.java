@@ -52,6 +52,24 @@ class ClearErrorsTest {
     }
 
     @Test
+    void aStepCamelDoesNotKnowInAValidYamlRouteFile() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            ws.jobs(job("job-a", "a") + "- route:\n    id: extra\n    from:\n      uri: direct:extra\n      steps:\n        - logg: { message: hi }\n");
+            assertThat(refused(ws, "run")).isEqualTo("leadpipe: route file " + ws.dir.resolve("jobs.yaml")
+                    + ", line 11, column 11 is not a valid Camel route: Unknown node id: logg");
+        }
+    }
+
+    @Test
+    void aMisspeltOptionOfAStepInAValidYamlRouteFile() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            ws.jobs(job("job-a", "a") + "- route:\n    id: extra\n    from:\n      uri: direct:extra\n      steps:\n        - log: { mesage: hi }\n");
+            assertThat(refused(ws, "run")).isEqualTo("leadpipe: route file " + ws.dir.resolve("jobs.yaml")
+                    + ", line 11, column 26 is not a valid Camel route: Unsupported field: mesage");
+        }
+    }
+
+    @Test
     void twoJobsWithOneRouteId() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
             ws.jobs(job("job-a", "a") + job("job-a", "b"));

@@ -11,7 +11,10 @@ import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Every log line of full runs (INFO, with retries, alerts and a failure) is free of the API key and of e-mail addresses. */
+/**
+ * Every log line of full runs (INFO, with retries, alerts and a failure) is free of the API key, of OAuth2
+ * secrets and tokens, and of e-mail addresses. (basic, bearer and client credentials: AuthTest, in-process.)
+ */
 class LogHygieneIT {
 
     private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9._%+-]+(@|%40)[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");
@@ -24,7 +27,19 @@ class LogHygieneIT {
             c.serverErrorRate = 0.3;  // error bodies quote a lead's e-mail address
             c.burstEvery = 7;
             c.burstLength = 3;        // 429 streaks: retries, pauses and alerts get logged too
+            // OAuth2 with rotating refresh tokens, access tokens revoked every 5 pages: renewals, 401s and
+            // rotations are logged too, and the second process continues with the rotated token from the database
+            c.auth = "oauth2";
+            c.oauthClientSecret = "cs-hygiene-" + java.util.UUID.randomUUID();
+            c.oauthRefreshToken = "rt-hygiene-" + java.util.UUID.randomUUID();
+            c.oauthRevokeAccessEvery = 5;
             ws.startSimulator(c);
+            Path secrets = Files.createDirectories(ws.dir.resolve("secrets"));
+            ws.settings.put("leadpipe.source.leads-api.auth", "oauth2-refresh-token");
+            ws.settings.put("leadpipe.source.leads-api.auth.token-url", ws.simulator.tokenUrl());
+            ws.settings.put("leadpipe.source.leads-api.auth.client-id", c.oauthClientId);
+            ws.settings.put("leadpipe.source.leads-api.auth.client-secret-file", Files.writeString(secrets.resolve("cs"), c.oauthClientSecret).toString());
+            ws.settings.put("leadpipe.source.leads-api.auth.refresh-token-file", Files.writeString(secrets.resolve("rt"), c.oauthRefreshToken).toString());
             ws.settings.put("leadpipe.retry.base-delay-ms", "20");
             ws.settings.put("leadpipe.retry.max-retries", "20");
             ws.settings.put("leadpipe.alerts.interval-ms", "100");
@@ -57,6 +72,13 @@ class LogHygieneIT {
                     .contains("WARN retry - ").contains("HTTP 429").contains("HTTP 400 for GET").contains("<e-mail>");
             assertThat(lines).as("lines holding the API key").noneMatch(l -> l.contains(TestWorkspace.API_KEY));
             assertThat(lines).as("lines holding an e-mail address").noneMatch(l -> EMAIL.matcher(l).find());
+            List<String> oauthSecrets = new java.util.ArrayList<>(ws.simulator.oauth().issuedTokens());
+            oauthSecrets.add(c.oauthClientSecret);
+            assertThat(ws.simulator.oauth().refreshGrants.get()).as("refresh tokens rotated in both processes").isGreaterThanOrEqualTo(4);
+            assertThat(ws.simulator.oauth().refusedGrants.get()).as("the second process used the rotated token").isZero();
+            assertThat(all).as("401s on revoked tokens were logged").contains("refused the access token (401); renewed it");
+            assertThat(lines).as("lines holding a client secret, access or refresh token")
+                    .noneMatch(l -> oauthSecrets.stream().anyMatch(l::contains));
         }
     }
 

@@ -110,6 +110,46 @@ class MigrationRerunTest {
         }
     }
 
+    @Test
+    void v8IsFinishedAfterACrashAtAnyOfItsStepsAndKeepsEveryLeadWithItsJobAndSource() throws Exception {
+        if (TestWorkspace.POSTGRES) return;
+        int steps = db.migration.V8__leads_by_source_and_job.STEPS.size();
+        for (int applied = 0; applied < steps; applied++) {
+            String url = "jdbc:h2:mem:rerun-v8-" + applied + ";DB_CLOSE_DELAY=-1";
+            // a database as V7 left it, with leads of two jobs and a dead letter
+            Flyway.configure().dataSource(url, "sa", "").locations("classpath:db/migration").target("7").load().migrate();
+            try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO extraction_checkpoint (job_id, source, filters, filter_hash, page_no, lead_count, status, started_at, updated_at) "
+                        + "VALUES ('crm-a', 'api-a', '', 'h', 3, 300, 'DONE', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)");
+                st.execute("INSERT INTO leads (lead_key, source, job_id, pull_id, page_no, payload, fetched_at) "
+                        + "SELECT 'L' || X, CASE WHEN X <= 300 THEN 'api-a' ELSE 'api-b' END, CASE WHEN X <= 300 THEN 'crm-a' ELSE 'crm-b' END, "
+                        + "'p', X / 100, '{}', CURRENT_TIMESTAMP FROM SYSTEM_RANGE(1, 500)");
+                st.execute("INSERT INTO dead_letter (lead_key, job_id, stage, reason, attempts, created_at) VALUES ('L400', 'crm-b', 'crm', 'no', 1, CURRENT_TIMESTAMP)");
+                db.migration.V8__leads_by_source_and_job.run(c, applied); // what H2 had committed when the process died
+            }
+            try (Database db = Database.open(settings(url)).migrate(); Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+                String at = "V8 killed after step " + applied + " of " + steps;
+                assertThat(count(st, "SELECT COUNT(*) FROM \"flyway_schema_history\" WHERE NOT \"success\"")).as(at).isZero();
+                assertThat(count(st, "SELECT COUNT(*) FROM leads")).as(at).isEqualTo(500);
+                assertThat(count(st, "SELECT COUNT(*) FROM lead_jobs WHERE job_id = 'crm-a' AND source = 'api-a'")).as(at).isEqualTo(300);
+                assertThat(count(st, "SELECT COUNT(*) FROM lead_jobs WHERE job_id = 'crm-b' AND source = 'api-b'")).as(at).isEqualTo(200);
+                assertThat(count(st, "SELECT COUNT(*) FROM dead_letter WHERE source = 'api-b'")).as(at).isEqualTo(1);
+                // keyed by (source, id) now: another source may hold an id this one has
+                st.execute("INSERT INTO leads (lead_key, source, job_id, page_no, payload, fetched_at) VALUES ('L1', 'api-b', 'crm-b', 1, '{}', CURRENT_TIMESTAMP)");
+                assertThatThrownBy(() -> st.execute("INSERT INTO leads (lead_key, source, job_id, page_no, payload, fetched_at) VALUES ('L1', 'api-a', 'crm-a', 1, '{}', CURRENT_TIMESTAMP)"))
+                        .as(at).hasMessageContaining("23505");
+                st.execute("SHUTDOWN");
+            }
+        }
+    }
+
+    private static long count(Statement st, String sql) throws Exception {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     private static int version(Path f) {
         Matcher m = VERSION.matcher(f.getFileName().toString());
         return m.matches() ? Integer.parseInt(m.group(1)) : -1;

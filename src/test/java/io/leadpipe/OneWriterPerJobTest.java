@@ -66,6 +66,14 @@ class OneWriterPerJobTest {
             assertThat(refused.out()).contains("job all-leads is running in process 4242 on host other-host, since");
             assertThat(ws.simulator.stats().requests()).isZero();
             assertThat(ws.checkpoint("all-leads").get("status")).isEqualTo("RUNNING");
+            // reset and verify would rewrite the row the holder writes to: refused the same way, row untouched
+            for (String verb : new String[]{"reset", "verify"}) {
+                TestWorkspace.CliResult busy = ws.cli(TestWorkspace.envWithKey(), verb, "all-leads");
+                assertThat(busy.exitCode()).as(verb + ": " + busy.err()).isEqualTo(LeadpipeCli.JOB_BUSY);
+                assertThat(busy.err().strip()).as(verb).startsWith("leadpipe: job all-leads is running in process 4242 on host other-host, since")
+                        .endsWith("nothing was done to it — wait for it to finish or stop it first");
+            }
+            assertThat(ws.checkpoint("all-leads")).containsEntry("status", "RUNNING").containsEntry("lease_owner", "someone-else");
 
             // the other process stopped renewing: once its lease has expired, the job is taken over
             try (Connection conn = ws.db(); PreparedStatement ps = conn.prepareStatement("UPDATE extraction_checkpoint SET lease_expires_at = ?")) {
@@ -96,6 +104,56 @@ class OneWriterPerJobTest {
 
             assertThat(run.exitCode()).as("a killed process holds nothing: %s", run.out()).isZero();
             assertThat(ws.checkpoint("all-leads").get("status")).isEqualTo("DONE");
+        }
+    }
+
+    /**
+     * Two writers in one process on one database (two Camel contexts, as two `run`s would be; H2 file here,
+     * PostgreSQL in the postgres execution): the first stalls inside its second page without renewing its
+     * lease; the second is refused with who holds the job until the lease
+     * expires, then takes the job over and finishes it; the first, when its page finally comes, writes nothing.
+     */
+    @Test
+    void aSecondWriterIsRefusedUntilTheFirstStopsRenewingThenTakesOver() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger secondPageAsked = new java.util.concurrent.atomic.AtomicInteger();
+        try (TestWorkspace ws = new TestWorkspace();
+             FakeApi api = new FakeApi((ex, n) -> {
+                 String query = ex.getRequestURI().getQuery() == null ? "" : ex.getRequestURI().getQuery();
+                 int page = query.contains("cursor=p3") ? 3 : query.contains("cursor=p2") ? 2 : 1;
+                 // the first writer's request for page 2 hangs (a process that stopped renewing its lease)
+                 if (page == 2 && secondPageAsked.incrementAndGet() == 1) release.await(60, TimeUnit.SECONDS);
+                 StringBuilder data = new StringBuilder();
+                 for (int i = 0; i < 10; i++) data.append(i == 0 ? "" : ",").append("{\"id\":\"lead-").append(page).append('-').append(i).append("\"}");
+                 FakeApi.send(ex, 200, "application/json", "{\"data\":[" + data + "],\"meta\":{\"next_cursor\":" + (page < 3 ? "\"p" + (page + 1) + "\"" : "null") + ",\"total\":30}}");
+             })) {
+            api.serve(ws);
+            ws.settings.put("leadpipe.source.leads-api.page-size", "10");
+            ws.settings.put("leadpipe.lease.ttl-ms", "5000");
+            ws.settings.put("leadpipe.lease.heartbeat-ms", "86400000"); // nothing renews the first writer's lease while it hangs
+            try (LeadpipeWiring first = ws.app(); LeadpipeWiring second = ws.app()) {
+                CompletableFuture<JobOutcome> firstRun = CompletableFuture.supplyAsync(() -> first.runJob("all-leads"));
+                await().atMost(30, TimeUnit.SECONDS).until(() -> secondPageAsked.get() == 1);
+
+                JobOutcome refused = second.runJob("all-leads");
+                assertThat(refused.status()).as("the second writer, while the first one's lease runs").isEqualTo("BUSY");
+                assertThat(refused.error()).containsPattern("job all-leads is running in process " + ProcessHandle.current().pid() + " on host \\S+, since 20\\d\\d-");
+                // the lease expires (5 s after the first writer's last save): the second writer takes the job over
+                JobOutcome[] takeover = new JobOutcome[1];
+                await().atMost(30, TimeUnit.SECONDS).pollInterval(java.time.Duration.ofMillis(300))
+                        .until(() -> !"BUSY".equals((takeover[0] = second.runJob("all-leads")).status()));
+                assertThat(takeover[0].status()).as(String.valueOf(takeover[0].error())).isEqualTo("DONE");
+
+                release.countDown();
+                JobOutcome firstOutcome = firstRun.get(60, TimeUnit.SECONDS);
+                assertThat(firstOutcome.status()).isEqualTo("FAILED");
+                assertThat(firstOutcome.error()).contains("was taken over by another process");
+            }
+            Map<String, Object> cp = ws.checkpoint("all-leads");
+            assertThat(cp.get("status")).as("the first writer's late failure does not overwrite the second's DONE").isEqualTo("DONE");
+            assertThat(((Number) cp.get("page_no")).intValue()).isEqualTo(3);
+            assertThat(((Number) cp.get("lead_count")).longValue()).isEqualTo(30L);
+            assertThat(ws.storedLeadKeys()).hasSize(30).doesNotHaveDuplicates();
         }
     }
 

@@ -106,7 +106,7 @@ public final class TestWorkspace implements AutoCloseable {
 
     public List<String> storedLeadKeys(String job) throws SQLException {
         List<String> keys = new ArrayList<>();
-        try (Connection c = db(); PreparedStatement ps = c.prepareStatement("SELECT lead_key FROM leads WHERE job_id = ?")) {
+        try (Connection c = db(); PreparedStatement ps = c.prepareStatement("SELECT lead_key FROM lead_jobs WHERE job_id = ?")) {
             ps.setString(1, job);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) keys.add(rs.getString(1));

@@ -61,6 +61,7 @@ public final class LeadpipeCli {
                 return cli.help ? OK : BAD_CONFIG;
             }
             Settings settings = Settings.load(Path.of("application.properties"), cli.config, cli.overrides, env, System.getProperties());
+            JobDeclarations.applyJobsFile(settings);
             return switch (cli.verb) {
                 case "run" -> run(settings, cli);
                 case "status" -> status(settings);
@@ -79,6 +80,9 @@ public final class LeadpipeCli {
         } catch (ConfigException e) {
             err.println("leadpipe: " + e.getMessage());
             return BAD_CONFIG;
+        } catch (CheckpointStore.JobBusyException e) {
+            err.println("leadpipe: " + e.getMessage());
+            return JOB_BUSY;
         } catch (Exception e) {
             err.println("leadpipe: " + FailureExplainer.describe(e));
             return JOB_FAILED;

@@ -107,6 +107,39 @@ public final class JobDeclarations {
         }
     }
 
+    /** The jobs file in the repository; a deployment's own jobs file (leadpipe.jobs.file) takes its place. */
+    public static final Path BUNDLED_JOBS = Path.of("routes/jobs.yaml");
+
+    /**
+     * leadpipe.jobs.file: the deployment's jobs (templatedRoutes of extract and schedule, as in
+     * routes/jobs.yaml) in a file of its own, so adding a pull never edits a tracked route file. The route
+     * files are loaded as before, with this file in place of routes/jobs.yaml. Safe to apply twice.
+     */
+    public static void applyJobsFile(Settings settings) {
+        String jobsFile = settings.get("leadpipe.jobs.file", "").strip();
+        if (jobsFile.isEmpty()) return;
+        Path file = Path.of(jobsFile);
+        if (!Files.isRegularFile(file)) throw new ConfigException("leadpipe.jobs.file " + file + " is not a readable file");
+        String pattern = settings.get("camel.main.routes-include-pattern", "");
+        Path own = file.toAbsolutePath().normalize();
+        Path bundled = BUNDLED_JOBS.toAbsolutePath().normalize();
+        List<String> entries = new ArrayList<>();
+        for (String entry : pattern.split(",")) {
+            if (!entry.strip().startsWith("file:") && !entry.isBlank()) entries.add(entry.strip()); // classpath: routes stay as they are
+        }
+        for (Path route : routeFiles(pattern)) {
+            Path absolute = route.toAbsolutePath().normalize();
+            if (!absolute.equals(bundled) && !absolute.equals(own)) entries.add("file:" + route);
+        }
+        entries.add("file:" + file);
+        settings.set("camel.main.routes-include-pattern", String.join(",", entries));
+    }
+
+    /** The route files these settings load from the file system. */
+    public static List<Path> routeFiles(Settings settings) {
+        return routeFiles(settings.get("camel.main.routes-include-pattern", ""));
+    }
+
     /** The files of camel.main.routes-include-pattern that are on the file system (file:dir/*.yaml, comma-separated). */
     static List<Path> routeFiles(String includePattern) {
         List<Path> files = new ArrayList<>();

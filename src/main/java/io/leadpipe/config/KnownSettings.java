@@ -16,15 +16,33 @@ public final class KnownSettings {
 
     public static final String SOURCE_PREFIX = "leadpipe.source.";
 
-    /** What one source can set (SourceSettings, RateLimitHeaderNames); application.properties may list more. */
-    public static final List<String> SOURCE_SETTINGS = List.of(
-            "url", "method", "page-size", "page-size-param", "records-pointer", "total-pointer", "id-pointer",
+    /** How an API is authenticated (auth.SourceAuthFactory): sources as leadpipe.source.NAME.auth*, the sink APIs as leadpipe.sink.crm|enrichment.auth*. */
+    public static final List<String> AUTH_SETTINGS = List.of(
+            "auth", "auth.user", "auth.password-env", "auth.password-file", "auth.token-url", "auth.client-id",
+            "auth.client-secret-env", "auth.client-secret-file", "auth.client-auth", "auth.scope", "auth.audience",
+            "auth.extra-form", "auth.refresh-token-env", "auth.refresh-token-file", "auth.follow-instance-url",
+            "auth.renew-before-seconds");
+
+    /** What one source can set (SourceSettings, RateLimitHeaderNames, QuotaWindows, AUTH_SETTINGS); application.properties may list more. */
+    public static final List<String> SOURCE_SETTINGS = java.util.stream.Stream.concat(java.util.stream.Stream.of(
+            "profile", "url", "method", "page-size", "page-size-param", "records-pointer", "fields-pointer", "total-pointer", "id-pointer",
             "api-key-env", "api-key-file", "api-key-header", "api-key-prefix", "max-requests-per-second", "paging",
             "cursor-param", "next-cursor-pointer", "next-cursor-header", "next-url-pointer", "starting-after-param",
-            "has-more-pointer", "offset-param", "page-param", "first-page", "total-pages-pointer",
+            "has-more-pointer", "next-offset-pointer", "offset-param", "page-param", "first-page", "total-pages-pointer",
             "headers.limit", "headers.remaining", "headers.reset", "headers.reset-format", "headers.ietf-limit",
             "headers.ietf-remaining", "headers.ietf-reset", "headers.ietf-policy", "headers.ietf-ratelimit",
-            "headers.retry-after");
+            "headers.retry-after", "rate-limit-rules",
+            // quota windows without a reset time (QuotaWindows): slot × field
+            "quota.second.limit-header", "quota.second.remaining-header", "quota.second.used-header", "quota.second.used-pattern", "quota.second.interval-header", "quota.second.interval",
+            "quota.minute.limit-header", "quota.minute.remaining-header", "quota.minute.used-header", "quota.minute.used-pattern", "quota.minute.interval-header", "quota.minute.interval",
+            "quota.hour.limit-header", "quota.hour.remaining-header", "quota.hour.used-header", "quota.hour.used-pattern", "quota.hour.interval-header", "quota.hour.interval",
+            "quota.day.limit-header", "quota.day.remaining-header", "quota.day.used-header", "quota.day.used-pattern", "quota.day.interval-header", "quota.day.interval",
+            "quota.window.limit-header", "quota.window.remaining-header", "quota.window.used-header", "quota.window.used-pattern", "quota.window.interval-header", "quota.window.interval"), AUTH_SETTINGS.stream()).toList();
+
+    /** Per-source request headers, one key per header: leadpipe.source.<name>.header.<Header-Name> and .secret-header.<Header-Name>. */
+    public static final String HEADER_SETTING = "header.";
+    public static final String SECRET_HEADER_SETTING = "secret-header.";
+    private static final java.util.regex.Pattern HEADER_NAME = java.util.regex.Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
 
     /** The delivery APIs read their quota header names as leadpipe.source.crm|enrichment.headers.*. */
     private static final List<String> SINK_APIS = List.of("crm", "enrichment");
@@ -64,16 +82,37 @@ public final class KnownSettings {
             for (String setting : sourceSettings) {
                 if (setting.startsWith("headers.")) keys.add(SOURCE_PREFIX + api + "." + setting);
             }
+            for (String setting : AUTH_SETTINGS) keys.add("leadpipe.sink." + api + "." + setting);
         }
         return keys;
     }
 
     public boolean isKnown(String key, List<String> sources) {
-        return !key.startsWith("leadpipe.") || keys(sources).contains(key);
+        return !key.startsWith("leadpipe.") || keys(sources).contains(key) || isStaticHeader(key, sources);
+    }
+
+    private static boolean isStaticHeader(String key, List<String> sources) {
+        String source = headerSource(key);
+        return source != null && sources.contains(source);
+    }
+
+    /** The source a header key names (whether declared or not), or null when the key is no header key or names no valid header. */
+    private static String headerSource(String key) {
+        if (!key.startsWith(SOURCE_PREFIX)) return null;
+        String rest = key.substring(SOURCE_PREFIX.length());
+        for (String marker : List.of("." + SECRET_HEADER_SETTING, "." + HEADER_SETTING)) {
+            int at = rest.indexOf(marker);
+            if (at > 0 && HEADER_NAME.matcher(rest.substring(at + marker.length())).matches()) return rest.substring(0, at);
+        }
+        return null;
     }
 
     /** One line saying why a {@code leadpipe.*} key is not one leadpipe reads, and which key was probably meant. */
     public String explainUnknown(String key, List<String> sources) {
+        String headerSource = headerSource(key);
+        if (headerSource != null && !sources.contains(headerSource)) {
+            return "unknown setting " + key + ": there is no source '" + headerSource + "' in leadpipe.sources (" + String.join(",", sources) + "); add it there";
+        }
         if (key.startsWith(SOURCE_PREFIX)) {
             String rest = key.substring(SOURCE_PREFIX.length());
             for (String setting : sourceSettings) {

@@ -46,6 +46,9 @@ public final class Settings {
         s.layerEnvironment(env, known, fromSystem, cliOverrides);
         fromSystem.forEach((k, v) -> s.put(k, v, "-D" + k));
         cliOverrides.forEach((k, v) -> s.put(k, v, "-D" + k));
+        Path home = applicationProperties == null ? Path.of("") : applicationProperties.toAbsolutePath().getParent();
+        SourceProfiles.apply(s, new SourceProfiles(home.resolve(SourceProfiles.DIRECTORY)),
+                applicationProperties == null ? null : applicationProperties.toString());
         if (known != null) s.rejectUnknown(known);
         return s;
     }
@@ -112,6 +115,16 @@ public final class Settings {
         origins.put(key, origin);
     }
 
+    /** Which layer set the key (a file, an environment variable, -D, a profile), or null when none did. */
+    String origin(String key) {
+        return origins.get(key);
+    }
+
+    /** Sets the key from a named layer (a source profile). */
+    void setFrom(String key, String value, String origin) {
+        put(key, value, origin);
+    }
+
     public void set(String key, String value) {
         put(key, value, "leadpipe");
     }
@@ -123,6 +136,15 @@ public final class Settings {
 
     public String get(String key, String defaultValue) {
         String v = get(key);
+        return v == null ? defaultValue : v;
+    }
+
+    /**
+     * The value as set, also when set empty (where empty means something: "do not send this parameter", "the
+     * body itself"); the default only when no layer sets the key.
+     */
+    public String getAllowingEmpty(String key, String defaultValue) {
+        String v = values.get(key);
         return v == null ? defaultValue : v;
     }
 

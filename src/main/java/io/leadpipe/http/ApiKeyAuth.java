@@ -2,7 +2,6 @@ package io.leadpipe.http;
 
 import io.leadpipe.config.ConfigException;
 import io.leadpipe.secrets.Secrets;
-import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.hc.client5.http.impl.classic.HttpClientBuilder;
 
 import java.io.IOException;
@@ -15,13 +14,13 @@ import java.util.Map;
  * Adds the API key to every request inside the HTTP client, so the key never becomes a Camel header,
  * a log line, an exchange dump or a checkpoint value.
  */
-public final class ApiKeyAuth implements HttpClientConfigurer {
+public final class ApiKeyAuth implements SourceAuth {
 
     private final String headerName;
     private final String headerValue;
     private volatile ResponseLimits limits = ResponseLimits.DEFAULTS;
 
-    /** The deadline and body size every call through this client is held to (leadpipe.http.*). */
+    @Override
     public ApiKeyAuth limits(ResponseLimits limits) {
         this.limits = limits;
         return this;
@@ -69,6 +68,7 @@ public final class ApiKeyAuth implements HttpClientConfigurer {
     }
 
     /** Equal for equal keys, so sources sharing a key share one rate budget; a digest, not the key. */
+    @Override
     public String identity() {
         return io.leadpipe.encoding.Sha256.hex(headerName.toLowerCase(java.util.Locale.ROOT) + "\n" + headerValue);
     }

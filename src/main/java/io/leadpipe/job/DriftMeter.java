@@ -30,12 +30,15 @@ public final class DriftMeter {
     /** Before a page is stored: how many of its leads this pull already stored (offset and page paging only). */
     public void countSeenTwice(PullState pull, FetchedPage page) throws SQLException {
         if (!pull.positional() || page.records() == 0) return;
-        String sql = "SELECT COUNT(*) FROM leads WHERE pull_id = ? AND lead_key IN (" + "?,".repeat(page.records() - 1) + "?)";
+        // lead_jobs: what this job's pull stored (a lead row may have been stored by another job too)
+        String sql = "SELECT COUNT(*) FROM lead_jobs WHERE job_id = ? AND pull_id = ? AND source = ? AND lead_key IN (" + "?,".repeat(page.records() - 1) + "?)";
         // the page's transaction's connection, when there is one
         Connection c = DataSourceUtils.getConnection(dataSource);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, pull.pullId());
-            for (int i = 0; i < page.records(); i++) ps.setString(i + 2, page.ids().get(i));
+            ps.setString(1, pull.jobId());
+            ps.setString(2, pull.pullId());
+            ps.setString(3, pull.source());
+            for (int i = 0; i < page.records(); i++) ps.setString(i + 4, page.ids().get(i));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 pull.seenTwice(rs.getLong(1));

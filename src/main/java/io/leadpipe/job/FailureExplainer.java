@@ -44,11 +44,17 @@ public final class FailureExplainer {
         String urlKey = "leadpipe.source." + source + ".url";
         io.leadpipe.ratelimit.WaitTooLongException tooLong = find(cause, io.leadpipe.ratelimit.WaitTooLongException.class);
         if (tooLong != null) return tooLong.getMessage();
+        // the credentials were refused, or the token endpoint stayed unreachable: the message names the setting
+        io.leadpipe.http.AuthRefusedException refused = find(cause, io.leadpipe.http.AuthRefusedException.class);
+        if (refused != null) return refused.getMessage();
+        io.leadpipe.http.TokenEndpointUnavailableException noToken = find(cause, io.leadpipe.http.TokenEndpointUnavailableException.class);
+        if (noToken != null) return "no access token for " + req + " after every retry — " + noToken.getMessage() + "; the next run continues from the checkpoint";
         HttpOperationFailedException http = find(cause, HttpOperationFailedException.class);
         if (http != null) {
             int code = http.getStatusCode();
             String advice = switch (code) {
-                case 401 -> "the API refused the key: check the API key (environment variable or api-key-file of source '" + source + "') and the api-key-header";
+                case 401 -> "the API refused the key: check the credentials of source '" + source + "' (leadpipe.source." + source
+                        + ".auth: the API key's environment variable or api-key-file and the api-key-header, or the basic user and password)";
                 case 403 -> "the key is not allowed to read this: check its permissions and the job's filters";
                 case 404 -> "no such endpoint: check " + urlKey;
                 case 400, 422 -> "the API rejected the request: check the job's filters and page size";

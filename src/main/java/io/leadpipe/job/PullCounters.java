@@ -36,7 +36,7 @@ public final class PullCounters implements PullEvents {
         JobCounters.Counts c = counters.of(pull.jobId());
         position(c, pull);
         c.leads.addAndGet(page.records());
-        c.pageDone(System.currentTimeMillis(), page.requestedSize());
+        c.pageDone(System.currentTimeMillis(), pull.largestPage()); // the API's real page size (it may clamp the one asked for)
         metrics.pageStored(pull, page);
     }
 

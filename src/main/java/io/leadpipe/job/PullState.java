@@ -56,6 +56,7 @@ public final class PullState implements PullPosition {
 
     // this run
     private int pagesThisRun;
+    private int largestPage;
     private long leadsThisRun;
     private int duplicatePagesThisRun;
     private long storedBefore;
@@ -70,6 +71,7 @@ public final class PullState implements PullPosition {
     private String error;
     private String drift;
     private long driftRecords;
+    private java.time.Instant pausedUntil;
 
     public PullState(String jobId, String source, String filters, String filterHash, String watermarkParam,
                      long maxRequests, long maxLeads, boolean positional, LoopGuard guard,
@@ -216,6 +218,7 @@ public final class PullState implements PullPosition {
 
     private void advance(FetchedPage fetched) {
         pagesThisRun++;
+        largestPage = Math.max(largestPage, fetched.records());
         page = fetched.pageNo();
         if (fetched.apiTotal() != null) apiTotal = fetched.apiTotal();
         if (apiTotalFirst == null) apiTotalFirst = apiTotal;
@@ -265,6 +268,28 @@ public final class PullState implements PullPosition {
 
     public void markCapped() {
         events.finished(this);
+    }
+
+    /**
+     * The API asked for a wait longer than leadpipe.ratelimit.max-wait (a quota that refills tomorrow): the
+     * pull stops cleanly, checkpointed, and says when to come back; the next run resumes it.
+     */
+    public void markPaused(String why, java.time.Instant comeBackAt) {
+        status = "PAUSED";
+        error = why;
+        pausedUntil = comeBackAt;
+        more = false;
+        stopReason = "paused: " + why;
+        events.finished(this);
+    }
+
+    /** When the API said requests may resume, for a PAUSED pull; else null. */
+    public java.time.Instant pausedUntil() {
+        return pausedUntil;
+    }
+
+    public boolean isPaused() {
+        return "PAUSED".equals(status);
     }
 
     public void markFailed(String why) {
@@ -327,6 +352,7 @@ public final class PullState implements PullPosition {
     @Override public String source() { return source; }
     @Override public String position() { return position; }
     @Override public int pageNo() { return page; }
+    @Override public int largestPage() { return largestPage; }
     @Override public String pullId() { return pullId; }
     @Override public String filters() { return filters; }
     @Override public String watermarkParam() { return watermarkParam; }

@@ -4,16 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.Map;
 
-/** ?starting_after=<last id>; a has_more flag says whether to go on (without one: until a short or empty page). */
+/**
+ * ?starting_after=<last id>; a has_more flag says whether to go on (without one: until an empty page or one
+ * shorter than the API has been returning).
+ */
 final class KeysetPaginator implements Paginator {
     private final String afterParam;
     private final String hasMorePointer;
-    private final int pageSize;
 
-    KeysetPaginator(String afterParam, String hasMorePointer, int pageSize) {
+    KeysetPaginator(String afterParam, String hasMorePointer) {
         this.afterParam = afterParam;
         this.hasMorePointer = hasMorePointer;
-        this.pageSize = pageSize;
     }
 
     @Override
@@ -25,7 +26,7 @@ final class KeysetPaginator implements Paginator {
     public String next(String position, Page page) {
         if (page.records().isEmpty() || page.lastId() == null) return null;
         JsonNode hasMore = page.body().at(hasMorePointer);
-        boolean more = hasMore.isBoolean() ? hasMore.asBoolean() : page.records().size() >= pageSize;
+        boolean more = hasMore.isBoolean() ? hasMore.asBoolean() : !page.endsTheList();
         return more ? page.lastId() : null;
     }
 }

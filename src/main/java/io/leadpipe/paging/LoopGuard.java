@@ -7,7 +7,8 @@ import java.util.Set;
 /**
  * Stops a pull that pages in circles instead of letting it burn quota forever: the same cursor twice in
  * a row, a cursor already used in this run, the same page twice in a row where we compute positions
- * ourselves (offset, page number), and more pages than the API's own total implies. One per pull run.
+ * ourselves (offset, page number), and more pages than the API's own total implies — in pages of the size
+ * the API really serves (at most the size asked for: vendors clamp it). One per pull run.
  */
 public final class LoopGuard {
 
@@ -20,6 +21,7 @@ public final class LoopGuard {
     private final int rememberedCursors;
     private final Set<String> usedCursors = new LinkedHashSet<>();
     private String previousFingerprint;
+    private int largestPage;
 
     public LoopGuard(String source, boolean positional, int pageSize) {
         this(source, positional, pageSize, REMEMBERED_CURSORS);
@@ -52,13 +54,23 @@ public final class LoopGuard {
                     + "): it seems to ignore the offset or page parameter (check leadpipe.source." + source + ".offset-param / page-param)");
         }
         previousFingerprint = fingerprint;
+        largestPage = Math.max(largestPage, page.records());
         if (apiTotal != null && next != null) {
+            int pageSize = servedPageSize();
             long expectedPages = Math.max(1, (apiTotal + pageSize - 1) / pageSize);
             if (pageNo >= expectedPages + 1 + duplicatePagesThisRun) {
                 throw new PagingLoopException("page " + pageNo + " still has a next page, but the API's own total of " + apiTotal
                         + " records means " + expectedPages + " pages of " + pageSize + ": stopping");
             }
         }
+    }
+
+    /**
+     * The page size the total is divided by: what the API has served in this run (the largest page so far),
+     * never more than asked for — an API that ignores the size and serves more only makes the bound looser.
+     */
+    private int servedPageSize() {
+        return largestPage > 0 ? Math.min(pageSize, largestPage) : pageSize;
     }
 
     /** How many cursors are remembered now (at most {@link #REMEMBERED_CURSORS}). */

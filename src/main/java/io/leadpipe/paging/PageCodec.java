@@ -1,11 +1,11 @@
 package io.leadpipe.paging;
 
-import io.leadpipe.encoding.QueryEncoding;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One source's paging, on the exchange: builds the request for the pull's position ({@code variable.pull}),
@@ -24,10 +25,15 @@ import java.util.Map;
 public final class PageCodec {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger("leadpipe.extract");
     private final SourceSettings source;
+    private final SourceUrl sourceUrl;
+    /** A clamped page size is said once per source, not on every page of every job. */
+    private final AtomicBoolean clampLogged = new AtomicBoolean();
 
     public PageCodec(SourceSettings source) {
         this.source = source;
+        this.sourceUrl = new SourceUrl(source.url());
     }
 
     public int pageSize() {
@@ -38,47 +44,56 @@ public final class PageCodec {
         return source.paginator().positional();
     }
 
-    /** Sets method, URL override, query or JSON body for the page at the pull's position. */
+    /**
+     * Sets method, query or JSON body (and, for a next-page link, the URL) for the page at the pull's position.
+     * The {@code sourceUrl} variable is the endpoint without a query — the HTTP endpoint (and the key's client)
+     * is made of it — and the query goes in the CamelHttpQuery header: the source URL's own parameters, then
+     * leadpipe's (page size, filters, watermark, position), a parameter of the same name sent once, leadpipe's.
+     * A parameter whose name is set empty (page-size-param) is not sent.
+     */
     public void prepareRequest(PullPosition pull, Exchange exchange) throws Exception {
         Paginator.Call call = source.paginator().call(pull.position());
-        Map<String, String> params = new LinkedHashMap<>();
-        if (call.url() == null) {
-            params.put(source.pageSizeParam(), Integer.toString(source.pageSize()));
-            String filters = pull.filters();
-            if (filters != null && !filters.isEmpty()) {
-                for (String pair : filters.split("&")) {
-                    int eq = pair.indexOf('=');
-                    params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-            String watermark = pull.watermark();
-            String incremental = pull.watermarkParam();
-            if (watermark != null && incremental != null && !incremental.isBlank()) params.put(incremental, watermark);
-            params.putAll(call.params());
-        }
-        String url = call.url() != null ? call.url() : source.url();
-        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, call.url() != null ? "GET" : source.method());
+        exchange.setVariable("sourceUrl", sourceUrl.endpoint());
         if (call.url() != null) {
-            exchange.getMessage().setHeader(Exchange.HTTP_URI, url);
+            // a next-page link names the whole request (its host checked by the paginator): followed as is, by GET
+            exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "GET");
+            exchange.getMessage().setHeader(Exchange.HTTP_URI, call.url());
             exchange.getMessage().setBody(null);
-            exchange.setVariable("request", "GET " + url);
-        } else if (source.method().equals("POST")) {
+            exchange.setVariable("request", "GET " + call.url());
+            return;
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        if (!source.pageSizeParam().isEmpty()) params.put(source.pageSizeParam(), Integer.toString(source.pageSize()));
+        String filters = pull.filters();
+        if (filters != null && !filters.isEmpty()) {
+            for (String pair : filters.split("&")) {
+                int eq = pair.indexOf('=');
+                params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        String watermark = pull.watermark();
+        String incremental = pull.watermarkParam();
+        if (watermark != null && incremental != null && !incremental.isBlank()) params.put(incremental, watermark);
+        params.putAll(call.params());
+        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, source.method());
+        String query;
+        if (source.method().equals("POST")) {
+            // leadpipe's fields go in the JSON body; the URL keeps its own query, less what the body now says
             ObjectNode body = JSON.createObjectNode();
             params.forEach((k, v) -> {
                 if (v.matches("-?\\d{1,18}")) body.put(k, Long.parseLong(v));
                 else body.put(k, v);
             });
+            query = sourceUrl.ownQuery(params.keySet());
             exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
             exchange.getMessage().setBody(JSON.writeValueAsString(body));
-            exchange.setVariable("request", "POST " + url + " " + body);
+            exchange.setVariable("request", "POST " + sourceUrl.endpoint() + (query.isEmpty() ? "" : "?" + query) + " " + body);
         } else {
-            StringBuilder q = new StringBuilder();
-            params.forEach((k, v) -> q.append(q.length() == 0 ? "" : "&").append(QueryEncoding.encode(k)).append('=').append(QueryEncoding.encode(v)));
-            exchange.getMessage().setHeader(Exchange.HTTP_QUERY, q.toString());
+            query = sourceUrl.query(params);
             exchange.getMessage().setBody(null);
-            exchange.setVariable("request", "GET " + url + "?" + q);
+            exchange.setVariable("request", "GET " + sourceUrl.endpoint() + (query.isEmpty() ? "" : "?" + query));
         }
-        exchange.setVariable("sourceUrl", source.url());
+        if (!query.isEmpty()) exchange.getMessage().setHeader(Exchange.HTTP_QUERY, query);
     }
 
     /**
@@ -86,14 +101,7 @@ public final class PageCodec {
      * without the configured records array is malformed, not an empty page.
      */
     public FetchedPage readPage(JsonNode body, PullPosition pull, Exchange exchange) {
-        if (body == null || !body.isObject()) {
-            throw new MalformedPageException("the response body is not a JSON object");
-        }
-        JsonNode records = body.at(source.recordsPointer());
-        if (!records.isArray()) {
-            throw new MalformedPageException("the response has no records array at " + source.recordsPointer()
-                    + " (check leadpipe.source." + source.name() + ".records-pointer)");
-        }
+        JsonNode records = records(body);
         int pageNo = pull.pageNo() + 1;
         List<String> ids = new ArrayList<>(records.size());
         List<String> payloads = new ArrayList<>(records.size());
@@ -109,14 +117,66 @@ public final class PageCodec {
             digest.update((byte) 0);
             lastId = id;
             ids.add(id);
-            payloads.add(record.toString());
+            payloads.add(fields(record, pageNo).toString());
         }
         Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         exchange.getMessage().getHeaders().forEach((k, v) -> { if (v != null) headers.put(k, v.toString()); });
-        String next = source.paginator().next(pull.position(), new Paginator.Page(body, records, headers::get, lastId));
+        Paginator.Page page = new Paginator.Page(body, records, headers::get, lastId, pull.largestPage());
+        noticeClamp(page);
+        String next = source.paginator().next(pull.position(), page);
         JsonNode total = body.at(source.totalPointer());
         String pageKey = pull.pullId() + ":" + HexFormat.of().formatHex(digest.digest()).substring(0, 40);
         return new FetchedPage(pageNo, ids, payloads, next, total.canConvertToLong() ? total.asLong() : null, source.pageSize(), pageKey);
+    }
+
+    /**
+     * The records array: at the records pointer, or the body itself when the pointer is empty (GitHub's list
+     * endpoints answer with a bare array). A body without it is malformed, not an empty page.
+     */
+    private JsonNode records(JsonNode body) {
+        String pointer = source.recordsPointer();
+        String setting = "leadpipe.source." + source.name() + ".records-pointer";
+        if (body == null || !body.isContainerNode()) throw new MalformedPageException("the response body is not a JSON object or array");
+        if (pointer.isEmpty()) {
+            if (!body.isArray()) {
+                throw new MalformedPageException("the response body is a JSON object, not the records array (" + setting
+                        + " is empty: the body itself); point " + setting + " at the array inside it");
+            }
+            return body;
+        }
+        if (body.isArray()) {
+            throw new MalformedPageException("the response body is a JSON array, not an object with records at " + pointer
+                    + ": if the array holds the records, set " + setting + " empty (the body itself)");
+        }
+        JsonNode records = body.at(pointer);
+        if (!records.isArray()) {
+            throw new MalformedPageException("the response has no records array at " + pointer + " (check " + setting + ")");
+        }
+        return records;
+    }
+
+    /** What is stored of a record: its fields object (fields-pointer, e.g. HubSpot's /properties), or the whole record. */
+    private JsonNode fields(JsonNode record, int pageNo) {
+        if (source.fieldsPointer().isEmpty()) return record;
+        JsonNode fields = record.at(source.fieldsPointer());
+        if (!fields.isObject()) {
+            throw new MalformedPageException("a record on page " + pageNo + " has no fields object at " + source.fieldsPointer()
+                    + " (check leadpipe.source." + source.name() + ".fields-pointer)");
+        }
+        return fields;
+    }
+
+    /**
+     * An earlier page of this run was shorter than asked for, and yet another page came: the API serves fewer
+     * per page than asked (a clamp), and paging goes by what it serves.
+     */
+    private void noticeClamp(Paginator.Page page) {
+        int served = page.apiPageSize();
+        if (page.largestBefore() > 0 && page.largestBefore() < source.pageSize() && !page.records().isEmpty()
+                && served < source.pageSize() && clampLogged.compareAndSet(false, true)) {
+            LOG.warn("source {}: the API returns at most {} per page; asked {} — paging by what it returns (set leadpipe.source.{}.page-size = {} to match)",
+                    source.name(), served, source.pageSize(), source.name(), served);
+        }
     }
 
     private static MessageDigest sha256() {

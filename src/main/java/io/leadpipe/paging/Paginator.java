@@ -15,8 +15,31 @@ public interface Paginator {
     /** The request for the page at a position: a URL to call instead of the source's (next-page URLs), and parameters. */
     record Call(String url, Map<String, String> params) {}
 
-    /** What came back: the body, its records array, and the response headers (case-insensitive lookup). */
-    record Page(JsonNode body, JsonNode records, Function<String, String> headers, String lastId) {}
+    /**
+     * What came back: the body, its records array, the response headers (case-insensitive lookup), the last
+     * record's id, and the most records an earlier page of this run held (0: this is the run's first page).
+     */
+    record Page(JsonNode body, JsonNode records, Function<String, String> headers, String lastId, int largestBefore) {
+
+        public Page(JsonNode body, JsonNode records, Function<String, String> headers, String lastId) {
+            this(body, records, headers, lastId, 0);
+        }
+
+        /**
+         * Whether this page says the list has ended, for APIs that give no total or flag: an empty page, or one
+         * shorter than what the API has been returning. A short first page proves nothing — the API may clamp
+         * the size asked for (ask 500, get 100) — so the next page is asked for (it comes back empty if not).
+         */
+        public boolean endsTheList() {
+            int n = records.size();
+            return n == 0 || largestBefore > 0 && n < largestBefore;
+        }
+
+        /** The API's page size as seen so far: the largest page of this run, this one included. */
+        public int apiPageSize() {
+            return Math.max(largestBefore, records.size());
+        }
+    }
 
     Call call(String position);
 

@@ -16,6 +16,12 @@ public interface PullPosition {
     /** The last page stored (0 before the first). */
     int pageNo();
 
+    /**
+     * The most records one page has brought in this run (0 before the first page): the API's real page size,
+     * which may be less than the size asked for (most vendors clamp it silently).
+     */
+    int largestPage();
+
     /** The pull's id: page fingerprints are per pull. */
     String pullId();
 

@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /** How one API is called and read: {@code leadpipe.source.<name>.*}. */
 public record SourceSettings(String name, String url, String method, int pageSize, String pageSizeParam,
-                             String recordsPointer, String totalPointer, String idPointer,
+                             String recordsPointer, String fieldsPointer, String totalPointer, String idPointer,
                              String apiKeyHeader, String apiKeyPrefix, String apiKeyEnv, String apiKeyFile,
                              int maxRequestsPerSecond, String paging, Paginator paginator) {
 
@@ -32,15 +32,20 @@ public record SourceSettings(String name, String url, String method, int pageSiz
             case "cursor-header" -> new CursorPaginator(s.get(p + "cursor-param", "cursor"), null, s.get(p + "next-cursor-header", "X-Next-Cursor"));
             case "next-url" -> new NextUrlPaginator(url, pointer(s, p + "next-url-pointer", "/links/next"));
             case "link-header" -> new NextUrlPaginator(url, null);
-            case "keyset" -> new KeysetPaginator(s.get(p + "starting-after-param", "starting_after"), pointer(s, p + "has-more-pointer", "/has_more"), pageSize);
-            case "offset" -> new OffsetPaginator(false, s.get(p + "offset-param", "offset"), pageSize, 0, total, null);
-            case "page" -> new OffsetPaginator(true, s.get(p + "page-param", "page"), pageSize, s.getInt(p + "first-page", 1, 0, 1),
-                    total, pointer(s, p + "total-pages-pointer", "/meta/total_pages"));
+            case "keyset" -> new KeysetPaginator(s.get(p + "starting-after-param", "starting_after"), pointer(s, p + "has-more-pointer", "/has_more"));
+            // offset/page: a has-more flag and (offset) the next offset itself, read from the answer when set
+            case "offset" -> new OffsetPaginator(false, s.get(p + "offset-param", "offset"), 0, total, null,
+                    optionalPointer(s, p + "has-more-pointer"), optionalPointer(s, p + "next-offset-pointer"));
+            case "page" -> new OffsetPaginator(true, s.get(p + "page-param", "page"), s.getInt(p + "first-page", 1, 0, 1),
+                    total, pointer(s, p + "total-pages-pointer", "/meta/total_pages"), optionalPointer(s, p + "has-more-pointer"), null);
             default -> throw s.invalid(p + "paging", paging, "must be one of " + KINDS);
         };
         String defaultSizeParam = paging.equals("page") ? "per_page" : "limit";
-        return new SourceSettings(name, url, method, pageSize, s.get(p + "page-size-param", defaultSizeParam),
-                pointer(s, p + "records-pointer", "/data"), total, pointer(s, p + "id-pointer", "/id"),
+        // set empty: the page size is not sent (the API's default applies)
+        String pageSizeParam = s.getAllowingEmpty(p + "page-size-param", defaultSizeParam);
+        return new SourceSettings(name, url, method, pageSize, pageSizeParam,
+                pointerOrEmpty(s, p + "records-pointer", "/data"), pointerOrEmpty(s, p + "fields-pointer", ""),
+                total, pointer(s, p + "id-pointer", "/id"),
                 s.get(p + "api-key-header", "X-API-Key"), s.get(p + "api-key-prefix", ""),
                 s.get(p + "api-key-env", "LEADPIPE_API_KEY"), s.get(p + "api-key-file"),
                 s.getInt(p + "max-requests-per-second", 50, 1, 100_000), paging, paginator);
@@ -51,6 +56,17 @@ public record SourceSettings(String name, String url, String method, int pageSiz
         String problem = pointerProblem(v);
         if (problem != null) throw s.invalid(key, v, problem);
         return v;
+    }
+
+    /** A pointer only some APIs have: null when not set. */
+    private static String optionalPointer(Settings s, String key) {
+        return s.get(key) == null ? null : pointer(s, key, null);
+    }
+
+    /** A pointer that may be set empty: RFC 6901's "" is the whole document (records: the body; fields: the record). */
+    private static String pointerOrEmpty(Settings s, String key, String def) {
+        String v = s.getAllowingEmpty(key, def);
+        return v.isEmpty() ? v : pointer(s, key, v);
     }
 
     /** Why a value is not a JSON pointer (RFC 6901), or null when it is one. */

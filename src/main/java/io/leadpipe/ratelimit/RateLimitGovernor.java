@@ -26,16 +26,20 @@ public final class RateLimitGovernor {
     private final long floor;
     private final Duration resetMargin;
     private final Clock clock;
-    private final Sleeper sleeper;
+    private final Sleeper sleeper; // null: sleep until the time or a stop
+    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
 
     private final double nodeShare;
     private long sentInWindow;     // what this instance sent since the current window began
     private Long limit;
     private Long remaining;        // our estimate: the last answer minus what we sent since
+    private Long saidInWindow;     // the lowest remaining an answer said in the current window
     private Instant resetAt;       // when the current window refills, on our clock
     private Instant pausedUntil;   // Retry-After from a 429 holds every request on this key
+    private String pauseReason = "its Retry-After";
     private Instant loggedPause;
     private long waits;
+    private final java.util.Map<String, RollingWindow> windows = new java.util.LinkedHashMap<>();
     private volatile java.util.function.BiConsumer<String, Long> waitListener = (key, millis) -> { };
     private long waitedMillis;
     private volatile Duration maxWait; // null: unbounded
@@ -67,8 +71,35 @@ public final class RateLimitGovernor {
         this(name, floor, resetMargin, 1.0);
     }
 
+    /** Sleeps until the time, or until {@link #stop()}: a shutdown must not wait out a reset of minutes. */
     public RateLimitGovernor(String name, long floor, Duration resetMargin, double nodeShare) {
-        this(name, floor, resetMargin, nodeShare, Clock.systemUTC(), d -> Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000));
+        this(name, floor, resetMargin, nodeShare, Clock.systemUTC(), null);
+    }
+
+    /**
+     * A shutdown signal: every wait on this key ends now (WaitCutShortException), and no new one starts
+     * (a request that needs no wait still goes), so the jobs stop at their last saved page instead of
+     * sleeping out a reset or a Retry-After.
+     */
+    public void stop() {
+        stopped.countDown();
+    }
+
+    public boolean stopped() {
+        return stopped.getCount() == 0;
+    }
+
+    /** A wait decided elsewhere (a retry's delay), made here so that a shutdown cuts it short too. */
+    public void pause(Duration wait) throws InterruptedException {
+        if (wait.isNegative() || wait.isZero()) return;
+        sleep(wait);
+    }
+
+    private void sleep(Duration wait) throws InterruptedException {
+        if (stopped()) throw new WaitCutShortException(name);
+        if (sleeper != null) sleeper.sleep(wait);
+        else if (stopped.await(wait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) throw new WaitCutShortException(name);
+        if (stopped()) throw new WaitCutShortException(name);
     }
 
     /** The floor in force: never more than a tenth of a small quota, so a limit of 10 still lets 9 through. */
@@ -86,23 +117,40 @@ public final class RateLimitGovernor {
                 Instant until;
                 if (pausedUntil != null && now.isBefore(pausedUntil)) {
                     until = pausedUntil;
-                    reason = "its Retry-After asked for " + WaitTimes.human(Duration.between(now, pausedUntil));
+                    reason = pauseReason + " asked for " + WaitTimes.human(Duration.between(now, pausedUntil));
                 } else {
                     if (resetAt != null && !now.isBefore(resetAt.plus(resetMargin))) {
                         // the window has refilled; the next answer tells us how much is really left
                         remaining = limit;
                         resetAt = null;
+                        saidInWindow = null;
                         sentInWindow = 0;
                     }
                     boolean shareLeft = nodeShare >= 1.0 || limit == null || sentInWindow < (long) Math.floor(limit * nodeShare);
                     if ((remaining == null || remaining > effectiveFloor() || resetAt == null) && (shareLeft || resetAt == null)) {
-                        if (remaining != null) remaining--;
-                        sentInWindow++;
-                        return;
+                        // windows without a reset time (per second, minute, hour, day): the tightest one paces
+                        RollingWindow tightest = null;
+                        Instant windowFrees = null;
+                        for (RollingWindow w : windows.values()) {
+                            Instant u = w.blockedUntil(now, floor, resetMargin);
+                            if (u != null && (windowFrees == null || u.isAfter(windowFrees))) {
+                                windowFrees = u;
+                                tightest = w;
+                            }
+                        }
+                        if (tightest == null) {
+                            if (remaining != null) remaining--;
+                            sentInWindow++;
+                            for (RollingWindow w : windows.values()) w.sent(now);
+                            return;
+                        }
+                        until = windowFrees;
+                        reason = tightest.describe(now, floor);
+                    } else {
+                        until = resetAt.plus(resetMargin);
+                        reason = shareLeft ? remaining + " of " + limit + " requests left (floor " + effectiveFloor() + ") until its quota resets"
+                                : "this instance's share of the window is used (" + sentInWindow + " of " + limit + " × " + nodeShare + ")";
                     }
-                    until = resetAt.plus(resetMargin);
-                    reason = shareLeft ? remaining + " of " + limit + " requests left (floor " + effectiveFloor() + ") until its quota resets"
-                            : "this instance's share of the window is used (" + sentInWindow + " of " + limit + " × " + nodeShare + ")";
                 }
                 wait = Duration.between(now, until);
                 Duration max = maxWait;
@@ -115,25 +163,63 @@ public final class RateLimitGovernor {
                 }
             }
             waitListener.accept(name, wait.toMillis());
-            sleeper.sleep(wait);
+            sleep(wait);
         }
     }
 
-    /** Takes in what a response said. Answers arrive out of order, so within a window the lowest remaining wins. */
+    /**
+     * Takes in what a response said. Answers arrive out of order, so within a window the lowest remaining
+     * wins; an answer from a later window starts that window from what it says — never from the old
+     * window's count (a reset rounded up to whole seconds moves by as little as one second).
+     */
     public synchronized void observe(RateLimitSnapshot s) {
         if (s == null || s.isEmpty()) return;
         Instant now = clock.instant();
         if (s.limit() != null) limit = s.limit();
         if (s.resetAt() != null && !now.isBefore(s.resetAt().plus(resetMargin))) return; // a late answer from a past window
-        boolean newWindow = s.resetAt() != null && (resetAt == null || s.resetAt().isAfter(resetAt.plusSeconds(1)));
-        if (newWindow) {
-            if (resetAt != null) sentInWindow = 1; // the request this answers belongs to the new window
+        if (s.resetAt() != null && resetAt == null) {
+            // the first answer, or the first since the window refilled: what we sent since then counts too
             resetAt = s.resetAt();
-            if (s.remaining() != null) remaining = remaining == null ? s.remaining() : Math.min(remaining, s.remaining());
+            lower(s.remaining());
+            return;
+        }
+        if (s.resetAt() != null && isLaterWindow(s)) {
+            sentInWindow = 1; // the request this answers belongs to the new window
+            resetAt = s.resetAt();
+            if (s.remaining() != null) remaining = s.remaining();
+            saidInWindow = s.remaining();
             return;
         }
         if (s.resetAt() != null && s.resetAt().isAfter(resetAt)) resetAt = s.resetAt(); // delta resets jitter by a second
-        if (s.remaining() != null) remaining = remaining == null ? s.remaining() : Math.min(remaining, s.remaining());
+        lower(s.remaining());
+    }
+
+    /** What an answer said about the windows announced without a reset time (QuotaWindows). */
+    public synchronized void observeWindows(java.util.List<QuotaWindows.Reading> readings) {
+        Instant now = clock.instant();
+        for (QuotaWindows.Reading r : readings) windows.computeIfAbsent(r.window(), RollingWindow::new).observe(r, now);
+    }
+
+    /** Our estimate of what is left in a window without a reset time (null: not announced yet). */
+    public synchronized Long windowRemaining(String window) {
+        RollingWindow w = windows.get(window);
+        return w == null ? null : w.remaining(clock.instant());
+    }
+
+    /**
+     * The answer belongs to a window after the current one: its reset is a second or more later (epoch
+     * resets move by whole seconds; a delta reset read at different moments jitters by less), or its reset
+     * moved on and it says more is left than the API said before in this window.
+     */
+    private boolean isLaterWindow(RateLimitSnapshot s) {
+        if (!s.resetAt().isBefore(resetAt.plusSeconds(1))) return true;
+        return s.resetAt().isAfter(resetAt) && s.remaining() != null && saidInWindow != null && s.remaining() > saidInWindow;
+    }
+
+    private void lower(Long said) {
+        if (said == null) return;
+        remaining = remaining == null ? said : Math.min(remaining, said);
+        saidInWindow = saidInWindow == null ? said : Math.min(saidInWindow, said);
     }
 
     /**
@@ -142,10 +228,18 @@ public final class RateLimitGovernor {
      * some APIs throttle bursts while the window's quota is far from spent.
      */
     public synchronized void rejected(Duration retryAfter, boolean answerToldRemaining) {
+        rejected(retryAfter, answerToldRemaining, "its Retry-After");
+    }
+
+    /** As {@link #rejected(Duration, boolean)}, naming what asked for the wait (for the pause's log line and a too-long wait's message). */
+    public synchronized void rejected(Duration wait, boolean answerToldRemaining, String askedBy) {
         if (!answerToldRemaining) remaining = 0L;
-        if (retryAfter != null) {
-            Instant until = WaitTimes.after(clock.instant(), retryAfter);
-            if (pausedUntil == null || until.isAfter(pausedUntil)) pausedUntil = until;
+        if (wait != null) {
+            Instant until = WaitTimes.after(clock.instant(), wait);
+            if (pausedUntil == null || until.isAfter(pausedUntil)) {
+                pausedUntil = until;
+                if (askedBy != null) pauseReason = askedBy;
+            }
         }
     }
 

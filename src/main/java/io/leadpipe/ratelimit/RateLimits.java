@@ -22,6 +22,8 @@ public final class RateLimits {
     private final Map<String, String> bucketBySource = new ConcurrentHashMap<>();
     private final Map<String, Integer> maxPerSecondBySource = new ConcurrentHashMap<>();
     private final Map<String, RateLimitGovernor> governorByKey = new ConcurrentHashMap<>();
+    private final Map<String, QuotaWindows> windowsBySource = new ConcurrentHashMap<>();
+    private final Map<String, RateLimitRules> rulesBySource = new ConcurrentHashMap<>();
 
     /**
      * @param keyIdentity something equal for equal keys (the key itself is fine: it is only a map key here,
@@ -38,6 +40,15 @@ public final class RateLimits {
         bucketBySource.put(source, g.name());
         parserBySource.put(source, new RateLimitHeaderParser(names));
         maxPerSecondBySource.put(source, maxRequestsPerSecond);
+    }
+
+    /**
+     * The source's quota signals beyond X-RateLimit and IETF: windows without a reset time, and the answers
+     * besides 429 that mean "slow down" (leadpipe.source.<name>.quota.*, .rate-limit-rules).
+     */
+    public void signals(String source, QuotaWindows windows, RateLimitRules rules) {
+        windowsBySource.put(source, windows);
+        rulesBySource.put(source, rules);
     }
 
     private volatile java.util.function.BiConsumer<String, Long> waitListener = (key, millis) -> { };
@@ -57,7 +68,7 @@ public final class RateLimits {
     /** The API asked for a wait longer than max-wait: no request on the source's key goes out before {@code until}. */
     public void holdUntil(String source, Duration wait) {
         RateLimitGovernor g = governorBySource.get(source);
-        if (g != null) g.rejected(wait, true);
+        if (g != null) g.rejected(wait, true, null); // what asked for it was recorded when the answer was observed
     }
 
     /** Told of every pause (API key name, milliseconds), for the metrics. */
@@ -86,19 +97,64 @@ public final class RateLimits {
         return g;
     }
 
-    /** Before a request: sets the Throttler's bucket and rate, then waits for the governor. */
+    /** The exchange variable holding when a retry may go (set by RetryBackoff, waited out by acquire). */
+    public static final String RETRY_NOT_BEFORE = "retryNotBefore";
+
+    /**
+     * Before a request: sets the Throttler's bucket and rate, waits out a retry's delay, then waits for the
+     * governor. Both waits end at once on a shutdown signal ({@link #stop()}).
+     */
     public void acquire(Exchange exchange) throws InterruptedException {
         String source = exchange.getVariable("source", String.class);
         exchange.setVariable("rateBucket", bucketBySource.get(source));
         exchange.setVariable("maxRequestsPerSecond", maxPerSecondBySource.get(source));
-        governor(source).acquire(exchange.getVariable("jobId", String.class));
+        RateLimitGovernor g = governor(source);
+        Instant retryAt = exchange.getVariable(RETRY_NOT_BEFORE, Instant.class);
+        if (retryAt != null) {
+            exchange.removeVariable(RETRY_NOT_BEFORE);
+            g.pause(Duration.between(Instant.now(), retryAt));
+        }
+        g.acquire(exchange.getVariable("jobId", String.class));
+    }
+
+    /** A shutdown signal: every governor's waits end now, and no request starts a new one. */
+    public void stop() {
+        governorByKey.values().forEach(RateLimitGovernor::stop);
     }
 
     /** After a 2xx: the quota headers are message headers now. */
     public void observe(Exchange exchange) {
         String source = exchange.getVariable("source", String.class);
         Function<String, String> header = name -> exchange.getMessage().getHeader(name, String.class);
-        governor(source).observe(parserBySource.get(source).parse(header, Instant.now()));
+        RateLimitGovernor g = governor(source);
+        g.observe(parserBySource.get(source).parse(header, Instant.now()));
+        QuotaWindows windows = windowsBySource.get(source);
+        if (windows != null && !windows.isEmpty()) g.observeWindows(windows.read(header));
+    }
+
+    /**
+     * The answer means "slow down": a 429, or an answer a rate-limit rule of the source recognises (GitHub's
+     * 403 with X-RateLimit-Remaining: 0 or Retry-After, Salesforce's 403 REQUEST_LIMIT_EXCEEDED). For the
+     * routes' error handling (routes/errors.yaml): such answers are waited out, every other 4xx fails at once.
+     */
+    public boolean slowDown(Exchange exchange) {
+        Throwable t = exchange.getException();
+        if (t == null) t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        if (!(t instanceof HttpOperationFailedException http)) return false;
+        return http.getStatusCode() == 429 || rule(exchange.getVariable("source", String.class), http).isPresent();
+    }
+
+    /** The answer is one of the source's rate-limit rules (not a 429): for the retry's log line. */
+    public boolean recognised(String source, HttpOperationFailedException failure) {
+        return failure.getStatusCode() != 429 && rule(source, failure).isPresent();
+    }
+
+    private Optional<RateLimitRules.Rule> rule(String source, HttpOperationFailedException failure) {
+        RateLimitRules rules = source == null ? null : rulesBySource.get(source);
+        if (rules == null || rules.isEmpty()) return Optional.empty();
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        if (failure.getResponseHeaders() != null) headers.putAll(failure.getResponseHeaders());
+        return rules.match(failure.getStatusCode(), headers::get, failure.getResponseBody());
     }
 
     /**
@@ -114,7 +170,17 @@ public final class RateLimits {
         Instant now = Instant.now();
         RateLimitSnapshot snapshot = parser.parse(headers::get, now);
         g.observe(snapshot);
+        QuotaWindows windows = windowsBySource.get(source);
+        if (windows != null && !windows.isEmpty()) g.observeWindows(windows.read(headers::get));
         Optional<Duration> retryAfter = parser.retryAfter(headers::get, now);
+        Optional<RateLimitRules.Rule> rule = failure.getStatusCode() == 429 ? Optional.empty() : rule(source, failure);
+        if (rule.isPresent()) {
+            // a recognised "slow down": the key is held for the wait the rule names, like a 429's Retry-After
+            Optional<Duration> wait = RateLimitRules.waitFor(rule.get(), snapshot, retryAfter, now);
+            g.rejected(wait.orElse(null), snapshot.remaining() != null && snapshot.remaining() > 0,
+                    "its HTTP " + failure.getStatusCode() + " matched the rate-limit rule '" + rule.get().text() + "', which");
+            return wait;
+        }
         if (failure.getStatusCode() == 429) {
             g.rejected(retryAfter.orElse(null), snapshot.remaining() != null);
         }

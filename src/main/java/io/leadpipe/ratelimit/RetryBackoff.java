@@ -13,8 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 
 /**
- * Runs when a retryable attempt fails, before Camel's redelivery waits: picks the delay of the next
- * attempt and hands it to Camel as the per-exchange redelivery delay. Retry-After wins; otherwise
+ * Runs when a retryable attempt fails, before Camel redelivers: picks the delay of the next attempt,
+ * which the attempt's pacing step waits out (so a shutdown can cut it short). Retry-After wins; otherwise
  * base × multiplier^(retry-1) plus a random jitter of up to jitter × that (never less), capped.
  * Camel's own collisionAvoidance would jitter by exactly ±factor, which can shorten the wait.
  */
@@ -81,24 +81,28 @@ public final class RetryBackoff implements Processor {
             return;
         }
         Duration delay = retryAfter.orElseGet(() -> computed(retry));
+        String askedBy = http != null && source != null && rateLimits.recognised(source, http) ? "its rate-limit rule" : "Retry-After";
         Duration max = rateLimits.maxWait();
         if (max != null && retryAfter.isPresent() && delay.compareTo(max) > 0 && source != null) {
             // too long to wait in-process: the key is held until then, so the next attempt's pacing step
             // stops the job (WaitTooLongException, not retried) before any request goes out
             rateLimits.holdUntil(source, delay);
             exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, 0L);
-            LOG.warn("job={} page={} attempt {} failed ({}); the API asks to come back at {} (Retry-After), longer than max-wait {}: stopping",
-                    job, nextPage, retry, what, WaitTimes.fullDate(WaitTimes.after(java.time.Instant.now(), delay)), WaitTimes.human(max));
+            LOG.warn("job={} page={} attempt {} failed ({}); the API asks to come back at {} ({}), longer than max-wait {}: stopping",
+                    job, nextPage, retry, what, WaitTimes.fullDate(WaitTimes.after(java.time.Instant.now(), delay)), askedBy, WaitTimes.human(max));
             return;
         }
-        exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, delay.toMillis());
-        if (http != null && http.getStatusCode() == 429 && source != null) rateLimits.waited(source, delay.toMillis());
+        // the delay is waited out by the pacing step of the next attempt (RateLimits.acquire), not by Camel's
+        // redelivery sleep: a shutdown signal then ends it at once instead of after minutes
+        exchange.getIn().setHeader(Exchange.REDELIVERY_DELAY, 0L);
+        exchange.setVariable(RateLimits.RETRY_NOT_BEFORE, java.time.Instant.now().plus(delay));
+        if (http != null && source != null && (http.getStatusCode() == 429 || !"Retry-After".equals(askedBy))) rateLimits.waited(source, delay.toMillis()); // quota waits, for the metrics
         exchange.setVariable("retries", exchange.getVariable("retries", 0, Integer.class) + 1);
         onRetry.accept(job);
         java.time.Instant now = java.time.Instant.now();
         String until = delay.compareTo(Duration.ofMinutes(1)) > 0 ? ", until " + WaitTimes.until(now, WaitTimes.after(now, delay)) : "";
         LOG.warn("job={} page={} attempt {} failed ({}); retry {} of {} in {}{}{}", job, nextPage, retry, what, retry, maxRetries,
-                WaitTimes.human(delay), until, retryAfter.isPresent() ? " (Retry-After)" : "");
+                WaitTimes.human(delay), until, retryAfter.isPresent() ? " (" + askedBy + ")" : "");
     }
 
     private static HttpOperationFailedException httpFailure(Throwable t) {

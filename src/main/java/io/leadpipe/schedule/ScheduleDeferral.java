@@ -21,22 +21,24 @@ public final class ScheduleDeferral {
 
     private static final Logger LOG = LoggerFactory.getLogger("leadpipe.schedule");
 
-    /** Called by the scheduled routes' error handling (routes/errors.yaml) for any failure; acts on a too-long wait only. */
+    /** Called for a failed scheduled run and for a PAUSED job (routes/schedule.yaml, checkpoint.yaml); acts on a too-long wait only. */
     public void defer(Exchange exchange) throws Exception {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         WaitTooLongException tooLong = find(cause);
-        if (tooLong == null || !(exchange.getFromEndpoint() instanceof QuartzEndpoint quartz)) return;
+        java.time.Instant comeBack = tooLong != null ? tooLong.comeBackAt()
+                : exchange.getVariable("pull") instanceof io.leadpipe.job.PullState pull ? pull.pausedUntil() : null;
+        if (comeBack == null || !(exchange.getFromEndpoint() instanceof QuartzEndpoint quartz)) return;
         Scheduler scheduler = quartz.getComponent().getScheduler();
         TriggerKey key = quartz.getTriggerKey();
         Trigger trigger = scheduler.getTrigger(key);
         if (trigger == null) return;
         // cron fires on whole seconds and Quartz looks for the first firing from a second before startAt:
         // rounded up, so the next firing is never before the API's time
-        java.time.Instant comeBack = tooLong.comeBackAt();
+        java.time.Instant asked = comeBack;
         if (comeBack.getNano() != 0) comeBack = comeBack.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusSeconds(1);
         Trigger deferred = trigger.getTriggerBuilder().startAt(Date.from(comeBack)).build();
         Date next = scheduler.rescheduleJob(key, deferred);
-        LOG.warn("schedule {}: the API asks to come back at {}; next firing {}", key.getName(), WaitTimes.fullDate(tooLong.comeBackAt()),
+        LOG.warn("schedule {}: the API asks to come back at {}; next firing {}", key.getName(), WaitTimes.fullDate(asked),
                 next == null ? "none (the schedule ends before then)" : WaitTimes.fullDate(next.toInstant()));
     }
 

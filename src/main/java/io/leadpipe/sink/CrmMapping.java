@@ -92,6 +92,11 @@ public final class CrmMapping {
 
     /** Maps one lead (its record as received, and its enrichment or null). */
     public Result map(JsonNode lead, JsonNode enrichment) {
+        return map(lead, enrichment, null);
+    }
+
+    /** As above, with what leadpipe knows of the lead ({@code leadpipe.source}, {@code leadpipe.lead_id}, {@code leadpipe.job_id}), or null. */
+    public Result map(JsonNode lead, JsonNode enrichment, JsonNode leadpipe) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (Field f : fields) {
             Object v;
@@ -99,18 +104,18 @@ public final class CrmMapping {
             else if (!f.join.isEmpty()) {
                 List<String> parts = new ArrayList<>();
                 for (String p : f.join) {
-                    String s = text(value(lead, enrichment, p));
+                    String s = text(value(lead, enrichment, leadpipe, p));
                     if (s != null && !s.isBlank()) parts.add(s.trim());
                 }
                 v = parts.isEmpty() ? null : String.join(f.separator, parts);
             } else if (f.splitFrom != null) {
-                String s = text(value(lead, enrichment, f.splitFrom));
+                String s = text(value(lead, enrichment, leadpipe, f.splitFrom));
                 String[] parts = s == null ? new String[0] : s.trim().split(java.util.regex.Pattern.quote(f.splitOn));
                 v = f.splitPart < parts.length ? parts[f.splitPart] : null;
             } else {
                 v = null;
                 for (String p : f.from) {
-                    Object candidate = value(lead, enrichment, p);
+                    Object candidate = value(lead, enrichment, leadpipe, p);
                     if (candidate != null && !(candidate instanceof String s && s.isBlank())) {
                         v = candidate;
                         break;
@@ -137,13 +142,16 @@ public final class CrmMapping {
         return new Result(String.valueOf(out.get(idProperty)), out, null);
     }
 
-    /** A dotted path: "email", "address.city", "enrichment.employees". */
-    private static Object value(JsonNode lead, JsonNode enrichment, String path) {
+    /** A dotted path: "email", "address.city", "enrichment.employees", "leadpipe.source". */
+    private static Object value(JsonNode lead, JsonNode enrichment, JsonNode leadpipe, String path) {
         JsonNode node = lead;
         String p = path;
         if (p.startsWith("enrichment.")) {
             node = enrichment;
             p = p.substring("enrichment.".length());
+        } else if (p.startsWith("leadpipe.")) {
+            node = leadpipe;
+            p = p.substring("leadpipe.".length());
         }
         if (node == null) return null;
         for (String part : p.split("\\.")) {

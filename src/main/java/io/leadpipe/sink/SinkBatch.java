@@ -17,8 +17,9 @@ import java.util.TreeMap;
 
 /**
  * One delivery batch on the exchange: the staged rows, their CRM payload, and what the CRM said about
- * each. Rows are maps with the leads table's columns (lead_key, job_id, payload, enrichment, attempts).
- * Batches run in parallel, each on its own exchange; {@link DeliveryTally} adds up their outcomes.
+ * each. Rows are maps with the leads table's columns (source, lead_key, job_id, payload, enrichment, attempts):
+ * a lead is its source and its id. Batches run in parallel, each on its own exchange; {@link DeliveryTally}
+ * adds up their outcomes.
  */
 public final class SinkBatch {
 
@@ -36,7 +37,7 @@ public final class SinkBatch {
             Map<String, Object> row = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             row.putAll(r);
             Map<String, Object> copy = new LinkedHashMap<>();
-            for (String k : List.of("lead_key", "job_id", "payload", "enrichment", "attempts")) copy.put(k, row.get(k));
+            for (String k : List.of("source", "lead_key", "job_id", "payload", "enrichment", "attempts")) copy.put(k, row.get(k));
             batch.add(copy);
         }
         exchange.setVariable("batch", batch);
@@ -64,7 +65,7 @@ public final class SinkBatch {
         for (Map<String, Object> row : Enrichment.rows(exchange)) {
             JsonNode lead = JSON.readTree(String.valueOf(row.get("payload")));
             String enrichment = (String) row.get("enrichment");
-            CrmMapping.Result r = mapping.map(lead, enrichment == null ? null : JSON.readTree(enrichment));
+            CrmMapping.Result r = mapping.map(lead, enrichment == null ? null : JSON.readTree(enrichment), leadpipeFields(row));
             if (r.invalidReason() == null && seen.containsKey(r.id())) {
                 r = new CrmMapping.Result(null, null, "another lead in the same batch has the CRM id " + Secrets.scrub(r.id()));
             }
@@ -122,6 +123,7 @@ public final class SinkBatch {
             Map<String, Object> row = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             row.putAll(r);
             Map<String, Object> copy = new LinkedHashMap<>();
+            copy.put("source", row.get("source"));
             copy.put("lead_key", row.get("lead_key"));
             copy.put("crm_id", row.get("crm_id"));
             copy.put("crm_version", row.get("crm_version"));
@@ -151,13 +153,23 @@ public final class SinkBatch {
 
     private static Map<String, Object> deadLetter(Map<String, Object> row, String stage, String reason) {
         Map<String, Object> d = new LinkedHashMap<>();
+        d.put("source", row.get("source"));
         d.put("lead_key", row.get("lead_key"));
         d.put("job_id", row.get("job_id"));
         d.put("stage", stage);
-        d.put("reason", reason.length() > 1900 ? reason.substring(0, 1900) : reason);
+        d.put("reason", reason); // whole: the column has no length (V7)
         d.put("attempts", row.get("attempts") == null ? 1 : ((Number) row.get("attempts")).intValue() + 1);
         d.put("payload", row.get("payload"));
         return d;
+    }
+
+    /** What the mapping reads as leadpipe.*: the source the lead came from, its id there, and the job that stored it first. */
+    private static JsonNode leadpipeFields(Map<String, Object> row) {
+        ObjectNode fields = JSON.createObjectNode();
+        fields.put("source", (String) row.get("source"));
+        fields.put("lead_id", (String) row.get("lead_key"));
+        fields.put("job_id", (String) row.get("job_id"));
+        return fields;
     }
 
     /** A digest of a property set, independent of key order. */

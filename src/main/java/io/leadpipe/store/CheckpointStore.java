@@ -65,9 +65,14 @@ public final class CheckpointStore {
             + "updated_at = CURRENT_TIMESTAMP, " + RELEASE + " WHERE job_id = :job AND lease_owner = :owner");
     private static final NamedSql INTERRUPTED = NamedSql.of("interrupted", "UPDATE extraction_checkpoint SET status = 'INTERRUPTED', error = :reason, "
             + "requests = :requests, updated_at = CURRENT_TIMESTAMP, " + RELEASE + " WHERE job_id = :job AND lease_owner = :owner");
-    /** Also when the lease was never taken (open failed): a row another live process holds is not touched. */
+    private static final NamedSql PAUSED = NamedSql.of("paused", "UPDATE extraction_checkpoint SET status = 'PAUSED', error = :reason, "
+            + "requests = :requests, updated_at = CURRENT_TIMESTAMP, " + RELEASE + " WHERE job_id = :job AND lease_owner = :owner");
+    /** Only by the run holding the lease: a run whose lease was taken over leaves the row to the new holder (or its DONE). */
     private static final NamedSql FAILED = NamedSql.of("failed", "UPDATE extraction_checkpoint SET status = 'FAILED', error = :error, requests = :requests, "
-            + "updated_at = CURRENT_TIMESTAMP, " + RELEASE + " WHERE job_id = :job AND (lease_owner = :owner OR lease_owner IS NULL)");
+            + "updated_at = CURRENT_TIMESTAMP, " + RELEASE + " WHERE job_id = :job AND lease_owner = :owner");
+    /** When the lease was never taken (open failed): a row another process holds is not touched. */
+    private static final NamedSql FAILED_UNLEASED = NamedSql.of("failed-unleased", "UPDATE extraction_checkpoint SET status = 'FAILED', error = :error, "
+            + "requests = :requests, updated_at = CURRENT_TIMESTAMP WHERE job_id = :job AND lease_owner IS NULL");
     private static final NamedSql FORGET_PAGE_KEYS = NamedSql.of("forget-page-keys", "DELETE FROM CAMEL_MESSAGEPROCESSED WHERE processorName = '"
             + PAGE_REPOSITORY + "' AND messageId LIKE (SELECT pull_id FROM extraction_checkpoint WHERE job_id = :job) || ':%'");
     private static final NamedSql DELETE = NamedSql.of("delete", "DELETE FROM extraction_checkpoint WHERE job_id = :job");
@@ -236,6 +241,20 @@ public final class CheckpointStore {
         withConnection(c -> CAPPED.update(c, values("job", pull.jobId(), "owner", pull.leaseOwner(), "reason", pull.capReason(), "requests", pull.requestsTotal())));
     }
 
+    /**
+     * The API asked us to come back later than leadpipe.ratelimit.max-wait: a clean stop, not a failure —
+     * position and counts as saved, lease released, the reason (with the date to come back) recorded.
+     */
+    public void paused(PullState pull, String reason, Exchange exchange) throws SQLException {
+        io.leadpipe.ratelimit.WaitTooLongException tooLong = null;
+        for (Throwable c = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class); c != null && tooLong == null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof io.leadpipe.ratelimit.WaitTooLongException w) tooLong = w;
+        }
+        pull.markPaused(reason, tooLong == null ? null : tooLong.comeBackAt());
+        release(pull);
+        withConnection(c -> PAUSED.update(c, values("job", pull.jobId(), "owner", pull.leaseOwner(), "reason", reason, "requests", pull.requestsTotal())));
+    }
+
     /** The job stopped on an error: the reason is recorded, the position and counts stay exactly as saved. */
     public void failed(PullState pull, String error) throws SQLException {
         if (pull == null) return; // failed before the pull was declared: there is no row to mark
@@ -248,7 +267,11 @@ public final class CheckpointStore {
         }
         pull.markFailed(error);
         release(pull);
-        withConnection(c -> FAILED.update(c, values("job", pull.jobId(), "owner", pull.leaseOwner(), "error", error, "requests", pull.requestsTotal())));
+        if (pull.leaseOwner() != null) {
+            withConnection(c -> FAILED.update(c, values("job", pull.jobId(), "owner", pull.leaseOwner(), "error", error, "requests", pull.requestsTotal())));
+        } else {
+            withConnection(c -> FAILED_UNLEASED.update(c, values("job", pull.jobId(), "error", error, "requests", pull.requestsTotal())));
+        }
     }
 
     /**
@@ -256,15 +279,25 @@ public final class CheckpointStore {
      * it had missed (upserts make the rest harmless). False when the job has no checkpoint.
      */
     public boolean startVerification(String job) {
-        return inTransaction(c -> freshPull(c, job, "VERIFY", UUID.randomUUID().toString(), null) > 0);
+        return inTransaction(c -> {
+            refuseWhileHeld(c, job);
+            return freshPull(c, job, "VERIFY", UUID.randomUUID().toString(), null) > 0;
+        });
     }
 
     /** Forgets a job's checkpoint and its pull's page fingerprints; its stored leads stay. False when there was none. */
     public boolean reset(String job) {
         return inTransaction(c -> {
+            refuseWhileHeld(c, job);
             FORGET_PAGE_KEYS.update(c, values("job", job));
             return DELETE.update(c, values("job", job)) > 0;
         });
+    }
+
+    /** reset and verify rewrite the row a running pull writes to: not while a live process holds the job (the row stays locked until the caller commits). */
+    private static void refuseWhileHeld(Connection c, String job) throws SQLException {
+        Row row = read(c, job);
+        if (row != null && row.lease().keepsOthersOut(Instant.now())) throw new JobBusyException(row.lease().describe(job));
     }
 
     /** The one way a row starts over: the old pull's page fingerprints go, position and counts go back to zero. */
@@ -331,6 +364,13 @@ public final class CheckpointStore {
 
         String sqlState() {
             return ((SQLException) getCause()).getSQLState();
+        }
+    }
+
+    /** A verb that would rewrite a job's checkpoint found it held by a live run: nothing was done. */
+    public static final class JobBusyException extends IllegalStateException {
+        JobBusyException(String holder) {
+            super(holder + "; nothing was done to it — wait for it to finish or stop it first");
         }
     }
 

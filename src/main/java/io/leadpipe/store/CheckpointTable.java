@@ -35,7 +35,7 @@ public final class CheckpointTable {
                         rs.getLong("lead_count"), totalText, updated == null ? "-" : updated.toInstant().toString().replace('T', ' ').replaceAll("\\.\\d+Z$", "Z"),
                         cursor == null ? "(none)" : cursor);
                 String error = rs.getString("error");
-                if (error != null) out.println("    " + ("CAPPED".equals(rs.getString("status")) ? "cap" : "error") + ": " + error);
+                if (error != null) out.println("    " + ("CAPPED".equals(rs.getString("status")) ? "cap" : "PAUSED".equals(rs.getString("status")) ? "paused" : "error") + ": " + error);
                 if (rs.getString("drift") != null) out.println("    drift: " + rs.getString("drift"));
                 if (rs.getInt("duplicate_pages") > 0) out.println("    duplicate pages skipped: " + rs.getInt("duplicate_pages"));
                 if ("VERIFY".equals(rs.getString("mode"))) out.println("    (verification pass)");

@@ -17,13 +17,16 @@ public final class DeadLetters {
 
     /** Re-queues the dead letters of a stage and/or job (null = all); returns how many leads. */
     public int replay(String stage, String job) throws SQLException {
-        String where = " WHERE 1 = 1" + (stage == null ? "" : " AND stage = ?") + (job == null ? "" : " AND job_id = ?");
+        // a job's dead letters: leads that job saw (lead_jobs), whichever job stored them first
+        String where = " WHERE 1 = 1" + (stage == null ? "" : " AND stage = ?")
+                + (job == null ? "" : " AND EXISTS (SELECT 1 FROM lead_jobs j WHERE j.job_id = ? AND j.source = dead_letter.source AND j.lead_key = dead_letter.lead_key)");
         try (Connection c = db.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
                 int n;
                 try (PreparedStatement up = c.prepareStatement("UPDATE leads SET sink_status = 'NEW', enrichment = NULL, last_error = NULL, attempts = 0 "
-                        + "WHERE sink_status = 'DEAD' AND lead_key IN (SELECT lead_key FROM dead_letter" + where + ")")) {
+                        + "WHERE sink_status = 'DEAD' AND EXISTS (SELECT 1 FROM dead_letter" + where
+                        + " AND dead_letter.source = leads.source AND dead_letter.lead_key = leads.lead_key)")) {
                     bind(up, stage, job);
                     n = up.executeUpdate();
                 }

@@ -25,12 +25,18 @@ import java.util.Set;
 /**
  * The `export` verb: stored leads with their delivery status and enrichment, streamed (never all in
  * memory). JSON Lines: the record as received plus a "leadpipe" object; CSV (jackson-dataformat-csv):
- * the record's fields, enrichment_* columns and the delivery columns.
+ * the record's fields, enrichment_* columns and the leadpipe_* columns. Each lead says its source (the API
+ * it came from) and its id there; {@code --job} exports the leads that job saw, whichever job stored them first.
  */
 public final class LeadExport {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String SQL = "SELECT lead_key, job_id, payload, sink_status, delivered_at, last_error, enrichment FROM leads";
+    private static final String COLUMNS = "l.source, l.lead_key, l.payload, l.sink_status, l.delivered_at, l.last_error, l.enrichment";
+    /** Every lead; job_id is the job that stored it first. */
+    private static final String ALL = "SELECT " + COLUMNS + ", l.job_id FROM leads l ORDER BY l.source, l.lead_key";
+    /** The leads one job saw (lead_jobs), also those another job stored first. */
+    private static final String OF_JOB = "SELECT " + COLUMNS + ", j.job_id FROM leads l JOIN lead_jobs j ON j.source = l.source AND j.lead_key = l.lead_key "
+            + "WHERE j.job_id = ? ORDER BY l.source, l.lead_key";
     private final Database db;
 
     public LeadExport(Database db) {
@@ -47,6 +53,8 @@ public final class LeadExport {
             while (rs.next()) {
                 ObjectNode lead = (ObjectNode) JSON.readTree(rs.getString("payload"));
                 ObjectNode meta = lead.putObject("leadpipe");
+                meta.put("source", rs.getString("source"));
+                meta.put("lead_id", rs.getString("lead_key"));
                 meta.put("job_id", rs.getString("job_id"));
                 meta.put("sink_status", rs.getString("sink_status"));
                 Timestamp delivered = rs.getTimestamp("delivered_at");
@@ -82,6 +90,8 @@ public final class LeadExport {
                         row.put("enrichment_" + f.getKey(), f.getValue().asText());
                     }
                 }
+                row.put("leadpipe_source", rs.getString("source"));
+                row.put("leadpipe_lead_id", rs.getString("lead_key"));
                 row.put("leadpipe_job_id", rs.getString("job_id"));
                 row.put("leadpipe_sink_status", rs.getString("sink_status"));
                 Timestamp delivered = rs.getTimestamp("delivered_at");
@@ -108,7 +118,7 @@ public final class LeadExport {
     }
 
     private static PreparedStatement query(Connection c, String job) throws SQLException {
-        PreparedStatement ps = c.prepareStatement(SQL + (job == null ? "" : " WHERE job_id = ?") + " ORDER BY lead_key");
+        PreparedStatement ps = c.prepareStatement(job == null ? ALL : OF_JOB);
         if (job != null) ps.setString(1, job);
         ps.setFetchSize(1000);
         return ps;

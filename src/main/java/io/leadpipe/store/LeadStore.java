@@ -9,47 +9,157 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
- * The leads table: one page's leads upserted in one batch, keyed by lead id (a page stored twice changes
- * nothing), and the counts the run report compares. Runs on the page transaction's connection.
+ * The leads table: one page's leads upserted in one batch, keyed by (source, lead id) — a page stored twice
+ * changes nothing — and which jobs saw them (lead_jobs), for the counts the run report compares. Runs on the
+ * page transaction's connection.
+ *
+ * <p>Jobs whose lists overlap store the same lead at the same moment. PostgreSQL's {@code INSERT … ON CONFLICT}
+ * settles that itself; H2 has no such statement, and its MERGE (like PostgreSQL's) lets the second of two
+ * concurrent inserts fail with a unique-key violation once the first commits. So the page's rows are written
+ * in id order (two pages never wait on each other in a circle) under a savepoint, and a page that lost such
+ * a race is written again from the savepoint: the other job's row is then there, and it is updated.
  */
 public final class LeadStore {
 
-    // Standard SQL MERGE: H2 and PostgreSQL 15+ both run it. A lead whose record changed goes back to NEW
-    // for delivery; an unchanged one keeps its delivery state.
-    private static final String UPSERT = "MERGE INTO leads t USING (VALUES (CAST(? AS VARCHAR(200)), CAST(? AS VARCHAR(200)), CAST(? AS VARCHAR(200)), "
-            + "CAST(? AS VARCHAR(64)), CAST(? AS INTEGER), CAST(? AS VARCHAR))) AS s (lead_key, source, job_id, pull_id, page_no, payload) ON t.lead_key = s.lead_key "
-            + "WHEN MATCHED AND t.payload <> s.payload THEN UPDATE SET source = s.source, job_id = s.job_id, pull_id = s.pull_id, page_no = s.page_no, "
-            + "payload = s.payload, fetched_at = CURRENT_TIMESTAMP, sink_status = 'NEW', attempts = 0, last_error = NULL "
-            + "WHEN MATCHED THEN UPDATE SET job_id = s.job_id, pull_id = s.pull_id, page_no = s.page_no, fetched_at = CURRENT_TIMESTAMP "
-            + "WHEN NOT MATCHED THEN INSERT (lead_key, source, job_id, pull_id, page_no, payload, fetched_at) "
-            + "VALUES (s.lead_key, s.source, s.job_id, s.pull_id, s.page_no, s.payload, CURRENT_TIMESTAMP)";
-    private static final NamedSql COUNT_FOR_JOB = NamedSql.of("count-for-job", "SELECT COUNT(*) FROM leads WHERE job_id = :job");
-    private static final NamedSql COUNT_FOR_PULL = NamedSql.of("count-for-pull", "SELECT COUNT(*) FROM leads WHERE job_id = :job AND pull_id = :pullId");
+    /** H2: standard MERGE. A lead whose record changed goes back to NEW for delivery; an unchanged one keeps its delivery state. */
+    private static final NamedSql H2_LEAD = NamedSql.of("upsert-lead", "MERGE INTO leads t USING (VALUES (CAST(:source AS VARCHAR), "
+            + "CAST(:key AS VARCHAR), CAST(:job AS VARCHAR), CAST(:pullId AS VARCHAR), CAST(:page AS INTEGER), CAST(:payload AS VARCHAR))) "
+            + "AS s (source, lead_key, job_id, pull_id, page_no, payload) ON t.source = s.source AND t.lead_key = s.lead_key "
+            + "WHEN MATCHED AND t.payload <> s.payload THEN UPDATE SET payload = s.payload, fetched_at = CURRENT_TIMESTAMP, "
+            + "sink_status = 'NEW', attempts = 0, last_error = NULL "
+            + "WHEN MATCHED THEN UPDATE SET fetched_at = CURRENT_TIMESTAMP "
+            + "WHEN NOT MATCHED THEN INSERT (source, lead_key, job_id, pull_id, page_no, payload, fetched_at) "
+            + "VALUES (s.source, s.lead_key, s.job_id, s.pull_id, s.page_no, s.payload, CURRENT_TIMESTAMP)");
+    /** H2: the job saw the lead in this pull, on this page (one writer per job, so no race here). */
+    private static final NamedSql H2_SEEN = NamedSql.of("lead-seen-by-job", "MERGE INTO lead_jobs t USING (VALUES (CAST(:job AS VARCHAR), "
+            + "CAST(:source AS VARCHAR), CAST(:key AS VARCHAR), CAST(:pullId AS VARCHAR), CAST(:page AS INTEGER))) "
+            + "AS s (job_id, source, lead_key, pull_id, page_no) ON t.job_id = s.job_id AND t.source = s.source AND t.lead_key = s.lead_key "
+            + "WHEN MATCHED THEN UPDATE SET pull_id = s.pull_id, page_no = s.page_no, last_seen_at = CURRENT_TIMESTAMP "
+            + "WHEN NOT MATCHED THEN INSERT (job_id, source, lead_key, pull_id, page_no, first_seen_at, last_seen_at) "
+            + "VALUES (s.job_id, s.source, s.lead_key, s.pull_id, s.page_no, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)");
+    /** PostgreSQL: the same, as INSERT … ON CONFLICT, which does not race. */
+    private static final NamedSql PG_LEAD = NamedSql.of("upsert-lead", "INSERT INTO leads AS t (source, lead_key, job_id, pull_id, page_no, payload, fetched_at) "
+            + "VALUES (:source, :key, :job, :pullId, :page, :payload, CURRENT_TIMESTAMP) ON CONFLICT (source, lead_key) DO UPDATE SET "
+            + "payload = EXCLUDED.payload, fetched_at = CURRENT_TIMESTAMP, "
+            + "sink_status = CASE WHEN t.payload <> EXCLUDED.payload THEN 'NEW' ELSE t.sink_status END, "
+            + "attempts = CASE WHEN t.payload <> EXCLUDED.payload THEN 0 ELSE t.attempts END, "
+            + "last_error = CASE WHEN t.payload <> EXCLUDED.payload THEN NULL ELSE t.last_error END");
+    private static final NamedSql PG_SEEN = NamedSql.of("lead-seen-by-job", "INSERT INTO lead_jobs (job_id, source, lead_key, pull_id, page_no, first_seen_at, last_seen_at) "
+            + "VALUES (:job, :source, :key, :pullId, :page, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) ON CONFLICT (job_id, source, lead_key) DO UPDATE SET "
+            + "pull_id = EXCLUDED.pull_id, page_no = EXCLUDED.page_no, last_seen_at = CURRENT_TIMESTAMP");
+    private static final NamedSql COUNT_FOR_JOB = NamedSql.of("count-for-job", "SELECT COUNT(*) FROM lead_jobs WHERE job_id = :job");
+    private static final NamedSql COUNT_FOR_PULL = NamedSql.of("count-for-pull", "SELECT COUNT(*) FROM lead_jobs WHERE job_id = :job AND pull_id = :pullId");
+    /** How often a page that lost an insert race to another job is written again (each time the other job's rows are committed). */
+    private static final int ATTEMPTS = 10;
+    private static final int H2_CONCURRENT_UPDATE = 90131;
+    private static final int H2_LOCK_TIMEOUT = 50200;
+
+    /** The most UTF-8 bytes of an id: a primary key has to fit a database index entry (PostgreSQL's holds about 2,700 bytes). */
+    public static final int MAX_ID_BYTES = 2000;
+    /** The largest value leadpipe.leads.max-id-length may take. */
+    public static final int MAX_ID_LENGTH = 2000;
 
     private final DataSource dataSource;
+    private final int maxIdLength;
+    private volatile Boolean postgres;
 
-    public LeadStore(DataSource dataSource) {
+    /** @param maxIdLength leadpipe.leads.max-id-length: the longest id stored; a longer one fails the job, it is never cut */
+    public LeadStore(DataSource dataSource, int maxIdLength) {
         this.dataSource = dataSource;
+        this.maxIdLength = maxIdLength;
     }
 
     public void upsert(PullState pull, FetchedPage page) throws SQLException {
         if (page.records() == 0) return;
+        checkIdLengths(page);
+        List<Map<String, Object>> rows = new ArrayList<>(page.records());
+        for (int i = 0; i < page.records(); i++) {
+            rows.add(NamedSql.values("source", pull.source(), "key", page.ids().get(i), "job", pull.jobId(), "pullId", pull.pullId(),
+                    "page", page.pageNo(), "payload", page.payloads().get(i)));
+        }
+        // one order for every writer: two pages that share leads never hold one each and wait for the other
+        rows.sort(Comparator.comparing(r -> (String) r.get("key")));
         Connection c = DataSourceUtils.getConnection(dataSource);
-        try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
-            for (int i = 0; i < page.records(); i++) {
-                ps.setString(1, page.ids().get(i));
-                ps.setString(2, pull.source());
-                ps.setString(3, pull.jobId());
-                ps.setString(4, pull.pullId());
-                ps.setInt(5, page.pageNo());
-                ps.setString(6, page.payloads().get(i));
-                ps.addBatch();
+        try {
+            boolean pg = isPostgres(c);
+            for (int attempt = 1; ; attempt++) {
+                Savepoint before = c.getAutoCommit() ? null : c.setSavepoint();
+                try {
+                    batch(c, pg ? PG_LEAD : H2_LEAD, rows);
+                    batch(c, pg ? PG_SEEN : H2_SEEN, rows);
+                    if (before != null) c.releaseSavepoint(before);
+                    return;
+                } catch (SQLException e) {
+                    if (attempt == ATTEMPTS || !lostInsertRace(e)) throw e;
+                    if (before != null) c.rollback(before);
+                }
             }
-            ps.executeBatch();
         } finally {
             DataSourceUtils.releaseConnection(c, dataSource);
+        }
+    }
+
+    private static void batch(Connection c, NamedSql sql, List<Map<String, Object>> rows) throws SQLException {
+        try (PreparedStatement ps = sql.prepareBatch(c)) {
+            for (Map<String, Object> row : rows) sql.addBatch(ps, row);
+            ps.executeBatch();
+        }
+    }
+
+    /**
+     * Another transaction inserted the same key first (unique violation; H2's "concurrent update" from MERGE),
+     * or H2 gave up waiting for another job's page to commit (its lock timeout, 1 s by default, runs out on a
+     * busy machine). Rows are locked in one order, so the other page is not waiting for this one: it commits.
+     * The savepoint rollback releases this page's locks either way.
+     */
+    static boolean lostInsertRace(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException s) {
+                for (SQLException n = s; n != null; n = n.getNextException()) {
+                    String state = n.getSQLState();
+                    if ("23505".equals(state) || n.getErrorCode() == H2_CONCURRENT_UPDATE || n.getErrorCode() == H2_LOCK_TIMEOUT) return true;
+                    // a deadlock the database broke (say with a delivery batch, which locks in the database's order): this page gives way
+                    if ("40001".equals(state) || "40P01".equals(state)) return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private boolean isPostgres(Connection c) throws SQLException {
+        Boolean pg = postgres;
+        if (pg == null) postgres = pg = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
+        return pg;
+    }
+
+    /** Before anything of the page is written: an id too long to store whole stops the job, naming the setting (the id itself is not shown). */
+    private void checkIdLengths(FetchedPage page) {
+        for (int i = 0; i < page.records(); i++) {
+            String id = page.ids().get(i);
+            int bytes = id.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (id.length() > maxIdLength || bytes > MAX_ID_BYTES) {
+                throw new LeadIdTooLongException(String.format(java.util.Locale.ROOT,
+                        "record %d of page %d has an id of %d characters (%d bytes in UTF-8), longer than %s: leadpipe stores ids whole and never cuts them;"
+                                + " if the API's ids are this long, raise leadpipe.leads.max-id-length (at most %d characters and %d bytes)",
+                        i + 1, page.pageNo(), id.length(), bytes,
+                        id.length() > maxIdLength ? "leadpipe.leads.max-id-length (" + maxIdLength + ")" : "the " + MAX_ID_BYTES + " bytes a database index holds",
+                        MAX_ID_LENGTH, MAX_ID_BYTES));
+            }
+        }
+    }
+
+    /** An id longer than the configured bound: not retried (the same page would come again). */
+    public static final class LeadIdTooLongException extends IllegalStateException {
+        LeadIdTooLongException(String message) {
+            super(message);
         }
     }
 

@@ -49,6 +49,18 @@ public final class NamedSql {
         }
     }
 
+    /** A prepared statement to fill with {@link #addBatch}. */
+    public PreparedStatement prepareBatch(Connection c) throws SQLException {
+        return c.prepareStatement(jdbc);
+    }
+
+    /** Binds one row of a batch by name and adds it. */
+    public void addBatch(PreparedStatement ps, Map<String, ?> values) throws SQLException {
+        Object[] bound = NamedParameterUtils.buildValueArray(parsed, new MapSqlParameterSource(values), null);
+        for (int i = 0; i < bound.length; i++) ps.setObject(i + 1, bound[i]);
+        ps.addBatch();
+    }
+
     public int update(Connection c, Map<String, ?> values) throws SQLException {
         try (PreparedStatement ps = prepare(c, values)) {
             return ps.executeUpdate();

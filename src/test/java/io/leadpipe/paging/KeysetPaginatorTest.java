@@ -4,13 +4,14 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
+import static io.leadpipe.paging.Pages.after;
 import static io.leadpipe.paging.Pages.page;
 import static io.leadpipe.paging.Pages.records;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class KeysetPaginatorTest {
 
-    private final KeysetPaginator keyset = new KeysetPaginator("starting_after", "/has_more", 3);
+    private final KeysetPaginator keyset = new KeysetPaginator("starting_after", "/has_more");
 
     @Test
     void keysetFirstPageHasNoStartingAfter() {
@@ -38,9 +39,17 @@ class KeysetPaginatorTest {
     }
 
     @Test
-    void keysetWithoutAFlagStopsOnAShortPage() {
+    void keysetWithoutAFlagStopsOnAPageShorterThanTheApiHasBeenServing() {
         assertThat(keyset.next(null, page("{'data':" + records(0, 3) + "}"))).isEqualTo("L2");
-        assertThat(keyset.next("L2", page("{'data':" + records(3, 2) + "}"))).isNull();
+        assertThat(keyset.next("L2", after(3, "{'data':" + records(3, 2) + "}"))).isNull();
+    }
+
+    @Test
+    void keysetWithoutAFlagAsksOnAfterAShortFirstPage() {
+        // the API may serve fewer than asked for: only an empty or a shorter page ends the list
+        assertThat(keyset.next(null, page("{'data':" + records(0, 2) + "}"))).isEqualTo("L1");
+        assertThat(keyset.next("L1", after(2, "{'data':" + records(2, 2) + "}"))).isEqualTo("L3");
+        assertThat(keyset.next("L3", after(2, "{'data':[]}"))).isNull();
     }
 
     @Test

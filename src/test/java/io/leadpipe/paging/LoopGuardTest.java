@@ -53,6 +53,24 @@ class LoopGuardTest {
     }
 
     @Test
+    void theTotalIsCountedInPagesOfTheSizeTheApiServes() {
+        // asked for 5 per page, served 2: a total of 5 means 3 pages, and page 3 may still say "more"
+        LoopGuard guard = new LoopGuard("api", false, 5);
+        guard.check(null, page(1, "c1", "a", "b"), 5L, 0);
+        assertThatCode(() -> guard.check("c1", page(2, "c2", "c", "d"), 5L, 0)).doesNotThrowAnyException();
+        assertThatCode(() -> guard.check("c2", page(3, "c3", "e"), 5L, 0)).doesNotThrowAnyException();
+        assertThatThrownBy(() -> guard.check("c3", page(4, "c4", "f", "g"), 5L, 0))
+                .isInstanceOf(PagingLoopException.class).hasMessageContaining("total of 5 records means 3 pages of 2");
+    }
+
+    @Test
+    void anApiServingMoreThanAskedDoesNotTightenTheBound() {
+        LoopGuard guard = new LoopGuard("api", false, 2);
+        guard.check(null, page(1, "c1", "a", "b", "c", "d"), 8L, 0);
+        assertThatCode(() -> guard.check("c1", page(2, "c2", "e", "f", "g", "h"), 8L, 0)).as("8 records in pages of 2 asked for").doesNotThrowAnyException();
+    }
+
+    @Test
     void duplicatePagesDoNotCountAgainstTheTotal() {
         LoopGuard guard = new LoopGuard("api", false, 2);
         assertThatCode(() -> guard.check("c3", page(4, "c4", "g", "h"), 5L, 1)).doesNotThrowAnyException();

@@ -35,6 +35,12 @@ final class Pages {
         return page(body, Map.of());
     }
 
+    /** A page after earlier pages of this run, the largest of which held {@code largestBefore} records. */
+    static Paginator.Page after(int largestBefore, String body) {
+        Paginator.Page p = page(body);
+        return new Paginator.Page(p.body(), p.records(), p.headers(), p.lastId(), largestBefore);
+    }
+
     /** n records with ids from first on, as a JSON array text. */
     static String records(int first, int n) {
         StringBuilder b = new StringBuilder("[");

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RateLimitGovernorTest {
 
@@ -79,6 +80,62 @@ class RateLimitGovernorTest {
     }
 
     @Test
+    void aResetOneSecondLaterStartsTheNewWindowFromWhatTheApiSays() throws Exception {
+        RateLimitGovernor g = governor(10);
+        Instant reset = now.get().plusMillis(600); // epoch seconds, rounded up: the window really ends earlier
+        g.observe(new RateLimitSnapshot(20L, 6L, reset));
+        for (int i = 0; i < 3; i++) g.acquire("job");                 // our estimate: 3 left
+        g.observe(new RateLimitSnapshot(20L, 19L, reset.plusSeconds(1))); // the next window already began
+        assertThat(g.remaining()).as("the new window's count, not the old one's").isEqualTo(19L);
+        for (int i = 0; i < 17; i++) g.acquire("job");
+        assertThat(sleeps).isEmpty();
+    }
+
+    @Test
+    void remainingGoingBackUpWithTheResetMovedOnIsANewWindow() {
+        RateLimitGovernor g = governor(0);
+        Instant reset = now.get().plusSeconds(3);
+        g.observe(new RateLimitSnapshot(20L, 4L, reset));
+        g.observe(new RateLimitSnapshot(20L, 18L, reset.plusMillis(400)));
+        assertThat(g.remaining()).isEqualTo(18L);
+    }
+
+    @Test
+    void aRollingWindowWaitsUntilTheOldestRequestCountedInItLeaves() throws Exception {
+        RateLimitGovernor g = governor(0);
+        Instant t0 = now.get();
+        g.observeWindows(List.of(new QuotaWindows.Reading("window", 3L, 3L, Duration.ofSeconds(10))));
+        g.acquire("job");
+        now.set(t0.plusSeconds(2));
+        g.acquire("job");
+        now.set(t0.plusSeconds(4));
+        g.acquire("job");                                   // 0 left
+        assertThat(sleeps).isEmpty();
+        g.acquire("job");                                   // the first leaves the window at t0 + 10 s
+        assertThat(sleeps).containsExactly(Duration.ofMillis(6250));
+    }
+
+    @Test
+    void aWindowTheApiSaidIsSpentIsNotSentIntoEvenWithNoneOfOursInIt() throws Exception {
+        RateLimitGovernor g = governor(0);
+        g.observeWindows(List.of(new QuotaWindows.Reading("day", 100L, 0L, Duration.ofSeconds(30))));
+        g.acquire("job");
+        assertThat(sleeps).containsExactly(Duration.ofMillis(30_250));
+    }
+
+    @Test
+    void withSeveralWindowsTheTightestPaces() throws Exception {
+        RateLimitGovernor g = governor(0);
+        g.observeWindows(List.of(new QuotaWindows.Reading("minute", 100L, 60L, Duration.ofMinutes(1)),
+                new QuotaWindows.Reading("second", 2L, 2L, Duration.ofSeconds(1))));
+        g.acquire("job");
+        g.acquire("job");
+        g.acquire("job");
+        assertThat(sleeps).as("the per-second window paces, the minute has room").containsExactly(Duration.ofMillis(1250));
+        assertThat(g.windowRemaining("minute")).isEqualTo(57L);
+    }
+
+    @Test
     void a429WithRetryAfterHoldsEveryRequestOnTheKey() throws Exception {
         RateLimitGovernor g = governor(0);
         g.rejected(Duration.ofSeconds(3), false);
@@ -110,6 +167,27 @@ class RateLimitGovernorTest {
         RateLimitGovernor g = governor(10);
         for (int i = 0; i < 1000; i++) g.acquire("job");
         assertThat(sleeps).isEmpty();
+    }
+
+    @Test
+    void aShutdownEndsAWaitForTheResetAtOnce() throws Exception {
+        RateLimitGovernor g = new RateLimitGovernor("real-sleep", 0, Duration.ofMillis(250));
+        g.observe(new RateLimitSnapshot(10L, 0L, Instant.now().plusSeconds(120)));
+        java.util.concurrent.CompletableFuture<Throwable> ended = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                g.acquire("job");
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        });
+        Thread.sleep(200);
+        assertThat(ended).as("waiting two minutes for the reset").isNotDone();
+        long t0 = System.nanoTime();
+        g.stop();
+        assertThat(ended.get(2, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(WaitCutShortException.class);
+        assertThat((System.nanoTime() - t0) / 1_000_000).as("ms from the stop to the end of the wait").isLessThan(1000);
+        assertThatThrownBy(() -> g.acquire("job")).as("no new wait after the stop").isInstanceOf(WaitCutShortException.class);
     }
 
     @Test

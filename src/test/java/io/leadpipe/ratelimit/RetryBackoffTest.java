@@ -37,6 +37,36 @@ class RetryBackoffTest {
         for (int i = 0; i < 1000; i++) assertThat(real.computed(2).toMillis()).isBetween(2000L, 3000L);
     }
 
+    /** The retry's delay, as the next attempt's pacing step will wait it (ms from {@code before}). */
+    private static long retryDelay(Exchange ex, java.time.Instant before) {
+        return Duration.between(before, ex.getVariable(RateLimits.RETRY_NOT_BEFORE, java.time.Instant.class)).toMillis();
+    }
+
+    @Test
+    void aShutdownEndsARetrysDelayAtOnce() throws Exception {
+        RateLimits rateLimits = new RateLimits();
+        rateLimits.register("api", "key", RateLimitHeaderNames.defaults(), 10, Duration.ofMillis(250), 50);
+        try (DefaultCamelContext ctx = new DefaultCamelContext()) {
+            Exchange ex = new DefaultExchange(ctx);
+            ex.setVariable("source", "api");
+            ex.setVariable(RateLimits.RETRY_NOT_BEFORE, java.time.Instant.now().plusSeconds(60));
+            java.util.concurrent.CompletableFuture<Throwable> ended = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    rateLimits.acquire(ex);
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            });
+            Thread.sleep(200);
+            assertThat(ended).as("still waiting out the 60 s delay").isNotDone();
+            long t0 = System.nanoTime();
+            rateLimits.stop();
+            assertThat(ended.get(2, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(WaitCutShortException.class);
+            assertThat((System.nanoTime() - t0) / 1_000_000).as("ms from the stop to the end of the wait").isLessThan(1000);
+        }
+    }
+
     @Test
     void retryAfterWinsOverTheComputedDelay() throws Exception {
         RateLimits rateLimits = new RateLimits();
@@ -47,13 +77,16 @@ class RetryBackoffTest {
             ex.setVariable("source", "api");
             ex.getIn().setHeader(Exchange.REDELIVERY_COUNTER, 1);
             ex.setException(new HttpOperationFailedException("http://api/x", 429, "Too Many Requests", null, Map.of("Retry-After", "7"), ""));
+            java.time.Instant before = java.time.Instant.now();
             backoff.process(ex);
-            assertThat(ex.getIn().getHeader(Exchange.REDELIVERY_DELAY, Long.class)).isEqualTo(7000L);
+            assertThat(retryDelay(ex, before)).isBetween(7000L, 7500L);
 
             ex.setException(new HttpOperationFailedException("http://api/x", 503, "Unavailable", null, Map.of(), ""));
             ex.getIn().setHeader(Exchange.REDELIVERY_COUNTER, 3);
+            before = java.time.Instant.now();
             backoff.process(ex);
-            assertThat(ex.getIn().getHeader(Exchange.REDELIVERY_DELAY, Long.class)).isEqualTo(4000L);
+            assertThat(retryDelay(ex, before)).isBetween(4000L, 4500L);
+            assertThat(ex.getIn().getHeader(Exchange.REDELIVERY_DELAY, Long.class)).as("Camel does not sleep: the next attempt's pacing step waits").isZero();
         }
         assertThat(rateLimits.governor("api").remaining()).as("a 429 empties the budget").isZero();
     }

@@ -29,6 +29,14 @@ class CrmMappingTest {
     }
 
     @Test
+    void leadpipeSourceNamesTheApiTheLeadCameFrom() throws IOException {
+        CrmMapping m = mapping("idProperty: email\nproperties:\n  email: { from: email }\n  leadpipe_source: { from: leadpipe.source }\n  source_id: { from: leadpipe.lead_id }\n");
+        CrmMapping.Result r = m.map(json("{'email':'a@x.io','source':'from the record'}"), null, json("{'source':'api-b','lead_id':'17'}"));
+        assertThat(r.properties()).containsEntry("leadpipe_source", "api-b").containsEntry("source_id", "17");
+        assertThat(m.map(json("{'email':'a@x.io'}"), null).properties()).as("without what leadpipe knows").doesNotContainKey("leadpipe_source");
+    }
+
+    @Test
     void fromCopiesAFieldAndAppliesItsTransformsInOrder() throws IOException {
         CrmMapping m = mapping("properties:\n  email: { from: email, transform: [trim, lower] }\n  country: { from: country, transform: upper }\n");
         CrmMapping.Result r = m.map(json("{'email':'  Ann@Example.COM ','country':'de'}"), null);

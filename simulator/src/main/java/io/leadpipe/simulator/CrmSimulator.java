@@ -38,8 +38,11 @@ public final class CrmSimulator {
     private final AtomicInteger crmMaxInFlight = new AtomicInteger();
     private final java.util.Queue<Long> crmServedAt = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
-    CrmSimulator(SimulatorConfig config) {
+    private final OAuthServer oauth;
+
+    CrmSimulator(SimulatorConfig config, OAuthServer oauth) {
         this.config = config;
+        this.oauth = oauth;
         this.crmQuota = new FixedWindowQuota(config.crmRateLimit, config.crmRateWindowMillis);
         this.enrichQuota = new FixedWindowQuota(config.enrichRateLimit, config.enrichRateWindowMillis);
     }
@@ -174,7 +177,8 @@ public final class CrmSimulator {
         }
     }
 
-    private static boolean authorized(HttpExchange ex, String key) {
+    private boolean authorized(HttpExchange ex, String key) {
+        if ("oauth2".equals(config.crmAuth)) return oauth.authorized(ex);
         String auth = ex.getRequestHeaders().getFirst("Authorization");
         return auth != null && auth.equals("Bearer " + key);
     }

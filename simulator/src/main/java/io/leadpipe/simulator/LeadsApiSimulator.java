@@ -39,6 +39,7 @@ public final class LeadsApiSimulator implements AutoCloseable {
     private final FixedWindowQuota quota;
     private final SimulatorStats stats = new SimulatorStats();
     private final CrmSimulator crm;
+    private final OAuthServer oauth;
     private final java.util.concurrent.atomic.AtomicLong leadRequests = new java.util.concurrent.atomic.AtomicLong();
     private java.util.Random random;
     private volatile String firstNextCursor;
@@ -50,12 +51,22 @@ public final class LeadsApiSimulator implements AutoCloseable {
         this.config = config;
         this.dataset = new LeadDataset(config.leads, config.seed);
         this.quota = new FixedWindowQuota(config.rateLimit, config.rateWindowMillis);
-        this.crm = new CrmSimulator(config);
+        this.oauth = new OAuthServer(config);
+        this.crm = new CrmSimulator(config, oauth);
         this.dataset.missingLastNameEvery(config.missingLastNameEvery);
     }
 
     public CrmSimulator crm() {
         return crm;
+    }
+
+    public OAuthServer oauth() {
+        return oauth;
+    }
+
+    /** The token endpoint, e.g. http://127.0.0.1:41234/oauth/token. */
+    public String tokenUrl() {
+        return "http://" + config.host + ":" + port() + "/oauth/token";
     }
 
     /** Base URL of the simulated CRM, e.g. http://127.0.0.1:41234/crm/v3/objects/contacts. */
@@ -77,9 +88,11 @@ public final class LeadsApiSimulator implements AutoCloseable {
         server.setExecutor(workers);
         server.createContext(LEADS_PATH, this::handleLeads);
         server.createContext("/_sim/stats", this::handleStats);
+        server.createContext("/oauth/token", oauth::handleToken);
         server.createContext("/crm/", crm::handleCrm);
         server.createContext("/v1/enrich", crm::handleEnrich);
         server.start();
+        oauth.baseUrl("http://" + config.host + ":" + port());
         return this;
     }
 
@@ -125,17 +138,22 @@ public final class LeadsApiSimulator implements AutoCloseable {
                 send(ex, 405, Map.of("error", "use " + config.method));
                 return;
             }
-            String key = ex.getRequestHeaders().getFirst(config.apiKeyHeader);
-            if (key == null || !key.equals(config.apiKey)) {
+            byte[] requestBody = ex.getRequestBody().readAllBytes();
+            Map<String, String> headers = new java.util.TreeMap<>();
+            ex.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(java.util.Locale.ROOT), values.isEmpty() ? "" : values.get(0)));
+            stats.wire(new SimulatorStats.WireRequest(ex.getRequestMethod(), ex.getRequestURI().getRawQuery(),
+                    new String(requestBody, StandardCharsets.UTF_8), headers));
+            String refusal = refusal(ex);
+            if (refusal != null) {
                 stats.unauthorized.incrementAndGet();
                 stats.record(new SimulatorStats.RequestRecord(arrived, "?", 401, null));
-                send(ex, 401, Map.of("error", "invalid or missing API key in header " + config.apiKeyHeader));
+                send(ex, 401, Map.of("error", refusal));
                 return;
             }
             JsonNode postBody = null;
             if ("POST".equals(config.method)) {
                 try {
-                    postBody = JSON.readTree(ex.getRequestBody());
+                    postBody = JSON.readTree(requestBody);
                 } catch (IOException e) {
                     postBody = null;
                 }
@@ -246,7 +264,8 @@ public final class LeadsApiSimulator implements AutoCloseable {
         pause(config.latencyMillis);
         Map<String, Object> meta = new LinkedHashMap<>();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("data", data);
+        if ("nested".equals(config.pageShape)) body.put("results", nested(data));
+        else body.put("data", data);
         String base = "http://" + config.host + ":" + port();
         String nextPath = next == null ? null : LEADS_PATH + "?limit=" + page.limit() + "&after=" + next + page.filter().query();
         switch (kind) {
@@ -283,8 +302,24 @@ public final class LeadsApiSimulator implements AutoCloseable {
         if (duplicate) stats.duplicatePagesServed.incrementAndGet();
         stats.pageServed(cursorKey, data.size());
         stats.record(new SimulatorStats.RequestRecord(arrived, cursorKey, 200, null));
-        send(ex, 200, body);
+        // a JSON array for a body (GitHub's list endpoints): whatever paging the body held is gone, headers remain
+        send(ex, 200, "array".equals(config.pageShape) ? data : body);
         liveChanges();
+    }
+
+    /** HubSpot's shape: {"id":…, "properties":{…the lead's fields…}, "archived":false} per record. */
+    private static List<Map<String, Object>> nested(List<Map<String, Object>> leads) {
+        List<Map<String, Object>> results = new ArrayList<>(leads.size());
+        for (Map<String, Object> lead : leads) {
+            Map<String, Object> properties = new LinkedHashMap<>(lead);
+            Object id = properties.remove("id");
+            Map<String, Object> record = new LinkedHashMap<>();
+            record.put("id", id);
+            record.put("properties", properties);
+            record.put("archived", false);
+            results.add(record);
+        }
+        return results;
     }
 
     private static Map<String, Object> linkMap(String next) {
@@ -315,6 +350,29 @@ public final class LeadsApiSimulator implements AutoCloseable {
         }
         return random.nextDouble();
     }
+
+    /** Why the caller is not let in (null: it is), by the configured auth kind. */
+    private String refusal(HttpExchange ex) {
+        switch (config.auth) {
+            case "basic" -> {
+                String expected = "Basic " + Base64.getEncoder().encodeToString((config.basicUser + ":" + config.basicPassword).getBytes(StandardCharsets.UTF_8));
+                return expected.equals(ex.getRequestHeaders().getFirst("Authorization")) ? null : "invalid or missing basic credentials";
+            }
+            case "oauth2" -> {
+                if (!oauth.authorized(ex)) return "invalid_token: the access token is invalid or expired";
+                // after every N-th request let in, every token issued so far stops working (this one is still served)
+                int every = config.oauthRevokeAccessEvery;
+                if (every > 0 && revokeCounter.incrementAndGet() % every == 0) oauth.revokeAccessTokens();
+                return null;
+            }
+            default -> {
+                String key = ex.getRequestHeaders().getFirst(config.apiKeyHeader);
+                return key != null && key.equals(config.apiKey) ? null : "invalid or missing API key in header " + config.apiKeyHeader;
+            }
+        }
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong revokeCounter = new java.util.concurrent.atomic.AtomicLong();
 
     private void handleStats(HttpExchange ex) throws IOException {
         try (ex) {

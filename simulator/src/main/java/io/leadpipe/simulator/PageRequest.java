@@ -23,6 +23,7 @@ record PageRequest(int limit, int position, String token, boolean firstPage, Lea
             return bad(sizeParam + " must be a whole number");
         }
         if (limit < 1 || limit > config.maxPageSize) return bad(sizeParam + " must be between 1 and " + config.maxPageSize);
+        if (config.pageSizeClamp > 0) limit = Math.min(limit, config.pageSizeClamp); // silently, as vendors do
         java.time.Instant since = null;
         if (blank(field.apply("updated_since")) != null) {
             try {

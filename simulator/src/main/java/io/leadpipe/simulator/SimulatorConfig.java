@@ -1,5 +1,6 @@
 package io.leadpipe.simulator;
 
+import java.util.List;
 import java.util.function.Function;
 
 /** Knobs of the bundled leads API; every one is a {@code leadpipe.simulator.*} property. */
@@ -15,11 +16,42 @@ public final class SimulatorConfig {
     public long latencyMillis = 0;
     public int defaultPageSize = 100;
     public int maxPageSize = 1000;
+    /** Serves at most this many records per page whatever is asked, as most vendors do (ask 500, get 100; 0 = off). */
+    public volatile int pageSizeClamp = 0;
+
+    // ---- how the leads API checks callers (leadpipe.simulator.auth*): api-key (the header above),
+    // basic (user + password), oauth2 (bearer tokens from its own token endpoint, POST /oauth/token)
+    public String auth = "api-key";
+    public String basicUser = "demo";
+    /** Secrets have no default: set them (tests do) when auth = basic or oauth2. */
+    public String basicPassword;
+    public String oauthClientId = "demo-client";
+    public String oauthClientSecret;
+    /** expires_in of every access token; a token is refused (401) once it has expired. */
+    public volatile long oauthTokenTtlSeconds = 3600;
+    /** Every refresh_token grant answers a new refresh token and the old one stops working. */
+    public volatile boolean oauthRotateRefreshTokens = true;
+    /** The refresh token the user authorised with (null: only client_credentials works). */
+    public String oauthRefreshToken;
+    /** The refresh_token grant also answers instance_url (Salesforce), this simulator's base URL. */
+    public boolean oauthInstanceUrl = false;
+    /** client_credentials requests must carry audience=this (empty: no audience required). */
+    public String oauthRequiredAudience = "";
+    /** After every N-th leads request let in, every access token issued so far is revoked (0 = never): a mid-pull 401. */
+    public volatile int oauthRevokeAccessEvery = 0;
+    /** The CRM and enrichment APIs: api-key (their bearer keys) or oauth2 (tokens of the token endpoint). */
+    public String crmAuth = "api-key";
 
     /** How the API pages: cursor, cursor-header, next-url, next-url-relative, link-header, keyset, offset, page. */
     public volatile String paging = "cursor";
     /** GET with query parameters, or POST with the paging fields in a JSON body. */
     public volatile String method = "GET";
+    /**
+     * Where the records sit: envelope ({"data":[…], "meta":{…}}), array (the body is the records array, as
+     * GitHub's list endpoints; only header paging survives) or nested (HubSpot: {"results":[{"id":…,
+     * "properties":{…}}], "meta":{…}}).
+     */
+    public volatile String pageShape = "envelope";
     /** Whether answers carry /meta/total (and /meta/total_pages). */
     public volatile boolean reportTotal = true;
     /** Paging faults: same-cursor, cursor-cycle, same-page, overrun (none when empty), after loopAfterPages pages. */
@@ -91,7 +123,26 @@ public final class SimulatorConfig {
         c.latencyMillis = num(props, p + "latency-ms", c.latencyMillis);
         c.defaultPageSize = (int) num(props, p + "default-page-size", c.defaultPageSize);
         c.maxPageSize = (int) num(props, p + "max-page-size", c.maxPageSize);
+        c.pageSizeClamp = (int) num(props, p + "page-size-clamp", c.pageSizeClamp);
         c.headerStyle = str(props, p + "header-style", c.headerStyle);
+        c.auth = str(props, p + "auth", c.auth);
+        if (!List.of("api-key", "basic", "oauth2").contains(c.auth)) {
+            throw new IllegalArgumentException(p + "auth = '" + c.auth + "' must be api-key, basic or oauth2");
+        }
+        c.basicUser = str(props, p + "basic.user", c.basicUser);
+        c.basicPassword = str(props, p + "basic.password", c.basicPassword);
+        c.oauthClientId = str(props, p + "oauth.client-id", c.oauthClientId);
+        c.oauthClientSecret = str(props, p + "oauth.client-secret", c.oauthClientSecret);
+        c.oauthTokenTtlSeconds = num(props, p + "oauth.token-ttl-seconds", c.oauthTokenTtlSeconds);
+        c.oauthRotateRefreshTokens = !"false".equalsIgnoreCase(str(props, p + "oauth.rotate-refresh-tokens", "true"));
+        c.oauthRefreshToken = str(props, p + "oauth.refresh-token", c.oauthRefreshToken);
+        c.oauthInstanceUrl = "true".equalsIgnoreCase(str(props, p + "oauth.instance-url", "false"));
+        c.oauthRequiredAudience = str(props, p + "oauth.audience", c.oauthRequiredAudience);
+        c.crmAuth = str(props, p + "crm.auth", c.crmAuth);
+        if (c.auth.equals("basic") && c.basicPassword == null) throw new IllegalArgumentException(p + "auth = basic needs " + p + "basic.password");
+        if ((c.auth.equals("oauth2") || c.crmAuth.equals("oauth2")) && c.oauthClientSecret == null) {
+            throw new IllegalArgumentException(p + "auth = oauth2 needs " + p + "oauth.client-secret");
+        }
         c.crmApiKey = str(props, p + "crm.api-key", c.crmApiKey);
         c.crmRateLimit = (int) num(props, p + "crm.rate-limit", c.crmRateLimit);
         c.crmRateWindowMillis = num(props, p + "crm.rate-window-ms", c.crmRateWindowMillis);
@@ -106,6 +157,10 @@ public final class SimulatorConfig {
         c.paging = str(props, p + "paging", c.paging);
         c.method = str(props, p + "method", c.method).toUpperCase(java.util.Locale.ROOT);
         c.reportTotal = !"false".equalsIgnoreCase(str(props, p + "report-total", "true"));
+        c.pageShape = str(props, p + "page-shape", c.pageShape);
+        if (!java.util.List.of("envelope", "array", "nested").contains(c.pageShape)) {
+            throw new IllegalArgumentException(p + "page-shape = '" + c.pageShape + "' must be envelope, array or nested");
+        }
         String f = p + "fault.";
         c.loop = str(props, f + "loop", c.loop);
         c.loopAfterPages = (int) num(props, f + "loop-after-pages", c.loopAfterPages);

@@ -33,6 +33,26 @@ public final class SimulatorStats {
     /** One request as the simulator saw it: when it arrived, for which cursor, and what it was answered. */
     public record RequestRecord(long arrivedMillis, String cursorKey, int status, String retryAfter) {}
 
+    /**
+     * One leads request as it came over the wire: method, raw query (as sent, still encoded), body (POST) and
+     * request headers (names lower case, first value), for tests about what a client really sends.
+     */
+    public record WireRequest(String method, String rawQuery, String body, Map<String, String> headers) {}
+
+    private final java.util.List<WireRequest> wire = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    private static final int WIRE_LIMIT = 10_000;
+
+    void wire(WireRequest r) {
+        if (wire.size() < WIRE_LIMIT) wire.add(r);
+    }
+
+    /** The leads requests as sent, in arrival order (the first 10,000). */
+    public java.util.List<WireRequest> wireLog() {
+        synchronized (wire) {
+            return java.util.List.copyOf(wire);
+        }
+    }
+
     void requestFor(String cursorKey) {
         requestsPerCursor.computeIfAbsent(cursorKey, k -> new AtomicInteger()).incrementAndGet();
     }
@@ -71,6 +91,7 @@ public final class SimulatorStats {
     }
 
     public long requests() { return requests.get(); }
+    public long unauthorized() { return unauthorized.get(); }
     public long pages() { return pages.get(); }
     public long rateLimited() { return rateLimited.get(); }
     public long avoidableRateLimited() { return avoidableRateLimited.get(); }
@@ -95,6 +116,7 @@ public final class SimulatorStats {
         servesPerCursor.clear();
         requestsPerCursor.clear();
         log.clear();
+        wire.clear();
     }
 
     Map<String, Object> toJson() {

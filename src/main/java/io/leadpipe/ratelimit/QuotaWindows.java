@@ -1,0 +1,134 @@
+package io.leadpipe.ratelimit;
+
+import io.leadpipe.config.Settings;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Quota windows a vendor announces without a reset time, beside (or instead of) X-RateLimit/IETF:
+ * HubSpot's {@code X-HubSpot-RateLimit-Max/-Remaining} with {@code -Interval-Milliseconds}, Apollo's
+ * minute/hour/day counters, Salesforce's {@code Sforce-Limit-Info: api-usage=18/15000}. Configured per
+ * source as {@code leadpipe.source.<name>.quota.<slot>.*}, slot one of second, minute, hour, day (each
+ * with that length unless told otherwise) or window (length from a header or the interval setting).
+ */
+public final class QuotaWindows {
+
+    /** The slots and their default lengths (window: none, it must be told). */
+    public static final Map<String, Duration> SLOTS = slots();
+    public static final List<String> FIELDS = List.of("limit-header", "remaining-header", "used-header", "used-pattern", "interval-header", "interval");
+
+    /** What one answer said about one window. Any of limit and remaining may be unknown; length never is. */
+    public record Reading(String window, Long limit, Long remaining, Duration length) {}
+
+    /** How one window is announced. */
+    record Window(String name, String limitHeader, String remainingHeader, String usedHeader, Pattern usedPattern,
+                  String intervalHeader, Duration interval) {
+
+        Reading read(Function<String, String> header) {
+            Long limit = RateLimitHeaderParser.number(value(header, limitHeader));
+            Long remaining = RateLimitHeaderParser.number(value(header, remainingHeader));
+            String usage = value(header, usedHeader);
+            if (usage != null && remaining == null) {
+                Matcher m = usedPattern.matcher(usage);
+                if (m.find()) {
+                    Long used = RateLimitHeaderParser.number(group(m, "used", 1));
+                    Long limitInValue = RateLimitHeaderParser.number(group(m, "limit", 2));
+                    if (limit == null) limit = limitInValue;
+                    if (used != null && limit != null) remaining = Math.max(0, limit - used);
+                }
+            }
+            Long intervalMillis = RateLimitHeaderParser.number(value(header, intervalHeader));
+            Duration length = intervalMillis != null && intervalMillis > 0 ? Duration.ofMillis(intervalMillis) : interval;
+            if ((limit == null && remaining == null) || length == null) return null;
+            return new Reading(name, limit, remaining, length);
+        }
+
+        private static String value(Function<String, String> header, String name) {
+            return name == null ? null : header.apply(name);
+        }
+
+        private static String group(Matcher m, String name, int index) {
+            if (m.pattern().pattern().contains("(?<" + name + ">")) return m.group(name);
+            return m.groupCount() >= index ? m.group(index) : null;
+        }
+    }
+
+    private final List<Window> windows;
+
+    private QuotaWindows(List<Window> windows) {
+        this.windows = windows;
+    }
+
+    public static QuotaWindows none() {
+        return new QuotaWindows(List.of());
+    }
+
+    /** {@code leadpipe.source.<name>.quota.<slot>.*}: a slot is in use when it names a limit, remaining or used header. */
+    public static QuotaWindows from(Settings s, String source) {
+        List<Window> windows = new ArrayList<>();
+        for (Map.Entry<String, Duration> slot : SLOTS.entrySet()) {
+            String p = "leadpipe.source." + source + ".quota." + slot.getKey() + ".";
+            String limit = blankToNull(s.get(p + "limit-header", null));
+            String remaining = blankToNull(s.get(p + "remaining-header", null));
+            String used = blankToNull(s.get(p + "used-header", null));
+            if (limit == null && remaining == null && used == null) continue;
+            String patternText = blankToNull(s.get(p + "used-pattern", null));
+            if (patternText == null) patternText = "(\\d+)(?:/(\\d+))?"; // used, or used/limit
+            Pattern pattern;
+            try {
+                pattern = Pattern.compile(patternText);
+            } catch (PatternSyntaxException e) {
+                throw s.invalid(p + "used-pattern", patternText, "must be a regular expression (" + e.getDescription() + ")");
+            }
+            String intervalText = blankToNull(s.get(p + "interval", null));
+            Duration interval = slot.getValue();
+            if (intervalText != null) {
+                interval = WaitTimes.parse(intervalText);
+                if (interval == null || interval.isZero()) throw s.invalid(p + "interval", intervalText, "must be a duration such as 10s, 1m, 1h or 1d");
+            }
+            String intervalHeader = blankToNull(s.get(p + "interval-header", null));
+            if (interval == null && intervalHeader == null) {
+                throw s.invalid(p + "limit-header", limit != null ? limit : remaining != null ? remaining : used,
+                        "the window's length is not known: set " + p + "interval-header or " + p + "interval");
+            }
+            windows.add(new Window(slot.getKey(), limit, remaining, used, pattern, intervalHeader, interval));
+        }
+        return new QuotaWindows(List.copyOf(windows));
+    }
+
+    /** What this answer said about each configured window it carried. */
+    public List<Reading> read(Function<String, String> header) {
+        List<Reading> out = new ArrayList<>();
+        for (Window w : windows) {
+            Reading r = w.read(header);
+            if (r != null) out.add(r);
+        }
+        return out;
+    }
+
+    public boolean isEmpty() {
+        return windows.isEmpty();
+    }
+
+    private static String blankToNull(String v) {
+        return v == null || v.isBlank() ? null : v.trim();
+    }
+
+    private static Map<String, Duration> slots() {
+        Map<String, Duration> m = new LinkedHashMap<>();
+        m.put("second", Duration.ofSeconds(1));
+        m.put("minute", Duration.ofMinutes(1));
+        m.put("hour", Duration.ofHours(1));
+        m.put("day", Duration.ofDays(1));
+        m.put("window", null);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+}

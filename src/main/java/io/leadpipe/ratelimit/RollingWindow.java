@@ -1,0 +1,89 @@
+package io.leadpipe.ratelimit;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * One quota window announced without a reset time, as the governor keeps it: what the last answer said
+ * was left, minus what we sent since, plus what of ours has left the window since (a request counts
+ * until the window's length after it was sent). At the floor it waits until the oldest request of ours
+ * in the window leaves it — or, with none of ours in it, a whole window after that answer — so it never
+ * sends into a window the API said was spent. For a fixed window of unknown start this is safe too:
+ * such a window has restarted by then. Not thread-safe: the governor holds its lock.
+ */
+final class RollingWindow {
+
+    final String name;
+    private Long limit;
+    private Duration length;
+    private Long said;             // remaining, as the last answer said
+    private Instant saidAt;
+    private long sentSince;        // requests we let through since that answer
+    private long leftSince;        // our requests that left the window since that answer
+    private final Deque<Instant> ours = new ArrayDeque<>(); // our requests still inside the window
+
+    RollingWindow(String name) {
+        this.name = name;
+    }
+
+    void observe(QuotaWindows.Reading r, Instant now) {
+        if (r.limit() != null) limit = r.limit();
+        length = r.length();
+        purge(now);
+        if (r.remaining() == null) return;
+        said = r.remaining();
+        saidAt = now;
+        sentSince = 0;
+        leftSince = 0;
+    }
+
+    void sent(Instant now) {
+        if (length == null) return;
+        purge(now);
+        ours.addLast(now);
+        // a daily window of a big quota must not hold a day of timestamps: the oldest matter least
+        if (limit != null && ours.size() > limit) ours.removeFirst();
+        sentSince++;
+    }
+
+    /** Our estimate of what is left now, or null while no answer said. */
+    Long remaining(Instant now) {
+        if (said == null || length == null) return null;
+        purge(now);
+        // a whole window after the answer, everything it counted has left
+        if (limit != null && !now.isBefore(saidAt.plus(length))) return limit - ours.size();
+        return said - sentSince + leftSince;
+    }
+
+    long effectiveFloor(long floor) {
+        return limit == null ? 0 : Math.min(floor, limit / 10);
+    }
+
+    /** Null when a request may go now; else the moment the window frees one (plus the margin). */
+    Instant blockedUntil(Instant now, long floor, Duration margin) {
+        Long left = remaining(now);
+        if (left == null || left > effectiveFloor(floor)) return null;
+        Instant wholeWindow = saidAt.plus(length);
+        Instant oldestLeaves = ours.isEmpty() ? wholeWindow : ours.peekFirst().plus(length);
+        Instant until = oldestLeaves.isBefore(wholeWindow) ? oldestLeaves : wholeWindow;
+        // the limit unknown, the whole window after the answer is the only safe time
+        if (limit == null) until = wholeWindow;
+        return until.plus(margin);
+    }
+
+    String describe(Instant now, long floor) {
+        return remaining(now) + " of " + (limit == null ? "?" : limit) + " requests left in its " + name + " window of "
+                + WaitTimes.human(length) + " (floor " + effectiveFloor(floor) + ", no reset time: rolling)";
+    }
+
+    private void purge(Instant now) {
+        if (length == null) return;
+        Instant cutoff = now.minus(length);
+        while (!ours.isEmpty() && !ours.peekFirst().isAfter(cutoff)) {
+            ours.removeFirst();
+            if (said != null) leftSince++;
+        }
+    }
+}

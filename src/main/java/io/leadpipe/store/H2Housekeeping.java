@@ -1,0 +1,96 @@
+package io.leadpipe.store;
+
+import org.h2.engine.SessionLocal;
+import org.h2.jdbc.JdbcConnection;
+import org.h2.mvstore.FileStore;
+import org.h2.mvstore.MVStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * The chunk housekeeping H2 does not do for leadpipe's store. H2 rewrites sparse chunks in its background
+ * writer thread, which WRITE_DELAY=0 (one durable commit per page) switches off, and it never picks a chunk
+ * to rewrite while REUSE_SPACE=FALSE (appended chunks, see {@link Database#withAppendOnlyChunks}). So every
+ * commit left a chunk behind, and H2 keeps each chunk's metadata in the heap: 13,943 chunks after a
+ * 1,000,000-lead pull. Run on a timer (routes/checkpoint.yaml), this rewrites the live pages of sparse chunks
+ * and commits them — appended, like every commit — so the emptied chunks are dropped and their number stays
+ * bounded by what is live, not by how many pages were pulled.
+ */
+public final class H2Housekeeping {
+
+    private static final Logger LOG = LoggerFactory.getLogger(H2Housekeeping.class);
+
+    /** Chunks are rewritten while their average fill rate is below this (H2's own default target). */
+    static final int TARGET_FILL_RATE = 90;
+
+    /** Rounds per run at most; each holds H2's store lock only for its own small rewrite and commit. */
+    static final int MAX_ROUNDS = 50;
+
+    private final DataSource dataSource;
+    private volatile boolean remoteOrNotH2;
+
+    public H2Housekeeping(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** One round; a no-op on PostgreSQL and in a process that reaches the H2 file through another one's auto-server. */
+    public void run() {
+        if (remoteOrNotH2) return;
+        try (Connection c = dataSource.getConnection()) {
+            MVStore store = embeddedStore(c);
+            if (store == null) {
+                remoteOrNotH2 = true;
+                return;
+            }
+            for (int round = 0; round < MAX_ROUNDS && compact(store); round++) {
+                // the lock is released between rounds, so the jobs' page commits go on
+            }
+        } catch (SQLException | RuntimeException e) {
+            // housekeeping is an optimisation: a failed round (the database closing at exit) changes no data
+            LOG.debug("H2 housekeeping skipped: {}", e.toString());
+        }
+    }
+
+    /** The MVStore of an H2 database opened in this process, or null. */
+    static MVStore embeddedStore(Connection c) throws SQLException {
+        if (!c.isWrapperFor(JdbcConnection.class)) return null;
+        if (!(c.unwrap(JdbcConnection.class).getSession() instanceof SessionLocal session)) return null;
+        var store = session.getDatabase().getStore();
+        return store == null ? null : store.getMvStore();
+    }
+
+    /**
+     * Picks sparse chunks and rewrites their live pages, then commits: all while holding H2's store lock,
+     * so no page commit of a job runs in between. H2 offers rewrite candidates only while space reuse is on;
+     * it is switched on for the choice and off again before the commit, so the rewritten pages are appended
+     * like every other commit. The amount rewritten per round is H2's own (a quarter of its auto-commit
+     * buffer), small enough that H2 does not store mid-rewrite.
+     */
+    static boolean compact(MVStore store) {
+        FileStore<?> file = store.getFileStore();
+        if (file == null || file.isReadOnly() || store.isClosed()) return false;
+        boolean appendOnly = !file.isSpaceReused();
+        int writeLimit = Math.max(64 * 1024, store.getAutoCommitMemory() / 4);
+        boolean[] rewritten = new boolean[1];
+        store.executeFilestoreOperation(() -> {
+            try {
+                if (appendOnly) file.setReuseSpace(true);
+                try {
+                    rewritten[0] = store.compact(TARGET_FILL_RATE, writeLimit);
+                } finally {
+                    if (appendOnly) file.setReuseSpace(false);
+                }
+                if (rewritten[0]) store.commit();
+            } catch (RuntimeException e) {
+                // never let it reach H2's operation wrapper, which would close the store
+                LOG.debug("H2 housekeeping round failed: {}", e.toString());
+                rewritten[0] = false;
+            }
+        });
+        return rewritten[0];
+    }
+}
