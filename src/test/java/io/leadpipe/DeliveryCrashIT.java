@@ -29,8 +29,8 @@ class DeliveryCrashIT {
     void killedWhileSeveralBatchesAreInFlightNothingIsLostAndNothingDeliveredTwice() throws Exception {
         SimulatorConfig c = new SimulatorConfig();
         try (TestWorkspace ws = new TestWorkspace().withSink(c)) {
-            c.leads = 1000;
-            c.crmLatencyMillis = 400;     // a batch is in flight long enough to be killed mid-way
+            c.leads = 1600;               // four rounds of 4 batches: three chances to find a round in flight
+            c.crmLatencyMillis = 600;     // a round is in flight long enough to be seen and killed mid-way
             c.crmRejectEvery = 97;        // some per-record errors, dead-lettered
             ws.startSimulator(c);
             ws.settings.put("leadpipe.sink.crm.concurrency", "4");
