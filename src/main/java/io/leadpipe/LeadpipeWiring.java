@@ -13,6 +13,7 @@ import io.leadpipe.paging.PageCodec;
 import io.leadpipe.paging.PageCodecs;
 import io.leadpipe.job.DriftMeter;
 import io.leadpipe.sink.CrmMapping;
+import io.leadpipe.sink.DeliveryTally;
 import io.leadpipe.sink.Enrichment;
 import io.leadpipe.sink.SinkBatch;
 import io.leadpipe.monitor.AlertRules;
@@ -38,6 +39,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.ThreadPoolProfileConfigurationProperties;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
 
@@ -221,9 +223,23 @@ public final class LeadpipeWiring implements AutoCloseable {
             if (enrich) sinkApi("enrichment", "leadpipe.sink.enrichment.", floor, resetMargin);
         }
         main.bind("sinkBatch", new SinkBatch(mapping));
+        main.bind("deliveryTally", new DeliveryTally());
+        // the pools the splits in routes/sink.yaml run on: this many CRM batches / enrichment lookups in flight, no more
+        threadPool("sinkDelivery", settings.getInt("leadpipe.sink.crm.concurrency", 4, 1, 64));
+        threadPool("sinkLookups", settings.getInt("leadpipe.sink.enrichment.concurrency", 4, 1, 64));
         main.bind("enrichment", new Enrichment(db.dataSource(), settings.get("leadpipe.sink.enrichment.key-field", "domain"),
                 settings.get("leadpipe.sink.enrichment.key-param", "domain"), enrich));
         main.bind("sinkRetryBackoff", backoff("leadpipe.sink.retry.").onRetry(job -> metrics.retry(job)));
+    }
+
+    /** A Camel thread pool profile of a fixed size; an EIP names it as its executorService. */
+    private void threadPool(String id, int threads) {
+        ThreadPoolProfileConfigurationProperties pool = new ThreadPoolProfileConfigurationProperties();
+        pool.setId(id);
+        pool.setPoolSize(threads);
+        pool.setMaxPoolSize(threads);
+        pool.setMaxQueueSize(-1); // a split hands over its parts at once; at most `threads` of them run
+        main.configure().threadPool().addConfig(id, pool);
     }
 
     private io.leadpipe.http.ResponseLimits responseLimits() {
