@@ -42,18 +42,68 @@ class ProbeTest {
     }
 
     @Test
-    void aJobIsProbedWithItsSourceAndFilters() throws Exception {
+    void aJobIsProbedWithItsSourceAndFiltersByGetAndByPost() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
-            ws.startSimulator(simulator("envelope"));
+            SimulatorConfig c = simulator("envelope");
+            ws.startSimulator(c);
             ws.jobs(TestWorkspace.job("germany", "country=DE"));
 
-            TestWorkspace.CliResult probe = ws.cli(TestWorkspace.envWithKey(), "probe", "--job", "germany");
+            TestWorkspace.CliResult get = ws.cli(TestWorkspace.envWithKey(), "probe", "--job", "germany");
 
-            assertThat(probe.exitCode()).as("exit code; output:\n%s%s", probe.out(), probe.err()).isZero();
-            assertThat(probe.out()).contains("probe: source leads-api, job germany (filters country=DE)")
-                    .contains("GET " + ws.simulator.leadsUrl() + "?limit=100&country=DE");
-            assertThat(ws.simulator.stats().requests()).isEqualTo(1);
+            assertThat(get.exitCode()).as("exit code; output:\n%s%s", get.out(), get.err()).isZero();
+            assertThat(get.out()).contains("probe: source leads-api, job germany (filters country=DE)")
+                    .contains("request         GET " + ws.simulator.leadsUrl() + "?limit=100&country=DE");
+
+            c.method = "POST"; // a search endpoint: the paging fields and filters in a JSON body
+            ws.settings.put("leadpipe.source.leads-api.method", "POST");
+            TestWorkspace.CliResult post = ws.cli(TestWorkspace.envWithKey(), "probe", "--job", "germany");
+
+            assertThat(post.exitCode()).as("exit code; output:\n%s%s", post.out(), post.err()).isZero();
+            assertThat(post.out()).contains("request         POST " + ws.simulator.leadsUrl() + "\n")
+                    .contains("request body    {\"limit\":100,\"country\":\"DE\"}")
+                    .contains("Content-Type: application/json")
+                    .contains("total           32 (at /meta/total)") // the filter went in the body
+                    .contains("result          OK — a full pull can work: 32 records, ids at /id, and this page is the last");
+            assertThat(ws.simulator.stats().requests()).as("one request per probe").isEqualTo(2);
             nothingWritten(ws);
+        }
+    }
+
+    /**
+     * The one source that opens the database: a provider may rotate a refresh token when it is used, and the
+     * pull after the probe must find the new one.
+     */
+    @Test
+    void aRefreshTokenSourceKeepsItsRotatedTokenSoThePullAfterTheProbeWorks() throws Exception {
+        SimulatorConfig c = simulator("envelope");
+        c.auth = "oauth2";
+        c.oauthClientId = "leadpipe-probe";
+        c.oauthClientSecret = "cs-" + java.util.UUID.randomUUID();
+        c.oauthRefreshToken = "rt-seed-" + java.util.UUID.randomUUID();
+        try (TestWorkspace ws = new TestWorkspace()) {
+            ws.startSimulator(c);
+            String a = "leadpipe.source.leads-api.auth.";
+            ws.settings.put("leadpipe.source.leads-api.auth", "oauth2-refresh-token");
+            ws.settings.put(a + "token-url", ws.simulator.tokenUrl());
+            ws.settings.put(a + "client-id", c.oauthClientId);
+            ws.settings.put(a + "client-secret-env", "PROBE_CLIENT_SECRET");
+            Map<String, String> env = new java.util.HashMap<>(TestWorkspace.envWithKey());
+            env.put("PROBE_CLIENT_SECRET", c.oauthClientSecret);
+            env.put("LEADPIPE_LEADS_API_REFRESH_TOKEN", c.oauthRefreshToken);
+
+            TestWorkspace.CliResult probe = ws.cli(env, "probe", "leads-api");
+
+            assertThat(probe.exitCode()).as("output:\n%s%s", probe.out(), probe.err()).isZero();
+            assertThat(probe.out()).contains("Authorization: Bearer ****").contains("records         100 at /data");
+            String rotated = ws.simulator.oauth().currentRefreshToken();
+            assertThat(rotated).as("the provider rotated the refresh token").isNotEqualTo(c.oauthRefreshToken);
+            assertThat(probe.out() + probe.err()).doesNotContain(c.oauthClientSecret).doesNotContain(c.oauthRefreshToken).doesNotContain(rotated);
+
+            TestWorkspace.CliResult run = ws.cli(env, "run");
+
+            assertThat(run.exitCode()).as("the pull after the probe; output:\n%s%s", run.out(), run.err()).isZero();
+            assertThat(ws.simulator.oauth().refusedGrants.get()).as("no spent refresh token offered").isZero();
+            assertThat(ws.storedLeadKeys()).hasSize(250);
         }
     }
 
@@ -154,7 +204,7 @@ class ProbeTest {
                     .contains("X-Org-Token: ****")
                     .contains("quota           0 of 60 left, resets in")
                     .contains("rate rules      status=403 header=X-RateLimit-Remaining:0 wait=reset")
-                    .containsPattern("result          FAIL — rate limited: HTTP 403 \\(rate-limit rule 'status=403 header=X-RateLimit-Remaining:0 wait=reset'\\); a pull would wait (1 min \\d+ s|2 min 0 s) and retry");
+                    .containsPattern("result          FAIL — rate limited: HTTP 403 \\(rate-limit rule 'status=403 header=X-RateLimit-Remaining:0 wait=reset'\\); a pull would wait (\\d+ s|2 min 0 s) and retry");
             assertThat(probe.out() + probe.err()).doesNotContain("org-token-27182818").doesNotContain(TestWorkspace.API_KEY);
             assertThat(api.requests.get()).isEqualTo(1);
             nothingWritten(ws);

@@ -114,8 +114,8 @@ public final class SourceProbe {
         if (page.records() == 0) {
             r.ok("the records array is at " + where + " but empty: the id pointer could not be checked (are the filters too narrow?)");
         } else {
-            r.ok("a full pull can work: " + page.records() + " records per page, ids at " + source.idPointer() + ", "
-                    + (page.last() ? "and this page is the last" : "paging on by " + source.paging()));
+            r.ok("a full pull can work: " + page.records() + (page.last() ? " records, ids at " + source.idPointer() + ", and this page is the last"
+                    : " records per page, ids at " + source.idPointer() + ", paging on by " + source.paging()));
         }
     }
 
