@@ -211,6 +211,27 @@ class ProbeTest {
         }
     }
 
+    @Test
+    void anAnswerThatIsNotJsonOrNoAnswerAtAllFails() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace();
+             FakeApi api = new FakeApi((ex, n) -> FakeApi.send(ex, 200, "text/html; charset=utf-8", "<!DOCTYPE html><html>Sign in</html>")).serve(ws)) {
+            TestWorkspace.CliResult html = ws.cli(TestWorkspace.envWithKey(), "probe", "leads-api");
+
+            assertThat(html.exitCode()).as("output:\n%s", html.out()).isEqualTo(1);
+            assertThat(html.out()).contains("status          200 OK, Content-Type text/html; charset=utf-8")
+                    .containsPattern("result          FAIL — .*a body that is not JSON.*<!DOCTYPE html>");
+
+            ws.settings.put("leadpipe.source.leads-api.url", "http://127.0.0.1:1/v1/leads");
+            TestWorkspace.CliResult nothing = ws.cli(TestWorkspace.envWithKey(), "probe", "leads-api");
+
+            assertThat(nothing.exitCode()).as("output:\n%s", nothing.out()).isEqualTo(1);
+            assertThat(nothing.out()).contains("status          no answer")
+                    .contains("result          FAIL — cannot connect for GET http://127.0.0.1:1/v1/leads?limit=100");
+            assertThat(api.requests.get()).isEqualTo(1);
+            nothingWritten(ws);
+        }
+    }
+
     /** No database file, no report directory: the probe opened nothing a pull writes to. */
     private static void nothingWritten(TestWorkspace ws) {
         assertThat(ws.dir.resolve("db")).as("the database directory").doesNotExist();
