@@ -8,7 +8,6 @@ import org.apache.hc.core5.http.HttpRequest;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -21,7 +20,7 @@ public final class RequestRecorder implements HttpClientConfigurer {
     /** The request line and headers as sent, credentials masked. */
     public record Sent(String line, List<String> headers) {}
 
-    /** Headers that carry credentials whatever the source says. */
+    /** Headers that carry credentials whatever the source says (the set compares names ignoring case). */
     private static final Set<String> ALWAYS_MASKED = Set.of("authorization", "proxy-authorization", "cookie");
 
     private final HttpClientConfigurer client;
@@ -61,7 +60,7 @@ public final class RequestRecorder implements HttpClientConfigurer {
 
     /** A credential keeps only its scheme ("Bearer ****"); anything else is scrubbed of known secrets. */
     private String shown(String name, String value) {
-        if (!masked.contains(name.toLowerCase(Locale.ROOT)) && !masked.contains(name)) return Secrets.scrub(value);
+        if (!masked.contains(name)) return Secrets.scrub(value);
         int space = value.indexOf(' ');
         String scheme = space > 0 ? value.substring(0, space) : "";
         return scheme.matches("[A-Za-z][A-Za-z0-9-]{0,19}") ? scheme + " " + Secrets.MASK : Secrets.MASK;
