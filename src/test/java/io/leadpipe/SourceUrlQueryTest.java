@@ -77,7 +77,6 @@ class SourceUrlQueryTest {
                 jobs.append(TestWorkspace.job("job-" + s.name(), "", "source", s.name()));
             }
             ws.settings.put("leadpipe.sources", String.join(",", names));
-            ws.settings.put("leadpipe.jobs.concurrency", "1"); // the leads table is keyed by id alone: one source's pull at a time
             ws.jobs(jobs.toString());
 
             TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
