@@ -39,7 +39,6 @@ class SourceUrlQueryTest {
             new Source("cursor-get", "cursor", "GET", "cursor", true),
             new Source("cursor-header-get", "cursor-header", "GET", "cursor-header", true),
             new Source("next-url-get", "next-url", "GET", "next-url", true),
-            new Source("next-url-relative-get", "next-url-relative", "GET", "next-url", true),
             new Source("link-header-get", "link-header", "GET", "link-header", true),
             new Source("keyset-get", "keyset", "GET", "keyset", true),
             new Source("offset-get", "offset", "GET", "offset", true),
