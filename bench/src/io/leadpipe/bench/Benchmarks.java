@@ -112,12 +112,22 @@ public final class Benchmarks {
     }
 
     static void sink() throws Exception {
-        SinkThroughput.Result r = SinkThroughput.run(20_000);
-        System.out.printf(Locale.ROOT, "### Sink throughput%n%n%,d leads delivered to the CRM simulator in batches of 100, enrichment on (one cached call per domain), "
-                + "CRM limit %d requests per %d ms = %,.0f leads/s allowed.%n%n", r.leads(), SinkThroughput.CRM_LIMIT, SinkThroughput.CRM_WINDOW_MS, r.allowedLeadsPerSecond());
-        System.out.println("| leads | seconds | delivered leads/s | ÷ allowed | CRM requests |");
-        System.out.println("|---|---|---|---|---|");
-        System.out.printf(Locale.ROOT, "| %,d | %.1f | **%,.0f** | %.3f | %d |%n%n", r.leads(), r.seconds(), r.leadsPerSecond(), r.leadsPerSecond() / r.allowedLeadsPerSecond(), r.crmRequests());
+        int leads = 20_000;
+        System.out.printf(Locale.ROOT, "### Sink throughput (target ≥ 0.9 of the CRM's allowance)%n%n%,d leads delivered to the CRM simulator in batches of 100, "
+                + "enrichment on (one cached call per domain), CRM limit %d requests per %d ms = %,.0f leads/s allowed. "
+                + "÷ allowed: wall-clock leads/s of the whole `deliver` (start-up included) ÷ that; quota used: CRM requests served in the "
+                + "windows the delivery covered fully ÷ (limit × those windows).%n%n",
+                leads, SinkThroughput.CRM_LIMIT, SinkThroughput.CRM_WINDOW_MS, SinkThroughput.CRM_LIMIT * 100.0 * 1000 / SinkThroughput.CRM_WINDOW_MS);
+        System.out.println("| run | batches in flight | floor | leads | seconds | delivered leads/s | ÷ allowed | full windows | quota used | CRM requests | 429s | most in flight |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        for (SinkThroughput.Result r : List.of(
+                SinkThroughput.run("one batch at a time", leads, 1, null),
+                SinkThroughput.run("default concurrency", leads, 4, null),
+                SinkThroughput.run("one batch at a time, floor 0", leads, 1, 0L),
+                SinkThroughput.run("default concurrency, floor 0", leads, 4, 0L))) {
+            System.out.println(r.row());
+        }
+        System.out.println();
     }
 
     static void quota() throws Exception {

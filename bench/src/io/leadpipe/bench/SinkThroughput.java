@@ -2,15 +2,33 @@ package io.leadpipe.bench;
 
 import io.leadpipe.simulator.SimulatorConfig;
 
-/** Leads delivered per second to the CRM simulator in batches of 100, against the CRM's own rate limit. */
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Leads delivered per second to the CRM simulator in batches of 100, against the CRM's own rate limit,
+ * with up to {@code concurrency} batches (and as many enrichment lookups) in flight. Two figures: wall-clock leads/s of the whole `deliver`
+ * (start-up included) ÷ the leads/s the CRM allows, and the CRM quota used in the windows the delivery
+ * covered fully (as for the pull's quota utilisation).
+ */
 final class SinkThroughput {
 
-    record Result(int leads, double seconds, double leadsPerSecond, double allowedLeadsPerSecond, long crmRequests, long crm429) {}
+    record Result(String label, int concurrency, String floor, int leads, double seconds, double leadsPerSecond, double allowedLeadsPerSecond,
+                  int fullWindows, double windowUtilisation, long crmRequests, long crmOverLimit, int maxInFlight) {
+        String row() {
+            return String.format(Locale.ROOT, "| %s | %d | %s | %,d | %.1f | **%,.0f** | **%.3f** | %d | %.3f | %d | %d | %d |",
+                    label, concurrency, floor, leads, seconds, leadsPerSecond, leadsPerSecond / allowedLeadsPerSecond, fullWindows,
+                    windowUtilisation, crmRequests, crmOverLimit, maxInFlight);
+        }
+    }
 
     static final int CRM_LIMIT = 20;
     static final long CRM_WINDOW_MS = 2000;
 
-    static Result run(int leads) throws Exception {
+    /** @param floor null: the default leadpipe.ratelimit.floor */
+    static Result run(String label, int leads, int concurrency, Long floor) throws Exception {
         try (BenchWorkspace ws = new BenchWorkspace()) {
             SimulatorConfig c = new SimulatorConfig();
             c.leads = leads;
@@ -28,6 +46,9 @@ final class SinkThroughput {
             ws.settings.put("leadpipe.sink.enrichment.url", ws.simulator.enrichUrl());
             ws.settings.put("leadpipe.sink.crm.max-requests-per-second", "1000");
             ws.settings.put("leadpipe.sink.enrichment.max-requests-per-second", "100000");
+            ws.settings.put("leadpipe.sink.crm.concurrency", Integer.toString(concurrency));
+            ws.settings.put("leadpipe.sink.enrichment.concurrency", Integer.toString(concurrency));
+            if (floor != null) ws.settings.put("leadpipe.ratelimit.floor", Long.toString(floor));
             ws.run("run");                       // extract first: only delivery is timed
             long t0 = System.nanoTime();
             ws.run("deliver");
@@ -35,7 +56,22 @@ final class SinkThroughput {
             var crm = ws.simulator.crm();
             long delivered = crm.upsertsPerId().size();
             if (delivered != leads) throw new IllegalStateException("delivered " + delivered + " of " + leads);
-            return new Result(leads, s, leads / s, CRM_LIMIT * 100.0 * 1000 / CRM_WINDOW_MS, crm.crmRequests(), 0);
+            if (crm.upsertsPerId().values().stream().anyMatch(n -> n != 1)) throw new IllegalStateException("a contact was upserted twice");
+
+            Map<Long, Integer> perWindow = new TreeMap<>();
+            for (long at : crm.crmServedAt()) perWindow.merge(Math.floorDiv(at, CRM_WINDOW_MS), 1, Integer::sum);
+            List<Long> windows = List.copyOf(perWindow.keySet());
+            // the first and last windows are partly outside the delivery: count only the ones it covered fully
+            long served = 0;
+            int full = 0;
+            for (long w = windows.get(0) + 1; w < windows.get(windows.size() - 1); w++) {
+                served += perWindow.getOrDefault(w, 0);
+                full++;
+            }
+            System.err.println(label + ": CRM requests per window " + perWindow.values());
+            return new Result(label, concurrency, floor == null ? "default" : Long.toString(floor), leads, s, leads / s,
+                    CRM_LIMIT * 100.0 * 1000 / CRM_WINDOW_MS, full, served / (double) (CRM_LIMIT * (long) full),
+                    crm.crmRequests(), crm.crmOverLimit(), crm.crmMaxInFlight());
         }
     }
 }

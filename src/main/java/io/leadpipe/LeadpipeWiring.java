@@ -1,6 +1,7 @@
 package io.leadpipe;
 
 import io.leadpipe.config.ConfigException;
+import io.leadpipe.config.JobDeclarations;
 import io.leadpipe.config.Settings;
 import io.leadpipe.auth.SourceAuthFactory;
 import io.leadpipe.http.SourceAuth;
@@ -13,6 +14,7 @@ import io.leadpipe.paging.PageCodec;
 import io.leadpipe.paging.PageCodecs;
 import io.leadpipe.job.DriftMeter;
 import io.leadpipe.sink.CrmMapping;
+import io.leadpipe.sink.DeliveryTally;
 import io.leadpipe.sink.Enrichment;
 import io.leadpipe.sink.SinkBatch;
 import io.leadpipe.monitor.AlertRules;
@@ -38,6 +40,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.ThreadPoolProfileConfigurationProperties;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteDefinition;
 
@@ -84,11 +87,7 @@ public final class LeadpipeWiring implements AutoCloseable {
         authFactory = new SourceAuthFactory(settings, env);
         for (String name : settings.require("leadpipe.sources").split(",")) {
             if (name.isBlank()) continue;
-            SourceSettings s = SourceSettings.from(settings, name.trim());
-            sources.add(s);
-            auth.computeIfAbsent(s.name(), n -> authFactory.create(n, "source '" + n + "'", "leadpipe.source." + n + ".",
-                    s.apiKeyHeader(), s.apiKeyPrefix(), s.apiKeyEnv(), s.apiKeyFile()));
-            staticHeaders.put(s.name(), io.leadpipe.http.StaticHeaders.from(settings, s.name(), s.apiKeyHeader(), env));
+            sources.add(resolveSource(name.trim(), env));
         }
         int concurrency = settings.getInt("leadpipe.jobs.concurrency", 4, 1, 256);
         settings.getInt("camel.component.http.connect-timeout", 5000, 1, Integer.MAX_VALUE);
@@ -128,14 +127,7 @@ public final class LeadpipeWiring implements AutoCloseable {
         rateLimits.maxWait(maxWait());
         io.leadpipe.http.ResponseLimits limits = responseLimits();
         auth.values().forEach(key -> key.limits(limits));
-        for (SourceSettings s : sources) {
-            pagers.register(s.name(), new PageCodec(s));
-            // the source's HTTP client: the key and its static headers, added inside the client (never Camel headers)
-            main.bind("auth-" + s.name(), staticHeaders.get(s.name()).around(auth.get(s.name())));
-            rateLimits.register(s.name(), auth.get(s.name()).identity(), RateLimitHeaderNames.from(settings, s.name()),
-                    floor, resetMargin, settings.getDouble("leadpipe.ratelimit.node-share", 1.0, 0.01, 1.0), s.maxRequestsPerSecond());
-            rateLimits.signals(s.name(), io.leadpipe.ratelimit.QuotaWindows.from(settings, s.name()), rateLimitRules(s.name()));
-        }
+        for (SourceSettings s : sources) bindSource(s, pagers, floor, resetMargin, client -> client);
         main.bind("paging", pagers);
         main.bind("instanceUrls", authFactory.instanceUrls());
         bindSink(env, floor, resetMargin);
@@ -164,6 +156,91 @@ public final class LeadpipeWiring implements AutoCloseable {
         observer.start(); // a notifier added by hand is not started for us, and an unstarted one hears nothing
         context = main.getCamelContext();
         return this;
+    }
+
+    /** A source's settings, credentials and static headers, checked before anything is opened. */
+    private SourceSettings resolveSource(String name, Map<String, String> env) {
+        SourceSettings s = SourceSettings.from(settings, name);
+        auth.computeIfAbsent(s.name(), n -> authFactory.create(n, "source '" + n + "'", "leadpipe.source." + n + ".",
+                s.apiKeyHeader(), s.apiKeyPrefix(), s.apiKeyEnv(), s.apiKeyFile()));
+        staticHeaders.put(s.name(), io.leadpipe.http.StaticHeaders.from(settings, s.name(), s.apiKeyHeader(), env));
+        return s;
+    }
+
+    /**
+     * A source's page codec, HTTP client and rate governor (with its quota windows and rate-limit rules);
+     * {@code wrap} may wrap the client (probe records what it sends).
+     */
+    private void bindSource(SourceSettings s, PageCodecs pagers, long floor, Duration resetMargin,
+                            java.util.function.UnaryOperator<org.apache.camel.component.http.HttpClientConfigurer> wrap) {
+        pagers.register(s.name(), new PageCodec(s));
+        // the source's HTTP client: the key and its static headers, added inside the client (never Camel headers)
+        main.bind("auth-" + s.name(), wrap.apply(staticHeaders.get(s.name()).around(auth.get(s.name()))));
+        rateLimits.register(s.name(), auth.get(s.name()).identity(), RateLimitHeaderNames.from(settings, s.name()),
+                floor, resetMargin, settings.getDouble("leadpipe.ratelimit.node-share", 1.0, 0.01, 1.0), s.maxRequestsPerSecond());
+        rateLimits.signals(s.name(), io.leadpipe.ratelimit.QuotaWindows.from(settings, s.name()), rateLimitRules(s.name()));
+    }
+
+    /**
+     * {@code probe}: Camel with only a pull's page fetch ({@code fetch-page} of routes/fetch.yaml with the api-call
+     * kamelet, and routes/errors.yaml for its route configuration) and one source's beans, made as {@link #start}
+     * makes them. No job route runs it, so nothing retries: one request. Nothing is opened that a pull writes to —
+     * no database (but for an OAuth2 refresh-token source, whose rotated token must be kept), no report directory —
+     * and no management port.
+     */
+    public io.leadpipe.probe.SourceProbe startProbe(Map<String, String> env, String sourceName) throws Exception {
+        List<String> declared = io.leadpipe.config.KnownSettings.sourceNames(settings.require("leadpipe.sources"));
+        if (!declared.contains(sourceName)) {
+            throw new ConfigException("no source named '" + sourceName + "' in leadpipe.sources (" + String.join(", ", declared) + ")");
+        }
+        authFactory = new SourceAuthFactory(settings, env);
+        SourceSettings source = resolveSource(sourceName, env);
+        long floor = settings.getLong("leadpipe.ratelimit.floor", 10, 0, Long.MAX_VALUE);
+        Duration resetMargin = Duration.ofMillis(settings.getLong("leadpipe.ratelimit.reset-margin-ms", 250, 0, 600_000));
+        rateLimits.maxWait(maxWait());
+        RetryBackoff retries = backoff("leadpipe.retry.");
+        if (authFactory.keepsRefreshTokens()) {
+            // the provider may rotate the refresh token on use: the new one must be stored, or the next run is locked out
+            db = Database.open(settings).migrate();
+            authFactory.attach(new io.leadpipe.store.RefreshTokenTable(db.dataSource()));
+        }
+        main = new Main();
+        if (main.getShutdownStrategy() instanceof org.apache.camel.main.DefaultMainShutdownStrategy strategy) strategy.disableHangupSupport();
+        java.util.Properties properties = settings.asProperties();
+        properties.stringPropertyNames().stream().filter(k -> k.startsWith("camel.component.sql.")).forEach(properties::remove);
+        properties.setProperty("camel.main.routes-include-pattern", probeRoutes());
+        properties.setProperty("camel.management.enabled", "false");
+        properties.setProperty("camel.metrics.enabled", "false");
+        main.setOverrideProperties(properties);
+        main.setDefaultPropertyPlaceholderLocation("false");
+        auth.get(sourceName).limits(responseLimits());
+        // the request as it goes out of the source's own client, credentials masked
+        java.util.Set<String> masked = new java.util.HashSet<>(java.util.Set.of(source.apiKeyHeader()));
+        staticHeaders.get(sourceName).describe().forEach((name, shown) -> { if (io.leadpipe.secrets.Secrets.MASK.equals(shown)) masked.add(name); });
+        io.leadpipe.probe.RequestRecorder[] recorder = new io.leadpipe.probe.RequestRecorder[1];
+        PageCodecs pagers = new PageCodecs();
+        bindSource(source, pagers, floor, resetMargin, client -> recorder[0] = new io.leadpipe.probe.RequestRecorder(client, masked));
+        main.bind("paging", pagers);
+        main.bind("instanceUrls", authFactory.instanceUrls());
+        main.bind("rateLimits", rateLimits);
+        main.bind("jsonAnswer", new io.leadpipe.http.JsonAnswer());
+        main.init();
+        main.start();
+        context = main.getCamelContext();
+        String pacing = "floor " + floor + " requests kept per window (at most a tenth of the limit), at most " + source.maxRequestsPerSecond()
+                + " requests/s (Throttler), node share " + settings.getDouble("leadpipe.ratelimit.node-share", 1.0, 0.01, 1.0)
+                + "; a wait longer than " + settings.get("leadpipe.ratelimit.max-wait", "15m") + " stops the job PAUSED";
+        return new io.leadpipe.probe.SourceProbe(source, rateLimits, recorder[0], retries.describe(), pacing);
+    }
+
+    /** The page fetch's route files, from where the configured routes are (routes/ by default). */
+    private String probeRoutes() {
+        List<String> files = new ArrayList<>();
+        for (Path f : JobDeclarations.routeFiles(settings.get("camel.main.routes-include-pattern", "file:routes/*.yaml"))) {
+            String name = f.getFileName().toString();
+            if (name.equals("fetch.yaml") || name.equals("errors.yaml")) files.add("file:" + f);
+        }
+        return files.size() == 2 ? String.join(",", files) : "file:routes/fetch.yaml,file:routes/errors.yaml";
     }
 
     /**
@@ -221,9 +298,23 @@ public final class LeadpipeWiring implements AutoCloseable {
             if (enrich) sinkApi("enrichment", "leadpipe.sink.enrichment.", floor, resetMargin);
         }
         main.bind("sinkBatch", new SinkBatch(mapping));
+        main.bind("deliveryTally", new DeliveryTally());
+        // the pools the splits in routes/sink.yaml run on: this many CRM batches / enrichment lookups in flight, no more
+        threadPool("sinkDelivery", settings.getInt("leadpipe.sink.crm.concurrency", 4, 1, 64));
+        threadPool("sinkLookups", settings.getInt("leadpipe.sink.enrichment.concurrency", 4, 1, 64));
         main.bind("enrichment", new Enrichment(db.dataSource(), settings.get("leadpipe.sink.enrichment.key-field", "domain"),
                 settings.get("leadpipe.sink.enrichment.key-param", "domain"), enrich));
         main.bind("sinkRetryBackoff", backoff("leadpipe.sink.retry.").onRetry(job -> metrics.retry(job)));
+    }
+
+    /** A Camel thread pool profile of a fixed size; an EIP names it as its executorService. */
+    private void threadPool(String id, int threads) {
+        ThreadPoolProfileConfigurationProperties pool = new ThreadPoolProfileConfigurationProperties();
+        pool.setId(id);
+        pool.setPoolSize(threads);
+        pool.setMaxPoolSize(threads);
+        pool.setMaxQueueSize(-1); // a split hands over its parts at once; at most `threads` of them run
+        main.configure().threadPool().addConfig(id, pool);
     }
 
     private io.leadpipe.http.ResponseLimits responseLimits() {

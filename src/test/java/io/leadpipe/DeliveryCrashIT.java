@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** SIGKILL in the middle of a CRM batch: after a restart every lead is DELIVERED or DEAD, and none was upserted twice. */
+/** SIGKILL with several CRM batches in flight: after a restart every lead is DELIVERED or DEAD, and none was upserted twice. */
 class DeliveryCrashIT {
 
     private static long count(TestWorkspace ws, String status) throws Exception {
@@ -26,19 +26,20 @@ class DeliveryCrashIT {
     }
 
     @Test
-    void killedWhileABatchIsInFlightNothingIsLostAndNothingDeliveredTwice() throws Exception {
+    void killedWhileSeveralBatchesAreInFlightNothingIsLostAndNothingDeliveredTwice() throws Exception {
         SimulatorConfig c = new SimulatorConfig();
         try (TestWorkspace ws = new TestWorkspace().withSink(c)) {
-            c.leads = 1000;
-            c.crmLatencyMillis = 400;     // a batch is in flight long enough to be killed mid-way
+            c.leads = 1600;               // four rounds of 4 batches: three chances to find a round in flight
+            c.crmLatencyMillis = 600;     // a round is in flight long enough to be seen and killed mid-way
             c.crmRejectEvery = 97;        // some per-record errors, dead-lettered
             ws.startSimulator(c);
+            ws.settings.put("leadpipe.sink.crm.concurrency", "4");
 
             Path log1 = ws.dir.resolve("run.log");
             Process run = ws.startProcess(log1, "run");
-            // wait until some batches were delivered and the next one is SENDING, then kill
+            // wait until some batches were delivered and more than one of the next ones is SENDING, then kill
             await().atMost(90, TimeUnit.SECONDS).pollInterval(20, TimeUnit.MILLISECONDS).ignoreExceptions()
-                    .until(() -> Files.readString(log1).contains("sink: batch") && count(ws, "DELIVERED") >= 300 && count(ws, "SENDING") > 0);
+                    .until(() -> Files.readString(log1).contains("sink: batch") && count(ws, "DELIVERED") >= 300 && count(ws, "SENDING") > 100);
             new ProcessBuilder("kill", "-KILL", Long.toString(run.pid())).start().waitFor();
             assertThat(run.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(run.exitValue()).isEqualTo(137);
@@ -51,7 +52,9 @@ class DeliveryCrashIT {
             String out = Files.readString(log2);
             assertThat(deliver.exitValue()).as(out).isZero();
 
-            assertThat(out).contains("deliveries were in doubt after a stop");
+            java.util.regex.Matcher inDoubt = java.util.regex.Pattern.compile("sink: (\\d+) deliveries were in doubt after a stop").matcher(out);
+            assertThat(inDoubt.find()).as(out).isTrue();
+            assertThat(Integer.parseInt(inDoubt.group(1))).as("leads read back: more than one batch was in flight").isGreaterThan(100);
             long delivered = count(ws, "DELIVERED");
             long dead = count(ws, "DEAD");
             assertThat(delivered + dead).as("every lead DELIVERED or DEAD").isEqualTo(c.leads);

@@ -55,6 +55,30 @@ class SinkTest {
     }
 
     @Test
+    void severalBatchesInFlightDeliverEveryLeadExactlyOnceAndNeverPastTheCrmLimit() throws Exception {
+        SimulatorConfig c = new SimulatorConfig();
+        c.leads = 3000;
+        try (TestWorkspace ws = new TestWorkspace().withSink(c)) {
+            c.crmRateLimit = 10;          // 10 batches per second: the CRM's quota, not leadpipe, sets the pace
+            c.crmRateWindowMillis = 1000;
+            c.crmLatencyMillis = 40;      // a batch is still in flight when the next ones start
+            ws.startSimulator(c);
+            ws.settings.put("leadpipe.sink.crm.concurrency", "4");
+
+            TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(run.exitCode()).as(run.out()).isZero();
+            assertThat(sinkStatuses(ws)).isEqualTo(Map.of("DELIVERED", 3000L));
+            Map<String, Integer> upserts = ws.simulator.crm().upsertsPerId();
+            assertThat(upserts).as("contacts in the CRM").hasSize(3000);
+            assertThat(upserts.values()).as("upserts per contact").allMatch(n -> n == 1);
+            assertThat(run.out()).contains("3000 delivered, 0 dead-lettered");
+            assertThat(ws.simulator.crm().crmOverLimit()).as("CRM requests refused for going past its limit (429)").isZero();
+            assertThat(ws.simulator.crm().crmMaxInFlight()).as("CRM batches in flight at once").isBetween(2, 4);
+        }
+    }
+
+    @Test
     void whileTheCrmIsDownDeliveryRetriesAndCompletesWhenItReturns() throws Exception {
         SimulatorConfig c = new SimulatorConfig();
         c.leads = 500;
@@ -86,9 +110,11 @@ class SinkTest {
         c.crmDown = true;
         try (TestWorkspace ws = sinkWorkspace(c)) {
             ws.settings.put("leadpipe.sink.retry.max-retries", "2");
+            ws.settings.put("leadpipe.sink.crm.concurrency", "4");
             TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
             assertThat(run.exitCode()).isEqualTo(1);
             assertThat(run.out()).contains("FAILED — HTTP 503 for POST " + ws.simulator.crmUrl() + "/batch/upsert");
+            assertThat(ws.simulator.crm().crmUnavailable()).as("the round's 3 batches, 1 + 2 tries each (a failed batch is not retried again as a whole)").isEqualTo(9);
             assertThat(sinkStatuses(ws).getOrDefault("DELIVERED", 0L)).isZero();
 
             c.crmDown = false;

@@ -116,6 +116,11 @@ public final class SourceAuthFactory {
         return fields;
     }
 
+    /** Whether an API uses refresh tokens, which must be kept in the database (a provider may rotate them). */
+    public boolean keepsRefreshTokens() {
+        return !refreshGrants.isEmpty();
+    }
+
     /** Once the database is open: each refresh-token API records its configured token (unless recorded before). */
     public void attach(RefreshTokenTable table) {
         refreshGrants.values().forEach(g -> g.attach(table));

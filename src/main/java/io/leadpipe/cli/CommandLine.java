@@ -81,6 +81,11 @@ public final class CommandLine {
                                    (never inside the database directory; an existing FILE that is not a
                                    previous export is replaced only with --force)
 
+              probe SOURCE | probe --job JOB
+                                   one request for the first page, nothing stored: prints the request (keys
+                                   masked), status, records found and the first id, the next position, the
+                                   total, the quota reading and the rules in force; exit 1 when a full pull
+                                   could not work (no records array, no id, 401/403, not JSON)
               repair               finish a schema upgrade that a crash (kill -9) interrupted: clear the
                                    unfinished migration from the schema history and run it again
 

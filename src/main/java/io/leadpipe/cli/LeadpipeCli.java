@@ -72,6 +72,7 @@ public final class LeadpipeCli {
                 case "replay" -> replay(settings, cli);
                 case "export" -> export(settings, cli);
                 case "repair" -> repair(settings);
+                case "probe" -> probe(settings, cli);
                 // the simulator is not part of leadpipe: it has its own jar, which runs leadpipe for the demo
                 case "demo", "simulator" -> throw new ConfigException("'" + cli.verb + "' is a verb of the simulator jar: java -jar target/leadpipe-simulator.jar "
                         + (cli.verb.equals("demo") ? "demo" : "serve"));
@@ -226,6 +227,33 @@ public final class LeadpipeCli {
         out.println("job " + job + ": verification pass — re-reading the list from the first page and storing what was missed");
         cli.job = job;
         return run(settings, cli);
+    }
+
+    /**
+     * One request for a source's first page (or a job's: its source and filters) through a pull's own page
+     * fetch, nothing stored; prints what leadpipe understood. Exit 1 when a full pull could not work.
+     */
+    private int probe(Settings settings, CommandLine cli) throws Exception {
+        String source;
+        String filters = "";
+        if (cli.job != null) {
+            if (!cli.args.isEmpty()) throw new ConfigException("usage: leadpipe probe SOURCE, or leadpipe probe --job JOB");
+            JobDeclarations declared = JobDeclarations.read(settings);
+            declared.require(cli.job);
+            source = declared.jobs().get(cli.job).source();
+            filters = declared.jobs().get(cli.job).filters();
+        } else {
+            if (cli.args.size() != 1) throw new ConfigException("usage: leadpipe probe SOURCE, or leadpipe probe --job JOB");
+            source = cli.args.get(0);
+        }
+        try (LeadpipeWiring app = new LeadpipeWiring(settings)) {
+            io.leadpipe.probe.SourceProbe probe = app.startProbe(env, source);
+            org.apache.camel.ProducerTemplate template = app.context().createProducerTemplate();
+            io.leadpipe.probe.ProbeReport report = probe.run(template, cli.job, filters);
+            template.stop();
+            out.print(report.toText());
+            return report.failed() ? JOB_FAILED : OK;
+        }
     }
 
     /** Finishes a schema upgrade that a crash interrupted: Flyway repair, then the (re-runnable) migrations again. */

@@ -26,7 +26,12 @@ public final class JobDeclarations {
     public static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
 
     /** A job: one templatedRoute of the extract template; scheduled ones carry a cron. */
-    public record Job(String id, String routeId, String source, boolean scheduled, Path file) {}
+    public record Job(String id, String routeId, String source, boolean scheduled, Path file, String filters) {
+
+        public Job(String id, String routeId, String source, boolean scheduled, Path file) {
+            this(id, routeId, source, scheduled, file, "");
+        }
+    }
 
     private final Map<String, Job> jobs = new LinkedHashMap<>();
 
@@ -80,7 +85,8 @@ public final class JobDeclarations {
                 throw new ConfigException(file + ": job " + jobId + " pulls from source '" + source + "', which is not in leadpipe.sources ("
                         + String.join(",", sources) + ")");
             }
-            Job job = new Job(jobId, routeId, source, params.get("cron") != null, file);
+            String filters = params.get("filters");
+            Job job = new Job(jobId, routeId, source, params.get("cron") != null, file, filters == null ? "" : filters);
             Job before = d.jobs.putIfAbsent(jobId, job);
             if (before != null) {
                 throw new ConfigException("two jobs have the id '" + jobId + "' (routes " + before.routeId() + " and " + routeId
@@ -141,7 +147,7 @@ public final class JobDeclarations {
     }
 
     /** The files of camel.main.routes-include-pattern that are on the file system (file:dir/*.yaml, comma-separated). */
-    static List<Path> routeFiles(String includePattern) {
+    public static List<Path> routeFiles(String includePattern) {
         List<Path> files = new ArrayList<>();
         for (String entry : includePattern.split(",")) {
             entry = entry.trim();

@@ -118,6 +118,20 @@ public final class QuotaWindows {
         return windows.isEmpty();
     }
 
+    /** The configured windows (slot names), for `probe`. */
+    public List<String> names() {
+        return windows.stream().map(Window::name).toList();
+    }
+
+    /** Every header name the configured windows read, for `probe`. */
+    public List<String> headerNames() {
+        List<String> names = new ArrayList<>();
+        for (Window w : windows) {
+            for (String n : new String[] {w.limitHeader(), w.remainingHeader(), w.usedHeader(), w.intervalHeader()}) if (n != null) names.add(n);
+        }
+        return names;
+    }
+
     private static String blankToNull(String v) {
         return v == null || v.isBlank() ? null : v.trim();
     }

@@ -15,6 +15,11 @@ public record RateLimitHeaderNames(String limit, String remaining, String reset,
                 "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy", "RateLimit", "Retry-After");
     }
 
+    /** Every header name read for the quota, for `probe`. */
+    public java.util.List<String> all() {
+        return java.util.List.of(limit, remaining, reset, ietfLimit, ietfRemaining, ietfReset, ietfPolicy, ietfRateLimit, retryAfter);
+    }
+
     /** {@code leadpipe.source.<name>.headers.*}, each defaulting to the common name. */
     public static RateLimitHeaderNames from(Settings s, String source) {
         RateLimitHeaderNames d = defaults();

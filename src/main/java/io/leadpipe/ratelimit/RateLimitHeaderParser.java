@@ -25,19 +25,42 @@ public final class RateLimitHeaderParser {
         this.names = names;
     }
 
+    /** What one answer's quota headers said, and the style they were read in (null: none recognised). */
+    public record Reading(RateLimitSnapshot snapshot, String style) {}
+
+    public RateLimitHeaderNames names() {
+        return names;
+    }
+
     /** @param header case-insensitive header lookup (first value), null when absent */
     public RateLimitSnapshot parse(Function<String, String> header, Instant now) {
+        return read(header, now).snapshot();
+    }
+
+    /** {@link #parse}, naming the style that matched (for `probe`, which shows what leadpipe understood). */
+    public Reading read(Function<String, String> header, Instant now) {
         // the Date header only matters for an absolute reset: parsed lazily (it showed in profiles)
         java.util.function.Supplier<Optional<Instant>> serverDate = () -> RetryAfter.httpDate(header.apply("Date"));
         RateLimitSnapshot s = xRateLimit(header, now, serverDate);
-        if (s.remaining() != null) return s;
+        if (s.remaining() != null) return new Reading(s, xRateLimitStyle(header));
         RateLimitSnapshot ietf = ietfSeparate(header, now);
-        if (ietf.remaining() != null) return ietf;
+        String separate = "IETF separate (" + names.ietfLimit() + ", " + names.ietfRemaining() + ", " + names.ietfReset() + ": reset in delta seconds)";
+        if (ietf.remaining() != null) return new Reading(ietf, separate);
         RateLimitSnapshot structured = ietfStructured(header, now);
-        if (structured.remaining() != null) return structured;
+        String structuredStyle = "IETF structured (" + names.ietfPolicy() + " with " + names.ietfRateLimit() + ")";
+        if (structured.remaining() != null) return new Reading(structured, structuredStyle);
         RateLimitSnapshot dictionary = ietfDictionary(header, now);
-        if (dictionary.remaining() != null) return dictionary;
-        return s.isEmpty() ? (ietf.isEmpty() ? structured : ietf) : s;
+        if (dictionary.remaining() != null) return new Reading(dictionary, "IETF dictionary (" + names.ietfRateLimit() + ": limit=, remaining=, reset=)");
+        if (!s.isEmpty()) return new Reading(s, xRateLimitStyle(header));
+        if (!ietf.isEmpty()) return new Reading(ietf, separate);
+        return new Reading(structured, structured.isEmpty() ? null : structuredStyle);
+    }
+
+    private String xRateLimitStyle(Function<String, String> header) {
+        Long reset = number(header.apply(names.reset()));
+        String format = reset == null ? "" : ": reset " + reset + " read as " + names.resetFormat().resolve(reset).name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                + (names.resetFormat() == ResetFormat.AUTO ? " (auto)" : "");
+        return "X-RateLimit (" + names.limit() + ", " + names.remaining() + ", " + names.reset() + format + ")";
     }
 
     public Optional<Duration> retryAfter(Function<String, String> header, Instant now) {

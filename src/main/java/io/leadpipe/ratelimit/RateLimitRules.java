@@ -130,4 +130,9 @@ public final class RateLimitRules {
     public boolean isEmpty() {
         return rules.isEmpty();
     }
+
+    /** The rules as configured, in order (for `probe`). */
+    public List<String> texts() {
+        return rules.stream().map(Rule::text).toList();
+    }
 }

@@ -158,6 +158,31 @@ public final class RateLimits {
     }
 
     /**
+     * What one answer says about the source's quota, read as a pull would read it, recording nothing (for
+     * `probe`). {@code headers}: the answer's headers, any case.
+     */
+    public QuotaReading read(String source, Map<String, String> headers, int status, String body) {
+        Map<String, String> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        h.putAll(headers);
+        Instant now = Instant.now();
+        RateLimitHeaderParser parser = parserBySource.get(source);
+        if (parser == null) throw new IllegalStateException("no rate governor for source '" + source + "'");
+        RateLimitHeaderParser.Reading reading = parser.read(h::get, now);
+        QuotaWindows windows = windowsBySource.getOrDefault(source, QuotaWindows.none());
+        RateLimitRules rules = rulesBySource.getOrDefault(source, RateLimitRules.none());
+        Optional<Duration> retryAfter = parser.retryAfter(h::get, now);
+        Optional<RateLimitRules.Rule> rule = status == 429 || status < 400 ? Optional.empty() : rules.match(status, h::get, body);
+        Optional<Duration> wait = rule.isPresent() ? RateLimitRules.waitFor(rule.get(), reading.snapshot(), retryAfter, now)
+                : status == 429 ? retryAfter : Optional.empty();
+        java.util.Set<String> known = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        known.addAll(parser.names().all());
+        known.addAll(windows.headerNames());
+        java.util.List<String> unread = h.keySet().stream().filter(n -> !known.contains(n) && QuotaReading.LOOKS_LIKE_QUOTA.matcher(n).find()).toList();
+        return new QuotaReading(now, reading.snapshot(), reading.style(), windows.names(), windows.read(h::get), retryAfter,
+                rule.map(RateLimitRules.Rule::text), wait, rules.texts(), unread);
+    }
+
+    /**
      * After a failed answer: learn from its headers too, and on a 429 hold the key until Retry-After (or the
      * reset). Returns the Retry-After the server asked for, if any.
      */

@@ -51,6 +51,13 @@ public final class RetryBackoff implements Processor {
         this(base, multiplier, cap, jitter, maxRetries, rateLimits, () -> ThreadLocalRandom.current().nextDouble());
     }
 
+    /** The policy in one line (for `probe`). */
+    public String describe() {
+        return "429, 500, 502, 503, 504, timeouts and dropped connections: up to " + maxRetries + " retries, "
+                + base.toMillis() + " ms × " + multiplier + " per retry (at most " + cap.toMillis() + " ms) plus up to "
+                + Math.round(jitter * 100) + "% jitter; a Retry-After wins";
+    }
+
     /** The wait before retry number {@code retry} (1-based) when the server did not say; never above the cap. */
     public Duration computed(int retry) {
         double ms = base.toMillis() * Math.pow(multiplier, Math.max(0, retry - 1));

@@ -32,6 +32,10 @@ final class RollingWindow {
         if (r.limit() != null) limit = r.limit();
         length = r.length();
         purge(now);
+        // the API counted our latest request somewhere between its send and this answer: count it from the
+        // answer, so a slow first call (connection set-up) cannot make the window look freed too early
+        Instant latest = ours.pollLast();
+        if (latest != null) ours.addLast(latest.isAfter(now) ? latest : now);
         if (r.remaining() == null) return;
         said = r.remaining();
         saidAt = now;

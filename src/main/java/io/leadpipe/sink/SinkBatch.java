@@ -18,7 +18,8 @@ import java.util.TreeMap;
 /**
  * One delivery batch on the exchange: the staged rows, their CRM payload, and what the CRM said about
  * each. Rows are maps with the leads table's columns (source, lead_key, job_id, payload, enrichment, attempts):
- * a lead is its source and its id.
+ * a lead is its source and its id. Batches run in parallel, each on its own exchange; {@link DeliveryTally}
+ * adds up their outcomes.
  */
 public final class SinkBatch {
 
@@ -29,7 +30,7 @@ public final class SinkBatch {
         this.mapping = mapping;
     }
 
-    /** The rows just selected become the batch; the loop goes on while batches come. */
+    /** The rows just selected become the batch (or the round of batches); the loop goes on while rows come. */
     public void begin(List<Map<String, Object>> rows, Exchange exchange) {
         List<Map<String, Object>> batch = new ArrayList<>();
         for (Map<String, Object> r : rows) {
@@ -42,6 +43,13 @@ public final class SinkBatch {
         exchange.setVariable("batch", batch);
         exchange.setVariable("batchSize", batch.size());
         exchange.setVariable("more", !batch.isEmpty());
+    }
+
+    /** The round cut into CRM batches of {@code size} leads (the last one may be smaller). */
+    public List<List<Map<String, Object>>> batches(List<Map<String, Object>> rows, int size) {
+        List<List<Map<String, Object>>> batches = new ArrayList<>();
+        for (int from = 0; from < rows.size(); from += size) batches.add(new ArrayList<>(rows.subList(from, Math.min(rows.size(), from + size))));
+        return batches;
     }
 
     /**
@@ -78,7 +86,9 @@ public final class SinkBatch {
         }
         exchange.setVariable("valid", valid);
         exchange.setVariable("invalid", invalid);
-        exchange.setVariable("deadCount", exchange.getVariable("deadCount", 0, Integer.class) + invalid.size());
+        // nothing delivered or refused yet: a batch with no valid lead makes no CRM call
+        exchange.setVariable("delivered", List.of());
+        exchange.setVariable("rejected", List.of());
         exchange.setVariable("crmRequest", JSON.writeValueAsString(request));
         exchange.setVariable("crmOperation", "/batch/upsert");
     }
@@ -101,8 +111,6 @@ public final class SinkBatch {
         }
         exchange.setVariable("delivered", delivered);
         exchange.setVariable("rejected", dead);
-        exchange.setVariable("deliveredCount", exchange.getVariable("deliveredCount", 0, Integer.class) + delivered.size());
-        exchange.setVariable("deadCount", exchange.getVariable("deadCount", 0, Integer.class) + dead.size());
     }
 
     /** Leads a crash left SENDING: ask the CRM for them by id. */

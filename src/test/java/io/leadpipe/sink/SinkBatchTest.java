@@ -72,7 +72,7 @@ class SinkBatchTest {
         assertThat(list(e, "invalid")).singleElement().satisfies(d -> assertThat(d)
                 .containsEntry("lead_key", "L2").containsEntry("stage", "mapping").containsEntry("attempts", 1)
                 .containsEntry("reason", "required property 'lastname' is empty (mapping crm.yaml)"));
-        assertThat(e.getVariable("deadCount", Integer.class)).isEqualTo(1);
+        assertThat(list(e, "delivered")).as("nothing delivered before the CRM answers").isEmpty();
         assertThat(e.getVariable("crmOperation", String.class)).isEqualTo("/batch/upsert");
         JsonNode request = JSON.readTree(e.getVariable("crmRequest", String.class));
         assertThat(request.at("/inputs/0/id").asText()).isEqualTo("ann@x.io");
@@ -93,7 +93,7 @@ class SinkBatchTest {
     }
 
     @Test
-    void resultsDeadLetterWhatTheCrmRefusedAndCountTheRestDelivered() throws Exception {
+    void resultsDeadLetterWhatTheCrmRefusedAndTheRestIsDelivered() throws Exception {
         Exchange e = exchange();
         SinkBatch b = batch();
         b.begin(List.of(row("L1", "{'email':'ann@x.io','last_name':'Lee'}"), row("L2", "{'email':'bo@x.io','last_name':'Bo'}")), e);
@@ -102,8 +102,6 @@ class SinkBatchTest {
         assertThat(list(e, "delivered")).extracting(v -> v.get("lead_key")).containsExactly("L1");
         assertThat(list(e, "rejected")).singleElement().satisfies(d -> assertThat(d)
                 .containsEntry("lead_key", "L2").containsEntry("stage", "crm").containsEntry("reason", "the CRM refused the record: VALIDATION_ERROR: bad"));
-        assertThat(e.getVariable("deliveredCount", Integer.class)).isEqualTo(1);
-        assertThat(e.getVariable("deadCount", Integer.class)).isEqualTo(1);
     }
 
     @Test

@@ -33,6 +33,10 @@ public final class CrmSimulator {
     final AtomicLong crmRejected = new AtomicLong();
     final AtomicLong crmUnavailable = new AtomicLong();
     final AtomicLong enrichRequests = new AtomicLong();
+    final AtomicLong crmOverLimit = new AtomicLong();
+    private final AtomicInteger crmInFlight = new AtomicInteger();
+    private final AtomicInteger crmMaxInFlight = new AtomicInteger();
+    private final java.util.Queue<Long> crmServedAt = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private final OAuthServer oauth;
 
@@ -58,6 +62,12 @@ public final class CrmSimulator {
     public long crmRequests() { return crmRequests.get(); }
     public long crmUnavailable() { return crmUnavailable.get(); }
     public long enrichRequests() { return enrichRequests.get(); }
+    /** CRM requests refused with a 429 because the window's limit was reached: a client that paces right sends none. */
+    public long crmOverLimit() { return crmOverLimit.get(); }
+    /** The most CRM requests being handled at one time. */
+    public int crmMaxInFlight() { return crmMaxInFlight.get(); }
+    /** When each CRM request the quota let through arrived (epoch millis), for utilisation per window. */
+    public List<Long> crmServedAt() { return List.copyOf(crmServedAt); }
 
     /** The CRM refuses this e-mail address (its own validation), deterministically. */
     boolean rejects(String email) {
@@ -65,13 +75,19 @@ public final class CrmSimulator {
     }
 
     void handleCrm(HttpExchange ex) throws IOException {
+        crmMaxInFlight.accumulateAndGet(crmInFlight.incrementAndGet(), Math::max);
         try (ex) {
             crmRequests.incrementAndGet();
             if (!authorized(ex, config.crmApiKey)) {
                 send(ex, 401, Map.of("status", "error", "message", "invalid or missing bearer token"));
                 return;
             }
-            if (!quotaAllows(ex, crmQuota, Map.of("status", "error", "message", "rate limit"))) return;
+            long arrived = System.currentTimeMillis();
+            if (!quotaAllows(ex, crmQuota, Map.of("status", "error", "message", "rate limit"))) {
+                crmOverLimit.incrementAndGet();
+                return;
+            }
+            crmServedAt.add(arrived);
             if (config.crmDown) {
                 crmUnavailable.incrementAndGet();
                 send(ex, 503, Map.of("status", "error", "message", "CRM temporarily unavailable"));
@@ -87,6 +103,8 @@ public final class CrmSimulator {
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             send(ex, 400, Map.of("status", "error", "message", "unreadable request: " + e.getClass().getSimpleName()));
+        } finally {
+            crmInFlight.decrementAndGet();
         }
     }
 
