@@ -163,7 +163,7 @@ public final class TestWorkspace implements AutoCloseable {
 
     /** target/leadpipe.jar as a separate JVM, output to a log file in the workspace. */
     public Process startProcess(Path log, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-jar", Path.of("target/leadpipe.jar").toAbsolutePath().toString(),
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", Path.of("target/leadpipe.jar").toAbsolutePath().toString(),
                 "--config", configFile().toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("").toAbsolutePath().toFile())
@@ -174,7 +174,7 @@ public final class TestWorkspace implements AutoCloseable {
 
     /** target/leadpipe-simulator.jar as a separate JVM with this workspace's settings; no API keys in its environment. */
     public Process startSimulatorJar(Path log, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-jar", Path.of("target/leadpipe-simulator.jar").toAbsolutePath().toString()));
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", Path.of("target/leadpipe-simulator.jar").toAbsolutePath().toString()));
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--config", configFile().toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("").toAbsolutePath().toFile())
