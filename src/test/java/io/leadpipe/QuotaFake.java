@@ -22,88 +22,17 @@ import java.util.stream.IntStream;
  */
 final class QuotaFake implements AutoCloseable {
 
-    /** One quota window as the server keeps it. */
-    static final class Window {
-        final String name;
-        volatile long limit;
-        final long lengthMillis;
-        final boolean rolling;
-        final long offsetMillis;
-        private final Deque<Long> counted = new ArrayDeque<>();
-        private long fixedStart = Long.MIN_VALUE;
-        private long fixedCount;
-
-        private Window(String name, long limit, long lengthMillis, boolean rolling, long offsetMillis) {
-            this.name = name;
-            this.limit = limit;
-            this.lengthMillis = lengthMillis;
-            this.rolling = rolling;
-            this.offsetMillis = offsetMillis;
-        }
-
-        /** Fixed windows on the epoch clock, starting at {@code offsetMillis} past each multiple of the length. */
-        static Window fixed(String name, long limit, long lengthMillis, long offsetMillis) {
-            return new Window(name, limit, lengthMillis, false, offsetMillis);
-        }
-
-        /** A sliding window: a request counts until lengthMillis after it was made. */
-        static Window rolling(String name, long limit, long lengthMillis) {
-            return new Window(name, limit, lengthMillis, true, 0);
-        }
-
-        private void roll(long now) {
-            if (rolling) {
-                while (!counted.isEmpty() && counted.peekFirst() <= now - lengthMillis) counted.removeFirst();
-            } else {
-                long start = Math.floorDiv(now - offsetMillis, lengthMillis) * lengthMillis + offsetMillis;
-                if (start != fixedStart) {
-                    fixedStart = start;
-                    fixedCount = 0;
-                }
-            }
-        }
-
-        long used(long now) {
-            roll(now);
-            return rolling ? counted.size() : fixedCount;
-        }
-
-        long remaining(long now) {
-            return Math.max(0, limit - used(now));
-        }
-
-        /** When the window next frees a request: the fixed window's end, or when the oldest counted request leaves. */
-        long resetMillis(long now) {
-            roll(now);
-            if (!rolling) return fixedStart + lengthMillis;
-            return counted.isEmpty() ? now : counted.peekFirst() + lengthMillis;
-        }
-
-        /** The window refills (a new day), with this limit. */
-        synchronized void refill(long newLimit) {
-            counted.clear();
-            fixedCount = 0;
-            limit = newLimit;
-        }
-
-        private void count(long now) {
-            roll(now);
-            if (rolling) counted.addLast(now);
-            else fixedCount++;
-        }
-    }
-
     /** What the server tells the client about its windows, on every answer. */
     interface Announce {
-        void headers(Headers h, List<Window> windows, long now);
+        void headers(Headers h, List<QuotaWindow> windows, long now);
     }
 
     /** The answer when a window is spent (429, 403 with headers, a vendor's error body). */
     interface Refuse {
-        void send(HttpExchange ex, Window spent, long now) throws IOException;
+        void send(HttpExchange ex, QuotaWindow spent, long now) throws IOException;
     }
 
-    final List<Window> windows;
+    final List<QuotaWindow> windows;
     final int leads;
     private final Announce announce;
     private final Refuse refuse;
@@ -126,7 +55,7 @@ final class QuotaFake implements AutoCloseable {
     private final List<long[]> answers = new ArrayList<>();
     private final List<Long> arrivals = new ArrayList<>();
 
-    QuotaFake(int leads, List<Window> windows, Announce announce, Refuse refuse) throws IOException {
+    QuotaFake(int leads, List<QuotaWindow> windows, Announce announce, Refuse refuse) throws IOException {
         this.leads = leads;
         this.windows = windows;
         this.announce = announce;
@@ -145,7 +74,7 @@ final class QuotaFake implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         long now;
-        Window spent = null;
+        QuotaWindow spent = null;
         long lowest = Long.MAX_VALUE;
         int offset = 0;
         int limit = 100;
@@ -158,20 +87,20 @@ final class QuotaFake implements AutoCloseable {
             requests++;
             arrivals.add(now);
             if (now < announcedSpentUntil) sentIntoAnnouncedSpent++;
-            for (Window w : windows) if (w.remaining(now) == 0 && spent == null) spent = w;
+            for (QuotaWindow w : windows) if (w.remaining(now) == 0 && spent == null) spent = w;
             if (spent == null && burstAt.contains(requests)) {
                 long until = burstUntil.applyAsLong(now);
-                spent = Window.fixed("burst", 0, Math.max(1, until - now), Math.floorMod(now, Math.max(1, until - now)));
+                spent = QuotaWindow.fixed("burst", 0, Math.max(1, until - now), Math.floorMod(now, Math.max(1, until - now)));
             }
             if (spent == null) {
-                for (Window w : windows) w.count(now);
+                for (QuotaWindow w : windows) w.count(now);
             } else {
                 refused++;
                 announcedSpentUntil = Math.max(announcedSpentUntil, spent.resetMillis(now));
                 answers.add(new long[] {now, -1});
             }
             if (spent == null) {
-                for (Window w : windows) {
+                for (QuotaWindow w : windows) {
                     long r = w.remaining(now);
                     lowest = Math.min(lowest, r);
                     if (r == 0 && headersShowTheWindows) announcedSpentUntil = Math.max(announcedSpentUntil, w.resetMillis(now));

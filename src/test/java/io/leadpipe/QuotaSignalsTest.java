@@ -41,7 +41,7 @@ class QuotaSignalsTest {
     @Test
     @Timeout(120)
     void hubspotRollingWindowWithoutAResetIsNeverOverspent() throws Exception {
-        QuotaFake.Window rolling = QuotaFake.Window.rolling("ten-secondly", 10, 1000);
+        QuotaWindow rolling = QuotaWindow.rolling("ten-secondly", 10, 1000);
         try (TestWorkspace ws = workspace(); QuotaFake api = new QuotaFake(LEADS, List.of(rolling), (h, w, now) -> {
             h.set("X-HubSpot-RateLimit-Max", "10");
             h.set("X-HubSpot-RateLimit-Remaining", Long.toString(rolling.remaining(now)));
@@ -69,9 +69,9 @@ class QuotaSignalsTest {
     @Test
     @Timeout(120)
     void apolloSeveralWindowsAtOnceTheTightestPaces() throws Exception {
-        QuotaFake.Window minute = QuotaFake.Window.fixed("minute", 8, 1000, 130);
-        QuotaFake.Window hour = QuotaFake.Window.fixed("hour", 12, 3000, 470);
-        QuotaFake.Window day = QuotaFake.Window.fixed("day", 1000, 86_400_000, 0);
+        QuotaWindow minute = QuotaWindow.fixed("minute", 8, 1000, 130);
+        QuotaWindow hour = QuotaWindow.fixed("hour", 12, 3000, 470);
+        QuotaWindow day = QuotaWindow.fixed("day", 1000, 86_400_000, 0);
         try (TestWorkspace ws = workspace(); QuotaFake api = new QuotaFake(LEADS, List.of(minute, hour, day), (h, w, now) -> {
             h.set("x-rate-limit-minute", "8");
             h.set("x-minute-usage", Long.toString(minute.used(now)));
@@ -109,7 +109,7 @@ class QuotaSignalsTest {
     @Test
     @Timeout(120)
     void salesforceUsageInOneHeaderValuePaces() throws Exception {
-        QuotaFake.Window daily = QuotaFake.Window.rolling("day", 15, 2000);
+        QuotaWindow daily = QuotaWindow.rolling("day", 15, 2000);
         try (TestWorkspace ws = workspace(); QuotaFake api = new QuotaFake(LEADS, List.of(daily), (h, w, now) ->
                 h.set("Sforce-Limit-Info", "api-usage=" + daily.used(now) + "/15"),
                 (ex, spent, now) -> FakeApi.send(ex, 403, "application/json",
@@ -132,7 +132,7 @@ class QuotaSignalsTest {
     @Test
     @Timeout(120)
     void salesforceDailyQuotaSpentStopsTheJobCleanlyAndItResumesLater() throws Exception {
-        QuotaFake.Window daily = QuotaFake.Window.fixed("day", 5, 86_400_000, 0);
+        QuotaWindow daily = QuotaWindow.fixed("day", 5, 86_400_000, 0);
         try (TestWorkspace ws = workspace(); QuotaFake api = new QuotaFake(LEADS, List.of(daily), (h, w, now) -> { },
                 (ex, spent, now) -> FakeApi.send(ex, 403, "application/json",
                         "[{\"message\":\"TotalRequests Limit exceeded.\",\"errorCode\":\"REQUEST_LIMIT_EXCEEDED\"}]")).serve(ws)) {
@@ -171,7 +171,7 @@ class QuotaSignalsTest {
     @Test
     @Timeout(120)
     void github403WithRemainingZeroWaitsUntilTheReset() throws Exception {
-        QuotaFake.Window core = QuotaFake.Window.fixed("core", 1000, 2000, 310); // the "hour", 2 s here
+        QuotaWindow core = QuotaWindow.fixed("core", 1000, 2000, 310); // the "hour", 2 s here
         try (TestWorkspace ws = workspace(); QuotaFake api = new QuotaFake(LEADS, List.of(core), (h, w, now) -> {
             h.set("X-RateLimit-Limit", "5000");
             h.set("X-RateLimit-Remaining", Long.toString(4000 - core.used(now)));
@@ -221,7 +221,7 @@ class QuotaSignalsTest {
     @Test
     @Timeout(120)
     void aForbiddenAnswerNoRuleMatchesStillFailsAtOnce() throws Exception {
-        QuotaFake.Window allowsTwo = QuotaFake.Window.fixed("forbidden", 2, 86_400_000, 0);
+        QuotaWindow allowsTwo = QuotaWindow.fixed("forbidden", 2, 86_400_000, 0);
         try (TestWorkspace ws = workspace(); QuotaFake api = new QuotaFake(LEADS, List.of(allowsTwo), (h, w, now) -> {
             h.set("X-RateLimit-Limit", "5000");
             h.set("X-RateLimit-Remaining", "4000");

@@ -96,8 +96,8 @@ class ReadySourcesTest {
     @Timeout(120)
     void github() throws Exception {
         int n = 2000;
-        VendorFake.Window primary = VendorFake.Window.fixed("core", 6, 2000); // "per hour": here per 2 s
-        VendorFake.Window secondary = VendorFake.Window.hidden("secondary", 10, 4000); // not in any header
+        QuotaWindow primary = QuotaWindow.fixed("core", 6, 2000); // "per hour": here per 2 s
+        QuotaWindow secondary = QuotaWindow.hidden("secondary", 10, 4000); // not in any header
         String[] base = new String[1];
         try (VendorFake fake = new VendorFake(List.of(primary, secondary), "Authorization", "Bearer " + KEY, (h, now) -> {
             h.set("x-ratelimit-limit", "6");
@@ -155,8 +155,8 @@ class ReadySourcesTest {
     @Timeout(120)
     void hubspot() throws Exception {
         int n = 2000;
-        VendorFake.Window rolling = VendorFake.Window.rolling("ten-secondly", 6, 1500); // 10 s on HubSpot, 1.5 s here
-        VendorFake.Window daily = VendorFake.Window.fixed("daily", 250_000, 86_400_000);
+        QuotaWindow rolling = QuotaWindow.rolling("ten-secondly", 6, 1500); // 10 s on HubSpot, 1.5 s here
+        QuotaWindow daily = QuotaWindow.fixed("daily", 250_000, 86_400_000);
         try (VendorFake fake = new VendorFake(List.of(rolling, daily), "Authorization", "Bearer " + KEY, (h, now) -> {
             h.set("X-HubSpot-RateLimit-Max", "6");
             h.set("X-HubSpot-RateLimit-Remaining", Long.toString(rolling.remaining(now)));
@@ -208,7 +208,7 @@ class ReadySourcesTest {
     @Timeout(120)
     void stripe() throws Exception {
         int n = 2000;
-        VendorFake.Window perSecond = VendorFake.Window.hiddenRolling("sandbox", 5, 1000); // 25/s in a sandbox, 5/s here; no header shows it
+        QuotaWindow perSecond = QuotaWindow.hiddenRolling("sandbox", 5, 1000); // 25/s in a sandbox, 5/s here; no header shows it
         List<String> newestFirst = IntStream.range(0, n).mapToObj(i -> String.format("cus_%014d", n - i)).toList();
         Map<String, Integer> at = new java.util.HashMap<>();
         for (int i = 0; i < n; i++) at.put(newestFirst.get(i), i);
@@ -246,14 +246,14 @@ class ReadySourcesTest {
     @Timeout(120)
     void apollo() throws Exception {
         int n = 2000;
-        VendorFake.Window minute = VendorFake.Window.fixed("minute", 5, 1000); // per minute: here per second
-        VendorFake.Window hour = VendorFake.Window.fixed("hour", 8, 2000); // per hour: here per 2 s
-        VendorFake.Window day = VendorFake.Window.fixed("day", 2000, 86_400_000);
+        QuotaWindow minute = QuotaWindow.fixed("minute", 5, 1000); // per minute: here per second
+        QuotaWindow hour = QuotaWindow.fixed("hour", 8, 2000); // per hour: here per 2 s
+        QuotaWindow day = QuotaWindow.fixed("day", 2000, 86_400_000);
         try (VendorFake fake = new VendorFake(List.of(minute, hour, day), "x-api-key", KEY, (h, now) -> {
             for (var w : List.of(new String[] {"minute", "x-rate-limit-minute", "x-minute-requests-left", "x-minute-usage"},
                     new String[] {"hour", "x-rate-limit-hourly", "x-hourly-requests-left", "x-hourly-usage"},
                     new String[] {"day", "x-rate-limit-daily", "x-daily-requests-left", "x-daily-usage"})) {
-                VendorFake.Window win = w[0].equals("minute") ? minute : w[0].equals("hour") ? hour : day;
+                QuotaWindow win = w[0].equals("minute") ? minute : w[0].equals("hour") ? hour : day;
                 h.set(w[1], Long.toString(win.limit));
                 h.set(w[2], Long.toString(win.remaining(now)));
                 h.set(w[3], Long.toString(win.used(now)));
@@ -293,7 +293,7 @@ class ReadySourcesTest {
     @Timeout(120)
     void salesforce() throws Exception {
         int n = 2400;
-        VendorFake.Window daily = VendorFake.Window.rolling("daily", 4, 1500); // a rolling 24 h: here 1.5 s
+        QuotaWindow daily = QuotaWindow.rolling("daily", 4, 1500); // a rolling 24 h: here 1.5 s
         String query = "/services/data/v60.0/query";
         try (VendorFake fake = new VendorFake(List.of(daily), "Authorization", "Bearer " + KEY,
                 (h, now) -> h.set("Sforce-Limit-Info", "api-usage=" + daily.used(now) + "/" + daily.limit),
@@ -346,7 +346,7 @@ class ReadySourcesTest {
     @Timeout(120)
     void pipedrive() throws Exception {
         int n = 2000;
-        VendorFake.Window burst = VendorFake.Window.fixed("burst", 6, 2000);
+        QuotaWindow burst = QuotaWindow.fixed("burst", 6, 2000);
         try (VendorFake fake = new VendorFake(List.of(burst), "x-api-token", KEY, (h, now) -> {
             h.set("x-ratelimit-limit", "6");
             h.set("x-ratelimit-remaining", Long.toString(burst.remaining(now)));

@@ -18,79 +18,6 @@ import java.util.List;
  */
 final class VendorFake implements AutoCloseable {
 
-    /** One quota window as the server keeps it; {@code shown}: whether its answers' headers show what is left. */
-    static final class Window {
-        final String name;
-        final long limit;
-        final long lengthMillis;
-        final boolean rolling;
-        final boolean shown;
-        private final Deque<Long> counted = new ArrayDeque<>();
-        private long fixedStart = Long.MIN_VALUE;
-        private long fixedCount;
-
-        private Window(String name, long limit, long lengthMillis, boolean rolling, boolean shown) {
-            this.name = name;
-            this.limit = limit;
-            this.lengthMillis = lengthMillis;
-            this.rolling = rolling;
-            this.shown = shown;
-        }
-
-        /** Fixed windows on the epoch clock (each starts at a multiple of the length). */
-        static Window fixed(String name, long limit, long lengthMillis) {
-            return new Window(name, limit, lengthMillis, false, true);
-        }
-
-        static Window rolling(String name, long limit, long lengthMillis) {
-            return new Window(name, limit, lengthMillis, true, true);
-        }
-
-        /** A limit the answers do not show (GitHub's secondary limit): only a refusal says it is spent. */
-        static Window hidden(String name, long limit, long lengthMillis) {
-            return new Window(name, limit, lengthMillis, false, false);
-        }
-
-        /** A rolling window no header shows (Stripe's per-second limits). */
-        static Window hiddenRolling(String name, long limit, long lengthMillis) {
-            return new Window(name, limit, lengthMillis, true, false);
-        }
-
-        private void roll(long now) {
-            if (rolling) {
-                while (!counted.isEmpty() && counted.peekFirst() <= now - lengthMillis) counted.removeFirst();
-            } else {
-                long start = Math.floorDiv(now, lengthMillis) * lengthMillis;
-                if (start != fixedStart) {
-                    fixedStart = start;
-                    fixedCount = 0;
-                }
-            }
-        }
-
-        synchronized long used(long now) {
-            roll(now);
-            return rolling ? counted.size() : fixedCount;
-        }
-
-        synchronized long remaining(long now) {
-            return Math.max(0, limit - used(now));
-        }
-
-        /** When the window next frees a request: the fixed window's end, or when the oldest counted request leaves. */
-        synchronized long resetMillis(long now) {
-            roll(now);
-            if (!rolling) return fixedStart + lengthMillis;
-            return counted.isEmpty() ? now : counted.peekFirst() + lengthMillis;
-        }
-
-        private synchronized void count(long now) {
-            roll(now);
-            if (rolling) counted.addLast(now);
-            else fixedCount++;
-        }
-    }
-
     /** The quota headers of an answer (also on a refusal). */
     interface Announce {
         void headers(Headers h, long now);
@@ -98,7 +25,7 @@ final class VendorFake implements AutoCloseable {
 
     /** The vendor's answer when a window is spent. */
     interface Refuse {
-        void send(HttpExchange ex, Window spent, long now) throws IOException;
+        void send(HttpExchange ex, QuotaWindow spent, long now) throws IOException;
     }
 
     /** The vendor's page for this request (query in the URI, JSON body for a POST). */
@@ -109,7 +36,7 @@ final class VendorFake implements AutoCloseable {
     /** A pause longer than this between an answer and the next request is counted as a wait of the client. */
     static final long PAUSE_MILLIS = 300;
 
-    private final List<Window> windows;
+    private final List<QuotaWindow> windows;
     private final String authHeader;
     private final String authValue;
     private final Announce announce;
@@ -128,7 +55,7 @@ final class VendorFake implements AutoCloseable {
     private long firstArrival;
     private long lastArrival;
 
-    VendorFake(List<Window> windows, String authHeader, String authValue, Announce announce, Refuse refuse, Serve serve) throws IOException {
+    VendorFake(List<QuotaWindow> windows, String authHeader, String authValue, Announce announce, Refuse refuse, Serve serve) throws IOException {
         this.windows = windows;
         this.authHeader = authHeader;
         this.authValue = authValue;
@@ -152,7 +79,7 @@ final class VendorFake implements AutoCloseable {
             FakeApi.send(ex, 401, "application/json", "{\"message\":\"Bad credentials\"}");
             return;
         }
-        Window spent = null;
+        QuotaWindow spent = null;
         long now;
         synchronized (this) {
             now = System.currentTimeMillis();
@@ -161,15 +88,15 @@ final class VendorFake implements AutoCloseable {
             requests++;
             if (lastAnswerAt != Long.MIN_VALUE && now - lastAnswerAt > PAUSE_MILLIS) pauses++;
             if (now < announcedSpentUntil) sentIntoAnnouncedSpent++;
-            for (Window w : windows) if (spent == null && w.remaining(now) == 0) spent = w;
+            for (QuotaWindow w : windows) if (spent == null && w.remaining(now) == 0) spent = w;
             if (spent != null) {
                 refused++;
                 spentSignals++;
                 announcedSpentUntil = Math.max(announcedSpentUntil, spent.resetMillis(now));
             } else {
-                for (Window w : windows) w.count(now);
+                for (QuotaWindow w : windows) w.count(now);
                 boolean announced = false;
-                for (Window w : windows) {
+                for (QuotaWindow w : windows) {
                     if (w.shown && w.remaining(now) == 0) {
                         announcedSpentUntil = Math.max(announcedSpentUntil, w.resetMillis(now));
                         announced = true;

@@ -18,7 +18,7 @@ class WindowCarryOverTest {
     @Timeout(120)
     void aNewWindowStartsFromWhatTheApiSaysNotFromTheOldWindowsCount() throws Exception {
         // 20 requests per second, windows starting 370 ms past each whole second, reset rounded up
-        QuotaFake.Window window = QuotaFake.Window.fixed("second", 20, 1000, 370);
+        QuotaWindow window = QuotaWindow.fixed("second", 20, 1000, 370);
         try (TestWorkspace ws = new TestWorkspace(); QuotaFake api = new QuotaFake(300, List.of(window), (h, ws2, now) -> {
             h.set("X-RateLimit-Limit", "20");
             h.set("X-RateLimit-Remaining", Long.toString(window.remaining(now)));
