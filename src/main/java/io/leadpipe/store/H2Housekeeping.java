@@ -39,7 +39,7 @@ public final class H2Housekeeping {
 
     /** One round; a no-op on PostgreSQL and in a process that reaches the H2 file through another one's auto-server. */
     public void run() {
-        if (remoteOrNotH2) return;
+        if (dataSource == null || remoteOrNotH2) return; // switched off (leadpipe.db.housekeeping-ms = 0)
         try (Connection c = dataSource.getConnection()) {
             MVStore store = embeddedStore(c);
             if (store == null) {
