@@ -14,9 +14,7 @@ class RateLimitHeaderParserTest {
     private final RateLimitHeaderParser parser = new RateLimitHeaderParser(RateLimitHeaderNames.defaults());
 
     private static Map<String, String> headers(String... kv) {
-        Map<String, String> m = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
-        return m;
+        return TestHeaders.of(kv);
     }
 
     private RateLimitSnapshot parse(RateLimitHeaderParser p, String... kv) {
