@@ -96,12 +96,14 @@ class QuotaSignalsTest {
 
             assertComplete(ws, api, run);
             assertThat(api.refused()).as("429s").isZero();
-            // the API's hour windows are fixed (3 s from 470 ms past each multiple): the governor keeps its floor of
-            // 1 in each, so no window got more than 11 — the minute window alone would have let up to 21 in
+            // the API's hour windows are fixed (3 s from 470 ms past each multiple): no window got more than the hour's
+            // 12 — the minute window alone would have let up to 21 in. (The governor aims for 11, keeping a floor of 1,
+            // but it infers the window's edges from answers; on a loaded machine a request sent in one window can
+            // reach the API in the next, so 12 is the honest bound, and the API's 0 refusals above confirm it.)
             java.util.Map<Long, Long> perHourWindow = api.arrivals().stream().collect(java.util.stream.Collectors.groupingBy(
                     t -> Math.floorDiv(t - hour.offsetMillis, 3000L), java.util.TreeMap::new, java.util.stream.Collectors.counting()));
             assertThat(perHourWindow.values()).as("requests per fixed hour window %s: the hour window paced", perHourWindow)
-                    .allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(11L));
+                    .allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(12L));
         }
     }
 
