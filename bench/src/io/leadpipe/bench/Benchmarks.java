@@ -55,12 +55,20 @@ public final class Benchmarks {
                 r.firstPages(), r.complete() ? "yes, exit 0" : "NO", r.seconds());
     }
 
+    /** The -Dbench.set.* settings a durability run tried, or "the defaults". */
+    static String tried() {
+        String s = System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.set.")).sorted()
+                .map(k -> "`" + k.substring("bench.set.".length()) + "=" + System.getProperty(k) + "`").collect(java.util.stream.Collectors.joining(", "));
+        return s.isEmpty() ? "the defaults" : s;
+    }
+
     static void durability() throws Exception {
         int kills = Integer.getInteger("bench.kills", 100);
         String options = System.getProperty("bench.url-options", ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
         CheckpointDurability.Result r = CheckpointDurability.run(kills, options);
         System.out.printf(Locale.ROOT, "### Checkpoint durability (target: a logged checkpoint never goes backwards)%n%n"
-                + "One pull of 1,000,000 leads in pages of 10, SIGKILLed %d times (0.2–3 s after each start's first page); H2 URL options `%s`.%n%n", r.kills(), r.url());
+                + "One pull of 1,000,000 leads in pages of 10, SIGKILLed %d times (0.2–3 s after each start's first page); H2 URL options `%s`; "
+                + "settings tried: %s.%n%n", r.kills(), r.url(), tried());
         System.out.println("| kills | runs that logged a page | checkpoints that went backwards | seconds |");
         System.out.println("|---|---|---|---|");
         System.out.printf(Locale.ROOT, "| %d | %d | **%d** | %.0f |%n%n", r.kills(), r.runsThatLoggedAPage(), r.backwards().size(), r.seconds());

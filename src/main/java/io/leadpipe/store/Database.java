@@ -91,16 +91,14 @@ public final class Database implements AutoCloseable {
      * when a commit's chunk lands in reused space in the middle of the file, H2's quick recovery after
      * kill -9 may not find it and opens an older version, so committed checkpoints went backwards (15 of
      * 100 kills; 0 of 84 with appended chunks, where the newest chunk is the file's tail and is found).
-     * RETENTION_TIME=0 (only with appended chunks, where freed space is never overwritten): a chunk whose
-     * pages were all rewritten by {@link H2Housekeeping} is dropped at once instead of 45 s later, so the
-     * chunks H2 keeps in the heap are bounded by what is live. The price is a file that only grows
-     * while leadpipe runs (freed space is not reused).
+     * H2's RETENTION_TIME stays at its default (45 s; H2 documents lower values as unsafe): a chunk emptied
+     * by {@link H2Housekeeping} is dropped 45 s later, so the chunks kept in the heap are bounded by what is
+     * live plus 45 s of commits. The price is a file that only grows while leadpipe runs.
      */
     static String withAppendOnlyChunks(String url) {
         String upper = url.toUpperCase(java.util.Locale.ROOT);
         if (upper.contains(";REUSE_SPACE=TRUE")) return url; // the user's choice: H2's own behaviour
         if (!upper.contains(";REUSE_SPACE=")) url += ";REUSE_SPACE=FALSE";
-        if (!upper.contains(";RETENTION_TIME=")) url += ";RETENTION_TIME=0";
         return url;
     }
 
