@@ -261,7 +261,7 @@ public final class LeadsApiSimulator implements AutoCloseable {
         }
         if (page.firstPage() && firstNextCursor == null) firstNextCursor = next;
 
-        pause(config.latencyMillis);
+        pause(latency());
         Map<String, Object> meta = new LinkedHashMap<>();
         Map<String, Object> body = new LinkedHashMap<>();
         if ("nested".equals(config.pageShape)) body.put("results", nested(data));
@@ -404,6 +404,13 @@ public final class LeadsApiSimulator implements AutoCloseable {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("not a cursor", e);
         }
+    }
+
+    /** Real APIs do not answer in a fixed time: latencyMillis spread by ± latencyJitter (not seeded: timing only). */
+    private long latency() {
+        if (config.latencyJitter == 0) return config.latencyMillis;
+        double spread = (java.util.concurrent.ThreadLocalRandom.current().nextDouble() * 2 - 1) * config.latencyJitter;
+        return Math.round(config.latencyMillis * (1 + spread));
     }
 
     private static void pause(long millis) {

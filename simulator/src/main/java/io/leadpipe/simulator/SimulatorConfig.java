@@ -14,6 +14,8 @@ public final class SimulatorConfig {
     public int rateLimit = 600;
     public long rateWindowMillis = 60_000;
     public long latencyMillis = 0;
+    /** Spread of the latency: each answer waits latencyMillis × (1 ± up to this), uniformly (0.5 = 300 ms ± 50%). */
+    public double latencyJitter = 0;
     public int defaultPageSize = 100;
     public int maxPageSize = 1000;
     /** Serves at most this many records per page whatever is asked, as most vendors do (ask 500, get 100; 0 = off). */
@@ -121,6 +123,8 @@ public final class SimulatorConfig {
         c.rateLimit = (int) num(props, p + "rate-limit", c.rateLimit);
         c.rateWindowMillis = num(props, p + "rate-window-ms", c.rateWindowMillis);
         c.latencyMillis = num(props, p + "latency-ms", c.latencyMillis);
+        c.latencyJitter = Double.parseDouble(str(props, p + "latency-jitter", Double.toString(c.latencyJitter)));
+        if (c.latencyJitter < 0 || c.latencyJitter > 1) throw new IllegalArgumentException(p + "latency-jitter = " + c.latencyJitter + " must be between 0 and 1");
         c.defaultPageSize = (int) num(props, p + "default-page-size", c.defaultPageSize);
         c.maxPageSize = (int) num(props, p + "max-page-size", c.maxPageSize);
         c.pageSizeClamp = (int) num(props, p + "page-size-clamp", c.pageSizeClamp);
