@@ -76,6 +76,7 @@ public final class LeadpipeWiring implements AutoCloseable {
     private org.quartz.Scheduler scheduler;
     private CheckpointStore checkpointStore;
     private LeadStore leadStore;
+    private io.leadpipe.job.SlicedPulls slicedPulls;
 
     public LeadpipeWiring(Settings settings) {
         this.settings = settings;
@@ -121,6 +122,9 @@ public final class LeadpipeWiring implements AutoCloseable {
         main.bind("leadpipeMetrics", metrics);
         main.bind("failureExplainer", new FailureExplainer());
         main.bind("runReport", runReport);
+        // sliced jobs: at most this many slice pulls at once, over every sliced job of the process
+        slicedPulls = new io.leadpipe.job.SlicedPulls(settings.getInt("leadpipe.slices.concurrency", 8, 1, 256), runReport);
+        main.bind("slicedPulls", slicedPulls);
         PageCodecs pagers = new PageCodecs();
         long floor = settings.getLong("leadpipe.ratelimit.floor", 10, 0, Long.MAX_VALUE);
         Duration resetMargin = Duration.ofMillis(settings.getLong("leadpipe.ratelimit.reset-margin-ms", 250, 0, 600_000));
@@ -155,6 +159,7 @@ public final class LeadpipeWiring implements AutoCloseable {
         main.start();
         observer.start(); // a notifier added by hand is not started for us, and an unstarted one hears nothing
         context = main.getCamelContext();
+        slicedPulls.addSliceRoutes(context, this::pull);
         return this;
     }
 
@@ -401,7 +406,7 @@ public final class LeadpipeWiring implements AutoCloseable {
         List<String> jobs = new ArrayList<>();
         for (RouteDefinition r : ((ModelCamelContext) context).getRouteDefinitions()) {
             Object job = r.getTemplateParameters() == null ? null : r.getTemplateParameters().get("jobId");
-            if (job != null && r.getTemplateParameters().get("cron") == null) jobs.add(job.toString());
+            if (job != null && r.getTemplateParameters().get("cron") == null && !io.leadpipe.job.SlicedPulls.isSlice(r)) jobs.add(job.toString());
         }
         return jobs;
     }
@@ -410,9 +415,21 @@ public final class LeadpipeWiring implements AutoCloseable {
         if (!jobs().contains(job)) {
             throw new ConfigException("no job named '" + job + "' in the routes (known: " + String.join(", ", jobs()) + ")");
         }
+        return pull(job);
+    }
+
+    /** Runs one job's route (a declared job's, or a slice's) and says how it ended. */
+    private JobOutcome pull(String job) {
         ProducerTemplate template = context.createProducerTemplate();
         try {
             Exchange result = template.send("direct:extract-" + job, e -> { });
+            @SuppressWarnings("unchecked")
+            Map<String, Object> sliced = result.getVariable("slicedRun", Map.class);
+            if (sliced != null && result.getException() == null) {
+                // a sliced job: its status and report sum its slices' (SKIPPED when every slice was DONE already)
+                String status = String.valueOf(sliced.get("status"));
+                return new JobOutcome(job, status, (String) sliced.get("error"), "SKIPPED".equals(status) || "BUSY".equals(status) ? null : sliced);
+            }
             PullState pull = result.getVariable("pull", PullState.class);
             if (result.getException() != null && pull != null && "RUNNING".equals(pull.status())) recordUnhandled(pull, result.getException());
             String error = pull != null && pull.error() != null ? pull.error() : result.getVariable("error", String.class);
@@ -523,6 +540,7 @@ public final class LeadpipeWiring implements AutoCloseable {
                 // shutting down
             }
         }
+        if (slicedPulls != null) slicedPulls.close();
         if (main != null) {
             try {
                 main.stop();

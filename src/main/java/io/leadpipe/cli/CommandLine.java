@@ -68,8 +68,10 @@ public final class CommandLine {
                                    a RUNNING or FAILED job resumes from its checkpoint, a DONE job is skipped
               serve                stay up and run the jobs on their schedules (routes/schedule.yaml); several
                                    instances on one PostgreSQL share the work through Quartz's cluster
-              status               each job's checkpoint: state, page, leads, API total, last update, cursor
+              status [JOB]         each job's checkpoint: state, page, leads, API total, last update, cursor
+                                   (a sliced job: its state, then each slice's checkpoint)
               reset JOB            forget a job's checkpoint (its leads stay) so the next run starts over
+                                   (a sliced job: every slice's)
               verify JOB           re-read a job's list from the first page and store what the pull missed
                                    (after drift on offset or page-number APIs)
               deliver              drain the staged leads to the CRM (enrich → map → batch upsert); `run`

@@ -64,7 +64,7 @@ public final class LeadpipeCli {
             JobDeclarations.applyJobsFile(settings);
             return switch (cli.verb) {
                 case "run" -> run(settings, cli);
-                case "status" -> status(settings);
+                case "status" -> status(settings, cli);
                 case "reset" -> reset(settings, cli);
                 case "verify" -> verify(settings, cli);
                 case "deliver" -> deliver(settings);
@@ -147,18 +147,41 @@ public final class LeadpipeCli {
         }
     }
 
-    private int status(Settings settings) throws Exception {
+    /** {@code status}: every checkpoint row; {@code status JOB}: that job's (a sliced job: its summary and each slice's row). */
+    private int status(Settings settings, CommandLine cli) throws Exception {
+        if (cli.args.size() > 1) throw new ConfigException("usage: leadpipe status [JOB]");
+        String job = cli.args.isEmpty() ? null : cli.args.get(0);
+        List<String> slices = job == null ? List.of() : sliceJobs(settings, job);
         try (Database db = Database.open(settings).migrate()) {
-            new CheckpointTable(db).printStatus(out);
+            CheckpointTable table = new CheckpointTable(db);
+            if (job == null) table.printStatus(out);
+            else if (slices.isEmpty()) table.printStatus(out, java.util.Set.of(job));
+            else table.printSlicedStatus(out, job, slices);
         }
         return OK;
+    }
+
+    /** A declared job's slices' job ids ({@code <job>.<slice>}); empty for a job that is one pull, or one the routes do not declare. */
+    private static List<String> sliceJobs(Settings settings, String job) {
+        JobDeclarations declared = JobDeclarations.read(settings);
+        return declared.slicesOf(job).stream().map(s -> s.jobId(job)).toList();
     }
 
     private int reset(Settings settings, CommandLine cli) throws Exception {
         if (cli.args.size() != 1) throw new ConfigException("usage: leadpipe reset JOB");
         String job = cli.args.get(0);
+        List<String> slices = sliceJobs(settings, job);
         try (Database db = Database.open(settings).migrate()) {
-            boolean existed = CheckpointStore.forVerbs(db).reset(job);
+            CheckpointStore store = CheckpointStore.forVerbs(db);
+            if (!slices.isEmpty()) {
+                // a sliced job is its slices' checkpoints: all of them are forgotten (each refused while a live run holds it)
+                int forgotten = 0;
+                for (String slice : slices) if (store.reset(slice)) forgotten++;
+                store.reset(job);
+                out.println("job " + job + ": " + forgotten + " of " + slices.size() + " slice checkpoints forgotten; the next run pulls every slice from its first page");
+                return OK;
+            }
+            boolean existed = store.reset(job);
             out.println(existed ? "job " + job + ": checkpoint forgotten; the next run starts from the first page"
                     : "job " + job + ": no checkpoint to forget");
         }

@@ -34,6 +34,8 @@ public final class JobDeclarations {
     }
 
     private final Map<String, Job> jobs = new LinkedHashMap<>();
+    /** The slices of each sliced job (JobSlices): each is a pull of its own, checkpoint row {@code <job>.<slice>}. */
+    private final Map<String, List<JobSlices.Slice>> slices = new LinkedHashMap<>();
 
     public static JobDeclarations read(Settings settings) {
         JobDeclarations d = new JobDeclarations();
@@ -92,7 +94,14 @@ public final class JobDeclarations {
                 throw new ConfigException("two jobs have the id '" + jobId + "' (routes " + before.routeId() + " and " + routeId
                         + "); they would share one checkpoint: give each its own jobId");
             }
+            d.readSlices(file, job, params.get("slices"), params.get("incremental"));
         }
+        d.slices.forEach((job, list) -> list.forEach(slice -> {
+            if (d.jobs.containsKey(slice.jobId(job))) {
+                throw new ConfigException("slice " + slice.name() + " of job " + job + " would share its checkpoint with job '" + slice.jobId(job)
+                        + "': rename one of them");
+            }
+        }));
         scheduled.forEach((job, routeId) -> {
             if (!d.jobs.containsKey(job)) {
                 throw new ConfigException("the schedule " + routeId + " fires job '" + job + "', which no extract route declares (jobs: "
@@ -104,6 +113,31 @@ public final class JobDeclarations {
 
     public Map<String, Job> jobs() {
         return jobs;
+    }
+
+    /** A job's slices (empty for a job that is one pull). */
+    public List<JobSlices.Slice> slicesOf(String job) {
+        return slices.getOrDefault(job, List.of());
+    }
+
+    private void readSlices(Path file, Job job, String spec, String incremental) {
+        List<JobSlices.Slice> list;
+        try {
+            list = JobSlices.parse(spec, job.filters());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": job " + job.id() + ": slices '" + spec + "': " + e.getMessage());
+        }
+        if (list.isEmpty()) return;
+        if (incremental != null && !incremental.isBlank() && JobSlices.rangeParameters(spec).contains(incremental.strip())) {
+            throw new ConfigException(file + ": job " + job.id() + ": its slices cut a range on " + incremental.strip()
+                    + ", which is also its incremental watermark: slice on another date filter, or drop one of them");
+        }
+        for (JobSlices.Slice slice : list) {
+            if (!JOB_ID.matcher(slice.jobId(job.id())).matches()) {
+                throw new ConfigException(file + ": job " + job.id() + ": slice id '" + slice.jobId(job.id()) + "' is longer than 200 characters");
+            }
+        }
+        slices.put(job.id(), list);
     }
 
     /** Fails with the declared job names unless {@code job} is one of them (null: nothing asked). */

@@ -95,6 +95,125 @@ public final class RunReport {
         return "PASS: " + distinct + " distinct leads stored (the API reports no total)";
     }
 
+    /** The report a job's last run wrote (data/reports/JOB.json), or null: for a slice already DONE before this run. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> lastWritten(String job) {
+        Path file = directory.resolve(job + ".json");
+        if (!Files.isRegularFile(file)) return null;
+        try {
+            return JSON.readValue(file.toFile(), LinkedHashMap.class);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The order in which a slice's end decides the job's: one failed slice fails the job, and so on. */
+    private static final java.util.List<String> WORST_FIRST = java.util.List.of("FAILED", "BUSY", "INTERRUPTED", "PAUSED", "CAPPED", "RUNNING");
+
+    /**
+     * A sliced job's report: its status from its slices' (DONE when every slice is DONE, else the worst, naming
+     * the slices), this run's figures summed over the slices, and the completeness proof per slice.
+     */
+    public Map<String, Object> finishSliced(String job, String source, String filters, java.util.List<SlicedPulls.SliceResult> slices, long startedAt)
+            throws IOException {
+        String status = "DONE";
+        for (String worst : WORST_FIRST) {
+            if (slices.stream().anyMatch(s -> worst.equals(s.status()))) {
+                status = worst;
+                break;
+            }
+        }
+        boolean nothingPulled = slices.stream().allMatch(s -> "SKIPPED".equals(s.status()));
+        long done = slices.stream().filter(s -> "DONE".equals(s.status()) || "SKIPPED".equals(s.status())).count();
+        StringBuilder error = new StringBuilder();
+        for (SlicedPulls.SliceResult s : slices) {
+            if ("DONE".equals(s.status()) || "SKIPPED".equals(s.status())) continue;
+            error.append(error.length() == 0 ? "" : "; ").append("slice ").append(s.slice()).append(" (").append(s.job()).append(") ").append(s.status())
+                    .append(s.error() == null ? "" : ": " + s.error());
+        }
+        if (error.length() > 0) {
+            error.append(" — ").append(done).append(" of ").append(slices.size()).append(" slices DONE; the next run pulls only the others, each from its checkpoint");
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("job", job);
+        r.put("status", nothingPulled ? "SKIPPED" : status);
+        r.put("source", source);
+        r.put("filters", JobFilters.normalise(filters));
+        long pages = 0, received = 0, stored = 0, newLeads = 0, requests = 0, limited = 0, serverErrors = 0, distinct = 0, apiTotal = 0;
+        boolean allTotals = true;
+        java.util.List<String> gaps = new java.util.ArrayList<>();
+        java.util.List<String> unproven = new java.util.ArrayList<>();
+        java.util.List<Map<String, Object>> perSlice = new java.util.ArrayList<>();
+        for (SlicedPulls.SliceResult s : slices) {
+            Map<String, Object> sr = s.report();
+            boolean thisRun = !"SKIPPED".equals(s.status()) && sr != null;
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("slice", s.slice());
+            line.put("job", s.job());
+            line.put("filters", s.filters());
+            line.put("status", "SKIPPED".equals(s.status()) ? "DONE" : s.status());
+            line.put("pulledThisRun", !"SKIPPED".equals(s.status()));
+            line.put("lastPage", sr == null ? null : sr.get("lastPage"));
+            line.put("pagesThisRun", thisRun ? sr.get("pagesThisRun") : 0);
+            line.put("leadsStored", sr == null ? null : sr.get("leadsStored"));
+            line.put("apiTotal", sr == null ? null : sr.get("apiTotal"));
+            line.put("completeness", sr == null ? "NOT CHECKED: no report for this slice" : sr.get("completeness"));
+            line.put("error", s.error());
+            perSlice.add(line);
+            if (thisRun) {
+                pages += number(sr, "pagesThisRun");
+                received += number(sr, "leadsReceivedThisRun");
+                newLeads += number(sr, "newLeads");
+                requests += number(sr, "requests");
+                limited += number(sr, "rateLimited429");
+                serverErrors += number(sr, "serverErrors5xx");
+            }
+            if (sr == null) {
+                unproven.add(s.slice());
+                allTotals = false;
+                continue;
+            }
+            stored += number(sr, "leadsStored");
+            distinct += number(sr, "distinctLeadsThisPull");
+            if (sr.get("apiTotal") == null) allTotals = false;
+            else apiTotal += number(sr, "apiTotal");
+            if (String.valueOf(sr.get("completeness")).startsWith("GAP")) gaps.add(s.slice() + ": " + sr.get("completeness"));
+        }
+        r.put("slices", perSlice);
+        r.put("slicesDone", done);
+        r.put("pagesThisRun", pages);
+        r.put("leadsReceivedThisRun", received);
+        r.put("leadsStored", stored);
+        r.put("newLeads", newLeads);
+        r.put("alreadyPresent", Math.max(0, received - newLeads));
+        r.put("apiTotal", allTotals ? apiTotal : null);
+        r.put("distinctLeadsThisPull", distinct);
+        r.put("requests", requests);
+        r.put("rateLimited429", limited);
+        r.put("serverErrors5xx", serverErrors);
+        r.put("durationSeconds", Math.round((System.currentTimeMillis() - startedAt) / 100.0) / 10.0);
+        r.put("finishedAt", Instant.now().toString());
+        r.put("error", error.length() == 0 ? null : error.toString());
+        String completeness;
+        if (!"DONE".equals(status)) completeness = "NOT CHECKED: the job is " + status;
+        else if (!gaps.isEmpty()) completeness = "GAP: slice " + String.join("; slice ", gaps);
+        else if (!unproven.isEmpty()) completeness = "NOT CHECKED: no report for slice " + String.join(", ", unproven);
+        else completeness = "PASS: every slice complete — " + distinct + " distinct leads in " + slices.size() + " slices"
+                    + (allTotals ? " = the API's totals of " + apiTotal : "");
+        r.put("completeness", completeness);
+        r.replaceAll((k, v) -> v instanceof String text ? io.leadpipe.secrets.Secrets.scrub(text) : v);
+        Files.createDirectories(directory);
+        Path file = directory.resolve(job + ".json");
+        r.put("reportFile", file.toString());
+        JSON.writeValue(file.toFile(), r);
+        latest.put(job, r);
+        return r;
+    }
+
+    private static long number(Map<String, Object> r, String key) {
+        return r.get(key) instanceof Number n ? n.longValue() : 0;
+    }
+
     public static boolean reconciled(Map<String, Object> report) {
         Object c = report == null ? null : report.get("completeness");
         return c == null || !c.toString().startsWith("GAP");
@@ -105,6 +224,7 @@ public final class RunReport {
     }
 
     public static String toText(Map<String, Object> r) {
+        if (r.get("slices") instanceof java.util.List<?> slices) return slicedText(r, slices);
         StringBuilder b = new StringBuilder();
         b.append("──── run report: ").append(r.get("job")).append(" ────\n");
         line(b, "status", r.get("status") + (r.get("error") == null ? "" : " — " + r.get("error")));
@@ -120,6 +240,29 @@ public final class RunReport {
         line(b, "API total", total == null ? "not reported" : total + (Boolean.TRUE.equals(r.get("matchesApiTotal")) ? " (matches)" : " (differs from the leads this pull stored)"));
         line(b, "requests", r.get("requests") + " (" + r.get("rateLimited429") + " × 429, " + r.get("serverErrors5xx") + " × 5xx)");
         line(b, "completeness", String.valueOf(r.get("completeness")));
+        line(b, "duration", String.format(Locale.ROOT, "%.1f s", ((Number) r.get("durationSeconds")).doubleValue()));
+        line(b, "report", String.valueOf(r.get("reportFile")));
+        return b.toString();
+    }
+
+    /** A sliced job: the sums, then one line per slice with its status, page, leads and completeness proof. */
+    private static String slicedText(Map<String, Object> r, java.util.List<?> slices) {
+        StringBuilder b = new StringBuilder();
+        b.append("──── run report: ").append(r.get("job")).append(" (").append(slices.size()).append(" slices) ────\n");
+        line(b, "status", r.get("status") + (r.get("error") == null ? "" : " — " + r.get("error")));
+        line(b, "slices", r.get("slicesDone") + " of " + slices.size() + " DONE");
+        line(b, "pages", r.get("pagesThisRun") + " this run, all slices");
+        line(b, "leads received", r.get("leadsReceivedThisRun") + " this run");
+        line(b, "leads stored", r.get("leadsStored") + " (" + r.get("newLeads") + " new this run)");
+        line(b, "API total", r.get("apiTotal") == null ? "not reported by every slice" : r.get("apiTotal") + " (sum of the slices')");
+        line(b, "requests", r.get("requests") + " (" + r.get("rateLimited429") + " × 429, " + r.get("serverErrors5xx") + " × 5xx)");
+        line(b, "completeness", String.valueOf(r.get("completeness")));
+        for (Object o : slices) {
+            Map<?, ?> s = (Map<?, ?>) o;
+            b.append(String.format(Locale.ROOT, "    %-20s %-11s page %-5s leads %-7s %s%s%n", s.get("slice"), s.get("status"),
+                    s.get("lastPage") == null ? "-" : s.get("lastPage"), s.get("leadsStored") == null ? "-" : s.get("leadsStored"),
+                    Boolean.TRUE.equals(s.get("pulledThisRun")) ? "" : "(already DONE) ", s.get("completeness")));
+        }
         line(b, "duration", String.format(Locale.ROOT, "%.1f s", ((Number) r.get("durationSeconds")).doubleValue()));
         line(b, "report", String.valueOf(r.get("reportFile")));
         return b.toString();

@@ -18,6 +18,39 @@ public final class CheckpointTable {
     }
 
     public int printStatus(PrintStream console) throws SQLException {
+        return printStatus(console, null);
+    }
+
+    /**
+     * A sliced job's status: one line for the job (DONE when every slice is DONE, else which are not), then
+     * each slice's checkpoint row as {@code status} shows it. Returns the rows found.
+     */
+    public int printSlicedStatus(PrintStream console, String job, java.util.List<String> sliceJobs) throws SQLException {
+        PrintStream out = io.leadpipe.secrets.ScrubbingPrintStream.wrap(console);
+        java.util.Map<String, String> states = new java.util.LinkedHashMap<>();
+        for (String slice : sliceJobs) states.put(slice, "NOT STARTED");
+        long leads = 0;
+        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT job_id, status, lead_count FROM extraction_checkpoint WHERE job_id LIKE ? ESCAPE '!'")) {
+            ps.setString(1, job.replace("!", "!!").replace("%", "!%").replace("_", "!_") + ".%");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (!states.containsKey(rs.getString(1))) continue;
+                    states.put(rs.getString(1), rs.getString(2));
+                    leads += rs.getLong(3);
+                }
+            }
+        }
+        long done = states.values().stream().filter("DONE"::equals).count();
+        java.util.List<String> notDone = new java.util.ArrayList<>();
+        states.forEach((slice, state) -> { if (!"DONE".equals(state)) notDone.add(slice.substring(job.length() + 1) + " " + state); });
+        out.printf(Locale.ROOT, "job %s: %s — %d of %d slices DONE, %d leads%s%n", job, notDone.isEmpty() ? "DONE" : "not done", done, states.size(), leads,
+                notDone.isEmpty() ? "" : " (" + String.join(", ", notDone) + ")");
+        return printStatus(out, new java.util.HashSet<>(sliceJobs));
+    }
+
+    /** The checkpoint rows of these jobs (null: every row), then the leads' delivery states and dead letters. */
+    public int printStatus(PrintStream console, java.util.Set<String> only) throws SQLException {
         // cursors and ids may be e-mails, errors may quote an API's text: nothing in clear
         PrintStream out = io.leadpipe.secrets.ScrubbingPrintStream.wrap(console);
         String sql = "SELECT job_id, status, mode, page_no, lead_count, api_total_last, next_cursor, updated_at, error, drift, duplicate_pages, requests FROM extraction_checkpoint ORDER BY job_id";
@@ -26,6 +59,7 @@ public final class CheckpointTable {
             String fmt = "%-24s %-8s %6s %10s %10s  %-20s  %s%n";
             out.printf(Locale.ROOT, fmt, "JOB", "STATE", "PAGE", "LEADS", "API TOTAL", "UPDATED", "NEXT CURSOR");
             while (rs.next()) {
+                if (only != null && !only.contains(rs.getString("job_id"))) continue;
                 rows++;
                 Timestamp updated = rs.getTimestamp("updated_at");
                 long total = rs.getLong("api_total_last");

@@ -115,6 +115,7 @@ public final class LeadDataset {
         lead.put("industry", industryOf(index));
         lead.put("country", countryOf(index));
         lead.put("updated_at", updatedAt(index).toString());
+        lead.put("created", createdAt(index));
         return lead;
     }
 
@@ -122,6 +123,11 @@ public final class LeadDataset {
 
     public java.time.Instant updatedAt(int index) {
         return touched.getOrDefault(index, EPOCH.plusSeconds(index * 60L));
+    }
+
+    /** When the lead was created, in epoch seconds (Stripe's {@code created}): one a minute from 2026-01-01, never changes. */
+    public long createdAt(int index) {
+        return EPOCH.getEpochSecond() + index * 60L;
     }
 
     /** The leads at these indices change now (their updated_at moves to now), as edits in a CRM would. */

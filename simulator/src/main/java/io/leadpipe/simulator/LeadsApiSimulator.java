@@ -174,7 +174,7 @@ public final class LeadsApiSimulator implements AutoCloseable {
             stats.requestFor(cursorKey);
             long served = leadRequests.incrementAndGet();
 
-            if (config.failStatus > 0 && stats.pages() >= config.failAfterPages) {
+            if (config.failStatus > 0 && failsNow(ex, postBody, page)) {
                 rateLimitHeaders(ex, quota.peek(arrived), arrived);
                 stats.record(new SimulatorStats.RequestRecord(arrived, cursorKey, config.failStatus, null));
                 // real APIs quote the record they choke on: an e-mail address in an error body must not leak into logs
@@ -228,7 +228,23 @@ public final class LeadsApiSimulator implements AutoCloseable {
         }
     }
 
+    /** Pages served per filter, for a fail-status fault that hits one filter only (fault.fail-filter). */
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> pagesByFilter = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Whether the fail-status fault answers this request: past fail-after-pages, for every request or only those with fail-filter. */
+    private boolean failsNow(HttpExchange ex, JsonNode postBody, PageRequest page) {
+        String only = config.failFilter;
+        if (only == null || only.isBlank()) return stats.pages() >= config.failAfterPages;
+        int eq = only.indexOf('=');
+        String name = only.substring(0, Math.max(0, eq)).trim();
+        String value = only.substring(eq + 1).trim();
+        String sent = postBody != null && postBody.has(name) ? postBody.get(name).asText() : QueryString.parse(ex.getRequestURI().getRawQuery()).first(name);
+        if (sent == null || !sent.equalsIgnoreCase(value)) return false;
+        return pagesByFilter.computeIfAbsent(page.filter().key(), k -> new java.util.concurrent.atomic.AtomicInteger()).get() >= config.failAfterPages;
+    }
+
     private void serveLeadsPage(HttpExchange ex, PageRequest page, String cursorKey, boolean truncate, long arrived) throws IOException {
+        pagesByFilter.computeIfAbsent(page.filter().key(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
         PagingKind kind = config.pagingKind();
         int[] matching = dataset.matching(page.filter());
         int from = Math.min(page.position(), matching.length);

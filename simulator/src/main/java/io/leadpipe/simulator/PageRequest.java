@@ -24,15 +24,15 @@ record PageRequest(int limit, int position, String token, boolean firstPage, Lea
         }
         if (limit < 1 || limit > config.maxPageSize) return bad(sizeParam + " must be between 1 and " + config.maxPageSize);
         if (config.pageSizeClamp > 0) limit = Math.min(limit, config.pageSizeClamp); // silently, as vendors do
-        java.time.Instant since = null;
-        if (blank(field.apply("updated_since")) != null) {
-            try {
-                since = java.time.Instant.parse(field.apply("updated_since").trim());
-            } catch (java.time.format.DateTimeParseException e) {
-                return bad("updated_since must be an ISO-8601 instant");
-            }
+        LeadFilter filter;
+        try {
+            filter = new LeadFilter(blank(field.apply("industry")), blank(field.apply("country")), instant(field.apply("updated_since")),
+                    instant(field.apply("updated_before")), epochSeconds(field.apply("created[gte]")), epochSeconds(field.apply("created[lt]")));
+        } catch (java.time.format.DateTimeParseException e) {
+            return bad("updated_since and updated_before must be ISO-8601 instants");
+        } catch (NumberFormatException e) {
+            return bad("created[gte] and created[lt] must be epoch seconds");
         }
-        LeadFilter filter = new LeadFilter(blank(field.apply("industry")), blank(field.apply("country")), since);
         int[] matching = data.matching(filter);
         try {
             return switch (kind) {
@@ -79,6 +79,14 @@ record PageRequest(int limit, int position, String token, boolean firstPage, Lea
 
     static PageRequest bad(String why) {
         return new PageRequest(0, 0, null, false, null, why);
+    }
+
+    private static java.time.Instant instant(String s) {
+        return blank(s) == null ? null : java.time.Instant.parse(s.trim());
+    }
+
+    private static Long epochSeconds(String s) {
+        return blank(s) == null ? null : Long.parseLong(s.trim());
     }
 
     private static String blank(String s) {

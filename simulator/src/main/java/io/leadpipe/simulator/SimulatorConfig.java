@@ -109,6 +109,11 @@ public final class SimulatorConfig {
     /** After failAfterPages pages, every request is answered failStatus (0 = off) until cleared. */
     public volatile int failStatus = 0;
     public volatile int failAfterPages = 0;
+    /**
+     * "name=value" (e.g. country=FR): the fail-status fault hits only requests filtered so, after failAfterPages
+     * pages served to that filter (one slice of a partitioned job fails while the others go on); empty = every request.
+     */
+    public volatile String failFilter = "";
 
     /** Reads {@code leadpipe.simulator.*} from a lookup (null = keep the default). */
     public static SimulatorConfig from(Function<String, String> props) {
@@ -187,6 +192,7 @@ public final class SimulatorConfig {
         c.slowMillis = num(props, f + "slow-ms", c.slowMillis);
         c.failStatus = (int) num(props, f + "fail-status", c.failStatus);
         c.failAfterPages = (int) num(props, f + "fail-after-pages", c.failAfterPages);
+        c.failFilter = str(props, f + "fail-filter", c.failFilter);
         if (!QuotaHeaders.STYLES.contains(c.headerStyle)) {
             throw new IllegalArgumentException(p + "header-style = '" + c.headerStyle + "' must be x-ratelimit-epoch, x-ratelimit-delta, ietf-legacy, ietf-structured or none");
         }

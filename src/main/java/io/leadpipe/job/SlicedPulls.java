@@ -1,0 +1,102 @@
+package io.leadpipe.job;
+
+import io.leadpipe.config.JobSlices;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+
+/**
+ * Partitioned jobs. A job declaring {@code slices} is cut into pulls of its own: one route per slice, made from
+ * the same {@code extract} template with the job id {@code <job>.<slice>} and the slice's filter added to the
+ * job's, so each slice has its own checkpoint row, lease, transaction per page, caps and completeness proof, and
+ * every request goes through the source key's one governor and Throttler. The job's own route only runs its
+ * slices, at most {@code leadpipe.slices.concurrency} at once (one pool for every sliced job of the process),
+ * and sums them: DONE when every slice is DONE; FAILED naming the slices that failed, the others finished. A
+ * slice already DONE is skipped by its own route, so the next run pulls only what is left.
+ */
+public final class SlicedPulls implements AutoCloseable {
+
+    /** One slice's outcome in a run; {@code report} is this run's, or the last one written when the slice was already DONE. */
+    public record SliceResult(String slice, String job, String filters, String status, String error, Map<String, Object> report) {}
+
+    private final ExecutorService pool;
+    private final RunReport runReport;
+    private Function<String, JobOutcome> pullOne;
+
+    public SlicedPulls(int concurrency, RunReport runReport) {
+        this.pool = Executors.newFixedThreadPool(concurrency, r -> {
+            Thread t = new Thread(r, "leadpipe-slice");
+            t.setDaemon(true);
+            return t;
+        });
+        this.runReport = runReport;
+    }
+
+    /**
+     * Adds the slices' routes (after Camel started, so the template is there): for each route of the extract
+     * template with slices, one route per slice, with the job's parameters, the slice's job id and filters.
+     * {@code pullOne} runs one slice's route and says how it ended (the same as a job's run).
+     */
+    public void addSliceRoutes(CamelContext context, Function<String, JobOutcome> pullOne) throws Exception {
+        this.pullOne = pullOne;
+        for (RouteDefinition route : new ArrayList<>(((ModelCamelContext) context).getRouteDefinitions())) {
+            Map<String, Object> params = route.getTemplateParameters();
+            if (params == null || params.get("jobId") == null || params.get("cron") != null) continue;
+            String spec = string(params.get("slices"));
+            if (spec.isBlank()) continue;
+            String job = string(params.get("jobId"));
+            String filters = string(params.get("filters"));
+            for (JobSlices.Slice slice : JobSlices.parse(spec, filters)) {
+                Map<String, Object> own = new HashMap<>(params);
+                own.put("jobId", slice.jobId(job));
+                own.put("filters", JobSlices.filtersOf(filters, slice));
+                own.put("slices", "");
+                own.put("sliceOf", job);
+                context.addRouteFromTemplate(route.getRouteId() + "." + slice.name(), "extract", own);
+            }
+        }
+    }
+
+    /** Whether a route is a slice's own (made by {@link #addSliceRoutes}), not a job declared in the routes. */
+    public static boolean isSlice(RouteDefinition route) {
+        Map<String, Object> params = route.getTemplateParameters();
+        return params != null && !string(params.get("sliceOf")).isBlank();
+    }
+
+    /** The job's route, for a sliced job: runs its slices, at most the pool's size at once, and writes the job's report. */
+    public void run(Exchange exchange) throws Exception {
+        String job = exchange.getVariable("jobId", String.class);
+        String filters = exchange.getVariable("filters", String.class);
+        List<JobSlices.Slice> slices = JobSlices.parse(exchange.getVariable("slices", String.class), filters);
+        long started = System.currentTimeMillis();
+        List<Future<JobOutcome>> running = new ArrayList<>();
+        for (JobSlices.Slice slice : slices) running.add(pool.submit(() -> pullOne.apply(slice.jobId(job))));
+        List<SliceResult> results = new ArrayList<>();
+        for (int i = 0; i < slices.size(); i++) {
+            JobSlices.Slice slice = slices.get(i);
+            JobOutcome o = running.get(i).get();
+            Map<String, Object> report = o.report() != null ? o.report() : runReport.lastWritten(o.job());
+            results.add(new SliceResult(slice.name(), o.job(), JobFilters.normalise(JobSlices.filtersOf(filters, slice)), o.status(), o.error(), report));
+        }
+        exchange.setVariable("slicedRun", runReport.finishSliced(job, exchange.getVariable("source", String.class), filters, results, started));
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+
+    private static String string(Object o) {
+        return o == null ? "" : o.toString();
+    }
+}

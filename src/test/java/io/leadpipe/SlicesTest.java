@@ -1,0 +1,185 @@
+package io.leadpipe;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.leadpipe.simulator.LeadDataset;
+import io.leadpipe.simulator.SimulatorConfig;
+import io.leadpipe.simulator.SimulatorStats;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.IntPredicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Partitioned jobs: a job cut into slices (filter values or a time range), each slice a pull of its own with its
+ * own checkpoint, run at once on the key's one governor; the job's report sums them and proves completeness per
+ * slice; one slice failing leaves the others DONE and the next run pulls it alone, from its checkpoint.
+ */
+class SlicesTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> COUNTRIES = List.of("DE", "FR", "US", "GB");
+
+    @Test
+    void aJobCutIntoFourCountrySlicesStoresEveryLeadOnceUnderOneSharedQuota() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            SimulatorConfig c = new SimulatorConfig();
+            c.leads = 3000;
+            c.rateLimit = 10;          // a tight window: four slices with a governor each would overspend it
+            c.rateWindowMillis = 1000;
+            c.latencyMillis = 20;
+            ws.startSimulator(c);
+            LeadDataset data = ws.simulator.dataset();
+            ws.jobs(TestWorkspace.job("by-country", "", "slices", "country=DE|country=FR|country=US|country=GB"));
+            ws.settings.put("leadpipe.source.leads-api.page-size", "100");
+            ws.settings.put("leadpipe.ratelimit.floor", "0");
+
+            TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(run.exitCode()).as("exit code; output:%n%s%s", run.out(), run.err()).isZero();
+            Set<String> expected = ids(c.leads, i -> COUNTRIES.contains(data.countryOf(i)));
+            for (String country : COUNTRIES) {
+                String slice = "by-country." + country;
+                Set<String> own = ids(c.leads, i -> data.countryOf(i).equals(country));
+                assertThat(ws.checkpoint(slice).get("status")).as("slice %s", slice).isEqualTo("DONE");
+                assertThat(new TreeSet<>(leadIds(ws.storedLeadKeys(slice)))).as("leads seen by slice %s", slice).isEqualTo(own);
+            }
+            assertThat(ws.storedLeadKeys()).as("every lead of the four countries stored once").hasSize(expected.size());
+            assertThat(new TreeSet<>(leadIds(ws.storedLeadKeys()))).isEqualTo(expected);
+            assertThat(ws.simulator.stats().rateLimited()).as("429s: the slices share the key's one governor").isZero();
+            assertThat(ws.simulator.stats().firstPages()).as("one first page per slice").isEqualTo(4);
+            // the slices ran at once: every slice's first page was asked for before any slice's third
+            List<SimulatorStats.WireRequest> wire = ws.simulator.stats().wireLog();
+            assertThat(wire.subList(0, 4)).as("the first four requests are the four slices' first pages")
+                    .allMatch(w -> !w.rawQuery().contains("cursor="));
+
+            JsonNode report = JSON.readTree(Files.readString(ws.dir.resolve("reports/by-country.json")));
+            assertThat(report.path("status").asText()).isEqualTo("DONE");
+            assertThat(report.path("leadsStored").asLong()).isEqualTo(expected.size());
+            assertThat(report.path("completeness").asText()).isEqualTo("PASS: every slice complete — " + expected.size()
+                    + " distinct leads in 4 slices = the API's totals of " + expected.size());
+            assertThat(report.path("slices")).hasSize(4);
+            for (JsonNode s : report.path("slices")) {
+                long own = ids(c.leads, i -> data.countryOf(i).equals(s.path("slice").asText())).size();
+                assertThat(s.path("completeness").asText()).as("slice %s", s.path("slice").asText())
+                        .isEqualTo("PASS: " + own + " distinct leads stored = the API's total of " + own);
+            }
+            assertThat(run.out()).contains("──── run report: by-country (4 slices) ────", "4 of 4 DONE");
+
+            TestWorkspace.CliResult status = ws.cli(java.util.Map.of(), "status", "by-country");
+            assertThat(status.out()).contains("job by-country: DONE — 4 of 4 slices DONE, " + expected.size() + " leads");
+            for (String country : COUNTRIES) assertThat(status.out()).contains("by-country." + country);
+            assertThat(status.out()).doesNotContain("all-leads");
+
+            TestWorkspace.CliResult again = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(again.out()).contains("job by-country: already DONE");
+            TestWorkspace.CliResult reset = ws.cli(java.util.Map.of(), "reset", "by-country");
+            assertThat(reset.out()).contains("4 of 4 slice checkpoints forgotten");
+            assertThat(ws.cli(java.util.Map.of(), "status", "by-country").out()).contains("0 of 4 slices DONE");
+        }
+    }
+
+    @Test
+    void timeRangeSlicesOnUpdatedAndOnStripesCreatedBracketsCoverEveryLeadOnce() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            SimulatorConfig c = new SimulatorConfig();
+            c.leads = 2000; // one a minute from 2026-01-01T00:00Z: 33 h 20 min of updated_at and created
+            ws.startSimulator(c);
+            long start = Instant.parse("2026-01-01T00:00:00Z").getEpochSecond();
+            ws.jobs(TestWorkspace.job("by-updated", "", "slices", "updated_since..updated_before from 2026-01-01T00:00:00Z to 2026-01-02T12:00:00Z step 6h")
+                    + TestWorkspace.job("by-created", "", "slices", "created[gte]..created[lt] from " + start + " to " + (start + 36 * 3600) + " step 12h"));
+            ws.settings.put("leadpipe.source.leads-api.page-size", "200");
+            ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "1000");
+
+            TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(run.exitCode()).as("exit code; output:%n%s%s", run.out(), run.err()).isZero();
+            Set<String> all = ids(c.leads, i -> true);
+            assertThat(ws.storedLeadKeys()).hasSize(c.leads);
+            for (String job : List.of("by-updated", "by-created")) {
+                JsonNode report = JSON.readTree(Files.readString(ws.dir.resolve("reports/" + job + ".json")));
+                assertThat(report.path("status").asText()).as(job).isEqualTo("DONE");
+                assertThat(report.path("completeness").asText()).as(job).startsWith("PASS: every slice complete — " + c.leads + " distinct leads in");
+                Set<String> seen = new HashSet<>();
+                int slices = 0;
+                for (JsonNode s : report.path("slices")) {
+                    List<String> own = leadIds(ws.storedLeadKeys(s.path("job").asText()));
+                    for (String id : own) assertThat(seen.add(id)).as("%s: lead %s in two slices", job, id).isTrue();
+                    slices++;
+                }
+                assertThat(slices).as(job).isEqualTo("by-updated".equals(job) ? 6 : 3);
+                assertThat(seen).as(job).isEqualTo(all);
+            }
+            assertThat(ws.checkpoint("by-updated.20260101T060000Z").get("lead_count")).as("06:00 to 12:00: 360 minutes").isEqualTo(360L);
+            // Stripe's bracketed names are encoded once on the wire, and the bound is epoch seconds
+            assertThat(ws.simulator.stats().wireLog()).anyMatch(w -> w.rawQuery().contains("created%5Bgte%5D=" + start + "&created%5Blt%5D=" + (start + 12 * 3600)));
+            assertThat(ws.simulator.stats().wireLog()).anyMatch(w -> w.rawQuery().contains("updated_since=2026-01-01T06%3A00%3A00Z")
+                    && w.rawQuery().contains("updated_before=2026-01-01T12%3A00%3A00Z"));
+        }
+    }
+
+    @Test
+    void oneSliceFailingLeavesTheOthersDoneAndTheNextRunResumesItAlone() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            SimulatorConfig c = new SimulatorConfig();
+            c.leads = 2000;
+            c.failStatus = 400;          // a refusal no retry fixes: the slice fails at once
+            c.failFilter = "country=FR"; // only the FR slice, after two pages of it
+            c.failAfterPages = 2;
+            ws.startSimulator(c);
+            LeadDataset data = ws.simulator.dataset();
+            ws.jobs(TestWorkspace.job("by-country", "", "slices", "country=DE|country=FR|country=US|country=GB"));
+            ws.settings.put("leadpipe.source.leads-api.page-size", "50");
+            ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "1000");
+
+            TestWorkspace.CliResult first = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(first.exitCode()).as("a failed slice fails the run; output:%n%s%s", first.out(), first.err()).isEqualTo(1);
+            for (String country : List.of("DE", "US", "GB")) assertThat(ws.checkpoint("by-country." + country).get("status")).isEqualTo("DONE");
+            assertThat(ws.checkpoint("by-country.FR").get("status")).isEqualTo("FAILED");
+            assertThat(ws.checkpoint("by-country.FR").get("page_no")).as("FR keeps its two stored pages").isEqualTo(2);
+            JsonNode failed = JSON.readTree(Files.readString(ws.dir.resolve("reports/by-country.json")));
+            assertThat(failed.path("status").asText()).isEqualTo("FAILED");
+            assertThat(failed.path("error").asText()).startsWith("slice FR (by-country.FR) FAILED: ").contains("3 of 4 slices DONE");
+            assertThat(first.out()).contains("slice FR (by-country.FR) FAILED");
+            assertThat(ws.cli(java.util.Map.of(), "status", "by-country").out()).contains("job by-country: not done — 3 of 4 slices DONE", "FR FAILED");
+
+            ws.simulator.config().failStatus = 0;
+            ws.simulator.stats().reset();
+            TestWorkspace.CliResult second = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(second.exitCode()).as("output:%n%s%s", second.out(), second.err()).isZero();
+            assertThat(ws.simulator.stats().wireLog()).as("only the FR slice is pulled again").isNotEmpty()
+                    .allMatch(w -> w.rawQuery().contains("country=FR"));
+            assertThat(ws.simulator.stats().firstPages()).as("FR resumes from its checkpoint, not its first page").isZero();
+            assertThat(ws.checkpoint("by-country.FR").get("status")).isEqualTo("DONE");
+            Set<String> expected = ids(c.leads, i -> COUNTRIES.contains(data.countryOf(i)));
+            assertThat(ws.storedLeadKeys()).hasSize(expected.size());
+            assertThat(new TreeSet<>(leadIds(ws.storedLeadKeys()))).isEqualTo(expected);
+            JsonNode done = JSON.readTree(Files.readString(ws.dir.resolve("reports/by-country.json")));
+            assertThat(done.path("status").asText()).isEqualTo("DONE");
+            assertThat(done.path("completeness").asText()).startsWith("PASS: every slice complete — " + expected.size() + " distinct leads");
+            assertThat(second.out()).contains("(already DONE)");
+        }
+    }
+
+    private static Set<String> ids(int leads, IntPredicate member) {
+        Set<String> ids = new TreeSet<>();
+        for (int i = 0; i < leads; i++) if (member.test(i)) ids.add(LeadDataset.idOf(i));
+        return ids;
+    }
+
+    /** Lead keys are (source, id): the id part. */
+    private static List<String> leadIds(List<String> keys) {
+        return keys.stream().map(k -> k.substring(k.lastIndexOf(':') + 1)).toList();
+    }
+}
