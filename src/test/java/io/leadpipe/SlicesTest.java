@@ -172,6 +172,21 @@ class SlicesTest {
         }
     }
 
+    @Test
+    void badSlicesStopBeforeAnythingIsOpened() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            ws.jobs(TestWorkspace.job("by-day", "", "slices", "updated_since..updated_before from 2026-01-01 to 2026-01-03 step 6h"));
+            TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).contains("job by-day: slices 'updated_since..updated_before from 2026-01-01 to 2026-01-03 step 6h': step '6h' is not whole days");
+            ws.jobs(TestWorkspace.job("eu", "", "slices", "country=DE|country=FR") + TestWorkspace.job("eu.DE", "country=DE"));
+            TestWorkspace.CliResult clash = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(clash.exitCode()).isEqualTo(2);
+            assertThat(clash.err()).contains("slice DE of job eu would share its checkpoint with job 'eu.DE'");
+            assertThat(ws.dir.resolve("db")).doesNotExist();
+        }
+    }
+
     private static Set<String> ids(int leads, IntPredicate member) {
         Set<String> ids = new TreeSet<>();
         for (int i = 0; i < leads; i++) if (member.test(i)) ids.add(LeadDataset.idOf(i));

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -122,10 +121,11 @@ public final class JobSlices {
         Bound to = Bound.parse(m.group(4), "to");
         if (from.kind != to.kind) throw new IllegalArgumentException("from " + m.group(3) + " and to " + m.group(4) + " must be written the same way");
         if (!from.at.isBefore(to.at)) throw new IllegalArgumentException("from " + m.group(3) + " must be before to " + m.group(4));
-        UnaryOperator<ZonedDateTime> step = step(m.group(5), from.kind);
+        java.util.function.BiFunction<ZonedDateTime, Integer, ZonedDateTime> step = step(m.group(5), from.kind);
         List<Slice> slices = new ArrayList<>();
+        // each bound is from + k steps (not the previous bound + 1 step): month steps from the 31st do not drift
         for (ZonedDateTime start = from.at; start.isBefore(to.at); ) {
-            ZonedDateTime next = step.apply(start);
+            ZonedDateTime next = step.apply(from.at, slices.size() + 1);
             ZonedDateTime end = next.isAfter(to.at) ? to.at : next;
             slices.add(new Slice(from.kind.name(start), encode(lower) + "=" + encode(from.kind.format(start)) + "&" + encode(upper) + "=" + encode(from.kind.format(end))));
             if (slices.size() > MAX_SLICES) break;
@@ -134,7 +134,7 @@ public final class JobSlices {
         return slices;
     }
 
-    private static UnaryOperator<ZonedDateTime> step(String text, Kind kind) {
+    private static java.util.function.BiFunction<ZonedDateTime, Integer, ZonedDateTime> step(String text, Kind kind) {
         Matcher short_ = STEP.matcher(text.toLowerCase(Locale.ROOT));
         Duration duration = null;
         Period period = null;
@@ -164,7 +164,7 @@ public final class JobSlices {
         }
         Duration d = duration;
         Period p = period;
-        return at -> d != null ? at.plus(d) : at.plus(p);
+        return (at, k) -> d != null ? at.plus(d.multipliedBy(k)) : at.plus(p.multipliedBy(k));
     }
 
     /** How the bounds are written, and so sent: an ISO-8601 instant, a date, or epoch seconds. */
