@@ -59,6 +59,8 @@ final class SlicedUtilisation {
             ws.settings.put("leadpipe.source.leads-api.page-size", Integer.toString(PAGE_SIZE));
             ws.settings.put("leadpipe.ratelimit.floor", Long.toString(floor));
             ws.settings.put("leadpipe.slices.concurrency", "8");
+            String margin = System.getProperty("bench.reset-margin-ms");
+            if (margin != null) ws.settings.put("leadpipe.ratelimit.reset-margin-ms", margin);
             double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 
             long t0 = System.nanoTime();

@@ -43,6 +43,12 @@ public final class RateLimitGovernor {
     private volatile java.util.function.BiConsumer<String, Long> waitListener = (key, millis) -> { };
     private long waitedMillis;
     private volatile Duration maxWait; // null: unbounded
+    /**
+     * When the recent requests were let through (the last few windows' worth, bounded): with requests in flight,
+     * an API's window holds requests whose answers have not come back yet, so a new window is started from what
+     * the API said less what we sent into it since its start (slices, parallel pages).
+     */
+    private final java.util.ArrayDeque<Instant> released = new java.util.ArrayDeque<>();
 
     /** A wait longer than this is not made: acquire throws {@link WaitTooLongException} instead. */
     public RateLimitGovernor maxWait(Duration max) {
@@ -120,8 +126,9 @@ public final class RateLimitGovernor {
                     reason = pauseReason + " asked for " + WaitTimes.human(Duration.between(now, pausedUntil));
                 } else {
                     if (resetAt != null && !now.isBefore(resetAt.plus(resetMargin))) {
-                        // the window has refilled; the next answer tells us how much is really left
-                        remaining = limit;
+                        // the window has refilled; the next answer tells us how much is really left. What we sent
+                        // since its start (while we waited out the margin) is in it already, at the API
+                        remaining = limit == null ? null : limit - releasedSince(resetAt);
                         resetAt = null;
                         saidInWindow = null;
                         sentInWindow = 0;
@@ -141,6 +148,7 @@ public final class RateLimitGovernor {
                         if (tightest == null) {
                             if (remaining != null) remaining--;
                             sentInWindow++;
+                            released(now);
                             for (RollingWindow w : windows.values()) w.sent(now);
                             return;
                         }
@@ -185,8 +193,10 @@ public final class RateLimitGovernor {
         }
         if (s.resetAt() != null && isLaterWindow(s)) {
             sentInWindow = 1; // the request this answers belongs to the new window
+            // what it says, less the requests we sent into the new window that may have reached the API after this one
+            long sentSince = releasedSince(resetAt);
             resetAt = s.resetAt();
-            if (s.remaining() != null) remaining = s.remaining();
+            if (s.remaining() != null) remaining = limit == null ? s.remaining() : Math.min(s.remaining(), limit - sentSince);
             saidInWindow = s.remaining();
             return;
         }
@@ -204,6 +214,22 @@ public final class RateLimitGovernor {
     public synchronized Long windowRemaining(String window) {
         RollingWindow w = windows.get(window);
         return w == null ? null : w.remaining(clock.instant());
+    }
+
+    private void released(Instant at) {
+        released.addLast(at);
+        long keep = 4 * Math.max(limit == null ? 0 : limit, 250);
+        while (released.size() > keep) released.pollFirst();
+    }
+
+    /** Requests let through at or after {@code since}. */
+    private long releasedSince(Instant since) {
+        long n = 0;
+        for (java.util.Iterator<Instant> it = released.descendingIterator(); it.hasNext(); ) {
+            if (it.next().isBefore(since)) break;
+            n++;
+        }
+        return n;
     }
 
     /**

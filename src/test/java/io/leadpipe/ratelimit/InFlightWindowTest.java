@@ -1,0 +1,59 @@
+package io.leadpipe.ratelimit;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Many requests in flight on one key (slices, parallel pages): requests the governor let through after an API
+ * window began are in that window at the API even when no answer has said so yet. A new window is started from
+ * what the API says or from the limit, less what was sent into it since it began.
+ */
+class InFlightWindowTest {
+
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-28T10:00:00Z"));
+    private final Clock clock = new Clock() {
+        @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
+        @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+        @Override public Instant instant() { return now.get(); }
+    };
+    private final RateLimitGovernor.Sleeper sleeper = d -> now.set(now.get().plus(d));
+
+    private void at(String offset) {
+        now.set(Instant.parse("2026-11-28T10:00:00Z").plus(Duration.parse(offset)));
+    }
+
+    @Test
+    void theRefillCountsWhatWasSentBetweenTheResetAndTheEndOfTheMargin() throws Exception {
+        RateLimitGovernor g = new RateLimitGovernor("test", 0, Duration.ofMillis(250), clock, sleeper);
+        Instant reset = Instant.parse("2026-11-28T10:00:01Z");
+        at("PT0.9S");
+        g.observe(new RateLimitSnapshot(10L, 3L, reset));
+        g.acquire("a");                 // 0.9 s: old window
+        at("PT1.05S");
+        g.acquire("b");                 // 1.05 s: still counted against the old window (margin), at the API in the new one
+        g.acquire("c");
+        at("PT1.3S");                   // past reset + margin: the window refills
+        g.acquire("d");
+        assertThat(g.remaining()).as("10 − b − c − d").isEqualTo(7L);
+    }
+
+    @Test
+    void anAnswerFromTheNextWindowIsLoweredByWhatWasSentIntoItSinceItBegan() throws Exception {
+        RateLimitGovernor g = new RateLimitGovernor("test", 0, Duration.ofMillis(250), clock, sleeper);
+        at("PT0.5S");
+        g.observe(new RateLimitSnapshot(10L, 9L, Instant.parse("2026-11-28T10:00:01Z")));
+        at("PT1.01S");
+        for (int i = 0; i < 4; i++) g.acquire("job"); // sent into the new window, answers not back yet
+        at("PT1.1S");
+        // the answer to the first of them says 9 left: the three after it reached the API after it
+        g.observe(new RateLimitSnapshot(10L, 9L, Instant.parse("2026-11-28T10:00:02Z")));
+        assertThat(g.remaining()).isEqualTo(6L);
+    }
+}
