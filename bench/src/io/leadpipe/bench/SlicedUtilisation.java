@@ -37,18 +37,21 @@ final class SlicedUtilisation {
                 + "Utilisation = requests served in the windows the pull fully covered ÷ (limit × windows).%n%n", LIMIT, WINDOW_MS, LEADS, PAGE_SIZE, SLICES);
         System.out.println("| case | slices | floor | full windows | requests | utilisation | 429s | avoidable 429s | seconds | load avg (1 min) before |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|");
-        System.out.println(run("8 slices, floor 0", 0).row());
-        System.out.println(run("8 slices, default floor 10", 10).row());
+        run("warm-up (not reported)", 0, Integer.getInteger("bench.warm-up-leads", 20_000), 0); // the JIT compiles the pull's path before a measured run, as in the overhead case
+        for (String floor : System.getProperty("bench.floors", "0,10").split(",")) {
+            long f = Long.parseLong(floor.strip());
+            System.out.println(run(f == 10 ? "8 slices, default floor 10" : "8 slices, floor " + f, f, LEADS, 300).row());
+        }
         System.out.println();
     }
 
-    static Result run(String label, long floor) throws Exception {
+    static Result run(String label, long floor, int leads, long latencyMillis) throws Exception {
         try (BenchWorkspace ws = new BenchWorkspace()) {
             SimulatorConfig c = new SimulatorConfig();
-            c.leads = LEADS;
+            c.leads = leads;
             c.rateLimit = LIMIT;
             c.rateWindowMillis = WINDOW_MS;
-            c.latencyMillis = 300;
+            c.latencyMillis = latencyMillis;
             c.latencyJitter = 0.5;
             c.paging = "cursor";
             ws.simulator(c);

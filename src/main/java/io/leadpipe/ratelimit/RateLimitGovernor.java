@@ -188,6 +188,12 @@ public final class RateLimitGovernor {
         if (s.resetAt() != null && resetAt == null) {
             // the first answer, or the first since the window refilled: what we sent since then counts too
             resetAt = s.resetAt();
+            if (remaining == null && s.remaining() != null && !released.isEmpty()) {
+                // the very first: the other requests sent before any answer came may have reached the API after this one
+                remaining = Math.max(0, s.remaining() - (released.size() - 1));
+                saidInWindow = s.remaining();
+                return;
+            }
             lower(s.remaining());
             return;
         }

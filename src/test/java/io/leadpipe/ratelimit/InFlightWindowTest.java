@@ -56,4 +56,14 @@ class InFlightWindowTest {
         g.observe(new RateLimitSnapshot(10L, 9L, Instant.parse("2026-11-28T10:00:02Z")));
         assertThat(g.remaining()).isEqualTo(6L);
     }
+
+    @Test
+    void theFirstAnswerIsLoweredByTheOtherRequestsSentBeforeAnyAnswerCame() throws Exception {
+        RateLimitGovernor g = new RateLimitGovernor("test", 0, Duration.ofMillis(250), clock, sleeper);
+        at("PT0.1S");
+        for (int i = 0; i < 8; i++) g.acquire("slice-" + i); // eight slices start at once, knowing nothing yet
+        at("PT0.3S");
+        g.observe(new RateLimitSnapshot(10L, 9L, Instant.parse("2026-11-28T10:00:01Z"))); // the first to arrive
+        assertThat(g.remaining()).isEqualTo(2L);
+    }
 }
