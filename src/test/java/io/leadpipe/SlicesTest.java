@@ -36,7 +36,7 @@ class SlicesTest {
             c.leads = 3000;
             c.rateLimit = 10;          // a tight window: four slices with a governor each would overspend it
             c.rateWindowMillis = 1000;
-            c.latencyMillis = 20;
+            c.latencyMillis = 50;      // a slice's second request waits for its first answer: room for all four to start
             ws.startSimulator(c);
             LeadDataset data = ws.simulator.dataset();
             ws.jobs(TestWorkspace.job("by-country", "", "slices", "country=DE|country=FR|country=US|country=GB"));
