@@ -31,9 +31,17 @@ public final class PageCodec {
     /** A clamped page size is said once per source, not on every page of every job. */
     private final AtomicBoolean clampLogged = new AtomicBoolean();
 
+    /** The fixed part of a POST body (empty unless leadpipe.source.<name>.body says more); never changed. */
+    private final ObjectNode baseBody;
+
     public PageCodec(SourceSettings source) {
+        this(source, JSON.createObjectNode());
+    }
+
+    public PageCodec(SourceSettings source, ObjectNode baseBody) {
         this.source = source;
         this.sourceUrl = new SourceUrl(source.url());
+        this.baseBody = baseBody;
     }
 
     public int pageSize() {
@@ -78,10 +86,14 @@ public final class PageCodec {
         exchange.getMessage().setHeader(Exchange.HTTP_METHOD, source.method());
         String query;
         if (source.method().equals("POST")) {
-            // leadpipe's fields go in the JSON body; the URL keeps its own query, less what the body now says
-            ObjectNode body = JSON.createObjectNode();
+            // leadpipe's fields go in the JSON body, over the source's fixed body; the URL keeps its own query,
+            // less what the body now says
+            ObjectNode body = baseBody.deepCopy();
+            // a cursor is text even when it looks like a number (HubSpot search's "after": "100"); page
+            // numbers, offsets, sizes and numeric filters are numbers
+            boolean cursor = !source.paginator().positional();
             params.forEach((k, v) -> {
-                if (v.matches("-?\\d{1,18}")) body.put(k, Long.parseLong(v));
+                if (v.matches("-?\\d{1,18}") && !(cursor && call.params().containsKey(k))) body.put(k, Long.parseLong(v));
                 else body.put(k, v);
             });
             query = sourceUrl.ownQuery(params.keySet());
