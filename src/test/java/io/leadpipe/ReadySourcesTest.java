@@ -355,6 +355,45 @@ class ReadySourcesTest {
         }
     }
 
+    /**
+     * Apollo serves at most 500 pages per search ("up to 500 pages", 50,000 records): a larger search stops at
+     * the last page it serves, FAILED with every lead up to there stored (a WARN says so at the first page); no
+     * page past the limit is asked for. Here the limit is 20 pages of 100 and the search matches 2,500.
+     */
+    @Test
+    @Timeout(120)
+    void apolloStopsAtItsPageLimit() throws Exception {
+        int n = 2500;
+        int limit = 20;
+        try (VendorFake fake = new VendorFake(List.of(), "x-api-key", KEY, (h, now) -> { },
+                (ex, spent, now) -> FakeApi.send(ex, 429, "application/json", "{}"), (ex, body) -> {
+            JsonNode req = JSON.readTree(body);
+            int page = req.path("page").asInt(1);
+            int perPage = Math.min(100, req.path("per_page").asInt(25));
+            int from = (page - 1) * perPage;
+            StringBuilder b = new StringBuilder("{\"total_entries\":").append(n).append(",\"people\":[");
+            // past the display limit the API serves nothing more
+            for (int i = from; page <= limit && i < Math.min(n, from + perPage); i++) {
+                b.append(i == from ? "" : ",").append("{\"id\":\"").append(String.format("5f%022x", i)).append("\",\"first_name\":\"P").append(i).append("\"}");
+            }
+            FakeApi.send(ex, 200, "application/json", b.append("]}").toString());
+        })) {
+            try (TestWorkspace ws = workspace("apollo", fake.base() + "/api/v1/mixed_people/api_search")) {
+                ws.settings.put("leadpipe.source.apollo.max-pages", Integer.toString(limit));
+                TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+                assertThat(run.exitCode()).isNotZero();
+                Map<String, Object> cp = ws.checkpoint("apollo-pull");
+                assertThat(cp.get("status")).isEqualTo("FAILED");
+                assertThat(String.valueOf(cp.get("error"))).contains("at most 20 pages per query (leadpipe.source.apollo.max-pages)");
+                assertThat(fake.requests()).as("no page past the limit asked for").isEqualTo(limit);
+                try (Connection c = ws.db(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM leads")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).as("every lead the API served is kept").isEqualTo(2000);
+                }
+            }
+        }
+    }
+
     // ---- Salesforce: SOQL query in the URL's own q, batch size in Sforce-Query-Options, next page = GET the
     //      relative nextRecordsUrl; Sforce-Limit-Info: api-usage=used/limit; spent: 403 REQUEST_LIMIT_EXCEEDED
 
