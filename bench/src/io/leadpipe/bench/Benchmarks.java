@@ -81,8 +81,8 @@ public final class Benchmarks {
         int leads = Integer.getInteger("bench.leads", 1_000_000);
         MemoryFootprint.Result r = MemoryFootprint.run(leads);
         System.out.printf(Locale.ROOT, "### Memory (target: a %,d-lead pull under -Xmx256m completes, heap after GC flat)%n%n"
-                + "Completed: **%s** in %.0f s. Heap after each young/mixed GC (from -Xlog:gc), sampled at 10 points of the run:%n%n",
-                leads, r.complete() ? "yes" : "NO", r.seconds());
+                + "Settings tried: %s. Completed: **%s** in %.0f s. Heap after each young/mixed GC (from -Xlog:gc), sampled at 10 points of the run:%n%n",
+                leads, tried(), r.complete() ? "yes" : "NO", r.seconds());
         System.out.println("| time (s) | heap after GC (MiB) | heap size (MiB) |");
         System.out.println("|---|---|---|");
         int n = r.samples().size();
