@@ -234,6 +234,64 @@ class SharedWindowTest {
         }
     }
 
+    @Test
+    void whileTheDatabaseCannotBeReachedRequestsWaitAndTryAgainAndNoneGoesUnpaced() throws Exception {
+        int port = TestWorkspace.freePort();
+        Path base = ws.dir.resolve("tcp");
+        String[] args = {"-tcpPort", Integer.toString(port), "-baseDir", base.toString(), "-ifNotExists"};
+        org.h2.tools.Server server = org.h2.tools.Server.createTcpServer(args).start();
+        Properties url = new Properties();
+        try (Database remote = Database.open(Settings.load(Path.of("application.properties"), null,
+                Map.of("leadpipe.db.url", "jdbc:h2:tcp://127.0.0.1:" + port + "/quota", "leadpipe.db.password", "pw-1"), Map.of(), url)).migrate()) {
+            List<Duration> waits = new ArrayList<>();
+            org.h2.tools.Server[] restarted = new org.h2.tools.Server[1];
+            RateLimitGovernor g = new RateLimitGovernor("leads-api", 0, MARGIN, clock, d -> {
+                waits.add(d);
+                clock.advance(d);
+                if (waits.size() == 4) {
+                    try {
+                        restarted[0] = org.h2.tools.Server.createTcpServer(args).start(); // the database is back
+                    } catch (java.sql.SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }).shareWindow(new SharedWindowTable(remote.dataSource()), KEY, 5);
+            g.observe(said(10, 10, clock.instant().plusSeconds(60)));
+            g.acquire("job");
+            server.stop();
+
+            g.acquire("job"); // needs a new block: waits and asks again until the database answers
+            try {
+                assertThat(waits).as("backing off while the database is away").containsExactly(
+                        Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofMillis(1000), Duration.ofMillis(2000));
+                try (Connection c = remote.dataSource().getConnection(); Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT taken FROM rate_limit_window")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getLong(1)).as("both requests had a permit from the database").isEqualTo(2);
+                }
+            } finally {
+                if (restarted[0] != null) restarted[0].stop();
+            }
+        }
+    }
+
+    @Test
+    void aDatabaseAwayLongerThanMaxWaitStopsTheJobInsteadOfWaitingForEver() throws Exception {
+        int port = TestWorkspace.freePort();
+        org.h2.tools.Server server = org.h2.tools.Server.createTcpServer("-tcpPort", Integer.toString(port), "-baseDir", ws.dir.resolve("tcp").toString(), "-ifNotExists").start();
+        try (Database remote = Database.open(Settings.load(Path.of("application.properties"), null,
+                Map.of("leadpipe.db.url", "jdbc:h2:tcp://127.0.0.1:" + port + "/quota", "leadpipe.db.password", "pw-1"), Map.of(), new Properties())).migrate()) {
+            RateLimitGovernor g = new RateLimitGovernor("leads-api", 0, MARGIN, clock, clock::advance)
+                    .shareWindow(new SharedWindowTable(remote.dataSource()), KEY, 5).maxWait(Duration.ofSeconds(1));
+            server.stop();
+
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> g.acquire("job")))
+                    .isInstanceOf(WaitTooLongException.class).hasMessageContaining("cannot be reached");
+        } finally {
+            server.stop();
+        }
+    }
+
     private Map<String, Object> row() throws Exception {
         try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT * FROM rate_limit_window")) {
