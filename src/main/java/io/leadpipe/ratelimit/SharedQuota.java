@@ -104,6 +104,7 @@ public final class SharedQuota {
             synchronized (this) {
                 reachable(now);
                 seen = next;
+                notBeforeMs = 0; // what the row said to wait for may have changed: the next request asks again
             }
         } catch (SQLException | RuntimeException e) {
             synchronized (this) {

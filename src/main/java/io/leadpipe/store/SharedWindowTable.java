@@ -52,34 +52,34 @@ public final class SharedWindowTable implements SharedWindowStore {
     }
 
     private static SharedWindow read(Connection c, String key) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT window_limit, reset_at_ms, taken, counted_from_ms, paused_until_ms "
+        try (PreparedStatement ps = c.prepareStatement("SELECT window_limit, reset_at_ms, taken, taken_late, counted_from_ms, paused_until_ms "
                 + "FROM rate_limit_window WHERE key_sha256 = ? FOR UPDATE")) {
             ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             ps.setString(1, key);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return null;
-                return new SharedWindow(longOrNull(rs, 1), longOrNull(rs, 2), rs.getLong(3), longOrNull(rs, 4), longOrNull(rs, 5));
+                return new SharedWindow(longOrNull(rs, 1), longOrNull(rs, 2), rs.getLong(3), rs.getLong(4), longOrNull(rs, 5), longOrNull(rs, 6));
             }
         }
     }
 
     private static void insert(Connection c, String key, String name, SharedWindow w, long now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO rate_limit_window (window_limit, reset_at_ms, taken, counted_from_ms, "
-                + "paused_until_ms, updated_at_ms, key_sha256, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO rate_limit_window (window_limit, reset_at_ms, taken, taken_late, counted_from_ms, "
+                + "paused_until_ms, updated_at_ms, key_sha256, name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             bind(ps, w, now);
-            ps.setString(7, key);
-            ps.setString(8, name.length() > 200 ? name.substring(0, 200) : name);
+            ps.setString(8, key);
+            ps.setString(9, name.length() > 200 ? name.substring(0, 200) : name);
             ps.executeUpdate();
         }
     }
 
     private static void update(Connection c, String key, SharedWindow w, long now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE rate_limit_window SET window_limit = ?, reset_at_ms = ?, taken = ?, "
+        try (PreparedStatement ps = c.prepareStatement("UPDATE rate_limit_window SET window_limit = ?, reset_at_ms = ?, taken = ?, taken_late = ?, "
                 + "counted_from_ms = ?, paused_until_ms = ?, updated_at_ms = ? WHERE key_sha256 = ?")) {
             ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             bind(ps, w, now);
-            ps.setString(7, key);
+            ps.setString(8, key);
             ps.executeUpdate();
         }
     }
@@ -88,9 +88,10 @@ public final class SharedWindowTable implements SharedWindowStore {
         setLong(ps, 1, w.limit());
         setLong(ps, 2, w.resetAtMs());
         ps.setLong(3, w.taken());
-        setLong(ps, 4, w.countedFromMs());
-        setLong(ps, 5, w.pausedUntilMs());
-        ps.setLong(6, now);
+        ps.setLong(4, w.takenLate());
+        setLong(ps, 5, w.countedFromMs());
+        setLong(ps, 6, w.pausedUntilMs());
+        ps.setLong(7, now);
     }
 
     private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {

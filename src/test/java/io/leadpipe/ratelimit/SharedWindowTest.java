@@ -188,14 +188,18 @@ class SharedWindowTest {
     }
 
     @Test
-    void noPermitIsGivenJustBeforeTheResetWhereItWouldCountInTheNextWindow() throws Exception {
+    void aPermitGivenWithinTheMarginOfTheResetCountsInTheNextWindowToo() throws Exception {
         List<Duration> waits = new ArrayList<>();
         RateLimitGovernor a = instance(0, 1, true, waits);
         Instant reset = clock.instant().plusMillis(200); // within the margin (250 ms)
         a.observe(said(10, 5, reset));
-
         a.acquire("job");
-        assertThat(clock.instant()).as("the request waited for the new window").isEqualTo(reset.plus(MARGIN));
+        assertThat(waits).as("the window still had 5 left").isEmpty();
+        assertThat(row().get("taken_late")).isEqualTo(1L);
+
+        clock.advance(Duration.between(clock.instant(), reset.plus(MARGIN))); // the window refills
+        RateLimitGovernor b = instance(0, 1, false, new ArrayList<>());
+        assertThat(permitsUntilWait(b)).as("the new window less the request that may have reached the API after its reset").isEqualTo(9);
     }
 
     @Test
@@ -290,6 +294,21 @@ class SharedWindowTest {
         } finally {
             server.stop();
         }
+    }
+
+    @Test
+    void aNodeShareWithTheDatabaseOrAnUnknownModeStopsBeforeAnythingIsOpened() throws Exception {
+        ws.settings.put("leadpipe.ratelimit.cluster", "database");
+        ws.settings.put("leadpipe.ratelimit.node-share", "0.5");
+        TestWorkspace.CliResult both = ws.cli(TestWorkspace.envWithKey(), "run");
+        assertThat(both.exitCode()).isNotZero();
+        assertThat(both.err()).contains("leadpipe.ratelimit.node-share").contains("cluster = node-share");
+
+        ws.settings.put("leadpipe.ratelimit.cluster", "redis");
+        ws.settings.remove("leadpipe.ratelimit.node-share");
+        TestWorkspace.CliResult unknown = ws.cli(TestWorkspace.envWithKey(), "run");
+        assertThat(unknown.exitCode()).isNotZero();
+        assertThat(unknown.err()).contains("leadpipe.ratelimit.cluster").contains("database or node-share");
     }
 
     private Map<String, Object> row() throws Exception {
