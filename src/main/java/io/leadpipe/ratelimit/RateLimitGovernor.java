@@ -81,10 +81,6 @@ public final class RateLimitGovernor {
         return this;
     }
 
-    public boolean sharesWindow() {
-        return shared != null;
-    }
-
     /** Sleeps until the time, or until {@link #stop()}: a shutdown must not wait out a reset of minutes. */
     public RateLimitGovernor(String name, long floor, Duration resetMargin, double nodeShare) {
         this(name, floor, resetMargin, nodeShare, Clock.systemUTC(), null);
