@@ -93,6 +93,9 @@ final class ClusterUtilisation {
             long start = from, end = to;
             QuotaUtilisation.Windows both = QuotaUtilisation.Windows.of(log.stream().filter(r -> r.arrivedMillis() >= start && r.arrivedMillis() <= end).toList(), WINDOW_MS, LIMIT);
             System.err.println(label + ": requests per window " + windows.served().values());
+            for (SimulatorStats.RequestRecord r : log) {
+                if (r.status() == 429) System.err.println(label + ": a 429 at " + Math.floorMod(r.arrivedMillis(), WINDOW_MS) + " ms into its window");
+            }
             int most = windows.served().values().stream().mapToInt(Integer::intValue).max().orElse(0);
             return new Result(label, windows.full(), windows.utilisation(), both.full(), both.utilisation(), most, log.size(), stats.rateLimited(), seconds);
         }
