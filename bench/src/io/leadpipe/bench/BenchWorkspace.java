@@ -30,6 +30,12 @@ final class BenchWorkspace implements AutoCloseable {
         settings.put("leadpipe.report.dir", dir.resolve("reports").toString());
     }
 
+    /** -Dbench.set.<setting>=<value>: a leadpipe setting tried under a benchmark (e.g. leadpipe.db.housekeeping-ms). */
+    void settingsFromSystemProperties() {
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.set."))
+                .forEach(k -> settings.put(k.substring("bench.set.".length()), System.getProperty(k)));
+    }
+
     LeadsApiSimulator simulator(SimulatorConfig c) throws IOException {
         c.apiKey = KEY;
         simulator = new LeadsApiSimulator(c).start();

@@ -22,6 +22,7 @@ public final class Benchmarks {
         if (which.equals("all") || which.equals("memory")) memory();
         if (which.equals("durability")) durability(); // ~100 SIGKILLs: long, so not part of "all"
         if (which.equals("all") || which.equals("sink")) sink();
+        if (which.equals("all") || which.equals("cluster")) ClusterUtilisation.report();
         if (which.equals("all") || which.equals("slices")) SlicedUtilisation.report();
     }
 
@@ -82,8 +83,8 @@ public final class Benchmarks {
         int leads = Integer.getInteger("bench.leads", 1_000_000);
         MemoryFootprint.Result r = MemoryFootprint.run(leads);
         System.out.printf(Locale.ROOT, "### Memory (target: a %,d-lead pull under -Xmx256m completes, heap after GC flat)%n%n"
-                + "Completed: **%s** in %.0f s. Heap after each young/mixed GC (from -Xlog:gc), sampled at 10 points of the run:%n%n",
-                leads, r.complete() ? "yes" : "NO", r.seconds());
+                + "Settings tried: %s. Completed: **%s** in %.0f s. Heap after each young/mixed GC (from -Xlog:gc), sampled at 10 points of the run:%n%n",
+                leads, tried(), r.complete() ? "yes" : "NO", r.seconds());
         System.out.println("| time (s) | heap after GC (MiB) | heap size (MiB) |");
         System.out.println("|---|---|---|");
         int n = r.samples().size();

@@ -39,9 +39,7 @@ final class CheckpointDurability {
             ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "100000");
             ws.settings.put("leadpipe.progress.interval-ms", "600000");
             ws.settings.put("camel.main.routes-include-pattern", BenchWorkspace.CORE_ROUTES + ",file:routes/jobs.yaml");
-            // -Dbench.set.<setting>=<value> tries a leadpipe setting under the kills (e.g. leadpipe.db.housekeeping-ms)
-            System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.set."))
-                    .forEach(k -> ws.settings.put(k.substring("bench.set.".length()), System.getProperty(k)));
+            ws.settingsFromSystemProperties();
             Random random = new Random(2027);
             long t0 = System.nanoTime();
             List<Kill> backwards = new ArrayList<>();

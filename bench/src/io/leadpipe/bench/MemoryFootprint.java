@@ -32,6 +32,7 @@ final class MemoryFootprint {
             ws.settings.put("camel.management.enabled", "false");
             ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "100000");
             ws.settings.put("camel.main.routes-include-pattern", BenchWorkspace.CORE_ROUTES + ",file:routes/jobs.yaml");
+            ws.settingsFromSystemProperties();
             Path gc = ws.dir.resolve("gc.log");
             long t0 = System.nanoTime();
             Process p = ProcessRun.start(ws, ws.dir.resolve("memory.log"), List.of("-Xmx256m", "-Xlog:gc:file=" + gc), "run");

@@ -23,15 +23,17 @@ final class QuotaUtilisation {
         }
     }
 
-    /** Requests the API served (not 429) per window, and in the windows the pull fully covered ÷ what the API allowed in them. */
-    record Windows(Map<Long, Integer> perWindow, int full, long served, double utilisation) {
+    /**
+     * Requests the API served (not 429) per fixed window, and utilisation over the windows a pull fully
+     * covered: the first and last windows are partly outside it, so only the ones between count.
+     */
+    record Windows(Map<Long, Integer> served, int full, long servedInFull, double utilisation) {
         static Windows of(List<SimulatorStats.RequestRecord> log, long windowMs, int limit) {
             Map<Long, Integer> perWindow = new TreeMap<>();
             for (SimulatorStats.RequestRecord r : log) {
                 if (r.status() != 429) perWindow.merge(Math.floorDiv(r.arrivedMillis(), windowMs), 1, Integer::sum);
             }
             List<Long> windows = List.copyOf(perWindow.keySet());
-            // the first and last windows are partly outside the pull: count only the ones it covered fully
             long served = 0;
             int full = 0;
             for (long w = windows.get(0) + 1; w < windows.get(windows.size() - 1); w++) {
@@ -68,11 +70,10 @@ final class QuotaUtilisation {
 
             SimulatorStats stats = ws.simulator.stats();
             List<SimulatorStats.RequestRecord> log = stats.requestLog();
-            Windows counted = Windows.of(log, WINDOW_MS, c.rateLimit);
-            double utilisation = counted.utilisation();
-            int full = counted.full();
-            Map<Long, Integer> perWindow = counted.perWindow();
-            System.err.println(label + ": requests per window " + perWindow.values());
+            Windows covered = Windows.of(log, WINDOW_MS, c.rateLimit);
+            int full = covered.full();
+            double utilisation = covered.utilisation();
+            System.err.println(label + ": requests per window " + covered.served().values());
             double spanSeconds = (log.get(log.size() - 1).arrivedMillis() - log.get(0).arrivedMillis()) / 1000.0;
             double rateRatio = (log.size() / spanSeconds) / (c.rateLimit * 1000.0 / WINDOW_MS);
             return new Result(label, jobs, floor, full, utilisation, rateRatio, log.size(), stats.rateLimited(), stats.avoidableRateLimited(), seconds);

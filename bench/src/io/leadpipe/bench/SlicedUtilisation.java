@@ -73,7 +73,7 @@ final class SlicedUtilisation {
             SimulatorStats stats = ws.simulator.stats();
             List<SimulatorStats.RequestRecord> log = stats.requestLog();
             QuotaUtilisation.Windows w = QuotaUtilisation.Windows.of(log, WINDOW_MS, LIMIT);
-            System.err.println(label + ": requests per window " + w.perWindow().values());
+            System.err.println(label + ": requests per window " + w.served().values());
             return new Result(label, floor, 8, w.full(), log.size(), w.utilisation(), stats.rateLimited(), stats.avoidableRateLimited(), seconds, load);
         }
     }

@@ -101,6 +101,7 @@ public final class LeadpipeWiring implements AutoCloseable {
         Path reportDir = settings.writableDirectory("leadpipe.report.dir", "data/reports");
 
         if (settings.getBoolean("leadpipe.sink.enabled", false)) resolveSinkAuth(); // checked with the rest, before the database is opened
+        boolean sharedWindows = windowsSharedThroughDatabase();
         db = Database.open(settings).migrate();
         // refresh tokens: the stored (maybe rotated) one is current, unless the settings give a new one
         authFactory.attach(new io.leadpipe.store.RefreshTokenTable(db.dataSource()));
@@ -129,6 +130,7 @@ public final class LeadpipeWiring implements AutoCloseable {
         long floor = settings.getLong("leadpipe.ratelimit.floor", 10, 0, Long.MAX_VALUE);
         Duration resetMargin = Duration.ofMillis(settings.getLong("leadpipe.ratelimit.reset-margin-ms", 250, 0, 600_000));
         rateLimits.maxWait(maxWait());
+        if (sharedWindows) rateLimits.shareWindows(new io.leadpipe.store.SharedWindowTable(db.dataSource()), settings.getInt("leadpipe.ratelimit.cluster.block", 5, 1, 1000));
         io.leadpipe.http.ResponseLimits limits = responseLimits();
         auth.values().forEach(key -> key.limits(limits));
         for (SourceSettings s : sources) bindSource(s, pagers, floor, resetMargin, client -> client);
@@ -163,6 +165,24 @@ public final class LeadpipeWiring implements AutoCloseable {
         return this;
     }
 
+    /**
+     * leadpipe.ratelimit.cluster: {@code database} keeps every key's window in the shared database, so the
+     * instances on it use the whole quota together; {@code node-share} (the default: one instance changes
+     * nothing) paces each instance alone, on leadpipe.ratelimit.node-share of each window.
+     */
+    private boolean windowsSharedThroughDatabase() {
+        String mode = settings.get("leadpipe.ratelimit.cluster", "node-share").trim();
+        settings.getInt("leadpipe.ratelimit.cluster.block", 5, 1, 1000);
+        double share = settings.getDouble("leadpipe.ratelimit.node-share", 1.0, 0.01, 1.0);
+        if (mode.equals("node-share")) return false;
+        if (!mode.equals("database")) throw settings.invalid("leadpipe.ratelimit.cluster", mode, "must be database or node-share");
+        if (share < 1.0) {
+            throw settings.invalid("leadpipe.ratelimit.node-share", Double.toString(share),
+                    "applies only with leadpipe.ratelimit.cluster = node-share; with database the instances share each whole window (set it back to 1.0)");
+        }
+        return true;
+    }
+
     /** A source's settings, credentials and static headers, checked before anything is opened. */
     private SourceSettings resolveSource(String name, Map<String, String> env) {
         SourceSettings s = SourceSettings.from(settings, name);
@@ -178,7 +198,8 @@ public final class LeadpipeWiring implements AutoCloseable {
      */
     private void bindSource(SourceSettings s, PageCodecs pagers, long floor, Duration resetMargin,
                             java.util.function.UnaryOperator<org.apache.camel.component.http.HttpClientConfigurer> wrap) {
-        pagers.register(s.name(), new PageCodec(s));
+        pagers.register(s.name(), new PageCodec(s, io.leadpipe.paging.RequestBody.from(settings, s.name()),
+                settings.getInt("leadpipe.source." + s.name() + ".max-pages", 0, 0, Integer.MAX_VALUE)));
         // the source's HTTP client: the key and its static headers, added inside the client (never Camel headers)
         main.bind("auth-" + s.name(), wrap.apply(staticHeaders.get(s.name()).around(auth.get(s.name()))));
         rateLimits.register(s.name(), auth.get(s.name()).identity(), RateLimitHeaderNames.from(settings, s.name()),

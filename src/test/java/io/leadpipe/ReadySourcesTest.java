@@ -246,8 +246,9 @@ class ReadySourcesTest {
     @Timeout(120)
     void apollo() throws Exception {
         int n = 2000;
-        QuotaWindow minute = QuotaWindow.fixed("minute", 5, 1000); // per minute: here per second
-        QuotaWindow hour = QuotaWindow.fixed("hour", 8, 2000); // per hour: here per 2 s
+        // tight enough that a client slowed by a loaded machine (~250 ms a request) still spends them
+        QuotaWindow minute = QuotaWindow.fixed("minute", 3, 1000); // per minute: here per second
+        QuotaWindow hour = QuotaWindow.fixed("hour", 6, 2000); // per hour: here per 2 s
         QuotaWindow day = QuotaWindow.fixed("day", 2000, 86_400_000);
         try (VendorFake fake = new VendorFake(List.of(minute, hour, day), "x-api-key", KEY, (h, now) -> {
             for (var w : List.of(new String[] {"minute", "x-rate-limit-minute", "x-minute-requests-left", "x-minute-usage"},
@@ -282,6 +283,113 @@ class ReadySourcesTest {
                 pullCompletely(ws, fake, "apollo", ids(n, i -> String.format("5f%022x", i)));
                 assertThat(fake.requests() - fake.refused()).isEqualTo(20);
                 assertThat(fake.spentSignals()).as("windows spent, each waited out").isGreaterThanOrEqualTo(2);
+            }
+        }
+    }
+
+    // ---- HubSpot search: POST with nested filterGroups/sorts (the source's fixed body), limit + after in the
+    //      body, total; no rate-limit headers on search answers, its own 4 requests/second per token; 429 beyond;
+    //      at most 10,000 results per query (400 beyond)
+
+    @Test
+    @Timeout(120)
+    void hubspotSearch() throws Exception {
+        int contacts = 3000; // every third is a customer: the search's filter leaves 2,000 leads
+        QuotaWindow search = QuotaWindow.hiddenRolling("search", 4, 1000); // 4 per (rolling) second, counted at arrival
+        String path = "/crm/v3/objects/contacts/search";
+        try (VendorFake fake = new VendorFake(List.of(search), "Authorization", "Bearer " + KEY, (h, now) -> { },
+                (ex, spent, now) -> FakeApi.send(ex, 429, "application/json",
+                        "{\"status\":\"error\",\"message\":\"You have reached your secondly limit.\",\"errorType\":\"RATE_LIMIT\",\"policyName\":\"SECONDLY\"}"),
+                (ex, body) -> {
+            JsonNode req = body.isEmpty() ? null : JSON.readTree(body);
+            JsonNode filter = req == null ? null : req.at("/filterGroups/0/filters/0");
+            if (!"POST".equals(ex.getRequestMethod()) || !ex.getRequestURI().getPath().equals(path) || filter == null
+                    || !"lifecyclestage".equals(filter.path("propertyName").asText()) || !"EQ".equals(filter.path("operator").asText())
+                    || !"hs_object_id".equals(req.at("/sorts/0/propertyName").asText()) || !req.at("/properties").isArray()
+                    || req.has("after") && !req.get("after").isTextual() || !req.path("limit").isInt()) { // after: a string in HubSpot's schema
+                FakeApi.send(ex, 400, "application/json", "{\"status\":\"error\",\"message\":\"unexpected search " + body.replace('"', '\'') + "\",\"category\":\"VALIDATION_ERROR\"}");
+                return;
+            }
+            String stage = filter.path("value").asText();
+            List<Integer> matching = IntStream.range(0, contacts).filter(i -> (i % 3 == 0 ? "customer" : "lead").equals(stage)).boxed().toList();
+            int limit = Math.min(200, req.path("limit").asInt(10));
+            int from = req.hasNonNull("after") ? Integer.parseInt(req.get("after").asText()) : 0;
+            if (from + limit > 10_000) {
+                FakeApi.send(ex, 400, "application/json", "{\"status\":\"error\",\"message\":\"Search results are limited to 10,000\",\"category\":\"VALIDATION_ERROR\"}");
+                return;
+            }
+            int to = Math.min(matching.size(), from + limit);
+            StringBuilder b = new StringBuilder("{\"total\":").append(matching.size()).append(",\"results\":[");
+            for (int k = from; k < to; k++) {
+                int i = matching.get(k);
+                b.append(k == from ? "" : ",").append("{\"id\":\"").append(7000 + i).append("\",\"properties\":{\"email\":\"s").append(i)
+                        .append("@example.com\",\"lifecyclestage\":\"").append(stage).append("\",\"hs_object_id\":\"").append(7000 + i)
+                        .append("\"},\"createdAt\":\"2019-10-30T03:30:17.883Z\",\"updatedAt\":\"2019-12-07T16:50:06.678Z\",\"archived\":false}");
+            }
+            b.append("]");
+            if (to < matching.size()) b.append(",\"paging\":{\"next\":{\"after\":\"").append(to).append("\",\"link\":\"?after=").append(to).append("\"}}");
+            FakeApi.send(ex, 200, "application/json;charset=utf-8", b.append("}").toString());
+        })) {
+            try (TestWorkspace ws = workspace("hubspot-search", fake.base() + path)) {
+                // the user's body: the profile's sort, plus the filter and the properties of this search
+                ws.settings.put("leadpipe.source.hubspot-search.body", "{\"filterGroups\":[{\"filters\":[{\"propertyName\":\"lifecyclestage\","
+                        + "\"operator\":\"EQ\",\"value\":\"lead\"}]}],\"properties\":[\"email\",\"lifecyclestage\"],"
+                        + "\"sorts\":[{\"propertyName\":\"hs_object_id\",\"direction\":\"ASCENDING\"}]}");
+                pullCompletely(ws, fake, "hubspot-search", IntStream.range(0, contacts).filter(i -> i % 3 != 0)
+                        .mapToObj(i -> Integer.toString(7000 + i)).collect(Collectors.toCollection(TreeSet::new)));
+                assertThat(fake.requests()).as("20 pages of 100, no refusal").isEqualTo(20);
+                assertThat(fake.refused()).as("429s: the profile keeps below search's 4 requests per second").isZero();
+                assertThat(JSON.readTree(payload(ws, "7001")).get("lifecyclestage").asText()).isEqualTo("lead");
+            }
+        }
+    }
+
+    /** A POST body that is not a JSON object stops at start, naming the setting and not the text. */
+    @Test
+    void aSourceBodyThatIsNotJsonIsAConfigError() throws Exception {
+        try (TestWorkspace ws = workspace("hubspot-search", "http://127.0.0.1:9/crm/v3/objects/contacts/search")) {
+            ws.settings.put("leadpipe.source.hubspot-search.body", "{\"filterGroups\":[{\"filters\": secret-value");
+            TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).contains("leadpipe.source.hubspot-search.body is not valid JSON (line 1").doesNotContain("secret-value");
+        }
+    }
+
+    /**
+     * Apollo serves at most 500 pages per search ("up to 500 pages", 50,000 records): a larger search stops at
+     * the last page it serves, FAILED with every lead up to there stored (a WARN says so at the first page); no
+     * page past the limit is asked for. Here the limit is 20 pages of 100 and the search matches 2,500.
+     */
+    @Test
+    @Timeout(120)
+    void apolloStopsAtItsPageLimit() throws Exception {
+        int n = 2500;
+        int limit = 20;
+        try (VendorFake fake = new VendorFake(List.of(), "x-api-key", KEY, (h, now) -> { },
+                (ex, spent, now) -> FakeApi.send(ex, 429, "application/json", "{}"), (ex, body) -> {
+            JsonNode req = JSON.readTree(body);
+            int page = req.path("page").asInt(1);
+            int perPage = Math.min(100, req.path("per_page").asInt(25));
+            int from = (page - 1) * perPage;
+            StringBuilder b = new StringBuilder("{\"total_entries\":").append(n).append(",\"people\":[");
+            // past the display limit the API serves nothing more
+            for (int i = from; page <= limit && i < Math.min(n, from + perPage); i++) {
+                b.append(i == from ? "" : ",").append("{\"id\":\"").append(String.format("5f%022x", i)).append("\",\"first_name\":\"P").append(i).append("\"}");
+            }
+            FakeApi.send(ex, 200, "application/json", b.append("]}").toString());
+        })) {
+            try (TestWorkspace ws = workspace("apollo", fake.base() + "/api/v1/mixed_people/api_search")) {
+                ws.settings.put("leadpipe.source.apollo.max-pages", Integer.toString(limit));
+                TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+                assertThat(run.exitCode()).isNotZero();
+                Map<String, Object> cp = ws.checkpoint("apollo-pull");
+                assertThat(cp.get("status")).isEqualTo("FAILED");
+                assertThat(String.valueOf(cp.get("error"))).contains("at most 20 pages per query (leadpipe.source.apollo.max-pages)");
+                assertThat(fake.requests()).as("no page past the limit asked for").isEqualTo(limit);
+                try (Connection c = ws.db(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM leads")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).as("every lead the API served is kept").isEqualTo(2000);
+                }
             }
         }
     }
@@ -376,6 +484,48 @@ class ReadySourcesTest {
         }
     }
 
+    // ---- Pipedrive v2: cursor + limit (default 100, at most 500), additional_data.next_cursor (null at the end);
+    //      the same x-ratelimit-* burst headers over a 2-second window; 429 when spent
+
+    @Test
+    @Timeout(120)
+    void pipedriveV2() throws Exception {
+        int n = 2000;
+        QuotaWindow burst = QuotaWindow.fixed("burst", 6, 2000);
+        try (VendorFake fake = new VendorFake(List.of(burst), "x-api-token", KEY, (h, now) -> {
+            h.set("x-ratelimit-limit", "6");
+            h.set("x-ratelimit-remaining", Long.toString(burst.remaining(now)));
+            h.set("x-ratelimit-reset", Long.toString(secondsUntil(burst.resetMillis(now), now)));
+        }, (ex, spent, now) -> FakeApi.send(ex, 429, "application/json",
+                "{\"success\":false,\"error\":\"Request over limit\",\"data\":null,\"additional_data\":null}"),
+                (ex, body) -> {
+            int limit = intParam(ex, "limit", 100);
+            if (limit > 500) {
+                FakeApi.send(ex, 400, "application/json", "{\"success\":false,\"error\":\"limit must be at most 500\",\"data\":null,\"additional_data\":null}");
+                return;
+            }
+            String cursor = VendorFake.param(ex, "cursor");
+            // an opaque cursor, base64 of JSON as Pipedrive's (eyJ…): {"id":<last id>}
+            int from = cursor == null ? 0 : JSON.readTree(Base64.getUrlDecoder().decode(cursor)).get("id").asInt();
+            int to = Math.min(n, from + limit);
+            StringBuilder b = new StringBuilder("{\"success\":true,\"data\":[");
+            for (int i = from; i < to; i++) {
+                b.append(i == from ? "" : ",").append("{\"id\":").append(i + 1).append(",\"name\":\"Person ").append(i)
+                        .append("\",\"org_id\":1234,\"owner_id\":123,\"emails\":[{\"value\":\"p").append(i)
+                        .append("@example.com\",\"primary\":true,\"label\":\"work\"}],\"update_time\":\"2023-02-08T05:30:20Z\"}");
+            }
+            String next = to < n ? "\"" + Base64.getUrlEncoder().withoutPadding().encodeToString(("{\"id\":" + to + "}").getBytes(StandardCharsets.UTF_8)) + "\"" : "null";
+            FakeApi.send(ex, 200, "application/json", b.append("],\"additional_data\":{\"next_cursor\":").append(next).append("}}").toString());
+        })) {
+            try (TestWorkspace ws = workspace("pipedrive-v2", fake.base() + "/api/v2/persons")) {
+                ws.settings.put("leadpipe.source.pipedrive-v2.page-size", "100"); // 20 pages, so the burst window is spent several times
+                pullCompletely(ws, fake, "pipedrive-v2", ids(n, i -> Integer.toString(i + 1)));
+                assertThat(fake.requests() - fake.refused()).as("20 pages, none after next_cursor = null").isEqualTo(20);
+                assertThat(fake.spentSignals()).as("windows spent, each waited out").isGreaterThanOrEqualTo(2);
+            }
+        }
+    }
+
     /** An unknown profile name is a configuration error (exit 2) that lists the known ones. */
     @Test
     void anUnknownProfileIsAConfigErrorListingTheKnownOnes() throws Exception {
@@ -384,7 +534,7 @@ class ReadySourcesTest {
             TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
             assertThat(run.exitCode()).isEqualTo(2);
             assertThat(run.err()).contains("leadpipe.source.crm.profile = 'hubspt'")
-                    .contains("apollo, github, hubspot, pipedrive, salesforce, stripe");
+                    .contains("apollo, github, hubspot, hubspot-search, pipedrive, pipedrive-v2, salesforce, stripe");
         }
     }
 }

@@ -79,6 +79,8 @@ public final class FailureExplainer {
             return "the database cannot be written (" + rootMessage(cause) + ") — free disk space or check the database;"
                     + " the page was not re-fetched, and the checkpoint keeps the last stored page for the next run";
         }
+        io.leadpipe.paging.PageLimitException pageLimit = find(cause, io.leadpipe.paging.PageLimitException.class);
+        if (pageLimit != null) return pageLimit.getMessage();
         MalformedPageException malformed = find(cause, MalformedPageException.class);
         if (malformed != null) return "unreadable page for " + req + " — " + malformed.getMessage();
         return rootMessage(cause);

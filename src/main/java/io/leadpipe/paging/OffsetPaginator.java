@@ -84,4 +84,9 @@ final class OffsetPaginator implements Paginator {
     public boolean positional() {
         return true;
     }
+
+    @Override
+    public long pageIndex(String position, int pagesStored) {
+        return pageNumbers && position != null ? Long.parseLong(position) - firstPage + 1 : Paginator.super.pageIndex(position, pagesStored);
+    }
 }

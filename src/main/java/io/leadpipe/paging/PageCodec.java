@@ -31,9 +31,25 @@ public final class PageCodec {
     /** A clamped page size is said once per source, not on every page of every job. */
     private final AtomicBoolean clampLogged = new AtomicBoolean();
 
+    /** The fixed part of a POST body (empty unless leadpipe.source.<name>.body says more); never changed. */
+    private final ObjectNode baseBody;
+
     public PageCodec(SourceSettings source) {
+        this(source, JSON.createObjectNode());
+    }
+
+    /** The most pages the API serves per query (leadpipe.source.<name>.max-pages; 0 = no such limit). */
+    private final int maxPages;
+
+    public PageCodec(SourceSettings source, ObjectNode baseBody) {
+        this(source, baseBody, 0);
+    }
+
+    public PageCodec(SourceSettings source, ObjectNode baseBody, int maxPages) {
         this.source = source;
         this.sourceUrl = new SourceUrl(source.url());
+        this.baseBody = baseBody;
+        this.maxPages = maxPages;
     }
 
     public int pageSize() {
@@ -52,6 +68,11 @@ public final class PageCodec {
      * A parameter whose name is set empty (page-size-param) is not sent.
      */
     public void prepareRequest(PullPosition pull, Exchange exchange) throws Exception {
+        if (maxPages > 0 && pull.position() != null && source.paginator().pageIndex(pull.position(), pull.pageNo()) > maxPages) {
+            throw new PageLimitException("the API serves at most " + maxPages + " pages per query (leadpipe.source." + source.name()
+                    + ".max-pages) and this one has more: the rest cannot be reached by paging. Every lead up to page " + maxPages
+                    + " is stored; cut the job into slices or narrower filters, each under " + maxPages + " pages");
+        }
         Paginator.Call call = source.paginator().call(pull.position());
         exchange.setVariable("sourceUrl", sourceUrl.endpoint());
         if (call.url() != null) {
@@ -78,10 +99,14 @@ public final class PageCodec {
         exchange.getMessage().setHeader(Exchange.HTTP_METHOD, source.method());
         String query;
         if (source.method().equals("POST")) {
-            // leadpipe's fields go in the JSON body; the URL keeps its own query, less what the body now says
-            ObjectNode body = JSON.createObjectNode();
+            // leadpipe's fields go in the JSON body, over the source's fixed body; the URL keeps its own query,
+            // less what the body now says
+            ObjectNode body = baseBody.deepCopy();
+            // a cursor is text even when it looks like a number (HubSpot search's "after": "100"); page
+            // numbers, offsets, sizes and numeric filters are numbers
+            boolean cursor = !source.paginator().positional();
             params.forEach((k, v) -> {
-                if (v.matches("-?\\d{1,18}")) body.put(k, Long.parseLong(v));
+                if (v.matches("-?\\d{1,18}") && !(cursor && call.params().containsKey(k))) body.put(k, Long.parseLong(v));
                 else body.put(k, v);
             });
             query = sourceUrl.ownQuery(params.keySet());
@@ -125,6 +150,14 @@ public final class PageCodec {
         noticeClamp(page);
         String next = source.paginator().next(pull.position(), page);
         JsonNode total = body.at(source.totalPointer());
+        // said at the pull's first page, when the whole query's size is known
+        if (maxPages > 0 && total.canConvertToLong() && pull.position() == null) {
+            long reachable = (long) maxPages * Math.max(page.apiPageSize(), 1);
+            if (total.asLong() > reachable) {
+                LOG.warn("job={} matches {} records, but the API serves at most {} pages ({} records) per query (leadpipe.source.{}.max-pages):"
+                        + " the pull will stop there; cut the job into slices or narrower filters", pull.jobId(), total.asLong(), maxPages, reachable, source.name());
+            }
+        }
         String pageKey = pull.pullId() + ":" + HexFormat.of().formatHex(digest.digest()).substring(0, 40);
         return new FetchedPage(pageNo, ids, payloads, next, total.canConvertToLong() ? total.asLong() : null, source.pageSize(), pageKey);
     }

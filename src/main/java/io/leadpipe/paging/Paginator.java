@@ -51,6 +51,14 @@ public interface Paginator {
         return false;
     }
 
+    /**
+     * Which page of the list (1 = the first) the request at a position asks for; {@code pagesStored} is how many
+     * this pull has stored. Page-number paging knows it from the position itself.
+     */
+    default long pageIndex(String position, int pagesStored) {
+        return pagesStored + 1L;
+    }
+
     /** Pointers that read a value from a body: missing, null or empty text is "absent". */
     static String text(JsonNode node) {
         return text(node, "the configured pointer");

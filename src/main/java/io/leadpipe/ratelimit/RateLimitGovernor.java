@@ -49,6 +49,7 @@ public final class RateLimitGovernor {
      * the API said less what we sent into it since its start (slices, parallel pages).
      */
     private final java.util.ArrayDeque<Instant> released = new java.util.ArrayDeque<>();
+    private volatile SharedQuota shared; // null: this instance paces alone (or with its node share)
 
     /** A wait longer than this is not made: acquire throws {@link WaitTooLongException} instead. */
     public RateLimitGovernor maxWait(Duration max) {
@@ -75,6 +76,15 @@ public final class RateLimitGovernor {
 
     public RateLimitGovernor(String name, long floor, Duration resetMargin) {
         this(name, floor, resetMargin, 1.0);
+    }
+
+    /**
+     * The key's window is kept in the cluster's database (leadpipe.ratelimit.cluster = database): permits come
+     * from there in blocks of at most {@code block}, and what answers say corrects it; the node share no longer applies.
+     */
+    public RateLimitGovernor shareWindow(SharedWindowStore store, String keySha256, int block) {
+        this.shared = new SharedQuota(store, keySha256, name, block, floor, resetMargin);
+        return this;
     }
 
     /** Sleeps until the time, or until {@link #stop()}: a shutdown must not wait out a reset of minutes. */
@@ -117,6 +127,19 @@ public final class RateLimitGovernor {
     public void acquire(String job) throws InterruptedException {
         while (true) {
             Duration wait;
+            SharedQuota cluster = shared;
+            if (cluster != null && localWait() == null) {
+                // this instance has nothing against the request: the cluster's window decides (outside our lock: a database round trip)
+                Instant asked = clock.instant();
+                SharedQuota.Wait w = cluster.take(asked);
+                if (w == null && count()) return;
+                if (w != null) {
+                    wait = waitFor(job, asked, w.until(), w.reason(), w.unreachableSince());
+                    waitListener.accept(name, wait.toMillis());
+                    sleep(wait);
+                }
+                continue;
+            }
             synchronized (this) {
                 Instant now = clock.instant();
                 String reason;
@@ -134,7 +157,8 @@ public final class RateLimitGovernor {
                         sentInWindow = 0;
                     }
                     boolean shareLeft = nodeShare >= 1.0 || limit == null || sentInWindow < (long) Math.floor(limit * nodeShare);
-                    if ((remaining == null || remaining > effectiveFloor() || resetAt == null) && (shareLeft || resetAt == null)) {
+                    boolean windowLeft = (remaining == null || remaining > effectiveFloor() || resetAt == null) && (shareLeft || resetAt == null);
+                    if (windowLeft || shared != null) {
                         // windows without a reset time (per second, minute, hour, day): the tightest one paces
                         RollingWindow tightest = null;
                         Instant windowFrees = null;
@@ -146,10 +170,8 @@ public final class RateLimitGovernor {
                             }
                         }
                         if (tightest == null) {
-                            if (remaining != null) remaining--;
-                            sentInWindow++;
-                            released(now);
-                            for (RollingWindow w : windows.values()) w.sent(now);
+                            if (shared != null) continue; // the cluster's window decides, above
+                            countSent(now);
                             return;
                         }
                         until = windowFrees;
@@ -175,12 +197,59 @@ public final class RateLimitGovernor {
         }
     }
 
+    /** What would hold a request here, before the cluster is asked: a pause or a window without a reset time (null: nothing). */
+    private synchronized Instant localWait() {
+        Instant now = clock.instant();
+        if (pausedUntil != null && now.isBefore(pausedUntil)) return pausedUntil;
+        for (RollingWindow w : windows.values()) {
+            Instant u = w.blockedUntil(now, floor, resetMargin);
+            if (u != null) return u;
+        }
+        return null;
+    }
+
+    /** Counts a request that got the cluster's permit, unless a pause came in meanwhile (then it asks again). */
+    private synchronized boolean count() {
+        if (localWait() != null) return false;
+        countSent(clock.instant());
+        return true;
+    }
+
+    private void countSent(Instant now) {
+        if (remaining != null) remaining--;
+        sentInWindow++;
+        released(now);
+        for (RollingWindow w : windows.values()) w.sent(now);
+    }
+
+    /** The cluster's wait, bounded by max-wait (an unreachable database counts from when it went away), counted and logged once. */
+    private synchronized Duration waitFor(String job, Instant now, Instant until, String reason, Instant unreachableSince) {
+        Duration wait = Duration.between(now, until);
+        if (wait.isNegative()) wait = Duration.ZERO;
+        Duration max = maxWait;
+        Duration outage = unreachableSince == null ? Duration.ZERO : Duration.between(unreachableSince, until);
+        if (max != null && (wait.compareTo(max) > 0 || outage.compareTo(max) > 0)) throw new WaitTooLongException(name, until, wait, max, reason);
+        waits++;
+        waitedMillis += wait.toMillis();
+        if (!until.equals(loggedPause) && unreachableSince == null) {
+            loggedPause = until;
+            LOG.info("rate limit [{}]: job={} pauses {} until {} — {}", name, job, WaitTimes.human(wait), WaitTimes.until(now, until), reason);
+        }
+        return wait;
+    }
+
     /**
      * Takes in what a response said. Answers arrive out of order, so within a window the lowest remaining
      * wins; an answer from a later window starts that window from what it says — never from the old
      * window's count (a reset rounded up to whole seconds moves by as little as one second).
      */
-    public synchronized void observe(RateLimitSnapshot s) {
+    public void observe(RateLimitSnapshot s) {
+        observeHere(s);
+        SharedQuota cluster = shared;
+        if (cluster != null && s != null && !s.isEmpty()) cluster.observe(s, clock.instant()); // the API's word corrects the cluster's row too
+    }
+
+    private synchronized void observeHere(RateLimitSnapshot s) {
         if (s == null || s.isEmpty()) return;
         Instant now = clock.instant();
         if (s.limit() != null) limit = s.limit();
@@ -259,12 +328,19 @@ public final class RateLimitGovernor {
      * say what is left, nothing is assumed left (so a known reset is waited for); when it did, that stands —
      * some APIs throttle bursts while the window's quota is far from spent.
      */
-    public synchronized void rejected(Duration retryAfter, boolean answerToldRemaining) {
+    public void rejected(Duration retryAfter, boolean answerToldRemaining) {
         rejected(retryAfter, answerToldRemaining, "its Retry-After");
     }
 
     /** As {@link #rejected(Duration, boolean)}, naming what asked for the wait (for the pause's log line and a too-long wait's message). */
-    public synchronized void rejected(Duration wait, boolean answerToldRemaining, String askedBy) {
+    public void rejected(Duration wait, boolean answerToldRemaining, String askedBy) {
+        rejectedHere(wait, answerToldRemaining, askedBy);
+        SharedQuota cluster = shared;
+        Instant now = clock.instant();
+        if (cluster != null) cluster.paused(wait == null ? null : WaitTimes.after(now, wait), !answerToldRemaining, now); // every instance pauses
+    }
+
+    private synchronized void rejectedHere(Duration wait, boolean answerToldRemaining, String askedBy) {
         if (!answerToldRemaining) remaining = 0L;
         if (wait != null) {
             Instant until = WaitTimes.after(clock.instant(), wait);

@@ -25,6 +25,18 @@ public final class RateLimits {
     private final Map<String, QuotaWindows> windowsBySource = new ConcurrentHashMap<>();
     private final Map<String, RateLimitRules> rulesBySource = new ConcurrentHashMap<>();
 
+    private SharedWindowStore sharedWindows;
+    private int sharedBlock;
+
+    /**
+     * leadpipe.ratelimit.cluster = database: the governors registered from now on keep their key's window in
+     * {@code store}, shared with every instance on the database, taking at most {@code block} permits at a time.
+     */
+    public void shareWindows(SharedWindowStore store, int block) {
+        this.sharedWindows = store;
+        this.sharedBlock = block;
+    }
+
     /**
      * @param keyIdentity something equal for equal keys (the key itself is fine: it is only a map key here,
      *                    never logged); the first source to register a key names its governor
@@ -34,7 +46,12 @@ public final class RateLimits {
     }
 
     public void register(String source, Object keyIdentity, RateLimitHeaderNames names, long floor, Duration resetMargin, double nodeShare, int maxRequestsPerSecond) {
-        RateLimitGovernor g = governorByKey.computeIfAbsent(keyIdentity.toString(), k -> new RateLimitGovernor(source, floor, resetMargin, nodeShare).maxWait(maxWait));
+        RateLimitGovernor g = governorByKey.computeIfAbsent(keyIdentity.toString(), k -> {
+            RateLimitGovernor made = new RateLimitGovernor(source, floor, resetMargin, nodeShare).maxWait(maxWait);
+            // the row is found by a digest of the key's identity: the key is never stored
+            if (sharedWindows != null) made.shareWindow(sharedWindows, io.leadpipe.encoding.Sha256.hex("rate-limit-window\n" + k), sharedBlock);
+            return made;
+        });
         g.onWait(waitListener);
         governorBySource.put(source, g);
         bucketBySource.put(source, g.name());

@@ -1,0 +1,53 @@
+package io.leadpipe.paging;
+
+import io.leadpipe.config.ConfigException;
+import io.leadpipe.config.Settings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A POST source's fixed body: a JSON object from a setting or a file; anything else stops at start with one clear message. */
+class RequestBodyTest {
+
+    @TempDir
+    Path dir;
+
+    private static Settings settings(String... kv) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put("leadpipe.source.leads-api." + kv[i], kv[i + 1]);
+        return Settings.load(Path.of("application.properties"), null, m, Map.of(), new Properties());
+    }
+
+    @Test
+    void noBodyIsAnEmptyObject() {
+        assertThat(RequestBody.from(settings("method", "POST"), "leads-api").isEmpty()).isTrue();
+    }
+
+    @Test
+    void aBodyFromASettingOrAFile() throws Exception {
+        assertThat(RequestBody.from(settings("method", "POST", "body", "{\"sorts\":[{\"propertyName\":\"hs_object_id\"}]}"), "leads-api")
+                .at("/sorts/0/propertyName").asText()).isEqualTo("hs_object_id");
+        Path f = Files.writeString(dir.resolve("body.json"), "{\n  \"filterGroups\": [ { \"filters\": [] } ]\n}\n");
+        assertThat(RequestBody.from(settings("method", "POST", "body-file", f.toString()), "leads-api").has("filterGroups")).isTrue();
+    }
+
+    @Test
+    void whatCannotBeABodyIsRefusedByName() {
+        assertThatThrownBy(() -> RequestBody.from(settings("body", "{\"a\":1}"), "leads-api")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("leadpipe.source.leads-api.body is set but leadpipe.source.leads-api.method is not POST");
+        assertThatThrownBy(() -> RequestBody.from(settings("method", "POST", "body", "[1,2]"), "leads-api"))
+                .hasMessageContaining("must be a JSON object").hasMessageContaining("array");
+        assertThatThrownBy(() -> RequestBody.from(settings("method", "POST", "body", "{\"a\":1}", "body-file", "x.json"), "leads-api"))
+                .hasMessageContaining("not both");
+        assertThatThrownBy(() -> RequestBody.from(settings("method", "POST", "body-file", dir.resolve("missing.json").toString()), "leads-api"))
+                .hasMessageContaining("cannot read leadpipe.source.leads-api.body-file");
+    }
+}
