@@ -74,6 +74,13 @@ final class SlicedUtilisation {
             List<SimulatorStats.RequestRecord> log = stats.requestLog();
             QuotaUtilisation.Windows w = QuotaUtilisation.Windows.of(log, WINDOW_MS, LIMIT);
             System.err.println(label + ": requests per window " + w.served().values());
+            // where in its window each 429 arrived, and how many that window had served before it
+            for (SimulatorStats.RequestRecord r : log) {
+                if (r.status() != 429) continue;
+                long window = Math.floorDiv(r.arrivedMillis(), WINDOW_MS);
+                long before = log.stream().filter(x -> x.status() != 429 && Math.floorDiv(x.arrivedMillis(), WINDOW_MS) == window && x.arrivedMillis() <= r.arrivedMillis()).count();
+                System.err.println(label + ": 429 at " + Math.floorMod(r.arrivedMillis(), WINDOW_MS) + " ms into its window, after " + before + " served in it");
+            }
             return new Result(label, floor, 8, w.full(), log.size(), w.utilisation(), stats.rateLimited(), stats.avoidableRateLimited(), seconds, load);
         }
     }
