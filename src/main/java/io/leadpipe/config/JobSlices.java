@@ -12,11 +12,9 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -213,12 +211,5 @@ public final class JobSlices {
 
     private static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    /** For messages: each slice's name and filter. */
-    public static Map<String, String> describe(List<Slice> slices) {
-        Map<String, String> m = new LinkedHashMap<>();
-        slices.forEach(s -> m.put(s.name(), decode(s.filter())));
-        return m;
     }
 }
