@@ -46,26 +46,30 @@ final class QuotaUtilisation {
             long t0 = System.nanoTime();
             ws.run("run");
             double seconds = (System.nanoTime() - t0) / 1e9;
-
-            SimulatorStats stats = ws.simulator.stats();
-            List<SimulatorStats.RequestRecord> log = stats.requestLog();
-            Map<Long, Integer> perWindow = new TreeMap<>();
-            for (SimulatorStats.RequestRecord r : log) {
-                if (r.status() != 429) perWindow.merge(Math.floorDiv(r.arrivedMillis(), WINDOW_MS), 1, Integer::sum);
-            }
-            List<Long> windows = List.copyOf(perWindow.keySet());
-            // the first and last windows are partly outside the pull: count only the ones it covered fully
-            long served = 0;
-            int full = 0;
-            for (long w = windows.get(0) + 1; w < windows.get(windows.size() - 1); w++) {
-                served += perWindow.getOrDefault(w, 0);
-                full++;
-            }
-            double utilisation = served / (double) (c.rateLimit * (long) full);
-            System.err.println(label + ": requests per window " + perWindow.values());
-            double spanSeconds = (log.get(log.size() - 1).arrivedMillis() - log.get(0).arrivedMillis()) / 1000.0;
-            double rateRatio = (log.size() / spanSeconds) / (c.rateLimit * 1000.0 / WINDOW_MS);
-            return new Result(label, jobs, floor, full, utilisation, rateRatio, log.size(), stats.rateLimited(), stats.avoidableRateLimited(), seconds);
+            return measure(label, jobs, floor, c, ws.simulator.stats(), seconds);
         }
+    }
+
+    /** The figures of a pull that just ran against a simulator with config {@code c} (its fixed windows of c.rateWindowMillis). */
+    static Result measure(String label, int jobs, long floor, SimulatorConfig c, SimulatorStats stats, double seconds) {
+        long windowMs = c.rateWindowMillis;
+        List<SimulatorStats.RequestRecord> log = stats.requestLog();
+        Map<Long, Integer> perWindow = new TreeMap<>();
+        for (SimulatorStats.RequestRecord r : log) {
+            if (r.status() != 429) perWindow.merge(Math.floorDiv(r.arrivedMillis(), windowMs), 1, Integer::sum);
+        }
+        List<Long> windows = List.copyOf(perWindow.keySet());
+        // the first and last windows are partly outside the pull: count only the ones it covered fully
+        long served = 0;
+        int full = 0;
+        for (long w = windows.get(0) + 1; w < windows.get(windows.size() - 1); w++) {
+            served += perWindow.getOrDefault(w, 0);
+            full++;
+        }
+        double utilisation = served / (double) (c.rateLimit * (long) full);
+        System.err.println(label + ": requests per window " + perWindow.values());
+        double spanSeconds = (log.get(log.size() - 1).arrivedMillis() - log.get(0).arrivedMillis()) / 1000.0;
+        double rateRatio = (log.size() / spanSeconds) / (c.rateLimit * 1000.0 / windowMs);
+        return new Result(label, jobs, floor, full, utilisation, rateRatio, log.size(), stats.rateLimited(), stats.avoidableRateLimited(), seconds);
     }
 }

@@ -78,6 +78,31 @@ class ParallelPagesTest {
         }
     }
 
+    @Test
+    void aRequestCapIsOvershotByAtMostThePagesInFlightAndRaisingItContinuesFromTheCheckpoint() throws Exception {
+        try (TestWorkspace ws = offsetWorkspace(new SimulatorConfig(), "offset")) {
+            ws.jobs(TestWorkspace.job("all-leads", "", "maxRequests", "40"));
+            TestWorkspace.CliResult capped = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(capped.exitCode()).as("a cap is a clean stop: %s", capped.out()).isZero();
+            assertThat(capped.out()).contains("status          CAPPED").contains("in parallel");
+            long made = ws.simulator.stats().requests();
+            assertThat(made).as("requests: the cap of 40, overshot by at most the 7 other pages in flight").isBetween(40L, 47L);
+            Map<String, Object> cp = ws.checkpoint("all-leads");
+            assertThat(cp.get("status")).isEqualTo("CAPPED");
+            int contiguous = (Integer) cp.get("page_no");
+            assertThat(contiguous + pagesStoredAhead(ws)).as("pages stored: below the checkpoint, or waiting past it").isEqualTo(made);
+
+            ws.jobs(TestWorkspace.job("all-leads", "", "maxRequests", "1000"));
+            TestWorkspace.CliResult raised = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(raised.exitCode()).as(raised.out()).isZero();
+            assertThat(raised.out()).contains("completeness    PASS");
+            assertThat(new HashSet<>(ws.storedLeadKeys("all-leads"))).isEqualTo(TestWorkspace.idsOf(0, LEADS));
+            assertThat(ws.simulator.stats().pages()).as("each page fetched once over both runs").isEqualTo(LEADS / PAGE_SIZE);
+        }
+    }
+
     // ---- a hand-written offset API (200 leads, pages of 10, total in /meta/total) whose pages the tests hold or fail
 
     static final int FAKE_LEADS = 200;
