@@ -37,6 +37,8 @@ final class ParallelPages {
         ws.settings.put("leadpipe.ratelimit.floor", Long.toString(floor));
         ws.settings.put("leadpipe.ratelimit.reset-margin-ms", "100");
         ws.settings.put("camel.main.routes-include-pattern", BenchWorkspace.CORE_ROUTES + ",file:routes/jobs.yaml");
+        // no management port: other benchmarks on this machine may hold it
+        ws.settings.put("camel.management.enabled", "false");
     }
 
     /** One job's pull: {@code leads} in pages of 10, {@code concurrency} pages in flight. */
@@ -72,7 +74,6 @@ final class ParallelPages {
             SimulatorConfig c = commonScenario("offset", 6000);
             ws.simulator(c);
             settings(ws, "offset", concurrency, 0);
-            ws.settings.put("camel.management.enabled", "false");
             Random random = new Random(2026);
             Path log = ws.dir.resolve("resume.log");
             long t0 = System.nanoTime();
