@@ -114,6 +114,7 @@ final class ParallelPages {
                 utilisation("offset, concurrency 8, default floor 10", "offset", 8, 10, 4000))) {
             System.out.println(r.row());
         }
+        if (Boolean.getBoolean("bench.skip-waste")) return; // BENCH_OPTS=-Dbench.skip-waste=true: the utilisation runs alone
         Waste w = resume(10, 8);
         System.out.printf(Locale.ROOT, "%nResume waste: an offset pull of 6,000 leads (600 pages) with concurrency 8 as a separate JVM, SIGKILLed %d times "
                 + "(0.2–2.2 s after each run's first 10 pages), then run to the end. Load average at the end: %.1f.%n%n", w.kills(), loadAverage());
