@@ -103,6 +103,27 @@ class ParallelPagesTest {
         }
     }
 
+    @Test
+    void cursorPagingIgnoresTheSettingAndFetchesOnePageAtATime() throws Exception {
+        SimulatorConfig c = new SimulatorConfig();
+        c.leads = 400;
+        c.latencyMillis = 20;
+        c.rateLimit = 100_000;
+        try (TestWorkspace ws = new TestWorkspace()) {
+            ws.startSimulator(c);
+            ws.settings.put("leadpipe.source.leads-api.paging", "cursor");
+            ws.settings.put("leadpipe.source.leads-api.page-size", "20");
+            ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "1000");
+            ws.settings.put("leadpipe.source.leads-api.concurrency", "8");
+            TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(run.exitCode()).as(run.out()).isZero();
+            assertThat(ws.simulator.stats().mostInFlight()).as("a cursor's next page is known only from the page before it").isEqualTo(1);
+            assertThat(new HashSet<>(ws.storedLeadKeys("all-leads"))).isEqualTo(TestWorkspace.idsOf(0, 400));
+            assertThat(run.out()).doesNotContain("in parallel");
+        }
+    }
+
     // ---- a hand-written offset API (200 leads, pages of 10, total in /meta/total) whose pages the tests hold or fail
 
     static final int FAKE_LEADS = 200;
