@@ -215,6 +215,7 @@ class ParallelPagesTest {
                 Set<String> stored = new HashSet<>(ws.storedLeadKeys("all-leads"));
                 assertThat(stored).as("leads of pages 1, 2 and 4–20 are committed; page 3's are not").hasSize(FAKE_LEADS - FAKE_PAGE)
                         .doesNotContainAnyElementsOf(fakeIds(20, 30));
+                assertThat(ws.cli(Map.of(), "status").out()).as("status").contains("pages stored past the checkpoint (parallel pages): 17");
             } finally {
                 releasePage3.countDown();
             }
