@@ -236,8 +236,9 @@ class ParallelPagesTest {
             TestWorkspace.CliResult first = ws.cli(TestWorkspace.envWithKey(), "run");
 
             assertThat(first.exitCode()).as("the first run fails; stdout:\n%s", first.out()).isNotZero();
-            assertThat(first.out()).as("the job failed once, with page 6's error").contains("job all-leads: FAILED — HTTP 503").doesNotContain("DONE");
-            assertThat(first.out().split("job all-leads: FAILED", -1)).as("failures reported in: %s", first.out()).hasSize(2);
+            // the job's route returns only once the failure is recorded and its run report written
+            assertThat(first.out()).as("the job failed once, with page 6's error").contains("status          FAILED — HTTP 503").doesNotContain("DONE");
+            assertThat(first.out().split("run report: all-leads", -1)).as("run reports in: %s", first.out()).hasSize(2);
             Map<String, Object> cp = ws.checkpoint("all-leads");
             assertThat(cp.get("status")).isEqualTo("FAILED");
             // below the failed page 6 (a page below it still in flight when the job failed is abandoned)

@@ -24,4 +24,9 @@ public final class PullLoop {
     public void skipDuplicate(@Variable("pull") PullState pull, @Body FetchedPage page) {
         pull.skipDuplicate(page);
     }
+
+    /** The job's failure is recorded and reported: pages that failed after it may let their exchanges end. */
+    public void failureReported(@Variable("pull") PullState pull) {
+        pull.failureReported();
+    }
 }

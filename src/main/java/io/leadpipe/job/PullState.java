@@ -96,6 +96,8 @@ public final class PullState implements PullPosition {
     private boolean passedAhead;
     private int inFlight;
     private boolean failureHandled;
+    private boolean failureReported;
+    static final long FAILURE_REPORT_WAIT_MS = 30_000;
     private int mostInFlight;
     /** One page of this pull is stored at a time, its transaction committed under this lock (PageTransaction). */
     private final ReentrantLock storeLock = new ReentrantLock();
@@ -237,10 +239,22 @@ public final class PullState implements PullPosition {
      * True the first time the job's failure is handled, false after: with pages in parallel, every page in
      * flight may fail (or find the lease released by the first failure), and the job fails once.
      */
-    public synchronized boolean firstFailure() {
-        if (failureHandled) return false;
-        failureHandled = true;
-        return true;
+    public synchronized boolean firstFailure() throws InterruptedException {
+        if (!failureHandled) {
+            failureHandled = true;
+            return true;
+        }
+        // the others wait (bounded) until the first has recorded and reported the failure: the job's route
+        // must not return before its run report exists
+        long until = System.currentTimeMillis() + FAILURE_REPORT_WAIT_MS;
+        for (long left; !failureReported && (left = until - System.currentTimeMillis()) > 0; ) wait(left);
+        return false;
+    }
+
+    /** The first failure is recorded and its run report written (routes/checkpoint.yaml, job-failed). */
+    public synchronized void failureReported() {
+        failureReported = true;
+        notifyAll();
     }
 
     /** The page's leads are stored: count them and move to the next position (or hold the page: see {@link #place}). */

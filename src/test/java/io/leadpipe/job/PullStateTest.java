@@ -188,9 +188,19 @@ class PullStateTest {
     }
 
     @Test
-    void aJobFailsOnceHoweverManyPagesInFlightFail() {
+    void aJobFailsOnceHoweverManyPagesInFlightFailAndTheOthersWaitForItsReport() throws Exception {
         PullState p = pull(0, 0);
         assertThat(p.firstFailure()).isTrue();
-        assertThat(p.firstFailure()).isFalse();
+        java.util.concurrent.CompletableFuture<Boolean> second = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.firstFailure();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(100);
+        assertThat(second).as("a later failure waits while the first is being recorded and reported").isNotDone();
+        p.failureReported();
+        assertThat(second.get(5, java.util.concurrent.TimeUnit.SECONDS)).isFalse();
     }
 }
