@@ -25,8 +25,8 @@ import static org.awaitility.Awaitility.await;
 /** leadpipe.source.<name>.concurrency: pages of one offset job in flight at once, the checkpoint still exact. */
 class ParallelPagesTest {
 
-    static final int LEADS = 3000;
-    static final int PAGE_SIZE = 20; // 150 pages
+    static final int LEADS = 2000;
+    static final int PAGE_SIZE = 20; // 100 pages
 
     /** An offset source with a total, 8 pages in flight, an API answering in 40 ms ± 50% (so pages finish out of order). */
     static TestWorkspace offsetWorkspace(SimulatorConfig c, String paging) throws Exception {
@@ -55,7 +55,7 @@ class ParallelPagesTest {
             assertThat(keys).as("leads stored for the job, each once").hasSize(LEADS);
             assertThat(new HashSet<>(keys)).isEqualTo(TestWorkspace.idsOf(0, LEADS));
             assertThat(ws.simulator.stats().mostInFlight()).as("pages the API worked on at once").isBetween(2, 8);
-            assertThat(ws.simulator.stats().pages()).as("pages served: each of the 150 once").isEqualTo(LEADS / PAGE_SIZE);
+            assertThat(ws.simulator.stats().pages()).as("pages served: each page once").isEqualTo(LEADS / PAGE_SIZE);
             assertThat(ws.simulator.stats().pagesServedAgain()).isZero();
             Map<String, Object> cp = ws.checkpoint("all-leads");
             assertThat(cp.get("status")).isEqualTo("DONE");
