@@ -24,6 +24,7 @@ public final class Benchmarks {
         if (which.equals("all") || which.equals("sink")) sink();
         if (which.equals("all") || which.equals("cluster")) ClusterUtilisation.report();
         if (which.equals("all") || which.equals("slices")) SlicedUtilisation.report();
+        if (which.equals("all") || which.equals("parallel")) ParallelPages.report();
     }
 
     static void overhead() throws Exception {

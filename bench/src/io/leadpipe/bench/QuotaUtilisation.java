@@ -67,16 +67,18 @@ final class QuotaUtilisation {
             long t0 = System.nanoTime();
             ws.run("run");
             double seconds = (System.nanoTime() - t0) / 1e9;
-
-            SimulatorStats stats = ws.simulator.stats();
-            List<SimulatorStats.RequestRecord> log = stats.requestLog();
-            Windows covered = Windows.of(log, WINDOW_MS, c.rateLimit);
-            int full = covered.full();
-            double utilisation = covered.utilisation();
-            System.err.println(label + ": requests per window " + covered.served().values());
-            double spanSeconds = (log.get(log.size() - 1).arrivedMillis() - log.get(0).arrivedMillis()) / 1000.0;
-            double rateRatio = (log.size() / spanSeconds) / (c.rateLimit * 1000.0 / WINDOW_MS);
-            return new Result(label, jobs, floor, full, utilisation, rateRatio, log.size(), stats.rateLimited(), stats.avoidableRateLimited(), seconds);
+            return measure(label, jobs, floor, c, ws.simulator.stats(), seconds);
         }
+    }
+
+    /** The figures of a pull that just ran against a simulator with config {@code c} (its fixed windows of c.rateWindowMillis). */
+    static Result measure(String label, int jobs, long floor, SimulatorConfig c, SimulatorStats stats, double seconds) {
+        long windowMs = c.rateWindowMillis;
+        List<SimulatorStats.RequestRecord> log = stats.requestLog();
+        Windows covered = Windows.of(log, windowMs, c.rateLimit);
+        System.err.println(label + ": requests per window " + covered.served().values());
+        double spanSeconds = (log.get(log.size() - 1).arrivedMillis() - log.get(0).arrivedMillis()) / 1000.0;
+        double rateRatio = (log.size() / spanSeconds) / (c.rateLimit * 1000.0 / windowMs);
+        return new Result(label, jobs, floor, covered.full(), covered.utilisation(), rateRatio, log.size(), stats.rateLimited(), stats.avoidableRateLimited(), seconds);
     }
 }

@@ -134,6 +134,7 @@ public final class LeadpipeWiring implements AutoCloseable {
         io.leadpipe.http.ResponseLimits limits = responseLimits();
         auth.values().forEach(key -> key.limits(limits));
         for (SourceSettings s : sources) bindSource(s, pagers, floor, resetMargin, client -> client);
+        pagePools(sources);
         main.bind("paging", pagers);
         main.bind("instanceUrls", authFactory.instanceUrls());
         bindSink(env, floor, resetMargin);
@@ -205,6 +206,24 @@ public final class LeadpipeWiring implements AutoCloseable {
         rateLimits.register(s.name(), auth.get(s.name()).identity(), RateLimitHeaderNames.from(settings, s.name()),
                 floor, resetMargin, settings.getDouble("leadpipe.ratelimit.node-share", 1.0, 0.01, 1.0), s.maxRequestsPerSecond());
         rateLimits.signals(s.name(), io.leadpipe.ratelimit.QuotaWindows.from(settings, s.name()), rateLimitRules(s.name()));
+    }
+
+    /**
+     * One thread pool profile per source, {@code pages-<name>}: the extract route's split over a window of
+     * pages runs on it, so each job (its own route, its own pool made from the profile) has at most the
+     * source's concurrency pages in flight. The queue holds the window's planned pages (a few hundred).
+     */
+    private void pagePools(List<SourceSettings> sources) {
+        main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
+            @Override
+            public void beforeConfigure(org.apache.camel.main.BaseMainSupport m) {
+                for (SourceSettings s : sources) {
+                    int n = s.paginator().plannable() ? s.concurrency() : 1;
+                    m.getCamelContext().getExecutorServiceManager().registerThreadPoolProfile(
+                            new org.apache.camel.builder.ThreadPoolProfileBuilder("pages-" + s.name()).poolSize(n).maxPoolSize(n).maxQueueSize(-1).build());
+                }
+            }
+        });
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.leadpipe.job;
 
 import io.leadpipe.paging.FetchedPage;
+import io.leadpipe.paging.PlannedPage;
 import org.apache.camel.Body;
 import org.apache.camel.Variable;
 
@@ -11,8 +12,9 @@ import org.apache.camel.Variable;
 public final class PullLoop {
 
     /** The loop guard, before anything is stored. */
-    public void inspect(@Variable("pull") PullState pull, @Body FetchedPage page) {
-        pull.inspect(page);
+    public void inspect(@Variable("pull") PullState pull, @Variable("plannedPage") PlannedPage planned, @Body FetchedPage page) {
+        if (planned == null) pull.inspect(page);
+        else pull.inspect(page, planned.position());
     }
 
     public void accept(@Variable("pull") PullState pull, @Body FetchedPage page) {
@@ -21,5 +23,10 @@ public final class PullLoop {
 
     public void skipDuplicate(@Variable("pull") PullState pull, @Body FetchedPage page) {
         pull.skipDuplicate(page);
+    }
+
+    /** The job's failure is recorded and reported: pages that failed after it may let their exchanges end. */
+    public void failureReported(@Variable("pull") PullState pull) {
+        pull.failureReported();
     }
 }

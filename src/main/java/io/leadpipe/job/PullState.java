@@ -2,9 +2,14 @@ package io.leadpipe.job;
 
 import io.leadpipe.paging.FetchedPage;
 import io.leadpipe.paging.LoopGuard;
+import io.leadpipe.paging.PlannedPage;
 import io.leadpipe.paging.PullPosition;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
@@ -72,6 +77,35 @@ public final class PullState implements PullPosition {
     private String drift;
     private long driftRecords;
     private java.time.Instant pausedUntil;
+
+    // parallel pages (leadpipe.source.<name>.concurrency > 1 on offset/page paging with a total)
+    /** Plans the pages after the checkpoint: position and number of each, skipping pages already stored. */
+    public interface Planner {
+        List<PlannedPage> plan(PullPosition pull, long total, Set<Integer> stored, int max);
+    }
+
+    /** Pages planned per pass of the loop, per page in flight: a pass waits for its slowest page once, so passes are long. */
+    static final int WINDOW_PER_SLOT = 64;
+    private int concurrency = 1;
+    private Planner planner;
+    private List<PlannedPage> window = List.of();
+    /** Pages stored past the checkpoint (each also a row of pages_stored_ahead): page → where the page after it is. */
+    private final TreeMap<Integer, Ahead> ahead = new TreeMap<>();
+    /** What the page store writes besides the checkpoint: a page stored ahead, or rows the checkpoint has passed. */
+    private StoredAhead storedAhead;
+    private boolean passedAhead;
+    private int inFlight;
+    private boolean failureHandled;
+    private boolean failureReported;
+    static final long FAILURE_REPORT_WAIT_MS = 30_000;
+    private int mostInFlight;
+    /** One page of this pull is stored at a time, its transaction committed under this lock (PageTransaction). */
+    private final ReentrantLock storeLock = new ReentrantLock();
+
+    private record Ahead(String next, Long apiTotal) {}
+
+    /** A page stored past the checkpoint, as its row in pages_stored_ahead. */
+    public record StoredAhead(int pageNo, String next, Long apiTotal) {}
 
     public PullState(String jobId, String source, String filters, String filterHash, String watermarkParam,
                      long maxRequests, long maxLeads, boolean positional, LoopGuard guard,
@@ -176,12 +210,13 @@ public final class PullState implements PullPosition {
         duplicatePages = 0;
         seenTwice = 0;
         more = true;
+        ahead.clear();
     }
 
     // ---- the loop
 
     /** The loop goes on while the API has a next page, no cap was reached, nothing failed and no stop was asked for. */
-    public boolean hasNext() {
+    public synchronized boolean hasNext() {
         if (more && stopRequested.getAsBoolean()) {
             more = false;
             status = "INTERRUPTED";
@@ -191,48 +226,161 @@ public final class PullState implements PullPosition {
     }
 
     /** Before the page is stored: the loop guard (same cursor twice, a cycle, the same page again, past the total). */
-    public void inspect(FetchedPage fetched) {
+    public synchronized void inspect(FetchedPage fetched) {
         guard.check(position, fetched, fetched.apiTotal() != null ? fetched.apiTotal() : apiTotal, duplicatePagesThisRun);
     }
 
-    /** The page's leads are stored: count them and move to the next position. */
-    public void accept(FetchedPage fetched) {
+    /** The loop guard for a page asked for at {@code askedAt} (a parallel page's own position). */
+    public synchronized void inspect(FetchedPage fetched, String askedAt) {
+        guard.check(askedAt, fetched, fetched.apiTotal() != null ? fetched.apiTotal() : apiTotal, duplicatePagesThisRun, true);
+    }
+
+    /**
+     * True the first time the job's failure is handled, false after: with pages in parallel, every page in
+     * flight may fail (or find the lease released by the first failure), and the job fails once.
+     */
+    public synchronized boolean firstFailure() throws InterruptedException {
+        if (!failureHandled) {
+            failureHandled = true;
+            return true;
+        }
+        // the others wait (bounded) until the first has recorded and reported the failure: the job's route
+        // must not return before its run report exists
+        long until = System.currentTimeMillis() + FAILURE_REPORT_WAIT_MS;
+        for (long left; !failureReported && (left = until - System.currentTimeMillis()) > 0; ) wait(left);
+        return false;
+    }
+
+    /** The first failure is recorded and its run report written (routes/checkpoint.yaml, job-failed). */
+    public synchronized void failureReported() {
+        failureReported = true;
+        notifyAll();
+    }
+
+    /** The page's leads are stored: count them and move to the next position (or hold the page: see {@link #place}). */
+    public synchronized void accept(FetchedPage fetched) {
         leads += fetched.records();
         leadsThisRun += fetched.records();
-        advance(fetched);
+        place(fetched);
         events.pageStored(this, fetched);
     }
 
     /** A page this pull already stored (the API sent it twice): counted, not stored, and the position moves on. */
-    public void skipDuplicate(FetchedPage fetched) {
+    public synchronized void skipDuplicate(FetchedPage fetched) {
         duplicatePages++;
         duplicatePagesThisRun++;
-        advance(fetched);
+        place(fetched);
         events.duplicatePage(this);
     }
 
     /** Records of the page about to be stored that this pull had already stored (drift on offset paging). */
-    public void seenTwice(long records) {
+    public synchronized void seenTwice(long records) {
         seenTwice += records;
     }
 
-    private void advance(FetchedPage fetched) {
+    /**
+     * The checkpoint is the highest page below which every page is stored. The page after it moves it on —
+     * through any pages stored ahead that now join up; a page further on is held (its row written in its
+     * page's transaction, see {@link #takeStoredAhead}) until the pages below it are stored.
+     */
+    private void place(FetchedPage fetched) {
         pagesThisRun++;
+        if (inFlight > 0) inFlight--;
         largestPage = Math.max(largestPage, fetched.records());
-        page = fetched.pageNo();
-        if (fetched.apiTotal() != null) apiTotal = fetched.apiTotal();
-        if (apiTotalFirst == null) apiTotalFirst = apiTotal;
-        position = fetched.next();
-        more = !fetched.last();
-        if (!more) stopReason = "the API gave no next page";
+        if (fetched.pageNo() > page + 1) {
+            ahead.put(fetched.pageNo(), new Ahead(fetched.next(), fetched.apiTotal()));
+            storedAhead = new StoredAhead(fetched.pageNo(), fetched.next(), fetched.apiTotal());
+        } else {
+            advance(fetched.pageNo(), fetched.next(), fetched.apiTotal());
+            for (Ahead a; (a = ahead.remove(page + 1)) != null; ) {
+                advance(page + 1, a.next(), a.apiTotal());
+                passedAhead = true;
+            }
+        }
         withinCaps();
     }
+
+    private void advance(int pageNo, String next, Long total) {
+        page = pageNo;
+        if (total != null) apiTotal = total;
+        if (apiTotalFirst == null) apiTotalFirst = apiTotal;
+        position = next;
+        // a cap, a failure or a stop ended the loop: pages still in flight are stored, but do not restart it
+        if (!"RUNNING".equals(status)) return;
+        more = next != null;
+        if (!more) stopReason = "the API gave no next page";
+    }
+
+    // ---- parallel pages
+
+    /** Set at open: up to {@code concurrency} pages in flight, planned by {@code planner} (1: one page at a time). */
+    public void pagesInParallel(int concurrency, Planner planner) {
+        this.concurrency = Math.max(1, concurrency);
+        this.planner = planner;
+    }
+
+    /** Read at resume: a page stored past the checkpoint in an earlier run (a row of pages_stored_ahead). */
+    public synchronized void storedAheadEarlier(int pageNo, String next, Long total) {
+        ahead.put(pageNo, new Ahead(next, total));
+        passedAhead = true; // its row goes when the checkpoint passes it
+    }
+
+    /**
+     * Whether the loop's next pass fetches a window of pages in parallel: concurrency above 1, the API's
+     * total known, and a page of this run read (the size the API really serves). Plans the window.
+     */
+    public synchronized boolean isParallel() {
+        window = List.of();
+        if (concurrency <= 1 || planner == null || apiTotal == null || largestPage == 0 || !more) return false;
+        window = planner.plan(this, apiTotal, ahead.keySet(), concurrency * WINDOW_PER_SLOT);
+        return !window.isEmpty();
+    }
+
+    /** The window {@link #isParallel} planned: the pages the loop's pass splits over. */
+    public synchronized List<PlannedPage> nextWindow() {
+        List<PlannedPage> w = window;
+        window = List.of();
+        return w;
+    }
+
+    /**
+     * Before a page of a window is fetched: whether it may start — no cap reached, nothing failed, no stop
+     * asked for. Pages that started finish (caps are overshot by at most the pages in flight).
+     */
+    public synchronized boolean mayStart() {
+        if (!hasNext() || !withinCaps()) return false;
+        inFlight++;
+        mostInFlight = Math.max(mostInFlight, inFlight);
+        return true;
+    }
+
+    /** The row the page store writes for a page stored past the checkpoint, once (null: none). */
+    public synchronized StoredAhead takeStoredAhead() {
+        StoredAhead s = storedAhead;
+        storedAhead = null;
+        return s;
+    }
+
+    /** Whether the checkpoint moved past pages stored ahead, whose rows the page store then deletes. */
+    public synchronized boolean takePassedAhead() {
+        boolean p = passedAhead;
+        passedAhead = false;
+        return p;
+    }
+
+    public ReentrantLock storeLock() {
+        return storeLock;
+    }
+
+    public int concurrency() { return concurrency; }
+    public synchronized int pagesAhead() { return ahead.size(); }
+    public synchronized int mostInFlight() { return mostInFlight; }
 
     /**
      * The job's credit budget (maxRequests over all its runs, maxLeads; 0 = none): when reached, the loop
      * ends with status CAPPED; the checkpoint is kept, so raising the cap continues from there.
      */
-    public boolean withinCaps() {
+    public synchronized boolean withinCaps() {
         long requests = requestsTotal();
         String reason = null;
         if (maxRequests > 0 && requests >= maxRequests) reason = requests + " requests made, cap " + maxRequests;

@@ -43,6 +43,9 @@ public final class RunReport {
         r.put("filters", pull.filters());
         r.put("pagesThisRun", pull.pagesThisRun());
         r.put("lastPage", pull.pageNo());
+        r.put("concurrency", pull.concurrency());
+        r.put("mostPagesInFlight", pull.mostInFlight());
+        r.put("pagesStoredAhead", pull.pagesAhead());
         r.put("leadsReceivedThisRun", received);
         r.put("leadsStored", pull.storedAfter());
         r.put("newLeads", newLeads);
@@ -229,6 +232,10 @@ public final class RunReport {
         b.append("──── run report: ").append(r.get("job")).append(" ────\n");
         line(b, "status", r.get("status") + (r.get("error") == null ? "" : " — " + r.get("error")));
         line(b, "pages", r.get("pagesThisRun") + " this run (last page " + r.get("lastPage") + ")");
+        if (((Number) r.getOrDefault("concurrency", 1)).intValue() > 1) {
+            line(b, "in parallel", "up to " + r.get("mostPagesInFlight") + " pages in flight (concurrency " + r.get("concurrency") + "); "
+                    + r.get("pagesStoredAhead") + " stored past the checkpoint, waiting for the pages below them");
+        }
         if (r.get("updatedSince") != null) line(b, "incremental", "records updated since " + r.get("updatedSince"));
         line(b, "leads received", r.get("leadsReceivedThisRun") + " this run");
         line(b, "leads stored", r.get("leadsStored") + " (" + r.get("newLeads") + " new, " + r.get("alreadyPresent") + " already present)");

@@ -39,8 +39,21 @@ public final class LoopGuard {
      * skipped in this run (they do not count against the total); throws {@link PagingLoopException}.
      */
     public void check(String position, FetchedPage page, Long apiTotal, int duplicatePagesThisRun) {
+        check(position, page, apiTotal, duplicatePagesThisRun, false);
+    }
+
+    /**
+     * {@code planned}: a parallel page, asked for at a position computed ahead (offset, page number) — pages
+     * finish out of order, so a position already used says nothing; the same page twice and the total still do.
+     */
+    public void check(String position, FetchedPage page, Long apiTotal, int duplicatePagesThisRun, boolean planned) {
         String next = page.next();
         int pageNo = page.pageNo();
+        if (!planned) checkCursor(position, next, pageNo);
+        checkPage(page, apiTotal, duplicatePagesThisRun);
+    }
+
+    private void checkCursor(String position, String next, int pageNo) {
         if (next != null && next.equals(position)) {
             throw new PagingLoopException("the API returned the same cursor twice in a row (page " + pageNo + "): stopping instead of looping forever");
         }
@@ -48,6 +61,11 @@ public final class LoopGuard {
         if (next != null && usedCursors.contains(next)) {
             throw new PagingLoopException("cursor cycle: the API's next cursor after page " + pageNo + " was already used earlier in this run");
         }
+    }
+
+    private void checkPage(FetchedPage page, Long apiTotal, int duplicatePagesThisRun) {
+        String next = page.next();
+        int pageNo = page.pageNo();
         String fingerprint = page.fingerprint();
         if (page.records() > 0 && fingerprint.equals(previousFingerprint) && positional) {
             throw new PagingLoopException("the API returned the same page twice in a row (page " + pageNo

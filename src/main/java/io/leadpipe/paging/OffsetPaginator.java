@@ -80,6 +80,22 @@ final class OffsetPaginator implements Paginator {
         return Long.toString(next);
     }
 
+    /**
+     * Positions are computed, so known ahead — unless the answer names the next offset itself. Planning also
+     * needs the API's total (without it, only a short page or a has-more flag ends the list): PullState checks that.
+     */
+    @Override
+    public boolean plannable() {
+        return nextOffsetPointer == null;
+    }
+
+    @Override
+    public String ahead(String position, int pages, int servedPageSize, long total) {
+        long at = start(position) + (long) pages * (pageNumbers ? 1 : servedPageSize);
+        long recordsBefore = pageNumbers ? (at - firstPage) * servedPageSize : at;
+        return recordsBefore >= total ? null : Long.toString(at);
+    }
+
     @Override
     public boolean positional() {
         return true;

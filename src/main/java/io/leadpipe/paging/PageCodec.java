@@ -50,6 +50,33 @@ public final class PageCodec {
         this.sourceUrl = new SourceUrl(source.url());
         this.baseBody = baseBody;
         this.maxPages = maxPages;
+        if (source.concurrency() > 1 && !source.paginator().plannable()) {
+            LOG.warn("source {}: leadpipe.source.{}.concurrency = {} is ignored — {} paging learns each page's position from the page before it,"
+                    + " so its pages are fetched one at a time (only offset and page paging, with the total in the answer, run pages in parallel)",
+                    source.name(), source.name(), source.concurrency(), source.paging());
+        }
+    }
+
+    /** Pages of one job in flight at once: the source's concurrency where positions are known ahead, else 1. */
+    public int concurrency() {
+        return source.paginator().plannable() ? source.concurrency() : 1;
+    }
+
+    /**
+     * Up to {@code max} pages after the pull's position (the checkpoint's), skipping those {@code stored}
+     * already, as far as the API's {@code total} reaches — in pages of the size the API serves.
+     */
+    public java.util.List<PlannedPage> plan(PullPosition pull, long total, java.util.Set<Integer> stored, int max) {
+        // the size the API really serves: fewer than asked when it clamps, more when it ignores the size parameter
+        int served = Math.max(1, pull.largestPage() > 0 ? pull.largestPage() : source.pageSize());
+        java.util.List<PlannedPage> pages = new java.util.ArrayList<>();
+        for (int k = 0; pages.size() < max; k++) {
+            String at = source.paginator().ahead(pull.position(), k, served, total);
+            if (at == null) break;
+            int number = pull.pageNo() + 1 + k;
+            if (!stored.contains(number)) pages.add(new PlannedPage(pull, number, at, served));
+        }
+        return pages;
     }
 
     public int pageSize() {

@@ -21,7 +21,10 @@ public final class PageCodecs {
         return p;
     }
 
+    /** The page in flight ({@code variable.plannedPage}) in a parallel pull, else the pull at its checkpoint. */
     private static PullPosition pull(Exchange exchange) {
+        PlannedPage planned = exchange.getVariable("plannedPage", PlannedPage.class);
+        if (planned != null) return planned;
         PullPosition pull = exchange.getVariable("pull", PullPosition.class);
         if (pull == null) throw new IllegalStateException("no pull on the exchange (variable 'pull')");
         return pull;
@@ -35,6 +38,17 @@ public final class PageCodecs {
     public int pageSize(String source) {
         PageCodec p = bySource.get(source);
         return p == null ? 1 : p.pageSize();
+    }
+
+    /** Pages of one job of this source in flight at once (1: one at a time). */
+    public int concurrency(String source) {
+        PageCodec p = bySource.get(source);
+        return p == null ? 1 : p.concurrency();
+    }
+
+    /** The next pages of a parallel pull: see {@link PageCodec#plan}. */
+    public java.util.List<PlannedPage> plan(PullPosition pull, long total, java.util.Set<Integer> stored, int max) {
+        return of(pull).plan(pull, total, stored, max);
     }
 
     /** A fresh loop guard for one pull run of this source. */

@@ -59,6 +59,22 @@ public interface Paginator {
         return pagesStored + 1L;
     }
 
+    /**
+     * Whether every page's position is known before the pages below it are fetched (offset and page-number
+     * paging that stop on the API's total): only such pulls fetch pages in parallel.
+     */
+    default boolean plannable() {
+        return false;
+    }
+
+    /**
+     * The position {@code pages} pages after {@code position}, in pages of {@code servedPageSize} records,
+     * or null when that page lies past the API's {@code total}. Only for {@link #plannable()} paging.
+     */
+    default String ahead(String position, int pages, int servedPageSize, long total) {
+        throw new UnsupportedOperationException("this paging kind learns each page's position from the page before it");
+    }
+
     /** Pointers that read a value from a body: missing, null or empty text is "absent". */
     static String text(JsonNode node) {
         return text(node, "the configured pointer");

@@ -9,7 +9,7 @@ import java.util.Locale;
 public record SourceSettings(String name, String url, String method, int pageSize, String pageSizeParam,
                              String recordsPointer, String fieldsPointer, String totalPointer, String idPointer,
                              String apiKeyHeader, String apiKeyPrefix, String apiKeyEnv, String apiKeyFile,
-                             int maxRequestsPerSecond, String paging, Paginator paginator) {
+                             int maxRequestsPerSecond, String paging, Paginator paginator, int concurrency) {
 
     public static final String KINDS = "cursor, cursor-header, next-url, link-header, keyset, offset, page";
 
@@ -48,7 +48,9 @@ public record SourceSettings(String name, String url, String method, int pageSiz
                 total, pointer(s, p + "id-pointer", "/id"),
                 s.get(p + "api-key-header", "X-API-Key"), s.get(p + "api-key-prefix", ""),
                 s.get(p + "api-key-env", "LEADPIPE_API_KEY"), s.get(p + "api-key-file"),
-                s.getInt(p + "max-requests-per-second", 50, 1, 100_000), paging, paginator);
+                s.getInt(p + "max-requests-per-second", 50, 1, 100_000), paging, paginator,
+                // pages of one job in flight at once (offset and page paging with a total; others fetch one at a time)
+                s.getInt(p + "concurrency", 1, 1, 64));
     }
 
     private static String pointer(Settings s, String key, String def) {

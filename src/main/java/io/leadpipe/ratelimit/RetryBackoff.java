@@ -81,7 +81,9 @@ public final class RetryBackoff implements Processor {
 
         String what = http != null ? "HTTP " + http.getStatusCode() : Secrets.rootCauseLine(cause);
         String job = exchange.getVariable("jobId", String.class);
-        int nextPage = exchange.getVariable("pull") instanceof io.leadpipe.paging.PullPosition pull ? pull.pageNo() + 1 : 1;
+        // a parallel page names itself (variable.plannedPage); else the page after the pull's checkpoint
+        Object at = exchange.getVariable("plannedPage") != null ? exchange.getVariable("plannedPage") : exchange.getVariable("pull");
+        int nextPage = at instanceof io.leadpipe.paging.PullPosition pull ? pull.pageNo() + 1 : 1;
         if (retry > maxRetries) {
             LOG.warn("job={} page={} attempt {} failed ({}); no retries left", job, nextPage, retry, what);
             exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);

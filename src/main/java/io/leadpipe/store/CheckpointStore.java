@@ -75,6 +75,13 @@ public final class CheckpointStore {
             + "requests = :requests, updated_at = CURRENT_TIMESTAMP WHERE job_id = :job AND lease_owner IS NULL");
     private static final NamedSql FORGET_PAGE_KEYS = NamedSql.of("forget-page-keys", "DELETE FROM CAMEL_MESSAGEPROCESSED WHERE processorName = '"
             + PAGE_REPOSITORY + "' AND messageId LIKE (SELECT pull_id FROM extraction_checkpoint WHERE job_id = :job) || ':%'");
+    /** Parallel pages: a page stored past the checkpoint, and the rows the checkpoint has passed (V11). */
+    private static final NamedSql STORE_AHEAD = NamedSql.of("store-ahead", "INSERT INTO pages_stored_ahead (job_id, pull_id, page_no, next_position, api_total) "
+            + "VALUES (:job, :pullId, :page, :next, :apiTotal)");
+    private static final NamedSql PASSED_AHEAD = NamedSql.of("passed-ahead", "DELETE FROM pages_stored_ahead WHERE job_id = :job AND page_no <= :page");
+    private static final NamedSql READ_AHEAD = NamedSql.of("read-ahead", "SELECT page_no, next_position, api_total FROM pages_stored_ahead "
+            + "WHERE job_id = :job AND pull_id = :pullId ORDER BY page_no");
+    private static final NamedSql FORGET_AHEAD = NamedSql.of("forget-ahead", "DELETE FROM pages_stored_ahead WHERE job_id = :job");
     private static final NamedSql DELETE = NamedSql.of("delete", "DELETE FROM extraction_checkpoint WHERE job_id = :job");
 
     private final DataSource dataSource;
@@ -119,6 +126,7 @@ public final class CheckpointStore {
         PullState pull = new PullState(job, source, filters, JobFilters.hash(filters), exchange.getVariable("incremental", String.class),
                 exchange.getVariable("maxRequests", 0L, Long.class), exchange.getVariable("maxLeads", 0L, Long.class),
                 pagers.positional(source), pagers.loopGuard(source), () -> counters.of(job).requests.get(), events, () -> stopping);
+        pull.pagesInParallel(pagers.concurrency(source), pagers::plan);
         exchange.setVariable("pull", pull);
         try {
             inTransaction(c -> open(c, pull));
@@ -160,6 +168,7 @@ public final class CheckpointStore {
                         + "` to start it over with the new filters");
             }
             RESUME.update(c, values("job", pull.jobId(), "pullId", pull.pullId()));
+            readAhead(c, pull);
         }
         TAKE_LEASE.update(c, values("job", pull.jobId(), "owner", owner, "host", JobLease.HOST, "pid", JobLease.PID,
                 "now", at(now), "expires", at(now.plus(leaseTtl))));
@@ -219,9 +228,25 @@ public final class CheckpointStore {
         return t.atOffset(ZoneOffset.UTC);
     }
 
-    /** The page's position and counts; runs in the page's transaction, after its leads and fingerprint. */
+    /** Pages an earlier run stored past the checkpoint (parallel pages): the resumed pull skips them. */
+    private static void readAhead(Connection c, PullState pull) throws SQLException {
+        try (PreparedStatement ps = READ_AHEAD.prepare(c, values("job", pull.jobId(), "pullId", pull.pullId())); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) pull.storedAheadEarlier(rs.getInt("page_no"), rs.getString("next_position"), nullableLong(rs, "api_total"));
+        }
+    }
+
+    /**
+     * The page's position and counts; runs in the page's transaction, after its leads and fingerprint. With
+     * parallel pages: a page stored past the checkpoint gets its row, rows the checkpoint passed go.
+     */
     public void save(PullState pull) throws SQLException {
         Instant now = Instant.now();
+        PullState.StoredAhead stored = pull.takeStoredAhead();
+        if (stored != null) {
+            withConnection(c -> STORE_AHEAD.update(c, values("job", pull.jobId(), "pullId", pull.pullId(), "page", stored.pageNo(),
+                    "next", stored.next(), "apiTotal", stored.apiTotal())));
+        }
+        if (pull.takePassedAhead()) withConnection(c -> PASSED_AHEAD.update(c, values("job", pull.jobId(), "page", pull.pageNo())));
         int rows = withConnection(c -> SAVE.update(c, values("job", pull.jobId(), "owner", pull.leaseOwner(), "position", pull.position(),
                 "page", pull.pageNo(), "leads", pull.leads(), "apiTotalFirst", pull.apiTotalFirst(), "apiTotal", pull.apiTotal(),
                 "requests", pull.requestsTotal(), "duplicatePages", pull.duplicatePages(), "seenTwice", pull.seenTwice(),
@@ -290,6 +315,7 @@ public final class CheckpointStore {
         return inTransaction(c -> {
             refuseWhileHeld(c, job);
             FORGET_PAGE_KEYS.update(c, values("job", job));
+            FORGET_AHEAD.update(c, values("job", job));
             return DELETE.update(c, values("job", job)) > 0;
         });
     }
@@ -303,6 +329,7 @@ public final class CheckpointStore {
     /** The one way a row starts over: the old pull's page fingerprints go, position and counts go back to zero. */
     private static int freshPull(Connection c, String job, String mode, String pullId, String watermark) throws SQLException {
         FORGET_PAGE_KEYS.update(c, values("job", job));
+        FORGET_AHEAD.update(c, values("job", job));
         return FRESH_PULL.update(c, values("job", job, "mode", mode, "pullId", pullId, "watermark", watermark));
     }
 

@@ -53,7 +53,9 @@ public final class CheckpointTable {
     public int printStatus(PrintStream console, java.util.Set<String> only) throws SQLException {
         // cursors and ids may be e-mails, errors may quote an API's text: nothing in clear
         PrintStream out = io.leadpipe.secrets.ScrubbingPrintStream.wrap(console);
-        String sql = "SELECT job_id, status, mode, page_no, lead_count, api_total_last, next_cursor, updated_at, error, drift, duplicate_pages, requests FROM extraction_checkpoint ORDER BY job_id";
+        String sql = "SELECT job_id, status, mode, page_no, lead_count, api_total_last, next_cursor, updated_at, error, drift, duplicate_pages, requests, "
+                // parallel pages: pages stored past the checkpoint, waiting for the pages below them (V11)
+                + "(SELECT COUNT(*) FROM pages_stored_ahead a WHERE a.job_id = extraction_checkpoint.job_id) AS pages_ahead FROM extraction_checkpoint ORDER BY job_id";
         int rows = 0;
         try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             String fmt = "%-24s %-8s %6s %10s %10s  %-20s  %s%n";
@@ -71,6 +73,7 @@ public final class CheckpointTable {
                 String error = rs.getString("error");
                 if (error != null) out.println("    " + ("CAPPED".equals(rs.getString("status")) ? "cap" : "PAUSED".equals(rs.getString("status")) ? "paused" : "error") + ": " + error);
                 if (rs.getString("drift") != null) out.println("    drift: " + rs.getString("drift"));
+                if (rs.getLong("pages_ahead") > 0) out.println("    pages stored past the checkpoint (parallel pages): " + rs.getLong("pages_ahead"));
                 if (rs.getInt("duplicate_pages") > 0) out.println("    duplicate pages skipped: " + rs.getInt("duplicate_pages"));
                 if ("VERIFY".equals(rs.getString("mode"))) out.println("    (verification pass)");
                 out.println("    requests made: " + rs.getLong("requests"));

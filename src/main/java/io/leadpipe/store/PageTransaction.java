@@ -1,5 +1,6 @@
 package io.leadpipe.store;
 
+import io.leadpipe.job.PullState;
 import org.apache.camel.AsyncProcessor;
 import org.apache.camel.NamedNode;
 import org.apache.camel.Processor;
@@ -31,13 +32,22 @@ public final class PageTransaction implements TransactedPolicy {
     @Override
     public Processor wrap(Route route, Processor processor) {
         AsyncProcessor steps = AsyncProcessorConverterHelper.convert(processor);
-        return exchange -> template.executeWithoutResult(tx -> {
+        return exchange -> {
+            // parallel pages of one pull are stored one at a time: the checkpoint a page saves counts only committed pages
+            PullState pull = exchange.getVariable("pull", PullState.class);
+            if (pull != null) pull.storeLock().lock();
             try {
-                steps.process(exchange); // synchronous: the transaction is bound to this thread
-            } catch (Exception e) {
-                exchange.setException(e);
+                template.executeWithoutResult(tx -> {
+                    try {
+                        steps.process(exchange); // synchronous: the transaction is bound to this thread
+                    } catch (Exception e) {
+                        exchange.setException(e);
+                    }
+                    if (exchange.getException() != null || exchange.isRollbackOnly()) tx.setRollbackOnly();
+                });
+            } finally {
+                if (pull != null) pull.storeLock().unlock();
             }
-            if (exchange.getException() != null || exchange.isRollbackOnly()) tx.setRollbackOnly();
-        });
+        };
     }
 }

@@ -138,4 +138,69 @@ class PullStateTest {
         assertThat(p.status()).isEqualTo("FAILED");
         assertThat(p.stopReason()).isEqualTo("failed: HTTP 401");
     }
+    @Test
+    void pagesStoredOutOfOrderAreHeldUntilThePagesBelowThemAreStored() {
+        PullState p = pull(0, 0);
+        p.startNew("pull-1");
+        p.accept(page(1, "2", 8L, "a", "b"));
+        p.accept(page(3, "6", 8L, "e", "f"));
+        assertThat(p.pageNo()).as("the checkpoint: page 2 is still missing").isEqualTo(1);
+        assertThat(p.position()).as("where a resumed pull starts: page 2").isEqualTo("2");
+        assertThat(p.takeStoredAhead()).as("page 3's row in pages_stored_ahead").isEqualTo(new PullState.StoredAhead(3, "6", 8L));
+        assertThat(p.takePassedAhead()).isFalse();
+        p.accept(page(4, null, 8L, "g", "h"));
+        assertThat(p.hasNext()).as("the last page is stored, but not the pages below it").isTrue();
+        p.takeStoredAhead();
+        p.accept(page(2, "4", 8L, "c", "d"));
+        assertThat(p.pageNo()).as("page 2 joins up pages 3 and 4").isEqualTo(4);
+        assertThat(p.takePassedAhead()).as("their rows go in page 2's transaction").isTrue();
+        assertThat(p.takeStoredAhead()).isNull();
+        assertThat(p.hasNext()).isFalse();
+        assertThat(p.leads()).isEqualTo(8);
+        assertThat(p.pagesAhead()).isZero();
+    }
+
+    @Test
+    void aResumedPullSkipsThePagesAnEarlierRunStoredAhead() {
+        PullState p = pull(0, 0);
+        p.resume(saved("RUNNING", "4", 2, 6, 5));
+        p.storedAheadEarlier(4, "8", 10L);
+        p.storedAheadEarlier(5, null, 10L);
+        p.accept(page(3, "6", 10L, "e", "f"));
+        assertThat(p.pageNo()).isEqualTo(5);
+        assertThat(p.hasNext()).as("page 5 was the last").isFalse();
+        assertThat(p.takePassedAhead()).isTrue();
+    }
+
+    @Test
+    void aPageInFlightWhenTheCapIsReachedIsStoredButDoesNotRestartTheLoop() {
+        PullState p = pull(3, 0);
+        p.startNew("pull-1");
+        requests.set(2);
+        assertThat(p.mayStart()).isTrue();
+        requests.set(3);
+        assertThat(p.mayStart()).as("the cap of 3 requests is reached").isFalse();
+        assertThat(p.isCapped()).isTrue();
+        p.accept(page(1, "2", 10L, "a", "b"));
+        assertThat(p.hasNext()).as("a page still in flight does not reopen the loop").isFalse();
+        assertThat(p.pageNo()).isEqualTo(1);
+        assertThat(p.status()).isEqualTo("CAPPED");
+    }
+
+    @Test
+    void aJobFailsOnceHoweverManyPagesInFlightFailAndTheOthersWaitForItsReport() throws Exception {
+        PullState p = pull(0, 0);
+        assertThat(p.firstFailure()).isTrue();
+        java.util.concurrent.CompletableFuture<Boolean> second = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.firstFailure();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(100);
+        assertThat(second).as("a later failure waits while the first is being recorded and reported").isNotDone();
+        p.failureReported();
+        assertThat(second.get(5, java.util.concurrent.TimeUnit.SECONDS)).isFalse();
+    }
 }

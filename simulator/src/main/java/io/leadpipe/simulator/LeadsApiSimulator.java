@@ -277,7 +277,12 @@ public final class LeadsApiSimulator implements AutoCloseable {
         }
         if (page.firstPage() && firstNextCursor == null) firstNextCursor = next;
 
-        pause(latency());
+        stats.working(+1);
+        try {
+            pause(latency());
+        } finally {
+            stats.working(-1);
+        }
         Map<String, Object> meta = new LinkedHashMap<>();
         Map<String, Object> body = new LinkedHashMap<>();
         if ("nested".equals(config.pageShape)) body.put("results", nested(data));

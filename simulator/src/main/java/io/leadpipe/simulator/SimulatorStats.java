@@ -91,6 +91,18 @@ public final class SimulatorStats {
     }
 
     public long requests() { return requests.get(); }
+
+    private final AtomicInteger working = new AtomicInteger();
+    private final AtomicInteger mostWorking = new AtomicInteger();
+
+    /** A leads page starts (+1) or ends (-1) its latency: pages the API works on at the same time. */
+    void working(int delta) {
+        int now = working.addAndGet(delta);
+        mostWorking.accumulateAndGet(now, Math::max);
+    }
+
+    /** The most leads pages the API worked on at once (requests in flight, as the server saw them). */
+    public int mostInFlight() { return mostWorking.get(); }
     public long unauthorized() { return unauthorized.get(); }
     public long pages() { return pages.get(); }
     public long rateLimited() { return rateLimited.get(); }
@@ -110,7 +122,7 @@ public final class SimulatorStats {
     }
 
     public void reset() {
-        requests.set(0); pages.set(0); rateLimited.set(0); avoidableRateLimited.set(0);
+        requests.set(0); mostWorking.set(0); pages.set(0); rateLimited.set(0); avoidableRateLimited.set(0);
         unauthorized.set(0); badRequests.set(0); firstPages.set(0); leadsServed.set(0);
         injected429.set(0); duplicatePagesServed.set(0); liveInserts.set(0); liveDeletes.set(0); serverErrors.set(0); dropped.set(0); truncated.set(0); slowed.set(0);
         servesPerCursor.clear();
@@ -122,6 +134,7 @@ public final class SimulatorStats {
     Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("requests", requests.get());
+        m.put("mostInFlight", mostWorking.get());
         m.put("pages", pages.get());
         m.put("leadsServed", leadsServed.get());
         m.put("firstPages", firstPages.get());
