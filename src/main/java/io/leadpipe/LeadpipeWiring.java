@@ -128,6 +128,8 @@ public final class LeadpipeWiring implements AutoCloseable {
         io.leadpipe.http.ResponseLimits limits = responseLimits();
         auth.values().forEach(key -> key.limits(limits));
         for (SourceSettings s : sources) bindSource(s, pagers, floor, resetMargin, client -> client);
+        // parent → child jobs (routes/children.yaml): the child lists of up to leadpipe.source.<child>.concurrency parents at once
+        for (SourceSettings s : sources) threadPool("children-" + s.name(), settings.getInt("leadpipe.source." + s.name() + ".concurrency", 4, 1, 64));
         main.bind("paging", pagers);
         main.bind("instanceUrls", authFactory.instanceUrls());
         bindSink(env, floor, resetMargin);
@@ -277,6 +279,9 @@ public final class LeadpipeWiring implements AutoCloseable {
         leadStore = new LeadStore(db.dataSource(), settings.getInt("leadpipe.leads.max-id-length", 1000, 1, LeadStore.MAX_ID_LENGTH));
         main.bind("leadStore", leadStore);
         main.bind("pullLoop", new io.leadpipe.job.PullLoop());
+        main.bind("childLoop", new io.leadpipe.job.ChildLoop());
+        main.bind("childLists", new io.leadpipe.store.ChildListStore(db.dataSource(), pagers, checkpointStore::stopping,
+                settings.getInt("leadpipe.children.batch", 1000, 1, 100_000)));
         main.bind("driftMeter", new DriftMeter(db.dataSource(), settings.getLong("leadpipe.drift.threshold", 0, 0, Long.MAX_VALUE)));
         // pages already processed, by pull and page fingerprint; the table comes from Flyway (V2)
         JdbcMessageIdRepository pageRepository = new JdbcMessageIdRepository(db.dataSource(), "leadpipe-pages");

@@ -310,6 +310,24 @@ public final class PullState implements PullPosition {
         storedThisPull = forThisPull;
     }
 
+    // ---- parent → child jobs (routes/children.yaml): this pull's records are parents, its leads the children's
+
+    /** The leads are the child lists': their records this run and in this pull, and the sum of the lists' totals (null: not every list reported one). */
+    public void childrenCounted(long pagesThisRun, long receivedThisRun, long receivedInPull, Long listsTotal) {
+        this.pagesThisRun += (int) pagesThisRun;
+        leadsThisRun = receivedThisRun;
+        leads = receivedInPull;
+        apiTotal = listsTotal;
+        apiTotalFirst = listsTotal;
+    }
+
+    /** The children stopped on a shutdown signal (the parents' loop had ended): checkpointed, resumable. */
+    public void childrenStopped(String why) {
+        more = false;
+        status = "INTERRUPTED";
+        stopReason = why;
+    }
+
     // ---- questions
 
     /** Every request made for the job: before this run (the checkpoint's count), and in it (retries included). */
