@@ -33,6 +33,8 @@ class ParentChildPullTest {
         ws.settings.put("leadpipe.source.companies.url", companies);
         ws.settings.put("leadpipe.source.companies.paging", "offset");
         ws.settings.put("leadpipe.source.companies.page-size", "20");
+        // the key's Throttler (one bucket for the three sources on it) out of the way: these tests are not about pacing
+        for (String source : List.of("companies", "contacts", "contacts-flat")) ws.settings.put("leadpipe.source." + source + ".max-requests-per-second", "2000");
         for (String child : List.of("contacts", "contacts-flat")) {
             String p = "leadpipe.source." + child + ".";
             ws.settings.put(p + "paging", "cursor");
@@ -100,6 +102,7 @@ class ParentChildPullTest {
     @Test
     void aFailureInsideOneCompanysContactsResumesAtThatContactPage() throws Exception {
         SimulatorConfig c = new SimulatorConfig();
+        c.companies = 20;
         try (TestWorkspace ws = workspace(c, childrenJob("contacts", "{id}/contacts", "contacts"))) {
             CompaniesApi api = ws.simulator.companies();
             int victim = 0;
