@@ -22,6 +22,7 @@ public final class Benchmarks {
         if (which.equals("all") || which.equals("memory")) memory();
         if (which.equals("durability")) durability(); // ~100 SIGKILLs: long, so not part of "all"
         if (which.equals("all") || which.equals("sink")) sink();
+        if (which.equals("all") || which.equals("parent-child")) ParentChildUtilisation.report();
     }
 
     static void overhead() throws Exception {

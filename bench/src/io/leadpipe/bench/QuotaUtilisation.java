@@ -23,6 +23,25 @@ final class QuotaUtilisation {
         }
     }
 
+    /** Requests the API served (not 429) per window, and in the windows the pull fully covered ÷ what the API allowed in them. */
+    record Windows(Map<Long, Integer> perWindow, int full, long served, double utilisation) {
+        static Windows of(List<SimulatorStats.RequestRecord> log, long windowMs, int limit) {
+            Map<Long, Integer> perWindow = new TreeMap<>();
+            for (SimulatorStats.RequestRecord r : log) {
+                if (r.status() != 429) perWindow.merge(Math.floorDiv(r.arrivedMillis(), windowMs), 1, Integer::sum);
+            }
+            List<Long> windows = List.copyOf(perWindow.keySet());
+            // the first and last windows are partly outside the pull: count only the ones it covered fully
+            long served = 0;
+            int full = 0;
+            for (long w = windows.get(0) + 1; w < windows.get(windows.size() - 1); w++) {
+                served += perWindow.getOrDefault(w, 0);
+                full++;
+            }
+            return new Windows(perWindow, full, served, served / (double) (limit * (long) full));
+        }
+    }
+
     static final int LIMIT = 30;
     static final long WINDOW_MS = 3000;
     static final int PAGE_SIZE = 10;
@@ -49,19 +68,10 @@ final class QuotaUtilisation {
 
             SimulatorStats stats = ws.simulator.stats();
             List<SimulatorStats.RequestRecord> log = stats.requestLog();
-            Map<Long, Integer> perWindow = new TreeMap<>();
-            for (SimulatorStats.RequestRecord r : log) {
-                if (r.status() != 429) perWindow.merge(Math.floorDiv(r.arrivedMillis(), WINDOW_MS), 1, Integer::sum);
-            }
-            List<Long> windows = List.copyOf(perWindow.keySet());
-            // the first and last windows are partly outside the pull: count only the ones it covered fully
-            long served = 0;
-            int full = 0;
-            for (long w = windows.get(0) + 1; w < windows.get(windows.size() - 1); w++) {
-                served += perWindow.getOrDefault(w, 0);
-                full++;
-            }
-            double utilisation = served / (double) (c.rateLimit * (long) full);
+            Windows counted = Windows.of(log, WINDOW_MS, c.rateLimit);
+            double utilisation = counted.utilisation();
+            int full = counted.full();
+            Map<Long, Integer> perWindow = counted.perWindow();
             System.err.println(label + ": requests per window " + perWindow.values());
             double spanSeconds = (log.get(log.size() - 1).arrivedMillis() - log.get(0).arrivedMillis()) / 1000.0;
             double rateRatio = (log.size() / spanSeconds) / (c.rateLimit * 1000.0 / WINDOW_MS);

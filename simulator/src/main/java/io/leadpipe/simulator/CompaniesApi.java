@@ -124,12 +124,13 @@ public final class CompaniesApi {
             if (!d.allowed()) {
                 api.stats.rateLimited.incrementAndGet();
                 if (d.avoidable()) api.stats.avoidableRateLimited.incrementAndGet();
-                api.retryAfter(ex, arrived, d.resetEpochMillis() - arrived);
+                api.stats.record(new SimulatorStats.RequestRecord(arrived, key, 429, api.retryAfter(ex, arrived, d.resetEpochMillis() - arrived)));
                 LeadsApiSimulator.send(ex, 429, Map.of("error", "rate limit exceeded"));
                 return;
             }
             String failAt = config.failContactsAt;
             if (children && failAt != null && failAt.equals(companyId(company) + ":" + (from / limit + 1))) {
+                api.stats.record(new SimulatorStats.RequestRecord(arrived, key, 400, null));
                 LeadsApiSimulator.send(ex, 400, Map.of("error", "injected failure on " + failAt));
                 return;
             }
@@ -142,6 +143,7 @@ public final class CompaniesApi {
             Map<String, Object> body = children ? contactsPage(company, from, limit, path, q) : companiesPage(from, limit);
             int served = ((List<?>) body.get(children ? "results" : "data")).size();
             api.stats.pageServed(key, served);
+            api.stats.record(new SimulatorStats.RequestRecord(arrived, key, 200, null));
             LeadsApiSimulator.send(ex, 200, body);
         } catch (RuntimeException e) {
             LeadsApiSimulator.send(ex, 500, Map.of("error", "simulator error: " + e.getMessage()));
