@@ -26,7 +26,7 @@ public final class KnownSettings {
     /** What one source can set (SourceSettings, RateLimitHeaderNames, QuotaWindows, AUTH_SETTINGS); application.properties may list more. */
     public static final List<String> SOURCE_SETTINGS = java.util.stream.Stream.concat(java.util.stream.Stream.of(
             "profile", "url", "method", "page-size", "page-size-param", "records-pointer", "fields-pointer", "total-pointer", "id-pointer",
-            "api-key-env", "api-key-file", "api-key-header", "api-key-prefix", "max-requests-per-second", "paging",
+            "api-key-env", "api-key-file", "api-key-header", "api-key-prefix", "max-requests-per-second", "concurrency", "paging",
             "cursor-param", "next-cursor-pointer", "next-cursor-header", "next-url-pointer", "starting-after-param",
             "has-more-pointer", "next-offset-pointer", "offset-param", "page-param", "first-page", "total-pages-pointer",
             "headers.limit", "headers.remaining", "headers.reset", "headers.reset-format", "headers.ietf-limit",
