@@ -99,65 +99,10 @@ class ParentChildPullTest {
         }
     }
 
-    @Test
-    void aFailureInsideOneCompanysContactsResumesAtThatContactPage() throws Exception {
-        SimulatorConfig c = new SimulatorConfig();
-        c.companies = 20;
-        try (TestWorkspace ws = workspace(c, childrenJob("contacts", "{id}/contacts", "contacts"))) {
-            CompaniesApi api = ws.simulator.companies();
-            int victim = 0;
-            while (api.contactsOf(victim) < 3 * CONTACTS_PAGE + 1) victim++;
-            String company = CompaniesApi.companyId(victim);
-            // its third contacts page fails (400: no retry) — after its first two pages were stored
-            c.failContactsAt = company + ":3";
-
-            TestWorkspace.CliResult failed = ws.cli(TestWorkspace.envWithKey(), "run");
-
-            assertThat(failed.exitCode()).as(failed.out() + failed.err()).isEqualTo(1);
-            assertThat(ws.checkpoint("contacts").get("status")).isEqualTo("FAILED");
-            assertThat(String.valueOf(ws.checkpoint("contacts").get("error"))).contains("children of parent " + company + " failed at their page 3");
-            Map<String, Object> row = childList(ws, company);
-            assertThat(row.get("PAGE_NO")).isEqualTo(2);
-            assertThat(row.get("STATUS")).isEqualTo("PENDING");
-            Map<String, Integer> served = new HashMap<>(ws.simulator.stats().servesPerCursor());
-            long firstRunRequests = ws.simulator.stats().requests();
-            assertThat(firstRunRequests).isGreaterThan(3);
-
-            c.failContactsAt = null;
-            ws.simulator.stats().reset();
-            TestWorkspace.CliResult resumed = ws.cli(TestWorkspace.envWithKey(), "run");
-
-            assertThat(resumed.exitCode()).as(resumed.out() + resumed.err()).isZero();
-            assertThat(ws.checkpoint("contacts").get("status")).isEqualTo("DONE");
-            assertThat(ws.storedLeadKeys("contacts")).containsExactlyInAnyOrderElementsOf(api.allContactIds());
-            Map<String, Integer> again = ws.simulator.stats().servesPerCursor();
-            assertThat(again.keySet()).as("no company page is fetched again").noneMatch(k -> k.startsWith("companies|"));
-            assertThat(again).as("the company's first contact page is not fetched again").doesNotContainKey("contacts:" + company + "|");
-            assertThat(again.keySet().stream().filter(k -> k.startsWith("contacts:" + company + "|"))).as("it resumes at its third page").hasSize(
-                    (api.contactsOf(victim) + CONTACTS_PAGE - 1) / CONTACTS_PAGE - 2);
-            again.forEach((k, n) -> served.merge(k, n, Integer::sum));
-            assertThat(served.values()).as("over both runs, every page was served once: " + served).allMatch(n -> n == 1);
-        }
-    }
-
     private static long count(TestWorkspace ws, String sql) throws Exception {
         try (Connection db = ws.db(); ResultSet rs = db.createStatement().executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
-        }
-    }
-
-    private static Map<String, Object> childList(TestWorkspace ws, String parent) throws Exception {
-        try (Connection db = ws.db(); PreparedStatement ps = db.prepareStatement("SELECT status, page_no, next_cursor FROM child_lists WHERE parent_id = ?")) {
-            ps.setString(1, parent);
-            try (ResultSet rs = ps.executeQuery()) {
-                assertThat(rs.next()).isTrue();
-                Map<String, Object> m = new HashMap<>();
-                m.put("STATUS", rs.getString(1));
-                m.put("PAGE_NO", rs.getInt(2));
-                m.put("NEXT_CURSOR", rs.getString(3));
-                return m;
-            }
         }
     }
 }
