@@ -281,7 +281,10 @@ public final class LeadpipeWiring implements AutoCloseable {
         main.bind("pullLoop", new io.leadpipe.job.PullLoop());
         main.bind("childLoop", new io.leadpipe.job.ChildLoop());
         main.bind("childLists", new io.leadpipe.store.ChildListStore(db.dataSource(), pagers, checkpointStore::stopping,
-                settings.getInt("leadpipe.children.batch", 1000, 1, 100_000)));
+                settings.getInt("leadpipe.children.batch", 1000, 1, 100_000)).onPageStored((job, records) -> {
+                    counters.of(job).leads.addAndGet(records);
+                    metrics.page(job, records);
+                }));
         main.bind("driftMeter", new DriftMeter(db.dataSource(), settings.getLong("leadpipe.drift.threshold", 0, 0, Long.MAX_VALUE)));
         // pages already processed, by pull and page fingerprint; the table comes from Flyway (V2)
         JdbcMessageIdRepository pageRepository = new JdbcMessageIdRepository(db.dataSource(), "leadpipe-pages");

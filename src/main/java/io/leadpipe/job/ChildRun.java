@@ -21,6 +21,7 @@ public final class ChildRun {
     private final String childFilters;
     private final ChildRequest request;
     private final BooleanSupplier stopRequested;
+    private final java.util.function.ObjIntConsumer<String> pageStoredEvent;
     private final AtomicReference<Failure> failure = new AtomicReference<>();
     private final AtomicLong pagesThisRun = new AtomicLong();
     private final AtomicLong leadsThisRun = new AtomicLong();
@@ -28,6 +29,13 @@ public final class ChildRun {
     private boolean morePending = true;
 
     public ChildRun(PullState job, String childSource, String childFilters, ChildRequest request, BooleanSupplier stopRequested) {
+        this(job, childSource, childFilters, request, stopRequested, (jobId, records) -> { });
+    }
+
+    /** @param pageStoredEvent told of each child page stored (job, records): the job's metrics and counters */
+    public ChildRun(PullState job, String childSource, String childFilters, ChildRequest request, BooleanSupplier stopRequested,
+                    java.util.function.ObjIntConsumer<String> pageStoredEvent) {
+        this.pageStoredEvent = pageStoredEvent;
         this.job = job;
         this.childSource = childSource;
         this.childFilters = childFilters;
@@ -71,6 +79,7 @@ public final class ChildRun {
     void pageStored(int records) {
         pagesThisRun.incrementAndGet();
         leadsThisRun.addAndGet(records);
+        pageStoredEvent.accept(job.jobId(), records);
     }
 
     public long pagesThisRun() { return pagesThisRun.get(); }

@@ -67,6 +67,7 @@ public final class ChildListStore {
     private final PageCodecs pagers;
     private final BooleanSupplier stopRequested;
     private final int batch;
+    private java.util.function.ObjIntConsumer<String> pageStoredEvent = (job, records) -> { };
 
     /** @param batch parents handed to the concurrent child pulls at a time (their state is in memory meanwhile) */
     public ChildListStore(DataSource dataSource, PageCodecs pagers, BooleanSupplier stopRequested, int batch) {
@@ -74,6 +75,12 @@ public final class ChildListStore {
         this.pagers = pagers;
         this.stopRequested = stopRequested;
         this.batch = batch;
+    }
+
+    /** Told of every child page stored (job, records): metrics and progress counters. */
+    public ChildListStore onPageStored(java.util.function.ObjIntConsumer<String> event) {
+        this.pageStoredEvent = event;
+        return this;
     }
 
     /** For the status verb, which runs without Camel. */
@@ -128,7 +135,7 @@ public final class ChildListStore {
             throw new IllegalStateException("job " + pull.jobId() + ": children '" + template + "' " + e.getMessage());
         }
         String childSource = exchange.getVariable("childSource", String.class);
-        ChildRun run = new ChildRun(pull, childSource, JobFilters.normalise(exchange.getVariable("childFilters", String.class)), request, stopRequested);
+        ChildRun run = new ChildRun(pull, childSource, JobFilters.normalise(exchange.getVariable("childFilters", String.class)), request, stopRequested, pageStoredEvent);
         withConnection(c -> FORGET_OTHER_PULLS.update(c, values("job", pull.jobId(), "pullId", pull.pullId())));
         exchange.setVariable("childRun", run);
     }
