@@ -73,6 +73,10 @@ final class ParentChildUtilisation {
             List<SimulatorStats.RequestRecord> log = stats.requestLog();
             QuotaUtilisation.Windows counted = QuotaUtilisation.Windows.of(log, WINDOW_MS, LIMIT);
             System.err.println("parent → child: requests per window " + counted.perWindow().values());
+            // where the 429s fell (window, ms into it), to tell a penalty from a gap
+            log.stream().filter(r -> r.status() == 429).forEach(r -> System.err.println("parent → child: 429 in window "
+                    + (Math.floorDiv(r.arrivedMillis(), WINDOW_MS) - Math.floorDiv(log.get(0).arrivedMillis(), WINDOW_MS)) + " at +"
+                    + Math.floorMod(r.arrivedMillis(), WINDOW_MS) + " ms, " + r.cursorKey()));
             double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
             System.out.printf(Locale.ROOT, "| %d | %d | %d | %d | **%.3f** | %d | %d | %.1f | %.2f |%n%n", PARENTS, ws.simulator.companies().allContactIds().size(),
                     counted.full(), log.size(), counted.utilisation(), stats.rateLimited(), stats.avoidableRateLimited(), seconds, load);
