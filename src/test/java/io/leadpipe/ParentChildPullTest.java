@@ -79,6 +79,7 @@ class ParentChildPullTest {
                 assertThat(ws.checkpoint(job).get("status")).isEqualTo("DONE");
                 assertThat(ws.storedLeadKeys(job)).as("job %s: every contact of every company, once", job).hasSameSizeAs(expected).containsExactlyInAnyOrderElementsOf(expected);
             }
+            assertThat(run.out()).contains("children        50 parents: 50 done, 0 in progress, 0 not started; " + expected.size() + " child leads");
             assertThat(run.out()).contains("completeness    PASS: " + expected.size() + " distinct leads stored = the API's total of " + expected.size());
             // one row per lead and child source: the two jobs read two sources
             assertThat(count(ws, "SELECT COUNT(*) FROM leads WHERE source = 'contacts'")).isEqualTo(expected.size());

@@ -72,6 +72,7 @@ public final class PullState implements PullPosition {
     private String drift;
     private long driftRecords;
     private java.time.Instant pausedUntil;
+    private String children;
 
     public PullState(String jobId, String source, String filters, String filterHash, String watermarkParam,
                      long maxRequests, long maxLeads, boolean positional, LoopGuard guard,
@@ -313,7 +314,8 @@ public final class PullState implements PullPosition {
     // ---- parent → child jobs (routes/children.yaml): this pull's records are parents, its leads the children's
 
     /** The leads are the child lists': their records this run and in this pull, and the sum of the lists' totals (null: not every list reported one). */
-    public void childrenCounted(long pagesThisRun, long receivedThisRun, long receivedInPull, Long listsTotal) {
+    public void childrenCounted(long pagesThisRun, long receivedThisRun, long receivedInPull, Long listsTotal, String summary) {
+        children = summary;
         this.pagesThisRun += (int) pagesThisRun;
         leadsThisRun = receivedThisRun;
         leads = receivedInPull;
@@ -326,6 +328,11 @@ public final class PullState implements PullPosition {
         more = false;
         status = "INTERRUPTED";
         stopReason = why;
+    }
+
+    /** A parent → child job's parents and child leads ("200 parents: 198 done, …"), for the run report; null otherwise. */
+    public String children() {
+        return children;
     }
 
     // ---- questions

@@ -176,7 +176,7 @@ public final class ChildListStore {
         PullState pull = exchange.getVariable("pull", PullState.class);
         ChildRun run = exchange.getVariable("childRun", ChildRun.class);
         Totals t = totals(pull.jobId(), pull.pullId());
-        pull.childrenCounted(run.pagesThisRun(), run.leadsThisRun(), t.childLeads(), t.listsTotal());
+        pull.childrenCounted(run.pagesThisRun(), run.leadsThisRun(), t.childLeads(), t.listsTotal(), t.toString());
         if (run.interrupted()) {
             pull.childrenStopped("stopped by a shutdown signal with " + t + ", checkpointed; run again to continue");
         }
