@@ -41,13 +41,13 @@ public final class ChildLoop {
     }
 
     /**
-     * After a batch of parents: a failed child list fails the job here, in the job's route. A wait the API asked
+     * After the children: a failed child list fails the job here, in the job's route. A wait the API asked
      * for past max-wait is thrown as it came (the job stops PAUSED). A failed call (an HTTP answer, an I/O error)
      * is thrown as a new exception carrying the explanation but not the cause: the job route's redelivery would
      * otherwise retry this step as if it had made the call. Anything else (the loop guard, a lost lease, a
      * database error) keeps its cause.
      */
-    public void afterBatch(@Variable("childRun") ChildRun run) {
+    public void failIfAListFailed(@Variable("childRun") ChildRun run) {
         ChildRun.Failure f = run.failure();
         if (f == null) return;
         if (f.cause() instanceof WaitTooLongException tooLong) throw tooLong;
@@ -63,7 +63,7 @@ public final class ChildLoop {
         return false;
     }
 
-    /** A child list failed; its message is the whole explanation (no cause: see {@link #afterBatch}). */
+    /** A child list failed; its message is the whole explanation (no cause: see {@link #failIfAListFailed}). */
     public static final class ChildListFailedException extends IllegalStateException {
         ChildListFailedException(String message, Throwable cause) {
             super(message, cause);

@@ -76,7 +76,10 @@ class ChildrenRouteTest extends RouteTestSupport {
         while (api.contactsOf(other) < 3 * 5 + 1) other++;
         String otherCompany = CompaniesApi.companyId(other);
         simulator.failContactsAt = otherCompany + ":3";
-        assertThat(app.runJob("contacts").status()).isEqualTo("FAILED");
+        io.leadpipe.job.JobOutcome refused = app.runJob("contacts");
+        assertThat(refused.status()).isEqualTo("FAILED");
+        assertThat(String.valueOf(refused.report().get("children"))).as("the failed run's report counts the children").startsWith("20 parents: ").contains("in progress");
+        assertThat(((Number) refused.report().get("leadsReceivedThisRun")).longValue()).as("child leads received in the second run").isPositive();
         assertThat(String.valueOf(ws.checkpoint("contacts").get("error"))).contains("the children of parent " + otherCompany + " failed at their page 3");
         assertThat(count("SELECT page_no FROM child_lists WHERE parent_id = ?", otherCompany)).isEqualTo(2);
         Map<String, Integer> secondRun = ws.simulator.stats().servesPerCursor();
