@@ -25,6 +25,7 @@ public final class Benchmarks {
         if (which.equals("all") || which.equals("cluster")) ClusterUtilisation.report();
         if (which.equals("all") || which.equals("slices")) SlicedUtilisation.report();
         if (which.equals("all") || which.equals("parallel")) ParallelPages.report();
+        if (which.equals("all") || which.equals("parent-child")) ParentChildUtilisation.report();
     }
 
     static void overhead() throws Exception {

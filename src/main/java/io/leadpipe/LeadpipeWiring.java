@@ -135,6 +135,8 @@ public final class LeadpipeWiring implements AutoCloseable {
         auth.values().forEach(key -> key.limits(limits));
         for (SourceSettings s : sources) bindSource(s, pagers, floor, resetMargin, client -> client);
         pagePools(sources);
+        // parent → child jobs (routes/children.yaml): the child lists of up to leadpipe.source.<child>.concurrency parents at once
+        for (SourceSettings s : sources) threadPool("children-" + s.name(), s.concurrency());
         main.bind("paging", pagers);
         main.bind("instanceUrls", authFactory.instanceUrls());
         bindSink(env, floor, resetMargin);
@@ -322,6 +324,12 @@ public final class LeadpipeWiring implements AutoCloseable {
         leadStore = new LeadStore(db.dataSource(), settings.getInt("leadpipe.leads.max-id-length", 1000, 1, LeadStore.MAX_ID_LENGTH));
         main.bind("leadStore", leadStore);
         main.bind("pullLoop", new io.leadpipe.job.PullLoop());
+        main.bind("childLoop", new io.leadpipe.job.ChildLoop());
+        main.bind("childLists", new io.leadpipe.store.ChildListStore(db.dataSource(), pagers, checkpointStore::stopping,
+                settings.getInt("leadpipe.children.batch", 1000, 1, 100_000)).onPageStored((job, records) -> {
+                    counters.of(job).leads.addAndGet(records);
+                    metrics.page(job, records);
+                }));
         main.bind("driftMeter", new DriftMeter(db.dataSource(), settings.getLong("leadpipe.drift.threshold", 0, 0, Long.MAX_VALUE)));
         // pages already processed, by pull and page fingerprint; the table comes from Flyway (V2)
         JdbcMessageIdRepository pageRepository = new JdbcMessageIdRepository(db.dataSource(), "leadpipe-pages");

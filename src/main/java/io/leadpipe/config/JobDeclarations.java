@@ -76,7 +76,8 @@ public final class JobDeclarations {
             for (Map<?, ?> p : maps(templated.get("parameters"))) params.put(string(p.get("name")), string(p.get("value")));
             String template = string(templated.get("routeTemplateRef"));
             if ("schedule".equals(template)) scheduled.put(params.get("jobId"), routeId);
-            if (!"extract".equals(template)) continue;
+            boolean children = "extract-children".equals(template);
+            if (!"extract".equals(template) && !children) continue;
             String jobId = params.get("jobId");
             if (jobId == null || !JOB_ID.matcher(jobId).matches()) {
                 throw new ConfigException(file + ": job id '" + jobId + "' (route " + routeId + ") must be letters, digits, '-', '_' or '.', "
@@ -87,6 +88,7 @@ public final class JobDeclarations {
                 throw new ConfigException(file + ": job " + jobId + " pulls from source '" + source + "', which is not in leadpipe.sources ("
                         + String.join(",", sources) + ")");
             }
+            if (children) checkChildren(file, jobId, params, sources);
             String filters = params.get("filters");
             Job job = new Job(jobId, routeId, source, params.get("cron") != null, file, filters == null ? "" : filters);
             Job before = d.jobs.putIfAbsent(jobId, job);
@@ -109,6 +111,20 @@ public final class JobDeclarations {
             }
         });
         return d;
+    }
+
+    /** A parent → child job (routes/children.yaml): its child source is declared and its child request has an {id}. */
+    private static void checkChildren(Path file, String jobId, Map<String, String> params, List<String> sources) {
+        String childSource = params.get("childSource");
+        if (childSource == null || !sources.contains(childSource)) {
+            throw new ConfigException(file + ": job " + jobId + " reads its children from source '" + childSource
+                    + "', which is not in leadpipe.sources (" + String.join(",", sources) + "); set its childSource parameter");
+        }
+        try {
+            io.leadpipe.config.ChildRequest.parse(params.get("children"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file + ": job " + jobId + ": children '" + params.get("children") + "' " + e.getMessage());
+        }
     }
 
     public Map<String, Job> jobs() {

@@ -77,6 +77,7 @@ public final class PullState implements PullPosition {
     private String drift;
     private long driftRecords;
     private java.time.Instant pausedUntil;
+    private String children;
 
     // parallel pages (leadpipe.source.<name>.concurrency > 1 on offset/page paging with a total)
     /** Plans the pages after the checkpoint: position and number of each, skipping pages already stored. */
@@ -456,6 +457,30 @@ public final class PullState implements PullPosition {
     public void storedAfter(long forJob, long forThisPull) {
         storedAfter = forJob;
         storedThisPull = forThisPull;
+    }
+
+    // ---- parent → child jobs (routes/children.yaml): this pull's records are parents, its leads the children's
+
+    /** The leads are the child lists': their records this run and in this pull, and the sum of the lists' totals (null: not every list reported one). */
+    public void childrenCounted(long pagesThisRun, long receivedThisRun, long receivedInPull, Long listsTotal, String summary) {
+        children = summary;
+        this.pagesThisRun += (int) pagesThisRun;
+        leadsThisRun = receivedThisRun;
+        leads = receivedInPull;
+        apiTotal = listsTotal;
+        apiTotalFirst = listsTotal;
+    }
+
+    /** The children stopped on a shutdown signal (the parents' loop had ended): checkpointed, resumable. */
+    public void childrenStopped(String why) {
+        more = false;
+        status = "INTERRUPTED";
+        stopReason = why;
+    }
+
+    /** A parent → child job's parents and child leads ("200 parents: 198 done, …"), for the run report; null otherwise. */
+    public String children() {
+        return children;
     }
 
     // ---- questions

@@ -65,6 +65,7 @@ public final class RunReport {
         r.put("durationSeconds", Math.round((System.currentTimeMillis() - pull.startedAt()) / 100.0) / 10.0);
         r.put("finishedAt", Instant.now().toString());
         r.put("error", pull.error());
+        if (pull.children() != null) r.put("children", pull.children());
         long distinct = pull.storedThisPull();
         long receivedInPull = pull.leads();
         r.put("distinctLeadsThisPull", distinct);
@@ -237,6 +238,7 @@ public final class RunReport {
                     + r.get("pagesStoredAhead") + " stored past the checkpoint, waiting for the pages below them");
         }
         if (r.get("updatedSince") != null) line(b, "incremental", "records updated since " + r.get("updatedSince"));
+        if (r.get("children") != null) line(b, "children", String.valueOf(r.get("children")));
         line(b, "leads received", r.get("leadsReceivedThisRun") + " this run");
         line(b, "leads stored", r.get("leadsStored") + " (" + r.get("newLeads") + " new, " + r.get("alreadyPresent") + " already present)");
         if (Boolean.TRUE.equals(r.get("verificationPass"))) line(b, "verification", "re-read the list: " + r.get("newLeads") + " missed leads recovered");

@@ -124,6 +124,9 @@ public final class PageCodec {
         if (watermark != null && incremental != null && !incremental.isBlank()) params.put(incremental, watermark);
         params.putAll(call.params());
         exchange.getMessage().setHeader(Exchange.HTTP_METHOD, source.method());
+        // a child list's endpoint (/companies/{id}/contacts) names the URL of the call; the HTTP endpoint stays the source's, one per source
+        String endpoint = pull.endpoint(sourceUrl.endpoint());
+        if (!endpoint.equals(sourceUrl.endpoint())) exchange.getMessage().setHeader(Exchange.HTTP_URI, endpoint);
         String query;
         if (source.method().equals("POST")) {
             // leadpipe's fields go in the JSON body, over the source's fixed body; the URL keeps its own query,
@@ -139,11 +142,11 @@ public final class PageCodec {
             query = sourceUrl.ownQuery(params.keySet());
             exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
             exchange.getMessage().setBody(JSON.writeValueAsString(body));
-            exchange.setVariable("request", "POST " + sourceUrl.endpoint() + (query.isEmpty() ? "" : "?" + query) + " " + body);
+            exchange.setVariable("request", "POST " + endpoint + (query.isEmpty() ? "" : "?" + query) + " " + body);
         } else {
             query = sourceUrl.query(params);
             exchange.getMessage().setBody(null);
-            exchange.setVariable("request", "GET " + sourceUrl.endpoint() + (query.isEmpty() ? "" : "?" + query));
+            exchange.setVariable("request", "GET " + endpoint + (query.isEmpty() ? "" : "?" + query));
         }
         if (!query.isEmpty()) exchange.getMessage().setHeader(Exchange.HTTP_QUERY, query);
     }

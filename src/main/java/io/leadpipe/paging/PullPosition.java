@@ -32,4 +32,12 @@ public interface PullPosition {
     String watermarkParam();
 
     String watermark();
+
+    /**
+     * The endpoint this pull's pages are read from, given the source's (its URL without the query): the
+     * source's own, or for a parent's child list the source URL with the parent's id in its path.
+     */
+    default String endpoint(String sourceEndpoint) {
+        return sourceEndpoint;
+    }
 }

@@ -189,6 +189,11 @@ public final class CheckpointStore {
         stopping = true;
     }
 
+    /** Whether a graceful stop was asked for (child lists end at their next page boundary too). */
+    public boolean stopping() {
+        return stopping;
+    }
+
     /** Jobs this store's runs still hold. */
     public int running() {
         return held.size();

@@ -77,6 +77,7 @@ public final class CheckpointTable {
                 if (rs.getInt("duplicate_pages") > 0) out.println("    duplicate pages skipped: " + rs.getInt("duplicate_pages"));
                 if ("VERIFY".equals(rs.getString("mode"))) out.println("    (verification pass)");
                 out.println("    requests made: " + rs.getLong("requests"));
+                ChildListStore.forVerbs(db).printStatus(out, rs.getString("job_id"));
             }
         }
         if (rows == 0) out.println("(no jobs have run yet)");

@@ -77,7 +77,7 @@ public final class LeadStore {
         this.maxIdLength = maxIdLength;
     }
 
-    public void upsert(PullState pull, FetchedPage page) throws SQLException {
+    public void upsert(io.leadpipe.paging.PullPosition pull, FetchedPage page) throws SQLException {
         if (page.records() == 0) return;
         checkIdLengths(page);
         List<Map<String, Object>> rows = new ArrayList<>(page.records());

@@ -20,8 +20,8 @@ public final class LeadDataset {
     private static final String[] FIRST = {"Ada", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Kira", "Liam", "Maya", "Noah", "Olga", "Pavel"};
     private static final String[] LAST = {"Nguyen", "Schmidt", "Garcia", "Okafor", "Larsen", "Rossi", "Kowalski", "Tanaka", "Dubois", "Silva", "Murphy", "Haddad"};
     private static final String[] TITLES = {"CTO", "VP Sales", "Head of Marketing", "Procurement Lead", "IT Director", "COO", "Data Engineer", "CFO"};
-    private static final String[] COMPANY_A = {"Blue", "Iron", "North", "Bright", "Silver", "Rapid", "Clear", "Prime"};
-    private static final String[] COMPANY_B = {"Harbor", "Forge", "Peak", "Signal", "Works", "Labs", "Systems", "Logic", "Field", "Stack"};
+    static final String[] COMPANY_A = {"Blue", "Iron", "North", "Bright", "Silver", "Rapid", "Clear", "Prime"};
+    static final String[] COMPANY_B = {"Harbor", "Forge", "Peak", "Signal", "Works", "Labs", "Systems", "Logic", "Field", "Stack"};
     private static final Instant EPOCH = Instant.parse("2026-01-01T00:00:00Z");
 
     private final long seed;

@@ -36,9 +36,10 @@ public final class LeadsApiSimulator implements AutoCloseable {
 
     private final SimulatorConfig config;
     private final LeadDataset dataset;
-    private final FixedWindowQuota quota;
-    private final SimulatorStats stats = new SimulatorStats();
+    final FixedWindowQuota quota;
+    final SimulatorStats stats = new SimulatorStats();
     private final CrmSimulator crm;
+    private final CompaniesApi companies;
     private final OAuthServer oauth;
     private final java.util.concurrent.atomic.AtomicLong leadRequests = new java.util.concurrent.atomic.AtomicLong();
     private java.util.Random random;
@@ -53,7 +54,23 @@ public final class LeadsApiSimulator implements AutoCloseable {
         this.quota = new FixedWindowQuota(config.rateLimit, config.rateWindowMillis);
         this.oauth = new OAuthServer(config);
         this.crm = new CrmSimulator(config, oauth);
+        this.companies = new CompaniesApi(this, config);
         this.dataset.missingLastNameEvery(config.missingLastNameEvery);
+    }
+
+    /** The companies → contacts API (parents and children). */
+    public CompaniesApi companies() {
+        return companies;
+    }
+
+    /** Base URL of the companies list, e.g. http://127.0.0.1:41234/v1/companies. */
+    public String companiesUrl() {
+        return "http://" + config.host + ":" + port() + CompaniesApi.COMPANIES_PATH;
+    }
+
+    /** Base URL of the flat contacts list (filtered by company_id), e.g. http://127.0.0.1:41234/v1/contacts. */
+    public String contactsUrl() {
+        return "http://" + config.host + ":" + port() + CompaniesApi.CONTACTS_PATH;
     }
 
     public CrmSimulator crm() {
@@ -87,6 +104,9 @@ public final class LeadsApiSimulator implements AutoCloseable {
         });
         server.setExecutor(workers);
         server.createContext(LEADS_PATH, this::handleLeads);
+        // parents and their children: companies and each company's contacts, on the same key and quota
+        server.createContext(CompaniesApi.COMPANIES_PATH, companies::handle);
+        server.createContext(CompaniesApi.CONTACTS_PATH, companies::handle);
         server.createContext("/_sim/stats", this::handleStats);
         server.createContext("/oauth/token", oauth::handleToken);
         server.createContext("/crm/", crm::handleCrm);
@@ -373,7 +393,7 @@ public final class LeadsApiSimulator implements AutoCloseable {
     }
 
     /** Why the caller is not let in (null: it is), by the configured auth kind. */
-    private String refusal(HttpExchange ex) {
+    String refusal(HttpExchange ex) {
         switch (config.auth) {
             case "basic" -> {
                 String expected = "Basic " + Base64.getEncoder().encodeToString((config.basicUser + ":" + config.basicPassword).getBytes(StandardCharsets.UTF_8));
@@ -403,12 +423,12 @@ public final class LeadsApiSimulator implements AutoCloseable {
     }
 
     /** The quota in the configured header style. */
-    private void rateLimitHeaders(HttpExchange ex, FixedWindowQuota.Decision d, long now) {
+    void rateLimitHeaders(HttpExchange ex, FixedWindowQuota.Decision d, long now) {
         QuotaHeaders.write(ex.getResponseHeaders(), config.headerStyle, d, quota.windowMillis, now);
     }
 
     /** Retry-After in the configured style; returns what was sent (null for none). */
-    private String retryAfter(HttpExchange ex, long now, long waitMillis) {
+    String retryAfter(HttpExchange ex, long now, long waitMillis) {
         return QuotaHeaders.retryAfter(ex.getResponseHeaders(), config.retryAfterStyle, now, waitMillis);
     }
 
@@ -428,13 +448,13 @@ public final class LeadsApiSimulator implements AutoCloseable {
     }
 
     /** Real APIs do not answer in a fixed time: latencyMillis spread by ± latencyJitter (not seeded: timing only). */
-    private long latency() {
+    long latency() {
         if (config.latencyJitter == 0) return config.latencyMillis;
         double spread = (java.util.concurrent.ThreadLocalRandom.current().nextDouble() * 2 - 1) * config.latencyJitter;
         return Math.round(config.latencyMillis * (1 + spread));
     }
 
-    private static void pause(long millis) {
+    static void pause(long millis) {
         if (millis <= 0) return;
         try {
             Thread.sleep(millis);

@@ -65,6 +65,13 @@ public final class SimulatorConfig {
     public volatile int liveInsertEvery = 0;
     public volatile int liveDeleteEvery = 0;
 
+    // ---- parents and children (GET /v1/companies, /v1/companies/{id}/contacts, /v1/contacts?company_id=)
+    public int companies = 50;
+    /** Each company has 0 to this many contacts (seeded; every 7th company none). */
+    public int maxContactsPerCompany = 30;
+    /** "co-00007:2": that company's contacts page 2 is answered 400 until cleared (null = off). */
+    public volatile String failContactsAt = null;
+
     public PagingKind pagingKind() {
         return PagingKind.of(paging);
     }
@@ -162,6 +169,8 @@ public final class SimulatorConfig {
         c.enrichRateWindowMillis = num(props, p + "enrich.rate-window-ms", c.enrichRateWindowMillis);
         c.enrichUnknownEvery = (int) num(props, p + "enrich.unknown-every", c.enrichUnknownEvery);
         c.missingLastNameEvery = (int) num(props, p + "missing-last-name-every", c.missingLastNameEvery);
+        c.companies = (int) num(props, p + "companies", c.companies);
+        c.maxContactsPerCompany = (int) num(props, p + "max-contacts-per-company", c.maxContactsPerCompany);
         c.retryAfterStyle = str(props, p + "retry-after-style", c.retryAfterStyle);
         c.paging = str(props, p + "paging", c.paging);
         c.method = str(props, p + "method", c.method).toUpperCase(java.util.Locale.ROOT);

@@ -1,0 +1,124 @@
+package io.leadpipe;
+
+import io.leadpipe.simulator.CompaniesApi;
+import io.leadpipe.simulator.SimulatorConfig;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Parent → child jobs (routes/children.yaml) against the simulator's companies and their contacts: 50
+ * companies (offset paging, 20 a page), 0–30 contacts each (cursor paging, 5 a page), on one key.
+ */
+class ParentChildPullTest {
+
+    private static final int CONTACTS_PAGE = 5;
+
+    private static TestWorkspace workspace(SimulatorConfig c, String jobsYaml) throws Exception {
+        TestWorkspace ws = new TestWorkspace();
+        c.rateLimit = 10_000;
+        c.latencyMillis = 15;
+        ws.startSimulator(c);
+        String companies = ws.simulator.companiesUrl();
+        ws.settings.put("leadpipe.sources", "leads-api,companies,contacts,contacts-flat");
+        ws.settings.put("leadpipe.source.companies.url", companies);
+        ws.settings.put("leadpipe.source.companies.paging", "offset");
+        ws.settings.put("leadpipe.source.companies.page-size", "20");
+        // the key's Throttler (one bucket for the three sources on it) out of the way: these tests are not about pacing
+        for (String source : List.of("companies", "contacts", "contacts-flat")) ws.settings.put("leadpipe.source." + source + ".max-requests-per-second", "2000");
+        for (String child : List.of("contacts", "contacts-flat")) {
+            String p = "leadpipe.source." + child + ".";
+            ws.settings.put(p + "paging", "cursor");
+            ws.settings.put(p + "cursor-param", "after");
+            ws.settings.put(p + "records-pointer", "/results");
+            ws.settings.put(p + "next-cursor-pointer", "/paging/next/after");
+            ws.settings.put(p + "total-pointer", "/total");
+            ws.settings.put(p + "page-size", Integer.toString(CONTACTS_PAGE));
+        }
+        // the path form replaces the URL's path; the filter form keeps the flat endpoint
+        ws.settings.put("leadpipe.source.contacts.url", companies);
+        ws.settings.put("leadpipe.source.contacts.concurrency", "4");
+        ws.settings.put("leadpipe.source.contacts-flat.url", ws.simulator.contactsUrl());
+        ws.settings.put("leadpipe.source.contacts-flat.concurrency", "1");
+        Path jobs = ws.dir.resolve("jobs.yaml");
+        Files.writeString(jobs, jobsYaml);
+        ws.settings.put("camel.main.routes-include-pattern", TestWorkspace.CORE_ROUTES + ",file:routes/children.yaml,file:" + jobs);
+        return ws;
+    }
+
+    private static String childrenJob(String id, String children, String childSource) {
+        return "- templatedRoute:\n    routeTemplateRef: extract-children\n    routeId: job-" + id + "\n    parameters:\n"
+                + "      - { name: jobId, value: \"" + id + "\" }\n"
+                + "      - { name: source, value: companies }\n"
+                + "      - { name: children, value: \"" + children + "\" }\n"
+                + "      - { name: childSource, value: " + childSource + " }\n";
+    }
+
+    @Test
+    void everyContactOfEveryCompanyIsStoredOnceByThePathAndTheFilterForm() throws Exception {
+        SimulatorConfig c = new SimulatorConfig();
+        try (TestWorkspace ws = workspace(c, childrenJob("by-path", "/v1/companies/{id}/contacts", "contacts")
+                + childrenJob("by-filter", "company_id={id}", "contacts-flat"))) {
+            CompaniesApi api = ws.simulator.companies();
+
+            TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+            List<String> expected = api.allContactIds();
+            assertThat(expected).hasSizeGreaterThan(300);
+            for (String job : List.of("by-path", "by-filter")) {
+                assertThat(ws.checkpoint(job).get("status")).isEqualTo("DONE");
+                assertThat(ws.storedLeadKeys(job)).as("job %s: every contact of every company, once", job).hasSameSizeAs(expected).containsExactlyInAnyOrderElementsOf(expected);
+            }
+            assertThat(run.out()).contains("children        50 parents: 50 done, 0 in progress, 0 not started; " + expected.size() + " child leads");
+            assertThat(run.out()).contains("completeness    PASS: " + expected.size() + " distinct leads stored = the API's total of " + expected.size());
+            // one row per lead and child source: the two jobs read two sources
+            assertThat(count(ws, "SELECT COUNT(*) FROM leads WHERE source = 'contacts'")).isEqualTo(expected.size());
+            assertThat(count(ws, "SELECT COUNT(*) FROM leads WHERE source = 'companies'")).as("parents are not leads").isZero();
+            // every page was asked for once: 3 company pages per job, and each company's contact pages (an empty list is one page)
+            int contactPages = 0;
+            for (int i = 0; i < api.companies(); i++) contactPages += Math.max(1, (api.contactsOf(i) + CONTACTS_PAGE - 1) / CONTACTS_PAGE);
+            Map<String, Integer> requests = ws.simulator.stats().requestsPerCursor();
+            requests.forEach((page, n) -> assertThat(n).as("requests for %s", page).isEqualTo(page.startsWith("companies|") ? 2 : 1));
+            assertThat(requests.get("companies|o:0")).as("each job lists the companies once").isEqualTo(2);
+            assertThat(requests.keySet().stream().filter(k -> k.startsWith("contacts:"))).as("the path form's contact pages").hasSize(contactPages);
+            assertThat(requests.keySet().stream().filter(k -> k.startsWith("contacts?company_id="))).as("the filter form's contact pages").hasSize(contactPages);
+            assertThat(ws.simulator.stats().requests()).isEqualTo(2L * (3 + contactPages));
+            assertThat(api.maxInFlight()).as("the path job pulls up to 4 companies' contacts at once").isBetween(2, 4 + 1);
+
+            TestWorkspace.CliResult status = ws.cli(TestWorkspace.envWithKey(), "status");
+            assertThat(status.out()).contains("children: 50 parents: 50 done, 0 in progress, 0 not started; " + expected.size() + " child leads");
+        }
+    }
+
+    @Test
+    void aChildSourceThatIsNotDeclaredOrATemplateWithoutTheIdStopsBeforeAnythingIsOpened() throws Exception {
+        try (TestWorkspace ws = workspace(new SimulatorConfig(), childrenJob("bad-source", "{id}/contacts", "contactz"))) {
+            TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).contains("job bad-source reads its children from source 'contactz', which is not in leadpipe.sources");
+            assertThat(ws.dir.resolve("db")).doesNotExist();
+        }
+        try (TestWorkspace ws = workspace(new SimulatorConfig(), childrenJob("no-id", "/v1/companies/contacts", "contacts"))) {
+            TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).contains("job no-id: children '/v1/companies/contacts' must contain {id}");
+        }
+    }
+
+    private static long count(TestWorkspace ws, String sql) throws Exception {
+        try (Connection db = ws.db(); ResultSet rs = db.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
