@@ -51,9 +51,10 @@ public final class PageCodec {
         this.baseBody = baseBody;
         this.maxPages = maxPages;
         if (source.concurrency() > 1 && !source.paginator().plannable()) {
-            LOG.warn("source {}: leadpipe.source.{}.concurrency = {} is ignored — {} paging learns each page's position from the page before it,"
-                    + " so its pages are fetched one at a time (only offset and page paging, with the total in the answer, run pages in parallel)",
-                    source.name(), source.name(), source.concurrency(), source.paging());
+            // still used as the number of child lists at once when the source is a parent → child job's childSource
+            LOG.warn("source {}: leadpipe.source.{}.concurrency = {} does not fetch one job's pages in parallel — {} paging learns each page's"
+                    + " position from the page before it (only offset and page paging, with the total in the answer, do); it still sets how many"
+                    + " child lists a parent → child job pulls at once from this source", source.name(), source.name(), source.concurrency(), source.paging());
         }
     }
 
