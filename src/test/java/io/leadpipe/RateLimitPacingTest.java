@@ -65,8 +65,10 @@ class RateLimitPacingTest {
             List<SimulatorStats.RequestRecord> log = ws.simulator.stats().requestLog();
             StringBuilder gaps = new StringBuilder();
             for (int i = 1; i < log.size(); i++) gaps.append(log.get(i).arrivedMillis() - log.get(i - 1).arrivedMillis()).append(' ');
-            // from the 2nd request on: the 1st arrives late (its HTTP endpoint is created after the permit was taken)
-            for (int i = 5; i < log.size(); i++) {
+            // the Throttler spaces permits, the API sees arrivals: the first requests of a run take longer from permit to
+            // API (the HTTP endpoint and client are made after the first permit; cold code on a loaded machine), which
+            // can bring a later one closer to them than its permit was. From the 3rd request on, the run is warm.
+            for (int i = 6; i < log.size(); i++) {
                 assertThat(log.get(i).arrivedMillis() - log.get(i - 4).arrivedMillis())
                         .as("any 5 consecutive requests span at least a second (Throttler, 4/s); gaps: %s", gaps).isGreaterThanOrEqualTo(950);
             }

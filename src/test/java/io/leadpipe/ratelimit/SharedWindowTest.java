@@ -31,8 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A key's window shared through the database (leadpipe.ratelimit.cluster = database): several governors —
- * instances — on one key take permits in blocks from one row of a real database (an H2 file; PostgreSQL in
- * the postgres execution) and together never take more than the window allows.
+ * instances — on one key take permits in blocks from one row of a real database (an H2 file in the build; on
+ * PostgreSQL with {@code mvn surefire:test@postgres -Dtest=SharedWindowTest}, and the build's ClusterQuotaIT takes
+ * them on PostgreSQL from three processes) and together never take more than the window allows.
  */
 class SharedWindowTest {
 
