@@ -61,6 +61,13 @@ public final class Benchmarks {
                 r.firstPages(), r.complete() ? "yes, exit 0" : "NO", r.seconds());
     }
 
+    /** What bounds the H2 chunks in the run: leadpipe's housekeeping when a run turned it on, else nothing (the default). */
+    static String housekeeping() {
+        String ms = System.getProperty("bench.set.leadpipe.db.housekeeping-ms", "0");
+        return ms.equals("0") ? "not bounded (leadpipe.db.housekeeping-ms = 0, the default: about one chunk per page commit)"
+                : "rewritten and dropped every " + ms + " ms by leadpipe's H2 housekeeping while under 90% full (then after H2's 45 s retention)";
+    }
+
     /** The -Dbench.set.* settings a durability run tried, or "the defaults". */
     static String tried() {
         String s = System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("bench.set.")).sorted()
@@ -104,9 +111,9 @@ public final class Benchmarks {
         }
         // the bounds of what grows with a pull, next to the samples
         System.out.printf(Locale.ROOT, "Bounds: H2 page cache ≤ %s MiB (CACHE_SIZE in `%s`); connection pool ≤ 10 (leadpipe.db.max-connections); "
-                        + "H2 chunks (one `SFChunk` each in the heap) rewritten and dropped every %s ms by leadpipe's H2 housekeeping while they are under 90%% full; "
+                        + "H2 chunks (one `SFChunk` each in the heap): %s; "
                         + "API answers read into memory once (no stream cache: no `TempFileManager` per page). After the pull: %s chunks, %.0f MiB file (read in a fresh connection).%n%n",
-                r.storeInfo().get("info.CACHE_MAX_SIZE"), r.url().substring(r.url().indexOf(';')), "1000 (leadpipe.db.housekeeping-ms)",
+                r.storeInfo().get("info.CACHE_MAX_SIZE"), r.url().substring(r.url().indexOf(';')), housekeeping(),
                 r.storeInfo().get("info.CHUNK_COUNT"), Long.parseLong(r.storeInfo().getOrDefault("info.FILE_SIZE", "0")) / 1048576.0);
         if (!r.watches().isEmpty()) {
             System.out.println("| time (s) | H2 chunks in the heap (`SFChunk`) | stream-cache temp-file managers |");
