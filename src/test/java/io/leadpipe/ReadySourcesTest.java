@@ -455,13 +455,7 @@ class ReadySourcesTest {
     void pipedrive() throws Exception {
         int n = 2000;
         QuotaWindow burst = QuotaWindow.fixed("burst", 6, 2000);
-        try (VendorFake fake = new VendorFake(List.of(burst), "x-api-token", KEY, (h, now) -> {
-            h.set("x-ratelimit-limit", "6");
-            h.set("x-ratelimit-remaining", Long.toString(burst.remaining(now)));
-            h.set("x-ratelimit-reset", Long.toString(secondsUntil(burst.resetMillis(now), now)));
-        }, (ex, spent, now) -> FakeApi.send(ex, 429, "application/json",
-                "{\"success\":false,\"error\":\"Request over limit\",\"data\":null,\"additional_data\":null}"),
-                (ex, body) -> {
+        try (VendorFake fake = pipedriveFake(burst, (ex, body) -> {
             int start = intParam(ex, "start", 0);
             int limit = Math.min(500, intParam(ex, "limit", 100));
             int to = Math.min(n, start + limit);
@@ -492,13 +486,7 @@ class ReadySourcesTest {
     void pipedriveV2() throws Exception {
         int n = 2000;
         QuotaWindow burst = QuotaWindow.fixed("burst", 6, 2000);
-        try (VendorFake fake = new VendorFake(List.of(burst), "x-api-token", KEY, (h, now) -> {
-            h.set("x-ratelimit-limit", "6");
-            h.set("x-ratelimit-remaining", Long.toString(burst.remaining(now)));
-            h.set("x-ratelimit-reset", Long.toString(secondsUntil(burst.resetMillis(now), now)));
-        }, (ex, spent, now) -> FakeApi.send(ex, 429, "application/json",
-                "{\"success\":false,\"error\":\"Request over limit\",\"data\":null,\"additional_data\":null}"),
-                (ex, body) -> {
+        try (VendorFake fake = pipedriveFake(burst, (ex, body) -> {
             int limit = intParam(ex, "limit", 100);
             if (limit > 500) {
                 FakeApi.send(ex, 400, "application/json", "{\"success\":false,\"error\":\"limit must be at most 500\",\"data\":null,\"additional_data\":null}");
@@ -524,6 +512,19 @@ class ReadySourcesTest {
                 assertThat(fake.spentSignals()).as("windows spent, each waited out").isGreaterThanOrEqualTo(2);
             }
         }
+    }
+
+    /**
+     * Pipedrive's burst window as both its API versions announce it — x-ratelimit-limit/-remaining/-reset (the
+     * seconds left of a 2-second window) — and its 429 when spent; x-api-token auth.
+     */
+    private static VendorFake pipedriveFake(QuotaWindow burst, VendorFake.Serve serve) throws IOException {
+        return new VendorFake(List.of(burst), "x-api-token", KEY, (h, now) -> {
+            h.set("x-ratelimit-limit", Long.toString(burst.limit));
+            h.set("x-ratelimit-remaining", Long.toString(burst.remaining(now)));
+            h.set("x-ratelimit-reset", Long.toString(secondsUntil(burst.resetMillis(now), now)));
+        }, (ex, spent, now) -> FakeApi.send(ex, 429, "application/json",
+                "{\"success\":false,\"error\":\"Request over limit\",\"data\":null,\"additional_data\":null}"), serve);
     }
 
     /** An unknown profile name is a configuration error (exit 2) that lists the known ones. */

@@ -72,7 +72,11 @@ public final class RunReport {
         r.put("recordsReceivedThisPull", receivedInPull);
         r.put("duplicatePagesThisPull", pull.duplicatePages());
         r.put("completeness", completeness(pull.status(), apiTotal, distinct, receivedInPull, pull.drift()));
-        // the error (and anything else an API wrote) leaves without secrets or e-mail addresses
+        write(job, r);
+    }
+
+    /** Writes a report scrubbed: the error (and anything else an API wrote) leaves without secrets or e-mail addresses. */
+    private void write(String job, Map<String, Object> r) throws IOException {
         r.replaceAll((k, v) -> v instanceof String text ? io.leadpipe.secrets.Secrets.scrub(text) : v);
         Files.createDirectories(directory);
         Path file = directory.resolve(job + ".json");
@@ -205,12 +209,7 @@ public final class RunReport {
         else completeness = "PASS: every slice complete — " + distinct + " distinct leads in " + slices.size() + " slices"
                     + (allTotals ? " = the API's totals of " + apiTotal : "");
         r.put("completeness", completeness);
-        r.replaceAll((k, v) -> v instanceof String text ? io.leadpipe.secrets.Secrets.scrub(text) : v);
-        Files.createDirectories(directory);
-        Path file = directory.resolve(job + ".json");
-        r.put("reportFile", file.toString());
-        JSON.writeValue(file.toFile(), r);
-        latest.put(job, r);
+        write(job, r);
         return r;
     }
 
