@@ -31,9 +31,9 @@ class ParentChildKillIT {
     void aKillInsideAChildListResumesThereWithEveryContactOnce() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
             SimulatorConfig c = new SimulatorConfig();
-            c.companies = 60;
+            c.companies = 40;
             c.rateLimit = 100_000;
-            c.latencyMillis = 60; // ~400 contact pages, 4 lists at a time: a few seconds to kill it in
+            c.latencyMillis = 50; // ~270 contact pages, 4 lists at a time: a few seconds to kill it in
             c.latencyJitter = 0.5;
             ws.startSimulator(c);
             String companies = ws.simulator.companiesUrl();
