@@ -38,18 +38,8 @@ class ParentChildKillIT {
             ws.startSimulator(c);
             String companies = ws.simulator.companiesUrl();
             ws.settings.put("leadpipe.sources", "leads-api,companies,contacts");
-            ws.settings.put("leadpipe.source.companies.url", companies);
-            ws.settings.put("leadpipe.source.companies.paging", "offset");
-            ws.settings.put("leadpipe.source.companies.page-size", "20");
-            ws.settings.put("leadpipe.source.contacts.url", companies);
-            ws.settings.put("leadpipe.source.contacts.paging", "cursor");
-            ws.settings.put("leadpipe.source.contacts.cursor-param", "after");
-            ws.settings.put("leadpipe.source.contacts.records-pointer", "/results");
-            ws.settings.put("leadpipe.source.contacts.next-cursor-pointer", "/paging/next/after");
-            ws.settings.put("leadpipe.source.contacts.total-pointer", "/total");
-            ws.settings.put("leadpipe.source.contacts.page-size", Integer.toString(CONTACTS_PAGE));
-            ws.settings.put("leadpipe.source.contacts.concurrency", Integer.toString(CONCURRENCY));
-            for (String s : List.of("companies", "contacts")) ws.settings.put("leadpipe.source." + s + ".max-requests-per-second", "2000");
+            ParentChildSources.companies(ws.settings, companies);
+            ParentChildSources.contacts(ws.settings, "contacts", companies, CONTACTS_PAGE, CONCURRENCY);
             Path jobs = ws.dir.resolve("jobs.yaml");
             Files.writeString(jobs, "- templatedRoute:\n    routeTemplateRef: extract-children\n    routeId: job-contacts\n    parameters:\n"
                     + "      - { name: jobId, value: \"contacts\" }\n      - { name: source, value: companies }\n"

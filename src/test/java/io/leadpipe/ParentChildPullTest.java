@@ -30,25 +30,10 @@ class ParentChildPullTest {
         ws.startSimulator(c);
         String companies = ws.simulator.companiesUrl();
         ws.settings.put("leadpipe.sources", "leads-api,companies,contacts,contacts-flat");
-        ws.settings.put("leadpipe.source.companies.url", companies);
-        ws.settings.put("leadpipe.source.companies.paging", "offset");
-        ws.settings.put("leadpipe.source.companies.page-size", "20");
-        // the key's Throttler (one bucket for the three sources on it) out of the way: these tests are not about pacing
-        for (String source : List.of("companies", "contacts", "contacts-flat")) ws.settings.put("leadpipe.source." + source + ".max-requests-per-second", "2000");
-        for (String child : List.of("contacts", "contacts-flat")) {
-            String p = "leadpipe.source." + child + ".";
-            ws.settings.put(p + "paging", "cursor");
-            ws.settings.put(p + "cursor-param", "after");
-            ws.settings.put(p + "records-pointer", "/results");
-            ws.settings.put(p + "next-cursor-pointer", "/paging/next/after");
-            ws.settings.put(p + "total-pointer", "/total");
-            ws.settings.put(p + "page-size", Integer.toString(CONTACTS_PAGE));
-        }
+        ParentChildSources.companies(ws.settings, companies);
         // the path form replaces the URL's path; the filter form keeps the flat endpoint
-        ws.settings.put("leadpipe.source.contacts.url", companies);
-        ws.settings.put("leadpipe.source.contacts.concurrency", "4");
-        ws.settings.put("leadpipe.source.contacts-flat.url", ws.simulator.contactsUrl());
-        ws.settings.put("leadpipe.source.contacts-flat.concurrency", "1");
+        ParentChildSources.contacts(ws.settings, "contacts", companies, CONTACTS_PAGE, 4);
+        ParentChildSources.contacts(ws.settings, "contacts-flat", ws.simulator.contactsUrl(), CONTACTS_PAGE, 1);
         Path jobs = ws.dir.resolve("jobs.yaml");
         Files.writeString(jobs, jobsYaml);
         ws.settings.put("camel.main.routes-include-pattern", TestWorkspace.CORE_ROUTES + ",file:routes/children.yaml,file:" + jobs);
