@@ -57,6 +57,7 @@ public final class PullState implements PullPosition {
     private Long apiTotal;
     private int duplicatePages;
     private long seenTwice;
+    private long seenTwiceOnPage;
     private long requestsBefore;
 
     // this run
@@ -210,6 +211,7 @@ public final class PullState implements PullPosition {
         apiTotal = null;
         duplicatePages = 0;
         seenTwice = 0;
+        seenTwiceOnPage = 0;
         more = true;
         ahead.clear();
     }
@@ -260,6 +262,8 @@ public final class PullState implements PullPosition {
 
     /** The page's leads are stored: count them and move to the next position (or hold the page: see {@link #place}). */
     public synchronized void accept(FetchedPage fetched) {
+        seenTwice += seenTwiceOnPage;
+        seenTwiceOnPage = 0;
         leads += fetched.records();
         leadsThisRun += fetched.records();
         place(fetched);
@@ -274,9 +278,12 @@ public final class PullState implements PullPosition {
         events.duplicatePage(this);
     }
 
-    /** Records of the page about to be stored that this pull had already stored (drift on offset paging). */
+    /**
+     * Records of the page about to be stored that this pull had already stored (drift on offset paging):
+     * counted when the page is accepted, so a page stored again after its transaction was rolled back counts once.
+     */
     public synchronized void seenTwice(long records) {
-        seenTwice += records;
+        seenTwiceOnPage = records;
     }
 
     /**

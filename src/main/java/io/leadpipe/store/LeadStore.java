@@ -61,6 +61,8 @@ public final class LeadStore {
     private static final int ATTEMPTS = 10;
     private static final int H2_CONCURRENT_UPDATE = 90131;
     private static final int H2_LOCK_TIMEOUT = 50200;
+    private static final int H2_GENERAL_ERROR = 50000;
+    private static final int MVSTORE_ILLEGAL_TX_STATE = 103;
 
     /** The most UTF-8 bytes of an id: a primary key has to fit a database index entry (PostgreSQL's holds about 2,700 bytes). */
     public static final int MAX_ID_BYTES = 2000;
@@ -98,8 +100,11 @@ public final class LeadStore {
                     if (before != null) c.releaseSavepoint(before);
                     return;
                 } catch (SQLException e) {
-                    if (attempt == ATTEMPTS || !lostInsertRace(e)) throw e;
-                    if (before != null) c.rollback(before);
+                    if (!lostInsertRace(e)) throw e;
+                    // H2 broke a deadlock by rolling back this page's whole transaction (the savepoint went with it):
+                    // only the whole page, run again in a new transaction, can store it (PageTransaction does that)
+                    if (before != null && (abortedByDatabase(e) || !rolledBackTo(c, before))) throw new PageConflictException(pull, page, e);
+                    if (attempt == ATTEMPTS) throw e;
                 }
             }
         } finally {
@@ -117,21 +122,47 @@ public final class LeadStore {
     /**
      * Another transaction inserted the same key first (unique violation; H2's "concurrent update" from MERGE),
      * or H2 gave up waiting for another job's page to commit (its lock timeout, 1 s by default, runs out on a
-     * busy machine). Rows are locked in one order, so the other page is not waiting for this one: it commits.
-     * The savepoint rollback releases this page's locks either way.
+     * busy machine), or broke a deadlock at this page's expense. Rows are locked in one order, so the other page
+     * is not waiting for this one: it commits. The savepoint rollback releases this page's locks; where the
+     * database has rolled back the whole transaction instead, the page is stored again from the start.
      */
     static boolean lostInsertRace(SQLException e) {
+        return anyError(e, n -> {
+            String state = n.getSQLState();
+            return "23505".equals(state) || n.getErrorCode() == H2_CONCURRENT_UPDATE || n.getErrorCode() == H2_LOCK_TIMEOUT
+                    // a deadlock the database broke (say with a delivery batch, which locks in the database's order): this page gives way
+                    || "40001".equals(state) || "40P01".equals(state)
+                    || abortedByDatabase(n);
+        });
+    }
+
+    /**
+     * H2 chose this page's transaction as another one's deadlock victim while it was not waiting for a lock:
+     * its next statement fails with "Transaction N has status ROLLING_BACK, not OPEN" (MVStore's illegal-state
+     * error 103, inside H2's general error), and only a rollback of the whole transaction ends it.
+     */
+    static boolean abortedByDatabase(SQLException e) {
+        return anyError(e, n -> n.getErrorCode() == H2_GENERAL_ERROR && String.valueOf(n.getMessage()).contains("/" + MVSTORE_ILLEGAL_TX_STATE + "]"));
+    }
+
+    /** The error, its causes and the batch's chained errors: does any match? */
+    private static boolean anyError(SQLException e, java.util.function.Predicate<SQLException> test) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SQLException s) {
-                for (SQLException n = s; n != null; n = n.getNextException()) {
-                    String state = n.getSQLState();
-                    if ("23505".equals(state) || n.getErrorCode() == H2_CONCURRENT_UPDATE || n.getErrorCode() == H2_LOCK_TIMEOUT) return true;
-                    // a deadlock the database broke (say with a delivery batch, which locks in the database's order): this page gives way
-                    if ("40001".equals(state) || "40P01".equals(state)) return true;
-                }
+                for (SQLException n = s; n != null; n = n.getNextException()) if (test.test(n)) return true;
             }
         }
         return false;
+    }
+
+    /** False when the savepoint is gone: the database has rolled back the whole transaction. */
+    private static boolean rolledBackTo(Connection c, Savepoint savepoint) {
+        try {
+            c.rollback(savepoint);
+            return true;
+        } catch (SQLException gone) {
+            return false;
+        }
     }
 
     private boolean isPostgres(Connection c) throws SQLException {

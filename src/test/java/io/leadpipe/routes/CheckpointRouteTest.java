@@ -1,10 +1,19 @@
 package io.leadpipe.routes;
 
 import io.leadpipe.TestWorkspace;
+import io.leadpipe.paging.FetchedPage;
+import io.leadpipe.store.PageTransaction;
 import org.junit.jupiter.api.Test;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,5 +43,83 @@ class CheckpointRouteTest extends RouteTestSupport {
                 .isEqualTo(TestWorkspace.idsOf(0, 100));
         assertThat(count("SELECT COUNT(*) FROM CAMEL_MESSAGEPROCESSED WHERE processorName = 'leadpipe-pages'"))
                 .as("page fingerprints: page 2's was rolled back too").isEqualTo(1);
+    }
+
+    /**
+     * Another writer of the same leads (an older transaction, as another job's page would be) holds the last
+     * lead of page 2; page 2 takes its first lead, then waits for the last; the other writer then wants page 2's
+     * first lead. H2 breaks that deadlock by rolling back the younger transaction whole — page 2's, savepoint
+     * and all (seen in CI: "Transaction 4 has status ROLLING_BACK, not OPEN"). The page must be stored again,
+     * not fail the job.
+     */
+    @Test
+    void aPageTheDatabaseRollsBackToBreakADeadlockIsStoredAgain() throws Exception {
+        simulator(300);
+        start(allLeadsJob(), PULL);
+        List<String> page2 = new ArrayList<>(TestWorkspace.idsOf(100, 200));
+        String first = page2.get(0), last = page2.get(page2.size() - 1);
+        // both leads were stored before (by another job): page 2 updates them, and an update waits for the row's lock
+        try (Connection c = ws.db()) {
+            insertLead(c, first);
+            insertLead(c, last);
+        }
+        Connection other = ws.db();
+        other.setAutoCommit(false);
+        CompletableFuture<Void> otherWriter = new CompletableFuture<>();
+        AtomicInteger armed = new AtomicInteger();
+        advise("store-page", a -> a.weaveById("upsert-leads").before().process(e -> {
+            int page = e.getIn().getBody(FetchedPage.class).pageNo();
+            if (page == 1 && armed.getAndIncrement() == 0) updateLead(other, last); // begun before page 2's transaction: the older one
+            if (page == 2 && armed.getAndIncrement() == 1) {
+                CompletableFuture.runAsync(() -> {
+                    try {
+                        awaitABlockedSession();    // page 2 holds its first lead and waits for the last
+                        updateLead(other, first);  // → a deadlock; H2 rolls back the younger transaction, page 2's
+                        other.commit();
+                        otherWriter.complete(null);
+                    } catch (Exception ex) {
+                        otherWriter.completeExceptionally(ex);
+                    }
+                });
+            }
+        }));
+
+        assertThat(app.runJob("all-leads").status()).isEqualTo("DONE");
+
+        otherWriter.get(10, TimeUnit.SECONDS); // the other writer was not the victim: it committed
+        other.close();
+        assertThat(((PageTransaction) context.getRegistry().lookupByName("pageTransaction")).conflictsRetried())
+                .as("page 2 was rolled back by the database and stored again").isEqualTo(1);
+        assertThat(new TreeSet<>(ws.storedLeadKeys())).isEqualTo(TestWorkspace.idsOf(0, 300));
+        assertThat(new TreeSet<>(ws.storedLeadKeys("all-leads"))).isEqualTo(TestWorkspace.idsOf(0, 300));
+        assertThat(count("SELECT COUNT(*) FROM leads WHERE lead_key IN (?, ?) AND payload LIKE '%\"other\"%'", first, last))
+                .as("page 2's leads hold the page's values, not the other writer's").isZero();
+        assertThat(count("SELECT COUNT(*) FROM CAMEL_MESSAGEPROCESSED WHERE processorName = 'leadpipe-pages'")).isEqualTo(3);
+        Map<String, Object> cp = ws.checkpoint("all-leads");
+        assertThat(((Number) cp.get("lead_count")).longValue()).isEqualTo(300L);
+        assertThat(((Number) cp.get("page_no")).intValue()).isEqualTo(3);
+    }
+
+    private static void insertLead(Connection c, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO leads (source, lead_key, job_id, page_no, payload, fetched_at) "
+                + "VALUES ('leads-api', ?, 'other', 0, '{\"other\":true}', CURRENT_TIMESTAMP)")) {
+            ps.setString(1, key);
+            ps.executeUpdate();
+        }
+    }
+
+    private static void updateLead(Connection c, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE leads SET payload = '{\"other\":2}' WHERE lead_key = ?")) {
+            ps.setString(1, key);
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+    }
+
+    private void awaitABlockedSession() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (count("SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID IS NOT NULL") == 0) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("page 2 never waited for the other writer's lead");
+            Thread.sleep(5);
+        }
     }
 }
