@@ -150,8 +150,9 @@ public final class RateLimitGovernor {
                 } else {
                     if (resetAt != null && !now.isBefore(resetAt.plus(resetMargin))) {
                         // the window has refilled; the next answer tells us how much is really left. What we sent
-                        // since its start (while we waited out the margin) is in it already, at the API
-                        remaining = limit == null ? null : limit - releasedSince(resetAt);
+                        // since its start (while we waited out the margin) is in it already, at the API — and so may be
+                        // what we sent within the margin before it (a request stalled between its permit and the wire)
+                        remaining = limit == null ? null : limit - releasedSince(windowEdge(resetAt));
                         resetAt = null;
                         saidInWindow = null;
                         sentInWindow = 0;
@@ -269,7 +270,7 @@ public final class RateLimitGovernor {
         if (s.resetAt() != null && isLaterWindow(s)) {
             sentInWindow = 1; // the request this answers belongs to the new window
             // what it says, less the requests we sent into the new window that may have reached the API after this one
-            long sentSince = releasedSince(resetAt);
+            long sentSince = releasedSince(windowEdge(resetAt));
             resetAt = s.resetAt();
             if (s.remaining() != null) remaining = limit == null ? s.remaining() : Math.min(s.remaining(), limit - sentSince);
             saidInWindow = s.remaining();
@@ -295,6 +296,14 @@ public final class RateLimitGovernor {
         released.addLast(at);
         long keep = 4 * Math.max(limit == null ? 0 : limit, 250);
         while (released.size() > keep) released.pollFirst();
+    }
+
+    /**
+     * From when a request may have reached the API in the window that begins at {@code reset}: a permit given
+     * within the margin before it may arrive after it, so it is counted in both windows (as the cluster's shared window does).
+     */
+    private Instant windowEdge(Instant reset) {
+        return reset.minus(resetMargin);
     }
 
     /** Requests let through at or after {@code since}. */

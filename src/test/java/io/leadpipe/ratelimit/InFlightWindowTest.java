@@ -33,15 +33,43 @@ class InFlightWindowTest {
     void theRefillCountsWhatWasSentBetweenTheResetAndTheEndOfTheMargin() throws Exception {
         RateLimitGovernor g = new RateLimitGovernor("test", 0, Duration.ofMillis(250), clock, sleeper);
         Instant reset = Instant.parse("2026-11-28T10:00:01Z");
-        at("PT0.9S");
+        at("PT0.7S");
         g.observe(new RateLimitSnapshot(10L, 3L, reset));
-        g.acquire("a");                 // 0.9 s: old window
+        g.acquire("a");                 // 0.7 s: old window
         at("PT1.05S");
         g.acquire("b");                 // 1.05 s: still counted against the old window (margin), at the API in the new one
         g.acquire("c");
         at("PT1.3S");                   // past reset + margin: the window refills
         g.acquire("d");
         assertThat(g.remaining()).as("10 − b − c − d").isEqualTo(7L);
+    }
+
+    /**
+     * Under load a request can stall between its permit and the wire: one permitted just before the reset reaches
+     * the API after it, in the next window. Seen as the one 429 of a bench run (the 11th request of a 10-request
+     * window). A permit within the margin before the reset counts in both windows, as the cluster's window does.
+     */
+    @Test
+    void permitsGivenWithinTheMarginBeforeTheResetCountInTheNextWindowToo() throws Exception {
+        RateLimitGovernor g = new RateLimitGovernor("test", 0, Duration.ofMillis(250), clock, sleeper);
+        at("PT0.5S");
+        g.observe(new RateLimitSnapshot(10L, 5L, Instant.parse("2026-11-28T10:00:01Z")));
+        at("PT0.9S");
+        g.acquire("a");                 // within 250 ms of the reset: may reach the API after it
+        g.acquire("b");
+        at("PT1.3S");                   // past reset + margin: the window refills
+        g.acquire("c");
+        assertThat(g.remaining()).as("10 − a − b − c").isEqualTo(7L);
+        // the same from an answer: the first answer of the next window is lowered by a and b too
+        RateLimitGovernor h = new RateLimitGovernor("test", 0, Duration.ofMillis(250), clock, sleeper);
+        at("PT0.5S");
+        h.observe(new RateLimitSnapshot(10L, 5L, Instant.parse("2026-11-28T10:00:01Z")));
+        at("PT0.9S");
+        h.acquire("a");
+        h.acquire("b");
+        at("PT1.1S");
+        h.observe(new RateLimitSnapshot(10L, 10L, Instant.parse("2026-11-28T10:00:02Z"))); // an answer that overtook them
+        assertThat(h.remaining()).as("10 − a − b").isEqualTo(8L);
     }
 
     @Test
