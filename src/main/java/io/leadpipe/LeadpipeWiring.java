@@ -317,6 +317,7 @@ public final class LeadpipeWiring implements AutoCloseable {
                 settings.getLong("leadpipe.incremental.overlap-seconds", 300, 0, 86_400 * 30),
                 Duration.ofMillis(settings.getLong("leadpipe.lease.ttl-ms", 60_000, 1_000, 86_400_000)));
         main.bind("checkpointStore", checkpointStore);
+        slicedPulls.checkpoints(checkpointStore);
         settings.getLong("leadpipe.lease.heartbeat-ms", 15_000, 100, 86_400_000);
         // off by default (0): with it on, a kill -9 loop saw a checkpoint go backwards (1 in 50 kills)
         boolean housekeeping = settings.getLong("leadpipe.db.housekeeping-ms", 0, 0, 86_400_000) > 0;

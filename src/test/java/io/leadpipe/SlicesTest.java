@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.IntPredicate;
@@ -184,6 +185,55 @@ class SlicesTest {
             assertThat(clash.exitCode()).isEqualTo(2);
             assertThat(clash.err()).contains("slice DE of job eu would share its checkpoint with job 'eu.DE'");
             assertThat(ws.dir.resolve("db")).doesNotExist();
+        }
+    }
+
+    /**
+     * A sliced job's credit budget is the job's: maxRequests counts the requests of all its slices (before, four
+     * slices with a cap of 6 each could make 24). The slices running at once may each have one request in flight
+     * when the budget runs out, so at most maxRequests + 3 here; raising the cap continues every slice from its checkpoint.
+     */
+    @Test
+    void aSlicedJobsRequestCapCountsTheRequestsOfAllItsSlices() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            SimulatorConfig c = new SimulatorConfig();
+            c.leads = 2000;
+            ws.startSimulator(c);
+            LeadDataset data = ws.simulator.dataset();
+            String slices = "country=DE|country=FR|country=US|country=GB";
+            ws.jobs(TestWorkspace.job("by-country", "", "slices", slices, "maxRequests", "6"));
+            ws.settings.put("leadpipe.source.leads-api.page-size", "50");
+            ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "1000");
+
+            TestWorkspace.CliResult capped = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(capped.exitCode()).as("a cap is a clean stop; output:%n%s%s", capped.out(), capped.err()).isZero();
+            long made = ws.simulator.stats().requests();
+            assertThat(made).as("requests of all four slices: the cap, plus at most one in flight per other slice").isBetween(6L, 9L);
+            long counted = 0;
+            for (String country : COUNTRIES) {
+                Map<String, Object> cp = ws.checkpoint("by-country." + country);
+                assertThat(cp.get("status")).as("slice %s", country).isIn("CAPPED", "DONE");
+                counted += ((Number) cp.get("requests")).longValue();
+            }
+            assertThat(counted).as("the slices' checkpoints count every request made").isEqualTo(made);
+            JsonNode report = JSON.readTree(Files.readString(ws.dir.resolve("reports/by-country.json")));
+            assertThat(report.path("status").asText()).isEqualTo("CAPPED");
+            assertThat(capped.out()).contains("requests made by the 4 slices of job by-country, cap 6");
+
+            TestWorkspace.CliResult stillCapped = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(stillCapped.exitCode()).isZero();
+            assertThat(ws.simulator.stats().requests()).as("no request while the job's budget is spent").isEqualTo(made);
+
+            ws.jobs(TestWorkspace.job("by-country", "", "slices", slices, "maxRequests", "0"));
+            TestWorkspace.CliResult raised = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(raised.exitCode()).as(raised.out()).isZero();
+            Set<String> expected = ids(c.leads, i -> COUNTRIES.contains(data.countryOf(i)));
+            assertThat(ws.storedLeadKeys()).as("every lead once").hasSize(expected.size());
+            assertThat(new TreeSet<>(leadIds(ws.storedLeadKeys()))).isEqualTo(expected);
+            for (String country : COUNTRIES) assertThat(ws.checkpoint("by-country." + country).get("status")).isEqualTo("DONE");
+            assertThat(ws.simulator.stats().firstPages()).as("every slice continued from its checkpoint, none restarted").isEqualTo(4);
         }
     }
 

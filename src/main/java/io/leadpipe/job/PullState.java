@@ -52,7 +52,7 @@ public final class PullState implements PullPosition {
     private String position;
     private String watermark;
     private int page;
-    private long leads;
+    private volatile long leads; // volatile: a sliced job's budget sums its slices' leads without their locks
     private Long apiTotalFirst;
     private Long apiTotal;
     private int duplicatePages;
@@ -74,6 +74,7 @@ public final class PullState implements PullPosition {
     private String status = "RUNNING";
     private String stopReason;
     private String capReason;
+    private volatile JobBudget budget; // a slice's: the job's caps over all its slices (null: the pull's own)
     private String error;
     private String drift;
     private long driftRecords;
@@ -389,10 +390,13 @@ public final class PullState implements PullPosition {
      * ends with status CAPPED; the checkpoint is kept, so raising the cap continues from there.
      */
     public synchronized boolean withinCaps() {
-        long requests = requestsTotal();
+        JobBudget shared = budget;
+        long requests = maxRequests > 0 ? (shared == null ? requestsTotal() : shared.requests()) : 0;
+        long received = maxLeads > 0 ? (shared == null ? leads : shared.leads()) : 0;
+        String whose = shared == null ? "" : " " + shared.whose();
         String reason = null;
-        if (maxRequests > 0 && requests >= maxRequests) reason = requests + " requests made, cap " + maxRequests;
-        else if (maxLeads > 0 && leads >= maxLeads) reason = leads + " leads received, cap " + maxLeads;
+        if (maxRequests > 0 && requests >= maxRequests) reason = requests + " requests made" + whose + ", cap " + maxRequests;
+        else if (maxLeads > 0 && received >= maxLeads) reason = received + " leads received" + whose + ", cap " + maxLeads;
         if (reason != null && more) {
             more = false;
             status = "CAPPED";
@@ -403,6 +407,11 @@ public final class PullState implements PullPosition {
     }
 
     // ---- the end
+
+    /** A slice's pull: its caps are the sliced job's, counted over all its slices. */
+    public void budget(JobBudget shared) {
+        this.budget = shared;
+    }
 
     /** The drift meter's verdict at the end of the pull (null sentence: no drift past the threshold). */
     public void drifted(String sentence, long records) {

@@ -18,8 +18,9 @@ import java.util.function.Function;
 /**
  * Partitioned jobs. A job declaring {@code slices} is cut into pulls of its own: one route per slice, made from
  * the same {@code extract} template with the job id {@code <job>.<slice>} and the slice's filter added to the
- * job's, so each slice has its own checkpoint row, lease, transaction per page, caps and completeness proof, and
- * every request goes through the source key's one governor and Throttler. The job's own route only runs its
+ * job's, so each slice has its own checkpoint row, lease, transaction per page and completeness proof, and
+ * every request goes through the source key's one governor and Throttler. The job's caps (maxRequests,
+ * maxLeads) count over all its slices ({@link JobBudget}). The job's own route only runs its
  * slices, at most {@code leadpipe.slices.concurrency} at once (one pool for every sliced job of the process),
  * and sums them: DONE when every slice is DONE; FAILED naming the slices that failed, the others finished. A
  * slice already DONE is skipped by its own route, so the next run pulls only what is left.
@@ -32,6 +33,7 @@ public final class SlicedPulls implements AutoCloseable {
     private final ExecutorService pool;
     private final RunReport runReport;
     private Function<String, JobOutcome> pullOne;
+    private JobBudget.Budgets checkpoints;
 
     public SlicedPulls(int concurrency, RunReport runReport) {
         this.pool = Executors.newFixedThreadPool(concurrency, r -> {
@@ -67,6 +69,11 @@ public final class SlicedPulls implements AutoCloseable {
         }
     }
 
+    /** Where the slices' checkpoints are: a sliced job's caps count over all its slices. */
+    public void checkpoints(JobBudget.Budgets store) {
+        this.checkpoints = store;
+    }
+
     /** Whether a route is a slice's own (made by {@link #addSliceRoutes}), not a job declared in the routes. */
     public static boolean isSlice(RouteDefinition route) {
         Map<String, Object> params = route.getTemplateParameters();
@@ -79,14 +86,22 @@ public final class SlicedPulls implements AutoCloseable {
         String filters = exchange.getVariable("filters", String.class);
         List<JobSlices.Slice> slices = JobSlices.parse(exchange.getVariable("slices", String.class), filters);
         long started = System.currentTimeMillis();
-        List<Future<JobOutcome>> running = new ArrayList<>();
-        for (JobSlices.Slice slice : slices) running.add(pool.submit(() -> pullOne.apply(slice.jobId(job))));
+        List<String> sliceJobs = slices.stream().map(s -> s.jobId(job)).toList();
+        if (checkpoints != null) checkpoints.start(job, sliceJobs); // the job's caps count over all its slices
         List<SliceResult> results = new ArrayList<>();
-        for (int i = 0; i < slices.size(); i++) {
-            JobSlices.Slice slice = slices.get(i);
-            JobOutcome o = running.get(i).get();
-            Map<String, Object> report = o.report() != null ? o.report() : runReport.lastWritten(o.job());
-            results.add(new SliceResult(slice.name(), o.job(), JobFilters.normalise(JobSlices.filtersOf(filters, slice)), o.status(), o.error(), report));
+        try {
+            List<Future<JobOutcome>> running = new ArrayList<>();
+            for (String sliceJob : sliceJobs) running.add(pool.submit(() -> pullOne.apply(sliceJob)));
+            for (int i = 0; i < slices.size(); i++) {
+                JobSlices.Slice slice = slices.get(i);
+                JobOutcome o = running.get(i).get();
+                Map<String, Object> report = o.report() != null ? o.report() : runReport.lastWritten(o.job());
+                // a CAPPED slice says which cap: the job's, counted over all its slices
+                String why = o.error() == null && "CAPPED".equals(o.status()) && report != null && report.get("cap") != null ? report.get("cap").toString() : o.error();
+                results.add(new SliceResult(slice.name(), o.job(), JobFilters.normalise(JobSlices.filtersOf(filters, slice)), o.status(), why, report));
+            }
+        } finally {
+            if (checkpoints != null) checkpoints.end(job);
         }
         exchange.setVariable("slicedRun", runReport.finishSliced(job, exchange.getVariable("source", String.class), filters, results, started));
     }

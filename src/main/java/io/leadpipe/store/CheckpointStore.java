@@ -1,6 +1,7 @@
 package io.leadpipe.store;
 
 import io.leadpipe.monitor.JobCounters;
+import io.leadpipe.job.JobBudget;
 import io.leadpipe.job.PullEvents;
 import io.leadpipe.job.PullState;
 import io.leadpipe.job.SavedCheckpoint;
@@ -30,13 +31,14 @@ import static io.leadpipe.store.NamedSql.values;
  * capped, failed, reset — each written once, here, as named SQL. The pull state ({@code variable.pull})
  * is what it reads and writes; routes/checkpoint.yaml shows when each transition happens.
  */
-public final class CheckpointStore {
+public final class CheckpointStore implements JobBudget.Budgets {
 
     static final String PAGE_REPOSITORY = "leadpipe-pages";
     private static final String RELEASE = "lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_since = NULL, lease_heartbeat_at = NULL, lease_expires_at = NULL";
     /** SQLState of a unique-key violation (H2 and PostgreSQL): another process created the row first. */
     private static final String UNIQUE_VIOLATION = "23505";
 
+    private static final NamedSql SAVED_COUNTS = NamedSql.of("saved-counts", "SELECT job_id, requests, lead_count FROM extraction_checkpoint");
     private static final NamedSql READ = NamedSql.of("read", "SELECT status, filters, filter_hash, pull_id, mode, next_cursor, page_no, lead_count, "
             + "api_total_first, api_total_last, requests, duplicate_pages, seen_twice, since_watermark, pull_started_at, "
             + "lease_owner, lease_host, lease_pid, lease_since, lease_expires_at FROM extraction_checkpoint WHERE job_id = :job FOR UPDATE");
@@ -93,6 +95,7 @@ public final class CheckpointStore {
     private final java.time.Duration leaseTtl;
     /** Leases this store's runs hold, by job: renewed by the heartbeat. */
     private final Map<String, PullState> held = new ConcurrentHashMap<>();
+    private final Map<String, JobBudget> budgets = new ConcurrentHashMap<>(); // sliced jobs running: their caps over all slices
     private volatile boolean stopping;
 
     /**
@@ -127,6 +130,10 @@ public final class CheckpointStore {
                 exchange.getVariable("maxRequests", 0L, Long.class), exchange.getVariable("maxLeads", 0L, Long.class),
                 pagers.positional(source), pagers.loopGuard(source), () -> counters.of(job).requests.get(), events, () -> stopping);
         pull.pagesInParallel(pagers.concurrency(source), pagers::plan);
+        // a slice: the caps are its job's, over all its slices — already for the checks made while opening
+        String sliceOf = exchange.getVariable("sliceOf", String.class);
+        JobBudget budget = sliceOf == null || sliceOf.isBlank() ? null : budgets.get(sliceOf);
+        pull.budget(budget);
         exchange.setVariable("pull", pull);
         try {
             inTransaction(c -> open(c, pull));
@@ -135,6 +142,7 @@ public final class CheckpointStore {
             if (!UNIQUE_VIOLATION.equals(e.sqlState())) throw e;
             inTransaction(c -> open(c, pull));
         }
+        if (budget != null && !pull.isAlreadyDone() && !pull.isBusy()) budget.pulling(pull);
         if (pull.leaseOwner() != null) {
             held.put(job, pull);
             JobLease.held(pull.leaseOwner());
@@ -362,6 +370,31 @@ public final class CheckpointStore {
     private static Long nullableLong(ResultSet rs, String column) throws SQLException {
         long v = rs.getLong(column);
         return rs.wasNull() ? null : v;
+    }
+
+    /**
+     * A sliced job's run begins: its maxRequests and maxLeads count over all its slices — each slice's checkpoint
+     * as it is now, then the live pulls of the slices that run. Ended by {@link #end}.
+     */
+    @Override
+    public JobBudget start(String job, java.util.Collection<String> sliceJobs) throws SQLException {
+        Map<String, JobBudget.Saved> saved = new java.util.HashMap<>();
+        withConnection(c -> {
+            try (PreparedStatement ps = SAVED_COUNTS.prepare(c, Map.of()); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (sliceJobs.contains(rs.getString(1))) saved.put(rs.getString(1), new JobBudget.Saved(rs.getLong(2), rs.getLong(3)));
+                }
+            }
+            return null;
+        });
+        JobBudget budget = new JobBudget(job, sliceJobs.size(), saved);
+        budgets.put(job, budget);
+        return budget;
+    }
+
+    @Override
+    public void end(String job) {
+        budgets.remove(job);
     }
 
     interface SqlWork<T> {
