@@ -30,10 +30,14 @@ class ParallelPagesTest {
 
     /** An offset source with a total, 8 pages in flight, an API answering in 40 ms ± 50% (so pages finish out of order). */
     static TestWorkspace offsetWorkspace(SimulatorConfig c, String paging) throws Exception {
+        return offsetWorkspace(c, paging, 40);
+    }
+
+    static TestWorkspace offsetWorkspace(SimulatorConfig c, String paging, int latencyMillis) throws Exception {
         TestWorkspace ws = new TestWorkspace();
         c.leads = LEADS;
         c.paging = paging;
-        c.latencyMillis = 40;
+        c.latencyMillis = latencyMillis;
         c.latencyJitter = 0.5;
         c.rateLimit = 100_000;
         ws.startSimulator(c);
@@ -100,6 +104,76 @@ class ParallelPagesTest {
             assertThat(raised.out()).contains("completeness    PASS");
             assertThat(new HashSet<>(ws.storedLeadKeys("all-leads"))).isEqualTo(TestWorkspace.idsOf(0, LEADS));
             assertThat(ws.simulator.stats().pages()).as("each page fetched once over both runs").isEqualTo(LEADS / PAGE_SIZE);
+        }
+    }
+
+    @Test
+    void aLeadCapIsOvershotByAtMostThePagesInFlightAndRaisingItContinuesFromTheCheckpoint() throws Exception {
+        try (TestWorkspace ws = offsetWorkspace(new SimulatorConfig(), "offset")) {
+            ws.jobs(TestWorkspace.job("all-leads", "", "maxLeads", "300"));
+            TestWorkspace.CliResult capped = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(capped.exitCode()).as("a cap is a clean stop: %s", capped.out()).isZero();
+            assertThat(capped.out()).contains("status          CAPPED").contains("leads received, cap 300");
+            Map<String, Object> cp = ws.checkpoint("all-leads");
+            assertThat(cp.get("status")).isEqualTo("CAPPED");
+            long stored = ws.storedLeadKeys("all-leads").size();
+            // the page that crosses the cap is stored whole, and so are the 7 other pages that were in flight then
+            assertThat(stored).as("leads stored").isBetween(300L, 300L - 1 + 8L * PAGE_SIZE);
+            int contiguous = (Integer) cp.get("page_no");
+            assertThat(stored).as("leads: the pages below the checkpoint and those waiting past it")
+                    .isEqualTo((contiguous + pagesStoredAhead(ws)) * PAGE_SIZE);
+
+            ws.jobs(TestWorkspace.job("all-leads", "", "maxLeads", "0"));
+            TestWorkspace.CliResult raised = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(raised.exitCode()).as(raised.out()).isZero();
+            assertThat(raised.out()).contains("completeness    PASS");
+            assertThat(ws.storedLeadKeys("all-leads")).hasSize(LEADS);
+            assertThat(new HashSet<>(ws.storedLeadKeys("all-leads"))).isEqualTo(TestWorkspace.idsOf(0, LEADS));
+            assertThat(((Number) ws.checkpoint("all-leads").get("lead_count")).longValue()).as("leads counted once").isEqualTo(LEADS);
+            assertThat(ws.simulator.stats().pages()).as("each page fetched once over both runs").isEqualTo(LEADS / PAGE_SIZE);
+        }
+    }
+
+    /**
+     * A stop signal (SIGTERM, Ctrl-C: stopGracefully) while 8 pages are in flight: the pages in flight finish and are
+     * stored, no new one starts, the job ends INTERRUPTED with an exact checkpoint, and the next run completes the
+     * pull with every lead once, fetching no page twice (the pages stored ahead are skipped).
+     */
+    @Test
+    void aStopWhilePagesAreInFlightEndsInterruptedAndTheNextRunCompletesWithoutDuplicates() throws Exception {
+        // an API slow enough (150 ms a page) that the stop finds pages in flight
+        try (TestWorkspace ws = offsetWorkspace(new SimulatorConfig(), "offset", 150)) {
+            ws.jobs(TestWorkspace.job("all-leads", ""));
+            io.leadpipe.LeadpipeWiring app = ws.app();
+            CompletableFuture<io.leadpipe.job.JobOutcome> run;
+            try {
+                run = CompletableFuture.supplyAsync(() -> app.runJob("all-leads"));
+                await().atMost(30, TimeUnit.SECONDS).until(() -> ws.simulator.stats().pages() >= 20);
+                app.stopGracefully(java.time.Duration.ofSeconds(20));
+                assertThat(run.get(30, TimeUnit.SECONDS).status()).isEqualTo("INTERRUPTED");
+            } finally {
+                app.close();
+            }
+            long servedBeforeStop = ws.simulator.stats().pages();
+            assertThat(servedBeforeStop).as("the pull stopped before its end").isLessThan(LEADS / PAGE_SIZE);
+            Map<String, Object> cp = ws.checkpoint("all-leads");
+            assertThat(cp.get("status")).isEqualTo("INTERRUPTED");
+            int contiguous = (Integer) cp.get("page_no");
+            long stored = ws.storedLeadKeys("all-leads").size();
+            assertThat(stored).as("every page served before the stop was stored: below the checkpoint or waiting past it")
+                    .isEqualTo((contiguous + pagesStoredAhead(ws)) * PAGE_SIZE)
+                    .isEqualTo(servedBeforeStop * PAGE_SIZE);
+
+            TestWorkspace.CliResult resumed = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(resumed.exitCode()).as(resumed.out()).isZero();
+            assertThat(resumed.out()).contains("completeness    PASS");
+            assertThat(ws.storedLeadKeys("all-leads")).as("each lead once").hasSize(LEADS);
+            assertThat(new HashSet<>(ws.storedLeadKeys("all-leads"))).isEqualTo(TestWorkspace.idsOf(0, LEADS));
+            assertThat(ws.simulator.stats().pages()).as("no page fetched twice: the pages in flight were stored before the stop")
+                    .isEqualTo(LEADS / PAGE_SIZE);
         }
     }
 
