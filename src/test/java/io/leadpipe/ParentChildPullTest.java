@@ -85,6 +85,48 @@ class ParentChildPullTest {
         }
     }
 
+    /**
+     * A parent → child job's credit budget counts every request, the parents' and the children's: with a cap of
+     * 20 it stops CAPPED among the contact lists (3 company pages + at most 4 lists in flight past the cap), each
+     * list at its saved page; raising the cap continues every list where it stood and fetches no page twice.
+     * A leads cap counts the child leads.
+     */
+    @Test
+    void theJobsCapsCountTheChildrensRequestsAndLeadsAndRaisingThemContinuesEveryList() throws Exception {
+        SimulatorConfig c = new SimulatorConfig();
+        String job = childrenJob("by-path", "/v1/companies/{id}/contacts", "contacts");
+        try (TestWorkspace ws = workspace(c, job + "      - { name: maxRequests, value: \"20\" }\n")) {
+            CompaniesApi api = ws.simulator.companies();
+
+            TestWorkspace.CliResult capped = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(capped.exitCode()).as("a cap is a clean stop: %s%s", capped.out(), capped.err()).isZero();
+            assertThat(capped.out()).contains("status          CAPPED").contains("requests made, cap 20");
+            long made = ws.simulator.stats().requests();
+            assertThat(made).as("the cap of 20, overshot by at most the 3 other lists in flight").isBetween(20L, 23L);
+            assertThat(ws.checkpoint("by-path").get("status")).isEqualTo("CAPPED");
+            assertThat(((Number) ws.checkpoint("by-path").get("requests")).longValue()).as("the checkpoint counts the children's requests").isEqualTo(made);
+
+            Files.writeString(ws.dir.resolve("jobs.yaml"), job + "      - { name: maxLeads, value: \"150\" }\n");
+            TestWorkspace.CliResult leadsCapped = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(leadsCapped.exitCode()).as(leadsCapped.out()).isZero();
+            assertThat(leadsCapped.out()).contains("status          CAPPED").contains("child leads received, cap 150");
+            long stored = ws.storedLeadKeys("by-path").size();
+            assertThat(stored).as("child leads: the cap, plus at most a page of each of the 4 lists in flight")
+                    .isBetween(150L, 150L - 1 + 4L * CONTACTS_PAGE);
+
+            Files.writeString(ws.dir.resolve("jobs.yaml"), job);
+            TestWorkspace.CliResult raised = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(raised.exitCode()).as(raised.out()).isZero();
+            assertThat(ws.checkpoint("by-path").get("status")).isEqualTo("DONE");
+            List<String> expected = api.allContactIds();
+            assertThat(ws.storedLeadKeys("by-path")).as("every contact once").hasSameSizeAs(expected).containsExactlyInAnyOrderElementsOf(expected);
+            ws.simulator.stats().requestsPerCursor().forEach((page, n) -> assertThat(n).as("requests for %s over the three runs", page).isEqualTo(1));
+        }
+    }
+
     @Test
     void aChildSourceThatIsNotDeclaredOrATemplateWithoutTheIdStopsBeforeAnythingIsOpened() throws Exception {
         try (TestWorkspace ws = workspace(new SimulatorConfig(), childrenJob("bad-source", "{id}/contacts", "contactz"))) {

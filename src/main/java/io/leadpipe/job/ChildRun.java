@@ -26,6 +26,10 @@ public final class ChildRun {
     private final AtomicLong pagesThisRun = new AtomicLong();
     private final AtomicLong leadsThisRun = new AtomicLong();
     private long afterSeq;
+    private long maxRequests;
+    private long maxLeads;
+    private long leadsBefore;
+    private volatile String capReason;
     private boolean morePending = true;
 
     public ChildRun(PullState job, String childSource, String childFilters, ChildRequest request, BooleanSupplier stopRequested) {
@@ -48,9 +52,32 @@ public final class ChildRun {
         return morePending && !stopping();
     }
 
-    /** A sibling list failed, or a shutdown signal came: lists end at their next page boundary. */
+    /** A sibling list failed, a shutdown signal came, or a cap was reached: lists end at their next page boundary. */
     public boolean stopping() {
-        return failure.get() != null || stopRequested.getAsBoolean();
+        return failure.get() != null || stopRequested.getAsBoolean() || capped() != null;
+    }
+
+    /**
+     * The job's caps: every request the job made (the parents', the children's, over all its runs) against
+     * maxRequests, and the child leads of this pull against maxLeads (0 = none).
+     * @param leadsBefore the child leads this pull had stored before this run
+     */
+    public void caps(long maxRequests, long maxLeads, long leadsBefore) {
+        this.maxRequests = maxRequests;
+        this.maxLeads = maxLeads;
+        this.leadsBefore = leadsBefore;
+    }
+
+    /** Why a cap stops the children (null: within them); checked before every child page. */
+    public String capped() {
+        String why = capReason;
+        if (why != null) return why;
+        long requests = maxRequests > 0 ? job.requestsTotal() : 0;
+        long leads = leadsBefore + leadsThisRun.get();
+        if (maxRequests > 0 && requests >= maxRequests) why = requests + " requests made, cap " + maxRequests;
+        else if (maxLeads > 0 && leads >= maxLeads) why = leads + " child leads received, cap " + maxLeads;
+        if (why != null && failure.get() == null && !stopRequested.getAsBoolean()) capReason = why;
+        return capReason;
     }
 
     public boolean interrupted() {

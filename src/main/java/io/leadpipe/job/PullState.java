@@ -494,6 +494,14 @@ public final class PullState implements PullPosition {
         stopReason = why;
     }
 
+    /** A cap stopped the children with lists still to pull: CAPPED at their saved positions; raising the cap continues. */
+    public void childrenCapped(String why) {
+        more = false;
+        status = "CAPPED";
+        capReason = why;
+        stopReason = "cap reached: " + why;
+    }
+
     /** A parent → child job's parents and child leads ("200 parents: 198 done, …"), for the run report; null otherwise. */
     public String children() {
         return children;

@@ -137,6 +137,7 @@ public final class ChildListStore {
         String childSource = exchange.getVariable("childSource", String.class);
         ChildRun run = new ChildRun(pull, childSource, JobFilters.normalise(exchange.getVariable("childFilters", String.class)), request, stopRequested, pageStoredEvent);
         withConnection(c -> FORGET_OTHER_PULLS.update(c, values("job", pull.jobId(), "pullId", pull.pullId())));
+        run.caps(pull.maxRequests(), exchange.getVariable("childMaxLeads", 0L, Long.class), totals(pull.jobId(), pull.pullId()).childLeads());
         exchange.setVariable("childRun", run);
     }
 
@@ -179,6 +180,8 @@ public final class ChildListStore {
         pull.childrenCounted(run.pagesThisRun(), run.leadsThisRun(), t.childLeads(), t.listsTotal(), t.toString());
         if (run.interrupted()) {
             pull.childrenStopped("stopped by a shutdown signal with " + t + ", checkpointed; run again to continue");
+        } else if (run.failure() == null && run.capped() != null && t.done() < t.parents()) {
+            pull.childrenCapped(run.capped());
         }
         exchange.setVariable("childTotals", t);
         return t;
