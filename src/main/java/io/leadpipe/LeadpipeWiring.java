@@ -202,7 +202,8 @@ public final class LeadpipeWiring implements AutoCloseable {
     private void bindSource(SourceSettings s, PageCodecs pagers, long floor, Duration resetMargin,
                             java.util.function.UnaryOperator<org.apache.camel.component.http.HttpClientConfigurer> wrap) {
         pagers.register(s.name(), new PageCodec(s, io.leadpipe.paging.RequestBody.from(settings, s.name()),
-                settings.getInt("leadpipe.source." + s.name() + ".max-pages", 0, 0, Integer.MAX_VALUE)));
+                settings.getInt("leadpipe.source." + s.name() + ".max-pages", 0, 0, Integer.MAX_VALUE),
+                settings.getLong("leadpipe.source." + s.name() + ".max-results", 0, 0, Long.MAX_VALUE)));
         // the source's HTTP client: the key and its static headers, added inside the client (never Camel headers)
         main.bind("auth-" + s.name(), wrap.apply(staticHeaders.get(s.name()).around(auth.get(s.name()))));
         rateLimits.register(s.name(), auth.get(s.name()).identity(), RateLimitHeaderNames.from(settings, s.name()),

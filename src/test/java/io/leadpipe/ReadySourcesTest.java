@@ -344,6 +344,48 @@ class ReadySourcesTest {
         }
     }
 
+    /**
+     * HubSpot's search serves at most 10,000 results per query and answers 400 for a page reaching past them (the
+     * profile's max-results). Scaled down to 500 here, with 1,200 matching in pages of 100: five pages are asked
+     * for, the sixth never is; the job stops FAILED naming the setting, with the 500 leads served stored.
+     */
+    @Test
+    @Timeout(120)
+    void hubspotSearchStopsBeforeThePageThatWouldReachPastItsResultLimit() throws Exception {
+        int matching = 1200;
+        int maxResults = 500;
+        try (VendorFake fake = new VendorFake(List.of(), "Authorization", "Bearer " + KEY, (h, now) -> { },
+                (ex, spent, now) -> FakeApi.send(ex, 429, "application/json", "{}"), (ex, body) -> {
+            JsonNode req = JSON.readTree(body);
+            int limit = Math.min(200, req.path("limit").asInt(10));
+            int from = req.hasNonNull("after") ? Integer.parseInt(req.get("after").asText()) : 0;
+            if (from + limit > maxResults) {
+                FakeApi.send(ex, 400, "application/json", "{\"status\":\"error\",\"message\":\"Search results are limited\",\"category\":\"VALIDATION_ERROR\"}");
+                return;
+            }
+            int to = Math.min(matching, from + limit);
+            StringBuilder b = new StringBuilder("{\"total\":").append(matching).append(",\"results\":[");
+            for (int k = from; k < to; k++) b.append(k == from ? "" : ",").append("{\"id\":\"").append(9000 + k).append("\",\"properties\":{}}");
+            b.append("]");
+            if (to < matching) b.append(",\"paging\":{\"next\":{\"after\":\"").append(to).append("\"}}");
+            FakeApi.send(ex, 200, "application/json", b.append("}").toString());
+        })) {
+            try (TestWorkspace ws = workspace("hubspot-search", fake.base() + "/crm/v3/objects/contacts/search")) {
+                ws.settings.put("leadpipe.source.hubspot-search.max-results", Integer.toString(maxResults));
+                TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+                assertThat(run.exitCode()).isNotZero();
+                Map<String, Object> cp = ws.checkpoint("hubspot-search-pull");
+                assertThat(cp.get("status")).isEqualTo("FAILED");
+                assertThat(String.valueOf(cp.get("error"))).contains("at most 500 records per query (leadpipe.source.hubspot-search.max-results)");
+                assertThat(fake.requests()).as("no page reaching past the limit asked for (HubSpot would answer 400)").isEqualTo(5);
+                try (Connection c = ws.db(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM leads")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).as("every lead the API served is kept").isEqualTo(maxResults);
+                }
+            }
+        }
+    }
+
     /** A POST body that is not a JSON object stops at start, naming the setting and not the text. */
     @Test
     void aSourceBodyThatIsNotJsonIsAConfigError() throws Exception {

@@ -25,7 +25,7 @@ public final class KnownSettings {
 
     /** What one source can set (SourceSettings, RateLimitHeaderNames, QuotaWindows, AUTH_SETTINGS); application.properties may list more. */
     public static final List<String> SOURCE_SETTINGS = java.util.stream.Stream.concat(java.util.stream.Stream.of(
-            "profile", "url", "method", "body", "body-file", "max-pages", "page-size", "page-size-param", "records-pointer", "fields-pointer", "total-pointer", "id-pointer",
+            "profile", "url", "method", "body", "body-file", "max-pages", "max-results", "page-size", "page-size-param", "records-pointer", "fields-pointer", "total-pointer", "id-pointer",
             "api-key-env", "api-key-file", "api-key-header", "api-key-prefix", "max-requests-per-second", "paging", "concurrency",
             "cursor-param", "next-cursor-pointer", "next-cursor-header", "next-url-pointer", "starting-after-param",
             "has-more-pointer", "next-offset-pointer", "offset-param", "page-param", "first-page", "total-pages-pointer",

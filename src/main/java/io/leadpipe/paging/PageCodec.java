@@ -40,16 +40,19 @@ public final class PageCodec {
 
     /** The most pages the API serves per query (leadpipe.source.<name>.max-pages; 0 = no such limit). */
     private final int maxPages;
+    /** The most records the API serves per query, whatever the page size (leadpipe.source.<name>.max-results; 0 = no such limit). */
+    private final long maxResults;
 
     public PageCodec(SourceSettings source, ObjectNode baseBody) {
-        this(source, baseBody, 0);
+        this(source, baseBody, 0, 0);
     }
 
-    public PageCodec(SourceSettings source, ObjectNode baseBody, int maxPages) {
+    public PageCodec(SourceSettings source, ObjectNode baseBody, int maxPages, long maxResults) {
         this.source = source;
         this.sourceUrl = new SourceUrl(source.url());
         this.baseBody = baseBody;
         this.maxPages = maxPages;
+        this.maxResults = maxResults;
         if (source.concurrency() > 1 && !source.paginator().plannable()) {
             // still used as the number of child lists at once when the source is a parent → child job's childSource
             LOG.warn("source {}: leadpipe.source.{}.concurrency = {} does not fetch one job's pages in parallel — {} paging learns each page's"
@@ -96,10 +99,20 @@ public final class PageCodec {
      * A parameter whose name is set empty (page-size-param) is not sent.
      */
     public void prepareRequest(PullPosition pull, Exchange exchange) throws Exception {
-        if (maxPages > 0 && pull.position() != null && source.paginator().pageIndex(pull.position(), pull.pageNo()) > maxPages) {
-            throw new PageLimitException("the API serves at most " + maxPages + " pages per query (leadpipe.source." + source.name()
-                    + ".max-pages) and this one has more: the rest cannot be reached by paging. Every lead up to page " + maxPages
-                    + " is stored; cut the job into slices or narrower filters, each under " + maxPages + " pages");
+        if (pull.position() != null && (maxPages > 0 || maxResults > 0)) {
+            long index = source.paginator().pageIndex(pull.position(), pull.pageNo());
+            if (maxPages > 0 && index > maxPages) {
+                throw new PageLimitException("the API serves at most " + maxPages + " pages per query (leadpipe.source." + source.name()
+                        + ".max-pages) and this one has more: the rest cannot be reached by paging. Every lead up to page " + maxPages
+                        + " is stored; cut the job into slices or narrower filters, each under " + maxPages + " pages");
+            }
+            // HubSpot's search: a page reaching past the 10,000th record is refused (400), whatever the page size
+            long size = pull.largestPage() > 0 ? pull.largestPage() : source.pageSize();
+            if (maxResults > 0 && index * size > maxResults) {
+                throw new PageLimitException("the API serves at most " + maxResults + " records per query (leadpipe.source." + source.name()
+                        + ".max-results) and this one has more: the rest cannot be reached by paging. Every lead up to page " + (index - 1)
+                        + " is stored; cut the job into narrower filters (e.g. date ranges), each under " + maxResults + " records");
+            }
         }
         Paginator.Call call = source.paginator().call(pull.position());
         exchange.setVariable("sourceUrl", sourceUrl.endpoint());
@@ -188,6 +201,10 @@ public final class PageCodec {
                 LOG.warn("job={} matches {} records, but the API serves at most {} pages ({} records) per query (leadpipe.source.{}.max-pages):"
                         + " the pull will stop there; cut the job into slices or narrower filters", pull.jobId(), total.asLong(), maxPages, reachable, source.name());
             }
+        }
+        if (maxResults > 0 && total.canConvertToLong() && pull.position() == null && total.asLong() > maxResults) {
+            LOG.warn("job={} matches {} records, but the API serves at most {} records per query (leadpipe.source.{}.max-results):"
+                    + " the pull will stop there; cut the job into narrower filters (e.g. date ranges)", pull.jobId(), total.asLong(), maxResults, source.name());
         }
         String pageKey = pull.pullId() + ":" + HexFormat.of().formatHex(digest.digest()).substring(0, 40);
         return new FetchedPage(pageNo, ids, payloads, next, total.canConvertToLong() ? total.asLong() : null, source.pageSize(), pageKey);
