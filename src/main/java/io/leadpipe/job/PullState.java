@@ -74,7 +74,9 @@ public final class PullState implements PullPosition {
     private String status = "RUNNING";
     private String stopReason;
     private String capReason;
-    private volatile JobBudget budget; // a slice's: the job's caps over all its slices (null: the pull's own)
+    private volatile JobBudget budget;
+    private long childLists;
+    private long childListsShort; // a slice's: the job's caps over all its slices (null: the pull's own)
     private String error;
     private String drift;
     private long driftRecords;
@@ -486,6 +488,15 @@ public final class PullState implements PullPosition {
         apiTotal = listsTotal;
         apiTotalFirst = listsTotal;
     }
+
+    /** The child lists, and how many of them stored a different number of records than their API's total. */
+    public void childListsShort(long lists, long listsShort) {
+        childLists = lists;
+        childListsShort = listsShort;
+    }
+
+    public long childLists() { return childLists; }
+    public long childListsShort() { return childListsShort; }
 
     /** The children stopped on a shutdown signal (the parents' loop had ended): checkpointed, resumable. */
     public void childrenStopped(String why) {

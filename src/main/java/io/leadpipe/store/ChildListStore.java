@@ -49,10 +49,12 @@ public final class ChildListStore {
     private static final NamedSql FORGET_OTHER_PULLS = NamedSql.of("child-forget-other-pulls", "DELETE FROM child_lists WHERE job_id = :job AND pull_id <> :pullId");
     private static final NamedSql TOTALS = NamedSql.of("child-totals", "SELECT COUNT(*), SUM(CASE WHEN status = 'DONE' THEN 1 ELSE 0 END), "
             + "SUM(CASE WHEN status = 'PENDING' AND page_no > 0 THEN 1 ELSE 0 END), COALESCE(SUM(lead_count), 0), COALESCE(SUM(api_total), 0), "
-            + "SUM(CASE WHEN api_total IS NULL THEN 1 ELSE 0 END) FROM child_lists WHERE job_id = :job AND pull_id = :pullId");
+            + "SUM(CASE WHEN api_total IS NULL THEN 1 ELSE 0 END), "
+            + "SUM(CASE WHEN api_total IS NOT NULL AND lead_count <> api_total THEN 1 ELSE 0 END) FROM child_lists WHERE job_id = :job AND pull_id = :pullId");
 
     /** The parents of a job and how far their children are. */
-    public record Totals(long parents, long done, long inProgress, long childLeads, Long listsTotal) {
+    /** @param listsShort lists whose records stored differ from the total their API reported (the proof's gaps) */
+    public record Totals(long parents, long done, long inProgress, long childLeads, Long listsTotal, long listsShort) {
         public long pending() {
             return parents - done - inProgress;
         }
@@ -178,6 +180,7 @@ public final class ChildListStore {
         ChildRun run = exchange.getVariable("childRun", ChildRun.class);
         Totals t = totals(pull.jobId(), pull.pullId());
         pull.childrenCounted(run.pagesThisRun(), run.leadsThisRun(), t.childLeads(), t.listsTotal(), t.toString());
+        pull.childListsShort(t.parents(), t.listsShort());
         if (run.interrupted()) {
             pull.childrenStopped("stopped by a shutdown signal with " + t + ", checkpointed; run again to continue");
         } else if (run.failure() == null && run.capped() != null && t.done() < t.parents()) {
@@ -193,7 +196,7 @@ public final class ChildListStore {
                 rs.next();
                 long parents = rs.getLong(1);
                 long withoutTotal = rs.getLong(6);
-                return new Totals(parents, rs.getLong(2), rs.getLong(3), rs.getLong(4), parents > 0 && withoutTotal == 0 ? rs.getLong(5) : null);
+                return new Totals(parents, rs.getLong(2), rs.getLong(3), rs.getLong(4), parents > 0 && withoutTotal == 0 ? rs.getLong(5) : null, rs.getLong(7));
             }
         });
     }

@@ -60,9 +60,19 @@ public final class CompaniesApi {
         return config.companies;
     }
 
-    /** Contacts of the company at this index. */
+    /** Contacts of the company at this index: its own, and the previous company's first when it shares one. */
     public int contactsOf(int company) {
+        return own(company) + (sharesOne(company) ? 1 : 0);
+    }
+
+    private int own(int company) {
         return firstContact[company + 1] - firstContact[company];
+    }
+
+    /** sharedContactEvery: this company also lists the previous company's first contact. */
+    private boolean sharesOne(int company) {
+        int every = config.sharedContactEvery;
+        return every > 0 && company > 0 && company % every == every - 1 && own(company - 1) > 0;
     }
 
     /** Every contact id of every company, in order: what a complete parent → child pull stores. */
@@ -70,6 +80,13 @@ public final class CompaniesApi {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < contacts.size(); i++) ids.add(String.valueOf(contacts.lead(i).get("id")));
         return ids;
+    }
+
+    /** The sum of the companies' list totals: a contact under two companies counts twice. */
+    public long listedContacts() {
+        long n = 0;
+        for (int c = 0; c < config.companies; c++) n += contactsOf(c);
+        return n;
     }
 
     void handle(HttpExchange ex) throws IOException {
@@ -175,7 +192,9 @@ public final class CompaniesApi {
         int to = Math.min(count, from + limit);
         List<Map<String, Object>> results = new ArrayList<>();
         for (int i = from; i < to; i++) {
-            Map<String, Object> contact = new LinkedHashMap<>(contacts.lead(firstContact[company] + i));
+            // past its own contacts: the one it shares with the previous company
+            int index = i < own(company) ? firstContact[company] + i : firstContact[company - 1];
+            Map<String, Object> contact = new LinkedHashMap<>(contacts.lead(index));
             contact.put("company_id", companyId(company));
             results.add(contact);
         }

@@ -69,6 +69,11 @@ public final class SimulatorConfig {
     public int companies = 50;
     /** Each company has 0 to this many contacts (seeded; every 7th company none). */
     public int maxContactsPerCompany = 30;
+    /**
+     * Every Nth company also lists the previous company's first contact (one person associated with two
+     * companies, as CRMs allow): its list's total counts it, so the lists' totals exceed the distinct contacts (0 = off).
+     */
+    public int sharedContactEvery = 0;
     /** "co-00007:2": that company's contacts page 2 is answered 400 until cleared (null = off). */
     public volatile String failContactsAt = null;
 
@@ -171,6 +176,7 @@ public final class SimulatorConfig {
         c.missingLastNameEvery = (int) num(props, p + "missing-last-name-every", c.missingLastNameEvery);
         c.companies = (int) num(props, p + "companies", c.companies);
         c.maxContactsPerCompany = (int) num(props, p + "max-contacts-per-company", c.maxContactsPerCompany);
+        c.sharedContactEvery = (int) num(props, p + "shared-contact-every", c.sharedContactEvery);
         c.retryAfterStyle = str(props, p + "retry-after-style", c.retryAfterStyle);
         c.paging = str(props, p + "paging", c.paging);
         c.method = str(props, p + "method", c.method).toUpperCase(java.util.Locale.ROOT);
