@@ -325,6 +325,7 @@ public final class LeadpipeWiring implements AutoCloseable {
         main.bind("h2Housekeeping", housekeeping ? new io.leadpipe.store.H2Housekeeping(db.dataSource()) : new io.leadpipe.store.H2Housekeeping(null));
         leadStore = new LeadStore(db.dataSource(), settings.getInt("leadpipe.leads.max-id-length", 1000, 1, LeadStore.MAX_ID_LENGTH));
         main.bind("leadStore", leadStore);
+        slicedPulls.distinctLeads(leadStore::distinctLeadsOf);
         main.bind("pullLoop", new io.leadpipe.job.PullLoop());
         main.bind("childLoop", new io.leadpipe.job.ChildLoop());
         main.bind("childLists", new io.leadpipe.store.ChildListStore(db.dataSource(), pagers, checkpointStore::stopping,

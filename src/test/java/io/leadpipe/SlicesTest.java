@@ -189,6 +189,38 @@ class SlicesTest {
     }
 
     /**
+     * Slices whose filters are not exclusive (an industry and a country) share leads: each slice's proof is its own,
+     * but the job stored each shared lead once, and its report says so instead of summing the slices twice over.
+     */
+    @Test
+    void overlappingSlicesCountASharedLeadOnceInTheJobsReport() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            SimulatorConfig c = new SimulatorConfig();
+            c.leads = 1000;
+            ws.startSimulator(c);
+            LeadDataset data = ws.simulator.dataset();
+            ws.jobs(TestWorkspace.job("overlap", "", "slices", "industry=Software|country=DE"));
+            ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "1000");
+
+            TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(run.exitCode()).as("output:%n%s%s", run.out(), run.err()).isZero();
+            Set<String> software = ids(c.leads, i -> data.industryOf(i).equals("Software"));
+            Set<String> germany = ids(c.leads, i -> data.countryOf(i).equals("DE"));
+            Set<String> union = new TreeSet<>(software);
+            union.addAll(germany);
+            long shared = software.size() + germany.size() - union.size();
+            assertThat(shared).as("leads in both slices").isPositive();
+            assertThat(ws.storedLeadKeys()).as("each lead one row").hasSize(union.size());
+            JsonNode report = JSON.readTree(Files.readString(ws.dir.resolve("reports/overlap.json")));
+            assertThat(report.path("leadsStored").asLong()).as("the job's leads: the union of its slices").isEqualTo(union.size());
+            long sum = software.size() + germany.size();
+            assertThat(report.path("completeness").asText()).isEqualTo("PASS: every slice complete — " + sum + " leads in 2 slices = the API's totals of "
+                    + sum + " (" + union.size() + " distinct leads: " + shared + " are in more than one slice — the slices overlap)");
+        }
+    }
+
+    /**
      * A sliced job's credit budget is the job's: maxRequests counts the requests of all its slices (before, four
      * slices with a cap of 6 each could make 24). The slices running at once may each have one request in flight
      * when the budget runs out, so at most maxRequests + 3 here; raising the cap continues every slice from its checkpoint.

@@ -142,7 +142,9 @@ public final class RunReport {
      * A sliced job's report: its status from its slices' (DONE when every slice is DONE, else the worst, naming
      * the slices), this run's figures summed over the slices, and the completeness proof per slice.
      */
-    public Map<String, Object> finishSliced(String job, String source, String filters, java.util.List<SlicedPulls.SliceResult> slices, long startedAt)
+    /** @param union the distinct leads stored for all the slices (null: not counted; the slices' own counts are summed) */
+    public Map<String, Object> finishSliced(String job, String source, String filters, java.util.List<SlicedPulls.SliceResult> slices, long startedAt,
+                                            Long union)
             throws IOException {
         String status = "DONE";
         for (String worst : WORST_FIRST) {
@@ -211,7 +213,8 @@ public final class RunReport {
         r.put("slicesDone", done);
         r.put("pagesThisRun", pages);
         r.put("leadsReceivedThisRun", received);
-        r.put("leadsStored", stored);
+        // slices that overlap (filter values that are not exclusive) share leads: the job stored each once
+        r.put("leadsStored", union != null ? union : stored);
         r.put("newLeads", newLeads);
         r.put("alreadyPresent", Math.max(0, received - newLeads));
         r.put("apiTotal", allTotals ? apiTotal : null);
@@ -226,6 +229,9 @@ public final class RunReport {
         if (!"DONE".equals(status)) completeness = "NOT CHECKED: the job is " + status;
         else if (!gaps.isEmpty()) completeness = "GAP: slice " + String.join("; slice ", gaps);
         else if (!unproven.isEmpty()) completeness = "NOT CHECKED: no report for slice " + String.join(", ", unproven);
+        else if (union != null && union < distinct) completeness = "PASS: every slice complete — " + distinct + " leads in " + slices.size() + " slices"
+                    + (allTotals ? " = the API's totals of " + apiTotal : "") + " (" + union + " distinct leads: " + (distinct - union)
+                    + " are in more than one slice — the slices overlap)";
         else completeness = "PASS: every slice complete — " + distinct + " distinct leads in " + slices.size() + " slices"
                     + (allTotals ? " = the API's totals of " + apiTotal : "");
         r.put("completeness", completeness);

@@ -34,6 +34,7 @@ public final class SlicedPulls implements AutoCloseable {
     private final RunReport runReport;
     private Function<String, JobOutcome> pullOne;
     private JobBudget.Budgets checkpoints;
+    private java.util.function.ToLongFunction<List<String>> distinctLeads;
 
     public SlicedPulls(int concurrency, RunReport runReport) {
         this.pool = Executors.newFixedThreadPool(concurrency, r -> {
@@ -74,6 +75,11 @@ public final class SlicedPulls implements AutoCloseable {
         this.checkpoints = store;
     }
 
+    /** Counts the distinct leads stored for a list of jobs: a lead in two overlapping slices is one lead of the job. */
+    public void distinctLeads(java.util.function.ToLongFunction<List<String>> counter) {
+        this.distinctLeads = counter;
+    }
+
     /** Whether a route is a slice's own (made by {@link #addSliceRoutes}), not a job declared in the routes. */
     public static boolean isSlice(RouteDefinition route) {
         Map<String, Object> params = route.getTemplateParameters();
@@ -103,7 +109,8 @@ public final class SlicedPulls implements AutoCloseable {
         } finally {
             if (checkpoints != null) checkpoints.end(job);
         }
-        exchange.setVariable("slicedRun", runReport.finishSliced(job, exchange.getVariable("source", String.class), filters, results, started));
+        Long union = distinctLeads == null ? null : distinctLeads.applyAsLong(sliceJobs);
+        exchange.setVariable("slicedRun", runReport.finishSliced(job, exchange.getVariable("source", String.class), filters, results, started, union));
     }
 
     @Override

@@ -204,6 +204,25 @@ public final class LeadStore {
         pull.storedAfter(count(COUNT_FOR_JOB, pull), count(COUNT_FOR_PULL, pull));
     }
 
+    /** Distinct leads stored for any of these jobs (a sliced job's slices: a lead in two slices counts once). */
+    public long distinctLeadsOf(java.util.Collection<String> jobs) {
+        if (jobs.isEmpty()) return 0;
+        String sql = "SELECT COUNT(*) FROM (SELECT DISTINCT source, lead_key FROM lead_jobs WHERE job_id IN (" + "?,".repeat(jobs.size() - 1) + "?)) d";
+        Connection c = DataSourceUtils.getConnection(dataSource);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            for (String job : jobs) ps.setString(i++, job);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("counting the leads of jobs " + jobs + ": " + e.getMessage(), e);
+        } finally {
+            DataSourceUtils.releaseConnection(c, dataSource);
+        }
+    }
+
     private long count(NamedSql sql, PullState pull) throws SQLException {
         Connection c = DataSourceUtils.getConnection(dataSource);
         try (PreparedStatement ps = sql.prepare(c, NamedSql.values("job", pull.jobId(), "pullId", pull.pullId())); ResultSet rs = ps.executeQuery()) {
