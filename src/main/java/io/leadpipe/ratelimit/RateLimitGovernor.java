@@ -268,9 +268,11 @@ public final class RateLimitGovernor {
             return;
         }
         if (s.resetAt() != null && isLaterWindow(s)) {
-            sentInWindow = 1; // the request this answers belongs to the new window
             // what it says, less the requests we sent into the new window that may have reached the API after this one
             long sentSince = releasedSince(windowEdge(resetAt));
+            // this instance's share of the new window: the request this answers and every other sent into it so far
+            // (it was 1, and a node share overspent right after a refill: 8 where 1/3 of 10 allows 6)
+            sentInWindow = Math.max(1, sentSince);
             resetAt = s.resetAt();
             if (s.remaining() != null) remaining = limit == null ? s.remaining() : Math.min(s.remaining(), limit - sentSince);
             saidInWindow = s.remaining();

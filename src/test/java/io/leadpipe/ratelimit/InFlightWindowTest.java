@@ -72,6 +72,33 @@ class InFlightWindowTest {
         assertThat(h.remaining()).as("10 − a − b").isEqualTo(8L);
     }
 
+    /**
+     * One of three instances on a key (node share 1/3 of 9 = 3 per window). Two requests sent just after the reset,
+     * still on the old window's share, reach the API in the new window; when the first answer from the new window
+     * comes, both count against this instance's share there. It counted only the one answered, and sent two more.
+     */
+    @Test
+    void aNodeShareCountsEveryRequestSentIntoTheNewWindowBeforeItsFirstAnswer() throws Exception {
+        RateLimitGovernor g = new RateLimitGovernor("test", 0, Duration.ofMillis(250), 1.0 / 3, clock, sleeper);
+        at("PT0.5S");
+        g.observe(new RateLimitSnapshot(9L, 9L, Instant.parse("2026-11-28T10:00:01Z")));
+        at("PT0.9S");
+        g.acquire("a");
+        at("PT1.05S");
+        g.acquire("b");                 // the old window's share (within the margin), at the API in the new one
+        g.acquire("c");
+        at("PT1.1S");
+        g.observe(new RateLimitSnapshot(9L, 8L, Instant.parse("2026-11-28T10:00:02Z"))); // b's answer
+        int more = 0;
+        while (true) {
+            g.acquire("d");
+            if (!now.get().isBefore(Instant.parse("2026-11-28T10:00:02Z"))) break;
+            more++;
+        }
+        assertThat(2 + more).as("this instance's requests at the API in the window 1 s–2 s (b, c and %d more): its share is 3", more)
+                .isLessThanOrEqualTo(3);
+    }
+
     @Test
     void anAnswerFromTheNextWindowIsLoweredByWhatWasSentIntoItSinceItBegan() throws Exception {
         RateLimitGovernor g = new RateLimitGovernor("test", 0, Duration.ofMillis(250), clock, sleeper);
