@@ -35,6 +35,11 @@ public final class RateLimitGovernor {
     private Long remaining;        // our estimate: the last answer minus what we sent since
     private Long saidInWindow;     // the lowest remaining an answer said in the current window
     private Instant resetAt;       // when the current window refills, on our clock
+    private Duration windowLength; // from one reset to the next, as the answers showed (null: not seen yet)
+    private Instant lastReset;     // the reset of the window before the current one
+    private boolean resetGuessed;  // resetAt is the expected end (a node share's), not yet an answer's
+    /** How soon a used node share looks again when the new window's end is not known yet (its first answer will say). */
+    private static final Duration SHARE_RECHECK = Duration.ofMillis(50);
     private Instant pausedUntil;   // Retry-After from a 429 holds every request on this key
     private String pauseReason = "its Retry-After";
     private Instant loggedPause;
@@ -144,6 +149,7 @@ public final class RateLimitGovernor {
                 Instant now = clock.instant();
                 String reason;
                 Instant until;
+                boolean recheck = false;
                 if (pausedUntil != null && now.isBefore(pausedUntil)) {
                     until = pausedUntil;
                     reason = pauseReason + " asked for " + WaitTimes.human(Duration.between(now, pausedUntil));
@@ -152,13 +158,20 @@ public final class RateLimitGovernor {
                         // the window has refilled; the next answer tells us how much is really left. What we sent
                         // since its start (while we waited out the margin) is in it already, at the API — and so may be
                         // what we sent within the margin before it (a request stalled between its permit and the wire)
-                        remaining = limit == null ? null : limit - releasedSince(windowEdge(resetAt));
-                        resetAt = null;
+                        long carried = releasedSince(windowEdge(resetAt));
+                        remaining = limit == null ? null : limit - carried;
+                        // a node share holds in the new window before its first answer too: its end is expected one
+                        // window after the last (its first answer corrects it); unknown, the share waits for that answer
+                        lastReset = resetAt;
+                        resetAt = nodeShare < 1.0 && windowLength != null ? resetAt.plus(windowLength) : null;
+                        resetGuessed = resetAt != null;
                         saidInWindow = null;
-                        sentInWindow = 0;
+                        sentInWindow = carried;
                     }
                     boolean shareLeft = nodeShare >= 1.0 || limit == null || sentInWindow < (long) Math.floor(limit * nodeShare);
-                    boolean windowLeft = (remaining == null || remaining > effectiveFloor() || resetAt == null) && (shareLeft || resetAt == null);
+                    // (a node share used to be ignored until the new window's first answer came: every job of the
+                    // instance sent one at once, 4 where a share of 3 allowed 3 — 8 of 10 for two of three instances)
+                    boolean windowLeft = (remaining == null || remaining > effectiveFloor() || resetAt == null) && shareLeft;
                     if (windowLeft || shared != null) {
                         // windows without a reset time (per second, minute, hour, day): the tightest one paces
                         RollingWindow tightest = null;
@@ -178,7 +191,9 @@ public final class RateLimitGovernor {
                         until = windowFrees;
                         reason = tightest.describe(now, floor);
                     } else {
-                        until = resetAt.plus(resetMargin);
+                        // a used share before the new window's first answer: look again shortly, the answer says when it ends
+                        recheck = resetAt == null;
+                        until = recheck ? now.plus(SHARE_RECHECK) : resetAt.plus(resetMargin);
                         reason = shareLeft ? remaining + " of " + limit + " requests left (floor " + effectiveFloor() + ") until its quota resets"
                                 : "this instance's share of the window is used (" + sentInWindow + " of " + limit + " × " + nodeShare + ")";
                     }
@@ -188,7 +203,8 @@ public final class RateLimitGovernor {
                 if (max != null && wait.compareTo(max) > 0) throw new WaitTooLongException(name, until, wait, max, reason);
                 waits++;
                 waitedMillis += wait.toMillis();
-                if (!until.equals(loggedPause)) {
+                // one line per pause (a share's short look-again waits for the window's first answer are not pauses to report)
+                if (!recheck && !until.equals(loggedPause)) {
                     loggedPause = until;
                     LOG.info("rate limit [{}]: job={} pauses {} until {} — {}", name, job, WaitTimes.human(wait), WaitTimes.until(now, until), reason);
                 }
@@ -255,8 +271,17 @@ public final class RateLimitGovernor {
         Instant now = clock.instant();
         if (s.limit() != null) limit = s.limit();
         if (s.resetAt() != null && !now.isBefore(s.resetAt().plus(resetMargin))) return; // a late answer from a past window
+        if (s.resetAt() != null && resetGuessed) {
+            // the expected end of a node share's window: the API's word replaces it (this is the window we are counting)
+            resetGuessed = false;
+            windowLength = lastReset != null && s.resetAt().isAfter(lastReset) ? Duration.between(lastReset, s.resetAt()) : windowLength;
+            resetAt = s.resetAt();
+            lower(s.remaining());
+            return;
+        }
         if (s.resetAt() != null && resetAt == null) {
             // the first answer, or the first since the window refilled: what we sent since then counts too
+            if (lastReset != null && s.resetAt().isAfter(lastReset)) windowLength = Duration.between(lastReset, s.resetAt());
             resetAt = s.resetAt();
             if (remaining == null && s.remaining() != null && !released.isEmpty()) {
                 // the very first: the other requests sent before any answer came may have reached the API after this one
@@ -270,6 +295,7 @@ public final class RateLimitGovernor {
         if (s.resetAt() != null && isLaterWindow(s)) {
             // what it says, less the requests we sent into the new window that may have reached the API after this one
             long sentSince = releasedSince(windowEdge(resetAt));
+            windowLength = Duration.between(resetAt, s.resetAt());
             // this instance's share of the new window: the request this answers and every other sent into it so far
             // (it was 1, and a node share overspent right after a refill: 8 where 1/3 of 10 allows 6)
             sentInWindow = Math.max(1, sentSince);

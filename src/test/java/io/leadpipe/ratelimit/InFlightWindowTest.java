@@ -99,6 +99,45 @@ class InFlightWindowTest {
                 .isLessThanOrEqualTo(3);
     }
 
+    private static Instant second(int s) {
+        return Instant.parse("2026-11-28T10:00:00Z").plusSeconds(s);
+    }
+
+    /**
+     * A node share holds in a new window before the window's first answer comes. It used to be ignored until then:
+     * four jobs of one instance each sent a request at the refill, 4 where a share of 3 allowed 3 (in the cluster
+     * bench two busy instances of three made 8 requests in a 10-request window, not 6). The new window's end is
+     * expected one window after the last one.
+     */
+    @Test
+    void aNodeShareHoldsInANewWindowBeforeItsFirstAnswer() throws Exception {
+        RateLimitGovernor g = new RateLimitGovernor("test", 0, Duration.ofMillis(250), 1.0 / 3, clock, sleeper);
+        at("PT0.5S");
+        g.observe(new RateLimitSnapshot(9L, 8L, second(1)));
+        at("PT1.5S");
+        g.observe(new RateLimitSnapshot(9L, 8L, second(2))); // windows of 1 s
+        at("PT2.3S");                   // the window 2 s–3 s has begun; no answer from it yet
+        for (int i = 0; i < 3; i++) g.acquire("job-" + i);
+        assertThat(now.get()).as("three requests: the share").isEqualTo(second(2).plusMillis(300));
+        g.acquire("job-3");             // the fourth job waits for the window after
+        assertThat(now.get()).isEqualTo(second(3).plusMillis(250));
+    }
+
+    /** An expected window end is only a guess: the window's first answer replaces it, also when it is sooner. */
+    @Test
+    void theWindowsFirstAnswerReplacesTheExpectedEnd() throws Exception {
+        RateLimitGovernor g = new RateLimitGovernor("test", 0, Duration.ofMillis(250), 1.0 / 3, clock, sleeper);
+        at("PT0.5S");
+        g.observe(new RateLimitSnapshot(9L, 8L, second(1)));
+        at("PT5.5S");
+        g.observe(new RateLimitSnapshot(9L, 8L, second(6))); // idle in between: 5 s from reset to reset
+        at("PT6.3S");
+        for (int i = 0; i < 3; i++) g.acquire("job-" + i);  // the share; the window's end expected at 11 s
+        g.observe(new RateLimitSnapshot(9L, 6L, second(7))); // the API: it ends at 7 s
+        g.acquire("job-3");
+        assertThat(now.get()).as("waited for the API's end of the window, not the expected one").isEqualTo(second(7).plusMillis(250));
+    }
+
     @Test
     void anAnswerFromTheNextWindowIsLoweredByWhatWasSentIntoItSinceItBegan() throws Exception {
         RateLimitGovernor g = new RateLimitGovernor("test", 0, Duration.ofMillis(250), clock, sleeper);
