@@ -83,6 +83,22 @@ class SlicesTest {
 
             TestWorkspace.CliResult again = ws.cli(TestWorkspace.envWithKey(), "run");
             assertThat(again.out()).contains("job by-country: already DONE");
+            // one slice held by a live run elsewhere: the reset is refused whole, no slice forgotten (it was slice by slice)
+            try (Connection db = ws.db(); java.sql.PreparedStatement ps = db.prepareStatement("UPDATE extraction_checkpoint SET lease_owner = 'someone-else', "
+                    + "lease_host = 'another-host', lease_pid = 4242, lease_since = ?, lease_heartbeat_at = ?, lease_expires_at = ? WHERE job_id = 'by-country.US'")) {
+                java.time.OffsetDateTime now = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC);
+                ps.setObject(1, now);
+                ps.setObject(2, now);
+                ps.setObject(3, now.plusMinutes(10));
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+            TestWorkspace.CliResult refused = ws.cli(java.util.Map.of(), "reset", "by-country");
+            assertThat(refused.exitCode()).as(refused.out() + refused.err()).isNotZero();
+            assertThat(refused.err()).contains("by-country.US").contains("another-host");
+            for (String country : COUNTRIES) assertThat(ws.checkpoint("by-country." + country).get("status")).as("slice %s kept", country).isEqualTo("DONE");
+            try (Connection db = ws.db(); java.sql.Statement st = db.createStatement()) {
+                st.executeUpdate("UPDATE extraction_checkpoint SET lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_expires_at = NULL WHERE job_id = 'by-country.US'");
+            }
             TestWorkspace.CliResult reset = ws.cli(java.util.Map.of(), "reset", "by-country");
             assertThat(reset.out()).contains("4 of 4 slice checkpoints forgotten");
             assertThat(ws.cli(java.util.Map.of(), "status", "by-country").out()).contains("0 of 4 slices DONE");

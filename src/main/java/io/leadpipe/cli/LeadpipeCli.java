@@ -174,10 +174,11 @@ public final class LeadpipeCli {
         try (Database db = Database.open(settings).migrate()) {
             CheckpointStore store = CheckpointStore.forVerbs(db);
             if (!slices.isEmpty()) {
-                // a sliced job is its slices' checkpoints: all of them are forgotten (each refused while a live run holds it)
-                int forgotten = 0;
-                for (String slice : slices) if (store.reset(slice)) forgotten++;
-                store.reset(job);
+                // a sliced job is its slices' checkpoints: all of them are forgotten at once, or none while a live run holds one
+                List<String> all = new java.util.ArrayList<>(slices);
+                all.add(job);
+                java.util.Set<String> had = store.resetAll(all);
+                long forgotten = slices.stream().filter(had::contains).count();
                 out.println("job " + job + ": " + forgotten + " of " + slices.size() + " slice checkpoints forgotten; the next run pulls every slice from its first page");
                 return OK;
             }

@@ -333,6 +333,23 @@ public final class CheckpointStore implements JobBudget.Budgets {
         });
     }
 
+    /**
+     * Forgets a sliced job's checkpoints — its slices' and its own — in one transaction: all of them, or, when a
+     * live run holds any one, none (JobBusyException naming it). Returns those that had a checkpoint.
+     */
+    public java.util.Set<String> resetAll(java.util.List<String> jobs) {
+        return inTransaction(c -> {
+            for (String job : jobs) refuseWhileHeld(c, job);
+            java.util.Set<String> forgotten = new java.util.TreeSet<>();
+            for (String job : jobs) {
+                FORGET_PAGE_KEYS.update(c, values("job", job));
+                FORGET_AHEAD.update(c, values("job", job));
+                if (DELETE.update(c, values("job", job)) > 0) forgotten.add(job);
+            }
+            return forgotten;
+        });
+    }
+
     /** reset and verify rewrite the row a running pull writes to: not while a live process holds the job (the row stays locked until the caller commits). */
     private static void refuseWhileHeld(Connection c, String job) throws SQLException {
         Row row = read(c, job);
