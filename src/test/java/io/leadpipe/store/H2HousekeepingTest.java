@@ -135,7 +135,7 @@ class H2HousekeepingTest {
                 // the commits of the last three retention times, and what is left of the ones before
                 long recent = s[1] - commitsAt(samples, s[0] - 3 * retentionMs);
                 assertThat(s[2]).as("chunks at %d ms after %d commits, %d of them in the last %d ms", s[0], s[1], recent, 3 * retentionMs)
-                        .isLessThanOrEqualTo(recent + 50);
+                        .isLessThanOrEqualTo(recent * 11 / 10 + 50);
             }
             assertThat(last[2]).as("chunks at the end, of %d commits", last[1]).isLessThan(last[1] * 3 / 4);
             assertThat(H2Housekeeping.STORES_WHILE_REUSING.get()).as("H2 stores in the middle of a rewrite (chunks in reused space)").isEqualTo(storesWhileReusing);
@@ -144,6 +144,46 @@ class H2HousekeepingTest {
         try (Database db = open(""); Connection c = db.dataSource().getConnection(); ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM pages")) {
             rs.next();
             assertThat(rs.getLong(1)).as("every row there after a restart").isEqualTo(rows);
+        }
+    }
+
+    /**
+     * A run that finds megabytes of pages older than the retention time (a second of a fast pull) rewrites them in
+     * rounds small enough that H2 never stores in the middle of one, while space reuse is switched on for the
+     * choice: such a chunk would be written into reused space. With a round of a quarter of H2's auto-commit
+     * memory in stored bytes (the earlier limit) H2 stored mid-rewrite here.
+     */
+    @Test
+    void aRunOverMuchOldDataNeverStoresInTheMiddleOfARewrite() throws Exception {
+        long storesWhileReusing = H2Housekeeping.STORES_WHILE_REUSING.get();
+        try (Database db = open(";RETENTION_TIME=500"); Connection c = db.dataSource().getConnection()) {
+            try (Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE leads(lead_key VARCHAR(200) PRIMARY KEY, job_id VARCHAR(200) NOT NULL, page_no INT NOT NULL, "
+                        + "payload VARCHAR NOT NULL, fetched_at TIMESTAMP WITH TIME ZONE NOT NULL)");
+                st.execute("CREATE INDEX leads_job ON leads(job_id)");
+            }
+            c.setAutoCommit(false);
+            try (PreparedStatement put = c.prepareStatement("INSERT INTO leads VALUES(?, 'all-leads', ?, ?, CURRENT_TIMESTAMP)")) {
+                for (int page = 0, key = 0; page < 300; page++) {
+                    for (int i = 0; i < 100; i++, key++) {
+                        put.setString(1, "leads-api:" + key);
+                        put.setInt(2, page);
+                        put.setString(3, "{\"id\":\"" + key + "\",\"email\":\"lead" + key + "@example.com\",\"company\":\"Company " + key % 997 + "\"}");
+                        put.addBatch();
+                    }
+                    put.executeBatch();
+                    c.commit();
+                }
+            }
+            c.setAutoCommit(true);
+            MVStore store = H2Housekeeping.embeddedStore(c);
+            Thread.sleep(600); // every chunk older than the retention time: all of them are candidates at once
+            long before = store.getFileStore().getLayoutMap().keySet().stream().filter(k -> k.startsWith("chunk.")).count();
+            new H2Housekeeping(db.dataSource()).run();
+            assertThat(H2Housekeeping.STORES_WHILE_REUSING.get()).as("H2 stores in the middle of a rewrite").isEqualTo(storesWhileReusing);
+            assertThat(chunksBeforeAnOlderOne(store)).as("chunks written before an older chunk's position (reused space)").isZero();
+            assertThat(store.getFileStore().getLayoutMap().keySet().stream().filter(k -> k.startsWith("chunk.")).count())
+                    .as("chunks after the run (were %d)", before).isLessThan(before);
         }
     }
 
