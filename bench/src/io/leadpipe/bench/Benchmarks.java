@@ -65,7 +65,7 @@ public final class Benchmarks {
     static String housekeeping() {
         String ms = System.getProperty("bench.set.leadpipe.db.housekeeping-ms", "1000");
         return ms.equals("0") ? "not bounded (leadpipe.db.housekeeping-ms = 0: about one chunk per page commit)"
-                : "sparse chunks older than H2's 45 s retention rewritten every " + ms + " ms by leadpipe's H2 housekeeping, emptied ones dropped (about the last 45–90 s of commits)";
+                : "sparse chunks older than H2's 45 s retention rewritten every " + ms + " ms by leadpipe's H2 housekeeping, emptied ones dropped (about the last 1–2 minutes of commits)";
     }
 
     /** The -Dbench.set.* settings a durability run tried, or "the defaults". */

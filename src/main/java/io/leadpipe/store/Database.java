@@ -93,7 +93,7 @@ public final class Database implements AutoCloseable {
      * 100 kills; 0 of 84 with appended chunks, where the newest chunk is the file's tail and is found).
      * H2's RETENTION_TIME stays at its default (45 s; H2 documents lower values as unsafe): H2 rewrites and
      * drops only chunks older than that, so with {@link H2Housekeeping} the chunks kept in the heap are about
-     * the last 45–90 s of commits. The price is a file that only grows while leadpipe runs.
+     * the last 1–2 minutes of commits. The price is a file that only grows while leadpipe runs.
      */
     static String withAppendOnlyChunks(String url) {
         String upper = url.toUpperCase(java.util.Locale.ROOT);

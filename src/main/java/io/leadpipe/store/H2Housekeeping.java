@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Run on a timer (routes/checkpoint.yaml), this rewrites the live pages of sparse chunks and commits them —
  * appended, like every commit — so the emptied chunks are dropped. H2 rewrites and drops only chunks older
  * than its retention time (45 s, kept: FileStore.isSeasonedChunk), so the count is bounded by time, not by
- * the pull's length: about the commits of the last 45–90 s.
+ * the pull's length: about the commits of the last 1–2 minutes (80–130 s in `bench/run memory`).
  */
 public final class H2Housekeeping {
 
