@@ -63,9 +63,9 @@ public final class Benchmarks {
 
     /** What bounds the H2 chunks in the run: leadpipe's housekeeping when a run turned it on, else nothing (the default). */
     static String housekeeping() {
-        String ms = System.getProperty("bench.set.leadpipe.db.housekeeping-ms", "0");
-        return ms.equals("0") ? "not bounded (leadpipe.db.housekeeping-ms = 0, the default: about one chunk per page commit)"
-                : "rewritten and dropped every " + ms + " ms by leadpipe's H2 housekeeping while under 90% full (then after H2's 45 s retention)";
+        String ms = System.getProperty("bench.set.leadpipe.db.housekeeping-ms", "1000");
+        return ms.equals("0") ? "not bounded (leadpipe.db.housekeeping-ms = 0: about one chunk per page commit)"
+                : "sparse chunks older than H2's 45 s retention rewritten every " + ms + " ms by leadpipe's H2 housekeeping, emptied ones dropped (about the last 1–2 minutes of commits)";
     }
 
     /** The -Dbench.set.* settings a durability run tried, or "the defaults". */
@@ -116,12 +116,12 @@ public final class Benchmarks {
                 r.storeInfo().get("info.CACHE_MAX_SIZE"), r.url().substring(r.url().indexOf(';')), housekeeping(),
                 r.storeInfo().get("info.CHUNK_COUNT"), Long.parseLong(r.storeInfo().getOrDefault("info.FILE_SIZE", "0")) / 1048576.0);
         if (!r.watches().isEmpty()) {
-            System.out.println("| time (s) | H2 chunks in the heap (`SFChunk`) | stream-cache temp-file managers |");
-            System.out.println("|---|---|---|");
+            System.out.println("| time (s) | H2 chunks in the heap (`SFChunk`) | H2 chunks (`info.CHUNK_COUNT`) | versions the oldest one in use is behind | stream-cache temp-file managers |");
+            System.out.println("|---|---|---|---|---|");
             int w = r.watches().size();
-            for (int i = 0; i < Math.min(10, w); i++) {
-                MemoryFootprint.Watch x = r.watches().get(Math.min(w - 1, i * w / Math.min(10, w)));
-                System.out.printf(Locale.ROOT, "| %.0f | %,d | %,d |%n", x.seconds(), x.chunks(), x.tempFileManagers());
+            for (int i = 0; i < Math.min(20, w); i++) {
+                MemoryFootprint.Watch x = r.watches().get(Math.min(w - 1, i * w / Math.min(20, w)));
+                System.out.printf(Locale.ROOT, "| %.0f | %,d | %,d | %,d | %,d |%n", x.seconds(), x.chunks(), x.chunksInStore(), x.versionsPinned(), x.tempFileManagers());
             }
             System.out.println();
         }

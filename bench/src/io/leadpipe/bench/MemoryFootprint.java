@@ -20,8 +20,13 @@ final class MemoryFootprint {
     record Result(boolean complete, double seconds, List<double[]> samples, List<String> lastHistogram, double histogramAtSeconds,
                   java.util.Map<String, String> storeInfo, String url, List<Watch> watches) {}
 
-    /** Live instances of the classes that once grew with the pull, at one histogram. */
-    record Watch(double seconds, long chunks, long tempFileManagers) {}
+    /**
+     * Live instances of the classes that once grew with the pull, at one histogram, and H2's own figures read
+     * through the pulling process's auto-server at the same moment: its chunk count and how many versions behind
+     * the current one the oldest version still in use is (a long-open transaction or result set would pin it, and
+     * with it every chunk emptied since; -1 = not read).
+     */
+    record Watch(double seconds, long chunks, long tempFileManagers, long chunksInStore, long versionsPinned) {}
 
     static Result run(int leads) throws Exception {
         try (BenchWorkspace ws = new BenchWorkspace()) {
@@ -45,7 +50,11 @@ final class MemoryFootprint {
                 if (!h.isEmpty() && p.isAlive()) {
                     histogram = h;
                     histogramAt = (System.nanoTime() - t0) / 1e9;
-                    watches.add(new Watch(histogramAt, instances(h, "org.h2.mvstore.SFChunk"), instances(h, "org.apache.camel.converter.stream.FileInputStreamCache$TempFileManager")));
+                    java.util.Map<String, String> live = p.isAlive() ? liveStoreInfo(ws) : java.util.Map.of();
+                    watches.add(new Watch(histogramAt, instances(h, "org.h2.mvstore.SFChunk"), instances(h, "org.apache.camel.converter.stream.FileInputStreamCache$TempFileManager"),
+                            Long.parseLong(live.getOrDefault("info.CHUNK_COUNT", "-1")),
+                            live.containsKey("info.CURRENT_VERSION") && live.containsKey("info.OLDEST_VERS_TO_KEEP")
+                                    ? Long.parseLong(live.get("info.CURRENT_VERSION")) - Long.parseLong(live.get("info.OLDEST_VERS_TO_KEEP")) : -1));
                 }
             }
             boolean complete = p.exitValue() == 0;
@@ -58,16 +67,26 @@ final class MemoryFootprint {
         }
     }
 
+    /** H2's figures of the store while the pull runs, through its auto-server (IFEXISTS: never creates or owns the file). */
+    private static java.util.Map<String, String> liveStoreInfo(BenchWorkspace ws) {
+        if (!Files.exists(ws.dir.resolve("db/leadpipe.mv.db"))) return java.util.Map.of();
+        return storeInfo(ws, ws.settings.get("leadpipe.db.url") + ";IFEXISTS=TRUE");
+    }
+
     /** H2's own figures for the store the pull left: the page cache's bound and use, chunks, file size. */
     private static java.util.Map<String, String> storeInfo(BenchWorkspace ws) {
+        return storeInfo(ws, ws.settings.get("leadpipe.db.url"));
+    }
+
+    private static java.util.Map<String, String> storeInfo(BenchWorkspace ws, String url) {
         java.util.Map<String, String> info = new java.util.LinkedHashMap<>();
-        String url = ws.settings.get("leadpipe.db.url");
         try {
             Path pw = ws.dir.resolve("db/.db-password");
             String password = Files.exists(pw) ? Files.readString(pw).trim() : "";
             try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "sa", password);
                  java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT SETTING_NAME, SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS "
-                         + "WHERE SETTING_NAME IN ('info.CACHE_MAX_SIZE', 'info.CACHE_SIZE', 'info.CHUNK_COUNT', 'info.FILE_SIZE', 'info.PAGE_COUNT', 'WRITE_DELAY')")) {
+                         + "WHERE SETTING_NAME IN ('info.CACHE_MAX_SIZE', 'info.CACHE_SIZE', 'info.CHUNK_COUNT', 'info.FILE_SIZE', 'info.PAGE_COUNT', 'WRITE_DELAY', "
+                         + "'info.CURRENT_VERSION', 'info.OLDEST_VERS_TO_KEEP', 'RETENTION_TIME')")) {
                 while (rs.next()) info.put(rs.getString(1), rs.getString(2));
             }
         } catch (Exception e) {

@@ -91,9 +91,9 @@ public final class Database implements AutoCloseable {
      * when a commit's chunk lands in reused space in the middle of the file, H2's quick recovery after
      * kill -9 may not find it and opens an older version, so committed checkpoints went backwards (15 of
      * 100 kills; 0 of 84 with appended chunks, where the newest chunk is the file's tail and is found).
-     * H2's RETENTION_TIME stays at its default (45 s; H2 documents lower values as unsafe): a chunk emptied
-     * by {@link H2Housekeeping} is dropped 45 s later, so the chunks kept in the heap are bounded by what is
-     * live plus 45 s of commits. The price is a file that only grows while leadpipe runs.
+     * H2's RETENTION_TIME stays at its default (45 s; H2 documents lower values as unsafe): H2 rewrites and
+     * drops only chunks older than that, so with {@link H2Housekeeping} the chunks kept in the heap are about
+     * the last 1–2 minutes of commits. The price is a file that only grows while leadpipe runs.
      */
     static String withAppendOnlyChunks(String url) {
         String upper = url.toUpperCase(java.util.Locale.ROOT);
