@@ -62,7 +62,7 @@ class ClusterQuotaIT {
                 nodes.add(start(ws, 2, logs));
                 assertThat(nodes.get(2).waitFor(90, TimeUnit.SECONDS)).as("the third instance finished its jobs").isTrue();
                 assertThat(nodes.get(2).exitValue()).as("the third instance's exit; its log:%n%s", Files.readString(logs.get(2))).isZero();
-                Thread.sleep(5 * WINDOW_MS); // a few windows of the first two with the third idle
+                Thread.sleep(4 * WINDOW_MS); // a few windows of the first two with the third idle
                 for (int i = 0; i < 2; i++) assertThat(nodes.get(i).isAlive()).as("instance %d still pulls (it has more work than the test lasts)", i).isTrue();
                 for (int i = 0; i < 2; i++) nodes.get(i).destroy(); // SIGTERM: they stop between pages
                 for (int i = 0; i < 2; i++) nodes.get(i).waitFor(30, TimeUnit.SECONDS);
