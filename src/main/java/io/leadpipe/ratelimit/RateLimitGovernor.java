@@ -40,6 +40,12 @@ public final class RateLimitGovernor {
     private boolean resetGuessed;  // resetAt is the expected end (a node share's), not yet an answer's
     /** How soon a used node share looks again when the new window's end is not known yet (its first answer will say). */
     private static final Duration SHARE_RECHECK = Duration.ofMillis(50);
+    /**
+     * How long a used node share waits for a window whose end no answer has named (the API may be down, and a
+     * request that never gets an answer must still fail, not wait): then requests go out until an answer comes.
+     */
+    private static final Duration UNNAMED_WINDOW_HOLD = Duration.ofSeconds(2);
+    private Instant windowStartedAt; // when the current window began here (its refill, or the first request)
     private Instant pausedUntil;   // Retry-After from a 429 holds every request on this key
     private String pauseReason = "its Retry-After";
     private Instant loggedPause;
@@ -167,8 +173,11 @@ public final class RateLimitGovernor {
                         resetGuessed = resetAt != null;
                         saidInWindow = null;
                         sentInWindow = carried;
+                        windowStartedAt = now;
                     }
-                    boolean shareLeft = nodeShare >= 1.0 || limit == null || sentInWindow < (long) Math.floor(limit * nodeShare);
+                    if (windowStartedAt == null) windowStartedAt = now;
+                    boolean unnamedTooLong = resetAt == null && !now.isBefore(windowStartedAt.plus(UNNAMED_WINDOW_HOLD));
+                    boolean shareLeft = nodeShare >= 1.0 || limit == null || unnamedTooLong || sentInWindow < (long) Math.floor(limit * nodeShare);
                     // (a node share used to be ignored until the new window's first answer came: every job of the
                     // instance sent one at once, 4 where a share of 3 allowed 3 — 8 of 10 for two of three instances)
                     boolean windowLeft = (remaining == null || remaining > effectiveFloor() || resetAt == null) && shareLeft;
@@ -274,14 +283,14 @@ public final class RateLimitGovernor {
         if (s.resetAt() != null && resetGuessed) {
             // the expected end of a node share's window: the API's word replaces it (this is the window we are counting)
             resetGuessed = false;
-            windowLength = lastReset != null && s.resetAt().isAfter(lastReset) ? Duration.between(lastReset, s.resetAt()) : windowLength;
+            if (lastReset != null && s.resetAt().isAfter(lastReset)) learnWindowLength(Duration.between(lastReset, s.resetAt()));
             resetAt = s.resetAt();
             lower(s.remaining());
             return;
         }
         if (s.resetAt() != null && resetAt == null) {
             // the first answer, or the first since the window refilled: what we sent since then counts too
-            if (lastReset != null && s.resetAt().isAfter(lastReset)) windowLength = Duration.between(lastReset, s.resetAt());
+            if (lastReset != null && s.resetAt().isAfter(lastReset)) learnWindowLength(Duration.between(lastReset, s.resetAt()));
             resetAt = s.resetAt();
             if (remaining == null && s.remaining() != null && !released.isEmpty()) {
                 // the very first: the other requests sent before any answer came may have reached the API after this one
@@ -295,7 +304,9 @@ public final class RateLimitGovernor {
         if (s.resetAt() != null && isLaterWindow(s)) {
             // what it says, less the requests we sent into the new window that may have reached the API after this one
             long sentSince = releasedSince(windowEdge(resetAt));
-            windowLength = Duration.between(resetAt, s.resetAt());
+            // a length only from a window that refilled (more left than was said before): a delta reset read a second
+            // apart within one window also moves the reset on
+            if (s.remaining() != null && saidInWindow != null && s.remaining() > saidInWindow) learnWindowLength(Duration.between(resetAt, s.resetAt()));
             // this instance's share of the new window: the request this answers and every other sent into it so far
             // (it was 1, and a node share overspent right after a refill: 8 where 1/3 of 10 allows 6)
             sentInWindow = Math.max(1, sentSince);
@@ -306,6 +317,14 @@ public final class RateLimitGovernor {
         }
         if (s.resetAt() != null && s.resetAt().isAfter(resetAt)) resetAt = s.resetAt(); // delta resets jitter by a second
         lower(s.remaining());
+    }
+
+    /**
+     * The shortest gap seen between one window's reset and a later one's: an idle spell spans several windows,
+     * and a length learned from it would make a node share wait for a window end that far away.
+     */
+    private void learnWindowLength(Duration gap) {
+        if (!gap.isNegative() && !gap.isZero() && (windowLength == null || gap.compareTo(windowLength) < 0)) windowLength = gap;
     }
 
     /** What an answer said about the windows announced without a reset time (QuotaWindows). */

@@ -113,9 +113,9 @@ class InFlightWindowTest {
     void aNodeShareHoldsInANewWindowBeforeItsFirstAnswer() throws Exception {
         RateLimitGovernor g = new RateLimitGovernor("test", 0, Duration.ofMillis(250), 1.0 / 3, clock, sleeper);
         at("PT0.5S");
-        g.observe(new RateLimitSnapshot(9L, 8L, second(1)));
+        g.observe(new RateLimitSnapshot(9L, 5L, second(1)));
         at("PT1.5S");
-        g.observe(new RateLimitSnapshot(9L, 8L, second(2))); // windows of 1 s
+        g.observe(new RateLimitSnapshot(9L, 8L, second(2))); // refilled: windows of 1 s
         at("PT2.3S");                   // the window 2 s–3 s has begun; no answer from it yet
         for (int i = 0; i < 3; i++) g.acquire("job-" + i);
         assertThat(now.get()).as("three requests: the share").isEqualTo(second(2).plusMillis(300));
@@ -123,12 +123,27 @@ class InFlightWindowTest {
         assertThat(now.get()).isEqualTo(second(3).plusMillis(250));
     }
 
+    /**
+     * A used share whose window no answer has named yet (its length not known either) looks again shortly for the
+     * first answer, but not for ever: an API that never answers must still make its requests fail, not wait.
+     */
+    @Test
+    void aUsedShareWaitsForAnUnnamedWindowOnlyBriefly() throws Exception {
+        RateLimitGovernor g = new RateLimitGovernor("test", 0, Duration.ofMillis(250), 1.0 / 3, clock, sleeper);
+        at("PT0.5S");
+        g.observe(new RateLimitSnapshot(9L, 5L, second(1)));
+        at("PT1.3S");                   // refilled; no answer from the new window ever comes (the API went down)
+        for (int i = 0; i < 3; i++) g.acquire("job-" + i);
+        g.acquire("job-3");
+        assertThat(now.get()).as("waited a moment for the window's first answer, then went").isBetween(second(3).plusMillis(300), second(3).plusMillis(400));
+    }
+
     /** An expected window end is only a guess: the window's first answer replaces it, also when it is sooner. */
     @Test
     void theWindowsFirstAnswerReplacesTheExpectedEnd() throws Exception {
         RateLimitGovernor g = new RateLimitGovernor("test", 0, Duration.ofMillis(250), 1.0 / 3, clock, sleeper);
         at("PT0.5S");
-        g.observe(new RateLimitSnapshot(9L, 8L, second(1)));
+        g.observe(new RateLimitSnapshot(9L, 5L, second(1)));
         at("PT5.5S");
         g.observe(new RateLimitSnapshot(9L, 8L, second(6))); // idle in between: 5 s from reset to reset
         at("PT6.3S");
