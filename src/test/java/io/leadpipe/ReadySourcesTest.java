@@ -372,17 +372,25 @@ class ReadySourcesTest {
         })) {
             try (TestWorkspace ws = workspace("hubspot-search", fake.base() + "/crm/v3/objects/contacts/search")) {
                 ws.settings.put("leadpipe.source.hubspot-search.max-results", Integer.toString(maxResults));
-                TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
-                assertThat(run.exitCode()).isNotZero();
-                Map<String, Object> cp = ws.checkpoint("hubspot-search-pull");
-                assertThat(cp.get("status")).isEqualTo("FAILED");
-                assertThat(String.valueOf(cp.get("error"))).contains("at most 500 records per query (leadpipe.source.hubspot-search.max-results)");
-                assertThat(fake.requests()).as("no page reaching past the limit asked for (HubSpot would answer 400)").isEqualTo(5);
-                try (Connection c = ws.db(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM leads")) {
-                    rs.next();
-                    assertThat(rs.getInt(1)).as("every lead the API served is kept").isEqualTo(maxResults);
-                }
+                stopsAtTheApisLimit(ws, fake, "hubspot-search", "at most 500 records per query (leadpipe.source.hubspot-search.max-results)", 5, maxResults);
             }
+        }
+    }
+
+    /**
+     * Runs the job against an API that serves only so much per query: FAILED naming the limit's setting, no request
+     * past the limit, and every lead the API served kept.
+     */
+    private static void stopsAtTheApisLimit(TestWorkspace ws, VendorFake fake, String vendor, String limitSaid, int requests, int leadsKept) throws Exception {
+        TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+        assertThat(run.exitCode()).isNotZero();
+        Map<String, Object> cp = ws.checkpoint(vendor + "-pull");
+        assertThat(cp.get("status")).isEqualTo("FAILED");
+        assertThat(String.valueOf(cp.get("error"))).contains(limitSaid);
+        assertThat(fake.requests()).as("no page past the limit asked for").isEqualTo(requests);
+        try (Connection c = ws.db(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM leads")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("every lead the API served is kept").isEqualTo(leadsKept);
         }
     }
 
@@ -422,16 +430,7 @@ class ReadySourcesTest {
         })) {
             try (TestWorkspace ws = workspace("apollo", fake.base() + "/api/v1/mixed_people/api_search")) {
                 ws.settings.put("leadpipe.source.apollo.max-pages", Integer.toString(limit));
-                TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
-                assertThat(run.exitCode()).isNotZero();
-                Map<String, Object> cp = ws.checkpoint("apollo-pull");
-                assertThat(cp.get("status")).isEqualTo("FAILED");
-                assertThat(String.valueOf(cp.get("error"))).contains("at most 20 pages per query (leadpipe.source.apollo.max-pages)");
-                assertThat(fake.requests()).as("no page past the limit asked for").isEqualTo(limit);
-                try (Connection c = ws.db(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM leads")) {
-                    rs.next();
-                    assertThat(rs.getInt(1)).as("every lead the API served is kept").isEqualTo(2000);
-                }
+                stopsAtTheApisLimit(ws, fake, "apollo", "at most 20 pages per query (leadpipe.source.apollo.max-pages)", limit, 2000);
             }
         }
     }
