@@ -26,7 +26,13 @@ import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import io.leadpipe.ratelimit.RateLimitHeaderNames;
 import io.leadpipe.ratelimit.RateLimits;
 import io.leadpipe.ratelimit.RetryBackoff;
-import io.leadpipe.paging.SourceSettings;
+import io.leadpipe.auth.AuthSpec;
+import io.leadpipe.config.ApiKeys;
+import io.leadpipe.ratelimit.QuotaSpec;
+import io.leadpipe.ratelimit.RatePolicy;
+import io.leadpipe.source.Source;
+import io.leadpipe.source.SourceSpec;
+import io.leadpipe.source.Sources;
 import io.leadpipe.store.CheckpointStore;
 import io.leadpipe.store.Database;
 import io.leadpipe.store.LeadStore;
@@ -61,9 +67,8 @@ import java.util.concurrent.Future;
 public final class LeadpipeWiring implements AutoCloseable {
 
     private final Settings settings;
-    private final Map<String, SourceAuth> auth = new LinkedHashMap<>();
+    private final Map<String, SourceAuth> sinkAuth = new LinkedHashMap<>();
     private SourceAuthFactory authFactory;
-    private final Map<String, io.leadpipe.http.StaticHeaders> staticHeaders = new LinkedHashMap<>();
     private final JobCounters counters = new JobCounters();
     private final RateLimits rateLimits = new RateLimits();
     private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -84,12 +89,8 @@ public final class LeadpipeWiring implements AutoCloseable {
 
     public LeadpipeWiring start(Map<String, String> env) throws Exception {
         // everything that can be wrong in the configuration fails here, before the database is touched
-        List<SourceSettings> sources = new ArrayList<>();
-        authFactory = new SourceAuthFactory(settings, env);
-        for (String name : settings.require("leadpipe.sources").split(",")) {
-            if (name.isBlank()) continue;
-            sources.add(resolveSource(name.trim(), env));
-        }
+        authFactory = credentials(env);
+        List<Sources.Resolved> resolved = Sources.resolve(SourceSpec.readAll(settings, env), authFactory);
         int concurrency = settings.getInt("leadpipe.jobs.concurrency", 4, 1, 256);
         settings.getInt("camel.component.http.connect-timeout", 5000, 1, Integer.MAX_VALUE);
         settings.getInt("camel.component.http.response-timeout", 30000, 1, Integer.MAX_VALUE);
@@ -127,19 +128,17 @@ public final class LeadpipeWiring implements AutoCloseable {
         slicedPulls = new io.leadpipe.job.SlicedPulls(settings.getInt("leadpipe.slices.concurrency", 8, 1, 256), runReport);
         main.bind("slicedPulls", slicedPulls);
         PageCodecs pagers = new PageCodecs();
-        long floor = settings.getLong("leadpipe.ratelimit.floor", 10, 0, Long.MAX_VALUE);
-        Duration resetMargin = Duration.ofMillis(settings.getLong("leadpipe.ratelimit.reset-margin-ms", 250, 0, 600_000));
+        RatePolicy policy = ratePolicy();
         rateLimits.maxWait(maxWait());
         if (sharedWindows) rateLimits.shareWindows(new io.leadpipe.store.SharedWindowTable(db.dataSource()), settings.getInt("leadpipe.ratelimit.cluster.block", 5, 1, 1000));
-        io.leadpipe.http.ResponseLimits limits = responseLimits();
-        auth.values().forEach(key -> key.limits(limits));
-        for (SourceSettings s : sources) bindSource(s, pagers, floor, resetMargin, client -> client);
+        Sources sources = Sources.connect(resolved, rateLimits, policy, client -> client);
+        for (Source s : sources.all()) bindSource(s, pagers);
         pagePools(sources);
         // parent → child jobs (routes/children.yaml): the child lists of up to leadpipe.source.<child>.concurrency parents at once
-        for (SourceSettings s : sources) threadPool("children-" + s.name(), s.concurrency());
+        for (Source s : sources.all()) threadPool("children-" + s.name(), s.spec().paging().concurrency());
         main.bind("paging", pagers);
         main.bind("instanceUrls", authFactory.instanceUrls());
-        bindSink(env, floor, resetMargin);
+        bindSink(env, policy);
         bindStores(pagers);
         main.bind("rateLimits", rateLimits);
         main.bind("scheduleDeferral", new io.leadpipe.schedule.ScheduleDeferral());
@@ -186,29 +185,23 @@ public final class LeadpipeWiring implements AutoCloseable {
         return true;
     }
 
-    /** A source's settings, credentials and static headers, checked before anything is opened. */
-    private SourceSettings resolveSource(String name, Map<String, String> env) {
-        SourceSettings s = SourceSettings.from(settings, name);
-        auth.computeIfAbsent(s.name(), n -> authFactory.create(n, "source '" + n + "'", "leadpipe.source." + n + ".",
-                s.apiKeyHeader(), s.apiKeyPrefix(), s.apiKeyEnv(), s.apiKeyFile()));
-        staticHeaders.put(s.name(), io.leadpipe.http.StaticHeaders.from(settings, s.name(), s.apiKeyHeader(), env));
-        return s;
+    /** A source's page codec and HTTP client (the governor is its own, in rateLimits). */
+    private void bindSource(Source s, PageCodecs pagers) {
+        pagers.register(s.name(), s.paging());
+        main.bind("auth-" + s.name(), s.client());
     }
 
-    /**
-     * A source's page codec, HTTP client and rate governor (with its quota windows and rate-limit rules);
-     * {@code wrap} may wrap the client (probe records what it sends).
-     */
-    private void bindSource(SourceSettings s, PageCodecs pagers, long floor, Duration resetMargin,
-                            java.util.function.UnaryOperator<org.apache.camel.component.http.HttpClientConfigurer> wrap) {
-        pagers.register(s.name(), new PageCodec(s, io.leadpipe.paging.RequestBody.from(settings, s.name()),
-                settings.getInt("leadpipe.source." + s.name() + ".max-pages", 0, 0, Integer.MAX_VALUE),
-                settings.getLong("leadpipe.source." + s.name() + ".max-results", 0, 0, Long.MAX_VALUE)));
-        // the source's HTTP client: the key and its static headers, added inside the client (never Camel headers)
-        main.bind("auth-" + s.name(), wrap.apply(staticHeaders.get(s.name()).around(auth.get(s.name()))));
-        rateLimits.register(s.name(), auth.get(s.name()).identity(), RateLimitHeaderNames.from(settings, s.name()),
-                floor, resetMargin, settings.getDouble("leadpipe.ratelimit.node-share", 1.0, 0.01, 1.0), s.maxRequestsPerSecond());
-        rateLimits.signals(s.name(), io.leadpipe.ratelimit.QuotaWindows.from(settings, s.name()), rateLimitRules(s.name()));
+    /** The credentials of every API, read with the token endpoint's timeouts (those of every API call). */
+    private SourceAuthFactory credentials(Map<String, String> env) {
+        return new SourceAuthFactory(env, Duration.ofMillis(settings.getInt("camel.component.http.connect-timeout", 5000, 1, Integer.MAX_VALUE)),
+                Duration.ofMillis(settings.getInt("camel.component.http.response-timeout", 30000, 1, Integer.MAX_VALUE)));
+    }
+
+    /** leadpipe.ratelimit.floor, reset-margin-ms, node-share: how every governor paces. */
+    private RatePolicy ratePolicy() {
+        return new RatePolicy(settings.getLong("leadpipe.ratelimit.floor", 10, 0, Long.MAX_VALUE),
+                Duration.ofMillis(settings.getLong("leadpipe.ratelimit.reset-margin-ms", 250, 0, 600_000)),
+                settings.getDouble("leadpipe.ratelimit.node-share", 1.0, 0.01, 1.0));
     }
 
     /**
@@ -216,12 +209,12 @@ public final class LeadpipeWiring implements AutoCloseable {
      * pages runs on it, so each job (its own route, its own pool made from the profile) has at most the
      * source's concurrency pages in flight. The queue holds the window's planned pages (a few hundred).
      */
-    private void pagePools(List<SourceSettings> sources) {
+    private void pagePools(Sources sources) {
         main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
             @Override
             public void beforeConfigure(org.apache.camel.main.BaseMainSupport m) {
-                for (SourceSettings s : sources) {
-                    int n = s.paginator().plannable() ? s.concurrency() : 1;
+                for (Source s : sources.all()) {
+                    int n = s.spec().paging().pagesInFlight();
                     m.getCamelContext().getExecutorServiceManager().registerThreadPoolProfile(
                             new org.apache.camel.builder.ThreadPoolProfileBuilder("pages-" + s.name()).poolSize(n).maxPoolSize(n).maxQueueSize(-1).build());
                 }
@@ -237,14 +230,10 @@ public final class LeadpipeWiring implements AutoCloseable {
      * and no management port.
      */
     public io.leadpipe.probe.SourceProbe startProbe(Map<String, String> env, String sourceName) throws Exception {
-        List<String> declared = io.leadpipe.config.KnownSettings.sourceNames(settings.require("leadpipe.sources"));
-        if (!declared.contains(sourceName)) {
-            throw new ConfigException("no source named '" + sourceName + "' in leadpipe.sources (" + String.join(", ", declared) + ")");
-        }
-        authFactory = new SourceAuthFactory(settings, env);
-        SourceSettings source = resolveSource(sourceName, env);
-        long floor = settings.getLong("leadpipe.ratelimit.floor", 10, 0, Long.MAX_VALUE);
-        Duration resetMargin = Duration.ofMillis(settings.getLong("leadpipe.ratelimit.reset-margin-ms", 250, 0, 600_000));
+        SourceSpec spec = SourceSpec.readDeclared(settings, sourceName, env);
+        authFactory = credentials(env);
+        List<Sources.Resolved> resolved = Sources.resolve(List.of(spec), authFactory);
+        RatePolicy policy = ratePolicy();
         rateLimits.maxWait(maxWait());
         RetryBackoff retries = backoff("leadpipe.retry.");
         if (authFactory.keepsRefreshTokens()) {
@@ -261,13 +250,13 @@ public final class LeadpipeWiring implements AutoCloseable {
         properties.setProperty("camel.metrics.enabled", "false");
         main.setOverrideProperties(properties);
         main.setDefaultPropertyPlaceholderLocation("false");
-        auth.get(sourceName).limits(responseLimits());
         // the request as it goes out of the source's own client, credentials masked
-        java.util.Set<String> masked = new java.util.HashSet<>(java.util.Set.of(source.apiKeyHeader()));
-        staticHeaders.get(sourceName).describe().forEach((name, shown) -> { if (io.leadpipe.secrets.Secrets.MASK.equals(shown)) masked.add(name); });
+        java.util.Set<String> masked = new java.util.HashSet<>(java.util.Set.of(spec.auth().apiKeyHeader()));
+        spec.headers().describe().forEach((name, shown) -> { if (io.leadpipe.secrets.Secrets.MASK.equals(shown)) masked.add(name); });
         io.leadpipe.probe.RequestRecorder[] recorder = new io.leadpipe.probe.RequestRecorder[1];
         PageCodecs pagers = new PageCodecs();
-        bindSource(source, pagers, floor, resetMargin, client -> recorder[0] = new io.leadpipe.probe.RequestRecorder(client, masked));
+        Source source = Sources.connect(resolved, rateLimits, policy, client -> recorder[0] = new io.leadpipe.probe.RequestRecorder(client, masked)).of(sourceName);
+        bindSource(source, pagers);
         main.bind("paging", pagers);
         main.bind("instanceUrls", authFactory.instanceUrls());
         main.bind("rateLimits", rateLimits);
@@ -275,10 +264,10 @@ public final class LeadpipeWiring implements AutoCloseable {
         main.init();
         main.start();
         context = main.getCamelContext();
-        String pacing = "floor " + floor + " requests kept per window (at most a tenth of the limit), at most " + source.maxRequestsPerSecond()
+        String pacing = "floor " + policy.floor() + " requests kept per window (at most a tenth of the limit), at most " + spec.quota().maxRequestsPerSecond()
                 + " requests/s (Throttler), node share " + settings.getDouble("leadpipe.ratelimit.node-share", 1.0, 0.01, 1.0)
                 + "; a wait longer than " + settings.get("leadpipe.ratelimit.max-wait", "15m") + " stops the job PAUSED";
-        return new io.leadpipe.probe.SourceProbe(source, rateLimits, recorder[0], retries.describe(), pacing);
+        return new io.leadpipe.probe.SourceProbe(source.spec().paging(), source.quota(), recorder[0], retries.describe(), pacing);
     }
 
     /** The page fetch's route files, from where the configured routes are (routes/ by default). */
@@ -344,15 +333,15 @@ public final class LeadpipeWiring implements AutoCloseable {
      * The delivery side: the CRM and enrichment APIs are sources of their own (key, governor, Throttler),
      * the mapping comes from its file. Beans exist even with the sink off, so routes/sink.yaml always loads.
      */
-    private void bindSink(Map<String, String> env, long floor, Duration resetMargin) {
+    private void bindSink(Map<String, String> env, RatePolicy policy) {
         sinkEnabled = settings.getBoolean("leadpipe.sink.enabled", false);
         boolean enrich = settings.getBoolean("leadpipe.sink.enrichment.enabled", true);
         settings.getInt("leadpipe.sink.batch-size", 100, 1, 100);
         CrmMapping mapping = null;
         if (sinkEnabled) {
             mapping = CrmMapping.load(Path.of(settings.get("leadpipe.sink.mapping", "routes/mapping/crm.yaml")));
-            sinkApi("crm", "leadpipe.sink.crm.", floor, resetMargin);
-            if (enrich) sinkApi("enrichment", "leadpipe.sink.enrichment.", floor, resetMargin);
+            sinkApi("crm", "leadpipe.sink.crm.", policy);
+            if (enrich) sinkApi("enrichment", "leadpipe.sink.enrichment.", policy);
         }
         main.bind("sinkBatch", new SinkBatch(mapping));
         main.bind("deliveryTally", new DeliveryTally());
@@ -372,22 +361,6 @@ public final class LeadpipeWiring implements AutoCloseable {
         pool.setMaxPoolSize(threads);
         pool.setMaxQueueSize(-1); // a split hands over its parts at once; at most `threads` of them run
         main.configure().threadPool().addConfig(id, pool);
-    }
-
-    private io.leadpipe.http.ResponseLimits responseLimits() {
-        return new io.leadpipe.http.ResponseLimits(settings.getLong("leadpipe.http.request-deadline-ms", 120_000, 1, 86_400_000),
-                settings.getLong("leadpipe.http.max-body-bytes", 64L * 1024 * 1024, 1024, Long.MAX_VALUE));
-    }
-
-    /** leadpipe.source.<name>.rate-limit-rules: the answers besides 429 that mean "slow down". */
-    private io.leadpipe.ratelimit.RateLimitRules rateLimitRules(String source) {
-        String key = "leadpipe.source." + source + ".rate-limit-rules";
-        String value = settings.get(key, "");
-        try {
-            return io.leadpipe.ratelimit.RateLimitRules.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw settings.invalid(key, value, e.getMessage());
-        }
     }
 
     /** leadpipe.ratelimit.max-wait: an API asking for a longer wait stops the job (checkpointed) instead. */
@@ -418,24 +391,20 @@ public final class LeadpipeWiring implements AutoCloseable {
     private void sinkAuth(String name, String prefix, String defaultEnv) {
         String url = settings.require(prefix + "url");
         if (!url.startsWith("http://") && !url.startsWith("https://")) throw settings.invalid(prefix + "url", url, "must start with http:// or https://");
-        auth.computeIfAbsent(name, n -> authFactory.create(n, "sink API '" + n + "'", prefix, settings.get(prefix + "api-key-header", "Authorization"),
-                settings.get(prefix + "api-key-prefix", "Bearer"), settings.get(prefix + "api-key-env", defaultEnv), settings.get(prefix + "api-key-file")));
+        sinkAuth.computeIfAbsent(name, n -> authFactory.create(AuthSpec.read(new ApiKeys(settings, prefix, "sink API '" + n + "'"), n,
+                "Authorization", "Bearer", defaultEnv)));
     }
 
-    private void sinkApi(String name, String prefix, long floor, Duration resetMargin) {
-        SourceAuth key = auth.get(name);
-        main.bind("auth-" + name, key.limits(responseLimits()));
-        rateLimits.register(name, key.identity(), RateLimitHeaderNames.from(settings, name), floor, resetMargin,
-                settings.getInt(prefix + "max-requests-per-second", 10, 1, 100_000));
+    private void sinkApi(String name, String prefix, RatePolicy policy) {
+        SourceAuth key = sinkAuth.get(name);
+        main.bind("auth-" + name, key.limits(SourceSpec.responseLimits(settings)));
+        rateLimits.register(name, key.identity(), new QuotaSpec(RateLimitHeaderNames.read(ApiKeys.source(settings, name)), io.leadpipe.ratelimit.QuotaWindows.none(),
+                io.leadpipe.ratelimit.RateLimitRules.none(), settings.getInt(prefix + "max-requests-per-second", 10, 1, 100_000)),
+                new RatePolicy(policy.floor(), policy.resetMargin(), 1.0)); // the delivery APIs have always paced on their whole window
     }
 
     public boolean sinkEnabled() {
         return sinkEnabled;
-    }
-
-    /** How OAuth2 APIs got their tokens (for tests and the run's figures). */
-    public SourceAuthFactory auth() {
-        return authFactory;
     }
 
     /** Drains the staged leads to the CRM once: returns the drain's exchange (counts in variables, or its exception). */
