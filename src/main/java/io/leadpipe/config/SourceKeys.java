@@ -116,8 +116,9 @@ public final class SourceKeys {
         KEYS.put(name, new Key(name, def, null, null, doc));
     }
 
+    /** true or false (read with ApiKeys.flag). */
     private static void flag(String name, String def, String doc) {
-        KEYS.put(name, new Key(name, def, null, null, doc));
+        text(name, def, doc);
     }
 
     private static void number(String name, String def, long min, long max, String doc) {
