@@ -1,7 +1,6 @@
 package io.leadpipe.auth;
 
 import io.leadpipe.config.ConfigException;
-import io.leadpipe.config.Settings;
 import io.leadpipe.secrets.Secrets;
 
 import java.io.IOException;
@@ -20,15 +19,12 @@ final class SecretInput {
     }
 
     /**
-     * @param prefix     e.g. leadpipe.source.crm.auth.
-     * @param name       e.g. client-secret: reads {@code prefix + name + "-file"}, else the variable named by {@code prefix + name + "-env"}
-     * @param defaultEnv the variable read when {@code -env} is not set
-     * @param required   false: null when neither is given
+     * @param required false: null when neither is given
      */
-    static String read(Settings settings, String api, String prefix, String name, String defaultEnv, Map<String, String> env, boolean required) {
-        String fileKey = prefix + name + "-file";
-        String envKey = prefix + name + "-env";
-        String file = settings.get(fileKey);
+    static String read(AuthSpec.Secret secret, String api, Map<String, String> env, boolean required) {
+        String fileKey = secret.fileKey();
+        String envKey = secret.envKey();
+        String file = secret.file();
         String value;
         if (file != null && !file.isBlank()) {
             try {
@@ -38,11 +34,11 @@ final class SecretInput {
             }
             if (value.isEmpty()) throw new ConfigException("'" + api + "': the file " + file + " (" + fileKey + ") is empty");
         } else {
-            String var = settings.get(envKey, defaultEnv);
+            String var = secret.variable();
             value = var == null ? null : env.get(var);
             if (value == null || value.isBlank()) {
                 if (!required) return null;
-                throw new ConfigException("'" + api + "': no " + name.replace('-', ' ') + ". Set the environment variable " + var
+                throw new ConfigException("'" + api + "': no " + secret.name().replace('-', ' ') + ". Set the environment variable " + var
                         + " (" + envKey + ") or point " + fileKey + " at a file holding it");
             }
             value = value.trim();

@@ -1,7 +1,7 @@
 package io.leadpipe.cli;
 
-import io.leadpipe.cli.CommandLine;
 import io.leadpipe.LeadpipeWiring;
+import io.leadpipe.ProbeWiring;
 import io.leadpipe.config.ConfigException;
 import io.leadpipe.config.JobDeclarations;
 import io.leadpipe.config.Settings;
@@ -270,8 +270,8 @@ public final class LeadpipeCli {
             if (cli.args.size() != 1) throw new ConfigException("usage: leadpipe probe SOURCE, or leadpipe probe --job JOB");
             source = cli.args.get(0);
         }
-        try (LeadpipeWiring app = new LeadpipeWiring(settings)) {
-            io.leadpipe.probe.SourceProbe probe = app.startProbe(env, source);
+        try (ProbeWiring app = new ProbeWiring(settings)) {
+            io.leadpipe.probe.SourceProbe probe = app.start(env, source);
             org.apache.camel.ProducerTemplate template = app.context().createProducerTemplate();
             io.leadpipe.probe.ProbeReport report = probe.run(template, cli.job, filters);
             template.stop();

@@ -16,32 +16,15 @@ public final class KnownSettings {
 
     public static final String SOURCE_PREFIX = "leadpipe.source.";
 
-    /** How an API is authenticated (auth.SourceAuthFactory): sources as leadpipe.source.NAME.auth*, the sink APIs as leadpipe.sink.crm|enrichment.auth*. */
-    public static final List<String> AUTH_SETTINGS = List.of(
-            "auth", "auth.user", "auth.password-env", "auth.password-file", "auth.token-url", "auth.client-id",
-            "auth.client-secret-env", "auth.client-secret-file", "auth.client-auth", "auth.scope", "auth.audience",
-            "auth.extra-form", "auth.refresh-token-env", "auth.refresh-token-file", "auth.follow-instance-url",
-            "auth.renew-before-seconds");
+    /** How an API is authenticated (auth.AuthSpec): sources as leadpipe.source.NAME.auth*, the sink APIs as leadpipe.sink.crm|enrichment.auth*. */
+    public static final List<String> AUTH_SETTINGS = SourceKeys.authNames();
 
-    /** What one source can set (SourceSettings, RateLimitHeaderNames, QuotaWindows, AUTH_SETTINGS); application.properties may list more. */
-    public static final List<String> SOURCE_SETTINGS = java.util.stream.Stream.concat(java.util.stream.Stream.of(
-            "profile", "url", "method", "body", "body-file", "max-pages", "max-results", "page-size", "page-size-param", "records-pointer", "fields-pointer", "total-pointer", "id-pointer",
-            "api-key-env", "api-key-file", "api-key-header", "api-key-prefix", "max-requests-per-second", "paging", "concurrency",
-            "cursor-param", "next-cursor-pointer", "next-cursor-header", "next-url-pointer", "starting-after-param",
-            "has-more-pointer", "next-offset-pointer", "offset-param", "page-param", "first-page", "total-pages-pointer",
-            "headers.limit", "headers.remaining", "headers.reset", "headers.reset-format", "headers.ietf-limit",
-            "headers.ietf-remaining", "headers.ietf-reset", "headers.ietf-policy", "headers.ietf-ratelimit",
-            "headers.retry-after", "rate-limit-rules",
-            // quota windows without a reset time (QuotaWindows): slot × field
-            "quota.second.limit-header", "quota.second.remaining-header", "quota.second.used-header", "quota.second.used-pattern", "quota.second.interval-header", "quota.second.interval",
-            "quota.minute.limit-header", "quota.minute.remaining-header", "quota.minute.used-header", "quota.minute.used-pattern", "quota.minute.interval-header", "quota.minute.interval",
-            "quota.hour.limit-header", "quota.hour.remaining-header", "quota.hour.used-header", "quota.hour.used-pattern", "quota.hour.interval-header", "quota.hour.interval",
-            "quota.day.limit-header", "quota.day.remaining-header", "quota.day.used-header", "quota.day.used-pattern", "quota.day.interval-header", "quota.day.interval",
-            "quota.window.limit-header", "quota.window.remaining-header", "quota.window.used-header", "quota.window.used-pattern", "quota.window.interval-header", "quota.window.interval"), AUTH_SETTINGS.stream()).toList();
+    /** What one source can set, as {@link SourceKeys} declares it; application.properties may list more. */
+    public static final List<String> SOURCE_SETTINGS = SourceKeys.names();
 
     /** Per-source request headers, one key per header: leadpipe.source.<name>.header.<Header-Name> and .secret-header.<Header-Name>. */
-    public static final String HEADER_SETTING = "header.";
-    public static final String SECRET_HEADER_SETTING = "secret-header.";
+    public static final String HEADER_SETTING = SourceKeys.HEADER;
+    public static final String SECRET_HEADER_SETTING = SourceKeys.SECRET_HEADER;
     private static final java.util.regex.Pattern HEADER_NAME = java.util.regex.Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
 
     /** The delivery APIs read their quota header names as leadpipe.source.crm|enrichment.headers.*. */
@@ -88,7 +71,12 @@ public final class KnownSettings {
     }
 
     public boolean isKnown(String key, List<String> sources) {
-        return !key.startsWith("leadpipe.") || keys(sources).contains(key) || isStaticHeader(key, sources);
+        return !key.startsWith("leadpipe.") || isSimulators(key) || keys(sources).contains(key) || isStaticHeader(key, sources);
+    }
+
+    /** The bundled simulator's keys (simulator/simulator.properties): the demo passes them on; leadpipe reads none. */
+    private static boolean isSimulators(String key) {
+        return key.startsWith("leadpipe.simulator.") || key.startsWith("leadpipe.demo.");
     }
 
     private static boolean isStaticHeader(String key, List<String> sources) {

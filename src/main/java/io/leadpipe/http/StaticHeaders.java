@@ -1,5 +1,6 @@
 package io.leadpipe.http;
 
+import io.leadpipe.config.ApiKeys;
 import io.leadpipe.config.ConfigException;
 import io.leadpipe.config.Settings;
 import io.leadpipe.secrets.Secrets;
@@ -46,18 +47,19 @@ public final class StaticHeaders {
      * Reads and checks a source's static and secret headers; {@code apiKeyHeader} is the key's own header,
      * which a static header may not replace. Secret values are registered with {@link Secrets}.
      */
-    public static StaticHeaders from(Settings settings, String source, String apiKeyHeader, Map<String, String> env) {
-        String prefix = "leadpipe.source." + source + ".";
+    public static StaticHeaders read(ApiKeys k, String apiKeyHeader, Map<String, String> env) {
+        String prefix = k.prefix();
+        Settings settings = k.settings();
         Map<String, String> headers = new LinkedHashMap<>();
         Set<String> secrets = new java.util.LinkedHashSet<>();
-        for (String key : new java.util.TreeSet<>(settings.asProperties().stringPropertyNames())) {
-            if (!key.startsWith(prefix)) continue;
-            String rest = key.substring(prefix.length());
+        // set empty: not sent (a way to switch off a header set elsewhere); under() leaves those out
+        for (Map.Entry<String, String> set : k.under("").entrySet()) {
+            String rest = set.getKey();
+            String key = prefix + rest;
             boolean secret = rest.startsWith(SECRET_HEADER);
             if (!secret && !rest.startsWith(HEADER)) continue;
             String name = rest.substring(secret ? SECRET_HEADER.length() : HEADER.length());
-            String value = settings.get(key);
-            if (value == null) continue; // set empty: not sent (a way to switch off a header set elsewhere)
+            String value = set.getValue();
             if (!NAME.matcher(name).matches()) throw settings.invalid(key, value, "names no valid header ('" + name + "' is not an HTTP header name)");
             if (RESERVED.contains(name.toLowerCase(Locale.ROOT))) throw settings.invalid(key, value, "sets " + name + ", which the HTTP client writes itself");
             if (name.equalsIgnoreCase(apiKeyHeader)) {
@@ -84,21 +86,21 @@ public final class StaticHeaders {
         if (reference.startsWith("env:")) {
             String variable = reference.substring(4).trim();
             value = env.get(variable);
-            if (value == null || value.isBlank()) throw new ConfigException(key + ": the environment variable " + variable + " is not set");
+            if (value == null || value.isBlank()) throw new ConfigException("invalid setting " + key + ": the environment variable " + variable + " is not set");
         } else if (reference.startsWith("file:")) {
             Path file = Path.of(reference.substring(5).trim());
             try {
                 value = Files.readString(file, StandardCharsets.UTF_8).lines().findFirst().orElse("");
             } catch (IOException e) {
-                throw new ConfigException(key + ": cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+                throw new ConfigException("invalid setting " + key + ": cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
             }
-            if (value.isBlank()) throw new ConfigException(key + ": " + file + " is empty");
+            if (value.isBlank()) throw new ConfigException("invalid setting " + key + ": " + file + " is empty");
         } else {
             // the value is not shown: it may be the secret itself, written where it should not be
             throw new ConfigException("invalid setting " + key + ": must be env:VARIABLE or file:PATH — a secret header's value is read from there, never written in a settings file");
         }
         value = value.strip();
-        if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) throw new ConfigException(key + ": the secret holds a control character");
+        if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) throw new ConfigException("invalid setting " + key + ": the secret holds a control character");
         return value;
     }
 

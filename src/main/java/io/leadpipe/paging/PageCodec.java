@@ -26,33 +26,24 @@ public final class PageCodec {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = LoggerFactory.getLogger("leadpipe.extract");
-    private final SourceSettings source;
+    private final PagingSpec source;
     private final SourceUrl sourceUrl;
     /** A clamped page size is said once per source, not on every page of every job. */
     private final AtomicBoolean clampLogged = new AtomicBoolean();
 
     /** The fixed part of a POST body (empty unless leadpipe.source.<name>.body says more); never changed. */
     private final ObjectNode baseBody;
-
-    public PageCodec(SourceSettings source) {
-        this(source, JSON.createObjectNode());
-    }
-
     /** The most pages the API serves per query (leadpipe.source.<name>.max-pages; 0 = no such limit). */
     private final int maxPages;
     /** The most records the API serves per query, whatever the page size (leadpipe.source.<name>.max-results; 0 = no such limit). */
     private final long maxResults;
 
-    public PageCodec(SourceSettings source, ObjectNode baseBody) {
-        this(source, baseBody, 0, 0);
-    }
-
-    public PageCodec(SourceSettings source, ObjectNode baseBody, int maxPages, long maxResults) {
+    public PageCodec(PagingSpec source) {
         this.source = source;
         this.sourceUrl = new SourceUrl(source.url());
-        this.baseBody = baseBody;
-        this.maxPages = maxPages;
-        this.maxResults = maxResults;
+        this.baseBody = source.body();
+        this.maxPages = source.maxPages();
+        this.maxResults = source.maxResults();
         if (source.concurrency() > 1 && !source.paginator().plannable()) {
             // still used as the number of child lists at once when the source is a parent → child job's childSource
             LOG.warn("source {}: leadpipe.source.{}.concurrency = {} does not fetch one job's pages in parallel — {} paging learns each page's"
@@ -63,7 +54,7 @@ public final class PageCodec {
 
     /** Pages of one job in flight at once: the source's concurrency where positions are known ahead, else 1. */
     public int concurrency() {
-        return source.paginator().plannable() ? source.concurrency() : 1;
+        return source.pagesInFlight();
     }
 
     /**

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadpipe.config.ConfigException;
-import io.leadpipe.config.Settings;
+import io.leadpipe.config.ApiKeys;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,33 +25,32 @@ public final class RequestBody {
     }
 
     /** The source's base body, or an empty object when none is set; a body that is not a JSON object stops at start. */
-    public static ObjectNode from(Settings s, String source) {
-        String p = "leadpipe.source." + source + ".";
-        String text = s.get(p + "body");
-        String key = p + "body";
-        String file = s.get(p + "body-file");
+    public static ObjectNode read(ApiKeys k, String method) {
+        String text = k.optional("body");
+        String key = k.key("body");
+        String file = k.optional("body-file");
         if (file != null) {
-            if (text != null) throw new ConfigException("set " + p + "body or " + p + "body-file, not both");
-            key = p + "body-file";
+            if (text != null) throw new ConfigException("invalid setting " + key + ": set " + key + " or " + k.key("body-file") + ", not both");
+            key = k.key("body-file");
             try {
                 text = Files.readString(Path.of(file));
             } catch (IOException e) {
-                throw new ConfigException("cannot read " + key + " " + file + " (" + e.getClass().getSimpleName() + ")");
+                throw new ConfigException("invalid setting " + key + ": cannot read " + key + " " + file + " (" + e.getClass().getSimpleName() + ")");
             }
         }
         if (text == null || text.isBlank()) return JSON.createObjectNode();
-        if (!"POST".equalsIgnoreCase(s.get(p + "method", "GET"))) {
-            throw new ConfigException(key + " is set but " + p + "method is not POST: a GET request has no body");
+        if (!"POST".equalsIgnoreCase(method)) {
+            throw new ConfigException("invalid setting " + key + ": " + key + " is set but " + k.key("method") + " is not POST: a GET request has no body");
         }
         JsonNode body;
         try {
             body = JSON.readTree(text);
         } catch (JsonProcessingException e) {
             // the parser's own position says where; the text itself may hold values the user would not print
-            throw new ConfigException(key + " is not valid JSON (line " + e.getLocation().getLineNr() + ", column "
+            throw new ConfigException("invalid setting " + key + ": " + key + " is not valid JSON (line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr() + ")");
         }
-        if (!(body instanceof ObjectNode object)) throw new ConfigException(key + " must be a JSON object ({...}), not " + body.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+        if (!(body instanceof ObjectNode object)) throw new ConfigException("invalid setting " + key + ": must be a JSON object ({...}), not " + body.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
         return object;
     }
 }

@@ -7,11 +7,11 @@ import io.leadpipe.job.JobFilters;
 import io.leadpipe.paging.FetchedPage;
 import io.leadpipe.paging.MalformedPageException;
 import io.leadpipe.paging.Paginator;
-import io.leadpipe.paging.SourceSettings;
+import io.leadpipe.paging.PagingSpec;
 import io.leadpipe.ratelimit.QuotaReading;
 import io.leadpipe.ratelimit.QuotaWindows;
 import io.leadpipe.ratelimit.RateLimitSnapshot;
-import io.leadpipe.ratelimit.RateLimits;
+import io.leadpipe.ratelimit.ApiQuota;
 import io.leadpipe.secrets.Secrets;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -38,8 +38,8 @@ public final class SourceProbe {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
     private static final int SUGGESTIONS = 8;
 
-    private final SourceSettings source;
-    private final RateLimits rateLimits;
+    private final PagingSpec source;
+    private final ApiQuota quota;
     private final RequestRecorder recorder;
     private final String retries;
     private final String pacing;
@@ -48,9 +48,9 @@ public final class SourceProbe {
      * @param retries what a pull retries and how (the retry policy in force)
      * @param pacing  the governor's floor, the Throttler's cap, the longest wait
      */
-    public SourceProbe(SourceSettings source, RateLimits rateLimits, RequestRecorder recorder, String retries, String pacing) {
+    public SourceProbe(PagingSpec source, ApiQuota quota, RequestRecorder recorder, String retries, String pacing) {
         this.source = source;
-        this.rateLimits = rateLimits;
+        this.quota = quota;
         this.recorder = recorder;
         this.retries = retries;
         this.pacing = pacing;
@@ -76,7 +76,7 @@ public final class SourceProbe {
         }
         r.line("status", answer.status + (answer.reason == null || answer.reason.isBlank() ? "" : " " + answer.reason)
                 + ", " + (answer.contentType == null ? "no Content-Type" : "Content-Type " + answer.contentType));
-        QuotaReading quota = rateLimits.read(source.name(), answer.headers, answer.status, answer.body);
+        QuotaReading quota = this.quota.read(answer.headers, answer.status, answer.body);
         FetchedPage page = ex.getException() == null ? ex.getMessage().getBody(FetchedPage.class) : null;
         if (page != null) {
             page(page, r);

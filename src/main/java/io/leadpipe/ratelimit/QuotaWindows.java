@@ -1,6 +1,6 @@
 package io.leadpipe.ratelimit;
 
-import io.leadpipe.config.Settings;
+import io.leadpipe.config.ApiKeys;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +23,6 @@ public final class QuotaWindows {
 
     /** The slots and their default lengths (window: none, it must be told). */
     public static final Map<String, Duration> SLOTS = slots();
-    public static final List<String> FIELDS = List.of("limit-header", "remaining-header", "used-header", "used-pattern", "interval-header", "interval");
 
     /** What one answer said about one window. Any of limit and remaining may be unknown; length never is. */
     public record Reading(String window, Long limit, Long remaining, Duration length) {}
@@ -72,32 +71,32 @@ public final class QuotaWindows {
     }
 
     /** {@code leadpipe.source.<name>.quota.<slot>.*}: a slot is in use when it names a limit, remaining or used header. */
-    public static QuotaWindows from(Settings s, String source) {
+    public static QuotaWindows read(ApiKeys k) {
         List<Window> windows = new ArrayList<>();
         for (Map.Entry<String, Duration> slot : SLOTS.entrySet()) {
-            String p = "leadpipe.source." + source + ".quota." + slot.getKey() + ".";
-            String limit = blankToNull(s.get(p + "limit-header", null));
-            String remaining = blankToNull(s.get(p + "remaining-header", null));
-            String used = blankToNull(s.get(p + "used-header", null));
+            String q = "quota." + slot.getKey() + ".";
+            String limit = k.optional(q + "limit-header");
+            String remaining = k.optional(q + "remaining-header");
+            String used = k.optional(q + "used-header");
             if (limit == null && remaining == null && used == null) continue;
-            String patternText = blankToNull(s.get(p + "used-pattern", null));
+            String patternText = k.optional(q + "used-pattern");
             if (patternText == null) patternText = "(\\d+)(?:/(\\d+))?"; // used, or used/limit
             Pattern pattern;
             try {
                 pattern = Pattern.compile(patternText);
             } catch (PatternSyntaxException e) {
-                throw s.invalid(p + "used-pattern", patternText, "must be a regular expression (" + e.getDescription() + ")");
+                throw k.invalid(q + "used-pattern", patternText, "must be a regular expression (" + e.getDescription() + ")");
             }
-            String intervalText = blankToNull(s.get(p + "interval", null));
+            String intervalText = k.optional(q + "interval");
             Duration interval = slot.getValue();
             if (intervalText != null) {
                 interval = WaitTimes.parse(intervalText);
-                if (interval == null || interval.isZero()) throw s.invalid(p + "interval", intervalText, "must be a duration such as 10s, 1m, 1h or 1d");
+                if (interval == null || interval.isZero()) throw k.invalid(q + "interval", intervalText, "must be a duration such as 10s, 1m, 1h or 1d");
             }
-            String intervalHeader = blankToNull(s.get(p + "interval-header", null));
+            String intervalHeader = k.optional(q + "interval-header");
             if (interval == null && intervalHeader == null) {
-                throw s.invalid(p + "limit-header", limit != null ? limit : remaining != null ? remaining : used,
-                        "the window's length is not known: set " + p + "interval-header or " + p + "interval");
+                throw k.invalid(q + "limit-header", limit != null ? limit : remaining != null ? remaining : used,
+                        "the window's length is not known: set " + k.key(q + "interval-header") + " or " + k.key(q + "interval"));
             }
             windows.add(new Window(slot.getKey(), limit, remaining, used, pattern, intervalHeader, interval));
         }
@@ -130,10 +129,6 @@ public final class QuotaWindows {
             for (String n : new String[] {w.limitHeader(), w.remainingHeader(), w.usedHeader(), w.intervalHeader()}) if (n != null) names.add(n);
         }
         return names;
-    }
-
-    private static String blankToNull(String v) {
-        return v == null || v.isBlank() ? null : v.trim();
     }
 
     private static Map<String, Duration> slots() {

@@ -1,6 +1,6 @@
 package io.leadpipe.ratelimit;
 
-import io.leadpipe.config.Settings;
+import io.leadpipe.config.ApiKeys;
 
 /**
  * Which response headers carry the quota, per source: many vendors prefix their own
@@ -21,19 +21,16 @@ public record RateLimitHeaderNames(String limit, String remaining, String reset,
     }
 
     /** {@code leadpipe.source.<name>.headers.*}, each defaulting to the common name. */
-    public static RateLimitHeaderNames from(Settings s, String source) {
-        RateLimitHeaderNames d = defaults();
-        String p = "leadpipe.source." + source + ".headers.";
-        String format = s.get(p + "reset-format", "auto");
+    public static RateLimitHeaderNames read(ApiKeys k) {
+        String format = k.text("headers.reset-format");
         ResetFormat resetFormat;
         try {
             resetFormat = ResetFormat.of(format);
         } catch (IllegalArgumentException e) {
-            throw s.invalid(p + "reset-format", format, "must be auto, epoch-seconds, epoch-millis or delta-seconds");
+            throw k.invalid("headers.reset-format", format, "must be auto, epoch-seconds, epoch-millis or delta-seconds");
         }
-        return new RateLimitHeaderNames(s.get(p + "limit", d.limit), s.get(p + "remaining", d.remaining), s.get(p + "reset", d.reset),
-                resetFormat, s.get(p + "ietf-limit", d.ietfLimit), s.get(p + "ietf-remaining", d.ietfRemaining),
-                s.get(p + "ietf-reset", d.ietfReset), s.get(p + "ietf-policy", d.ietfPolicy), s.get(p + "ietf-ratelimit", d.ietfRateLimit),
-                s.get(p + "retry-after", d.retryAfter));
+        return new RateLimitHeaderNames(k.text("headers.limit"), k.text("headers.remaining"), k.text("headers.reset"),
+                resetFormat, k.text("headers.ietf-limit"), k.text("headers.ietf-remaining"), k.text("headers.ietf-reset"),
+                k.text("headers.ietf-policy"), k.text("headers.ietf-ratelimit"), k.text("headers.retry-after"));
     }
 }

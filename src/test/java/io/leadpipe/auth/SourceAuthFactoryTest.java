@@ -32,8 +32,8 @@ class SourceAuthFactoryTest {
         server.start();
         try {
             Settings s = Settings.load(Path.of("application.properties"), null, settings, env, new Properties());
-            SourceAuth auth = new SourceAuthFactory(s, env).create("leads-api", "source 'leads-api'", "leadpipe.source.leads-api.",
-                    "X-API-Key", "", "LEADPIPE_API_KEY", null);
+            SourceAuth auth = new SourceAuthFactory(env, java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(30))
+                    .create(io.leadpipe.source.SourceSpec.read(s, "leads-api", env).auth());
             HttpClientBuilder builder = HttpClientBuilder.create();
             auth.configureHttpClient(builder);
             try (CloseableHttpClient client = builder.build()) {

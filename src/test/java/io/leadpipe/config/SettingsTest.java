@@ -123,17 +123,21 @@ class SettingsTest {
     }
 
     @Test
-    void theListOfSourceSettingsMatchesApplicationProperties() throws IOException {
+    void applicationPropertiesSetsOnlyDeclaredSourceSettingsAndNoDefaultTwice() throws IOException {
         Properties app = new Properties();
         try (var r = Files.newBufferedReader(APP)) {
             app.load(r);
         }
-        TreeSet<String> documented = new TreeSet<>();
         for (String key : app.stringPropertyNames()) {
-            if (key.startsWith("leadpipe.source.leads-api.")) documented.add(key.substring("leadpipe.source.leads-api.".length()));
+            if (!key.startsWith("leadpipe.source.leads-api.")) continue;
+            String setting = key.substring("leadpipe.source.leads-api.".length());
+            assertThat(KnownSettings.SOURCE_SETTINGS).as("%s is declared in SourceKeys", key).contains(setting);
+            String value = app.getProperty(key).trim();
+            if (!value.isEmpty()) {
+                assertThat(value).as("%s repeats its default from SourceKeys: a default is written once", key)
+                        .isNotEqualTo(SourceKeys.key(setting).defaultValue());
+            }
         }
-        assertThat(documented).as("every per-source setting is documented in application.properties, and only those")
-                .isEqualTo(new TreeSet<>(KnownSettings.SOURCE_SETTINGS));
     }
 
     @Test

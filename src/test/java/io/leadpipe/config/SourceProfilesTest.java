@@ -97,9 +97,7 @@ class SourceProfilesTest {
         for (String name : new SourceProfiles(Path.of(SourceProfiles.DIRECTORY)).names()) {
             Settings s = load(config(dir, "leadpipe.sources = " + name + "\nleadpipe.source." + name + ".profile = " + name
                     + "\nleadpipe.source." + name + ".url = https://api.example.com/v1/x\n"), Map.of(), Map.of());
-            io.leadpipe.paging.SourceSettings.from(s, name);
-            io.leadpipe.ratelimit.QuotaWindows.from(s, name);
-            io.leadpipe.ratelimit.RateLimitRules.parse(s.get("leadpipe.source." + name + ".rate-limit-rules"));
+            io.leadpipe.source.SourceSpec.read(s, name, Map.of()); // paging, auth form, quota signals, rules, headers: all checked
         }
     }
 }

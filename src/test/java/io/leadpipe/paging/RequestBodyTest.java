@@ -26,28 +26,32 @@ class RequestBodyTest {
         return Settings.load(Path.of("application.properties"), null, m, Map.of(), new Properties());
     }
 
+    private static com.fasterxml.jackson.databind.node.ObjectNode body(Settings s) {
+        return RequestBody.read(io.leadpipe.config.ApiKeys.source(s, "leads-api"), s.get("leadpipe.source.leads-api.method", "GET"));
+    }
+
     @Test
     void noBodyIsAnEmptyObject() {
-        assertThat(RequestBody.from(settings("method", "POST"), "leads-api").isEmpty()).isTrue();
+        assertThat(body(settings("method", "POST")).isEmpty()).isTrue();
     }
 
     @Test
     void aBodyFromASettingOrAFile() throws Exception {
-        assertThat(RequestBody.from(settings("method", "POST", "body", "{\"sorts\":[{\"propertyName\":\"hs_object_id\"}]}"), "leads-api")
+        assertThat(body(settings("method", "POST", "body", "{\"sorts\":[{\"propertyName\":\"hs_object_id\"}]}"))
                 .at("/sorts/0/propertyName").asText()).isEqualTo("hs_object_id");
         Path f = Files.writeString(dir.resolve("body.json"), "{\n  \"filterGroups\": [ { \"filters\": [] } ]\n}\n");
-        assertThat(RequestBody.from(settings("method", "POST", "body-file", f.toString()), "leads-api").has("filterGroups")).isTrue();
+        assertThat(body(settings("method", "POST", "body-file", f.toString())).has("filterGroups")).isTrue();
     }
 
     @Test
     void whatCannotBeABodyIsRefusedByName() {
-        assertThatThrownBy(() -> RequestBody.from(settings("body", "{\"a\":1}"), "leads-api")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> body(settings("body", "{\"a\":1}"))).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("leadpipe.source.leads-api.body is set but leadpipe.source.leads-api.method is not POST");
-        assertThatThrownBy(() -> RequestBody.from(settings("method", "POST", "body", "[1,2]"), "leads-api"))
+        assertThatThrownBy(() -> body(settings("method", "POST", "body", "[1,2]")))
                 .hasMessageContaining("must be a JSON object").hasMessageContaining("array");
-        assertThatThrownBy(() -> RequestBody.from(settings("method", "POST", "body", "{\"a\":1}", "body-file", "x.json"), "leads-api"))
+        assertThatThrownBy(() -> body(settings("method", "POST", "body", "{\"a\":1}", "body-file", "x.json")))
                 .hasMessageContaining("not both");
-        assertThatThrownBy(() -> RequestBody.from(settings("method", "POST", "body-file", dir.resolve("missing.json").toString()), "leads-api"))
+        assertThatThrownBy(() -> body(settings("method", "POST", "body-file", dir.resolve("missing.json").toString())))
                 .hasMessageContaining("cannot read leadpipe.source.leads-api.body-file");
     }
 }

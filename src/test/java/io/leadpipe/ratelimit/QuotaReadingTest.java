@@ -47,10 +47,11 @@ class QuotaReadingTest {
         p.setProperty("leadpipe.source.api.quota.minute.remaining-header", "x-minute-requests-left");
         Settings settings = Settings.load(Path.of("application.properties"), null, Map.of(), Map.of(), p);
         RateLimits limits = new RateLimits();
-        limits.register("api", "key", RateLimitHeaderNames.from(settings, "api"), 10, Duration.ZERO, 50);
-        limits.signals("api", QuotaWindows.from(settings, "api"), RateLimitRules.parse("status=403 header=X-RateLimit-Remaining:0 wait=reset"));
+        io.leadpipe.config.ApiKeys keys = io.leadpipe.config.ApiKeys.source(settings, "api");
+        limits.register("api", "key", new QuotaSpec(RateLimitHeaderNames.read(keys), QuotaWindows.read(keys),
+                RateLimitRules.parse("status=403 header=X-RateLimit-Remaining:0 wait=reset"), 50), new RatePolicy(10, Duration.ZERO, 1.0));
 
-        QuotaReading q = limits.read("api", headers("x-rate-limit-minute", "50", "x-minute-requests-left", "7", "x-rate-limit-daily", "600",
+        QuotaReading q = limits.quota("api").read(headers("x-rate-limit-minute", "50", "x-minute-requests-left", "7", "x-rate-limit-daily", "600",
                 "X-RateLimit-Remaining", "0", "X-RateLimit-Reset", "90"), 403, "{}");
 
         assertThat(q.windowNames()).containsExactly("minute");

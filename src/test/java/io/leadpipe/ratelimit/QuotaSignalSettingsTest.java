@@ -27,6 +27,10 @@ class QuotaSignalSettingsTest {
 
     private static final String P = "leadpipe.source.leads-api.";
 
+    private static QuotaWindows windows(Settings s, String source) {
+        return QuotaWindows.read(io.leadpipe.config.ApiKeys.source(s, source));
+    }
+
     @Test
     void aTypoInAQuotaSettingIsRefusedWithTheClosestKey() {
         assertThatThrownBy(() -> load(P + "quota.minute.limit-heder", "x-rate-limit-minute"))
@@ -37,7 +41,7 @@ class QuotaSignalSettingsTest {
 
     @Test
     void salesforceUsedOverLimitInOneValue() {
-        QuotaWindows w = QuotaWindows.from(load(P + "quota.day.used-header", "Sforce-Limit-Info",
+        QuotaWindows w = windows(load(P + "quota.day.used-header", "Sforce-Limit-Info",
                 P + "quota.day.used-pattern", "api-usage=(?<used>\\d+)/(?<limit>\\d+)"), "leads-api");
         List<QuotaWindows.Reading> r = w.read(Map.of("Sforce-Limit-Info", "api-usage=18/15000; api-bursts=1/750")::get);
         assertThat(r).containsExactly(new QuotaWindows.Reading("day", 15000L, 14982L, Duration.ofDays(1)));
@@ -45,7 +49,7 @@ class QuotaSignalSettingsTest {
 
     @Test
     void apolloUsageWithLimitAndHubSpotIntervalFromAHeader() {
-        QuotaWindows w = QuotaWindows.from(load(P + "quota.minute.limit-header", "x-rate-limit-minute", P + "quota.minute.used-header", "x-minute-usage",
+        QuotaWindows w = windows(load(P + "quota.minute.limit-header", "x-rate-limit-minute", P + "quota.minute.used-header", "x-minute-usage",
                 P + "quota.window.limit-header", "X-HubSpot-RateLimit-Max", P + "quota.window.remaining-header", "X-HubSpot-RateLimit-Remaining",
                 P + "quota.window.interval-header", "X-HubSpot-RateLimit-Interval-Milliseconds"), "leads-api");
         List<QuotaWindows.Reading> r = w.read(Map.of("x-rate-limit-minute", "50", "x-minute-usage", "5", "X-HubSpot-RateLimit-Max", "100",
@@ -56,7 +60,7 @@ class QuotaSignalSettingsTest {
 
     @Test
     void aWindowWithoutALengthIsAConfigurationError() {
-        assertThatThrownBy(() -> QuotaWindows.from(load(P + "quota.window.remaining-header", "X-Left"), "leads-api"))
+        assertThatThrownBy(() -> windows(load(P + "quota.window.remaining-header", "X-Left"), "leads-api"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("interval");
     }
 

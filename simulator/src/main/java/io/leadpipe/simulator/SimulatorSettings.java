@@ -13,12 +13,16 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * The simulator's settings, layered the way leadpipe layers its own: ./application.properties, then
+ * The simulator's settings, layered the way leadpipe layers its own: its defaults (simulator/simulator.properties,
+ * when run from the project; else the defaults of {@link SimulatorConfig}), ./application.properties, then
  * --config FILE, then an environment variable named like the key (leadpipe.simulator.port →
  * LEADPIPE_SIMULATOR_PORT), then -Dkey=value (JVM option or argument). Its own small reader, so the
  * simulator needs nothing from the product.
  */
 final class SimulatorSettings {
+
+    /** The simulator's own defaults file, beside application.properties. */
+    static final Path DEFAULTS = Path.of("simulator", "simulator.properties");
 
     private final Map<String, String> files = new LinkedHashMap<>();
     private final Map<String, String> overrides = new LinkedHashMap<>();
@@ -34,6 +38,8 @@ final class SimulatorSettings {
 
     static SimulatorSettings load(Path applicationProperties, List<String> args, Map<String, String> env, Properties systemProperties) {
         SimulatorSettings s = new SimulatorSettings(env);
+        Path defaults = applicationProperties.toAbsolutePath().resolveSibling(DEFAULTS);
+        if (Files.isRegularFile(defaults)) s.layer(defaults);
         if (Files.isRegularFile(applicationProperties)) s.layer(applicationProperties);
         for (String key : systemProperties.stringPropertyNames()) {
             if (key.startsWith("leadpipe.")) s.overrides.put(key, systemProperties.getProperty(key));

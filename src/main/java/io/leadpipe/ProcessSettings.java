@@ -1,0 +1,96 @@
+package io.leadpipe;
+
+import io.leadpipe.auth.SourceAuthFactory;
+import io.leadpipe.config.Settings;
+import io.leadpipe.ratelimit.RateLimits;
+import io.leadpipe.ratelimit.RatePolicy;
+import io.leadpipe.ratelimit.RetryBackoff;
+import io.leadpipe.ratelimit.WaitTimes;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The process-wide settings a run and a probe are wired from (pacing, retries, timeouts), each read and
+ * checked here; a problem is one line naming the key (exit 2), before anything is opened.
+ */
+final class ProcessSettings {
+
+    private final Settings settings;
+
+    ProcessSettings(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** The credentials of every API, with the token endpoint's timeouts (those of every API call). */
+    SourceAuthFactory credentials(Map<String, String> env) {
+        settings.getInt("camel.component.http.so-timeout", 30000, 1, Integer.MAX_VALUE);
+        return new SourceAuthFactory(env, Duration.ofMillis(settings.getInt("camel.component.http.connect-timeout", 5000, 1, Integer.MAX_VALUE)),
+                Duration.ofMillis(settings.getInt("camel.component.http.response-timeout", 30000, 1, Integer.MAX_VALUE)));
+    }
+
+    /** leadpipe.ratelimit.floor, reset-margin-ms, node-share: how every governor paces. */
+    RatePolicy ratePolicy() {
+        return new RatePolicy(settings.getLong("leadpipe.ratelimit.floor", 10, 0, Long.MAX_VALUE),
+                Duration.ofMillis(settings.getLong("leadpipe.ratelimit.reset-margin-ms", 250, 0, 600_000)),
+                settings.getDouble("leadpipe.ratelimit.node-share", 1.0, 0.01, 1.0));
+    }
+
+    /** leadpipe.ratelimit.max-wait: an API asking for a longer wait stops the job (checkpointed) instead. */
+    Duration maxWait() {
+        String value = settings.get("leadpipe.ratelimit.max-wait", "15m");
+        Duration max = WaitTimes.parse(value);
+        if (max == null || max.isZero()) throw settings.invalid("leadpipe.ratelimit.max-wait", value, "must be a duration such as 15m, 900s, 2h or 1d");
+        return max;
+    }
+
+    /**
+     * leadpipe.ratelimit.cluster: {@code database} keeps every key's window in the shared database, so the
+     * instances on it use the whole quota together; {@code node-share} (the default: one instance changes
+     * nothing) paces each instance alone, on leadpipe.ratelimit.node-share of each window.
+     */
+    boolean windowsSharedThroughDatabase() {
+        String mode = settings.get("leadpipe.ratelimit.cluster", "node-share").trim();
+        clusterBlock();
+        double share = settings.getDouble("leadpipe.ratelimit.node-share", 1.0, 0.01, 1.0);
+        if (mode.equals("node-share")) return false;
+        if (!mode.equals("database")) throw settings.invalid("leadpipe.ratelimit.cluster", mode, "must be database or node-share");
+        if (share < 1.0) {
+            throw settings.invalid("leadpipe.ratelimit.node-share", Double.toString(share),
+                    "applies only with leadpipe.ratelimit.cluster = node-share; with database the instances share each whole window (set it back to 1.0)");
+        }
+        return true;
+    }
+
+    /** leadpipe.ratelimit.cluster.block: the most permits an instance takes in one transaction. */
+    int clusterBlock() {
+        return settings.getInt("leadpipe.ratelimit.cluster.block", 5, 1, 1000);
+    }
+
+    /** A retry schedule from {@code <prefix>base-delay-ms, multiplier, max-delay-ms, jitter, max-retries}. */
+    RetryBackoff backoff(String prefix, RateLimits rateLimits) {
+        return new RetryBackoff(
+                Duration.ofMillis(settings.getLong(prefix + "base-delay-ms", 1000, 0, 3_600_000)),
+                settings.getDouble(prefix + "multiplier", 2.0, 1.0, 100.0),
+                Duration.ofMillis(settings.getLong(prefix + "max-delay-ms", 60_000, 0, 86_400_000)),
+                settings.getDouble(prefix + "jitter", 0.5, 0.0, 10.0),
+                settings.getInt(prefix + "max-retries", 5, 0, 1000),
+                rateLimits);
+    }
+
+    int jobsConcurrency() {
+        return settings.getInt("leadpipe.jobs.concurrency", 4, 1, 256);
+    }
+
+    Duration shutdownGrace() {
+        return Duration.ofMillis(settings.getLong("leadpipe.shutdown.grace-ms", 10_000, 0, 600_000));
+    }
+
+    boolean schedulerEnabled() {
+        return settings.getBoolean("leadpipe.scheduler.enabled", false);
+    }
+
+    boolean sinkEnabled() {
+        return settings.getBoolean("leadpipe.sink.enabled", false);
+    }
+}

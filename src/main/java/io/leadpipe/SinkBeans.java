@@ -1,0 +1,103 @@
+package io.leadpipe;
+
+import io.leadpipe.auth.AuthSpec;
+import io.leadpipe.auth.SourceAuthFactory;
+import io.leadpipe.config.ApiKeys;
+import io.leadpipe.config.Settings;
+import io.leadpipe.http.SourceAuth;
+import io.leadpipe.monitor.LeadpipeMetrics;
+import io.leadpipe.ratelimit.QuotaSpec;
+import io.leadpipe.ratelimit.QuotaWindows;
+import io.leadpipe.ratelimit.RateLimitHeaderNames;
+import io.leadpipe.ratelimit.RateLimitRules;
+import io.leadpipe.ratelimit.RateLimits;
+import io.leadpipe.ratelimit.RatePolicy;
+import io.leadpipe.ratelimit.RetryBackoff;
+import io.leadpipe.sink.CrmMapping;
+import io.leadpipe.sink.DeliveryTally;
+import io.leadpipe.sink.Enrichment;
+import io.leadpipe.sink.SinkBatch;
+import io.leadpipe.source.SourceSpec;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import org.apache.camel.spi.Registry;
+
+import javax.sql.DataSource;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The delivery side, bound by Camel: the CRM and enrichment APIs are rate-limited APIs of their own (key,
+ * governor, Throttler), the mapping comes from its file. Beans exist even with the sink off, so
+ * routes/sink.yaml always loads.
+ */
+final class SinkBeans implements CamelConfiguration {
+
+    /** The CRM's and the enrichment API's credentials, resolved with the sources' (before the database opens). */
+    static Map<String, SourceAuth> credentials(Settings settings, SourceAuthFactory factory) {
+        Map<String, SourceAuth> auth = new LinkedHashMap<>();
+        if (!settings.getBoolean("leadpipe.sink.enabled", false)) return auth;
+        auth.put("crm", factory.create(authSpec(settings, "crm", "LEADPIPE_CRM_API_KEY")));
+        if (settings.getBoolean("leadpipe.sink.enrichment.enabled", true)) {
+            auth.put("enrichment", factory.create(authSpec(settings, "enrichment", "LEADPIPE_ENRICH_API_KEY")));
+        }
+        return auth;
+    }
+
+    private static AuthSpec authSpec(Settings settings, String name, String defaultEnv) {
+        String prefix = "leadpipe.sink." + name + ".";
+        String url = settings.require(prefix + "url");
+        if (!url.startsWith("http://") && !url.startsWith("https://")) throw settings.invalid(prefix + "url", url, "must start with http:// or https://");
+        return AuthSpec.read(new ApiKeys(settings, prefix, "sink API '" + name + "'"), name, "Authorization", "Bearer", defaultEnv);
+    }
+
+    private final Settings settings;
+    private final DataSource db;
+    private final Map<String, SourceAuth> auth;
+    private final RetryBackoff retries;
+    private final CrmMapping mapping;
+    private final boolean enrich;
+    private final int crmConcurrency;
+    private final int lookupConcurrency;
+
+    SinkBeans(Settings settings, DataSource db, Map<String, SourceAuth> auth, RateLimits rateLimits, RatePolicy policy, RetryBackoff retries, LeadpipeMetrics metrics) {
+        this.settings = settings;
+        this.db = db;
+        this.auth = auth;
+        this.retries = retries.onRetry(metrics::retry);
+        this.enrich = settings.getBoolean("leadpipe.sink.enrichment.enabled", true);
+        settings.getInt("leadpipe.sink.batch-size", 100, 1, 100);
+        crmConcurrency = settings.getInt("leadpipe.sink.crm.concurrency", 4, 1, 64);
+        lookupConcurrency = settings.getInt("leadpipe.sink.enrichment.concurrency", 4, 1, 64);
+        boolean enabled = settings.getBoolean("leadpipe.sink.enabled", false);
+        mapping = enabled ? CrmMapping.load(Path.of(settings.get("leadpipe.sink.mapping", "routes/mapping/crm.yaml"))) : null;
+        for (Map.Entry<String, SourceAuth> api : auth.entrySet()) {
+            String prefix = "leadpipe.sink." + api.getKey() + ".";
+            api.getValue().limits(SourceSpec.responseLimits(settings));
+            rateLimits.register(api.getKey(), api.getValue().identity(), new QuotaSpec(RateLimitHeaderNames.read(ApiKeys.source(settings, api.getKey())),
+                    QuotaWindows.none(), RateLimitRules.none(), settings.getInt(prefix + "max-requests-per-second", 10, 1, 100_000)),
+                    new RatePolicy(policy.floor(), policy.resetMargin(), 1.0)); // the delivery APIs have always paced on their whole window
+        }
+    }
+
+    @Override
+    public void configure(CamelContext context) {
+        Registry registry = context.getRegistry();
+        auth.forEach((name, key) -> registry.bind("auth-" + name, key));
+        registry.bind("sinkBatch", new SinkBatch(mapping));
+        registry.bind("deliveryTally", new DeliveryTally());
+        // the pools the splits in routes/sink.yaml run on: this many CRM batches / enrichment lookups in flight, no more
+        threadPool(context, "sinkDelivery", crmConcurrency);
+        threadPool(context, "sinkLookups", lookupConcurrency);
+        registry.bind("enrichment", new Enrichment(db, settings.get("leadpipe.sink.enrichment.key-field", "domain"),
+                settings.get("leadpipe.sink.enrichment.key-param", "domain"), enrich));
+        registry.bind("sinkRetryBackoff", retries);
+    }
+
+    private static void threadPool(CamelContext context, String id, int threads) {
+        // a split hands over its parts at once; at most `threads` of them run
+        context.getExecutorServiceManager().registerThreadPoolProfile(new ThreadPoolProfileBuilder(id).poolSize(threads).maxPoolSize(threads).maxQueueSize(-1).build());
+    }
+}

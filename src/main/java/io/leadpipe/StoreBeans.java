@@ -1,0 +1,103 @@
+package io.leadpipe;
+
+import io.leadpipe.config.Settings;
+import io.leadpipe.job.ChildLoop;
+import io.leadpipe.job.DriftMeter;
+import io.leadpipe.job.PullCounters;
+import io.leadpipe.job.PullEvents;
+import io.leadpipe.job.PullLoop;
+import io.leadpipe.job.PullState;
+import io.leadpipe.job.SlicedPulls;
+import io.leadpipe.monitor.JobCounters;
+import io.leadpipe.monitor.LeadpipeMetrics;
+import io.leadpipe.paging.FetchedPage;
+import io.leadpipe.paging.PageCodecs;
+import io.leadpipe.store.CheckpointStore;
+import io.leadpipe.store.ChildListStore;
+import io.leadpipe.store.H2Housekeeping;
+import io.leadpipe.store.LeadStore;
+import io.leadpipe.store.PageTransaction;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
+import org.apache.camel.spi.Registry;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+
+import javax.sql.DataSource;
+import java.time.Duration;
+
+/**
+ * The pull's storage, bound by Camel: the checkpoint store (every checkpoint transition), the leads store,
+ * the page fingerprints, the child lists, and the transaction that commits a page's writes together.
+ */
+final class StoreBeans implements CamelConfiguration {
+
+    private final DataSource db;
+    private final DataSourceTransactionManager transactions;
+    private final CheckpointStore checkpointStore;
+    private final LeadStore leadStore;
+    private final ChildListStore childLists;
+    private final DriftMeter driftMeter;
+    private final H2Housekeeping housekeeping;
+
+    StoreBeans(Settings settings, DataSource db, PageCodecs pagers, JobCounters counters, LeadpipeMetrics metrics, SlicedPulls slicedPulls) {
+        this.db = db;
+        this.transactions = new DataSourceTransactionManager(db);
+        PullEvents toMetrics = new PullEvents() {
+            @Override
+            public void started(PullState pull) {
+                metrics.jobStarted(pull.jobId());
+            }
+
+            @Override
+            public void pageStored(PullState pull, FetchedPage page) {
+                metrics.page(pull.jobId(), page.records());
+            }
+
+            @Override
+            public void duplicatePage(PullState pull) {
+                metrics.duplicatePage(pull.jobId());
+            }
+        };
+        checkpointStore = new CheckpointStore(db, transactions, pagers, counters, new PullCounters(counters, toMetrics),
+                settings.getLong("leadpipe.incremental.overlap-seconds", 300, 0, 86_400 * 30),
+                Duration.ofMillis(settings.getLong("leadpipe.lease.ttl-ms", 60_000, 1_000, 86_400_000)));
+        slicedPulls.checkpoints(checkpointStore);
+        settings.getLong("leadpipe.lease.heartbeat-ms", 15_000, 100, 86_400_000);
+        // on by default: it bounds H2's chunk metadata in the heap by time (0 switches it off; README "Memory")
+        housekeeping = new H2Housekeeping(settings.getLong("leadpipe.db.housekeeping-ms", 1000, 0, 86_400_000) > 0 ? db : null);
+        leadStore = new LeadStore(db, settings.getInt("leadpipe.leads.max-id-length", 1000, 1, LeadStore.MAX_ID_LENGTH));
+        slicedPulls.distinctLeads(leadStore::distinctLeadsOf);
+        childLists = new ChildListStore(db, pagers, checkpointStore::stopping,
+                settings.getInt("leadpipe.children.batch", 1000, 1, 100_000)).onPageStored((job, records) -> {
+                    counters.of(job).leads.addAndGet(records);
+                    metrics.page(job, records);
+                });
+        driftMeter = new DriftMeter(db, settings.getLong("leadpipe.drift.threshold", 0, 0, Long.MAX_VALUE));
+    }
+
+    CheckpointStore checkpointStore() {
+        return checkpointStore;
+    }
+
+    LeadStore leadStore() {
+        return leadStore;
+    }
+
+    @Override
+    public void configure(CamelContext context) {
+        Registry registry = context.getRegistry();
+        registry.bind("pageTransaction", new PageTransaction(transactions));
+        registry.bind("checkpointStore", checkpointStore);
+        registry.bind("h2Housekeeping", housekeeping);
+        registry.bind("leadStore", leadStore);
+        registry.bind("pullLoop", new PullLoop());
+        registry.bind("childLoop", new ChildLoop());
+        registry.bind("childLists", childLists);
+        registry.bind("driftMeter", driftMeter);
+        // pages already processed, by pull and page fingerprint; the table comes from Flyway (V2)
+        JdbcMessageIdRepository pageRepository = new JdbcMessageIdRepository(db, "leadpipe-pages");
+        pageRepository.setCreateTableIfNotExists(false);
+        registry.bind("pageRepository", pageRepository);
+    }
+}

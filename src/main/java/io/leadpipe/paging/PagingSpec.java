@@ -1,0 +1,94 @@
+package io.leadpipe.paging;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leadpipe.config.ApiKeys;
+
+import java.util.Locale;
+
+/**
+ * How one API is called and read, page by page: its URL and method, the paging kind and its pointers, the
+ * page size, the fixed part of a POST body, and the API's own caps per query (max-pages, max-results).
+ * Part of the source's {@code SourceSpec}; read from {@code leadpipe.source.<name>.*}.
+ */
+public record PagingSpec(String name, String url, String method, int pageSize, String pageSizeParam,
+                         String recordsPointer, String fieldsPointer, String totalPointer, String idPointer,
+                         String paging, Paginator paginator, int concurrency, ObjectNode body, int maxPages, long maxResults) {
+
+    public static final String KINDS = "cursor, cursor-header, next-url, link-header, keyset, offset, page";
+
+    public static PagingSpec read(String name, ApiKeys k) {
+        // every pointer is checked, also those the chosen paging kind does not use, before any request
+        k.under("").forEach((setting, value) -> {
+            if (setting.endsWith("-pointer")) pointer(k, setting, value);
+        });
+        String url = k.text("url");
+        if (url == null) throw k.missing("url", "has no URL");
+        if (!url.startsWith("http://") && !url.startsWith("https://")) throw k.invalid("url", url, "must start with http:// or https://");
+        String method = k.text("method").toUpperCase(Locale.ROOT);
+        if (!method.equals("GET") && !method.equals("POST")) throw k.invalid("method", method, "must be GET or POST");
+        int pageSize = k.integer("page-size");
+        String paging = k.text("paging").toLowerCase(Locale.ROOT);
+        String total = pointer(k, "total-pointer");
+        Paginator paginator = switch (paging) {
+            case "cursor" -> new CursorPaginator(k.text("cursor-param"), pointer(k, "next-cursor-pointer"), null);
+            case "cursor-header" -> new CursorPaginator(k.text("cursor-param"), null, k.text("next-cursor-header"));
+            case "next-url" -> new NextUrlPaginator(url, pointer(k, "next-url-pointer"));
+            case "link-header" -> new NextUrlPaginator(url, null);
+            case "keyset" -> new KeysetPaginator(k.text("starting-after-param"), pointer(k, "has-more-pointer"));
+            // offset/page: a has-more flag and (offset) the next offset itself, read from the answer when set
+            case "offset" -> new OffsetPaginator(false, k.text("offset-param"), 0, total, null,
+                    optionalPointer(k, "has-more-pointer"), optionalPointer(k, "next-offset-pointer"));
+            case "page" -> new OffsetPaginator(true, k.text("page-param"), k.integer("first-page"),
+                    total, pointer(k, "total-pages-pointer"), optionalPointer(k, "has-more-pointer"), null);
+            default -> throw k.invalid("paging", paging, "must be one of " + KINDS);
+        };
+        // set empty: the page size is not sent (the API's default applies)
+        String pageSizeParam = k.textAllowingEmpty("page-size-param", paging.equals("page") ? "per_page" : "limit");
+        return new PagingSpec(name, url, method, pageSize, pageSizeParam,
+                pointerOrEmpty(k, "records-pointer"), pointerOrEmpty(k, "fields-pointer"),
+                total, pointer(k, "id-pointer"), paging, paginator,
+                // pages of one job in flight at once (offset and page paging with a total; others fetch one at a time)
+                k.integer("concurrency"), RequestBody.read(k, method), k.integer("max-pages"), k.number("max-results"));
+    }
+
+    /** Pages of one job in flight at once: the source's concurrency where positions are known ahead, else 1. */
+    public int pagesInFlight() {
+        return paginator.plannable() ? concurrency : 1;
+    }
+
+    private static String pointer(ApiKeys k, String setting) {
+        return pointer(k, setting, k.text(setting));
+    }
+
+    private static String pointer(ApiKeys k, String setting, String v) {
+        String problem = pointerProblem(v);
+        if (problem != null) throw k.invalid(setting, v, problem);
+        return v;
+    }
+
+    /** A pointer only some APIs have: null when not set. */
+    private static String optionalPointer(ApiKeys k, String setting) {
+        String v = k.optional(setting);
+        return v == null ? null : pointer(k, setting, v);
+    }
+
+    /** A pointer that may be set empty: RFC 6901's "" is the whole document (records: the body; fields: the record). */
+    private static String pointerOrEmpty(ApiKeys k, String setting) {
+        String v = k.textAllowingEmpty(setting);
+        return v.isEmpty() ? v : pointer(k, setting, v);
+    }
+
+    /** Why a value is not a JSON pointer (RFC 6901), or null when it is one. */
+    static String pointerProblem(String v) {
+        if (v.startsWith("$") || !v.startsWith("/") && v.contains(".")) {
+            return "looks like a JSONPath; a JSON pointer names each level after a / (e.g. /data/items)";
+        }
+        if (!v.startsWith("/")) return "must be a JSON pointer starting with / (e.g. /data)";
+        for (int i = v.indexOf('~'); i >= 0; i = v.indexOf('~', i + 1)) {
+            if (i + 1 >= v.length() || (v.charAt(i + 1) != '0' && v.charAt(i + 1) != '1')) {
+                return "is not a JSON pointer: ~ must be written ~0 and / inside a name ~1";
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,143 @@
+package io.leadpipe.ratelimit;
+
+import org.apache.camel.http.base.HttpOperationFailedException;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * One API's quota at run time: its key's governor (shared with every API on the same key), the Throttler
+ * bucket and cap, and how its answers are read (header names, windows without a reset, slow-down rules).
+ */
+public final class ApiQuota {
+
+    private final String api;
+    private final RateLimitGovernor governor;
+    private final QuotaSpec spec;
+    private final RateLimitHeaderParser parser;
+    private final Supplier<BiConsumer<String, Long>> waitListener;
+
+    ApiQuota(String api, RateLimitGovernor governor, QuotaSpec spec, Supplier<BiConsumer<String, Long>> waitListener) {
+        this.api = api;
+        this.governor = governor;
+        this.spec = spec;
+        this.parser = new RateLimitHeaderParser(spec.headers());
+        this.waitListener = waitListener;
+    }
+
+    public String api() {
+        return api;
+    }
+
+    public RateLimitGovernor governor() {
+        return governor;
+    }
+
+    public QuotaSpec spec() {
+        return spec;
+    }
+
+    /** The Throttler's bucket: the key's governor's name, so APIs on one key share one bucket. */
+    public String bucket() {
+        return governor.name();
+    }
+
+    public int maxRequestsPerSecond() {
+        return spec.maxRequestsPerSecond();
+    }
+
+    /** Waits out a retry's delay ({@code retryAt}, may be null), then for the governor. */
+    public void acquire(String jobId, Instant retryAt) throws InterruptedException {
+        if (retryAt != null) governor.pause(Duration.between(Instant.now(), retryAt));
+        governor.acquire(jobId);
+    }
+
+    /** After a 2xx: what its headers say of the quota. */
+    public void observe(Function<String, String> header) {
+        governor.observe(parser.parse(header, Instant.now()));
+        if (!spec.windows().isEmpty()) governor.observeWindows(spec.windows().read(header));
+    }
+
+    /** The API asked for a wait longer than max-wait: no request on the key goes out before it ends. */
+    public void holdUntil(Duration wait) {
+        governor.rejected(wait, true, null); // what asked for it was recorded when the answer was observed
+    }
+
+    /** A wait the governor did not make itself (a redelivery delay after a 429), for the same accounting. */
+    public void waited(long millis) {
+        waitListener.get().accept(governor.name(), millis);
+    }
+
+    /** The answer means "slow down": a 429, or one of the API's rate-limit rules. */
+    public boolean slowDown(HttpOperationFailedException http) {
+        return http.getStatusCode() == 429 || rule(http).isPresent();
+    }
+
+    /** The answer is one of the API's rate-limit rules (not a 429): for the retry's log line. */
+    public boolean recognised(HttpOperationFailedException failure) {
+        return failure.getStatusCode() != 429 && rule(failure).isPresent();
+    }
+
+    private Optional<RateLimitRules.Rule> rule(HttpOperationFailedException failure) {
+        if (spec.rules().isEmpty()) return Optional.empty();
+        Map<String, String> headers = caseless(failure.getResponseHeaders());
+        return spec.rules().match(failure.getStatusCode(), headers::get, failure.getResponseBody());
+    }
+
+    /**
+     * After a failed answer: learn from its headers too, and on a 429 (or a rule's match) hold the key until
+     * Retry-After, the rule's wait or the reset. Returns the wait the server asked for, if any.
+     */
+    public Optional<Duration> observeFailure(HttpOperationFailedException failure) {
+        Map<String, String> headers = caseless(failure.getResponseHeaders());
+        Instant now = Instant.now();
+        RateLimitSnapshot snapshot = parser.parse(headers::get, now);
+        governor.observe(snapshot);
+        if (!spec.windows().isEmpty()) governor.observeWindows(spec.windows().read(headers::get));
+        Optional<Duration> retryAfter = parser.retryAfter(headers::get, now);
+        Optional<RateLimitRules.Rule> rule = failure.getStatusCode() == 429 ? Optional.empty() : rule(failure);
+        if (rule.isPresent()) {
+            // a recognised "slow down": the key is held for the wait the rule names, like a 429's Retry-After
+            Optional<Duration> wait = RateLimitRules.waitFor(rule.get(), snapshot, retryAfter, now);
+            governor.rejected(wait.orElse(null), snapshot.remaining() != null && snapshot.remaining() > 0,
+                    "its HTTP " + failure.getStatusCode() + " matched the rate-limit rule '" + rule.get().text() + "', which");
+            return wait;
+        }
+        if (failure.getStatusCode() == 429) governor.rejected(retryAfter.orElse(null), snapshot.remaining() != null);
+        return retryAfter;
+    }
+
+    /** What one answer says about the quota, read as a pull would read it, recording nothing (for `probe`). */
+    public QuotaReading read(Map<String, String> answerHeaders, int status, String body) {
+        Map<String, String> h = caseless(answerHeaders);
+        Instant now = Instant.now();
+        RateLimitHeaderParser.Reading reading = parser.read(h::get, now);
+        QuotaWindows windows = spec.windows();
+        RateLimitRules rules = spec.rules();
+        Optional<Duration> retryAfter = parser.retryAfter(h::get, now);
+        Optional<RateLimitRules.Rule> rule = status == 429 || status < 400 ? Optional.empty() : rules.match(status, h::get, body);
+        Optional<Duration> wait = rule.isPresent() ? RateLimitRules.waitFor(rule.get(), reading.snapshot(), retryAfter, now)
+                : status == 429 ? retryAfter : Optional.empty();
+        Set<String> known = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        known.addAll(parser.names().all());
+        known.addAll(windows.headerNames());
+        List<String> unread = h.keySet().stream().filter(n -> !known.contains(n) && QuotaReading.LOOKS_LIKE_QUOTA.matcher(n).find()).toList();
+        return new QuotaReading(now, reading.snapshot(), reading.style(), windows.names(), windows.read(h::get), retryAfter,
+                rule.map(RateLimitRules.Rule::text), wait, rules.texts(), unread);
+    }
+
+    private static Map<String, String> caseless(Map<String, String> headers) {
+        Map<String, String> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        if (headers != null) h.putAll(headers);
+        return h;
+    }
+}

@@ -1,0 +1,63 @@
+package io.leadpipe.source;
+
+import io.leadpipe.auth.AuthSpec;
+import io.leadpipe.config.ApiKeys;
+import io.leadpipe.config.ConfigException;
+import io.leadpipe.config.KnownSettings;
+import io.leadpipe.config.Settings;
+import io.leadpipe.config.SourceKeys;
+import io.leadpipe.http.ResponseLimits;
+import io.leadpipe.http.StaticHeaders;
+import io.leadpipe.paging.PagingSpec;
+import io.leadpipe.ratelimit.QuotaSpec;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything about one API a pull reads from, as one immutable value checked when it is read: how it is
+ * paged ({@link PagingSpec}: URL, method, paging kind and pointers, page size, body, the API's caps per
+ * query), how it is authenticated ({@link AuthSpec}), what it says about its quota ({@link QuotaSpec}),
+ * the static and secret headers it is sent, and the bounds of every call. Read once from settings with the
+ * source's profile layered under them ({@code leadpipe.source.<name>.*}, declared in {@link SourceKeys});
+ * every problem is one line naming the key (exit 2).
+ *
+ * @param delta the source's {@code delta.*} settings (how it is asked for changes since a watermark), by the
+ *              rest of their name; empty unless set. The delta's own typed spec replaces this map.
+ */
+public record SourceSpec(String name, PagingSpec paging, AuthSpec auth, QuotaSpec quota, StaticHeaders headers,
+                         ResponseLimits limits, Map<String, String> delta) {
+
+    /** One declared source; {@code env} resolves its secret headers (never settings values). */
+    public static SourceSpec read(Settings settings, String name, Map<String, String> env) {
+        ApiKeys k = ApiKeys.source(settings, name);
+        PagingSpec paging = PagingSpec.read(name, k);
+        AuthSpec auth = AuthSpec.read(k, name, SourceKeys.key("api-key-header").defaultValue(), SourceKeys.key("api-key-prefix").defaultValue(),
+                SourceKeys.key("api-key-env").defaultValue());
+        return new SourceSpec(name, paging, auth, QuotaSpec.read(k), StaticHeaders.read(k, auth.apiKeyHeader(), env),
+                responseLimits(settings), Map.copyOf(k.under(SourceKeys.DELTA)));
+    }
+
+    /** Every source in leadpipe.sources, in that order. */
+    public static List<SourceSpec> readAll(Settings settings, Map<String, String> env) {
+        List<SourceSpec> specs = new ArrayList<>();
+        for (String name : KnownSettings.sourceNames(settings.require("leadpipe.sources"))) specs.add(read(settings, name, env));
+        return specs;
+    }
+
+    /** One source by name, which must be declared in leadpipe.sources (probe). */
+    public static SourceSpec readDeclared(Settings settings, String name, Map<String, String> env) {
+        List<String> declared = KnownSettings.sourceNames(settings.require("leadpipe.sources"));
+        if (!declared.contains(name)) {
+            throw new ConfigException("no source named '" + name + "' in leadpipe.sources (" + String.join(", ", declared) + ")");
+        }
+        return read(settings, name, env);
+    }
+
+    /** leadpipe.http.*: every call as a whole ends within the deadline, its body no larger than the cap. */
+    public static ResponseLimits responseLimits(Settings settings) {
+        return new ResponseLimits(settings.getLong("leadpipe.http.request-deadline-ms", 120_000, 1, 86_400_000),
+                settings.getLong("leadpipe.http.max-body-bytes", 64L * 1024 * 1024, 1024, Long.MAX_VALUE));
+    }
+}
