@@ -74,6 +74,16 @@ public final class LeadStore {
     private volatile Boolean postgres;
 
     /** @param maxIdLength leadpipe.leads.max-id-length: the longest id stored; a longer one fails the job, it is never cut */
+    /** The statement a lead is upserted with (the overhead benchmark's raw loop runs this same one). */
+    public static NamedSql upsertLeadStatement(boolean postgres) {
+        return postgres ? PG_LEAD : H2_LEAD;
+    }
+
+    /** The statement that records a lead as seen by a job's pull. */
+    public static NamedSql leadSeenStatement(boolean postgres) {
+        return postgres ? PG_SEEN : H2_SEEN;
+    }
+
     public LeadStore(DataSource dataSource, int maxIdLength) {
         this.dataSource = dataSource;
         this.maxIdLength = maxIdLength;
