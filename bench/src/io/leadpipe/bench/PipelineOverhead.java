@@ -55,7 +55,12 @@ final class PipelineOverhead {
             new Raw("+ page key (idempotent page)", false, true, false),
             new Raw("all three (what leadpipe writes)", true, true, true));
 
-    record Run(String who, double seconds, double leadsPerSecond) {}
+    /** @param cpuSeconds CPU time of this JVM during the run (leadpipe or the raw loop, and the simulator they both call) */
+    record Run(String who, double seconds, double leadsPerSecond, double cpuSeconds) {}
+
+    private static double cpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+    }
 
     static Run leadpipe(int leads) throws Exception {
         try (BenchWorkspace ws = new BenchWorkspace()) {
@@ -68,9 +73,10 @@ final class PipelineOverhead {
             ws.settings.put("camel.management.enabled", "false");
             ws.settings.put("camel.main.routes-include-pattern", BenchWorkspace.CORE_ROUTES + ",file:routes/jobs.yaml");
             long t0 = System.nanoTime();
+            double cpu0 = cpuSeconds();
             ws.run("run");
             double s = (System.nanoTime() - t0) / 1e9;
-            return new Run("leadpipe", s, leads / s);
+            return new Run("leadpipe", s, leads / s, cpuSeconds() - cpu0);
         }
     }
 
@@ -83,13 +89,14 @@ final class PipelineOverhead {
             Properties p = new Properties();
             Settings settings = Settings.load(null, null, Map.of("leadpipe.db.url", ws.settings.get("leadpipe.db.url"), "leadpipe.db.user", "sa"), Map.of(), p);
             long t0 = System.nanoTime();
+            double cpu0 = cpuSeconds();
             long stored;
             try (Database db = Database.open(settings).migrate(); Connection conn = db.dataSource().getConnection()) {
                 stored = rawLoop(conn, new JdbcMessageIdRepository(db.dataSource(), PAGE_REPOSITORY).getInsertString(), ws.simulator.leadsUrl(), what);
             }
             double s = (System.nanoTime() - t0) / 1e9;
             if (stored != leads) throw new IllegalStateException(what.label() + " stored " + stored + " of " + leads);
-            return new Run(what.label(), s, leads / s);
+            return new Run(what.label(), s, leads / s, cpuSeconds() - cpu0);
         }
     }
 
