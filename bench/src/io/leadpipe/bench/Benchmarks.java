@@ -10,12 +10,24 @@ public final class Benchmarks {
 
     public static void main(String[] args) throws Exception {
         String which = args.length == 0 ? "all" : args[0];
+        java.util.Set<String> known = new java.util.LinkedHashSet<>(List.of("all", "smoke", "latency"));
+        known.addAll(Smoke.cases().keySet());
+        if (!known.contains(which)) {
+            System.err.println("bench/run: no case '" + which + "'; one of " + known);
+            System.exit(2);
+        }
+        Scale.smoke(which.equals("smoke"));
         System.out.println("## Run of " + Instant.now() + "\n");
         System.out.println("- command: `bench/run " + which + "`");
         System.out.println("- machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
                 + (((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize() >> 20) + " MiB RAM, "
                 + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", Java " + System.getProperty("java.version"));
+        System.out.printf(Locale.ROOT, "- load average (1 min) at the start: %.1f (this machine is shared: figures are ratios within this run)%n", ParallelPages.loadAverage());
         System.out.println("- commit: " + commit() + "\n");
+        if (Scale.smoke()) {
+            // every case at a tiny scale: fails (exit 1) when one no longer runs or reports
+            System.exit(Smoke.run(System.out).isEmpty() ? 0 : 1);
+        }
         if (which.equals("all") || which.equals("quota")) quota();
         if (which.equals("all") || which.equals("overhead")) overhead();
         if (which.equals("all") || which.equals("resume")) resume();
@@ -31,30 +43,59 @@ public final class Benchmarks {
     }
 
     static void overhead() throws Exception {
-        System.out.printf(Locale.ROOT, "### Pipeline overhead (target: leadpipe ≥ 0.9 × raw baseline)%n%n"
+        overhead(Integer.getInteger("bench.overhead.leads", Scale.of(PipelineOverhead.LEADS, 1_000)), Integer.getInteger("bench.overhead.rounds", Scale.of(3, 1)));
+    }
+
+    /**
+     * leadpipe and the raw loop alternating, {@code rounds} times after a warm-up of both; each round also runs the
+     * raw loop with leadpipe's guarantees added one at a time (what each costs, in the same round).
+     */
+    static void overhead(int leads, int rounds) throws Exception {
+        System.out.printf(Locale.ROOT, "### Pipeline overhead (target: leadpipe ≥ 0.9 × the raw loop)%n%n"
                 + "An unthrottled pull of %,d leads (page size %d) into a fresh H2 file each run; leadpipe vs a raw loop "
-                + "(java.net.http.HttpClient + Jackson + the same JDBC batch MERGE + a checkpoint UPDATE per page), alternating.%n%n",
-                PipelineOverhead.LEADS, PipelineOverhead.PAGE_SIZE);
-        System.out.println("| run | leadpipe leads/s | raw leads/s | ratio |");
-        System.out.println("|---|---|---|---|");
-        double sumL = 0, sumB = 0;
-        PipelineOverhead.leadpipe(); // warm-up of the JIT for both paths, not reported
-        PipelineOverhead.baseline();
-        for (int i = 1; i <= 3; i++) {
-            PipelineOverhead.Run l = PipelineOverhead.leadpipe();
-            PipelineOverhead.Run b = PipelineOverhead.baseline();
+                + "(java.net.http.HttpClient + Jackson + leadpipe's own leads upsert as a JDBC batch + its checkpoint save, each statement "
+                + "committing on its own), alternating. The machine is shared, so beside wall-clock leads/s each round also compares the CPU time "
+                + "the JVM spent (leadpipe or the raw loop, plus the simulator both call), which other processes disturb less. Load average at the start: %.1f.%n%n",
+                leads, PipelineOverhead.PAGE_SIZE, ParallelPages.loadAverage());
+        if (!Scale.smoke()) {
+            PipelineOverhead.leadpipe(leads); // warm-up of the JIT for both paths, not reported
+            PipelineOverhead.raw(leads, PipelineOverhead.RAW);
+        }
+        List<PipelineOverhead.Raw> variants = PipelineOverhead.GUARANTEES;
+        double sumL = 0, sumB = 0, cpuL = 0, cpuB = 0;
+        double[] sumV = new double[variants.size()];
+        StringBuilder rows = new StringBuilder();
+        for (int i = 1; i <= rounds; i++) {
+            PipelineOverhead.Run l = PipelineOverhead.leadpipe(leads);
+            PipelineOverhead.Run b = PipelineOverhead.raw(leads, PipelineOverhead.RAW);
             sumL += l.leadsPerSecond();
             sumB += b.leadsPerSecond();
-            System.out.printf(Locale.ROOT, "| %d | %,.0f | %,.0f | %.3f |%n", i, l.leadsPerSecond(), b.leadsPerSecond(), l.leadsPerSecond() / b.leadsPerSecond());
+            cpuL += l.cpuSeconds();
+            cpuB += b.cpuSeconds();
+            rows.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %.3f | %.3f |", i, l.leadsPerSecond(), b.leadsPerSecond(), l.leadsPerSecond() / b.leadsPerSecond(),
+                    b.cpuSeconds() / l.cpuSeconds()));
+            for (int v = 0; v < variants.size(); v++) {
+                PipelineOverhead.Run r = PipelineOverhead.raw(leads, variants.get(v));
+                sumV[v] += r.leadsPerSecond();
+                rows.append(String.format(Locale.ROOT, " %,.0f (%.3f) |", r.leadsPerSecond(), r.leadsPerSecond() / b.leadsPerSecond()));
+            }
+            rows.append('\n');
         }
-        System.out.printf(Locale.ROOT, "| **mean** | **%,.0f** | **%,.0f** | **%.3f** |%n%n", sumL / 3, sumB / 3, sumL / sumB);
+        StringBuilder header = new StringBuilder("| round | leadpipe leads/s | raw leads/s | leadpipe ÷ raw | by CPU time (raw CPU s ÷ leadpipe CPU s) |");
+        for (PipelineOverhead.Raw v : variants) header.append(" raw ").append(v.label()).append(": leads/s (÷ raw) |");
+        System.out.println(header);
+        System.out.println("|---|---|---|---|---|" + "---|".repeat(variants.size()));
+        System.out.print(rows);
+        System.out.printf(Locale.ROOT, "| **mean** | **%,.0f** | **%,.0f** | **%.3f** | **%.3f** |", sumL / rounds, sumB / rounds, sumL / sumB, cpuB / cpuL);
+        for (double v : sumV) System.out.printf(Locale.ROOT, " %,.0f (**%.3f**) |", v / rounds, v / sumB);
+        System.out.printf(Locale.ROOT, "%n%nLoad average at the end: %.1f.%n%n", ParallelPages.loadAverage());
     }
 
     static void resume() throws Exception {
-        ResumeWaste.Result r = ResumeWaste.run(20);
+        ResumeWaste.Result r = ResumeWaste.run(Scale.of(20, 1));
         System.out.printf(Locale.ROOT, "### Resume waste (target ≤ 1 page fetched again per kill)%n%n"
-                + "One pull of 200,000 leads (5 ms per page at the API) as a separate JVM, killed with SIGKILL %d times at random points "
-                + "(1.5–4 s after each start), then run to the end.%n%n", r.kills());
+                + "One pull of %,d leads (5 ms per page at the API) as a separate JVM, killed with SIGKILL %d times at random points "
+                + "(%s after each start), then run to the end.%n%n", r.leads(), r.kills(), r.killWindow());
         System.out.println("| kills | pages served | pages served more than once | per kill | first page requested | completed | seconds |");
         System.out.println("|---|---|---|---|---|---|---|");
         System.out.printf(Locale.ROOT, "| %d | %d | %d | **%.2f** | %d × | %s | %.0f |%n%n", r.kills(), r.pages(), r.pagesServedAgain(), r.perKill(),
@@ -76,12 +117,12 @@ public final class Benchmarks {
     }
 
     static void durability() throws Exception {
-        int kills = Integer.getInteger("bench.kills", 100);
+        int kills = Integer.getInteger("bench.kills", Scale.of(100, 1));
         String options = System.getProperty("bench.url-options", ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
         CheckpointDurability.Result r = CheckpointDurability.run(kills, options);
         System.out.printf(Locale.ROOT, "### Checkpoint durability (target: a logged checkpoint never goes backwards)%n%n"
-                + "One pull of 1,000,000 leads in pages of 10, SIGKILLed %d times (0.2–3 s after each start's first page); H2 URL options `%s`; "
-                + "settings tried: %s.%n%n", r.kills(), r.url(), tried());
+                + "One pull of %,d leads in pages of 10, SIGKILLed %d times (0.2–%.1f s after each start's first page); H2 URL options `%s`; "
+                + "settings tried: %s.%n%n", CheckpointDurability.leads(), r.kills(), CheckpointDurability.killSpreadMs() / 1000.0 + 0.2, r.url(), tried());
         System.out.println("| kills | runs that logged a page | checkpoints that went backwards | seconds |");
         System.out.println("|---|---|---|---|");
         System.out.printf(Locale.ROOT, "| %d | %d | **%d** | %.0f |%n%n", r.kills(), r.runsThatLoggedAPage(), r.backwards().size(), r.seconds());
@@ -91,11 +132,12 @@ public final class Benchmarks {
     }
 
     static void memory() throws Exception {
-        int leads = Integer.getInteger("bench.leads", 1_000_000);
+        int leads = Integer.getInteger("bench.leads", Scale.of(1_000_000, 5_000));
         MemoryFootprint.Result r = MemoryFootprint.run(leads);
         System.out.printf(Locale.ROOT, "### Memory (target: a %,d-lead pull under -Xmx256m completes, heap after GC flat)%n%n"
-                + "Settings tried: %s. Completed: **%s** in %.0f s. Heap after each young/mixed GC (from -Xlog:gc), sampled at 10 points of the run:%n%n",
-                leads, tried(), r.complete() ? "yes" : "NO", r.seconds());
+                + "Settings tried: %s.%n%n| leads | completed | seconds | GCs |%n|---|---|---|---|%n| %,d | **%s** | %.0f | %d |%n%n"
+                + "Heap after each young/mixed GC (from -Xlog:gc), sampled at 10 points of the run:%n%n",
+                leads, tried(), leads, r.complete() ? "yes" : "NO", r.seconds(), r.samples().size());
         System.out.println("| time (s) | heap after GC (MiB) | heap size (MiB) |");
         System.out.println("|---|---|---|");
         int n = r.samples().size();
@@ -133,20 +175,23 @@ public final class Benchmarks {
     }
 
     static void sink() throws Exception {
-        int leads = 20_000;
+        int leads = Scale.of(20_000, 300);
         System.out.printf(Locale.ROOT, "### Sink throughput (target ≥ 0.9 of the CRM's allowance)%n%n%,d leads delivered to the CRM simulator in batches of 100, "
                 + "enrichment on (one cached call per domain), CRM limit %d requests per %d ms = %,.0f leads/s allowed. "
                 + "÷ allowed: wall-clock leads/s of the whole `deliver` (start-up included) ÷ that; quota used: CRM requests served in the "
-                + "windows the delivery covered fully ÷ (limit × those windows).%n%n",
-                leads, SinkThroughput.CRM_LIMIT, SinkThroughput.CRM_WINDOW_MS, SinkThroughput.CRM_LIMIT * 100.0 * 1000 / SinkThroughput.CRM_WINDOW_MS);
+                + "windows the delivery covered fully ÷ (limit × those windows). \"default\": `leadpipe.sink.crm.concurrency` and "
+                + "`leadpipe.sink.enrichment.concurrency` left unset (leadpipe's defaults), beside the hand-set values.%n%n",
+                leads, SinkThroughput.CRM_LIMIT, SinkThroughput.crmWindowMs(), SinkThroughput.CRM_LIMIT * 100.0 * 1000 / SinkThroughput.crmWindowMs());
         System.out.println("| run | batches in flight | floor | leads | seconds | delivered leads/s | ÷ allowed | full windows | quota used | CRM requests | 429s | most in flight |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
-        for (SinkThroughput.Result r : List.of(
-                SinkThroughput.run("one batch at a time", leads, 1, null),
-                SinkThroughput.run("default concurrency", leads, 4, null),
-                SinkThroughput.run("one batch at a time, floor 0", leads, 1, 0L),
-                SinkThroughput.run("default concurrency, floor 0", leads, 4, 0L))) {
-            System.out.println(r.row());
+        for (Scale.Row<SinkThroughput.Result> r : Scale.<SinkThroughput.Result>rows(List.of(
+                () -> SinkThroughput.run("default", leads, null, null),
+                () -> SinkThroughput.run("one batch at a time", leads, 1, null),
+                () -> SinkThroughput.run("4 in flight", leads, 4, null),
+                () -> SinkThroughput.run("default, floor 0", leads, null, 0L),
+                () -> SinkThroughput.run("one batch at a time, floor 0", leads, 1, 0L),
+                () -> SinkThroughput.run("4 in flight, floor 0", leads, 4, 0L)))) {
+            System.out.println(r.run().row());
         }
         System.out.println();
     }
@@ -154,15 +199,15 @@ public final class Benchmarks {
     static void quota() throws Exception {
         System.out.println("### Quota utilisation (target ≥ 0.97, 0 avoidable 429s)\n");
         System.out.printf(Locale.ROOT, "Simulator: %d requests per %d ms fixed window (x2 for four jobs), X-RateLimit headers, page size %d.%n%n",
-                QuotaUtilisation.LIMIT, QuotaUtilisation.WINDOW_MS, QuotaUtilisation.PAGE_SIZE);
+                QuotaUtilisation.limit(), QuotaUtilisation.windowMs(), QuotaUtilisation.PAGE_SIZE);
         System.out.println("| run | jobs | floor | full windows | requests | utilisation | rate ÷ allowed | 429s | avoidable 429s | seconds |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|");
-        for (QuotaUtilisation.Result r : List.of(
-                QuotaUtilisation.run("single job, floor 0", 1, 0),
-                QuotaUtilisation.run("4 jobs on one key, floor 0", 4, 0),
-                QuotaUtilisation.run("single job, default floor 10", 1, 10),
-                QuotaUtilisation.run("4 jobs on one key, default floor 10", 4, 10))) {
-            System.out.println(r.row());
+        for (Scale.Row<QuotaUtilisation.Result> r : Scale.<QuotaUtilisation.Result>rows(List.of(
+                () -> QuotaUtilisation.run("single job, floor 0", 1, 0),
+                () -> QuotaUtilisation.run("4 jobs on one key, floor 0", 4, 0),
+                () -> QuotaUtilisation.run("single job, default floor 10", 1, 10),
+                () -> QuotaUtilisation.run("4 jobs on one key, default floor 10", 4, 10)))) {
+            System.out.println(r.run().row());
         }
         System.out.println();
     }

@@ -25,10 +25,19 @@ final class CheckpointDurability {
     private static final Pattern LOGGED = Pattern.compile("job=all-leads page=(\\d+) leads=");
     private static final Pattern RESUMED = Pattern.compile("resumes from its \\w+ checkpoint: page (\\d+)");
 
+    static int leads() {
+        return Scale.of(1_000_000, 20_000);
+    }
+
+    /** A kill comes 0.2 s + up to this long after a start's first logged page. */
+    static int killSpreadMs() {
+        return Scale.of(2800, 300);
+    }
+
     static Result run(int kills, String urlOptions) throws Exception {
         try (BenchWorkspace ws = new BenchWorkspace()) {
             SimulatorConfig c = new SimulatorConfig();
-            c.leads = 1_000_000;
+            c.leads = leads();
             c.latencyMillis = 2;
             c.rateLimit = Integer.MAX_VALUE;
             ws.simulator(c);
@@ -52,7 +61,7 @@ final class CheckpointDurability {
                     // start-up time varies a lot on a busy machine: the kill comes 0.2–3 s after the first page is logged
                     long deadline = System.currentTimeMillis() + 120_000;
                     while (p.isAlive() && System.currentTimeMillis() < deadline && !LOGGED.matcher(Files.readString(log)).find()) Thread.sleep(50);
-                    Thread.sleep(200 + random.nextInt(2800));
+                    Thread.sleep(200 + random.nextInt(killSpreadMs()));
                     if (!p.isAlive()) throw new IllegalStateException("the pull ended before kill " + run + ": " + Files.readString(log));
                     ProcessRun.kill9(p);
                 } else {

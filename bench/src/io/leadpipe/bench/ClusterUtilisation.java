@@ -24,7 +24,10 @@ final class ClusterUtilisation {
     static final int LIMIT = 10;
     static final long WINDOW_MS = 1000;
     static final int PAGE_SIZE = 10;
-    static final int LEADS = 36_000; // ~560 leads per industry and country: ~57 pages per job, ~450 requests in all
+    /** ~560 leads per industry and country: ~57 pages per job, ~450 requests in all (~2 pages per job in a smoke run). */
+    static int leads() {
+        return Scale.of(36_000, 1_000);
+    }
     private static final String[] INDUSTRIES = {"Software", "Manufacturing", "Healthcare", "Finance"};
     private static final String[] COUNTRIES = {"US", "DE"};
 
@@ -46,8 +49,8 @@ final class ClusterUtilisation {
         }
         try (BenchWorkspace ws = new BenchWorkspace()) {
             SimulatorConfig c = new SimulatorConfig();
-            c.leads = LEADS;
-            c.latencyMillis = 300;
+            c.leads = leads();
+            c.latencyMillis = ParallelPages.latencyMs();
             c.latencyJitter = 0.5;
             c.rateLimit = LIMIT;
             c.rateWindowMillis = WINDOW_MS;
@@ -115,18 +118,21 @@ final class ClusterUtilisation {
     static void report() throws Exception {
         System.out.printf(Locale.ROOT, "### Cluster quota (target ≥ 0.9 with one instance of three idle)%n%n"
                 + "Three instances (processes) on one API key and one embedded PostgreSQL: one idle (`serve`, no jobs), two pulling four jobs each "
-                + "(page size %d, %,d leads in the simulator); simulator %d requests per %d ms, 300 ms ± 50%% latency, X-RateLimit headers, floor 0. "
+                + "(page size %d, %,d leads in the simulator); simulator %d requests per %d ms, %d ms ± 50%% latency, X-RateLimit headers, floor 0. "
                 + "Utilisation: requests served in the windows the pull fully covered ÷ (limit × those windows); "
-                + "the same over the windows both pulling instances fully covered (from the later one's first request to the earlier one's last).%n%n", PAGE_SIZE, LEADS, LIMIT, WINDOW_MS);
+                + "the same over the windows both pulling instances fully covered (from the later one's first request to the earlier one's last).%n%n", PAGE_SIZE, leads(), LIMIT, WINDOW_MS, ParallelPages.latencyMs());
         System.out.println("| quota shared by | full windows | requests | utilisation | full windows both pulled in | utilisation while both pulled | most requests in a window | 429s | seconds |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
-        for (Result r : List.of(
-                run("the database (leadpipe.ratelimit.cluster = database)", Map.of("leadpipe.ratelimit.cluster", "database")),
-                run("a node share of 1/3 each (cluster = node-share, node-share = 0.3334)", Map.of("leadpipe.ratelimit.node-share", "0.3334")))) {
-            System.out.println(r.row());
+        try {
+            for (Scale.Row<Result> r : Scale.<Result>rows(List.of(
+                () -> run("the database (leadpipe.ratelimit.cluster = database)", Map.of("leadpipe.ratelimit.cluster", "database")),
+                () -> run("a node share of 1/3 each (cluster = node-share, node-share = 0.3334)", Map.of("leadpipe.ratelimit.node-share", "0.3334"))))) {
+                System.out.println(r.run().row());
+            }
+        } finally {
+            if (postgres != null) postgres.close();
+            postgres = null;
         }
         System.out.printf(Locale.ROOT, "%nLoad average at the end: %.2f%n%n", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        postgres.close();
-        postgres = null;
     }
 }

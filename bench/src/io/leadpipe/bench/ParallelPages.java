@@ -17,21 +17,27 @@ final class ParallelPages {
 
     static final int PAGE_SIZE = 10;
 
+    /** The common scenario's answer time: 300 ms (± 50%); 20 ms in a smoke run. */
+    static long latencyMs() {
+        return Scale.of(300L, 20L);
+    }
+
     static SimulatorConfig commonScenario(String paging, int leads) {
         SimulatorConfig c = new SimulatorConfig();
         c.paging = paging;
         c.leads = leads;
-        c.latencyMillis = 300;
+        c.latencyMillis = latencyMs();
         c.latencyJitter = 0.5;
         c.rateLimit = 10;
         c.rateWindowMillis = 1000;
         return c;
     }
 
-    static void settings(BenchWorkspace ws, String paging, int concurrency, long floor) {
+    /** @param concurrency pages in flight, or null for leadpipe's default (the setting left unset) */
+    static void settings(BenchWorkspace ws, String paging, Integer concurrency, long floor) {
         ws.settings.put("leadpipe.source.leads-api.paging", paging);
         ws.settings.put("leadpipe.source.leads-api.page-size", Integer.toString(PAGE_SIZE));
-        ws.settings.put("leadpipe.source.leads-api.concurrency", Integer.toString(concurrency));
+        if (concurrency != null) ws.settings.put("leadpipe.source.leads-api.concurrency", Integer.toString(concurrency));
         // the API's headers pace the pull, not the client-side cap
         ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "1000");
         ws.settings.put("leadpipe.ratelimit.floor", Long.toString(floor));
@@ -42,7 +48,7 @@ final class ParallelPages {
     }
 
     /** One job's pull: {@code leads} in pages of 10, {@code concurrency} pages in flight. */
-    static QuotaUtilisation.Result utilisation(String label, String paging, int concurrency, long floor, int leads) throws Exception {
+    static QuotaUtilisation.Result utilisation(String label, String paging, Integer concurrency, long floor, int leads) throws Exception {
         try (BenchWorkspace ws = new BenchWorkspace()) {
             SimulatorConfig c = commonScenario(paging, leads);
             ws.simulator(c);
@@ -71,7 +77,7 @@ final class ParallelPages {
      */
     static Waste resume(int kills, int concurrency) throws Exception {
         try (BenchWorkspace ws = new BenchWorkspace()) {
-            SimulatorConfig c = commonScenario("offset", 6000);
+            SimulatorConfig c = commonScenario("offset", wasteLeads());
             ws.simulator(c);
             settings(ws, "offset", concurrency, 0);
             Random random = new Random(2026);
@@ -85,7 +91,7 @@ final class ParallelPages {
                     if (!p.isAlive()) throw new IllegalStateException("the pull ended before " + kills + " kills: make it longer");
                     Thread.sleep(20);
                 }
-                Thread.sleep(200 + random.nextInt(2000));
+                Thread.sleep(200 + random.nextInt(wasteSpreadMs()));
                 if (!p.isAlive()) throw new IllegalStateException("the pull ended before " + kills + " kills: make it longer");
                 ProcessRun.kill9(p);
                 againAtKill.add(ws.simulator.stats().pagesServedAgain());
@@ -101,23 +107,35 @@ final class ParallelPages {
         }
     }
 
+    static int wasteLeads() {
+        return Scale.of(6000, 300);
+    }
+
+    static int wasteSpreadMs() {
+        return Scale.of(2000, 200);
+    }
+
     /** bench/run parallel */
     static void report() throws Exception {
         System.out.println("### Parallel pages within a job (targets: offset × 8 ≥ 0.95 utilisation, 0 avoidable 429s; ≤ 8 pages re-fetched per kill)\n");
-        System.out.printf(Locale.ROOT, "Simulator: 300 ms ± 50%% per answer, 10 requests per 1000 ms fixed window, X-RateLimit headers, page size %d; "
-                + "client-side cap out of the way (1000/s), reset margin 100 ms. Load average at start: %.1f.%n%n", PAGE_SIZE, loadAverage());
+        System.out.printf(Locale.ROOT, "Simulator: %d ms ± 50%% per answer, 10 requests per 1000 ms fixed window, X-RateLimit headers, page size %d; "
+                + "client-side cap out of the way (1000/s), reset margin 100 ms. \"default\": `leadpipe.source.<name>.concurrency` left unset "
+                + "(leadpipe's default), beside the hand-set values. Load average at start: %.1f.%n%n", latencyMs(), PAGE_SIZE, loadAverage());
         System.out.println("| run | jobs | floor | full windows | requests | utilisation | rate ÷ allowed | 429s | avoidable 429s | seconds |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|");
-        for (QuotaUtilisation.Result r : List.of(
-                utilisation("cursor, one page at a time (baseline)", "cursor", 1, 0, 1000),
-                utilisation("offset, concurrency 8, floor 0", "offset", 8, 0, 4000),
-                utilisation("offset, concurrency 8, default floor 10", "offset", 8, 10, 4000))) {
-            System.out.println(r.row());
+        int leads = Scale.of(4000, 200);
+        for (Scale.Row<QuotaUtilisation.Result> r : Scale.<QuotaUtilisation.Result>rows(List.of(
+                () -> utilisation("offset, default concurrency, floor 0", "offset", null, 0, leads),
+                () -> utilisation("cursor, one page at a time (baseline)", "cursor", 1, 0, leads / 4),
+                () -> utilisation("offset, concurrency 8, floor 0", "offset", 8, 0, leads),
+                () -> utilisation("offset, concurrency 8, default floor 10", "offset", 8, 10, leads)))) {
+            System.out.println(r.run().row());
         }
         if (Boolean.getBoolean("bench.skip-waste")) return; // BENCH_OPTS=-Dbench.skip-waste=true: the utilisation runs alone
-        Waste w = resume(10, 8);
-        System.out.printf(Locale.ROOT, "%nResume waste: an offset pull of 6,000 leads (600 pages) with concurrency 8 as a separate JVM, SIGKILLed %d times "
-                + "(0.2–2.2 s after each run's first 10 pages), then run to the end. Load average at the end: %.1f.%n%n", w.kills(), loadAverage());
+        Waste w = resume(Scale.of(10, 1), 8);
+        System.out.printf(Locale.ROOT, "%nResume waste: an offset pull of %,d leads with concurrency 8 as a separate JVM, SIGKILLed %d times "
+                + "(0.2–%.1f s after each run's first 10 pages), then run to the end. Load average at the end: %.1f.%n%n",
+                wasteLeads(), w.kills(), 0.2 + wasteSpreadMs() / 1000.0, loadAverage());
         System.out.println("| kills | pages served | pages served more than once | per kill (mean) | per kill (max) | per kill | first page requested | completed | seconds |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
         System.out.printf(Locale.ROOT, "| %d | %d | %d | **%.2f** | **%d** | %s | %d × | %s | %.0f |%n%n", w.kills(), w.pages(), w.pagesServedAgain(), w.mean(),

@@ -16,26 +16,27 @@ import java.util.Locale;
  */
 final class ParentChildUtilisation {
 
-    static final int PARENTS = 200;
+
     static final int LIMIT = 10;
     static final long WINDOW_MS = 1000;
     static final int CONCURRENCY = Integer.getInteger("bench.children.concurrency", 8);
 
     static void report() throws Exception {
+        int parents = Scale.of(200, 10), contacts = Scale.of(30, 5);
         System.out.printf(Locale.ROOT, "### Parent → child utilisation (target ≥ 0.95, 0 avoidable 429s)%n%n"
-                + "Simulator: 300 ms ± 50%% latency, %d requests per %d ms window, X-RateLimit headers; %d companies (offset, 100 a page), "
-                + "0–30 contacts each (cursor, 10 a page), contacts of %d companies at once (`leadpipe.source.contacts.concurrency`), floor 0.%n%n",
-                LIMIT, WINDOW_MS, PARENTS, CONCURRENCY);
+                + "Simulator: %d ms ± 50%% latency, %d requests per %d ms window, X-RateLimit headers; %d companies (offset, 100 a page), "
+                + "0–%d contacts each (cursor, 10 a page), contacts of %d companies at once (`leadpipe.source.contacts.concurrency`), floor 0.%n%n",
+                ParallelPages.latencyMs(), LIMIT, WINDOW_MS, parents, contacts, CONCURRENCY);
         System.out.println("| parents | child leads | full windows | requests | utilisation | 429s | avoidable 429s | seconds | load average |");
         System.out.println("|---|---|---|---|---|---|---|---|---|");
         try (BenchWorkspace ws = new BenchWorkspace()) {
             SimulatorConfig c = new SimulatorConfig();
             c.rateLimit = LIMIT;
             c.rateWindowMillis = WINDOW_MS;
-            c.latencyMillis = 300;
+            c.latencyMillis = ParallelPages.latencyMs();
             c.latencyJitter = 0.5;
-            c.companies = PARENTS;
-            c.maxContactsPerCompany = 30;
+            c.companies = parents;
+            c.maxContactsPerCompany = contacts;
             ws.simulator(c);
             String companies = ws.simulator.companiesUrl();
             ws.settings.put("leadpipe.sources", "leads-api,companies,contacts");
@@ -78,7 +79,7 @@ final class ParentChildUtilisation {
                     + (Math.floorDiv(r.arrivedMillis(), WINDOW_MS) - Math.floorDiv(log.get(0).arrivedMillis(), WINDOW_MS)) + " at +"
                     + Math.floorMod(r.arrivedMillis(), WINDOW_MS) + " ms, " + r.cursorKey()));
             double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-            System.out.printf(Locale.ROOT, "| %d | %d | %d | %d | **%.3f** | %d | %d | %.1f | %.2f |%n%n", PARENTS, ws.simulator.companies().allContactIds().size(),
+            System.out.printf(Locale.ROOT, "| %d | %d | %d | %d | **%.3f** | %d | %d | %.1f | %.2f |%n%n", parents, ws.simulator.companies().allContactIds().size(),
                     counted.full(), log.size(), counted.utilisation(), stats.rateLimited(), stats.avoidableRateLimited(), seconds, load);
         }
     }

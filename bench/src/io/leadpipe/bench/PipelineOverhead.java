@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leadpipe.config.Settings;
 import io.leadpipe.simulator.SimulatorConfig;
+import io.leadpipe.store.CheckpointStore;
 import io.leadpipe.store.Database;
+import io.leadpipe.store.LeadStore;
+import io.leadpipe.store.NamedSql;
+import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -14,33 +18,54 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
+import static io.leadpipe.store.NamedSql.values;
+
 /**
- * leadpipe against a raw baseline written here: java.net.http.HttpClient + Jackson + a JDBC batch upsert
- * (the same MERGE leadpipe runs) + a checkpoint row per page, same simulator, page size and database
- * kind, each into a fresh H2 file. Runs alternate so both see the same machine noise.
+ * leadpipe against a raw loop written here: java.net.http.HttpClient + Jackson + leadpipe's own statements
+ * (LeadStore's and CheckpointStore's, not copies: they cannot drift apart), same simulator, page size and
+ * database kind, each into a fresh H2 file. Runs alternate so both see the same machine noise. The raw loop
+ * comes in variants that add leadpipe's guarantees one at a time, so what each costs is measured.
  */
 final class PipelineOverhead {
 
     static final int LEADS = 200_000;
     static final int PAGE_SIZE = 100;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String UPSERT = "MERGE INTO leads t USING (VALUES (CAST(? AS VARCHAR(200)), CAST(? AS VARCHAR(200)), CAST(? AS VARCHAR(200)), "
-            + "CAST(? AS VARCHAR(64)), CAST(? AS INTEGER), CAST(? AS VARCHAR))) AS s (lead_key, source, job_id, pull_id, page_no, payload) ON t.lead_key = s.lead_key "
-            + "WHEN MATCHED AND t.payload <> s.payload THEN UPDATE SET source = s.source, job_id = s.job_id, pull_id = s.pull_id, page_no = s.page_no, "
-            + "payload = s.payload, fetched_at = CURRENT_TIMESTAMP, sink_status = 'NEW', attempts = 0, last_error = NULL "
-            + "WHEN MATCHED THEN UPDATE SET job_id = s.job_id, pull_id = s.pull_id, page_no = s.page_no, fetched_at = CURRENT_TIMESTAMP "
-            + "WHEN NOT MATCHED THEN INSERT (lead_key, source, job_id, pull_id, page_no, payload, fetched_at) "
-            + "VALUES (s.lead_key, s.source, s.job_id, s.pull_id, s.page_no, s.payload, CURRENT_TIMESTAMP)";
+    private static final String PAGE_REPOSITORY = "leadpipe-pages";
 
-    record Run(String who, double seconds, double leadsPerSecond) {}
+    /**
+     * What the raw loop writes per page beside the leads' upsert and the checkpoint save: the lead_jobs rows
+     * (which job saw each lead), the page key (Camel's idempotent repository's own insert), and whether the
+     * page's statements commit together (one transaction per page) or each on its own.
+     */
+    record Raw(String label, boolean leadJobs, boolean pageKey, boolean transaction) {}
 
-    static Run leadpipe() throws Exception {
+    /** The raw loop of the target: the leads' upsert and the checkpoint, nothing else. */
+    static final Raw RAW = new Raw("raw loop: upsert leads + save checkpoint", false, false, false);
+    /** leadpipe's guarantees added to the raw loop one at a time, then all together. */
+    static final List<Raw> GUARANTEES = List.of(
+            new Raw("+ one transaction per page", false, false, true),
+            new Raw("+ lead_jobs (which job saw each lead)", true, false, false),
+            new Raw("+ page key (idempotent page)", false, true, false),
+            new Raw("all three (what leadpipe writes)", true, true, true));
+
+    /** @param cpuSeconds CPU time of this JVM during the run (leadpipe or the raw loop, and the simulator they both call) */
+    record Run(String who, double seconds, double leadsPerSecond, double cpuSeconds) {}
+
+    private static double cpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+    }
+
+    static Run leadpipe(int leads) throws Exception {
         try (BenchWorkspace ws = new BenchWorkspace()) {
             SimulatorConfig c = new SimulatorConfig();
-            c.leads = LEADS;
+            c.leads = leads;
             c.rateLimit = Integer.MAX_VALUE;
             ws.simulator(c);
             ws.settings.put("leadpipe.source.leads-api.page-size", Integer.toString(PAGE_SIZE));
@@ -48,65 +73,79 @@ final class PipelineOverhead {
             ws.settings.put("camel.management.enabled", "false");
             ws.settings.put("camel.main.routes-include-pattern", BenchWorkspace.CORE_ROUTES + ",file:routes/jobs.yaml");
             long t0 = System.nanoTime();
+            double cpu0 = cpuSeconds();
             ws.run("run");
             double s = (System.nanoTime() - t0) / 1e9;
-            return new Run("leadpipe", s, LEADS / s);
+            return new Run("leadpipe", s, leads / s, cpuSeconds() - cpu0);
         }
     }
 
-    static Run baseline() throws Exception {
+    static Run raw(int leads, Raw what) throws Exception {
         try (BenchWorkspace ws = new BenchWorkspace()) {
             SimulatorConfig c = new SimulatorConfig();
-            c.leads = LEADS;
+            c.leads = leads;
             c.rateLimit = Integer.MAX_VALUE;
-            c.apiKey = BenchWorkspace.KEY;
             ws.simulator(c);
             Properties p = new Properties();
             Settings settings = Settings.load(null, null, Map.of("leadpipe.db.url", ws.settings.get("leadpipe.db.url"), "leadpipe.db.user", "sa"), Map.of(), p);
             long t0 = System.nanoTime();
-            try (Database db = Database.open(settings).migrate()) {
-                HttpClient http = HttpClient.newHttpClient();
-                try (Connection conn = db.dataSource().getConnection()) {
-                    try (PreparedStatement cp = conn.prepareStatement("INSERT INTO extraction_checkpoint (job_id, source, filters, filter_hash, page_no, lead_count, status, started_at, updated_at) "
-                            + "VALUES ('raw', 'leads-api', '', '', 0, 0, 'RUNNING', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")) {
-                        cp.executeUpdate();
-                    }
-                    String cursor = null;
-                    int page = 0;
-                    long leads = 0;
-                    do {
-                        String url = ws.simulator.leadsUrl() + "?limit=" + PAGE_SIZE + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
-                        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("X-API-Key", BenchWorkspace.KEY).build(), HttpResponse.BodyHandlers.ofByteArray());
-                        if (r.statusCode() != 200) throw new IllegalStateException("HTTP " + r.statusCode());
-                        JsonNode body = JSON.readTree(r.body());
-                        page++;
-                        try (PreparedStatement up = conn.prepareStatement(UPSERT)) {
-                            for (JsonNode rec : body.get("data")) {
-                                up.setString(1, rec.get("id").asText());
-                                up.setString(2, "leads-api");
-                                up.setString(3, "raw");
-                                up.setString(4, "pull");
-                                up.setInt(5, page);
-                                up.setString(6, rec.toString());
-                                up.addBatch();
-                                leads++;
-                            }
-                            up.executeBatch();
-                        }
-                        JsonNode next = body.at("/meta/next_cursor");
-                        cursor = next.isNull() || next.isMissingNode() ? null : next.asText();
-                        try (PreparedStatement cp = conn.prepareStatement("UPDATE extraction_checkpoint SET next_cursor = ?, page_no = ?, lead_count = ?, updated_at = CURRENT_TIMESTAMP WHERE job_id = 'raw'")) {
-                            cp.setString(1, cursor);
-                            cp.setInt(2, page);
-                            cp.setLong(3, leads);
-                            cp.executeUpdate();
-                        }
-                    } while (cursor != null);
-                    if (leads != LEADS) throw new IllegalStateException("baseline stored " + leads);
-                }
+            double cpu0 = cpuSeconds();
+            long stored;
+            try (Database db = Database.open(settings).migrate(); Connection conn = db.dataSource().getConnection()) {
+                stored = rawLoop(conn, new JdbcMessageIdRepository(db.dataSource(), PAGE_REPOSITORY).getInsertString(), ws.simulator.leadsUrl(), what);
             }
             double s = (System.nanoTime() - t0) / 1e9;
-            return new Run("raw baseline", s, LEADS / s);
+            if (stored != leads) throw new IllegalStateException(what.label() + " stored " + stored + " of " + leads);
+            return new Run(what.label(), s, leads / s, cpuSeconds() - cpu0);
         }
+    }
+
+    /** Fetch → parse → write, page after page, until the API has no next cursor: the leads stored. */
+    private static long rawLoop(Connection conn, String pageKeyInsert, String leadsUrl, Raw what) throws Exception {
+        boolean pg = conn.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
+        NamedSql upsert = LeadStore.upsertLeadStatement(pg), seen = LeadStore.leadSeenStatement(pg), save = CheckpointStore.saveStatement();
+        try (PreparedStatement cp = conn.prepareStatement("INSERT INTO extraction_checkpoint (job_id, source, filters, filter_hash, page_no, lead_count, status, "
+                + "pull_id, started_at, updated_at, lease_owner) VALUES ('raw', 'leads-api', '', '', 0, 0, 'RUNNING', 'pull', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'raw')")) {
+            cp.executeUpdate();
+        }
+        conn.setAutoCommit(!what.transaction());
+        HttpClient http = HttpClient.newHttpClient();
+        String cursor = null;
+        int page = 0;
+        long leads = 0;
+        do {
+            String url = leadsUrl + "?limit=" + PAGE_SIZE + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(url)).header("X-API-Key", BenchWorkspace.KEY).build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) throw new IllegalStateException("HTTP " + r.statusCode());
+            JsonNode body = JSON.readTree(r.body());
+            page++;
+            try (PreparedStatement up = upsert.prepareBatch(conn); PreparedStatement jobs = what.leadJobs() ? seen.prepareBatch(conn) : null) {
+                for (JsonNode rec : body.get("data")) {
+                    Map<String, Object> row = values("source", "leads-api", "key", rec.get("id").asText(), "job", "raw", "pullId", "pull", "page", page, "payload", rec.toString());
+                    upsert.addBatch(up, row);
+                    if (jobs != null) seen.addBatch(jobs, row);
+                    leads++;
+                }
+                up.executeBatch();
+                if (jobs != null) jobs.executeBatch();
+            }
+            if (what.pageKey()) {
+                try (PreparedStatement key = conn.prepareStatement(pageKeyInsert)) {
+                    key.setString(1, PAGE_REPOSITORY);
+                    key.setString(2, "pull:" + page);
+                    key.setTimestamp(3, new Timestamp(System.currentTimeMillis()));
+                    key.executeUpdate();
+                }
+            }
+            JsonNode next = body.at("/meta/next_cursor");
+            cursor = next.isNull() || next.isMissingNode() ? null : next.asText();
+            OffsetDateTime now = OffsetDateTime.now();
+            if (save.update(conn, values("job", "raw", "owner", "raw", "position", cursor, "page", page, "leads", leads, "apiTotalFirst", null,
+                    "apiTotal", null, "requests", (long) page, "duplicatePages", 0, "seenTwice", 0, "now", now, "expires", now.plusMinutes(5))) != 1) {
+                throw new IllegalStateException("the checkpoint row was not saved");
+            }
+            if (what.transaction()) conn.commit();
+        } while (cursor != null);
+        return leads;
     }
 }

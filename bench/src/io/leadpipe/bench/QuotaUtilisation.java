@@ -44,17 +44,24 @@ final class QuotaUtilisation {
         }
     }
 
-    static final int LIMIT = 30;
-    static final long WINDOW_MS = 3000;
     static final int PAGE_SIZE = 10;
+
+    static int limit() {
+        return Scale.of(30, 10);
+    }
+
+    static long windowMs() {
+        return Scale.of(3000L, 300L);
+    }
 
     static Result run(String label, int jobs, long floor) throws Exception {
         try (BenchWorkspace ws = new BenchWorkspace()) {
             SimulatorConfig c = new SimulatorConfig();
-            c.rateLimit = jobs == 1 ? LIMIT : LIMIT * 2;
-            c.rateWindowMillis = WINDOW_MS;
-            // about 12 windows' worth of requests: single job 360 pages, four jobs ~720 pages over 4/8 of the set
-            c.leads = jobs == 1 ? 12 * LIMIT * PAGE_SIZE : 12 * 2 * LIMIT * PAGE_SIZE * 2;
+            c.rateLimit = jobs == 1 ? limit() : limit() * 2;
+            c.rateWindowMillis = windowMs();
+            // about 12 windows' worth of requests (4 in a smoke run): single job 360 pages, four jobs ~720 pages over 4/8 of the set
+            int windows = Scale.of(12, 4);
+            c.leads = jobs == 1 ? windows * limit() * PAGE_SIZE : windows * 2 * limit() * PAGE_SIZE * 2;
             ws.simulator(c);
             ws.settings.put("leadpipe.source.leads-api.page-size", Integer.toString(PAGE_SIZE));
             ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "1000");

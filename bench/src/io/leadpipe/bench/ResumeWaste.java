@@ -9,7 +9,7 @@ import java.util.Random;
 /** Pages fetched more than once per SIGKILL, over 20 kills at random points of one pull. */
 final class ResumeWaste {
 
-    record Result(int kills, long pagesServedAgain, long firstPages, long pages, boolean complete, double seconds) {
+    record Result(int leads, int kills, String killWindow, long pagesServedAgain, long firstPages, long pages, boolean complete, double seconds) {
         double perKill() {
             return pagesServedAgain / (double) kills;
         }
@@ -18,7 +18,8 @@ final class ResumeWaste {
     static Result run(int kills) throws Exception {
         try (BenchWorkspace ws = new BenchWorkspace()) {
             SimulatorConfig c = new SimulatorConfig();
-            c.leads = 200_000;
+            c.leads = Scale.of(200_000, 5_000);
+            int from = Scale.of(1500, 300), spread = Scale.of(2500, 500);
             c.latencyMillis = 5;
             c.rateLimit = Integer.MAX_VALUE;
             ws.simulator(c);
@@ -31,7 +32,7 @@ final class ResumeWaste {
             int done = 0;
             while (done < kills) {
                 Process p = ProcessRun.start(ws, log, List.of("-Xmx512m"), "run");
-                Thread.sleep(1500 + random.nextInt(2500)); // start-up takes ~1.2 s: kills land anywhere in the pull
+                Thread.sleep(from + random.nextInt(spread)); // start-up takes ~1.2 s: kills land anywhere in the pull
                 if (!p.isAlive()) throw new IllegalStateException("the pull finished before " + kills + " kills: make it longer");
                 ProcessRun.kill9(p);
                 done++;
@@ -40,7 +41,7 @@ final class ResumeWaste {
             boolean complete = last.waitFor() == 0;
             double seconds = (System.nanoTime() - t0) / 1e9;
             var stats = ws.simulator.stats();
-            return new Result(kills, stats.pagesServedAgain(), stats.firstPages(), stats.pages(), complete, seconds);
+            return new Result(c.leads, kills, String.format(java.util.Locale.ROOT, "%.1f–%.1f s", from / 1000.0, (from + spread) / 1000.0), stats.pagesServedAgain(), stats.firstPages(), stats.pages(), complete, seconds);
         }
     }
 }

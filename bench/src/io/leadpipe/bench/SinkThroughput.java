@@ -15,26 +15,32 @@ import java.util.TreeMap;
  */
 final class SinkThroughput {
 
-    record Result(String label, int concurrency, String floor, int leads, double seconds, double leadsPerSecond, double allowedLeadsPerSecond,
+    record Result(String label, String concurrency, String floor, int leads, double seconds, double leadsPerSecond, double allowedLeadsPerSecond,
                   int fullWindows, double windowUtilisation, long crmRequests, long crmOverLimit, int maxInFlight) {
         String row() {
-            return String.format(Locale.ROOT, "| %s | %d | %s | %,d | %.1f | **%,.0f** | **%.3f** | %d | %.3f | %d | %d | %d |",
+            return String.format(Locale.ROOT, "| %s | %s | %s | %,d | %.1f | **%,.0f** | **%.3f** | %d | %.3f | %d | %d | %d |",
                     label, concurrency, floor, leads, seconds, leadsPerSecond, leadsPerSecond / allowedLeadsPerSecond, fullWindows,
                     windowUtilisation, crmRequests, crmOverLimit, maxInFlight);
         }
     }
 
     static final int CRM_LIMIT = 20;
-    static final long CRM_WINDOW_MS = 2000;
 
-    /** @param floor null: the default leadpipe.ratelimit.floor */
-    static Result run(String label, int leads, int concurrency, Long floor) throws Exception {
+    static long crmWindowMs() {
+        return Scale.of(2000L, 200L);
+    }
+
+    /**
+     * @param concurrency batches (and enrichment lookups) in flight; null: leadpipe's defaults (the settings left unset)
+     * @param floor null: the default leadpipe.ratelimit.floor
+     */
+    static Result run(String label, int leads, Integer concurrency, Long floor) throws Exception {
         try (BenchWorkspace ws = new BenchWorkspace()) {
             SimulatorConfig c = new SimulatorConfig();
             c.leads = leads;
             c.rateLimit = Integer.MAX_VALUE;
             c.crmRateLimit = CRM_LIMIT;
-            c.crmRateWindowMillis = CRM_WINDOW_MS;
+            c.crmRateWindowMillis = crmWindowMs();
             c.enrichRateLimit = 1_000_000;
             c.crmApiKey = "crm-key";
             c.enrichApiKey = "enrich-key";
@@ -46,8 +52,10 @@ final class SinkThroughput {
             ws.settings.put("leadpipe.sink.enrichment.url", ws.simulator.enrichUrl());
             ws.settings.put("leadpipe.sink.crm.max-requests-per-second", "1000");
             ws.settings.put("leadpipe.sink.enrichment.max-requests-per-second", "100000");
-            ws.settings.put("leadpipe.sink.crm.concurrency", Integer.toString(concurrency));
-            ws.settings.put("leadpipe.sink.enrichment.concurrency", Integer.toString(concurrency));
+            if (concurrency != null) {
+                ws.settings.put("leadpipe.sink.crm.concurrency", Integer.toString(concurrency));
+                ws.settings.put("leadpipe.sink.enrichment.concurrency", Integer.toString(concurrency));
+            }
             if (floor != null) ws.settings.put("leadpipe.ratelimit.floor", Long.toString(floor));
             ws.run("run");                       // extract first: only delivery is timed
             long t0 = System.nanoTime();
@@ -59,7 +67,7 @@ final class SinkThroughput {
             if (crm.upsertsPerId().values().stream().anyMatch(n -> n != 1)) throw new IllegalStateException("a contact was upserted twice");
 
             Map<Long, Integer> perWindow = new TreeMap<>();
-            for (long at : crm.crmServedAt()) perWindow.merge(Math.floorDiv(at, CRM_WINDOW_MS), 1, Integer::sum);
+            for (long at : crm.crmServedAt()) perWindow.merge(Math.floorDiv(at, crmWindowMs()), 1, Integer::sum);
             List<Long> windows = List.copyOf(perWindow.keySet());
             // the first and last windows are partly outside the delivery: count only the ones it covered fully
             long served = 0;
@@ -69,8 +77,8 @@ final class SinkThroughput {
                 full++;
             }
             System.err.println(label + ": CRM requests per window " + perWindow.values());
-            return new Result(label, concurrency, floor == null ? "default" : Long.toString(floor), leads, s, leads / s,
-                    CRM_LIMIT * 100.0 * 1000 / CRM_WINDOW_MS, full, served / (double) (CRM_LIMIT * (long) full),
+            return new Result(label, concurrency == null ? "default" : concurrency.toString(), floor == null ? "default" : Long.toString(floor), leads, s, leads / s,
+                    CRM_LIMIT * 100.0 * 1000 / crmWindowMs(), full, served / (double) (CRM_LIMIT * (long) full),
                     crm.crmRequests(), crm.crmOverLimit(), crm.crmMaxInFlight());
         }
     }

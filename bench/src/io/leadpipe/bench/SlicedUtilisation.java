@@ -19,7 +19,10 @@ final class SlicedUtilisation {
     static final long WINDOW_MS = 1000;
     static final int PAGE_SIZE = 100;
     /** ~400 pages: about 40 s of pulling at 10 requests/s. */
-    static final int LEADS = 40_000;
+    static int leads() {
+        return Scale.of(40_000, 1_000);
+    }
+
     static final String SLICES = "country=US|country=DE|country=GB|country=FR|country=NL|country=SE|country=CA|country=AU";
 
     record Result(String label, long floor, int slices, int windows, long requests, double utilisation, long rateLimited, long avoidable,
@@ -32,15 +35,16 @@ final class SlicedUtilisation {
 
     static void report() throws Exception {
         System.out.printf(Locale.ROOT, "### Quota utilisation: one cursor job cut into 8 slices (target ≥ 0.95, 0 avoidable 429s)%n%n"
-                + "Simulator: %d requests per %d ms window, X-RateLimit headers (reset in epoch seconds), every answer 300 ms ± 50%%; "
+                + "Simulator: %d requests per %d ms window, X-RateLimit headers (reset in epoch seconds), every answer %d ms ± 50%%; "
                 + "%,d leads, page size %d, cursor paging; one job with `slices = %s`, leadpipe.slices.concurrency 8. "
-                + "Utilisation = requests served in the windows the pull fully covered ÷ (limit × windows).%n%n", LIMIT, WINDOW_MS, LEADS, PAGE_SIZE, SLICES);
+                + "Utilisation = requests served in the windows the pull fully covered ÷ (limit × windows).%n%n", LIMIT, WINDOW_MS, ParallelPages.latencyMs(), leads(), PAGE_SIZE, SLICES);
         System.out.println("| case | slices | floor | full windows | requests | utilisation | 429s | avoidable 429s | seconds | load avg (1 min) before |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|");
-        run("warm-up (not reported)", 0, Integer.getInteger("bench.warm-up-leads", 20_000), 0); // the JIT compiles the pull's path before a measured run, as in the overhead case
-        for (String floor : System.getProperty("bench.floors", "0,10").split(",")) {
+        // the JIT compiles the pull's path before a measured run, as in the overhead case
+        if (!Scale.smoke()) run("warm-up (not reported)", 0, Integer.getInteger("bench.warm-up-leads", 20_000), 0);
+        for (String floor : System.getProperty("bench.floors", Scale.smoke() ? "0" : "0,10").split(",")) {
             long f = Long.parseLong(floor.strip());
-            System.out.println(run(f == 10 ? "8 slices, default floor 10" : "8 slices, floor " + f, f, LEADS, 300).row());
+            System.out.println(run(f == 10 ? "8 slices, default floor 10" : "8 slices, floor " + f, f, leads(), ParallelPages.latencyMs()).row());
         }
         System.out.println();
     }

@@ -86,6 +86,11 @@ public final class CheckpointStore implements JobBudget.Budgets {
     private static final NamedSql FORGET_AHEAD = NamedSql.of("forget-ahead", "DELETE FROM pages_stored_ahead WHERE job_id = :job");
     private static final NamedSql DELETE = NamedSql.of("delete", "DELETE FROM extraction_checkpoint WHERE job_id = :job");
 
+    /** The statement a page's checkpoint is saved with (the overhead benchmark's raw loop runs this same one). */
+    public static NamedSql saveStatement() {
+        return SAVE;
+    }
+
     private final DataSource dataSource;
     private final TransactionTemplate transaction;
     private final PageCodecs pagers;

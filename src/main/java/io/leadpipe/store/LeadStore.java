@@ -10,9 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -24,8 +22,12 @@ import java.util.Map;
  * <p>Jobs whose lists overlap store the same lead at the same moment. PostgreSQL's {@code INSERT … ON CONFLICT}
  * settles that itself; H2 has no such statement, and its MERGE (like PostgreSQL's) lets the second of two
  * concurrent inserts fail with a unique-key violation once the first commits. So the page's rows are written
- * in id order (two pages never wait on each other in a circle) under a savepoint, and a page that lost such
- * a race is written again from the savepoint: the other job's row is then there, and it is updated.
+ * in id order (two pages never wait on each other in a circle), and a page that lost such a race is written
+ * again: the other job's row is then there, and it is updated. H2 undoes only the statement that failed, and
+ * writing a lead twice is an upsert, so H2 writes the page again in place; PostgreSQL aborts the whole
+ * transaction on an error, so there the page is written under a savepoint and again from it. (Not on H2: a
+ * SAVEPOINT empties H2's cache of parsed statements, and both MERGEs were parsed again on every page, 8% of
+ * the pulling thread's time in `bench/run overhead`.)
  */
 public final class LeadStore {
 
@@ -74,6 +76,16 @@ public final class LeadStore {
     private volatile Boolean postgres;
 
     /** @param maxIdLength leadpipe.leads.max-id-length: the longest id stored; a longer one fails the job, it is never cut */
+    /** The statement a lead is upserted with (the overhead benchmark's raw loop runs this same one). */
+    public static NamedSql upsertLeadStatement(boolean postgres) {
+        return postgres ? PG_LEAD : H2_LEAD;
+    }
+
+    /** The statement that records a lead as seen by a job's pull. */
+    public static NamedSql leadSeenStatement(boolean postgres) {
+        return postgres ? PG_SEEN : H2_SEEN;
+    }
+
     public LeadStore(DataSource dataSource, int maxIdLength) {
         this.dataSource = dataSource;
         this.maxIdLength = maxIdLength;
@@ -82,28 +94,27 @@ public final class LeadStore {
     public void upsert(io.leadpipe.paging.PullPosition pull, FetchedPage page) throws SQLException {
         if (page.records() == 0) return;
         checkIdLengths(page);
-        List<Map<String, Object>> rows = new ArrayList<>(page.records());
-        for (int i = 0; i < page.records(); i++) {
-            rows.add(NamedSql.values("source", pull.source(), "key", page.ids().get(i), "job", pull.jobId(), "pullId", pull.pullId(),
-                    "page", page.pageNo(), "payload", page.payloads().get(i)));
-        }
         // one order for every writer: two pages that share leads never hold one each and wait for the other
-        rows.sort(Comparator.comparing(r -> (String) r.get("key")));
+        Integer[] order = new Integer[page.records()];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        java.util.Arrays.sort(order, Comparator.comparing(page.ids()::get));
         Connection c = DataSourceUtils.getConnection(dataSource);
         try {
             boolean pg = isPostgres(c);
             for (int attempt = 1; ; attempt++) {
-                Savepoint before = c.getAutoCommit() ? null : c.setSavepoint();
+                Savepoint before = pg && !c.getAutoCommit() ? c.setSavepoint() : null;
                 try {
-                    batch(c, pg ? PG_LEAD : H2_LEAD, rows);
-                    batch(c, pg ? PG_SEEN : H2_SEEN, rows);
+                    batch(c, pg ? PG_LEAD : H2_LEAD, pull, page, order);
+                    batch(c, pg ? PG_SEEN : H2_SEEN, pull, page, order);
                     if (before != null) c.releaseSavepoint(before);
                     return;
                 } catch (SQLException e) {
                     if (!lostInsertRace(e)) throw e;
-                    // H2 broke a deadlock by rolling back this page's whole transaction (the savepoint went with it):
-                    // only the whole page, run again in a new transaction, can store it (PageTransaction does that)
-                    if (before != null && (abortedByDatabase(e) || !rolledBackTo(c, before))) throw new PageConflictException(pull, page, e);
+                    // the database rolled back this page's whole transaction to break a deadlock (H2 does for its
+                    // 40001, the savepoint goes with it): only the whole page, run again in a new transaction, can
+                    // store it (PageTransaction's caller does that)
+                    boolean wholeTransaction = abortedByDatabase(e) || (!pg && deadlock(e)) || (before != null && !rolledBackTo(c, before));
+                    if (wholeTransaction && !c.getAutoCommit()) throw new PageConflictException(pull, page, e);
                     if (attempt == ATTEMPTS) throw e;
                 }
             }
@@ -112,11 +123,27 @@ public final class LeadStore {
         }
     }
 
-    private static void batch(Connection c, NamedSql sql, List<Map<String, Object>> rows) throws SQLException {
+    /** The page's rows in {@code order}, bound by position (no map per lead), as one JDBC batch. */
+    private static void batch(Connection c, NamedSql sql, io.leadpipe.paging.PullPosition pull, FetchedPage page, Integer[] order) throws SQLException {
         try (PreparedStatement ps = sql.prepareBatch(c)) {
-            for (Map<String, Object> row : rows) sql.addBatch(ps, row);
+            for (int i : order) {
+                sql.addBatch(ps, name -> switch (name) {
+                    case "source" -> pull.source();
+                    case "key" -> page.ids().get(i);
+                    case "job" -> pull.jobId();
+                    case "pullId" -> pull.pullId();
+                    case "page" -> page.pageNo();
+                    case "payload" -> page.payloads().get(i);
+                    default -> throw new IllegalArgumentException("statement " + sql.name() + ": no value for :" + name);
+                });
+            }
             ps.executeBatch();
         }
+    }
+
+    /** A deadlock the database broke (H2 rolls back the victim's whole transaction for it, not only the statement). */
+    private static boolean deadlock(SQLException e) {
+        return anyError(e, n -> "40001".equals(n.getSQLState()));
     }
 
     /**

@@ -20,11 +20,25 @@ public final class NamedSql {
     private final String name;
     private final ParsedSql parsed;
     private final String jdbc;
+    /** The parameters' names in the order of their {@code ?}s (a name used twice is there twice; statements here use names only). */
+    private final String[] positions;
 
     private NamedSql(String name, ParsedSql parsed) {
         this.name = name;
         this.parsed = parsed;
         this.jdbc = NamedParameterUtils.substituteNamedParameters(parsed, null);
+        // each ? bound to its own parameter's name: the names in position order
+        this.positions = java.util.Arrays.stream(NamedParameterUtils.buildValueArray(parsed, new org.springframework.jdbc.core.namedparam.AbstractSqlParameterSource() {
+            @Override
+            public boolean hasValue(String paramName) {
+                return true;
+            }
+
+            @Override
+            public Object getValue(String paramName) {
+                return paramName;
+            }
+        }, null)).map(String.class::cast).toArray(String[]::new);
     }
 
     public static NamedSql of(String name, String sql) {
@@ -58,6 +72,15 @@ public final class NamedSql {
     public void addBatch(PreparedStatement ps, Map<String, ?> values) throws SQLException {
         Object[] bound = NamedParameterUtils.buildValueArray(parsed, new MapSqlParameterSource(values), null);
         for (int i = 0; i < bound.length; i++) ps.setObject(i + 1, bound[i]);
+        ps.addBatch();
+    }
+
+    /**
+     * Binds one row of a batch from {@code value} (name → value) and adds it: no map per row, for the statements
+     * run once per lead.
+     */
+    public void addBatch(PreparedStatement ps, java.util.function.Function<String, Object> value) throws SQLException {
+        for (int i = 0; i < positions.length; i++) ps.setObject(i + 1, value.apply(positions[i]));
         ps.addBatch();
     }
 

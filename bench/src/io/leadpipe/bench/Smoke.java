@@ -1,0 +1,97 @@
+package io.leadpipe.bench;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * `bench/run smoke`: every case of the harness at {@link Scale smoke size}, one after another. A case fails when
+ * it throws (it no longer runs) or prints no table row with a figure (it no longer reports); the others still run.
+ */
+final class Smoke {
+
+    interface Case {
+        void run() throws Exception;
+    }
+
+    /** A row of a markdown table that holds a number: not a header, not the |---| line. */
+    private static final Pattern FIGURE_ROW = Pattern.compile("(?m)^\\| (?!-).*\\d.*\\|\\s*$");
+
+    /** Every case of `bench/run all`, `latency` and `durability`, by the name bench/run takes. */
+    static Map<String, Case> cases() {
+        Map<String, Case> cases = new LinkedHashMap<>();
+        cases.put("quota", Benchmarks::quota);
+        cases.put("overhead", Benchmarks::overhead);
+        cases.put("resume", Benchmarks::resume);
+        cases.put("memory", Benchmarks::memory);
+        cases.put("durability", Benchmarks::durability);
+        cases.put("parallel", ParallelPages::report);
+        cases.put("slices", SlicedUtilisation::report);
+        cases.put("parent-child", ParentChildUtilisation::report);
+        cases.put("cluster", ClusterUtilisation::report);
+        cases.put("sink", Benchmarks::sink);
+        return cases;
+    }
+
+    /** Runs every case, printing each one's report to {@code out}; the failures, empty when all ran and reported. */
+    static List<String> run(PrintStream out) {
+        List<String> failures = new ArrayList<>();
+        PrintStream stdout = System.out;
+        for (Map.Entry<String, Case> c : cases().entrySet()) {
+            ByteArrayOutputStream report = new ByteArrayOutputStream();
+            long t0 = System.nanoTime();
+            String failure = null;
+            // the cases print to System.out: captured, to be checked, and passed on
+            System.setOut(new PrintStream(new TeeStream(report, out), true, StandardCharsets.UTF_8));
+            try {
+                c.getValue().run();
+            } catch (Throwable e) {
+                failure = c.getKey() + " failed: " + e;
+                e.printStackTrace(out);
+            } finally {
+                System.setOut(stdout);
+            }
+            if (failure == null && !FIGURE_ROW.matcher(report.toString(StandardCharsets.UTF_8)).find()) {
+                failure = c.getKey() + " reported no figures";
+            }
+            out.printf(Locale.ROOT, "smoke: %s %s in %.1f s%n%n", c.getKey(), failure == null ? "ok" : "FAILED", (System.nanoTime() - t0) / 1e9);
+            if (failure != null) failures.add(failure);
+        }
+        out.println(failures.isEmpty() ? "smoke: every case ran and reported" : "smoke: FAILED: " + String.join("; ", failures));
+        return failures;
+    }
+
+    /** Writes to two streams. */
+    private static final class TeeStream extends java.io.OutputStream {
+        private final java.io.OutputStream a, b;
+
+        TeeStream(java.io.OutputStream a, java.io.OutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public void write(int x) throws java.io.IOException {
+            a.write(x);
+            b.write(x);
+        }
+
+        @Override
+        public void write(byte[] buf, int off, int len) throws java.io.IOException {
+            a.write(buf, off, len);
+            b.write(buf, off, len);
+        }
+
+        @Override
+        public void flush() throws java.io.IOException {
+            a.flush();
+            b.flush();
+        }
+    }
+}
