@@ -26,6 +26,7 @@ public final class Database implements AutoCloseable {
     private final DataSource dataSource;
     private final AutoCloseable closer;
     private final String url;
+    private java.util.List<String> putBack = java.util.List.of();
 
     private Database(DataSource dataSource, AutoCloseable closer, String url) {
         this.dataSource = dataSource;
@@ -238,7 +239,7 @@ public final class Database implements AutoCloseable {
     /** Brings the schema up to date; a no-op when it already is. */
     public Database migrate() {
         try {
-            acceptRewrittenChecksums();
+            finishInterruptedUpgrade();
             flyway().migrate();
         } catch (FlywayException e) {
             throw new ConfigException(explainUnusableSchema(e));
@@ -252,7 +253,7 @@ public final class Database implements AutoCloseable {
      */
     public RepairResult repair() {
         try {
-            acceptRewrittenChecksums();
+            finishInterruptedUpgrade();
             RepairResult result = flyway().repair();
             flyway().migrate();
             return result;
@@ -271,8 +272,19 @@ public final class Database implements AutoCloseable {
         return Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load();
     }
 
-    private void acceptRewrittenChecksums() {
+    /** What the last start put back of an upgrade a kill interrupted (H2's table copies), one line each. */
+    public java.util.List<String> putBack() {
+        return putBack;
+    }
+
+    /**
+     * Before Flyway: checksums of the rewritten migrations, and on H2 the tables an ALTER TABLE was copying when
+     * the process was killed (see {@link H2TableCopies}), so that the migration runs again over whole tables.
+     */
+    private void finishInterruptedUpgrade() {
         try (Connection c = dataSource.getConnection()) {
+            if (url.startsWith("jdbc:h2:")) putBack = H2TableCopies.recover(c);
+            putBack.forEach(line -> org.slf4j.LoggerFactory.getLogger(Database.class).warn("{} (a schema upgrade was interrupted)", line));
             RerunnableMigrations.acceptRewrittenChecksums(c);
         } catch (SQLException e) {
             throw new ConfigException("cannot read the schema history of " + url.split(";")[0] + ": " + e.getMessage().lines().findFirst().orElse(""));
