@@ -28,6 +28,9 @@ public final class Database implements AutoCloseable {
     private final String url;
     private java.util.List<String> putBack = java.util.List.of();
 
+    private long upgradeWaitMillis;
+    private long serveOthersMillis;
+
     private Database(DataSource dataSource, AutoCloseable closer, String url) {
         this.dataSource = dataSource;
         this.closer = closer;
@@ -57,6 +60,8 @@ public final class Database implements AutoCloseable {
             JdbcConnectionPool pool = JdbcConnectionPool.create(url, user, password);
             pool.setMaxConnections(maxConnections);
             Database db = new Database(pool, pool::dispose, url);
+            db.upgradeWaitMillis = settings.getLong("leadpipe.db.upgrade-wait-ms", 600_000, 0, 86_400_000);
+            db.serveOthersMillis = settings.getLong("leadpipe.db.serve-others-ms", 600_000, 0, 86_400_000);
             try {
                 db.check(openTimeout, user, password);
                 if (dir != null) db.secureH2Files(dir);
@@ -238,7 +243,7 @@ public final class Database implements AutoCloseable {
 
     /** Brings the schema up to date; a no-op when it already is. */
     public Database migrate() {
-        try {
+        try (SchemaUpgradeLock lock = upgradeLock()) {
             finishInterruptedUpgrade();
             flyway().migrate();
         } catch (FlywayException e) {
@@ -252,7 +257,7 @@ public final class Database implements AutoCloseable {
      * checksums), then the migrations again — each is safe to re-run over a half-applied one.
      */
     public RepairResult repair() {
-        try {
+        try (SchemaUpgradeLock lock = upgradeLock()) {
             finishInterruptedUpgrade();
             RepairResult result = flyway().repair();
             flyway().migrate();
@@ -291,7 +296,19 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /** Held while the schema is checked and upgraded: one process at a time on a local H2 file; null elsewhere (PostgreSQL: Flyway's advisory lock). */
+    private SchemaUpgradeLock upgradeLock() {
+        Path file = h2File(url);
+        return file == null ? null : SchemaUpgradeLock.take(file, upgradeWaitMillis);
+    }
+
     private String explainUnusableSchema(FlywayException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && (s.getErrorCode() == org.h2.api.ErrorCode.LOCK_TIMEOUT_1 || s.getErrorCode() == org.h2.api.ErrorCode.ERROR_OPENING_DATABASE_1)) {
+                return "the database " + url.split(";")[0] + " is busy (" + s.getMessage().lines().findFirst().orElse("") + "): another process holds it;"
+                        + " nothing was changed — start again (leadpipe.db.open-timeout-ms is how long leadpipe waits for it)";
+            }
+        }
         return "the database schema of " + url.split(";")[0] + " is not usable: " + firstLines(e)
                 + " — this happens when leadpipe is stopped (kill -9, a crash, a full disk) while it upgrades the schema;"
                 + " run `leadpipe repair` to clear the unfinished upgrade from the schema history and run it again (your leads and checkpoints are kept)";
@@ -323,6 +340,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        if (serveOthersMillis > 0 && url.toUpperCase(java.util.Locale.ROOT).contains("AUTO_SERVER=TRUE")) H2Server.keepServingOthers(dataSource, serveOthersMillis);
         try {
             closer.close();
         } catch (Exception ignored) {
