@@ -28,8 +28,9 @@ final class MigrationKills {
     static Result run(int kills, int leads) throws Exception {
         long t0 = System.nanoTime();
         List<Kind> kinds = new ArrayList<>();
-        kinds.add(kind("fresh", kills / 2, 0));
-        kinds.add(kind("upgrade from V1", kills - kills / 2, leads));
+        String only = System.getProperty("bench.only", ""); // "fresh" or "upgrade": that kind alone, with every kill
+        if (!only.equals("upgrade")) kinds.add(kind("fresh", only.isEmpty() ? kills / 2 : kills, 0));
+        if (!only.equals("fresh")) kinds.add(kind("upgrade from V1", only.isEmpty() ? kills - kills / 2 : kills, leads));
         return new Result(kinds, leads, (System.nanoTime() - t0) / 1e9);
     }
 

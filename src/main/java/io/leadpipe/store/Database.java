@@ -29,6 +29,7 @@ public final class Database implements AutoCloseable {
     private java.util.List<String> putBack = java.util.List.of();
 
     private long upgradeWaitMillis;
+    private long openTimeoutMillis;
     private long serveOthersMillis;
 
     private Database(DataSource dataSource, AutoCloseable closer, String url) {
@@ -60,6 +61,7 @@ public final class Database implements AutoCloseable {
             JdbcConnectionPool pool = JdbcConnectionPool.create(url, user, password);
             pool.setMaxConnections(maxConnections);
             Database db = new Database(pool, pool::dispose, url);
+            db.openTimeoutMillis = openTimeout;
             db.upgradeWaitMillis = settings.getLong("leadpipe.db.upgrade-wait-ms", 600_000, 0, 86_400_000);
             db.serveOthersMillis = settings.getLong("leadpipe.db.serve-others-ms", 600_000, 0, 86_400_000);
             try {
@@ -243,13 +245,39 @@ public final class Database implements AutoCloseable {
 
     /** Brings the schema up to date; a no-op when it already is. */
     public Database migrate() {
-        try (SchemaUpgradeLock lock = upgradeLock()) {
-            finishInterruptedUpgrade();
-            flyway().migrate();
-        } catch (FlywayException e) {
-            throw new ConfigException(explainUnusableSchema(e));
+        long deadline = System.currentTimeMillis() + openTimeoutMillis;
+        while (true) {
+            try (SchemaUpgradeLock lock = upgradeLock()) {
+                finishInterruptedUpgrade();
+                flyway().migrate();
+                return this;
+            } catch (FlywayException | ConfigException e) {
+                // H2 AUTO_SERVER: the process that served the file was closing it as this one connected; the next
+                // connection opens the file or reaches its new server (the migrations are safe to run again)
+                if (!serverWasChanging(e) || System.currentTimeMillis() >= deadline) {
+                    throw e instanceof FlywayException f ? new ConfigException(explainUnusableSchema(f)) : (ConfigException) e;
+                }
+                pause();
+            }
         }
-        return this;
+    }
+
+    private static boolean serverWasChanging(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && (s.getErrorCode() == org.h2.api.ErrorCode.DATABASE_CALLED_AT_SHUTDOWN
+                    || s.getErrorCode() == org.h2.api.ErrorCode.DATABASE_IS_CLOSED || s.getErrorCode() == org.h2.api.ErrorCode.CONNECTION_BROKEN_1
+                    || s.getErrorCode() == org.h2.api.ErrorCode.ERROR_OPENING_DATABASE_1)) return true;
+        }
+        return false;
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new ConfigException("interrupted while opening the database");
+        }
     }
 
     /**
@@ -292,7 +320,9 @@ public final class Database implements AutoCloseable {
             putBack.forEach(line -> org.slf4j.LoggerFactory.getLogger(Database.class).warn("{} (a schema upgrade was interrupted)", line));
             RerunnableMigrations.acceptRewrittenChecksums(c);
         } catch (SQLException e) {
-            throw new ConfigException("cannot read the schema history of " + url.split(";")[0] + ": " + e.getMessage().lines().findFirst().orElse(""));
+            ConfigException failure = new ConfigException("cannot read the schema history of " + url.split(";")[0] + ": " + e.getMessage().lines().findFirst().orElse(""));
+            failure.initCause(e); // told apart by its error code: a server closing is waited for
+            throw failure;
         }
     }
 
