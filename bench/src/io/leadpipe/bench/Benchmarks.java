@@ -33,6 +33,7 @@ public final class Benchmarks {
         if (which.equals("all") || which.equals("resume")) resume();
         if (which.equals("all") || which.equals("memory")) memory();
         if (which.equals("durability")) durability(); // ~100 SIGKILLs: long, so not part of "all"
+        if (which.equals("migration-kills")) migrationKills(); // ~100 SIGKILLs too
         // "latency": issue 13's figures from one run — the API at 300 ms ± 50% and 10 requests/s, and the sink
         boolean latency = which.equals("latency");
         if (latency || which.equals("all") || which.equals("parallel")) ParallelPages.report();
@@ -129,6 +130,22 @@ public final class Benchmarks {
         for (CheckpointDurability.Kill k : r.backwards()) {
             System.out.printf(Locale.ROOT, "- after kill %d: page %d was logged as saved, the next start resumed at page %d%n", k.run(), k.lastLogged(), k.resumedAt());
         }
+    }
+
+    static void migrationKills() throws Exception {
+        int kills = Integer.getInteger("bench.kills", 100);
+        int leads = Integer.getInteger("bench.leads", 100_000);
+        MigrationKills.Result r = MigrationKills.run(kills, leads);
+        System.out.printf(Locale.ROOT, "### Schema migrations under kill -9 (target: every database opens afterwards with every lead)%n%n"
+                + "`status` (which migrates) SIGKILLed at a random point of the migration (0.25–1.1 × its unkilled time), then started again "
+                + "(`repair` if that fails): a fresh database (every migration), and a database at V1 holding %,d leads (V2–V14).%n%n", leads);
+        System.out.println("| database | migration alone (s) | kills | open with every lead | of which only after `repair` |");
+        System.out.println("|---|---|---|---|---|");
+        for (MigrationKills.Kind k : r.kinds()) {
+            System.out.printf(Locale.ROOT, "| %s | %.1f | %d | **%d** | %d |%n", k.name(), k.migrationSeconds(), k.kills(), k.opened(), k.openedOnlyAfterRepair());
+        }
+        System.out.printf(Locale.ROOT, "%n%.0f s in all.%n%n", r.seconds());
+        r.kinds().forEach(k -> k.failures().forEach(f -> System.out.println("- " + k.name() + ", " + f)));
     }
 
     static void memory() throws Exception {

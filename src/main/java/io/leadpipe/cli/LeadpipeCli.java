@@ -284,6 +284,7 @@ public final class LeadpipeCli {
     private int repair(Settings settings) {
         try (Database db = Database.open(settings)) {
             org.flywaydb.core.api.output.RepairResult r = db.repair();
+            for (String line : db.putBack()) out.println(line);
             for (var m : r.migrationsRemoved) out.println("removed the unfinished migration V" + m.version + " (" + m.description + ") from the schema history");
             for (var m : r.migrationsAligned) out.println("realigned the checksum of V" + m.version + " (" + m.description + ")");
             out.println("schema complete at version " + db.schemaVersion() + "; leads and checkpoints kept");

@@ -26,6 +26,11 @@ public final class Database implements AutoCloseable {
     private final DataSource dataSource;
     private final AutoCloseable closer;
     private final String url;
+    private java.util.List<String> putBack = java.util.List.of();
+
+    private long upgradeWaitMillis;
+    private long openTimeoutMillis;
+    private long serveOthersMillis;
 
     private Database(DataSource dataSource, AutoCloseable closer, String url) {
         this.dataSource = dataSource;
@@ -56,6 +61,9 @@ public final class Database implements AutoCloseable {
             JdbcConnectionPool pool = JdbcConnectionPool.create(url, user, password);
             pool.setMaxConnections(maxConnections);
             Database db = new Database(pool, pool::dispose, url);
+            db.openTimeoutMillis = openTimeout;
+            db.upgradeWaitMillis = settings.getLong("leadpipe.db.upgrade-wait-ms", 600_000, 0, 86_400_000);
+            db.serveOthersMillis = settings.getLong("leadpipe.db.serve-others-ms", 600_000, 0, 86_400_000);
             try {
                 db.check(openTimeout, user, password);
                 if (dir != null) db.secureH2Files(dir);
@@ -237,13 +245,39 @@ public final class Database implements AutoCloseable {
 
     /** Brings the schema up to date; a no-op when it already is. */
     public Database migrate() {
-        try {
-            acceptRewrittenChecksums();
-            flyway().migrate();
-        } catch (FlywayException e) {
-            throw new ConfigException(explainUnusableSchema(e));
+        long deadline = System.currentTimeMillis() + openTimeoutMillis;
+        while (true) {
+            try (SchemaUpgradeLock lock = upgradeLock()) {
+                finishInterruptedUpgrade();
+                flyway().migrate();
+                return this;
+            } catch (FlywayException | ConfigException e) {
+                // H2 AUTO_SERVER: the process that served the file was closing it as this one connected; the next
+                // connection opens the file or reaches its new server (the migrations are safe to run again)
+                if (!serverWasChanging(e) || System.currentTimeMillis() >= deadline) {
+                    throw e instanceof FlywayException f ? new ConfigException(explainUnusableSchema(f)) : (ConfigException) e;
+                }
+                pause();
+            }
         }
-        return this;
+    }
+
+    private static boolean serverWasChanging(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && (s.getErrorCode() == org.h2.api.ErrorCode.DATABASE_CALLED_AT_SHUTDOWN
+                    || s.getErrorCode() == org.h2.api.ErrorCode.DATABASE_IS_CLOSED || s.getErrorCode() == org.h2.api.ErrorCode.CONNECTION_BROKEN_1
+                    || s.getErrorCode() == org.h2.api.ErrorCode.ERROR_OPENING_DATABASE_1)) return true;
+        }
+        return false;
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new ConfigException("interrupted while opening the database");
+        }
     }
 
     /**
@@ -251,8 +285,8 @@ public final class Database implements AutoCloseable {
      * checksums), then the migrations again — each is safe to re-run over a half-applied one.
      */
     public RepairResult repair() {
-        try {
-            acceptRewrittenChecksums();
+        try (SchemaUpgradeLock lock = upgradeLock()) {
+            finishInterruptedUpgrade();
             RepairResult result = flyway().repair();
             flyway().migrate();
             return result;
@@ -271,15 +305,40 @@ public final class Database implements AutoCloseable {
         return Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load();
     }
 
-    private void acceptRewrittenChecksums() {
+    /** What the last start put back of an upgrade a kill interrupted (H2's table copies), one line each. */
+    public java.util.List<String> putBack() {
+        return putBack;
+    }
+
+    /**
+     * Before Flyway: checksums of the rewritten migrations, and on H2 the tables an ALTER TABLE was copying when
+     * the process was killed (see {@link H2TableCopies}), so that the migration runs again over whole tables.
+     */
+    private void finishInterruptedUpgrade() {
         try (Connection c = dataSource.getConnection()) {
+            if (url.startsWith("jdbc:h2:")) putBack = H2TableCopies.recover(c);
+            putBack.forEach(line -> org.slf4j.LoggerFactory.getLogger(Database.class).warn("{} (a schema upgrade was interrupted)", line));
             RerunnableMigrations.acceptRewrittenChecksums(c);
         } catch (SQLException e) {
-            throw new ConfigException("cannot read the schema history of " + url.split(";")[0] + ": " + e.getMessage().lines().findFirst().orElse(""));
+            ConfigException failure = new ConfigException("cannot read the schema history of " + url.split(";")[0] + ": " + e.getMessage().lines().findFirst().orElse(""));
+            failure.initCause(e); // told apart by its error code: a server closing is waited for
+            throw failure;
         }
     }
 
+    /** Held while the schema is checked and upgraded: one process at a time on a local H2 file; null elsewhere (PostgreSQL: Flyway's advisory lock). */
+    private SchemaUpgradeLock upgradeLock() {
+        Path file = h2File(url);
+        return file == null ? null : SchemaUpgradeLock.take(file, upgradeWaitMillis);
+    }
+
     private String explainUnusableSchema(FlywayException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && (s.getErrorCode() == org.h2.api.ErrorCode.LOCK_TIMEOUT_1 || s.getErrorCode() == org.h2.api.ErrorCode.ERROR_OPENING_DATABASE_1)) {
+                return "the database " + url.split(";")[0] + " is busy (" + s.getMessage().lines().findFirst().orElse("") + "): another process holds it;"
+                        + " nothing was changed — start again (leadpipe.db.open-timeout-ms is how long leadpipe waits for it)";
+            }
+        }
         return "the database schema of " + url.split(";")[0] + " is not usable: " + firstLines(e)
                 + " — this happens when leadpipe is stopped (kill -9, a crash, a full disk) while it upgrades the schema;"
                 + " run `leadpipe repair` to clear the unfinished upgrade from the schema history and run it again (your leads and checkpoints are kept)";
@@ -311,6 +370,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        if (serveOthersMillis > 0 && url.toUpperCase(java.util.Locale.ROOT).contains("AUTO_SERVER=TRUE")) H2Server.keepServingOthers(dataSource, serveOthersMillis);
         try {
             closer.close();
         } catch (Exception ignored) {
