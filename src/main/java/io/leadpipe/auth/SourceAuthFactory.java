@@ -35,8 +35,8 @@ public final class SourceAuthFactory {
     public SourceAuth create(AuthSpec spec) {
         String api = spec.api();
         return switch (spec.kind()) {
-            case "api-key" -> ApiKeyAuth.resolve(api, spec.apiKeyHeader(), spec.apiKeyPrefix(), spec.apiKeyEnv(), spec.apiKeyFile(), env);
-            case "bearer" -> ApiKeyAuth.resolve(api, "Authorization", "Bearer", spec.apiKeyEnv(), spec.apiKeyFile(), env);
+            case "api-key" -> ApiKeyAuth.resolve(spec.label(), spec.prefix() + "api-key-file", spec.apiKeyHeader(), spec.apiKeyPrefix(), spec.apiKeyEnv(), spec.apiKeyFile(), env);
+            case "bearer" -> ApiKeyAuth.resolve(spec.label(), spec.prefix() + "api-key-file", "Authorization", "Bearer", spec.apiKeyEnv(), spec.apiKeyFile(), env);
             case "basic" -> {
                 String password = SecretInput.read(spec.password(), spec.label(), env, true);
                 String credentials = Base64.getEncoder().encodeToString((spec.user() + ":" + password).getBytes(StandardCharsets.UTF_8));

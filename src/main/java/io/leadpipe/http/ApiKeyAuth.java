@@ -46,21 +46,26 @@ public final class ApiKeyAuth implements SourceAuth {
         }
     }
 
-    /** The key from a file (first line, trimmed) when one is configured, else from the environment variable. */
-    public static ApiKeyAuth resolve(String source, String headerName, String prefix, String envVar, String file, Map<String, String> env) {
+    /**
+     * The key from a file (first line, trimmed) when one is configured, else from the environment variable.
+     *
+     * @param label   how messages name the API: "source 'leads-api'", "sink API 'crm'"
+     * @param fileKey the setting naming the key file (leadpipe.source.NAME.api-key-file, leadpipe.sink.crm.api-key-file)
+     */
+    public static ApiKeyAuth resolve(String label, String fileKey, String headerName, String prefix, String envVar, String file, Map<String, String> env) {
         String key;
         if (file != null && !file.isBlank()) {
             try {
                 key = Files.readString(Path.of(file), StandardCharsets.UTF_8).lines().findFirst().orElse("").trim();
             } catch (IOException e) {
-                throw new ConfigException("source '" + source + "': cannot read the API key file " + file + " (" + e.getClass().getSimpleName() + ")");
+                throw new ConfigException(label + ": cannot read the API key file " + file + " (" + e.getClass().getSimpleName() + ")");
             }
-            if (key.isEmpty()) throw new ConfigException("source '" + source + "': the API key file " + file + " is empty");
+            if (key.isEmpty()) throw new ConfigException(label + ": the API key file " + file + " is empty");
         } else {
             key = env.get(envVar);
             if (key == null || key.isBlank()) {
-                throw new ConfigException("source '" + source + "': no API key. Set the environment variable " + envVar
-                        + " or point leadpipe.source." + source + ".api-key-file at a file holding the key");
+                throw new ConfigException(label + ": no API key. Set the environment variable " + envVar
+                        + " or point " + fileKey + " at a file holding the key");
             }
             key = key.trim();
         }

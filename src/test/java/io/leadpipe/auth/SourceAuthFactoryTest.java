@@ -58,4 +58,13 @@ class SourceAuthFactoryTest {
                 Map.of("LEADPIPE_LEADS_API_PASSWORD", "pw-b7c0d19e"));
         assertThat(sent).isEqualTo("Basic " + Base64.getEncoder().encodeToString("ana:pw-b7c0d19e".getBytes(StandardCharsets.UTF_8)));
     }
+
+    @Test
+    void aMissingKeyNamesTheSettingOfTheApiItBelongsTo() {
+        Settings s = Settings.load(Path.of("application.properties"), null, Map.of(), Map.of(), new Properties());
+        SourceAuthFactory factory = new SourceAuthFactory(Map.of(), java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(30));
+        AuthSpec crm = AuthSpec.read(new io.leadpipe.config.ApiKeys(s, "leadpipe.sink.crm.", "sink API 'crm'"), "crm", "Authorization", "Bearer", "LEADPIPE_CRM_API_KEY");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> factory.create(crm))
+                .hasMessage("sink API 'crm': no API key. Set the environment variable LEADPIPE_CRM_API_KEY or point leadpipe.sink.crm.api-key-file at a file holding the key");
+    }
 }
