@@ -68,6 +68,7 @@ public final class LeadpipeWiring implements AutoCloseable {
         JobDeclarations.read(settings);
         RouteFileCheck.check(JobDeclarations.routeFiles(settings), settings.asProperties());
         Path reportDir = settings.writableDirectory("leadpipe.report.dir", "data/reports");
+        io.leadpipe.sink.SinkSpec sinkSpec = SinkBeans.spec(settings); // checked with the rest, before the database is opened
         Map<String, SourceAuth> sinkAuth = SinkBeans.credentials(settings, credentials);
         boolean sharedWindows = process.windowsSharedThroughDatabase();
         RatePolicy policy = process.ratePolicy();
@@ -95,7 +96,7 @@ public final class LeadpipeWiring implements AutoCloseable {
         metrics = new LeadpipeMetrics(prometheus, counters, settings.getLong("leadpipe.alerts.error-rate-window-ms", 300_000, 1000, 86_400_000));
         RunReport runReport = new RunReport(reportDir, counters);
         SourceBeans sources = new SourceBeans(Sources.connect(resolved, rateLimits, policy, client -> client), rateLimits, credentials.instanceUrls());
-        SinkBeans sink = new SinkBeans(settings, db.dataSource(), sinkAuth, rateLimits, policy, process.backoff("leadpipe.sink.retry.", rateLimits), metrics);
+        SinkBeans sink = new SinkBeans(settings, sinkSpec, db.dataSource(), sinkAuth, rateLimits, policy, process.backoff("leadpipe.sink.retry.", rateLimits), metrics);
         run = new RunBeans(settings, metrics, counters, runReport, rateLimits, process.backoff("leadpipe.retry.", rateLimits));
         stores = new StoreBeans(settings, db.dataSource(), sources.paging(), counters, metrics, run.slicedPulls());
         for (CamelConfiguration beans : List.<CamelConfiguration>of(sources, sink, run, stores)) main.configure().addConfiguration(beans);

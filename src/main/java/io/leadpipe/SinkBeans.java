@@ -13,10 +13,10 @@ import io.leadpipe.ratelimit.RateLimitRules;
 import io.leadpipe.ratelimit.RateLimits;
 import io.leadpipe.ratelimit.RatePolicy;
 import io.leadpipe.ratelimit.RetryBackoff;
-import io.leadpipe.sink.CrmMapping;
 import io.leadpipe.sink.DeliveryTally;
 import io.leadpipe.sink.Enrichment;
 import io.leadpipe.sink.SinkBatch;
+import io.leadpipe.sink.SinkSpec;
 import io.leadpipe.source.SourceSpec;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -24,7 +24,6 @@ import org.apache.camel.builder.ThreadPoolProfileBuilder;
 import org.apache.camel.spi.Registry;
 
 import javax.sql.DataSource;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -53,31 +52,38 @@ final class SinkBeans implements CamelConfiguration {
         return AuthSpec.read(new ApiKeys(settings, prefix, "sink API '" + name + "'"), name, "Authorization", "Bearer", defaultEnv);
     }
 
+    /** The CRM, built and checked from the settings and its profile before anything opens; null with delivery off. */
+    static SinkSpec spec(Settings settings) {
+        return settings.getBoolean("leadpipe.sink.enabled", false) ? SinkSpec.from(settings) : null;
+    }
+
     private final Settings settings;
     private final DataSource db;
     private final Map<String, SourceAuth> auth;
     private final RetryBackoff retries;
-    private final CrmMapping mapping;
+    private final SinkSpec crm;
     private final boolean enrich;
     private final int crmConcurrency;
     private final int lookupConcurrency;
 
-    SinkBeans(Settings settings, DataSource db, Map<String, SourceAuth> auth, RateLimits rateLimits, RatePolicy policy, RetryBackoff retries, LeadpipeMetrics metrics) {
+    SinkBeans(Settings settings, SinkSpec crm, DataSource db, Map<String, SourceAuth> auth, RateLimits rateLimits, RatePolicy policy, RetryBackoff retries, LeadpipeMetrics metrics) {
         this.settings = settings;
+        this.crm = crm;
         this.db = db;
         this.auth = auth;
         this.retries = retries.onRetry(metrics::retry);
         this.enrich = settings.getBoolean("leadpipe.sink.enrichment.enabled", true);
-        settings.getInt("leadpipe.sink.batch-size", 100, 1, 100);
         crmConcurrency = settings.getInt("leadpipe.sink.crm.concurrency", 4, 1, 64);
         lookupConcurrency = settings.getInt("leadpipe.sink.enrichment.concurrency", 4, 1, 64);
-        boolean enabled = settings.getBoolean("leadpipe.sink.enabled", false);
-        mapping = enabled ? CrmMapping.load(Path.of(settings.get("leadpipe.sink.mapping", "routes/mapping/crm.yaml"))) : null;
         for (Map.Entry<String, SourceAuth> api : auth.entrySet()) {
             String prefix = "leadpipe.sink." + api.getKey() + ".";
             api.getValue().limits(SourceSpec.responseLimits(settings));
-            rateLimits.register(api.getKey(), api.getValue().identity(), new QuotaSpec(RateLimitHeaderNames.read(ApiKeys.source(settings, api.getKey())),
-                    QuotaWindows.none(), RateLimitRules.none(), settings.getInt(prefix + "max-requests-per-second", 10, 1, 100_000)),
+            // the CRM's quota signals are its profile's (SinkSpec); the enrichment API reads the common headers
+            QuotaSpec quota = api.getKey().equals("crm") && crm != null
+                    ? new QuotaSpec(crm.headerNames(), crm.quota(), crm.rateLimitRules(), crm.maxRequestsPerSecond())
+                    : new QuotaSpec(RateLimitHeaderNames.read(ApiKeys.source(settings, api.getKey())), QuotaWindows.none(), RateLimitRules.none(),
+                            settings.getInt(prefix + "max-requests-per-second", 10, 1, 100_000));
+            rateLimits.register(api.getKey(), api.getValue().identity(), quota,
                     new RatePolicy(policy.floor(), policy.resetMargin(), 1.0)); // the delivery APIs have always paced on their whole window
         }
     }
@@ -86,7 +92,7 @@ final class SinkBeans implements CamelConfiguration {
     public void configure(CamelContext context) {
         Registry registry = context.getRegistry();
         auth.forEach((name, key) -> registry.bind("auth-" + name, key));
-        registry.bind("sinkBatch", new SinkBatch(mapping));
+        registry.bind("sinkBatch", crm == null ? new SinkBatch(null, null) : new SinkBatch(crm.mapping(), crm.dialect()));
         registry.bind("deliveryTally", new DeliveryTally());
         // the pools the splits in routes/sink.yaml run on: this many CRM batches / enrichment lookups in flight, no more
         threadPool(context, "sinkDelivery", crmConcurrency);

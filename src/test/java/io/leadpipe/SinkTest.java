@@ -140,8 +140,8 @@ class SinkTest {
                  ResultSet rs = st.executeQuery("SELECT stage, reason, COUNT(*) FROM dead_letter GROUP BY stage, reason")) {
                 while (rs.next()) {
                     byStage.merge(rs.getString(1), rs.getLong(3), Long::sum);
-                    if (rs.getString(1).equals("mapping")) assertThat(rs.getString(2)).isEqualTo("required property 'lastname' is empty (mapping crm.yaml)");
-                    else assertThat(rs.getString(2)).startsWith("the CRM refused the record: VALIDATION_ERROR");
+                    if (rs.getString(1).equals("mapping")) assertThat(rs.getString(2)).isEqualTo("required property 'lastname' is empty (mapping crm.yaml line 15)");
+                    else assertThat(rs.getString(2)).startsWith("HubSpot refused the record: VALIDATION_ERROR");
                 }
             }
             assertThat(byStage.get("mapping")).isEqualTo(100L);

@@ -67,6 +67,10 @@ public final class KnownSettings {
             }
             for (String setting : AUTH_SETTINGS) keys.add("leadpipe.sink." + api + "." + setting);
         }
+        // the CRM's quota signals, read by sink.SinkSpec (a sink profile sets them)
+        for (String setting : sourceSettings) {
+            if (setting.startsWith("quota.") || setting.startsWith("headers.") || setting.equals("rate-limit-rules")) keys.add("leadpipe.sink.crm." + setting);
+        }
         return keys;
     }
 

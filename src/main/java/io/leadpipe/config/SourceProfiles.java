@@ -73,7 +73,7 @@ public final class SourceProfiles {
         }
     }
 
-    private static Properties read(Path file) {
+    static Properties read(Path file) {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);

@@ -35,11 +35,30 @@ public final class CrmMapping {
     private final Path file;
     private final String idProperty;
     private final List<Field> fields;
+    /** Each property's line in the file (number and text), so an error can point at the line that made the value. */
+    private final Map<String, String> lines;
 
-    private CrmMapping(Path file, String idProperty, List<Field> fields) {
+    private CrmMapping(Path file, String idProperty, List<Field> fields, Map<String, String> lines) {
         this.file = file;
         this.idProperty = idProperty;
         this.fields = fields;
+        this.lines = lines;
+    }
+
+    /** The CRM properties this mapping writes, in file order. */
+    public List<String> properties() {
+        return fields.stream().map(Field::property).toList();
+    }
+
+    /**
+     * Where a CRM field comes from, for a dead letter: {@code salesforce.yaml line 9: Company: { from: company }},
+     * or that the mapping does not write it. Field names are compared ignoring case (Salesforce's are).
+     */
+    public String lineOf(String property) {
+        for (Map.Entry<String, String> e : lines.entrySet()) {
+            if (e.getKey().equalsIgnoreCase(property)) return file.getFileName() + " " + e.getValue();
+        }
+        return "not written by " + file.getFileName();
     }
 
     public String idProperty() {
@@ -87,7 +106,27 @@ public final class CrmMapping {
         if (fields.stream().noneMatch(f -> f.property.equals(idProperty))) {
             throw new ConfigException("CRM mapping " + file + ": the id property '" + idProperty + "' is not mapped");
         }
-        return new CrmMapping(file, idProperty, fields);
+        return new CrmMapping(file, idProperty, fields, lines(file, fields));
+    }
+
+    /** "line 14: lastname: { from: last_name }" per property: the first line under properties: that names it. */
+    private static Map<String, String> lines(Path file, List<Field> fields) {
+        Map<String, String> lines = new LinkedHashMap<>();
+        try {
+            List<String> text = Files.readAllLines(file);
+            for (Field f : fields) {
+                java.util.regex.Pattern named = java.util.regex.Pattern.compile("^\\s+[\"']?" + java.util.regex.Pattern.quote(f.property) + "[\"']?\\s*:");
+                for (int i = 0; i < text.size(); i++) {
+                    if (named.matcher(text.get(i)).find()) {
+                        lines.put(f.property, "line " + (i + 1) + ": " + text.get(i).trim());
+                        break;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // read a moment ago: the lines are a hint only
+        }
+        return lines;
     }
 
     /** Maps one lead (its record as received, and its enrichment or null). */
@@ -134,7 +173,8 @@ public final class CrmMapping {
             }
             if ((v == null || v instanceof String s && s.isEmpty()) && f.defaultValue != null) v = f.defaultValue;
             if (v == null || v instanceof String s && s.isEmpty()) {
-                if (f.required) return new Result(null, null, "required property '" + f.property + "' is empty (mapping " + file.getFileName() + ")");
+                if (f.required) return new Result(null, null, "required property '" + f.property + "' is empty (mapping " + file.getFileName()
+                        + (lines.containsKey(f.property) ? " " + lines.get(f.property).substring(0, lines.get(f.property).indexOf(':')) : "") + ")");
                 continue;
             }
             out.put(f.property, v);

@@ -2,7 +2,6 @@ package io.leadpipe.sink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadpipe.secrets.Secrets;
 import io.leadpipe.encoding.Sha256;
@@ -25,9 +24,11 @@ public final class SinkBatch {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final CrmMapping mapping;
+    private final CrmDialect dialect;
 
-    public SinkBatch(CrmMapping mapping) {
+    public SinkBatch(CrmMapping mapping, CrmDialect dialect) {
         this.mapping = mapping;
+        this.dialect = dialect;
     }
 
     /** The rows just selected become the batch (or the round of batches); the loop goes on while rows come. */
@@ -53,14 +54,13 @@ public final class SinkBatch {
     }
 
     /**
-     * Maps every row: valid ones become {@code variable.valid} (with crm_id, crm_version and the upsert
-     * body in {@code variable.crmRequest}), invalid ones {@code variable.invalid} (dead letters, stage mapping).
+     * Maps every row: valid ones become {@code variable.valid} (with crm_id, crm_version and their
+     * properties), invalid ones {@code variable.invalid} (dead letters, stage mapping); the CRM conversation
+     * that writes the valid ones is {@code variable.crm}.
      */
     public void map(Exchange exchange) throws Exception {
         List<Map<String, Object>> valid = new ArrayList<>();
         List<Map<String, Object>> invalid = new ArrayList<>();
-        ObjectNode request = JSON.createObjectNode();
-        ArrayNode inputs = request.putArray("inputs");
         Map<String, Integer> seen = new HashMap<>();
         for (Map<String, Object> row : Enrichment.rows(exchange)) {
             JsonNode lead = JSON.readTree(String.valueOf(row.get("payload")));
@@ -74,14 +74,11 @@ public final class SinkBatch {
                 continue;
             }
             seen.put(r.id(), valid.size());
-            ObjectNode in = inputs.addObject();
-            in.put("idProperty", mapping.idProperty());
-            in.put("id", r.id());
-            JsonNode props = JSON.valueToTree(new TreeMap<>(r.properties()));
-            in.set("properties", props);
+            Map<String, Object> properties = new TreeMap<>(r.properties());
             Map<String, Object> v = new LinkedHashMap<>(row);
             v.put("crm_id", r.id());
-            v.put("crm_version", version(props));
+            v.put("crm_version", version(JSON.valueToTree(properties)));
+            v.put("properties", properties);
             valid.add(v);
         }
         exchange.setVariable("valid", valid);
@@ -89,36 +86,68 @@ public final class SinkBatch {
         // nothing delivered or refused yet: a batch with no valid lead makes no CRM call
         exchange.setVariable("delivered", List.of());
         exchange.setVariable("rejected", List.of());
-        exchange.setVariable("crmRequest", JSON.writeValueAsString(request));
-        exchange.setVariable("crmOperation", "/batch/upsert");
+        exchange.setVariable("crm", valid.isEmpty() ? null : dialect.write(valid));
+        exchange.setVariable("crmAsked", false);
     }
 
-    /** The CRM's answer to the upsert: per-record errors become dead letters (stage crm), the rest is delivered. */
-    public void results(JsonNode answer, Exchange exchange) {
-        Map<String, String> rejected = new HashMap<>();
-        for (JsonNode error : answer.path("errors")) {
-            String message = error.path("category").asText("ERROR") + ": " + error.path("message").asText("rejected");
-            for (JsonNode id : error.path("context").path("ids")) rejected.put(id.asText(), message);
-        }
+    /** The conversation with the CRM has a call to make. */
+    public boolean hasNextCall(Exchange exchange) {
+        CrmConversation crm = exchange.getVariable("crm", CrmConversation.class);
+        return crm != null && crm.next() != null;
+    }
+
+    /**
+     * Before a CRM call: its method, path, query and body as variables for the crm-call route. A call asked
+     * before and not answered is being retried: the conversation may choose another call instead.
+     */
+    public void prepareCall(Exchange exchange) {
+        CrmConversation crm = exchange.getVariable("crm", CrmConversation.class);
+        if (Boolean.TRUE.equals(exchange.getVariable("crmAsked", Boolean.class))) crm.retrying();
+        CrmCall call = crm.next();
+        exchange.setVariable("crmAsked", true);
+        exchange.setVariable("crmMethod", call.method());
+        exchange.setVariable("crmOperation", call.path());
+        exchange.setVariable("crmQuery", call.query());
+        exchange.setVariable("crmRequest", call.body());
+        exchange.setVariable("crmRecordAnswer", call.recordAnswer());
+    }
+
+    /** The CRM answered the call: the conversation reads it (and decides its next call, if any). */
+    public void answered(String body, Exchange exchange) throws java.io.IOException {
+        // an unreadable answer is an IOException: the call is retried
+        JsonNode answer = body == null || body.isBlank() ? JSON.missingNode() : JSON.readTree(body);
+        exchange.getVariable("crm", CrmConversation.class).answered(exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, 200, Integer.class), answer);
+        exchange.setVariable("crmAsked", false);
+    }
+
+    /** After the write: per-record errors become dead letters (stage crm) in the CRM's words; the rest is delivered. */
+    public void results(Exchange exchange) {
+        Map<String, CrmError> refused = exchange.getVariable("crm", CrmConversation.class).refused();
         List<Map<String, Object>> delivered = new ArrayList<>();
         List<Map<String, Object>> dead = new ArrayList<>();
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> valid = exchange.getVariable("valid", List.class);
         for (Map<String, Object> row : valid) {
-            String reason = rejected.get((String) row.get("crm_id"));
-            if (reason == null) delivered.add(row);
-            else dead.add(deadLetter(row, "crm", "the CRM refused the record: " + Secrets.scrub(reason)));
+            CrmError error = refused.get((String) row.get("crm_id"));
+            if (error == null) delivered.add(row);
+            else dead.add(deadLetter(row, "crm", reason(error)));
         }
         exchange.setVariable("delivered", delivered);
         exchange.setVariable("rejected", dead);
     }
 
+    /** "Salesforce refused the record: REQUIRED_FIELD_MISSING: Required fields are missing: [Company] (field Company: salesforce.yaml line 9: …)". */
+    String reason(CrmError error) {
+        StringBuilder b = new StringBuilder(dialect.name()).append(" refused the record: ")
+                .append(Secrets.scrub(error.code() + ": " + error.message()));
+        for (String field : error.fields()) b.append(" (field ").append(field).append(": ").append(mapping.lineOf(field)).append(')');
+        return b.toString();
+    }
+
     /** Leads a crash left SENDING: ask the CRM for them by id. */
-    public void readRequest(List<Map<String, Object>> inDoubt, Exchange exchange) throws Exception {
+    public void readRequest(List<Map<String, Object>> inDoubt, Exchange exchange) {
         List<Map<String, Object>> rows = new ArrayList<>();
-        ObjectNode request = JSON.createObjectNode();
-        request.put("idProperty", mapping.idProperty());
-        ArrayNode inputs = request.putArray("inputs");
+        List<String> ids = new ArrayList<>();
         for (Map<String, Object> r : inDoubt) {
             Map<String, Object> row = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
             row.putAll(r);
@@ -128,27 +157,38 @@ public final class SinkBatch {
             copy.put("crm_id", row.get("crm_id"));
             copy.put("crm_version", row.get("crm_version"));
             rows.add(copy);
-            inputs.addObject().put("id", String.valueOf(row.get("crm_id")));
+            ids.add(String.valueOf(row.get("crm_id")));
         }
         exchange.setVariable("inDoubt", rows);
-        exchange.setVariable("crmRequest", JSON.writeValueAsString(request));
-        exchange.setVariable("crmOperation", "/batch/read");
+        exchange.setVariable("crm", dialect.read(ids));
+        exchange.setVariable("crmAsked", false);
     }
 
     /** Read-back: a record the CRM holds with exactly the properties we sent was delivered; the others go again. */
-    public void confirm(JsonNode answer, Exchange exchange) {
-        Map<String, String> held = new HashMap<>();
-        for (JsonNode r : answer.path("results")) held.put(r.path("id").asText(), version(r.path("properties")));
+    public void confirm(Exchange exchange) {
+        Map<String, JsonNode> held = exchange.getVariable("crm", CrmConversation.class).held();
         List<Map<String, Object>> confirmed = new ArrayList<>();
         List<Map<String, Object>> again = new ArrayList<>();
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> inDoubt = exchange.getVariable("inDoubt", List.class);
         for (Map<String, Object> row : inDoubt) {
-            String v = held.get(String.valueOf(row.get("crm_id")));
+            JsonNode props = held.get(String.valueOf(row.get("crm_id")));
+            String v = props == null ? null : version(written(props));
             (v != null && v.equals(row.get("crm_version")) ? confirmed : again).add(row);
         }
         exchange.setVariable("confirmed", confirmed);
         exchange.setVariable("sendAgain", again);
+    }
+
+    /** Of what the CRM holds, the properties the mapping writes (a CRM adds its own: ids, dates, attributes). */
+    private JsonNode written(JsonNode held) {
+        ObjectNode out = JSON.createObjectNode();
+        for (String p : mapping.properties()) {
+            held.fieldNames().forEachRemaining(name -> {
+                if (name.equalsIgnoreCase(p)) out.set(p, held.get(name));
+            });
+        }
+        return out;
     }
 
     private static Map<String, Object> deadLetter(Map<String, Object> row, String stage, String reason) {
@@ -172,12 +212,18 @@ public final class SinkBatch {
         return fields;
     }
 
-    /** A digest of a property set, independent of key order. */
+    /**
+     * A digest of a property set, independent of key order and of how the CRM spells a value back: empty
+     * values are left out (the mapping sends none), numbers compare by value (250, "250", 250.0).
+     */
     static String version(JsonNode properties) {
         try {
-            Map<String, Object> sorted = new TreeMap<>(JSON.convertValue(properties, Map.class));
             Map<String, String> asText = new TreeMap<>();
-            sorted.forEach((k, v) -> asText.put(k, String.valueOf(v)));
+            properties.fields().forEachRemaining(e -> {
+                JsonNode v = e.getValue();
+                if (v == null || v.isNull() || (v.isTextual() && v.asText().isEmpty())) return;
+                asText.put(e.getKey(), v.isNumber() ? v.decimalValue().stripTrailingZeros().toPlainString() : v.isValueNode() ? v.asText() : v.toString());
+            });
             return Sha256.hex(JSON.writeValueAsString(asText));
         } catch (Exception e) {
             return "?";

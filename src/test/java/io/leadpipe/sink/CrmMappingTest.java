@@ -85,7 +85,7 @@ class CrmMappingTest {
     void anEmptyRequiredPropertyMakesTheLeadInvalidWithTheReason() throws IOException {
         CrmMapping m = mapping("properties:\n  email: { from: email, required: true }\n  lastname: { from: last_name, transform: [trim], required: true }\n");
         CrmMapping.Result r = m.map(json("{'email':'a@x.io','last_name':'   '}"), null);
-        assertThat(r.invalidReason()).isEqualTo("required property 'lastname' is empty (mapping crm.yaml)");
+        assertThat(r.invalidReason()).isEqualTo("required property 'lastname' is empty (mapping crm.yaml line 3)");
         assertThat(r.properties()).isNull();
     }
 

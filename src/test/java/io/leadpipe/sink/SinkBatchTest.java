@@ -29,7 +29,8 @@ class SinkBatchTest {
     private SinkBatch batch() throws IOException {
         Path file = Files.writeString(dir.resolve("crm.yaml"),
                 "properties:\n  email: { from: email, transform: [trim, lower], required: true }\n  lastname: { from: last_name, required: true }\n");
-        return new SinkBatch(CrmMapping.load(file));
+        CrmMapping m = CrmMapping.load(file);
+        return new SinkBatch(m, new HubSpotDialect(m.idProperty(), m.properties()));
     }
 
     private static Exchange exchange() {
@@ -71,9 +72,12 @@ class SinkBatchTest {
         assertThat(list(e, "valid")).singleElement().satisfies(v -> assertThat(v).containsEntry("lead_key", "L1").containsEntry("crm_id", "ann@x.io"));
         assertThat(list(e, "invalid")).singleElement().satisfies(d -> assertThat(d)
                 .containsEntry("lead_key", "L2").containsEntry("stage", "mapping").containsEntry("attempts", 1)
-                .containsEntry("reason", "required property 'lastname' is empty (mapping crm.yaml)"));
+                .containsEntry("reason", "required property 'lastname' is empty (mapping crm.yaml line 3)"));
         assertThat(list(e, "delivered")).as("nothing delivered before the CRM answers").isEmpty();
+        assertThat(b.hasNextCall(e)).isTrue();
+        b.prepareCall(e);
         assertThat(e.getVariable("crmOperation", String.class)).isEqualTo("/batch/upsert");
+        assertThat(e.getVariable("crmMethod", String.class)).isEqualTo("POST");
         JsonNode request = JSON.readTree(e.getVariable("crmRequest", String.class));
         assertThat(request.at("/inputs/0/id").asText()).isEqualTo("ann@x.io");
         assertThat(request.at("/inputs/0/idProperty").asText()).isEqualTo("email");
@@ -98,10 +102,26 @@ class SinkBatchTest {
         SinkBatch b = batch();
         b.begin(List.of(row("L1", "{'email':'ann@x.io','last_name':'Lee'}"), row("L2", "{'email':'bo@x.io','last_name':'Bo'}")), e);
         b.map(e);
-        b.results(JSON.readTree("{\"errors\":[{\"category\":\"VALIDATION_ERROR\",\"message\":\"bad\",\"context\":{\"ids\":[\"bo@x.io\"]}}]}"), e);
+        b.prepareCall(e);
+        b.answered(("{\"errors\":[{\"category\":\"VALIDATION_ERROR\",\"message\":\"bad\",\"context\":{\"objectWriteTraceId\":[\"1\"]},"
+                + "\"errors\":[{\"message\":\"bad\",\"in\":\"lastname\"}]}]}"), e);
+        assertThat(b.hasNextCall(e)).as("one call writes the batch").isFalse();
+        b.results(e);
         assertThat(list(e, "delivered")).extracting(v -> v.get("lead_key")).containsExactly("L1");
         assertThat(list(e, "rejected")).singleElement().satisfies(d -> assertThat(d)
-                .containsEntry("lead_key", "L2").containsEntry("stage", "crm").containsEntry("reason", "the CRM refused the record: VALIDATION_ERROR: bad"));
+                .containsEntry("lead_key", "L2").containsEntry("stage", "crm")
+                .containsEntry("reason", "HubSpot refused the record: VALIDATION_ERROR: bad (field lastname: crm.yaml line 3: lastname: { from: last_name, required: true })"));
+    }
+
+    @Test
+    void anErrorNamingNoInputIsNotPutOnAnyLeadItFailsTheBatch() throws Exception {
+        Exchange e = exchange();
+        SinkBatch b = batch();
+        b.begin(List.of(row("L1", "{'email':'ann@x.io','last_name':'Lee'}")), e);
+        b.map(e);
+        b.prepareCall(e);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.answered("{\"errors\":[{\"category\":\"RATE_LIMITS\",\"message\":\"try later\",\"context\":{}}]}", e))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("naming no input").hasMessageContaining("RATE_LIMITS: try later");
     }
 
     @Test
@@ -114,11 +134,13 @@ class SinkBatchTest {
         inDoubt.add(Map.of("LEAD_KEY", "L2", "CRM_ID", "bo@x.io", "CRM_VERSION", "old"));
         inDoubt.add(Map.of("LEAD_KEY", "L3", "CRM_ID", "cy@x.io", "CRM_VERSION", "v"));
         b.readRequest(inDoubt, e);
+        b.prepareCall(e);
         assertThat(e.getVariable("crmOperation", String.class)).isEqualTo("/batch/read");
         assertThat(JSON.readTree(e.getVariable("crmRequest", String.class)).path("inputs")).hasSize(3);
 
-        b.confirm(JSON.readTree("{\"results\":[{\"id\":\"ann@x.io\",\"properties\":{\"lastname\":\"Lee\",\"email\":\"ann@x.io\"}},"
+        b.answered(("{\"results\":[{\"id\":\"ann@x.io\",\"properties\":{\"lastname\":\"Lee\",\"email\":\"ann@x.io\"}},"
                 + "{\"id\":\"bo@x.io\",\"properties\":{\"email\":\"bo@x.io\",\"lastname\":\"Changed\"}}]}"), e);
+        b.confirm(e);
         assertThat(list(e, "confirmed")).extracting(r -> r.get("lead_key")).containsExactly("L1");
         assertThat(list(e, "sendAgain")).extracting(r -> r.get("lead_key")).containsExactly("L2", "L3");
     }
@@ -127,5 +149,7 @@ class SinkBatchTest {
     void versionIgnoresPropertyOrder() throws Exception {
         assertThat(SinkBatch.version(JSON.readTree("{\"a\":1,\"b\":\"x\"}"))).isEqualTo(SinkBatch.version(JSON.readTree("{\"b\":\"x\",\"a\":1}")))
                 .isNotEqualTo(SinkBatch.version(JSON.readTree("{\"a\":2,\"b\":\"x\"}")));
+        assertThat(SinkBatch.version(JSON.readTree("{\"a\":250,\"b\":1.0E7,\"c\":null}"))).as("as a CRM spells values back")
+                .isEqualTo(SinkBatch.version(JSON.readTree("{\"a\":\"250\",\"b\":10000000}")));
     }
 }

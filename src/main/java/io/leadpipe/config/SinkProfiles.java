@@ -1,0 +1,37 @@
+package io.leadpipe.config;
+
+import java.nio.file.Path;
+import java.util.Properties;
+
+/**
+ * Ready settings for a CRM: {@code leadpipe.sink.crm.profile = salesforce} layers
+ * {@code profiles/sinks/salesforce.properties} (keys relative to {@code leadpipe.sink.}: {@code crm.dialect},
+ * {@code mapping}, {@code batch-size}, {@code crm.auth}, {@code crm.quota.*}, …) under the user's settings,
+ * as {@link SourceProfiles} does for sources: the profile wins over application.properties, every layer a
+ * user gives wins over the profile. The value may also be the path of a properties file of the user's own.
+ */
+public final class SinkProfiles {
+
+    public static final String DIRECTORY = SourceProfiles.DIRECTORY + "/sinks";
+    static final String KEY = "leadpipe.sink.crm.profile";
+    static final String PREFIX = "leadpipe.sink.";
+
+    private SinkProfiles() {
+    }
+
+    static void apply(Settings s, Path directory, String baseOrigin, KnownSettings known) {
+        String value = s.get(KEY);
+        if (value == null) return;
+        Path f = new SourceProfiles(directory).file(KEY, value);
+        String origin = "sink profile " + value + " (" + f + ")";
+        Properties p = SourceProfiles.read(f);
+        for (String relative : p.stringPropertyNames()) {
+            String full = PREFIX + relative;
+            if (relative.startsWith("leadpipe.") || full.equals(KEY) || (known != null && !known.isKnown(full, java.util.List.of()))) {
+                throw new ConfigException(f + ": key '" + relative + "' is not a delivery setting (keys are relative to leadpipe.sink., e.g. crm.dialect, mapping, batch-size)");
+            }
+            String setBy = s.origin(full);
+            if (setBy == null || setBy.equals(baseOrigin)) s.setFrom(full, p.getProperty(relative), origin);
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.leadpipe.sink.fake;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What every CRM fake shares: a loopback HTTP server, a bearer token, a rolling request window (the
+ * vendor's own answer when it is spent comes from the subclass), an optional latency, and the counts a
+ * test proves exactly-once with: records held, writes per record, duplicates (two records for one
+ * e-mail), records refused, requests, and the share of the allowance used. Vendor behaviour lives in
+ * the subclasses, each written from the vendor's documentation (cited there).
+ */
+public abstract class CrmFake implements AutoCloseable {
+
+    protected static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpServer server;
+    protected final String token;
+    public volatile int latencyMillis;
+    /** Requests allowed per window (0 = no limit), and the window. */
+    public volatile int windowLimit;
+    public volatile long windowMillis = 10_000;
+    /** A fixed window (counted from its first request, reset whole) instead of a rolling one. */
+    protected volatile boolean fixedWindow;
+    private long windowStart;
+    /** For a fixed window: how long until it resets, as of the request being answered. */
+    protected volatile long windowEndsIn;
+    /** The next this-many requests find the window spent (another app of the account used it), whatever the count. */
+    public final AtomicInteger spentFor = new AtomicInteger();
+    private final Deque<Long> served = new ArrayDeque<>();
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong overLimit = new AtomicLong();
+    private final AtomicLong refusedRecords = new AtomicLong();
+    private final Map<String, AtomicInteger> writesPerKey = new ConcurrentHashMap<>();
+    private volatile long firstServed;
+    private volatile long lastServed;
+    private final AtomicLong servedTotal = new AtomicLong();
+
+    protected CrmFake(String token) throws IOException {
+        this.token = token;
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(Executors.newFixedThreadPool(8));
+        server.createContext("/", this::serve);
+        server.start();
+    }
+
+    /** What leadpipe.sink.crm.url is set to for this CRM. */
+    public abstract String url();
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    private void serve(HttpExchange ex) throws IOException {
+        try (ex) {
+            requests.incrementAndGet();
+            if (!authorized(ex)) {
+                refuseAuth(ex);
+                return;
+            }
+            if (!counted(ex)) {
+                handle(ex, ex.getRequestMethod(), ex.getRequestURI().getPath(), ex.getRequestURI().getRawQuery(), body(ex));
+                return;
+            }
+            long now = System.currentTimeMillis();
+            int remaining;
+            boolean allowed;
+            synchronized (served) {
+                if (fixedWindow) {
+                    if (now >= windowStart + windowMillis) {
+                        windowStart = now;
+                        served.clear();
+                    }
+                    windowEndsIn = windowStart + windowMillis - now;
+                }
+                while (!fixedWindow && !served.isEmpty() && served.peekFirst() <= now - windowMillis) served.pollFirst();
+                allowed = (windowLimit == 0 || served.size() < windowLimit) && spentFor.getAndUpdate(n -> Math.max(0, n - 1)) == 0;
+                if (allowed) {
+                    served.addLast(now);
+                    if (firstServed == 0) firstServed = now;
+                    lastServed = now;
+                    servedTotal.incrementAndGet();
+                }
+                remaining = !allowed ? 0 : windowLimit == 0 ? -1 : windowLimit - served.size();
+            }
+            quotaHeaders(ex, remaining);
+            if (!allowed) {
+                overLimit.incrementAndGet();
+                refuseQuota(ex);
+                return;
+            }
+            if (latencyMillis > 0) Thread.sleep(latencyMillis);
+            handle(ex, ex.getRequestMethod(), ex.getRequestURI().getPath(), ex.getRequestURI().getRawQuery(), body(ex));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            send(ex, 500, Map.of("error", String.valueOf(e)));
+        }
+    }
+
+    /** The request body: JSON parsed, a form as text, or null. */
+    private static JsonNode body(HttpExchange ex) throws IOException {
+        byte[] raw = ex.getRequestBody().readAllBytes();
+        String type = String.valueOf(ex.getRequestHeaders().getFirst("Content-Type"));
+        return raw.length == 0 ? null : type.contains("json") ? JSON.readTree(raw)
+                : com.fasterxml.jackson.databind.node.TextNode.valueOf(new String(raw, StandardCharsets.UTF_8));
+    }
+
+    /** Whether the request counts against the API's window (a token endpoint is another service's). */
+    protected boolean counted(HttpExchange ex) {
+        return true;
+    }
+
+    protected boolean authorized(HttpExchange ex) {
+        return ("Bearer " + token).equals(ex.getRequestHeaders().getFirst("Authorization"));
+    }
+
+    protected void refuseAuth(HttpExchange ex) throws IOException {
+        send(ex, 401, Map.of("message", "invalid token"));
+    }
+
+    /** The vendor's quota headers on every answer; remaining -1 = no limit configured. */
+    protected abstract void quotaHeaders(HttpExchange ex, int remaining);
+
+    /** The vendor's answer when the window is spent. */
+    protected abstract void refuseQuota(HttpExchange ex) throws IOException;
+
+    protected abstract void handle(HttpExchange ex, String method, String path, String rawQuery, JsonNode body) throws IOException;
+
+    /** A record was written (created or updated) under this key. */
+    protected void wrote(String key) {
+        writesPerKey.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+    }
+
+    protected void refused() {
+        refusedRecords.incrementAndGet();
+    }
+
+    /** Writes per record key (e-mail or external id). */
+    public Map<String, Integer> writesPerKey() {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        writesPerKey.forEach((k, v) -> m.put(k, v.get()));
+        return m;
+    }
+
+    /** Records held, by key. */
+    public abstract Map<String, Map<String, Object>> records();
+
+    /** Records that share an e-mail with another record (0 for a CRM that upserts by it). */
+    public abstract int duplicates();
+
+    public long requests() {
+        return requests.get();
+    }
+
+    public long overLimit() {
+        return overLimit.get();
+    }
+
+    public long refusedRecords() {
+        return refusedRecords.get();
+    }
+
+    /** Requests served over what the windows the run spanned allowed (1.0 = every allowed request used). */
+    public double allowanceShare() {
+        if (windowLimit == 0 || servedTotal.get() == 0) return 0;
+        long windows = Math.max(1, (long) Math.ceil((lastServed - firstServed + 1) / (double) windowMillis));
+        return servedTotal.get() / (double) (windows * windowLimit);
+    }
+
+    /** One line for the note: records, duplicates, refused, requests, 429s, allowance share. */
+    public String counts() {
+        return String.format("records %d, duplicates %d, rewrites %d, refused %d, requests %d, over limit %d, allowance share %.2f",
+                records().size(), duplicates(), writesPerKey().values().stream().mapToInt(n -> n - 1).sum(), refusedRecords(),
+                requests(), overLimit(), allowanceShare());
+    }
+
+    protected static void send(HttpExchange ex, int status, Object body) throws IOException {
+        byte[] bytes = (body instanceof String s ? s : JSON.writeValueAsString(body)).getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) ex.getResponseBody().write(bytes);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

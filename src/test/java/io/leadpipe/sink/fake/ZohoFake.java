@@ -1,0 +1,165 @@
+package io.leadpipe.sink.fake;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Zoho CRM API v7 Leads, as documented (zoho.com/crm/developer/docs/api):
+ * <ul>
+ * <li>Upsert, {@code POST /crm/v7/Leads/upsert} {@code {"data":[…],"duplicate_check_fields":["Email"]}}, at most 100 records:
+ *     a record whose duplicate-check value exists is updated, else inserted; one {@code {code, details, message, status,
+ *     action, duplicate_field}} per record, in order; a missing mandatory field is {@code MANDATORY_NOT_FOUND} with
+ *     {@code details.api_name} (upsert-records.html). All refused: 400 with the same list; some: 207.</li>
+ * <li>COQL, {@code POST /crm/v7/coql} {@code {"select_query":"select … from Leads where Email in (…)"}} →
+ *     {@code {"data":[…],"info":{"count","more_records"}}}, or 204 when nothing matches (COQL-Overview.html).</li>
+ * <li>{@code Authorization: Zoho-oauthtoken …}; API credits per rolling 24 h and a cap on concurrent calls: over either,
+ *     429 {@code {"code":"TOO_MANY_REQUESTS","status":"error",…}} (api-limits.html).</li>
+ * </ul>
+ */
+public final class ZohoFake extends CrmFake {
+
+    private final Set<String> fields = Set.of("Email", "First_Name", "Last_Name", "Company", "Designation", "Website", "Country",
+            "Industry", "No_of_Employees", "Annual_Revenue", "Lead_Source");
+    private final Map<String, Map<String, Object>> leads = new ConcurrentHashMap<>();
+    private final AtomicLong nextId = new AtomicLong(1);
+
+    public ZohoFake(String token) throws IOException {
+        super(token);
+        windowMillis = 86_400_000;
+    }
+
+    public String url() {
+        return baseUrl();
+    }
+
+    @Override
+    protected boolean authorized(HttpExchange ex) {
+        return ("Zoho-oauthtoken " + token).equals(ex.getRequestHeaders().getFirst("Authorization"));
+    }
+
+    @Override
+    protected void refuseAuth(HttpExchange ex) throws IOException {
+        send(ex, 401, Map.of("code", "INVALID_TOKEN", "details", Map.of(), "message", "invalid oauth token", "status", "error"));
+    }
+
+    @Override
+    protected void quotaHeaders(HttpExchange ex, int remaining) {
+        // Zoho documents credits and concurrency, not headers for them
+    }
+
+    @Override
+    protected void refuseQuota(HttpExchange ex) throws IOException {
+        send(ex, 429, Map.of("code", "TOO_MANY_REQUESTS", "details", Map.of(), "message",
+                "The API request limit has been exceeded for the current 24 hours", "status", "error"));
+    }
+
+    @Override
+    protected void handle(HttpExchange ex, String method, String path, String rawQuery, JsonNode body) throws IOException {
+        if (method.equals("POST") && path.equals("/crm/v7/Leads/upsert")) upsert(ex, body);
+        else if (method.equals("POST") && path.equals("/crm/v7/coql")) coql(ex, body);
+        else send(ex, 404, Map.of("code", "INVALID_URL_PATTERN", "details", Map.of(), "message", "Please check if the URL trying to access is a correct one", "status", "error"));
+    }
+
+    private void upsert(HttpExchange ex, JsonNode body) throws IOException {
+        JsonNode data = body == null ? null : body.path("data");
+        if (data == null || !data.isArray() || data.isEmpty() || data.size() > 100 || !"Email".equals(body.path("duplicate_check_fields").path(0).asText())) {
+            send(ex, 400, Map.of("code", "INVALID_DATA", "details", Map.of(), "message", "data must hold 1 to 100 records, duplicate_check_fields [Email]", "status", "error"));
+            return;
+        }
+        List<Object> results = new ArrayList<>();
+        int failed = 0;
+        for (JsonNode r : data) {
+            String email = r.path("Email").asText("").toLowerCase(Locale.ROOT);
+            String unknown = null;
+            for (var it = r.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (!fields.contains(f)) unknown = f;
+            }
+            Map<String, Object> held = leads.get(email);
+            Map<String, Object> result = new LinkedHashMap<>();
+            if (unknown != null) {
+                result.putAll(Map.of("code", "INVALID_DATA", "details", Map.of("api_name", unknown), "message", "invalid data", "status", "error"));
+            } else if ((r.path("Last_Name").asText("").isBlank()) && (held == null || held.get("Last_Name") == null)) {
+                result.putAll(Map.of("code", "MANDATORY_NOT_FOUND", "details", Map.of("api_name", "Last_Name", "json_path", "$.data[" + results.size() + "].Last_Name"),
+                        "message", "required field not found", "status", "error"));
+            }
+            if (!result.isEmpty()) {
+                refused();
+                failed++;
+                results.add(result);
+                continue;
+            }
+            synchronized (this) {
+                boolean insert = !leads.containsKey(email);
+                Map<String, Object> stored = insert ? new LinkedHashMap<>() : new LinkedHashMap<>(leads.get(email));
+                if (insert) stored.put("id", Long.toString(5_725_767_000_000_000_000L + nextId.getAndIncrement()));
+                r.fields().forEachRemaining(e -> stored.put(e.getKey(), JSON.convertValue(e.getValue(), Object.class)));
+                stored.put("Email", email);
+                leads.put(email, stored);
+                wrote(email);
+                result.put("code", "SUCCESS");
+                result.put("duplicate_field", insert ? null : "Email");
+                result.put("action", insert ? "insert" : "update");
+                result.put("details", Map.of("id", stored.get("id"), "Modified_Time", "2026-12-05T16:00:00+00:00"));
+                result.put("message", insert ? "record added" : "record updated");
+                result.put("status", "success");
+                results.add(result);
+            }
+        }
+        send(ex, failed == 0 ? 200 : failed == results.size() ? 400 : 207, Map.of("data", results));
+    }
+
+    private static final Pattern COQL = Pattern.compile("select (.+) from Leads where Email in \\((.*)\\)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern LITERAL = Pattern.compile("'((?:[^'\\\\]|\\\\.)*)'");
+
+    private void coql(HttpExchange ex, JsonNode body) throws IOException {
+        Matcher m = COQL.matcher(body == null ? "" : body.path("select_query").asText(""));
+        if (!m.matches()) {
+            send(ex, 400, Map.of("code", "SYNTAX_ERROR", "details", Map.of(), "message", "unexpected query", "status", "error"));
+            return;
+        }
+        List<String> values = new ArrayList<>();
+        Matcher lit = LITERAL.matcher(m.group(2));
+        while (lit.find()) values.add(lit.group(1).replace("\\'", "'").replace("\\\\", "\\").toLowerCase(Locale.ROOT));
+        if (values.size() > 50) {
+            send(ex, 400, Map.of("code", "LIMIT_EXCEEDED", "details", Map.of(), "message", "in takes at most 50 values", "status", "error"));
+            return;
+        }
+        List<Object> data = new ArrayList<>();
+        for (String v : values) {
+            Map<String, Object> held = leads.get(v);
+            if (held == null) continue;
+            Map<String, Object> r = new LinkedHashMap<>();
+            for (String f : m.group(1).split(",")) r.put(f.trim(), held.get(f.trim()));
+            r.put("id", held.get("id"));
+            data.add(r);
+        }
+        if (data.isEmpty()) {
+            ex.sendResponseHeaders(204, -1);
+            return;
+        }
+        send(ex, 200, Map.of("data", data, "info", Map.of("count", data.size(), "more_records", false)));
+    }
+
+    @Override
+    public Map<String, Map<String, Object>> records() {
+        return Map.copyOf(leads);
+    }
+
+    @Override
+    public int duplicates() {
+        return 0; // the duplicate-check field keeps one record per e-mail
+    }
+}
