@@ -113,6 +113,40 @@ class MigrationRerunTest {
     }
 
     @Test
+    void aDatabaseBrickedByAKilledTableCopyIsRepaired() throws Exception {
+        if (TestWorkspace.POSTGRES) return;
+        try (TestWorkspace ws = new TestWorkspace()) {
+            // issue 22: killed after H2 dropped extraction_checkpoint for V2's ADD COLUMN, only its copy left; an earlier
+            // leadpipe then started again, V2 failed ("Failed to execute script V2") and Flyway recorded the failure
+            Flyway.configure().dataSource(ws.jdbcUrl(), "sa", "").locations("classpath:db/migration").target("1").load().migrate();
+            try (Connection c = DriverManager.getConnection(ws.jdbcUrl(), "sa", ""); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO extraction_checkpoint (job_id, source, filters, filter_hash, page_no, lead_count, status, started_at, updated_at) "
+                        + "VALUES ('all-leads', 'leads-api', '', 'h', 7, 700, 'RUNNING', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)");
+                st.execute("INSERT INTO leads (lead_key, source, job_id, page_no, payload, fetched_at) "
+                        + "SELECT 'L' || X, 'leads-api', 'all-leads', X / 100, '{}', CURRENT_TIMESTAMP FROM SYSTEM_RANGE(1, 700)");
+                st.execute("ALTER TABLE extraction_checkpoint RENAME TO EXTRACTION_CHECKPOINT_COPY_4_3");
+                st.execute("CREATE TABLE LEADS_COPY_4_9 AS SELECT * FROM leads WHERE 1 = 0"); // an unfinished copy beside a whole table
+            }
+            assertThatThrownBy(() -> Flyway.configure().dataSource(ws.jdbcUrl(), "sa", "").locations("classpath:db/migration").load().migrate())
+                    .hasMessageContaining("EXTRACTION_CHECKPOINT");
+
+            TestWorkspace.CliResult status = ws.cli(Map.of(), "status");
+            assertThat(status.exitCode()).as("status on the failed V2").isEqualTo(LeadpipeCli.BAD_CONFIG);
+            assertThat(status.err()).contains("leadpipe repair");
+
+            TestWorkspace.CliResult repair = ws.cli(Map.of(), "repair");
+            assertThat(repair.exitCode()).as("repair: %s%s", repair.out(), repair.err()).isZero();
+            assertThat(repair.out()).contains("V2"); // the copies were already put back by the status before it
+            assertThat(ws.cli(Map.of(), "status").exitCode()).isZero();
+            assertThat(ws.checkpoint("all-leads")).as("the checkpoint row, kept").containsEntry("page_no", 7).containsEntry("mode", "PULL");
+            assertThat(ws.storedLeadKeys("all-leads")).hasSize(700);
+            try (Connection c = ws.db(); Statement st = c.createStatement()) {
+                assertThat(count(st, "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME LIKE '%!_COPY!_%' ESCAPE '!'")).as("copy tables left").isZero();
+            }
+        }
+    }
+
+    @Test
     void v8IsFinishedAfterACrashAtAnyOfItsStepsAndKeepsEveryLeadWithItsJobAndSource() throws Exception {
         if (TestWorkspace.POSTGRES) return;
         int steps = db.migration.V8__leads_by_source_and_job.STEPS.size();
