@@ -5,7 +5,7 @@ import io.leadpipe.job.JobBudget;
 import io.leadpipe.job.PullEvents;
 import io.leadpipe.job.PullState;
 import io.leadpipe.job.SavedCheckpoint;
-import io.leadpipe.job.JobFilters;
+import io.leadpipe.job.JobSpec;
 import io.leadpipe.paging.PageCodecs;
 import org.apache.camel.Exchange;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -123,21 +123,20 @@ public final class CheckpointStore implements JobBudget.Budgets {
     }
 
     /**
-     * Opens the job's pull from its declaration (variables jobId, source, filters, maxRequests, maxLeads,
-     * incremental) and its checkpoint row, in one transaction: creates the row for a new job, starts a fresh
-     * pull for a DONE incremental job, resumes any other; sets {@code variable.pull}.
+     * Opens the job's pull from its declaration ({@code variable.job}, a JobSpec) and its checkpoint row, in one
+     * transaction: creates the row for a new job, starts a fresh pull for a DONE incremental job, resumes any
+     * other; sets {@code variable.pull}.
      */
     public void open(Exchange exchange) {
-        String job = exchange.getVariable("jobId", String.class);
-        String source = exchange.getVariable("source", String.class);
-        String filters = JobFilters.normalise(exchange.getVariable("filters", String.class));
-        PullState pull = new PullState(job, source, filters, JobFilters.hash(filters), exchange.getVariable("incremental", String.class),
-                exchange.getVariable("maxRequests", 0L, Long.class), exchange.getVariable("maxLeads", 0L, Long.class),
+        JobSpec spec = exchange.getVariable("job", JobSpec.class);
+        String job = spec.jobId();
+        String source = spec.source();
+        PullState pull = new PullState(job, source, spec.filters(), spec.filterHash(), spec.incremental(),
+                spec.maxRequests(), spec.maxLeads(),
                 pagers.positional(source), pagers.loopGuard(source), () -> counters.of(job).requests.get(), events, () -> stopping);
         pull.pagesInParallel(pagers.concurrency(source), pagers::plan);
         // a slice: the caps are its job's, over all its slices — already for the checks made while opening
-        String sliceOf = exchange.getVariable("sliceOf", String.class);
-        JobBudget budget = sliceOf == null || sliceOf.isBlank() ? null : budgets.get(sliceOf);
+        JobBudget budget = spec.sliceOf() == null ? null : budgets.get(spec.sliceOf());
         pull.budget(budget);
         exchange.setVariable("pull", pull);
         try {

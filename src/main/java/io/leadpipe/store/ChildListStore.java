@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leadpipe.job.ChildPull;
 import io.leadpipe.job.ChildRun;
 import io.leadpipe.job.PullState;
-import io.leadpipe.job.JobFilters;
+import io.leadpipe.job.JobSpec;
 import io.leadpipe.config.ChildRequest;
 import io.leadpipe.paging.FetchedPage;
 import io.leadpipe.paging.PageCodecs;
@@ -129,17 +129,17 @@ public final class ChildListStore {
      */
     public void begin(Exchange exchange) throws SQLException {
         PullState pull = exchange.getVariable("pull", PullState.class);
-        String template = exchange.getVariable("childRequest", String.class);
+        JobSpec.Children children = exchange.getVariable("job", JobSpec.class).children();
+        String template = children.request();
         ChildRequest request;
         try {
             request = ChildRequest.parse(template);
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("job " + pull.jobId() + ": children '" + template + "' " + e.getMessage());
         }
-        String childSource = exchange.getVariable("childSource", String.class);
-        ChildRun run = new ChildRun(pull, childSource, JobFilters.normalise(exchange.getVariable("childFilters", String.class)), request, stopRequested, pageStoredEvent);
+        ChildRun run = new ChildRun(pull, children.source(), children.filters(), request, stopRequested, pageStoredEvent);
         withConnection(c -> FORGET_OTHER_PULLS.update(c, values("job", pull.jobId(), "pullId", pull.pullId())));
-        run.caps(pull.maxRequests(), exchange.getVariable("childMaxLeads", 0L, Long.class), totals(pull.jobId(), pull.pullId()).childLeads());
+        run.caps(pull.maxRequests(), children.maxLeads(), totals(pull.jobId(), pull.pullId()).childLeads());
         exchange.setVariable("childRun", run);
     }
 
