@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leadpipe.job.ChildPull;
 import io.leadpipe.job.ChildRun;
-import io.leadpipe.job.PullState;
+import io.leadpipe.job.Pull;
 import io.leadpipe.job.JobSpec;
 import io.leadpipe.config.ChildRequest;
 import io.leadpipe.paging.FetchedPage;
@@ -94,7 +94,7 @@ public final class ChildListStore {
      * A parent page: its parents become child lists to pull (PENDING), in the parent page's transaction, beside
      * the parent checkpoint. The parent's id is its record's id, or the value at {@code parentIdPointer} in the record.
      */
-    public void recordParents(PullState pull, FetchedPage page, String parentIdPointer) throws SQLException {
+    public void recordParents(Pull pull, FetchedPage page, String parentIdPointer) throws SQLException {
         if (page.records() == 0) return;
         Connection c = DataSourceUtils.getConnection(dataSource);
         try {
@@ -128,7 +128,7 @@ public final class ChildListStore {
      * the job (before a reset or an incremental pull) are forgotten; this pull's are kept, where they stand.
      */
     public void begin(Exchange exchange) throws SQLException {
-        PullState pull = exchange.getVariable("pull", PullState.class);
+        Pull pull = exchange.getVariable("pull", Pull.class);
         JobSpec.Children children = exchange.getVariable("job", JobSpec.class).children();
         String template = children.request();
         ChildRequest request;
@@ -164,11 +164,11 @@ public final class ChildListStore {
 
     /** A child page's position, in its transaction after its leads: DONE after the list's last page. */
     public void save(ChildPull list) throws SQLException {
-        PullState job = list.run().job();
+        Pull job = list.run().job();
         int rows = withConnection(c -> SAVE.update(c, values("job", list.jobId(), "pullId", list.pullId(), "seq", list.seq(),
                 "position", list.position(), "page", list.pageNo(), "leads", list.leads(), "apiTotal", list.apiTotal(),
                 "status", list.done() ? "DONE" : "PENDING", "owner", job.leaseOwner())));
-        if (rows == 0) throw new CheckpointStore.LeaseLostException(list.jobId());
+        if (rows == 0) throw new PullRepository.LeaseLostException(list.jobId());
     }
 
     /**
@@ -176,7 +176,7 @@ public final class ChildListStore {
      * their records this run and in this pull, and the sum of the lists' totals for the completeness proof.
      */
     public Totals finish(Exchange exchange) throws SQLException {
-        PullState pull = exchange.getVariable("pull", PullState.class);
+        Pull pull = exchange.getVariable("pull", Pull.class);
         ChildRun run = exchange.getVariable("childRun", ChildRun.class);
         Totals t = totals(pull.jobId(), pull.pullId());
         pull.childrenCounted(run.pagesThisRun(), run.leadsThisRun(), t.childLeads(), t.listsTotal(), t.toString());
@@ -223,7 +223,7 @@ public final class ChildListStore {
         }
     }
 
-    private <T> T withConnection(CheckpointStore.SqlWork<T> work) throws SQLException {
+    private <T> T withConnection(PullRepository.SqlWork<T> work) throws SQLException {
         Connection c = DataSourceUtils.getConnection(dataSource);
         try {
             return work.run(c);
