@@ -316,7 +316,8 @@ public final class Pull implements PullPosition {
         return reason == null;
     }
 
-    private void capReached(String reason) {
+    /** A cap is reached (this pull's, its sliced job's, or a parent → child job's children's): CAPPED; raising it continues. */
+    public synchronized void capReached(String reason) {
         more = false;
         status = PullStatus.CAPPED;
         capReason = reason;
@@ -410,18 +411,6 @@ public final class Pull implements PullPosition {
     public synchronized void childListsShort(long lists, long listsShort) {
         childLists = lists;
         childListsShort = listsShort;
-    }
-
-    /** The children stopped on a shutdown signal (the parents' loop had ended): checkpointed, resumable. */
-    public synchronized void childrenStopped(String why) {
-        more = false;
-        status = PullStatus.INTERRUPTED;
-        stopReason = why;
-    }
-
-    /** A cap stopped the children with lists still to pull: CAPPED at their saved positions; raising the cap continues. */
-    public synchronized void childrenCapped(String why) {
-        capReached(why);
     }
 
     // ---- questions (they only read)

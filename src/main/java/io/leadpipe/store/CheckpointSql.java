@@ -1,6 +1,10 @@
 package io.leadpipe.store;
 
 import io.leadpipe.job.SavedCheckpoint;
+import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import javax.sql.DataSource;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -115,5 +119,40 @@ final class CheckpointSql {
     static Long nullableLong(ResultSet rs, String column) throws SQLException {
         long v = rs.getLong(column);
         return rs.wasNull() ? null : v;
+    }
+
+    interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** On the current transaction's connection when there is one (the page's), else on its own. */
+    static <T> T withConnection(DataSource dataSource, SqlWork<T> work) throws SQLException {
+        Connection c = DataSourceUtils.getConnection(dataSource);
+        try {
+            return work.run(c);
+        } finally {
+            DataSourceUtils.releaseConnection(c, dataSource);
+        }
+    }
+
+    static <T> T inTransaction(TransactionTemplate transaction, DataSource dataSource, SqlWork<T> work) {
+        return transaction.execute(tx -> {
+            try {
+                return withConnection(dataSource, work);
+            } catch (SQLException e) {
+                throw new CheckpointException(e);
+            }
+        });
+    }
+
+    /** A database error in a checkpoint transition (unchecked so it can leave a transaction callback). */
+    static final class CheckpointException extends RuntimeException {
+        CheckpointException(SQLException cause) {
+            super(cause.getMessage(), cause);
+        }
+
+        String sqlState() {
+            return ((SQLException) getCause()).getSQLState();
+        }
     }
 }

@@ -32,7 +32,7 @@ public final class CheckpointVerbs {
      * it had missed (upserts make the rest harmless). False when the job has no checkpoint.
      */
     public boolean startVerification(String job) {
-        return PullRepository.inTransaction(transaction, dataSource, c -> {
+        return inTransaction(transaction, dataSource, c -> {
             refuseWhileHeld(c, job);
             return freshPull(c, job, Pull.Mode.VERIFY.name(), UUID.randomUUID().toString(), null) > 0;
         });
@@ -48,7 +48,7 @@ public final class CheckpointVerbs {
      * live run holds any one, none (JobBusyException naming it). Returns those that had a checkpoint.
      */
     public Set<String> resetAll(List<String> jobs) {
-        return PullRepository.inTransaction(transaction, dataSource, c -> {
+        return inTransaction(transaction, dataSource, c -> {
             for (String job : jobs) refuseWhileHeld(c, job);
             Set<String> forgotten = new TreeSet<>();
             for (String job : jobs) {

@@ -182,9 +182,9 @@ public final class ChildListStore {
         pull.childrenCounted(run.pagesThisRun(), run.leadsThisRun(), t.childLeads(), t.listsTotal(), t.toString());
         pull.childListsShort(t.parents(), t.listsShort());
         if (run.interrupted()) {
-            pull.childrenStopped("stopped by a shutdown signal with " + t + ", checkpointed; run again to continue");
+            pull.interruptedBy("stopped by a shutdown signal with " + t + ", checkpointed; run again to continue");
         } else if (run.failure() == null && run.capped() != null && t.done() < t.parents()) {
-            pull.childrenCapped(run.capped());
+            pull.capReached(run.capped());
         }
         exchange.setVariable("childTotals", t);
         return t;
@@ -223,12 +223,7 @@ public final class ChildListStore {
         }
     }
 
-    private <T> T withConnection(PullRepository.SqlWork<T> work) throws SQLException {
-        Connection c = DataSourceUtils.getConnection(dataSource);
-        try {
-            return work.run(c);
-        } finally {
-            DataSourceUtils.releaseConnection(c, dataSource);
-        }
+    private <T> T withConnection(CheckpointSql.SqlWork<T> work) throws SQLException {
+        return CheckpointSql.withConnection(dataSource, work);
     }
 }

@@ -7,9 +7,7 @@ import io.leadpipe.job.PullEvents;
 import io.leadpipe.job.SavedCheckpoint;
 import io.leadpipe.paging.PageCodecs;
 import io.leadpipe.ratelimit.WaitTooLongException;
-import org.apache.camel.Exchange;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import javax.sql.DataSource;
@@ -19,13 +17,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 import static io.leadpipe.store.CheckpointSql.*;
+import static io.leadpipe.store.HeldLeases.at;
 import static io.leadpipe.store.NamedSql.values;
 
 /**
@@ -50,10 +47,8 @@ public final class PullRepository implements JobBudget.Budgets {
     private final java.util.function.ToLongFunction<String> requestsMade;
     private final PullEvents events;
     private final long overlapSeconds;
-    private final Duration leaseTtl;
-    /** Leases this repository's runs hold, by job: renewed by the heartbeat. */
-    private final Map<String, Pull> held = new ConcurrentHashMap<>();
-    private final Map<String, JobBudget> budgets = new ConcurrentHashMap<>(); // sliced jobs running: their caps over all slices
+    private final HeldLeases leases;
+    private final SliceBudgets budgets;
     private volatile boolean stopping;
 
     /**
@@ -68,44 +63,37 @@ public final class PullRepository implements JobBudget.Budgets {
         this.requestsMade = requestsMade;
         this.events = events;
         this.overlapSeconds = overlapSeconds;
-        this.leaseTtl = leaseTtl;
+        this.leases = new HeldLeases(dataSource, leaseTtl);
+        this.budgets = new SliceBudgets(dataSource);
     }
 
-    /**
-     * Opens the job's pull from its declaration ({@code variable.job}) and its checkpoint row, in one transaction:
-     * creates the row for a new job, starts a fresh pull for a DONE incremental job, resumes any other, and
-     * takes the job's lease; sets {@code variable.pull}.
-     */
-    public void open(Exchange exchange) {
-        Pull pull = newPull(exchange.getVariable("job", JobSpec.class));
-        exchange.setVariable("pull", pull); // before the transaction: a failed open still fails the job's pull
-        open(pull);
-    }
-
-    /** A pull of the job, not opened yet: where it stands is {@link #open(Pull)}'s to find. */
+    /** A pull of the job ({@code variable.pull}), not opened yet: where it stands is {@link #open(Pull)}'s to find. */
     public Pull newPull(JobSpec spec) {
         Pull pull = new Pull(spec, pagers.positional(spec.source()), pagers.loopGuard(spec.source()),
                 () -> requestsMade.applyAsLong(spec.jobId()), () -> stopping);
         pull.pagesInParallel(pagers.concurrency(spec.source()));
         // a slice: the caps are its job's, over all its slices — already for the checks made while opening
-        pull.budget(spec.sliceOf() == null ? null : budgets.get(spec.sliceOf()));
+        pull.budget(budgets.of(spec.sliceOf()));
         return pull;
     }
 
-    /** Opens the pull in one transaction (see {@link #open(Exchange)}); a pull that runs holds the job's lease. */
+    /**
+     * Opens the pull from its checkpoint row, in one transaction: creates the row for a new job, starts a fresh
+     * pull for a DONE incremental job, resumes any other, and takes the job's lease — unless another live
+     * process holds it (BUSY) or a one-off job is DONE already.
+     */
     public void open(Pull pull) {
         try {
-            inTransaction(c -> open(c, pull));
+            inTransaction(transaction, dataSource, c -> open(c, pull));
         } catch (CheckpointException e) {
             // two processes created a new job's row at once: the second reads the first's row (and lease) again
             if (!UNIQUE_VIOLATION.equals(e.sqlState())) throw e;
-            inTransaction(c -> open(c, pull));
+            inTransaction(transaction, dataSource, c -> open(c, pull));
         }
         if (pull.isAlreadyDone() || pull.isBusy()) return;
-        JobBudget budget = pull.spec().sliceOf() == null ? null : budgets.get(pull.spec().sliceOf());
+        JobBudget budget = budgets.of(pull.spec().sliceOf());
         if (budget != null) budget.pulling(pull);
-        held.put(pull.jobId(), pull);
-        JobLease.held(pull.leaseOwner());
+        leases.took(pull);
         events.started(pull);
     }
 
@@ -139,7 +127,7 @@ public final class PullRepository implements JobBudget.Budgets {
         }
         String owner = UUID.randomUUID().toString();
         TAKE_LEASE.update(c, values("job", pull.jobId(), "owner", owner, "host", JobLease.HOST, "pid", JobLease.PID,
-                "now", at(now), "expires", at(now.plus(leaseTtl))));
+                "now", at(now), "expires", leases.expiry(now)));
         pull.leasedBy(owner, row == null || row.lease().owner() == null ? null : row.lease().describe(pull.jobId()));
         return pull;
     }
@@ -166,7 +154,7 @@ public final class PullRepository implements JobBudget.Budgets {
         int rows = withConnection(c -> SAVE.update(c, values("job", pull.jobId(), "owner", pull.leaseOwner(), "position", pull.position(),
                 "page", pull.pageNo(), "leads", pull.leads(), "apiTotalFirst", pull.apiTotalFirst(), "apiTotal", pull.apiTotal(),
                 "requests", pull.requestsTotal(), "duplicatePages", pull.duplicatePages(), "seenTwice", pull.seenTwice(),
-                "now", at(now), "expires", at(now.plus(leaseTtl)))));
+                "now", at(now), "expires", leases.expiry(now))));
         if (rows == 0) throw new LeaseLostException(pull.jobId());
     }
 
@@ -190,9 +178,9 @@ public final class PullRepository implements JobBudget.Budgets {
      * The API asked us to come back later than leadpipe.ratelimit.max-wait: a clean stop, not a failure —
      * position and counts as saved, lease released, the reason (with the date to come back) recorded.
      */
-    public void paused(Pull pull, String reason, Exchange exchange) throws SQLException {
+    public void paused(Pull pull, String reason, Throwable cause) throws SQLException {
         WaitTooLongException tooLong = null;
-        for (Throwable c = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class); c != null && tooLong == null; c = c.getCause() == c ? null : c.getCause()) {
+        for (Throwable c = cause; c != null && tooLong == null; c = c.getCause() == c ? null : c.getCause()) {
             if (c instanceof WaitTooLongException w) tooLong = w;
         }
         pull.paused(reason, tooLong == null ? null : tooLong.comeBackAt());
@@ -219,10 +207,7 @@ public final class PullRepository implements JobBudget.Budgets {
 
     /** The run ended: the lease is released, monitoring hears of it, and the row says how. */
     private void end(Pull pull, NamedSql statement, Map<String, Object> values) throws SQLException {
-        if (pull.leaseOwner() != null) {
-            held.remove(pull.jobId(), pull);
-            JobLease.released(pull.leaseOwner());
-        }
+        leases.released(pull);
         events.finished(pull);
         withConnection(c -> statement.update(c, values));
     }
@@ -231,10 +216,7 @@ public final class PullRepository implements JobBudget.Budgets {
 
     /** The heartbeat: every lease this repository's runs hold is extended by the lease time. */
     public void renewLeases() throws SQLException {
-        Instant now = Instant.now();
-        for (Pull pull : held.values()) {
-            withConnection(c -> RENEW_LEASE.update(c, values("job", pull.jobId(), "owner", pull.leaseOwner(), "now", at(now), "expires", at(now.plus(leaseTtl)))));
-        }
+        leases.renew();
     }
 
     /** A graceful stop was asked for: every running pull ends at its next page boundary (its loop sees no next page). */
@@ -249,7 +231,7 @@ public final class PullRepository implements JobBudget.Budgets {
 
     /** Jobs this repository's runs still hold. */
     public int running() {
-        return held.size();
+        return leases.pulls().size();
     }
 
     /**
@@ -258,7 +240,7 @@ public final class PullRepository implements JobBudget.Budgets {
      * now. A page still in flight then finds its lease gone and rolls back.
      */
     public void interruptAll() {
-        for (Pull pull : held.values()) {
+        for (Pull pull : leases.pulls()) {
             try {
                 pull.interruptedBy("stopped by a shutdown signal inside page " + (pull.pageNo() + 1) + "; the checkpoint of page " + pull.pageNo() + " stands");
                 end(pull, INTERRUPTED, stopped(pull, pull.stopReason()));
@@ -268,78 +250,21 @@ public final class PullRepository implements JobBudget.Budgets {
         }
     }
 
-    // ---- sliced jobs' budgets
+    // ---- sliced jobs' budgets (SliceBudgets): a slice's caps are its job's, over all its slices
 
-    /**
-     * A sliced job's run begins: its maxRequests and maxLeads count over all its slices — each slice's checkpoint
-     * as it is now, then the live pulls of the slices that run. Ended by {@link #end(String)}.
-     */
     @Override
-    public JobBudget start(String job, java.util.Collection<String> sliceJobs) throws SQLException {
-        Map<String, JobBudget.Saved> saved = new java.util.HashMap<>();
-        withConnection(c -> {
-            try (PreparedStatement ps = SAVED_COUNTS.prepare(c, Map.of()); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    if (sliceJobs.contains(rs.getString(1))) saved.put(rs.getString(1), new JobBudget.Saved(rs.getLong(2), rs.getLong(3)));
-                }
-            }
-            return null;
-        });
-        JobBudget budget = new JobBudget(job, sliceJobs.size(), saved);
-        budgets.put(job, budget);
-        return budget;
+    public JobBudget start(String job, Collection<String> sliceJobs) throws SQLException {
+        return budgets.start(job, sliceJobs);
     }
 
     @Override
     public void end(String job) {
-        budgets.remove(job);
-    }
-
-    private static OffsetDateTime at(Instant t) {
-        return t.atOffset(ZoneOffset.UTC);
-    }
-
-    interface SqlWork<T> {
-        T run(Connection c) throws SQLException;
+        budgets.end(job);
     }
 
     /** On the current transaction's connection when there is one (the page's), else on its own. */
     private <T> T withConnection(SqlWork<T> work) throws SQLException {
-        return withConnection(dataSource, work);
-    }
-
-    static <T> T withConnection(DataSource dataSource, SqlWork<T> work) throws SQLException {
-        Connection c = DataSourceUtils.getConnection(dataSource);
-        try {
-            return work.run(c);
-        } finally {
-            DataSourceUtils.releaseConnection(c, dataSource);
-        }
-    }
-
-    private <T> T inTransaction(SqlWork<T> work) {
-        return inTransaction(transaction, dataSource, work);
-    }
-
-    static <T> T inTransaction(TransactionTemplate transaction, DataSource dataSource, SqlWork<T> work) {
-        return transaction.execute(tx -> {
-            try {
-                return withConnection(dataSource, work);
-            } catch (SQLException e) {
-                throw new CheckpointException(e);
-            }
-        });
-    }
-
-    /** A database error in a checkpoint transition (unchecked so it can leave a transaction callback). */
-    public static final class CheckpointException extends RuntimeException {
-        CheckpointException(SQLException cause) {
-            super(cause.getMessage(), cause);
-        }
-
-        String sqlState() {
-            return ((SQLException) getCause()).getSQLState();
-        }
+        return CheckpointSql.withConnection(dataSource, work);
     }
 
     /** Another process took the job over (this one's lease had expired): this run stops without writing. */

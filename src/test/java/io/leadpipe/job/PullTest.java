@@ -246,12 +246,12 @@ class PullTest {
     void childrenStoppedOrCappedKeepTheirReason() {
         Pull stopped = pull(0, 0);
         stopped.startNew("pull-1");
-        stopped.childrenStopped("stopped with 3 parents left");
+        stopped.interruptedBy("stopped with 3 parents left");
         stopped.interruptedBy(null);
         assertThat(stopped.stopReason()).isEqualTo("stopped with 3 parents left");
         Pull capped = pull(0, 0);
         capped.startNew("pull-1");
-        capped.childrenCapped("10 child leads received, cap 10");
+        capped.capReached("10 child leads received, cap 10");
         assertThat(capped.isCapped()).isTrue();
         assertThat(capped.capReason()).isEqualTo("10 child leads received, cap 10");
     }
