@@ -13,7 +13,7 @@ import java.util.Map;
  */
 public final class JobBudget {
 
-    /** Where sliced jobs' budgets are kept while they run (the checkpoint store, which reads the slices' checkpoints). */
+    /** Where sliced jobs' budgets are kept while they run (the pull repository, which reads the slices' checkpoints). */
     public interface Budgets {
         /** A sliced job's run begins: a budget from its slices' checkpoints as they are now. */
         JobBudget start(String job, java.util.Collection<String> sliceJobs) throws java.sql.SQLException;

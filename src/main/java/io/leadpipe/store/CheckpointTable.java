@@ -10,7 +10,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.Locale;
 
-/** The `status` verb: reading checkpoint rows (their transitions are CheckpointStore's). */
+/** The `status` verb: reading checkpoint rows (their transitions are PullRepository's). */
 public final class CheckpointTable {
 
     private final Database db;
