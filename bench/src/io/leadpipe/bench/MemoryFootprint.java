@@ -105,7 +105,7 @@ final class MemoryFootprint {
     }
 
     /** Classes that would grow with the pull if a bound were missing; shown even when not among the top 20. */
-    static final Pattern WATCHED = Pattern.compile("TempFileManager|CachedOutputStream|FileInputStreamCache|SFChunk|LoopGuard|PullState");
+    static final Pattern WATCHED = Pattern.compile("TempFileManager|CachedOutputStream|FileInputStreamCache|SFChunk|LoopGuard|job\\.Pull(\\s|$)");
 
     /** The top of `jcmd PID GC.class_histogram` (header, 20 classes, the watched ones, total), or nothing when the process is gone. */
     private static List<String> classHistogram(long pid) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leadpipe.config.Settings;
 import io.leadpipe.simulator.SimulatorConfig;
-import io.leadpipe.store.CheckpointStore;
+import io.leadpipe.store.PullRepository;
 import io.leadpipe.store.Database;
 import io.leadpipe.store.LeadStore;
 import io.leadpipe.store.NamedSql;
@@ -28,7 +28,7 @@ import static io.leadpipe.store.NamedSql.values;
 
 /**
  * leadpipe against a raw loop written here: java.net.http.HttpClient + Jackson + leadpipe's own statements
- * (LeadStore's and CheckpointStore's, not copies: they cannot drift apart), same simulator, page size and
+ * (LeadStore's and PullRepository's, not copies: they cannot drift apart), same simulator, page size and
  * database kind, each into a fresh H2 file. Runs alternate so both see the same machine noise. The raw loop
  * comes in variants that add leadpipe's guarantees one at a time, so what each costs is measured.
  */
@@ -103,7 +103,7 @@ final class PipelineOverhead {
     /** Fetch → parse → write, page after page, until the API has no next cursor: the leads stored. */
     private static long rawLoop(Connection conn, String pageKeyInsert, String leadsUrl, Raw what) throws Exception {
         boolean pg = conn.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
-        NamedSql upsert = LeadStore.upsertLeadStatement(pg), seen = LeadStore.leadSeenStatement(pg), save = CheckpointStore.saveStatement();
+        NamedSql upsert = LeadStore.upsertLeadStatement(pg), seen = LeadStore.leadSeenStatement(pg), save = PullRepository.saveStatement();
         try (PreparedStatement cp = conn.prepareStatement("INSERT INTO extraction_checkpoint (job_id, source, filters, filter_hash, page_no, lead_count, status, "
                 + "pull_id, started_at, updated_at, lease_owner) VALUES ('raw', 'leads-api', '', '', 0, 0, 'RUNNING', 'pull', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'raw')")) {
             cp.executeUpdate();

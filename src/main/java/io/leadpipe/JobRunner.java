@@ -3,10 +3,11 @@ package io.leadpipe;
 import io.leadpipe.config.ConfigException;
 import io.leadpipe.job.FailureExplainer;
 import io.leadpipe.job.JobOutcome;
-import io.leadpipe.job.PullState;
+import io.leadpipe.job.Pull;
+import io.leadpipe.job.PullStatus;
 import io.leadpipe.job.RunReport;
 import io.leadpipe.job.SlicedPulls;
-import io.leadpipe.store.CheckpointStore;
+import io.leadpipe.store.PullRepository;
 import io.leadpipe.store.LeadStore;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -29,12 +30,12 @@ import java.util.concurrent.Future;
 final class JobRunner {
 
     private final CamelContext context;
-    private final CheckpointStore checkpointStore;
+    private final PullRepository checkpointStore;
     private final LeadStore leadStore;
     private final RunReport runReport;
     private final int concurrency;
 
-    JobRunner(CamelContext context, CheckpointStore checkpointStore, LeadStore leadStore, RunReport runReport, int concurrency) {
+    JobRunner(CamelContext context, PullRepository checkpointStore, LeadStore leadStore, RunReport runReport, int concurrency) {
         this.context = context;
         this.checkpointStore = checkpointStore;
         this.leadStore = leadStore;
@@ -104,8 +105,8 @@ final class JobRunner {
             String status = String.valueOf(sliced.get("status"));
             return new JobOutcome(job, status, (String) sliced.get("error"), "SKIPPED".equals(status) || "BUSY".equals(status) ? null : sliced);
         }
-        PullState pull = result.getVariable("pull", PullState.class);
-        if (result.getException() != null && pull != null && "RUNNING".equals(pull.status())) recordUnhandled(pull, result.getException());
+        Pull pull = result.getVariable("pull", Pull.class);
+        if (result.getException() != null && pull != null && pull.status() == PullStatus.RUNNING) recordUnhandled(pull, result.getException());
         String error = pull != null && pull.error() != null ? pull.error() : result.getVariable("error", String.class);
         if (result.getException() != null && pull != null && pull.isInterrupted()) {
             // a shutdown signal cut a wait or a call short: the job stopped at its last saved page, resumable
@@ -116,14 +117,14 @@ final class JobRunner {
         }
         if (pull != null && pull.isAlreadyDone()) return new JobOutcome(job, "SKIPPED", null, null);
         if (pull != null && pull.isBusy()) return new JobOutcome(job, "BUSY", pull.stopReason(), null);
-        return new JobOutcome(job, pull == null ? "FAILED" : pull.status(), error, runReport.latest(job));
+        return new JobOutcome(job, pull == null ? "FAILED" : pull.status().name(), error, runReport.latest(job));
     }
 
     /**
      * An Error (an OutOfMemoryError on a huge page) passes the routes' onException(Exception): the job is
      * marked FAILED and reported here, so it is not left RUNNING without a report.
      */
-    private void recordUnhandled(PullState pull, Throwable cause) {
+    private void recordUnhandled(Pull pull, Throwable cause) {
         try {
             checkpointStore.failed(pull, FailureExplainer.describe(cause));
             leadStore.countAtEnd(pull);

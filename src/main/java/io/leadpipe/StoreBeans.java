@@ -6,13 +6,14 @@ import io.leadpipe.job.DriftMeter;
 import io.leadpipe.job.PullCounters;
 import io.leadpipe.job.PullEvents;
 import io.leadpipe.job.PullLoop;
-import io.leadpipe.job.PullState;
+import io.leadpipe.job.PagePlanner;
+import io.leadpipe.job.Pull;
 import io.leadpipe.job.SlicedPulls;
 import io.leadpipe.monitor.JobCounters;
 import io.leadpipe.monitor.LeadpipeMetrics;
 import io.leadpipe.paging.FetchedPage;
 import io.leadpipe.paging.PageCodecs;
-import io.leadpipe.store.CheckpointStore;
+import io.leadpipe.store.PullRepository;
 import io.leadpipe.store.ChildListStore;
 import io.leadpipe.store.H2Housekeeping;
 import io.leadpipe.store.LeadStore;
@@ -27,14 +28,16 @@ import javax.sql.DataSource;
 import java.time.Duration;
 
 /**
- * The pull's storage, bound by Camel: the checkpoint store (every checkpoint transition), the leads store,
+ * The pull's storage, bound by Camel: the pull repository (every checkpoint transition), the leads store,
  * the page fingerprints, the child lists, and the transaction that commits a page's writes together.
  */
 final class StoreBeans implements CamelConfiguration {
 
     private final DataSource db;
     private final DataSourceTransactionManager transactions;
-    private final CheckpointStore checkpointStore;
+    private final PullRepository checkpointStore;
+    private final PullEvents pullEvents;
+    private final PagePlanner pagePlanner;
     private final LeadStore leadStore;
     private final ChildListStore childLists;
     private final DriftMeter driftMeter;
@@ -45,21 +48,23 @@ final class StoreBeans implements CamelConfiguration {
         this.transactions = new DataSourceTransactionManager(db);
         PullEvents toMetrics = new PullEvents() {
             @Override
-            public void started(PullState pull) {
+            public void started(Pull pull) {
                 metrics.jobStarted(pull.jobId());
             }
 
             @Override
-            public void pageStored(PullState pull, FetchedPage page) {
+            public void pageStored(Pull pull, FetchedPage page) {
                 metrics.page(pull.jobId(), page.records());
             }
 
             @Override
-            public void duplicatePage(PullState pull) {
+            public void duplicatePage(Pull pull) {
                 metrics.duplicatePage(pull.jobId());
             }
         };
-        checkpointStore = new CheckpointStore(db, transactions, pagers, counters, new PullCounters(counters, toMetrics),
+        pullEvents = new PullCounters(counters, toMetrics);
+        pagePlanner = new PagePlanner(pagers::plan);
+        checkpointStore = new PullRepository(db, transactions, pagers, job -> counters.of(job).requests.get(), pullEvents,
                 settings.getLong("leadpipe.incremental.overlap-seconds", 300, 0, 86_400 * 30),
                 Duration.ofMillis(settings.getLong("leadpipe.lease.ttl-ms", 60_000, 1_000, 86_400_000)));
         slicedPulls.checkpoints(checkpointStore);
@@ -76,7 +81,7 @@ final class StoreBeans implements CamelConfiguration {
         driftMeter = new DriftMeter(db, settings.getLong("leadpipe.drift.threshold", 0, 0, Long.MAX_VALUE));
     }
 
-    CheckpointStore checkpointStore() {
+    PullRepository checkpointStore() {
         return checkpointStore;
     }
 
@@ -88,10 +93,11 @@ final class StoreBeans implements CamelConfiguration {
     public void configure(CamelContext context) {
         Registry registry = context.getRegistry();
         registry.bind("pageTransaction", new PageTransaction(transactions));
-        registry.bind("checkpointStore", checkpointStore);
+        registry.bind("pullRepository", checkpointStore);
         registry.bind("h2Housekeeping", housekeeping);
         registry.bind("leadStore", leadStore);
-        registry.bind("pullLoop", new PullLoop());
+        registry.bind("pullLoop", new PullLoop(pullEvents));
+        registry.bind("pagePlanner", pagePlanner);
         registry.bind("childLoop", new ChildLoop());
         registry.bind("childLists", childLists);
         registry.bind("driftMeter", driftMeter);

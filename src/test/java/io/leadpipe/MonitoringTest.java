@@ -167,7 +167,7 @@ class MonitoringTest {
                 assertThat(app.runJob("all-leads").status()).isEqualTo("DONE");
                 await().atMost(10, TimeUnit.SECONDS).until(() -> hook.has("drift", "firing"));
                 c.liveDeleteEvery = 0;
-                io.leadpipe.store.CheckpointStore.forVerbs(app.database()).startVerification("all-leads");
+                new io.leadpipe.store.CheckpointVerbs(app.database()).startVerification("all-leads");
                 assertThat(app.runJob("all-leads").status()).isEqualTo("DONE");
                 await().atMost(10, TimeUnit.SECONDS).until(() -> hook.has("drift", "resolved"));
             }

@@ -9,7 +9,7 @@ import io.leadpipe.job.FailureExplainer;
 import io.leadpipe.job.JobOutcome;
 import io.leadpipe.job.RunReport;
 import io.leadpipe.secrets.ScrubbingPrintStream;
-import io.leadpipe.store.CheckpointStore;
+import io.leadpipe.store.CheckpointVerbs;
 import io.leadpipe.store.CheckpointTable;
 import io.leadpipe.store.Database;
 import io.leadpipe.store.LeadExport;
@@ -81,7 +81,7 @@ public final class LeadpipeCli {
         } catch (ConfigException e) {
             err.println("leadpipe: " + e.getMessage());
             return BAD_CONFIG;
-        } catch (CheckpointStore.JobBusyException e) {
+        } catch (CheckpointVerbs.JobBusyException e) {
             err.println("leadpipe: " + e.getMessage());
             return JOB_BUSY;
         } catch (Exception e) {
@@ -172,7 +172,7 @@ public final class LeadpipeCli {
         String job = cli.args.get(0);
         List<String> slices = sliceJobs(settings, job);
         try (Database db = Database.open(settings).migrate()) {
-            CheckpointStore store = CheckpointStore.forVerbs(db);
+            CheckpointVerbs store = new CheckpointVerbs(db);
             if (!slices.isEmpty()) {
                 // a sliced job is its slices' checkpoints: all of them are forgotten at once, or none while a live run holds one
                 List<String> all = new java.util.ArrayList<>(slices);
@@ -246,7 +246,7 @@ public final class LeadpipeCli {
         String job = cli.args.get(0);
         JobDeclarations.read(settings).require(job);
         try (Database db = Database.open(settings).migrate()) {
-            if (!CheckpointStore.forVerbs(db).startVerification(job)) throw new ConfigException("job " + job + " has no checkpoint to verify (run it first)");
+            if (!new CheckpointVerbs(db).startVerification(job)) throw new ConfigException("job " + job + " has no checkpoint to verify (run it first)");
         }
         out.println("job " + job + ": verification pass — re-reading the list from the first page and storing what was missed");
         cli.job = job;

@@ -26,12 +26,7 @@ public final class JobDeclarations {
     public static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
 
     /** A job: one templatedRoute of the extract template; scheduled ones carry a cron. */
-    public record Job(String id, String routeId, String source, boolean scheduled, Path file, String filters) {
-
-        public Job(String id, String routeId, String source, boolean scheduled, Path file) {
-            this(id, routeId, source, scheduled, file, "");
-        }
-    }
+    public record Job(String id, String routeId, String source, boolean scheduled, Path file, String filters) {}
 
     private final Map<String, Job> jobs = new LinkedHashMap<>();
     /** The slices of each sliced job (JobSlices): each is a pull of its own, checkpoint row {@code <job>.<slice>}. */

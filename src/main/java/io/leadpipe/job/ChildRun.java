@@ -16,7 +16,7 @@ public final class ChildRun {
     /** A child list that failed after its retries: which parent, and why (the exception the job fails with). */
     public record Failure(ChildPull list, Throwable cause, String explained) {}
 
-    private final PullState job;
+    private final Pull job;
     private final String childSource;
     private final String childFilters;
     private final ChildRequest request;
@@ -29,15 +29,14 @@ public final class ChildRun {
     private long maxRequests;
     private long maxLeads;
     private long leadsBefore;
-    private volatile String capReason;
     private boolean morePending = true;
 
-    public ChildRun(PullState job, String childSource, String childFilters, ChildRequest request, BooleanSupplier stopRequested) {
+    public ChildRun(Pull job, String childSource, String childFilters, ChildRequest request, BooleanSupplier stopRequested) {
         this(job, childSource, childFilters, request, stopRequested, (jobId, records) -> { });
     }
 
     /** @param pageStoredEvent told of each child page stored (job, records): the job's metrics and counters */
-    public ChildRun(PullState job, String childSource, String childFilters, ChildRequest request, BooleanSupplier stopRequested,
+    public ChildRun(Pull job, String childSource, String childFilters, ChildRequest request, BooleanSupplier stopRequested,
                     java.util.function.ObjIntConsumer<String> pageStoredEvent) {
         this.pageStoredEvent = pageStoredEvent;
         this.job = job;
@@ -68,16 +67,16 @@ public final class ChildRun {
         this.leadsBefore = leadsBefore;
     }
 
-    /** Why a cap stops the children (null: within them); checked before every child page. */
+    /**
+     * Why a cap stops the children (null: within them); asked before every child page. Requests and leads only
+     * grow, so once reached a cap stays reached without being remembered.
+     */
     public String capped() {
-        String why = capReason;
-        if (why != null) return why;
         long requests = maxRequests > 0 ? job.requestsTotal() : 0;
         long leads = leadsBefore + leadsThisRun.get();
-        if (maxRequests > 0 && requests >= maxRequests) why = requests + " requests made, cap " + maxRequests;
-        else if (maxLeads > 0 && leads >= maxLeads) why = leads + " child leads received, cap " + maxLeads;
-        if (why != null && failure.get() == null && !stopRequested.getAsBoolean()) capReason = why;
-        return capReason;
+        if (maxRequests > 0 && requests >= maxRequests) return requests + " requests made, cap " + maxRequests;
+        if (maxLeads > 0 && leads >= maxLeads) return leads + " child leads received, cap " + maxLeads;
+        return null;
     }
 
     public boolean interrupted() {
@@ -111,7 +110,7 @@ public final class ChildRun {
 
     public long pagesThisRun() { return pagesThisRun.get(); }
     public long leadsThisRun() { return leadsThisRun.get(); }
-    public PullState job() { return job; }
+    public Pull job() { return job; }
     public String jobId() { return job.jobId(); }
     public String pullId() { return job.pullId(); }
     public String childSource() { return childSource; }

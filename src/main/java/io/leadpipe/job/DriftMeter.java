@@ -28,7 +28,7 @@ public final class DriftMeter {
     }
 
     /** Before a page is stored: how many of its leads this pull already stored (offset and page paging only). */
-    public void countSeenTwice(PullState pull, FetchedPage page) throws SQLException {
+    public void countSeenTwice(Pull pull, FetchedPage page) throws SQLException {
         if (!pull.positional() || page.records() == 0) return;
         // lead_jobs: what this job's pull stored (a lead row may have been stored by another job too)
         String sql = "SELECT COUNT(*) FROM lead_jobs WHERE job_id = ? AND pull_id = ? AND source = ? AND lead_key IN (" + "?,".repeat(page.records() - 1) + "?)";
@@ -49,7 +49,7 @@ public final class DriftMeter {
     }
 
     /** At the end of a pull: tells the pull whether its list drifted past the threshold. */
-    public void evaluate(PullState pull) {
+    public void evaluate(Pull pull) {
         Drift d = assess(pull.positional(), pull.apiTotalFirst(), pull.apiTotal(), pull.seenTwice(), threshold, pull.jobId());
         pull.drifted(d == null ? null : d.sentence(), d == null ? 0 : d.records());
     }

@@ -13,7 +13,7 @@ import java.util.Map;
  */
 public final class JobBudget {
 
-    /** Where sliced jobs' budgets are kept while they run (the checkpoint store, which reads the slices' checkpoints). */
+    /** Where sliced jobs' budgets are kept while they run (the pull repository, which reads the slices' checkpoints). */
     public interface Budgets {
         /** A sliced job's run begins: a budget from its slices' checkpoints as they are now. */
         JobBudget start(String job, java.util.Collection<String> sliceJobs) throws java.sql.SQLException;
@@ -28,7 +28,7 @@ public final class JobBudget {
     private final String job;
     private final int slices;
     private final Map<String, Saved> notPulling;
-    private final List<PullState> pulling = new ArrayList<>();
+    private final List<Pull> pulling = new ArrayList<>();
 
     public JobBudget(String job, int slices, Map<String, Saved> saved) {
         this.job = job;
@@ -37,7 +37,7 @@ public final class JobBudget {
     }
 
     /** The slice's pull counts live from now on (its checkpoint's numbers are in it). */
-    public synchronized void pulling(PullState pull) {
+    public synchronized void pulling(Pull pull) {
         notPulling.remove(pull.jobId());
         if (!pulling.contains(pull)) pulling.add(pull);
     }
@@ -48,7 +48,7 @@ public final class JobBudget {
      */
     public synchronized long requests() {
         long n = 0;
-        for (PullState p : pulling) n += p.requestsTotal();
+        for (Pull p : pulling) n += p.requestsTotal();
         for (Saved s : notPulling.values()) n += s.requests();
         return n;
     }
@@ -56,7 +56,7 @@ public final class JobBudget {
     /** Leads received by every slice's current pull. */
     public synchronized long leads() {
         long n = 0;
-        for (PullState p : pulling) n += p.leads();
+        for (Pull p : pulling) n += p.leads();
         for (Saved s : notPulling.values()) n += s.leads();
         return n;
     }

@@ -16,7 +16,7 @@ public final class PullCounters implements PullEvents {
     }
 
     @Override
-    public void started(PullState pull) {
+    public void started(Pull pull) {
         JobCounters.Counts c = counters.of(pull.jobId());
         c.running = true;
         c.status = "RUNNING";
@@ -32,7 +32,7 @@ public final class PullCounters implements PullEvents {
     }
 
     @Override
-    public void pageStored(PullState pull, FetchedPage page) {
+    public void pageStored(Pull pull, FetchedPage page) {
         JobCounters.Counts c = counters.of(pull.jobId());
         position(c, pull);
         c.leads.addAndGet(page.records());
@@ -41,7 +41,7 @@ public final class PullCounters implements PullEvents {
     }
 
     @Override
-    public void duplicatePage(PullState pull) {
+    public void duplicatePage(Pull pull) {
         JobCounters.Counts c = counters.of(pull.jobId());
         position(c, pull);
         c.duplicatePages.incrementAndGet();
@@ -49,16 +49,16 @@ public final class PullCounters implements PullEvents {
     }
 
     @Override
-    public void finished(PullState pull) {
+    public void finished(Pull pull) {
         JobCounters.Counts c = counters.of(pull.jobId());
         c.running = false;
         c.finishedAt = System.currentTimeMillis();
-        c.status = pull.status();
+        c.status = pull.status().name();
         c.drift = pull.driftRecords();
         metrics.finished(pull);
     }
 
-    private static void position(JobCounters.Counts c, PullState pull) {
+    private static void position(JobCounters.Counts c, Pull pull) {
         c.apiTotal = pull.apiTotal();
         c.leadsSoFar = pull.leads();
         c.page = pull.pageNo();

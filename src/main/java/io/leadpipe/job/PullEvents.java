@@ -7,15 +7,15 @@ public interface PullEvents {
 
     PullEvents NONE = new PullEvents() { };
 
-    default void started(PullState pull) {
+    default void started(Pull pull) {
     }
 
-    default void pageStored(PullState pull, FetchedPage page) {
+    default void pageStored(Pull pull, FetchedPage page) {
     }
 
-    default void duplicatePage(PullState pull) {
+    default void duplicatePage(Pull pull) {
     }
 
-    default void finished(PullState pull) {
+    default void finished(Pull pull) {
     }
 }

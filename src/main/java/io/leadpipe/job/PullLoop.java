@@ -6,27 +6,46 @@ import org.apache.camel.Body;
 import org.apache.camel.Variable;
 
 /**
- * The extract route's handle on {@code variable.pull}: each step hands the pull the page in the body, so
- * routes/extract.yaml reads {@code bean: { ref: pullLoop, method: accept }}. The decisions are PullState's.
+ * The extract route's handle on {@code variable.pull}: each step names the pull's command it runs and hands
+ * it the page in the body, so routes/extract.yaml reads {@code bean: { ref: pullLoop, method: pageStored }}.
+ * Monitoring hears of each page here (PullEvents), not from inside the pull.
  */
 public final class PullLoop {
 
+    private final PullEvents events;
+
+    public PullLoop(PullEvents events) {
+        this.events = events;
+    }
+
     /** The loop guard, before anything is stored. */
-    public void inspect(@Variable("pull") PullState pull, @Variable("plannedPage") PlannedPage planned, @Body FetchedPage page) {
+    public void inspect(@Variable("pull") Pull pull, @Variable("plannedPage") PlannedPage planned, @Body FetchedPage page) {
         if (planned == null) pull.inspect(page);
         else pull.inspect(page, planned.position());
     }
 
-    public void accept(@Variable("pull") PullState pull, @Body FetchedPage page) {
-        pull.accept(page);
+    /** A page of a parallel window is about to be fetched: false when a cap, a failure or a stop came first. */
+    public boolean startPage(@Variable("pull") Pull pull) {
+        return pull.startPage();
     }
 
-    public void skipDuplicate(@Variable("pull") PullState pull, @Body FetchedPage page) {
-        pull.skipDuplicate(page);
+    public void pageStored(@Variable("pull") Pull pull, @Body FetchedPage page) {
+        pull.pageStored(page);
+        events.pageStored(pull, page);
+    }
+
+    public void duplicatePage(@Variable("pull") Pull pull, @Body FetchedPage page) {
+        pull.duplicatePage(page);
+        events.duplicatePage(pull);
+    }
+
+    /** Whether this is the job's first failure (recorded and reported once); a later one waits for that report. */
+    public boolean claimFailure(@Variable("pull") Pull pull) throws InterruptedException {
+        return pull == null || pull.claimFailure();
     }
 
     /** The job's failure is recorded and reported: pages that failed after it may let their exchanges end. */
-    public void failureReported(@Variable("pull") PullState pull) {
+    public void failureReported(@Variable("pull") Pull pull) {
         pull.failureReported();
     }
 }

@@ -29,7 +29,7 @@ public final class RunReport {
     }
 
     /** Builds the report from the pull, writes it, and keeps it for {@link #latest(String)}. */
-    public void finish(PullState pull) throws IOException {
+    public void finish(Pull pull) throws IOException {
         String job = pull.jobId();
         JobCounters.Counts c = counters.of(job);
         long received = pull.leadsThisRun();
@@ -38,7 +38,7 @@ public final class RunReport {
 
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("job", job);
-        r.put("status", pull.status());
+        r.put("status", pull.status().name());
         r.put("source", pull.source());
         r.put("filters", pull.filters());
         r.put("pagesThisRun", pull.pagesThisRun());
@@ -74,8 +74,8 @@ public final class RunReport {
         r.put("recordsReceivedThisPull", receivedInPull);
         r.put("duplicatePagesThisPull", pull.duplicatePages());
         r.put("completeness", pull.children() != null
-                ? childrenCompleteness(pull.status(), apiTotal, pull.childLists(), pull.childListsShort(), distinct, receivedInPull)
-                : completeness(pull.status(), apiTotal, distinct, receivedInPull, pull.drift()));
+                ? childrenCompleteness(pull.status().name(), apiTotal, pull.childLists(), pull.childListsShort(), distinct, receivedInPull)
+                : completeness(pull.status().name(), apiTotal, distinct, receivedInPull, pull.drift()));
         write(job, r);
     }
 

@@ -8,6 +8,6 @@ public record SavedCheckpoint(String status, String filters, String filterHash, 
                               long requests, int duplicatePages, long seenTwice, String watermark, Instant pullStartedAt) {
 
     public boolean done() {
-        return "DONE".equals(status);
+        return PullStatus.of(status) == PullStatus.DONE;
     }
 }

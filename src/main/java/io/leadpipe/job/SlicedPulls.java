@@ -88,9 +88,10 @@ public final class SlicedPulls implements AutoCloseable {
 
     /** The job's route, for a sliced job: runs its slices, at most the pool's size at once, and writes the job's report. */
     public void run(Exchange exchange) throws Exception {
-        String job = exchange.getVariable("jobId", String.class);
-        String filters = exchange.getVariable("filters", String.class);
-        List<JobSlices.Slice> slices = JobSlices.parse(exchange.getVariable("slices", String.class), filters);
+        JobSpec spec = exchange.getVariable("job", JobSpec.class);
+        String job = spec.jobId();
+        String filters = spec.filters();
+        List<JobSlices.Slice> slices = JobSlices.parse(spec.slices(), filters);
         long started = System.currentTimeMillis();
         List<String> sliceJobs = slices.stream().map(s -> s.jobId(job)).toList();
         if (checkpoints != null) checkpoints.start(job, sliceJobs); // the job's caps count over all its slices
@@ -110,7 +111,7 @@ public final class SlicedPulls implements AutoCloseable {
             if (checkpoints != null) checkpoints.end(job);
         }
         Long union = distinctLeads == null ? null : distinctLeads.applyAsLong(sliceJobs);
-        exchange.setVariable("slicedRun", runReport.finishSliced(job, exchange.getVariable("source", String.class), filters, results, started, union));
+        exchange.setVariable("slicedRun", runReport.finishSliced(job, spec.source(), filters, results, started, union));
     }
 
     @Override

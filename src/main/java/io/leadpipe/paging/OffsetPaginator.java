@@ -82,7 +82,7 @@ final class OffsetPaginator implements Paginator {
 
     /**
      * Positions are computed, so known ahead — unless the answer names the next offset itself. Planning also
-     * needs the API's total (without it, only a short page or a has-more flag ends the list): PullState checks that.
+     * needs the API's total (without it, only a short page or a has-more flag ends the list): PagePlanner checks that.
      */
     @Override
     public boolean plannable() {

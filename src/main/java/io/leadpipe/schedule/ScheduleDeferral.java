@@ -26,7 +26,7 @@ public final class ScheduleDeferral {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         WaitTooLongException tooLong = find(cause);
         java.time.Instant comeBack = tooLong != null ? tooLong.comeBackAt()
-                : exchange.getVariable("pull") instanceof io.leadpipe.job.PullState pull ? pull.pausedUntil() : null;
+                : exchange.getVariable("pull") instanceof io.leadpipe.job.Pull pull ? pull.pausedUntil() : null;
         if (comeBack == null || !(exchange.getFromEndpoint() instanceof QuartzEndpoint quartz)) return;
         Scheduler scheduler = quartz.getComponent().getScheduler();
         TriggerKey key = quartz.getTriggerKey();

@@ -1,5 +1,7 @@
 package io.leadpipe.store;
 
+import io.leadpipe.job.PullStatus;
+
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -8,7 +10,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.Locale;
 
-/** The `status` verb: reading checkpoint rows (their transitions are CheckpointStore's). */
+/** The `status` verb: reading checkpoint rows (their transitions are PullRepository's). */
 public final class CheckpointTable {
 
     private final Database db;
@@ -41,9 +43,9 @@ public final class CheckpointTable {
                 }
             }
         }
-        long done = states.values().stream().filter("DONE"::equals).count();
+        long done = states.values().stream().filter(PullStatus.DONE.name()::equals).count();
         java.util.List<String> notDone = new java.util.ArrayList<>();
-        states.forEach((slice, state) -> { if (!"DONE".equals(state)) notDone.add(slice.substring(job.length() + 1) + " " + state); });
+        states.forEach((slice, state) -> { if (!PullStatus.DONE.name().equals(state)) notDone.add(slice.substring(job.length() + 1) + " " + state); });
         out.printf(Locale.ROOT, "job %s: %s — %d of %d slices DONE, %d leads%s%n", job, notDone.isEmpty() ? "DONE" : "not done", done, states.size(), leads,
                 notDone.isEmpty() ? "" : " (" + String.join(", ", notDone) + ")");
         return printStatus(out, new java.util.HashSet<>(sliceJobs));
@@ -71,7 +73,8 @@ public final class CheckpointTable {
                         rs.getLong("lead_count"), totalText, updated == null ? "-" : updated.toInstant().toString().replace('T', ' ').replaceAll("\\.\\d+Z$", "Z"),
                         cursor == null ? "(none)" : cursor);
                 String error = rs.getString("error");
-                if (error != null) out.println("    " + ("CAPPED".equals(rs.getString("status")) ? "cap" : "PAUSED".equals(rs.getString("status")) ? "paused" : "error") + ": " + error);
+                PullStatus status = PullStatus.of(rs.getString("status"));
+                if (error != null) out.println("    " + (status == PullStatus.CAPPED ? "cap" : status == PullStatus.PAUSED ? "paused" : "error") + ": " + error);
                 if (rs.getString("drift") != null) out.println("    drift: " + rs.getString("drift"));
                 if (rs.getLong("pages_ahead") > 0) out.println("    pages stored past the checkpoint (parallel pages): " + rs.getLong("pages_ahead"));
                 if (rs.getInt("duplicate_pages") > 0) out.println("    duplicate pages skipped: " + rs.getInt("duplicate_pages"));

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leadpipe.job.ChildPull;
 import io.leadpipe.job.ChildRun;
-import io.leadpipe.job.PullState;
-import io.leadpipe.job.JobFilters;
+import io.leadpipe.job.Pull;
+import io.leadpipe.job.JobSpec;
 import io.leadpipe.config.ChildRequest;
 import io.leadpipe.paging.FetchedPage;
 import io.leadpipe.paging.PageCodecs;
@@ -94,7 +94,7 @@ public final class ChildListStore {
      * A parent page: its parents become child lists to pull (PENDING), in the parent page's transaction, beside
      * the parent checkpoint. The parent's id is its record's id, or the value at {@code parentIdPointer} in the record.
      */
-    public void recordParents(PullState pull, FetchedPage page, String parentIdPointer) throws SQLException {
+    public void recordParents(Pull pull, FetchedPage page, String parentIdPointer) throws SQLException {
         if (page.records() == 0) return;
         Connection c = DataSourceUtils.getConnection(dataSource);
         try {
@@ -128,18 +128,18 @@ public final class ChildListStore {
      * the job (before a reset or an incremental pull) are forgotten; this pull's are kept, where they stand.
      */
     public void begin(Exchange exchange) throws SQLException {
-        PullState pull = exchange.getVariable("pull", PullState.class);
-        String template = exchange.getVariable("childRequest", String.class);
+        Pull pull = exchange.getVariable("pull", Pull.class);
+        JobSpec.Children children = exchange.getVariable("job", JobSpec.class).children();
+        String template = children.request();
         ChildRequest request;
         try {
             request = ChildRequest.parse(template);
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("job " + pull.jobId() + ": children '" + template + "' " + e.getMessage());
         }
-        String childSource = exchange.getVariable("childSource", String.class);
-        ChildRun run = new ChildRun(pull, childSource, JobFilters.normalise(exchange.getVariable("childFilters", String.class)), request, stopRequested, pageStoredEvent);
+        ChildRun run = new ChildRun(pull, children.source(), children.filters(), request, stopRequested, pageStoredEvent);
         withConnection(c -> FORGET_OTHER_PULLS.update(c, values("job", pull.jobId(), "pullId", pull.pullId())));
-        run.caps(pull.maxRequests(), exchange.getVariable("childMaxLeads", 0L, Long.class), totals(pull.jobId(), pull.pullId()).childLeads());
+        run.caps(pull.maxRequests(), children.maxLeads(), totals(pull.jobId(), pull.pullId()).childLeads());
         exchange.setVariable("childRun", run);
     }
 
@@ -164,11 +164,11 @@ public final class ChildListStore {
 
     /** A child page's position, in its transaction after its leads: DONE after the list's last page. */
     public void save(ChildPull list) throws SQLException {
-        PullState job = list.run().job();
+        Pull job = list.run().job();
         int rows = withConnection(c -> SAVE.update(c, values("job", list.jobId(), "pullId", list.pullId(), "seq", list.seq(),
                 "position", list.position(), "page", list.pageNo(), "leads", list.leads(), "apiTotal", list.apiTotal(),
                 "status", list.done() ? "DONE" : "PENDING", "owner", job.leaseOwner())));
-        if (rows == 0) throw new CheckpointStore.LeaseLostException(list.jobId());
+        if (rows == 0) throw new PullRepository.LeaseLostException(list.jobId());
     }
 
     /**
@@ -176,15 +176,15 @@ public final class ChildListStore {
      * their records this run and in this pull, and the sum of the lists' totals for the completeness proof.
      */
     public Totals finish(Exchange exchange) throws SQLException {
-        PullState pull = exchange.getVariable("pull", PullState.class);
+        Pull pull = exchange.getVariable("pull", Pull.class);
         ChildRun run = exchange.getVariable("childRun", ChildRun.class);
         Totals t = totals(pull.jobId(), pull.pullId());
         pull.childrenCounted(run.pagesThisRun(), run.leadsThisRun(), t.childLeads(), t.listsTotal(), t.toString());
         pull.childListsShort(t.parents(), t.listsShort());
         if (run.interrupted()) {
-            pull.childrenStopped("stopped by a shutdown signal with " + t + ", checkpointed; run again to continue");
+            pull.interruptedBy("stopped by a shutdown signal with " + t + ", checkpointed; run again to continue");
         } else if (run.failure() == null && run.capped() != null && t.done() < t.parents()) {
-            pull.childrenCapped(run.capped());
+            pull.capReached(run.capped());
         }
         exchange.setVariable("childTotals", t);
         return t;
@@ -223,12 +223,7 @@ public final class ChildListStore {
         }
     }
 
-    private <T> T withConnection(CheckpointStore.SqlWork<T> work) throws SQLException {
-        Connection c = DataSourceUtils.getConnection(dataSource);
-        try {
-            return work.run(c);
-        } finally {
-            DataSourceUtils.releaseConnection(c, dataSource);
-        }
+    private <T> T withConnection(CheckpointSql.SqlWork<T> work) throws SQLException {
+        return CheckpointSql.withConnection(dataSource, work);
     }
 }

@@ -1,6 +1,6 @@
 package io.leadpipe.store;
 
-import io.leadpipe.job.PullState;
+import io.leadpipe.job.Pull;
 import io.leadpipe.paging.FetchedPage;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 
@@ -222,12 +222,12 @@ public final class LeadStore {
     }
 
     /** Leads stored for the job before this run. */
-    public void countAtStart(PullState pull) throws SQLException {
+    public void countAtStart(Pull pull) throws SQLException {
         pull.storedBefore(count(COUNT_FOR_JOB, pull));
     }
 
     /** Leads stored for the job now, and distinct leads stored by this pull (the completeness proof). */
-    public void countAtEnd(PullState pull) throws SQLException {
+    public void countAtEnd(Pull pull) throws SQLException {
         pull.storedAfter(count(COUNT_FOR_JOB, pull), count(COUNT_FOR_PULL, pull));
     }
 
@@ -250,7 +250,7 @@ public final class LeadStore {
         }
     }
 
-    private long count(NamedSql sql, PullState pull) throws SQLException {
+    private long count(NamedSql sql, Pull pull) throws SQLException {
         Connection c = DataSourceUtils.getConnection(dataSource);
         try (PreparedStatement ps = sql.prepare(c, NamedSql.values("job", pull.jobId(), "pullId", pull.pullId())); ResultSet rs = ps.executeQuery()) {
             rs.next();

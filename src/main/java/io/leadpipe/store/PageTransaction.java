@@ -1,6 +1,6 @@
 package io.leadpipe.store;
 
-import io.leadpipe.job.PullState;
+import io.leadpipe.job.Pull;
 import org.apache.camel.AsyncProcessor;
 import org.apache.camel.NamedNode;
 import org.apache.camel.Processor;
@@ -36,7 +36,7 @@ public final class PageTransaction implements TransactedPolicy {
         AsyncProcessor steps = AsyncProcessorConverterHelper.convert(processor);
         return exchange -> {
             // parallel pages of one pull are stored one at a time: the checkpoint a page saves counts only committed pages
-            PullState pull = exchange.getVariable("pull", PullState.class);
+            Pull pull = exchange.getVariable("pull", Pull.class);
             if (pull != null) pull.storeLock().lock();
             try {
                 template.executeWithoutResult(tx -> {

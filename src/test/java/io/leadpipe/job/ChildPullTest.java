@@ -18,7 +18,7 @@ class ChildPullTest {
     private final AtomicBoolean stop = new AtomicBoolean();
 
     private ChildRun run(String template) {
-        PullState job = new PullState("job", "companies", "", "hash", null, 0, 0, false, new LoopGuard("companies", false, 2), () -> 0L, PullEvents.NONE);
+        Pull job = new Pull(new JobSpec("job", "companies", "", 0, 0, null, "", null, null), false, new LoopGuard("companies", false, 2), () -> 0L, () -> false);
         job.startNew("pull-1");
         return new ChildRun(job, "contacts", "status=active", ChildRequest.parse(template), stop::get);
     }

@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * routes/children.yaml. store-child-page: a child page's leads, its fingerprint and its list's position commit
  * together — a failure woven in before the position is saved (step id save-child-position) in the middle of one
- * company's contacts (a kill there, in-process) leaves none of that page. child-errors: a contact page the API
+ * company's contacts (a kill there, in-process) leaves none of that page. extract-errors, as a child list meets it: a contact page the API
  * refuses fails the job cleanly, naming the company. Each next run resumes every list at its page: no company
  * page and no contact page already stored is fetched again.
  */

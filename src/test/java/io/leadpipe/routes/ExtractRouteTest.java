@@ -22,8 +22,9 @@ class ExtractRouteTest extends RouteTestSupport {
 
     private void startWithExitsObserved(String job) throws Exception {
         start(job, PULL);
-        advise("job-all-leads", a -> {
-            a.weaveByToUri("direct:fetch-page").before().to("mock:fetch");
+        advise("job-all-leads", a -> a.weaveByToUri("direct:fetch-page").before().to("mock:fetch"));
+        // the job's loop ends through job-end (routes/checkpoint.yaml), shared by every job's route
+        advise("job-end", a -> {
             a.weaveByToUri("direct:job-done").before().to("mock:done");
             a.weaveByToUri("direct:job-capped").before().to("mock:capped");
         });

@@ -1,6 +1,6 @@
 package io.leadpipe.routes;
 
-import io.leadpipe.job.PullState;
+import io.leadpipe.job.Pull;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.junit.jupiter.api.Test;
@@ -64,7 +64,7 @@ class FetchRouteTest extends RouteTestSupport {
             a.weaveAddFirst().to("mock:attempt");
             // the second page's first attempt gets a 503, its second a body cut off mid-JSON, its third the page
             a.weaveByToUri("kamelet:api-call*").before().process(e -> {
-                boolean secondPage = e.getVariable("pull", PullState.class).pageNo() == 1;
+                boolean secondPage = e.getVariable("pull", Pull.class).pageNo() == 1;
                 int attempt = e.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, 0, Integer.class);
                 simulator.failStatus = secondPage && attempt == 0 ? 503 : 0;
                 simulator.truncateRate = secondPage && attempt == 1 ? 1.0 : 0;

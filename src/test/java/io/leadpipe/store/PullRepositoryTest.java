@@ -1,0 +1,232 @@
+package io.leadpipe.store;
+
+import io.leadpipe.TestWorkspace;
+import io.leadpipe.config.Settings;
+import io.leadpipe.job.JobSpec;
+import io.leadpipe.job.Pull;
+import io.leadpipe.job.PullEvents;
+import io.leadpipe.job.PullStatus;
+import io.leadpipe.paging.FetchedPage;
+import io.leadpipe.paging.PageCodecs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The checkpoint's transitions and the job's lease, against a real H2 file database (no Camel routes). */
+class PullRepositoryTest {
+
+    private TestWorkspace ws;
+    private Database db;
+    private final List<String> events = new ArrayList<>();
+
+    @BeforeEach
+    void database() throws Exception {
+        ws = new TestWorkspace();
+        db = Database.open(Settings.load(Path.of("application.properties"), ws.configFile(), Map.of(), Map.of(), new Properties())).migrate();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        db.close();
+        ws.close();
+    }
+
+    private PullRepository repository() {
+        PullEvents heard = new PullEvents() {
+            @Override
+            public void started(Pull pull) {
+                events.add("started " + pull.jobId());
+            }
+
+            @Override
+            public void finished(Pull pull) {
+                events.add("finished " + pull.jobId() + " " + pull.status());
+            }
+        };
+        return new PullRepository(db.dataSource(), new DataSourceTransactionManager(db.dataSource()), new PageCodecs(), job -> 0L, heard, 300,
+                Duration.ofMinutes(1));
+    }
+
+    private static JobSpec job(String filters, String incremental) {
+        return new JobSpec("job-a", "api", filters, 0, 0, incremental, "", null, null);
+    }
+
+    private static Pull open(PullRepository repository, JobSpec spec) {
+        Pull pull = repository.newPull(spec);
+        repository.open(pull);
+        return pull;
+    }
+
+    private static FetchedPage page(int no, String next, String... ids) {
+        return new FetchedPage(no, List.of(ids), List.of(ids), next, 10L, 2, "p:" + no);
+    }
+
+    private Map<String, Object> row(String job) throws Exception {
+        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT status, next_cursor, page_no, lead_count, mode, lease_owner, error FROM extraction_checkpoint WHERE job_id = ?")) {
+            ps.setString(1, job);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return null;
+                Map<String, Object> r = new java.util.HashMap<>();
+                for (String col : List.of("status", "next_cursor", "page_no", "lead_count", "mode", "lease_owner", "error")) r.put(col, rs.getObject(col));
+                return r;
+            }
+        }
+    }
+
+    private long pagesAhead(String job) throws Exception {
+        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM pages_stored_ahead WHERE job_id = ?")) {
+            ps.setString(1, job);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    @Test
+    void aNewJobGetsItsRowAndLeaseEachPageMovesItAndDoneReleasesIt() throws Exception {
+        PullRepository repository = repository();
+        Pull pull = open(repository, job("country=DE", null));
+        assertThat(pull.opening()).isEqualTo(Pull.Opening.NEW);
+        assertThat(row("job-a")).containsEntry("status", "RUNNING").containsEntry("page_no", 0).containsEntry("lease_owner", pull.leaseOwner());
+        assertThat(repository.running()).isEqualTo(1);
+
+        pull.pageStored(page(1, "c1", "a", "b"));
+        repository.save(pull);
+        assertThat(row("job-a")).containsEntry("next_cursor", "c1").containsEntry("page_no", 1).containsEntry("lead_count", 2L);
+
+        pull.pageStored(page(2, null, "c"));
+        repository.save(pull);
+        repository.done(pull);
+        assertThat(row("job-a")).containsEntry("status", "DONE").containsEntry("lead_count", 3L).containsEntry("lease_owner", null);
+        assertThat(repository.running()).isZero();
+        assertThat(events).containsExactly("started job-a", "finished job-a DONE");
+
+        Pull again = open(repository(), job("country=DE", null));
+        assertThat(again.isAlreadyDone()).as("a one-off job DONE is not pulled again").isTrue();
+        assertThat(again.leads()).isEqualTo(3);
+    }
+
+    @Test
+    void aFailedJobResumesAtItsLastSavedPageWithItsCounts() throws Exception {
+        PullRepository first = repository();
+        Pull pull = open(first, job("", null));
+        pull.pageStored(page(1, "c1", "a", "b"));
+        first.save(pull);
+        first.failed(pull, "HTTP 401 at page 2");
+        assertThat(row("job-a")).containsEntry("status", "FAILED").containsEntry("error", "HTTP 401 at page 2").containsEntry("lease_owner", null);
+
+        Pull resumed = open(repository(), job("", null));
+        assertThat(resumed.opening()).isEqualTo(Pull.Opening.RESUME);
+        assertThat(resumed.resumedFrom()).isEqualTo("FAILED");
+        assertThat(resumed.position()).isEqualTo("c1");
+        assertThat(resumed.leads()).isEqualTo(2);
+        assertThat(resumed.pullId()).isEqualTo(pull.pullId());
+        assertThat(row("job-a")).containsEntry("status", "RUNNING").containsEntry("error", null);
+    }
+
+    @Test
+    void aJobHeldByALiveRunIsLeftAloneAndNotReset() throws Exception {
+        PullRepository first = repository();
+        Pull holder = open(first, job("", null));
+        Pull second = open(repository(), job("", null));
+        assertThat(second.isBusy()).isTrue();
+        assertThat(second.status()).isEqualTo(PullStatus.BUSY);
+        assertThat(second.stopReason()).contains("job job-a is running in process " + JobLease.PID);
+        assertThatThrownBy(() -> new CheckpointVerbs(db).reset("job-a")).isInstanceOf(CheckpointVerbs.JobBusyException.class);
+
+        first.capped(holder);
+        assertThat(row("job-a")).containsEntry("status", "CAPPED").containsEntry("lease_owner", null);
+        assertThat(new CheckpointVerbs(db).reset("job-a")).isTrue();
+        assertThat(row("job-a")).isNull();
+    }
+
+    @Test
+    void aRunWhoseLeaseWasTakenOverWritesNothingMore() throws Exception {
+        PullRepository repository = repository();
+        Pull pull = open(repository, job("", null));
+        try (Connection c = db.dataSource().getConnection()) {
+            c.createStatement().executeUpdate("UPDATE extraction_checkpoint SET lease_owner = 'another-process' WHERE job_id = 'job-a'");
+        }
+        pull.pageStored(page(1, "c1", "a"));
+        assertThatThrownBy(() -> repository.save(pull)).isInstanceOf(PullRepository.LeaseLostException.class);
+        assertThat(row("job-a")).containsEntry("page_no", 0).containsEntry("lease_owner", "another-process");
+    }
+
+    @Test
+    void aJobDeclaredAgainWithOtherFiltersIsRefused() throws Exception {
+        PullRepository repository = repository();
+        Pull pull = open(repository, job("country=DE", null));
+        pull.pageStored(page(1, "c1", "a"));
+        repository.save(pull);
+        repository.interrupted(pull);
+        assertThat(row("job-a")).containsEntry("status", "INTERRUPTED");
+        assertThatThrownBy(() -> open(repository(), job("country=FR", null)))
+                .hasMessageContaining("has a checkpoint for filters 'country=DE' but is now declared with 'country=FR'");
+    }
+
+    @Test
+    void pagesStoredAheadAreKeptAcrossRunsUntilTheCheckpointPassesThem() throws Exception {
+        PullRepository first = repository();
+        Pull pull = open(first, job("", null));
+        pull.pageStored(page(1, "2", "a", "b"));
+        first.save(pull);
+        pull.pageStored(page(3, "6", "e", "f"));
+        first.save(pull);
+        assertThat(row("job-a")).as("the checkpoint waits for page 2").containsEntry("page_no", 1);
+        assertThat(pagesAhead("job-a")).isEqualTo(1);
+        first.interrupted(pull);
+
+        PullRepository second = repository();
+        Pull resumed = open(second, job("", null));
+        assertThat(resumed.pagesStoredAhead()).containsExactly(3);
+        resumed.pageStored(page(2, "4", "c", "d"));
+        second.save(resumed);
+        assertThat(row("job-a")).as("page 2 joins up page 3").containsEntry("page_no", 3).containsEntry("next_cursor", "6");
+        assertThat(pagesAhead("job-a")).isZero();
+    }
+
+    @Test
+    void aDoneIncrementalJobStartsAFreshPullFromItsLastStartLessTheOverlap() throws Exception {
+        PullRepository repository = repository();
+        Pull first = open(repository, job("", "updated_since"));
+        first.pageStored(page(1, null, "a"));
+        repository.save(first);
+        repository.done(first);
+
+        Pull next = open(repository(), job("", "updated_since"));
+        assertThat(next.opening()).isEqualTo(Pull.Opening.INCREMENTAL);
+        assertThat(next.pullId()).isNotEqualTo(first.pullId());
+        assertThat(java.time.Instant.parse(next.watermark())).isBefore(java.time.Instant.now().minusSeconds(299));
+        assertThat(row("job-a")).containsEntry("mode", "INCREMENTAL").containsEntry("page_no", 0).containsEntry("status", "RUNNING");
+    }
+
+    @Test
+    void aVerificationPassStartsTheListOverAsANewPull() throws Exception {
+        PullRepository repository = repository();
+        Pull first = open(repository, job("", null));
+        first.pageStored(page(1, null, "a"));
+        repository.save(first);
+        repository.done(first);
+        assertThat(new CheckpointVerbs(db).startVerification("job-a")).isTrue();
+        Pull verify = open(repository(), job("", null));
+        assertThat(verify.isVerification()).isTrue();
+        assertThat(verify.position()).isNull();
+        assertThat(new CheckpointVerbs(db).startVerification("no-such-job")).isFalse();
+    }
+}
