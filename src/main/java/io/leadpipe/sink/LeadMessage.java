@@ -46,7 +46,8 @@ public final class LeadMessage {
      * changes. Hex SHA-256, so it fits a header, a file name or a unique column whatever the id holds.
      */
     public static String idempotencyKey(String source, String leadId, String payload) {
-        return Sha256.hex(source + "\n" + leadId + "\n" + Sha256.hex(payload));
+        // each part length-prefixed: an id holding the separator cannot make two leads' keys meet
+        return Sha256.hex(source.length() + ":" + source + leadId.length() + ":" + leadId + Sha256.hex(payload));
     }
 
     /**
