@@ -163,6 +163,13 @@ class EndpointSinkTest {
             assertThat(deliver.err().strip()).as("one line").doesNotContain("\n")
                     .contains("leadpipe.sink.endpoint", "'kafka' component is not on the classpath", "org.apache.camel:camel-kafka");
             assertThat(ws.dir.resolve("db")).as("the database directory").doesNotExist();
+
+            // with delivery off, the endpoint's route is not even made: extraction runs without the component
+            ws.settings.put("leadpipe.sink.enabled", "false");
+            try (LeadpipeWiring app = ws.app()) {
+                assertThat(app.context().getRoute("deliver-endpoint")).isNull();
+                assertThat(app.context().getRoute("sink")).isNotNull();
+            }
         }
     }
 
