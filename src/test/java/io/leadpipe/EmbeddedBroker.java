@@ -10,6 +10,7 @@ import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.Queue;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
 
 import java.nio.file.Files;
@@ -52,7 +53,9 @@ final class EmbeddedBroker implements AutoCloseable {
                 .setBindingsDirectory(dir.resolve("bindings").toString())
                 .setPagingDirectory(dir.resolve("paging").toString())
                 .setLargeMessagesDirectory(dir.resolve("large").toString())
-                .addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port);
+                .addAcceptorConfiguration("tcp", "tcp://127.0.0.1:" + port)
+                // named only so that the broker does not warn about their absence on every queue
+                .addAddressSetting("#", new AddressSettings().setDeadLetterAddress(SimpleString.of("DLQ")).setExpiryAddress(SimpleString.of("ExpiryQueue")));
         server = new EmbeddedActiveMQ().setConfiguration(config);
         server.start();
         return this;
