@@ -52,10 +52,6 @@ public final class SinkEndpoint {
 
     /** The usual artifact of a scheme (camel-http serves https too). */
     private static String artifact(String scheme) {
-        return switch (scheme) {
-            case "https" -> "http";
-            case "activemq" -> "activemq";
-            default -> scheme;
-        };
+        return scheme.equals("https") ? "http" : scheme;
     }
 }
