@@ -104,6 +104,9 @@ class EndpointSinkTest {
             assertThat(SinkTest.sinkStatuses(w)).doesNotContainKey("DELIVERED").doesNotContainKey("DEAD");
 
             broker.start();
+            // one send at a time, over 25 rounds (a 20-round delivery at concurrency 1 once hung before the split was made synchronous)
+            w.settings.put("leadpipe.sink.endpoint.concurrency", "1");
+            w.settings.put("leadpipe.sink.batch-size", "10");
             TestWorkspace.CliResult deliver = w.cli(TestWorkspace.envWithKey(), "deliver");
             assertThat(deliver.exitCode()).as(deliver.out()).isZero();
             assertThat(SinkTest.sinkStatuses(w)).isEqualTo(Map.of("DELIVERED", 250L));
