@@ -79,9 +79,9 @@ final class JobRunner {
         return outcome(job, send("direct:extract-" + job));
     }
 
-    /** Drains the staged leads to the CRM once: the drain's exchange (counts in variables, or its exception). */
-    Exchange deliver() {
-        return send("direct:sink-drain");
+    /** Drains the staged leads once through {@code drain} (the CRM's or the endpoint's route): the drain's exchange (counts in variables, or its exception). */
+    Exchange deliver(String drain) {
+        return send(drain);
     }
 
     private Exchange send(String endpoint) {

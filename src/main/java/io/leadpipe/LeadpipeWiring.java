@@ -122,7 +122,7 @@ public final class LeadpipeWiring implements AutoCloseable {
 
     /** Drains the staged leads to the CRM once: returns the drain's exchange (counts in variables, or its exception). */
     public Exchange deliver() {
-        return jobs.deliver();
+        return jobs.deliver(io.leadpipe.sink.SinkEndpoint.configured(settings) ? io.leadpipe.sink.SinkEndpoint.ROUTE : "direct:sink-drain");
     }
 
     /** Job names, in the order they are declared in routes/. */

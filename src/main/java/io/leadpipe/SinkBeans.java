@@ -37,7 +37,8 @@ final class SinkBeans implements CamelConfiguration {
     /** The CRM's and the enrichment API's credentials, resolved with the sources' (before the database opens). */
     static Map<String, SourceAuth> credentials(Settings settings, SourceAuthFactory factory) {
         Map<String, SourceAuth> auth = new LinkedHashMap<>();
-        if (!settings.getBoolean("leadpipe.sink.enabled", false)) return auth;
+        // a Camel endpoint (routes/deliver-endpoint.yaml) instead of the CRM: no CRM or enrichment key to resolve
+        if (!settings.getBoolean("leadpipe.sink.enabled", false) || io.leadpipe.sink.SinkEndpoint.configured(settings)) return auth;
         auth.put("crm", factory.create(authSpec(settings, "crm", "LEADPIPE_CRM_API_KEY")));
         if (settings.getBoolean("leadpipe.sink.enrichment.enabled", true)) {
             auth.put("enrichment", factory.create(authSpec(settings, "enrichment", "LEADPIPE_ENRICH_API_KEY")));
@@ -54,7 +55,10 @@ final class SinkBeans implements CamelConfiguration {
 
     /** The CRM, built and checked from the settings and its profile before anything opens; null with delivery off. */
     static SinkSpec spec(Settings settings) {
-        return settings.getBoolean("leadpipe.sink.enabled", false) ? SinkSpec.from(settings) : null;
+        if (!settings.getBoolean("leadpipe.sink.enabled", false)) return null;
+        if (!io.leadpipe.sink.SinkEndpoint.configured(settings)) return SinkSpec.from(settings);
+        io.leadpipe.sink.SinkEndpoint.check(settings); // the endpoint's component on the classpath, before anything opens
+        return null;
     }
 
     private final Settings settings;
