@@ -1,7 +1,5 @@
 package io.leadpipe.secrets;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
@@ -29,21 +27,23 @@ public final class Secrets {
     private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9._%+-]+(?:@|%40|%2540|\\\\u0040)[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");
 
     private static final Set<String> VALUES = ConcurrentHashMap.newKeySet();
+    private static final Set<String> SECRETS = ConcurrentHashMap.newKeySet();
     private static volatile List<String> longestFirst = List.of();
     private static volatile Pattern shortOnes;
+    private static volatile Pattern escaped;
 
     private Secrets() {
     }
 
     /**
-     * Registers a secret (and the forms it takes in a URL or a JSON string). Blank values are ignored.
+     * Registers a secret (and the forms it takes when a server echoes it: see {@link SecretForms}). Blank values are ignored.
      * Auth code calls this for every key or token it obtains, at start or later (an OAuth token refresh).
      */
     public static void register(String secret) {
         if (secret == null || secret.isBlank()) return;
         String s = secret.strip();
-        boolean added = false;
-        for (String form : List.of(s, URLEncoder.encode(s, StandardCharsets.UTF_8), URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20"), jsonEscaped(s))) {
+        boolean added = SECRETS.add(s);
+        for (String form : SecretForms.literal(s)) {
             added |= VALUES.add(form);
         }
         if (added) rebuild();
@@ -53,6 +53,9 @@ public final class Secrets {
         longestFirst = VALUES.stream().filter(v -> v.length() >= MIN_ANYWHERE).sorted(Comparator.comparingInt(String::length).reversed()).toList();
         List<String> shorts = VALUES.stream().filter(v -> v.length() < MIN_ANYWHERE).map(Pattern::quote).toList();
         shortOnes = shorts.isEmpty() ? null : Pattern.compile("(?<![A-Za-z0-9])(?:" + String.join("|", shorts) + ")(?![A-Za-z0-9])");
+        List<String> escapable = SECRETS.stream().filter(v -> v.length() >= MIN_ANYWHERE).sorted(Comparator.comparingInt(String::length).reversed())
+                .map(SecretForms::escapedPattern).toList();
+        escaped = escapable.isEmpty() ? null : Pattern.compile(String.join("|", escapable));
     }
 
     /** The text with every registered secret replaced by {@value #MASK} and every e-mail address by {@value #EMAIL_MASK}. */
@@ -62,6 +65,9 @@ public final class Secrets {
         for (String secret : longestFirst) {
             if (t.contains(secret)) t = t.replace(secret, MASK);
         }
+        // an escaped form has a '\\', '%' or '&' in it: text without any needs no pattern
+        Pattern e = escaped;
+        if (e != null && (t.indexOf('\\') >= 0 || t.indexOf('%') >= 0 || t.indexOf('&') >= 0)) t = e.matcher(t).replaceAll(Matcher.quoteReplacement(MASK));
         Pattern p = shortOnes;
         if (p != null) t = p.matcher(t).replaceAll(Matcher.quoteReplacement(MASK));
         return maskEmails(t);
@@ -80,18 +86,5 @@ public final class Secrets {
     public static String maskEmails(String text) {
         if (text == null || text.indexOf('@') < 0 && text.indexOf('%') < 0 && text.indexOf('\\') < 0) return text;
         return EMAIL.matcher(text).replaceAll(EMAIL_MASK);
-    }
-
-    private static String jsonEscaped(String s) {
-        StringBuilder b = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '/' -> b.append("\\/");
-                default -> b.append(c);
-            }
-        }
-        return b.toString();
     }
 }
