@@ -40,6 +40,7 @@ final class TokenEndpoint {
     private final String clientId;
     private final String clientSecret;
     private final boolean clientAuthInBody;
+    private final String basicCredentials;
     private final Duration responseTimeout;
     private final HttpClient http;
 
@@ -51,6 +52,7 @@ final class TokenEndpoint {
         this.clientId = clientId;
         this.clientSecret = clientSecret;
         this.clientAuthInBody = clientAuthInBody;
+        this.basicCredentials = clientAuthInBody ? null : basicCredentials(clientId, clientSecret);
         this.responseTimeout = responseTimeout;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
@@ -73,9 +75,7 @@ final class TokenEndpoint {
             form.put("client_id", clientId);
             if (clientSecret != null) form.put("client_secret", clientSecret);
         } else {
-            // RFC 6749 §2.3.1: id and secret are form-encoded before they are joined and base64-encoded
-            String pair = encode(clientId) + ":" + encode(clientSecret == null ? "" : clientSecret);
-            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+            request.header("Authorization", "Basic " + basicCredentials);
         }
         String body = form.entrySet().stream().map(e -> encode(e.getKey()) + "=" + encode(e.getValue())).collect(Collectors.joining("&"));
         HttpResponse<String> response;
@@ -121,6 +121,18 @@ final class TokenEndpoint {
         };
         return new AuthRefusedException(api + ": the token endpoint refused the request (HTTP " + status
                 + (error == null ? "" : ", " + error) + (description == null ? "" : ": " + description) + ") — " + fix);
+    }
+
+    /**
+     * RFC 6749 §2.3.1: id and secret are form-encoded before they are joined and base64-encoded. Both the
+     * pair and its base64 are secrets from here on: an endpoint that echoes the request shows the header.
+     */
+    private static String basicCredentials(String clientId, String clientSecret) {
+        String pair = encode(clientId) + ":" + encode(clientSecret == null ? "" : clientSecret);
+        String credentials = Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
+        Secrets.register(pair);
+        Secrets.register(credentials);
+        return credentials;
     }
 
     private static JsonNode parse(String body) {
