@@ -159,7 +159,10 @@ public final class LeadpipeWiring implements AutoCloseable {
                 break;
             }
         }
-        if (checkpointStore.running() > 0) checkpointStore.interruptAll();
+        if (checkpointStore.running() > 0) {
+            io.leadpipe.http.ResponseLimits.cutShortAll(); // a call to a slow API (a page, a token) ends now, not at its deadline
+            checkpointStore.interruptAll();
+        }
     }
 
     public Duration shutdownGrace() {

@@ -10,9 +10,17 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A token endpoint that misbehaves: it echoes the request (the client's Basic header) in its error, or
@@ -79,6 +87,114 @@ class HostileTokenEndpointTest {
             written.forEach((where, text) -> assertThat(text).as(where + " holds the client's Basic credentials")
                     .doesNotContain(credentials).doesNotContain(credentials.substring(credentials.length() - 12)));
             assertThat(error).as("the reason is still told").contains("invalid_grant").contains("Authorization: Basic ****");
+        }
+    }
+
+    static final int RETRIES = 1;
+
+    /** The same bounds as ResponseLimitsTest gives page calls: a 1.5 s deadline, a 1 MiB body. */
+    static void bounded(TestWorkspace ws) {
+        ws.settings.put("leadpipe.http.request-deadline-ms", "1500");
+        ws.settings.put("leadpipe.http.max-body-bytes", "1048576");
+        ws.settings.put("leadpipe.retry.max-retries", Integer.toString(RETRIES));
+        ws.settings.put("leadpipe.retry.base-delay-ms", "20");
+    }
+
+    static boolean tokenCall(HttpExchange ex) {
+        return ex.getRequestURI().getPath().endsWith("/oauth/token");
+    }
+
+    @Test
+    @Timeout(180)
+    void aTokenAnswerLargerThanTheBodyCapIsNotReadToTheEnd() throws Exception {
+        AtomicLong streamed = new AtomicLong();
+        try (TestWorkspace ws = new TestWorkspace(); FakeApi api = new FakeApi((ex, n) -> {
+            if (!tokenCall(ex)) {
+                FakeApi.send(ex, 200, "application/json", FakeApi.page(0, 10, "null", 10));
+                return;
+            }
+            // a valid token answer, padded to 16 MiB: read whole, it would be accepted
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, 0);
+            OutputStream out = ex.getResponseBody();
+            out.write("{\"access_token\":\"at-padded-1\",\"token_type\":\"Bearer\",\"padding\":\"".getBytes(StandardCharsets.UTF_8));
+            byte[] chunk = "x".repeat(64 * 1024).getBytes(StandardCharsets.UTF_8);
+            for (int i = 0; i < 256; i++) {
+                out.write(chunk);
+                streamed.addAndGet(chunk.length);
+            }
+            out.write("\"}".getBytes(StandardCharsets.UTF_8));
+        }).serve(ws)) {
+            oauthSource(ws, api);
+            bounded(ws);
+            Run run = run(ws, "run");
+            assertThat(run.cli().exitCode()).as(run.all()).isEqualTo(1);
+            assertThat(String.valueOf(ws.checkpoint("all-leads").get("error"))).contains("max-body-bytes");
+            assertThat(streamed.get()).as("bytes the token endpoint got to send, over both attempts").isLessThan(8L * 1024 * 1024);
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void aTokenAnswerTrickledAByteAtATimeEndsAtTheDeadline() throws Exception {
+        AtomicReference<Instant> firstTokenCall = new AtomicReference<>();
+        try (TestWorkspace ws = new TestWorkspace(); FakeApi api = new FakeApi((ex, n) -> {
+            if (!tokenCall(ex)) {
+                FakeApi.send(ex, 200, "application/json", FakeApi.page(0, 10, "null", 10));
+                return;
+            }
+            firstTokenCall.compareAndSet(null, Instant.now());
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, 0);
+            OutputStream out = ex.getResponseBody();
+            for (byte b : "{\"access_token\":\"at-slow-1\",\"token_type\":\"Bearer\"                                        }".getBytes(StandardCharsets.UTF_8)) {
+                out.write(b); // 100 bytes, one every 200 ms: 20 s per answer, every read succeeds
+                out.flush();
+                Thread.sleep(200);
+            }
+        }).serve(ws)) {
+            oauthSource(ws, api);
+            bounded(ws);
+            Run run = run(ws, "run");
+            Duration took = Duration.between(firstTokenCall.get(), Instant.now());
+            assertThat(run.cli().exitCode()).as(run.all()).isEqualTo(1);
+            assertThat(String.valueOf(ws.checkpoint("all-leads").get("error"))).contains("request-deadline-ms");
+            assertThat(took).as("two token attempts of at most 1.5 s each, not 2 × 20 s").isLessThan(Duration.ofSeconds(12));
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void aShutdownDuringATrickledTokenAnswerEndsWithinTheGraceTime() throws Exception {
+        AtomicReference<Instant> tokenAsked = new AtomicReference<>();
+        try (TestWorkspace ws = new TestWorkspace(); FakeApi api = new FakeApi((ex, n) -> {
+            if (!tokenCall(ex)) {
+                FakeApi.send(ex, 200, "application/json", FakeApi.page(0, 10, "null", 10));
+                return;
+            }
+            tokenAsked.compareAndSet(null, Instant.now());
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, 0);
+            OutputStream out = ex.getResponseBody();
+            for (int i = 0; i < 600; i++) { // 60 s of one byte each 100 ms
+                out.write(' ');
+                out.flush();
+                Thread.sleep(100);
+            }
+        }).serve(ws)) {
+            oauthSource(ws, api);
+            ws.settings.put("leadpipe.http.request-deadline-ms", "120000"); // the default: the deadline does not end it
+            ws.settings.put("leadpipe.shutdown.grace-ms", "1000");
+            try (LeadpipeWiring app = ws.app()) {
+                CompletableFuture<io.leadpipe.job.JobOutcome> job = CompletableFuture.supplyAsync(() -> app.runJob("all-leads"));
+                await().atMost(Duration.ofSeconds(60)).until(() -> tokenAsked.get() != null);
+                Instant signal = Instant.now();
+                app.stopGracefully(Duration.ofSeconds(1));
+                io.leadpipe.job.JobOutcome outcome = job.get(30, TimeUnit.SECONDS);
+                Duration took = Duration.between(signal, Instant.now());
+                assertThat(took).as("the job ended soon after the 1 s grace, its token call cut short").isLessThan(Duration.ofSeconds(6));
+                assertThat(outcome.status()).as(String.valueOf(outcome)).isIn("INTERRUPTED", "FAILED");
+            }
         }
     }
 }

@@ -72,7 +72,7 @@ public final class SourceAuthFactory {
         }
         AccessTokens tokens = new AccessTokens(label, grant, spec.renewBefore(), System::currentTimeMillis);
         if (spec.followInstanceUrl()) followInstanceUrl.put(api, tokens);
-        return new OAuth2Auth(label, a, tokens, identity);
+        return new OAuth2Auth(label, a, tokens, identity, endpoint);
     }
 
     /** Whether an API uses refresh tokens, which must be kept in the database (a provider may rotate them). */

@@ -3,15 +3,23 @@ package io.leadpipe.auth;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leadpipe.http.AuthRefusedException;
+import io.leadpipe.http.ResponseLimits;
 import io.leadpipe.http.TokenEndpointUnavailableException;
 import io.leadpipe.secrets.Secrets;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.apache.hc.core5.util.Timeout;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -23,7 +31,8 @@ import java.util.stream.Collectors;
  * One OAuth2 token endpoint (RFC 6749): a form POST with the client's credentials, answering an access
  * token. Unreachable, 429 or 5xx → {@link TokenEndpointUnavailableException} (retried like any transient
  * failure); a refused client or grant → {@link AuthRefusedException} naming the setting to fix. Every token
- * it receives is registered for scrubbing before anything else sees it.
+ * it receives is registered for scrubbing before anything else sees it. Each request is bounded like a page
+ * call ({@link ResponseLimits}: one deadline for the whole answer, a body cap, cut short on shutdown).
  */
 final class TokenEndpoint {
 
@@ -41,8 +50,8 @@ final class TokenEndpoint {
     private final String clientSecret;
     private final boolean clientAuthInBody;
     private final String basicCredentials;
-    private final Duration responseTimeout;
-    private final HttpClient http;
+    private final CloseableHttpClient http;
+    private volatile ResponseLimits limits = ResponseLimits.DEFAULTS;
 
     TokenEndpoint(String api, String prefix, String url, String clientId, String clientSecret, boolean clientAuthInBody,
                   Duration connectTimeout, Duration responseTimeout) {
@@ -53,9 +62,23 @@ final class TokenEndpoint {
         this.clientSecret = clientSecret;
         this.clientAuthInBody = clientAuthInBody;
         this.basicCredentials = clientAuthInBody ? null : basicCredentials(clientId, clientSecret);
-        this.responseTimeout = responseTimeout;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        // HttpClient 5 as for page calls: timeouts per read, and the whole call bounded by the limits' deadline
+        this.http = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create().setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.of(connectTimeout)).setSocketTimeout(Timeout.of(responseTimeout)).build()).build())
+                .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(responseTimeout)).setRedirectsEnabled(false).build())
+                .disableAutomaticRetries().disableRedirectHandling().disableCookieManagement()
+                .addExecInterceptorFirst("leadpipe-response-limits", (request, scope, chain) -> limits.execute(request, scope, chain))
+                .build();
+    }
+
+    /** The deadline and body cap of every call (leadpipe.http.*), as the API's page calls have them. */
+    void limits(ResponseLimits limits) {
+        this.limits = limits;
+    }
+
+    /** What came back: the status and the body (read within the limits). */
+    private record Answer(int status, String body) {
     }
 
     String url() {
@@ -69,26 +92,24 @@ final class TokenEndpoint {
         fields.forEach((k, v) -> {
             if (v != null && !v.isBlank()) form.put(k, v);
         });
-        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(responseTimeout)
-                .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json");
+        HttpPost post = new HttpPost(url);
+        post.setHeader("Accept", "application/json");
         if (clientAuthInBody) {
             form.put("client_id", clientId);
             if (clientSecret != null) form.put("client_secret", clientSecret);
         } else {
-            request.header("Authorization", "Basic " + basicCredentials);
+            post.setHeader("Authorization", "Basic " + basicCredentials);
         }
         String body = form.entrySet().stream().map(e -> encode(e.getKey()) + "=" + encode(e.getValue())).collect(Collectors.joining("&"));
-        HttpResponse<String> response;
+        post.setEntity(new StringEntity(body, ContentType.create("application/x-www-form-urlencoded")));
+        Answer response;
         try {
-            response = http.send(request.POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TokenEndpointUnavailableException(api + ": interrupted while asking the token endpoint " + url + " for an access token", e);
+            response = http.execute(post, r -> new Answer(r.getCode(), r.getEntity() == null ? "" : EntityUtils.toString(r.getEntity(), StandardCharsets.UTF_8)));
         } catch (IOException e) {
-            throw new TokenEndpointUnavailableException(api + ": the token endpoint " + url + " (" + prefix + "token-url) cannot be reached: "
+            throw new TokenEndpointUnavailableException(api + ": the token endpoint " + url + " (" + prefix + "token-url) cannot be reached or did not answer: "
                     + Secrets.rootCauseLine(e), e);
         }
-        int status = response.statusCode();
+        int status = response.status();
         JsonNode answer = parse(response.body());
         if (status == 429 || status >= 500) {
             throw new TokenEndpointUnavailableException(api + ": the token endpoint " + url + " answered HTTP " + status, null);
