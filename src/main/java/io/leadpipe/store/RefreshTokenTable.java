@@ -74,6 +74,10 @@ public final class RefreshTokenTable {
 
     /** Runs the rotation with the row locked; a replacement handed back is committed before the lock is let go. */
     public <T> T rotate(String api, Rotation<T> rotation) throws IOException {
+        return locked(api, rotation, true);
+    }
+
+    private <T> T locked(String api, Rotation<T> rotation, boolean rotated) throws IOException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -88,7 +92,7 @@ public final class RefreshTokenTable {
                 T result = rotation.apply(sealed, s -> replacement[0] = s);
                 if (replacement[0] != null) {
                     try (PreparedStatement ps = c.prepareStatement(
-                            "UPDATE oauth_refresh_token SET token_sealed = ?, rotations = rotations + 1, updated_at = ? WHERE api = ?")) {
+                            "UPDATE oauth_refresh_token SET token_sealed = ?, rotations = rotations + " + (rotated ? 1 : 0) + ", updated_at = ? WHERE api = ?")) {
                         ps.setString(1, replacement[0]);
                         ps.setTimestamp(2, Timestamp.from(Instant.now()));
                         ps.setString(3, api);
@@ -103,6 +107,22 @@ public final class RefreshTokenTable {
             }
         } catch (SQLException e) {
             throw new UncheckedIOException(new IOException("the refresh token of " + api + " cannot be read or stored: " + e.getMessage(), e));
+        }
+    }
+
+    /**
+     * Reseals the stored token under the row lock: {@code reseal} gets the sealed token and hands back the
+     * one to store instead, or null to keep it (a row sealed under an older key, moved to the current one).
+     */
+    public void reseal(String api, java.util.function.UnaryOperator<String> reseal) {
+        try {
+            locked(api, (sealed, replaceWith) -> {
+                String again = sealed == null ? null : reseal.apply(sealed);
+                if (again != null) replaceWith.accept(again);
+                return null;
+            }, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
