@@ -73,9 +73,10 @@ final class RefreshTokenGrant implements AccessTokens.Grant {
             Map<String, String> fields = new LinkedHashMap<>();
             fields.put("refresh_token", current);
             fields.put("scope", scope);
-            TokenEndpoint.TokenAnswer answer = endpoint.request("refresh_token", fields, fixRefreshToken);
-            if (answer.refreshToken() != null && !answer.refreshToken().equals(current)) replaceWith.accept(seal.seal(answer.refreshToken()));
-            return answer;
+            // a rotated token is committed the moment it is read from the answer (see RefreshTokenTable.rotate)
+            return endpoint.request("refresh_token", fields, fixRefreshToken, rotated -> {
+                if (!rotated.equals(current)) replaceWith.accept(seal.seal(rotated));
+            });
         });
     }
 }

@@ -87,6 +87,15 @@ final class TokenEndpoint {
 
     /** POSTs grant_type and these fields; the client's credentials go in the Authorization header or the body. */
     TokenAnswer request(String grantType, Map<String, String> fields, String whatToFix) throws IOException {
+        return request(grantType, fields, whatToFix, null);
+    }
+
+    /**
+     * As above; {@code keepRefreshToken} gets a refresh token in a 200 answer first of all, before anything
+     * else is read or checked: a rotating provider has already spent the old one, so the new one is stored
+     * even when the rest of the answer fails.
+     */
+    TokenAnswer request(String grantType, Map<String, String> fields, String whatToFix, java.util.function.Consumer<String> keepRefreshToken) throws IOException {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", grantType);
         fields.forEach((k, v) -> {
@@ -115,11 +124,12 @@ final class TokenEndpoint {
             throw new TokenEndpointUnavailableException(api + ": the token endpoint " + url + " answered HTTP " + status, null);
         }
         if (status != 200) throw refused(status, answer, whatToFix);
+        String refresh = text(answer, "refresh_token");
+        if (refresh != null && keepRefreshToken != null) keepRefreshToken.accept(refresh); // nothing is logged before: registered next
+        Secrets.register(refresh);
         String access = text(answer, "access_token");
         if (access == null) throw new AuthRefusedException(api + ": the token endpoint " + url + " answered without an access_token — check " + prefix + "token-url");
         Secrets.register(access);
-        String refresh = text(answer, "refresh_token");
-        Secrets.register(refresh);
         JsonNode expires = answer == null ? null : answer.get("expires_in");
         Long expiresIn = expires != null && (expires.isNumber() || expires.isTextual() && expires.asText().matches("\\d+")) ? expires.asLong() : null;
         return new TokenAnswer(access, expiresIn, refresh, text(answer, "instance_url"));

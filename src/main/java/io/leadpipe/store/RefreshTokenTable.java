@@ -72,7 +72,7 @@ public final class RefreshTokenTable {
         return true;
     }
 
-    /** Runs the rotation with the row locked; a replacement handed back is committed before the lock is let go. */
+    /** Runs the rotation with the row locked; a replacement handed back is committed at once (which lets the lock go). */
     public <T> T rotate(String api, Rotation<T> rotation) throws IOException {
         return locked(api, rotation, true);
     }
@@ -80,7 +80,9 @@ public final class RefreshTokenTable {
     private <T> T locked(String api, Rotation<T> rotation, boolean rotated) throws IOException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try {
+            // prepared before the call: between the provider's answer and the commit, only the UPDATE runs
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE oauth_refresh_token SET token_sealed = ?, rotations = rotations + " + (rotated ? 1 : 0) + ", updated_at = ? WHERE api = ?")) {
                 String sealed;
                 try (PreparedStatement ps = c.prepareStatement("SELECT token_sealed FROM oauth_refresh_token WHERE api = ? FOR UPDATE")) {
                     ps.setString(1, api);
@@ -88,17 +90,18 @@ public final class RefreshTokenTable {
                         sealed = rs.next() ? rs.getString(1) : null;
                     }
                 }
-                String[] replacement = new String[1];
-                T result = rotation.apply(sealed, s -> replacement[0] = s);
-                if (replacement[0] != null) {
-                    try (PreparedStatement ps = c.prepareStatement(
-                            "UPDATE oauth_refresh_token SET token_sealed = ?, rotations = rotations + " + (rotated ? 1 : 0) + ", updated_at = ? WHERE api = ?")) {
-                        ps.setString(1, replacement[0]);
-                        ps.setTimestamp(2, Timestamp.from(Instant.now()));
-                        ps.setString(3, api);
-                        ps.executeUpdate();
+                // a replacement is committed at once, inside the call, before the rest of the answer is looked at
+                T result = rotation.apply(sealed, replacement -> {
+                    try {
+                        update.setString(1, replacement);
+                        update.setTimestamp(2, Timestamp.from(Instant.now()));
+                        update.setString(3, api);
+                        update.executeUpdate();
+                        c.commit();
+                    } catch (SQLException e) {
+                        throw new UncheckedIOException(new IOException("the rotated refresh token of " + api + " cannot be stored: " + e.getMessage(), e));
                     }
-                }
+                });
                 c.commit();
                 return result;
             } catch (IOException | RuntimeException e) {
