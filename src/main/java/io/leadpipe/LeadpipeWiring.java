@@ -74,6 +74,7 @@ public final class LeadpipeWiring implements AutoCloseable {
         RatePolicy policy = process.ratePolicy();
         rateLimits.maxWait(process.maxWait());
 
+        io.leadpipe.config.ManagementPort.checkFree(settings); // a second process on the host: one line, nothing opened
         db = Database.open(settings).migrate();
         // refresh tokens: the stored (maybe rotated) one is current, unless the settings give a new one
         credentials.attach(new RefreshTokenTable(db.dataSource()));
