@@ -100,23 +100,30 @@ class HostileTokenEndpointTest {
         ws.settings.put("leadpipe.retry.base-delay-ms", "20");
     }
 
-    static boolean tokenCall(HttpExchange ex) {
-        return ex.getRequestURI().getPath().endsWith("/oauth/token");
+    /** What the token endpoint writes after its status line and headers (a 200, no length: streamed). */
+    interface TokenBody {
+        void write(OutputStream out) throws Exception;
+    }
+
+    /** An API that answers one short page, whose token endpoint streams {@code body}. */
+    static FakeApi.Handler tokenEndpointStreaming(TokenBody body) {
+        return (ex, n) -> {
+            if (!ex.getRequestURI().getPath().endsWith("/oauth/token")) {
+                FakeApi.send(ex, 200, "application/json", FakeApi.page(0, 10, "null", 10));
+                return;
+            }
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, 0);
+            body.write(ex.getResponseBody());
+        };
     }
 
     @Test
     @Timeout(180)
     void aTokenAnswerLargerThanTheBodyCapIsNotReadToTheEnd() throws Exception {
         AtomicLong completeAnswers = new AtomicLong();
-        try (TestWorkspace ws = new TestWorkspace(); FakeApi api = new FakeApi((ex, n) -> {
-            if (!tokenCall(ex)) {
-                FakeApi.send(ex, 200, "application/json", FakeApi.page(0, 10, "null", 10));
-                return;
-            }
-            // a valid token answer, padded to 16 MiB: read whole, it would be accepted
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(200, 0);
-            OutputStream out = ex.getResponseBody();
+        // a valid token answer, padded to 16 MiB: read whole, it would be accepted
+        try (TestWorkspace ws = new TestWorkspace(); FakeApi api = new FakeApi(tokenEndpointStreaming(out -> {
             out.write("{\"access_token\":\"at-padded-1\",\"token_type\":\"Bearer\",\"padding\":\"".getBytes(StandardCharsets.UTF_8));
             byte[] chunk = "x".repeat(64 * 1024).getBytes(StandardCharsets.UTF_8);
             for (int i = 0; i < 256; i++) {
@@ -125,7 +132,7 @@ class HostileTokenEndpointTest {
             out.write("\"}".getBytes(StandardCharsets.UTF_8));
             out.flush();
             completeAnswers.incrementAndGet(); // not reached when leadpipe stops reading and drops the connection
-        }).serve(ws)) {
+        })).serve(ws)) {
             oauthSource(ws, api);
             bounded(ws);
             Run run = run(ws, "run");
@@ -139,21 +146,14 @@ class HostileTokenEndpointTest {
     @Timeout(180)
     void aTokenAnswerTrickledAByteAtATimeEndsAtTheDeadline() throws Exception {
         AtomicReference<Instant> firstTokenCall = new AtomicReference<>();
-        try (TestWorkspace ws = new TestWorkspace(); FakeApi api = new FakeApi((ex, n) -> {
-            if (!tokenCall(ex)) {
-                FakeApi.send(ex, 200, "application/json", FakeApi.page(0, 10, "null", 10));
-                return;
-            }
+        try (TestWorkspace ws = new TestWorkspace(); FakeApi api = new FakeApi(tokenEndpointStreaming(out -> {
             firstTokenCall.compareAndSet(null, Instant.now());
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(200, 0);
-            OutputStream out = ex.getResponseBody();
             for (byte b : "{\"access_token\":\"at-slow-1\",\"token_type\":\"Bearer\"                                        }".getBytes(StandardCharsets.UTF_8)) {
                 out.write(b); // 100 bytes, one every 200 ms: 20 s per answer, every read succeeds
                 out.flush();
                 Thread.sleep(200);
             }
-        }).serve(ws)) {
+        })).serve(ws)) {
             oauthSource(ws, api);
             bounded(ws);
             Run run = run(ws, "run");
@@ -168,21 +168,14 @@ class HostileTokenEndpointTest {
     @Timeout(180)
     void aShutdownDuringATrickledTokenAnswerEndsWithinTheGraceTime() throws Exception {
         AtomicReference<Instant> tokenAsked = new AtomicReference<>();
-        try (TestWorkspace ws = new TestWorkspace(); FakeApi api = new FakeApi((ex, n) -> {
-            if (!tokenCall(ex)) {
-                FakeApi.send(ex, 200, "application/json", FakeApi.page(0, 10, "null", 10));
-                return;
-            }
+        try (TestWorkspace ws = new TestWorkspace(); FakeApi api = new FakeApi(tokenEndpointStreaming(out -> {
             tokenAsked.compareAndSet(null, Instant.now());
-            ex.getResponseHeaders().set("Content-Type", "application/json");
-            ex.sendResponseHeaders(200, 0);
-            OutputStream out = ex.getResponseBody();
             for (int i = 0; i < 600; i++) { // 60 s of one byte each 100 ms
                 out.write(' ');
                 out.flush();
                 Thread.sleep(100);
             }
-        }).serve(ws)) {
+        })).serve(ws)) {
             oauthSource(ws, api);
             ws.settings.put("leadpipe.http.request-deadline-ms", "120000"); // the default: the deadline does not end it
             ws.settings.put("leadpipe.shutdown.grace-ms", "1000");

@@ -67,6 +67,14 @@ class EncodedSecretsTest {
     }
 
     @Test
+    void aNonAsciiSecretIsFoundInItsUtf8PercentAndUnicodeEscapes() {
+        Secrets.register("p\u00e4ssw\u00f6rd-Key42");
+        assertThat(Secrets.scrub("pw=p%C3%A4ssw%c3%b6rd-Key42&x=1")).isEqualTo("pw=****&x=1");
+        assertThat(Secrets.scrub("{\"pw\":\"p\\u00E4ssw\\u00f6rd-Key42\"}")).isEqualTo("{\"pw\":\"****\"}");
+        assertThat(Secrets.scrub("pw=p&auml;ssw&#246;rd-Key42")).as("&auml; is not decoded, &#246; is").contains("Key42");
+    }
+
+    @Test
     void ordinaryTextWithEscapesIsLeftAlone() {
         Secrets.register(KEY);
         String text = "{\"detail\":\"caf\\u00e9 100% &amp; sk_live\\/other\"}";
