@@ -74,6 +74,7 @@ public final class LeadpipeWiring implements AutoCloseable {
         RatePolicy policy = process.ratePolicy();
         rateLimits.maxWait(process.maxWait());
 
+        io.leadpipe.config.ManagementPort.checkFree(settings); // a second process on the host: one line, nothing opened
         db = Database.open(settings).migrate();
         // refresh tokens: the stored (maybe rotated) one is current, unless the settings give a new one
         credentials.attach(new RefreshTokenTable(db.dataSource()));
@@ -159,7 +160,10 @@ public final class LeadpipeWiring implements AutoCloseable {
                 break;
             }
         }
-        if (checkpointStore.running() > 0) checkpointStore.interruptAll();
+        if (checkpointStore.running() > 0) {
+            io.leadpipe.http.ResponseLimits.cutShortAll(); // a call to a slow API (a page, a token) ends now, not at its deadline
+            checkpointStore.interruptAll();
+        }
     }
 
     public Duration shutdownGrace() {

@@ -26,7 +26,8 @@ final class ProcessSettings {
     SourceAuthFactory credentials(Map<String, String> env) {
         settings.getInt("camel.component.http.so-timeout", 30000, 1, Integer.MAX_VALUE);
         return new SourceAuthFactory(env, Duration.ofMillis(settings.getInt("camel.component.http.connect-timeout", 5000, 1, Integer.MAX_VALUE)),
-                Duration.ofMillis(settings.getInt("camel.component.http.response-timeout", 30000, 1, Integer.MAX_VALUE)));
+                Duration.ofMillis(settings.getInt("camel.component.http.response-timeout", 30000, 1, Integer.MAX_VALUE)),
+                io.leadpipe.auth.PublicClientSeal.from(settings));
     }
 
     /** leadpipe.ratelimit.floor, reset-margin-ms, node-share: how every governor paces. */

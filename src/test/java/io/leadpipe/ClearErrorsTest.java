@@ -19,7 +19,11 @@ class ClearErrorsTest {
 
     /** Runs `leadpipe ARGS` in a fresh workspace and checks the exit code, the single line and that nothing was created. */
     private static String refused(TestWorkspace ws, String... args) throws IOException {
-        TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), args);
+        return refused(ws, TestWorkspace.envWithKey(), args);
+    }
+
+    private static String refused(TestWorkspace ws, java.util.Map<String, String> env, String... args) throws IOException {
+        TestWorkspace.CliResult run = ws.cli(env, args);
         assertThat(run.exitCode()).as(run.err() + run.out()).isEqualTo(2);
         assertThat(run.err().lines()).as("one line").hasSize(1);
         assertThat(ws.dir.resolve("db")).as("no database created").doesNotExist();
@@ -168,5 +172,66 @@ class ClearErrorsTest {
         assertThat(JdbcUrlMask.mask("jdbc:postgresql://app:pw4@h:5432/db")).isEqualTo("jdbc:postgresql://app:***@h:5432/db");
         assertThat(JdbcUrlMask.mask("jdbc:h2:file:./data/leadpipe;AUTO_SERVER=TRUE")).isEqualTo("jdbc:h2:file:./data/leadpipe;AUTO_SERVER=TRUE");
         assertThat(JdbcUrlMask.mask("not a url password=x")).isEqualTo("not a url password=x");
+    }
+
+    @Test
+    void deliverWithoutACrmKeyNamesTheSinkSettings() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            ws.settings.put("leadpipe.sink.crm.url", "http://127.0.0.1:1/crm/v3/objects/contacts/batch/upsert");
+            ws.settings.put("leadpipe.sink.enrichment.enabled", "false");
+            java.util.Map<String, String> env = new java.util.HashMap<>(TestWorkspace.envWithKey());
+            env.remove("LEADPIPE_CRM_API_KEY");
+            String line = refused(ws, env, "deliver");
+            assertThat(line).contains("LEADPIPE_CRM_API_KEY").contains("leadpipe.sink.crm.api-key-file").doesNotContain("leadpipe.source.crm");
+        }
+    }
+
+    @Test
+    void aSourceUrlWithCredentialsIsRefusedAtStartWithoutShowingThePassword() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            ws.settings.put("leadpipe.source.leads-api.url", "http://alice:Pw-s3cr3t-77@127.0.0.1:1/v1/leads");
+            String line = refused(ws, "run");
+            assertThat(line).contains("leadpipe.source.leads-api.url").contains("auth = basic").doesNotContain("Pw-s3cr3t-77");
+        }
+    }
+
+    @Test
+    void aManagementPortInUseIsNamedWithItsSetting() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace();
+             java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            ws.settings.put("camel.management.enabled", "true");
+            ws.settings.put("camel.management.port", Integer.toString(taken.getLocalPort()));
+            String line = refused(ws, "run");
+            assertThat(line).contains("camel.management.port").contains(Integer.toString(taken.getLocalPort())).doesNotContain("Exception");
+        }
+    }
+
+    @Test
+    void aMistypedRouteTemplateRefIsAConfigurationError() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            ws.jobs(job("job-a", "a").replace("routeTemplateRef: extract", "routeTemplateRef: extrcat"));
+            assertThat(refused(ws, "run")).contains("job-a").contains("'extrcat'").contains("extract");
+        }
+    }
+
+    @Test
+    void aJobsFileWithoutJobsNamesThatFile() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            Path jobs = ws.dir.resolve("my-jobs.yaml");
+            Files.writeString(jobs, "- route:\n    id: extra\n    from:\n      uri: direct:extra\n      steps:\n        - log: { message: hi }\n");
+            ws.settings.put("leadpipe.jobs.file", jobs.toString());
+            assertThat(refused(ws, "run")).contains(jobs.toString()).doesNotContain("routes/jobs.yaml");
+        }
+    }
+
+    @Test
+    void fullWidthDigitsAreNotANumber() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            ws.settings.put("leadpipe.source.leads-api.page-size", "\uFF11\uFF10\uFF10");
+            assertThat(refused(ws, "run")).contains("leadpipe.source.leads-api.page-size").contains("whole number");
+            ws.settings.put("leadpipe.source.leads-api.page-size", "100");
+            ws.settings.put("leadpipe.ratelimit.node-share", "\u0660.5");
+            assertThat(refused(ws, "run")).contains("leadpipe.ratelimit.node-share");
+        }
     }
 }

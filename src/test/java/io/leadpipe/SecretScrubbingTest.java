@@ -74,6 +74,45 @@ class SecretScrubbingTest {
         }
     }
 
+    static final String DOTNET_KEY = "sk_live/Zq9+Xw7=Mn4pLk2";
+
+    /** Page 1, then a 500 whose JSON escapes the key as .NET does by default ('+' as \\u002B). */
+    static void dotNetEchoingApi(HttpExchange ex, int n) throws Exception {
+        if (n == 1) {
+            FakeApi.send(ex, 200, "application/json", FakeApi.page(0, 10, "\"c-2\"", 30));
+        } else {
+            FakeApi.send(ex, 500, "application/json; charset=utf-8", "{\"detail\":\"key sk_live/Zq9\\u002BXw7=Mn4pLk2 is not valid here\"}");
+        }
+    }
+
+    @Test
+    void aKeyEchoedWithJsonUnicodeEscapesIsWrittenNowhere() throws Exception {
+        PrintStream console = System.out;
+        ByteArrayOutputStream logs = new ByteArrayOutputStream();
+        try (TestWorkspace ws = new TestWorkspace(); FakeApi api = new FakeApi(SecretScrubbingTest::dotNetEchoingApi).serve(ws)) {
+            ws.settings.put("leadpipe.retry.max-retries", "1");
+            ws.settings.put("leadpipe.retry.base-delay-ms", "1");
+            Map<String, String> env = TestWorkspace.envWithKey();
+            env.put("LEADPIPE_API_KEY", DOTNET_KEY);
+            System.setOut(new PrintStream(logs, true, StandardCharsets.UTF_8));
+            TestWorkspace.CliResult run;
+            TestWorkspace.CliResult status;
+            try {
+                run = ws.cli(env, "run");
+                status = ws.cli(env, "status");
+            } finally {
+                System.setOut(console);
+            }
+            assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(1);
+            String error = String.valueOf(ws.checkpoint("all-leads").get("error"));
+            String report = Files.readString(ws.dir.resolve("reports/all-leads.json"));
+            Map<String, String> written = Map.of("run output", run.out() + run.err(), "log", logs.toString(StandardCharsets.UTF_8),
+                    "report", report, "checkpoint error", error, "status", status.out() + status.err());
+            written.forEach((where, text) -> assertThat(text).as(where + " holds the key, escaped").doesNotContain("Mn4pLk2").doesNotContain("Zq9"));
+            assertThat(error).as("the reason is still told").contains("HTTP 500").contains("key ****");
+        }
+    }
+
     @Test
     void progressLinesNeverShowACursorThatIsAnEmailAddress() {
         JobCounters counters = new JobCounters();

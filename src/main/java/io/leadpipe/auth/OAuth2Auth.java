@@ -27,13 +27,15 @@ final class OAuth2Auth implements SourceAuth, ExecChainHandler {
     private final String prefix;
     private final AccessTokens tokens;
     private final String identity;
+    private final TokenEndpoint endpoint;
     private volatile ResponseLimits limits = ResponseLimits.DEFAULTS;
 
-    OAuth2Auth(String api, String prefix, AccessTokens tokens, String identity) {
+    OAuth2Auth(String api, String prefix, AccessTokens tokens, String identity, TokenEndpoint endpoint) {
         this.api = api;
         this.prefix = prefix;
         this.tokens = tokens;
         this.identity = identity;
+        this.endpoint = endpoint;
     }
 
     AccessTokens tokens() {
@@ -43,6 +45,7 @@ final class OAuth2Auth implements SourceAuth, ExecChainHandler {
     @Override
     public OAuth2Auth limits(ResponseLimits limits) {
         this.limits = limits;
+        endpoint.limits(limits); // the token calls are bounded like the API's own
         return this;
     }
 

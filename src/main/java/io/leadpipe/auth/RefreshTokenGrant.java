@@ -22,26 +22,41 @@ final class RefreshTokenGrant implements AccessTokens.Grant {
     private final TokenEndpoint endpoint;
     private final String seed;
     private final String scope;
-    private final SealedText seal;
+    private final java.util.function.Supplier<SealedText> sealKey;
+    private final SealedText olderSeal;
+    private volatile SealedText seal;
     private final String fixRefreshToken;
     private volatile RefreshTokenTable table;
 
-    /** @param api the table's key (the source or sink API name); label how messages name it */
-    RefreshTokenGrant(String api, String label, String prefix, TokenEndpoint endpoint, String seed, String scope, SealedText seal, String seedEnvVar) {
+    /**
+     * @param api       the table's key (the source or sink API name); label how messages name it
+     * @param sealKey   the key the token is sealed under, made once the database is open (a generated key file sits beside it)
+     * @param olderSeal a key rows may still be sealed under (a public client's, before it had a real key), or null
+     */
+    RefreshTokenGrant(String api, String label, String prefix, TokenEndpoint endpoint, String seed, String scope,
+                      java.util.function.Supplier<SealedText> sealKey, SealedText olderSeal, String seedEnvVar) {
         this.api = api;
         this.label = label;
         this.endpoint = endpoint;
         this.seed = seed;
         this.scope = scope;
-        this.seal = seal;
+        this.sealKey = sealKey;
+        this.olderSeal = olderSeal;
         this.fixRefreshToken = "the refresh token is revoked, expired or was already used: authorise leadpipe again and give the new refresh token in "
                 + seedEnvVar + " (" + prefix + "refresh-token-env) or " + prefix + "refresh-token-file; it replaces the stored one";
     }
 
     /** Records the configured refresh token unless it was recorded before (then the stored, maybe rotated, one stays current). */
     void attach(RefreshTokenTable table) {
+        seal = sealKey.get();
         table.seed(api, Sha256.hex(seed), seal.seal(seed));
+        // a row sealed under the older key opens once more, and is sealed under the current one from now on
+        if (olderSeal != null) table.reseal(api, sealed -> seal.open(sealed) != null ? null : reseal(olderSeal.open(sealed)));
         this.table = table;
+    }
+
+    private String reseal(String plain) {
+        return plain == null ? null : seal.seal(plain);
     }
 
     @Override
@@ -58,9 +73,10 @@ final class RefreshTokenGrant implements AccessTokens.Grant {
             Map<String, String> fields = new LinkedHashMap<>();
             fields.put("refresh_token", current);
             fields.put("scope", scope);
-            TokenEndpoint.TokenAnswer answer = endpoint.request("refresh_token", fields, fixRefreshToken);
-            if (answer.refreshToken() != null && !answer.refreshToken().equals(current)) replaceWith.accept(seal.seal(answer.refreshToken()));
-            return answer;
+            // a rotated token is committed the moment it is read from the answer (see RefreshTokenTable.rotate)
+            return endpoint.request("refresh_token", fields, fixRefreshToken, rotated -> {
+                if (!rotated.equals(current)) replaceWith.accept(seal.seal(rotated));
+            });
         });
     }
 }

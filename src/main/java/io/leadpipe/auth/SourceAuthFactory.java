@@ -22,14 +22,21 @@ public final class SourceAuthFactory {
     private final Map<String, String> env;
     private final Duration connectTimeout;
     private final Duration responseTimeout;
+    private final PublicClientSeal publicClientSeal;
     private final Map<String, RefreshTokenGrant> refreshGrants = new LinkedHashMap<>();
     private final Map<String, AccessTokens> followInstanceUrl = new LinkedHashMap<>();
 
     /** @param connectTimeout, responseTimeout the token endpoint's, as for every API call (camel.component.http.*) */
     public SourceAuthFactory(Map<String, String> env, Duration connectTimeout, Duration responseTimeout) {
+        this(env, connectTimeout, responseTimeout, PublicClientSeal.NONE);
+    }
+
+    /** @param publicClientSeal where a public client's (no secret) stored refresh token gets its key */
+    public SourceAuthFactory(Map<String, String> env, Duration connectTimeout, Duration responseTimeout, PublicClientSeal publicClientSeal) {
         this.env = env;
         this.connectTimeout = connectTimeout;
         this.responseTimeout = responseTimeout;
+        this.publicClientSeal = publicClientSeal;
     }
 
     public SourceAuth create(AuthSpec spec) {
@@ -58,8 +65,14 @@ public final class SourceAuthFactory {
         String identity;
         if (refresh) {
             String seed = SecretInput.read(spec.refreshToken(), label, env, true);
-            RefreshTokenGrant g = new RefreshTokenGrant(api, label, a, endpoint, seed, spec.scope(),
-                    new SealedText(api + "\n" + spec.clientId() + "\n" + (secret == null ? "" : secret)), spec.refreshToken().variable());
+            String clientId = spec.clientId();
+            // a public client has no secret to derive the key from (its id is no secret): PublicClientSeal's key,
+            // and rows sealed by the id alone (before) are resealed under it
+            RefreshTokenGrant g = secret != null
+                    ? new RefreshTokenGrant(api, label, a, endpoint, seed, spec.scope(), () -> new SealedText(api + "\n" + clientId + "\n" + secret), null,
+                            spec.refreshToken().variable())
+                    : new RefreshTokenGrant(api, label, a, endpoint, seed, spec.scope(), publicClientSeal.forClient(label, api, clientId),
+                            new SealedText(api + "\n" + clientId + "\n"), spec.refreshToken().variable());
             refreshGrants.put(api, g);
             grant = g;
             identity = Sha256.hex("oauth2-refresh\n" + spec.tokenUrl() + "\n" + spec.clientId() + "\n" + api);
@@ -72,7 +85,7 @@ public final class SourceAuthFactory {
         }
         AccessTokens tokens = new AccessTokens(label, grant, spec.renewBefore(), System::currentTimeMillis);
         if (spec.followInstanceUrl()) followInstanceUrl.put(api, tokens);
-        return new OAuth2Auth(label, a, tokens, identity);
+        return new OAuth2Auth(label, a, tokens, identity, endpoint);
     }
 
     /** Whether an API uses refresh tokens, which must be kept in the database (a provider may rotate them). */

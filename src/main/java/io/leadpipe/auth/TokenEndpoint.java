@@ -3,15 +3,23 @@ package io.leadpipe.auth;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leadpipe.http.AuthRefusedException;
+import io.leadpipe.http.ResponseLimits;
 import io.leadpipe.http.TokenEndpointUnavailableException;
 import io.leadpipe.secrets.Secrets;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.apache.hc.core5.util.Timeout;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -23,7 +31,8 @@ import java.util.stream.Collectors;
  * One OAuth2 token endpoint (RFC 6749): a form POST with the client's credentials, answering an access
  * token. Unreachable, 429 or 5xx → {@link TokenEndpointUnavailableException} (retried like any transient
  * failure); a refused client or grant → {@link AuthRefusedException} naming the setting to fix. Every token
- * it receives is registered for scrubbing before anything else sees it.
+ * it receives is registered for scrubbing before anything else sees it. Each request is bounded like a page
+ * call ({@link ResponseLimits}: one deadline for the whole answer, a body cap, cut short on shutdown).
  */
 final class TokenEndpoint {
 
@@ -40,8 +49,9 @@ final class TokenEndpoint {
     private final String clientId;
     private final String clientSecret;
     private final boolean clientAuthInBody;
-    private final Duration responseTimeout;
-    private final HttpClient http;
+    private final String basicCredentials;
+    private final CloseableHttpClient http;
+    private volatile ResponseLimits limits = ResponseLimits.DEFAULTS;
 
     TokenEndpoint(String api, String prefix, String url, String clientId, String clientSecret, boolean clientAuthInBody,
                   Duration connectTimeout, Duration responseTimeout) {
@@ -51,9 +61,24 @@ final class TokenEndpoint {
         this.clientId = clientId;
         this.clientSecret = clientSecret;
         this.clientAuthInBody = clientAuthInBody;
-        this.responseTimeout = responseTimeout;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.basicCredentials = clientAuthInBody ? null : basicCredentials(clientId, clientSecret);
+        // HttpClient 5 as for page calls: timeouts per read, and the whole call bounded by the limits' deadline
+        this.http = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create().setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.of(connectTimeout)).setSocketTimeout(Timeout.of(responseTimeout)).build()).build())
+                .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(responseTimeout)).setRedirectsEnabled(false).build())
+                .disableAutomaticRetries().disableRedirectHandling().disableCookieManagement()
+                .addExecInterceptorFirst("leadpipe-response-limits", (request, scope, chain) -> limits.execute(request, scope, chain))
+                .build();
+    }
+
+    /** The deadline and body cap of every call (leadpipe.http.*), as the API's page calls have them. */
+    void limits(ResponseLimits limits) {
+        this.limits = limits;
+    }
+
+    /** What came back: the status and the body (read within the limits). */
+    private record Answer(int status, String body) {
     }
 
     String url() {
@@ -62,43 +87,49 @@ final class TokenEndpoint {
 
     /** POSTs grant_type and these fields; the client's credentials go in the Authorization header or the body. */
     TokenAnswer request(String grantType, Map<String, String> fields, String whatToFix) throws IOException {
+        return request(grantType, fields, whatToFix, null);
+    }
+
+    /**
+     * As above; {@code keepRefreshToken} gets a refresh token in a 200 answer first of all, before anything
+     * else is read or checked: a rotating provider has already spent the old one, so the new one is stored
+     * even when the rest of the answer fails.
+     */
+    TokenAnswer request(String grantType, Map<String, String> fields, String whatToFix, java.util.function.Consumer<String> keepRefreshToken) throws IOException {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", grantType);
         fields.forEach((k, v) -> {
             if (v != null && !v.isBlank()) form.put(k, v);
         });
-        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(responseTimeout)
-                .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json");
+        HttpPost post = new HttpPost(url);
+        post.setHeader("Accept", "application/json");
         if (clientAuthInBody) {
             form.put("client_id", clientId);
             if (clientSecret != null) form.put("client_secret", clientSecret);
         } else {
-            // RFC 6749 §2.3.1: id and secret are form-encoded before they are joined and base64-encoded
-            String pair = encode(clientId) + ":" + encode(clientSecret == null ? "" : clientSecret);
-            request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
+            post.setHeader("Authorization", "Basic " + basicCredentials);
         }
         String body = form.entrySet().stream().map(e -> encode(e.getKey()) + "=" + encode(e.getValue())).collect(Collectors.joining("&"));
-        HttpResponse<String> response;
+        post.setEntity(new StringEntity(body, ContentType.create("application/x-www-form-urlencoded")));
+        Answer response;
         try {
-            response = http.send(request.POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TokenEndpointUnavailableException(api + ": interrupted while asking the token endpoint " + url + " for an access token", e);
+            response = http.execute(post, r -> new Answer(r.getCode(), r.getEntity() == null ? "" : EntityUtils.toString(r.getEntity(), StandardCharsets.UTF_8)));
         } catch (IOException e) {
-            throw new TokenEndpointUnavailableException(api + ": the token endpoint " + url + " (" + prefix + "token-url) cannot be reached: "
+            throw new TokenEndpointUnavailableException(api + ": the token endpoint " + url + " (" + prefix + "token-url) cannot be reached or did not answer: "
                     + Secrets.rootCauseLine(e), e);
         }
-        int status = response.statusCode();
+        int status = response.status();
         JsonNode answer = parse(response.body());
         if (status == 429 || status >= 500) {
             throw new TokenEndpointUnavailableException(api + ": the token endpoint " + url + " answered HTTP " + status, null);
         }
         if (status != 200) throw refused(status, answer, whatToFix);
+        String refresh = text(answer, "refresh_token");
+        if (refresh != null && keepRefreshToken != null) keepRefreshToken.accept(refresh); // nothing is logged before: registered next
+        Secrets.register(refresh);
         String access = text(answer, "access_token");
         if (access == null) throw new AuthRefusedException(api + ": the token endpoint " + url + " answered without an access_token — check " + prefix + "token-url");
         Secrets.register(access);
-        String refresh = text(answer, "refresh_token");
-        Secrets.register(refresh);
         JsonNode expires = answer == null ? null : answer.get("expires_in");
         Long expiresIn = expires != null && (expires.isNumber() || expires.isTextual() && expires.asText().matches("\\d+")) ? expires.asLong() : null;
         return new TokenAnswer(access, expiresIn, refresh, text(answer, "instance_url"));
@@ -121,6 +152,18 @@ final class TokenEndpoint {
         };
         return new AuthRefusedException(api + ": the token endpoint refused the request (HTTP " + status
                 + (error == null ? "" : ", " + error) + (description == null ? "" : ": " + description) + ") — " + fix);
+    }
+
+    /**
+     * RFC 6749 §2.3.1: id and secret are form-encoded before they are joined and base64-encoded. Both the
+     * pair and its base64 are secrets from here on: an endpoint that echoes the request shows the header.
+     */
+    private static String basicCredentials(String clientId, String clientSecret) {
+        String pair = encode(clientId) + ":" + encode(clientSecret == null ? "" : clientSecret);
+        String credentials = Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
+        Secrets.register(pair);
+        Secrets.register(credentials);
+        return credentials;
     }
 
     private static JsonNode parse(String body) {

@@ -91,7 +91,10 @@ public final class LeadpipeCli {
     }
 
     private int run(Settings settings, CommandLine cli) throws Exception {
-        JobDeclarations.read(settings).require(cli.job); // before anything is opened
+        JobDeclarations.applyJobsFile(settings); // the deployment's jobs file, as start() reads it
+        JobDeclarations jobs = JobDeclarations.read(settings); // before anything is opened
+        jobs.require(cli.job);
+        if (cli.job == null) jobs.requireSomeJob(settings);
         CountDownLatch closed = new CountDownLatch(1);
         Thread[] graceful = new Thread[1];
         try (LeadpipeWiring app = new LeadpipeWiring(settings)) {
@@ -123,7 +126,7 @@ public final class LeadpipeCli {
     private int runAndReport(LeadpipeWiring app, CommandLine cli) throws Exception {
         {   // one block: the outcome of every job, then delivery
             List<String> jobs = cli.job != null ? List.of(cli.job) : app.jobs();
-            if (jobs.isEmpty()) throw new ConfigException("no jobs declared in the routes (see routes/jobs.yaml)");
+            if (jobs.isEmpty()) throw new ConfigException("no jobs declared in the routes (see routes/jobs.yaml or leadpipe.jobs.file)");
             List<JobOutcome> outcomes = app.runJobs(jobs);
             boolean failed = false;
             boolean gap = false;
@@ -297,8 +300,9 @@ public final class LeadpipeCli {
         // checked before the database is opened: the target must not be one of its files
         io.leadpipe.store.ExportFile file = cli.out == null ? null
                 : io.leadpipe.store.ExportFile.check(cli.out, Database.localDirectory(settings.require("leadpipe.db.url")).stream().toList(), cli.force);
+        boolean neutraliseFormulas = settings.getBoolean("leadpipe.export.csv.neutralise-formulas", true);
         try (Database db = Database.open(settings).migrate()) {
-            LeadExport export = new LeadExport(db);
+            LeadExport export = new LeadExport(db, neutraliseFormulas);
             if (file == null) {
                 Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
                 export.write(w, cli.format, cli.job);

@@ -51,6 +51,12 @@ public final class JobDeclarations {
                 }
             }
         }
+        // leadpipe's own templates (routes/extract.yaml, children.yaml, schedule.yaml), and any a route file declares
+        java.util.Set<String> templates = new java.util.TreeSet<>(List.of("extract", "extract-children", "schedule"));
+        for (Map<?, ?> item : items) {
+            Map<?, ?> template = map(item.get("routeTemplate"));
+            if (template != null && string(template.get("id")) != null) templates.add(string(template.get("id")));
+        }
         List<String> sources = KnownSettings.sourceNames(settings.get("leadpipe.sources"));
         Map<String, Path> routeIds = new LinkedHashMap<>();
         Map<String, String> scheduled = new LinkedHashMap<>();
@@ -70,6 +76,11 @@ public final class JobDeclarations {
             Map<String, String> params = new LinkedHashMap<>();
             for (Map<?, ?> p : maps(templated.get("parameters"))) params.put(string(p.get("name")), string(p.get("value")));
             String template = string(templated.get("routeTemplateRef"));
+            // a mistyped template is found here, before anything is opened (Camel would fail only at start)
+            if (!templates.contains(template)) {
+                throw new ConfigException(file + ": route " + routeId + " names routeTemplateRef '" + template + "', which no route template declares (known: "
+                        + String.join(", ", templates) + ")");
+            }
             if ("schedule".equals(template)) scheduled.put(params.get("jobId"), routeId);
             boolean children = "extract-children".equals(template);
             if (!"extract".equals(template) && !children) continue;
@@ -149,6 +160,15 @@ public final class JobDeclarations {
             }
         }
         slices.put(job.id(), list);
+    }
+
+    /** Fails naming the jobs file unless a job that `run` runs (one without a cron) is declared. */
+    public void requireSomeJob(Settings settings) {
+        if (jobs.values().stream().allMatch(Job::scheduled)) {
+            String jobsFile = settings.get("leadpipe.jobs.file", "").strip();
+            throw new ConfigException("no jobs declared in " + (jobsFile.isEmpty() ? BUNDLED_JOBS + " (or leadpipe.jobs.file)" : jobsFile + " (leadpipe.jobs.file)")
+                    + ": add a templatedRoute of the extract template");
+        }
     }
 
     /** Fails with the declared job names unless {@code job} is one of them (null: nothing asked). */

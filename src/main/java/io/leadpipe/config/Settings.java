@@ -160,12 +160,18 @@ public final class Settings {
         if (v == null) return defaultValue;
         long n;
         try {
-            n = Long.parseLong(v);
+            n = Long.parseLong(asciiNumber(v));
         } catch (NumberFormatException e) {
             throw invalid(key, v, "is not a whole number");
         }
         if (n < min || n > max) throw invalid(key, v, "must be between " + min + " and " + max);
         return n;
+    }
+
+    /** Java reads full-width (１００) and other scripts' digits as numbers; a setting takes ASCII digits only. */
+    private static String asciiNumber(String v) {
+        if (!v.chars().allMatch(c -> c < 128)) throw new NumberFormatException("digits other than 0-9");
+        return v;
     }
 
     public int getInt(String key, int defaultValue, int min, int max) {
@@ -177,7 +183,7 @@ public final class Settings {
         if (v == null) return defaultValue;
         double n;
         try {
-            n = Double.parseDouble(v);
+            n = Double.parseDouble(asciiNumber(v));
         } catch (NumberFormatException e) {
             throw invalid(key, v, "is not a number");
         }

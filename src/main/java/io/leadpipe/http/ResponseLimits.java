@@ -17,14 +17,17 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Bounds every API call as a whole: the read timeout is per read, so an API trickling a byte at a time (or
  * its headers) or streaming an endless body would hold a job forever. An exec interceptor of the HTTP client
  * (installed by {@link ApiKeyAuth}) arms a timer per request that closes the connection at the deadline, and
  * wraps the body in a stream that counts bytes. Both end the attempt with an IOException, so
- * routes/errors.yaml retries it like a timeout.
+ * routes/errors.yaml retries it like a timeout. The token endpoints' client uses the same bounds, and a
+ * shutdown past its grace ends every call in flight ({@link #cutShortAll}).
  */
 public final class ResponseLimits implements ExecChainHandler {
 
@@ -55,51 +58,115 @@ public final class ResponseLimits implements ExecChainHandler {
         }
     }
 
+    /** A shutdown signal cut the call short after the grace period. */
+    public static final class CutShortException extends IOException {
+        CutShortException() {
+            super("the call was cut short by a shutdown signal (leadpipe.shutdown.grace-ms)");
+        }
+    }
+
+    /** Every call in flight in this process, so a shutdown can end them all. */
+    private static final Set<Call> IN_FLIGHT = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A shutdown whose grace period is over: every call in flight ends now with {@link CutShortException}
+     * (its connection closed), so no job waits on a slow API past the grace. Calls made later run as usual.
+     */
+    public static void cutShortAll() {
+        for (Call call : IN_FLIGHT) call.end(Call.CUT_SHORT);
+    }
+
+    /**
+     * One call's bounds. Ending it closes the connection it holds — and keeps closing whatever connection it
+     * takes after (every {@value #REPEAT_MILLIS} ms), since the deadline may fall while it holds none (a token
+     * renewal inside the call) and a connection taken later must not outlive it.
+     */
+    private final class Call {
+        static final int RUNNING = 0;
+        static final int EXPIRED = 1;
+        static final int CUT_SHORT = 2;
+        static final long REPEAT_MILLIS = 100;
+
+        private final AtomicInteger state = new AtomicInteger(RUNNING);
+        private final ExecRuntime runtime;
+        private volatile ScheduledFuture<?> timer;
+
+        Call(ExecRuntime runtime) {
+            this.runtime = runtime;
+            IN_FLIGHT.add(this);
+            timer = TIMER.scheduleWithFixedDelay(() -> end(EXPIRED), deadlineMillis, REPEAT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+
+        void end(int why) {
+            if (state.compareAndSet(RUNNING, why) && why == CUT_SHORT) {
+                timer.cancel(false);
+                timer = TIMER.scheduleWithFixedDelay(() -> end(CUT_SHORT), 0, REPEAT_MILLIS, TimeUnit.MILLISECONDS);
+            }
+            runtime.discardEndpoint();
+        }
+
+        boolean ended() {
+            return state.get() != RUNNING;
+        }
+
+        /** The exception that says why the call ended, or null while it runs. */
+        IOException why() {
+            return switch (state.get()) {
+                case EXPIRED -> new DeadlineExceededException(deadlineMillis);
+                case CUT_SHORT -> new CutShortException();
+                default -> null;
+            };
+        }
+
+        void finish() {
+            timer.cancel(false);
+            IN_FLIGHT.remove(this);
+        }
+    }
+
     @Override
     public ClassicHttpResponse execute(ClassicHttpRequest request, ExecChain.Scope scope, ExecChain chain) throws IOException, HttpException {
-        AtomicBoolean expired = new AtomicBoolean();
         ExecRuntime runtime = scope.execRuntime;
         // closing the connection is the one way to end a blocked read (headers or body) from outside
-        ScheduledFuture<?> deadline = TIMER.schedule(() -> {
-            expired.set(true);
-            runtime.discardEndpoint();
-        }, deadlineMillis, TimeUnit.MILLISECONDS);
+        Call call = new Call(runtime);
         ClassicHttpResponse response;
         try {
             response = chain.proceed(request, scope);
-        } catch (IOException e) {
-            deadline.cancel(false);
-            if (expired.get()) throw new DeadlineExceededException(deadlineMillis);
+        } catch (IOException | RuntimeException | HttpException e) {
+            call.finish();
+            // an ended call fails in whatever way the closed connection made it fail ("Endpoint not acquired…")
+            IOException why = call.why();
+            if (why != null) throw why;
             throw e;
-        } catch (RuntimeException | HttpException e) {
-            deadline.cancel(false);
-            throw e;
+        }
+        if (call.ended()) {
+            call.finish();
+            response.close();
+            throw call.why();
         }
         HttpEntity entity = response.getEntity();
         if (entity == null) {
-            deadline.cancel(false);
+            call.finish();
             return response;
         }
         if (entity.getContentLength() > maxBodyBytes) {
-            deadline.cancel(false);
+            call.finish();
             runtime.discardEndpoint(); // the rest of a huge body is not worth reading to keep the connection
             throw new BodyTooLargeException(maxBodyBytes, "announces " + entity.getContentLength() + " bytes,");
         }
-        response.setEntity(new Bounded(entity, deadline, expired, runtime));
+        response.setEntity(new Bounded(entity, call, runtime));
         return response;
     }
 
     /** The body, read through a stream that stops at the size limit and reports the deadline. */
     private final class Bounded extends HttpEntityWrapper {
-        private final ScheduledFuture<?> deadline;
-        private final AtomicBoolean expired;
+        private final Call call;
         private final ExecRuntime runtime;
         private volatile boolean atEnd;
 
-        Bounded(HttpEntity entity, ScheduledFuture<?> deadline, AtomicBoolean expired, ExecRuntime runtime) {
+        Bounded(HttpEntity entity, Call call, ExecRuntime runtime) {
             super(entity);
-            this.deadline = deadline;
-            this.expired = expired;
+            this.call = call;
             this.runtime = runtime;
         }
 
@@ -109,7 +176,7 @@ public final class ResponseLimits implements ExecChainHandler {
          */
         private void finish() {
             if (!atEnd) runtime.discardEndpoint();
-            deadline.cancel(false);
+            call.finish();
         }
 
         @Override
@@ -165,14 +232,14 @@ public final class ResponseLimits implements ExecChainHandler {
                     finish();
                     throw new BodyTooLargeException(maxBodyBytes, "streamed");
                 }
-                if (expired.get()) throw new DeadlineExceededException(deadlineMillis);
+                if (call.ended()) throw call.why();
             }
 
             private int guarded(IoRead read) throws IOException {
                 try {
                     return read.read();
-                } catch (IOException e) {
-                    if (expired.get()) throw new DeadlineExceededException(deadlineMillis);
+                } catch (IOException | RuntimeException e) {
+                    if (call.ended()) throw call.why();
                     throw e;
                 }
             }

@@ -1,5 +1,7 @@
 package io.leadpipe.paging;
 
+import io.leadpipe.config.ConfigException;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadpipe.config.ApiKeys;
 
@@ -24,6 +26,13 @@ public record PagingSpec(String name, String url, String method, int pageSize, S
         String url = k.text("url");
         if (url == null) throw k.missing("url", "has no URL");
         if (!url.startsWith("http://") && !url.startsWith("https://")) throw k.invalid("url", url, "must start with http:// or https://");
+        // user:password@ is never sent (HttpClient refuses it, after every retry): refused here, the password not shown
+        if (url.matches("(?s)https?://[^/?#]*@.*")) {
+            String p = k.key("");
+            throw new ConfigException("invalid setting " + k.key("url") + " = '" + url.replaceFirst("^(https?://)[^/?#]*@", "$1****@") + "': credentials in the URL"
+                    + " (user:password@) are not sent; set " + p + "auth = basic, " + p + "auth.user, and the password in " + p + "auth.password-env or "
+                    + p + "auth.password-file");
+        }
         String method = k.text("method").toUpperCase(Locale.ROOT);
         if (!method.equals("GET") && !method.equals("POST")) throw k.invalid("method", method, "must be GET or POST");
         int pageSize = k.integer("page-size");

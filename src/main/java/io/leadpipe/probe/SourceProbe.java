@@ -76,6 +76,11 @@ public final class SourceProbe {
         }
         r.line("status", answer.status + (answer.reason == null || answer.reason.isBlank() ? "" : " " + answer.reason)
                 + ", " + (answer.contentType == null ? "no Content-Type" : "Content-Type " + answer.contentType));
+        String location = answer.headers.get("Location");
+        if (answer.status >= 300 && answer.status < 400 && location != null) {
+            // leadpipe follows no redirect: where it points is usually the URL to configure (or a login page)
+            r.line("location", Secrets.scrub(location) + " (not followed: if that is the API, set leadpipe.source." + source.name() + ".url to it)");
+        }
         QuotaReading quota = this.quota.read(answer.headers, answer.status, answer.body);
         FetchedPage page = ex.getException() == null ? ex.getMessage().getBody(FetchedPage.class) : null;
         if (page != null) {

@@ -29,13 +29,18 @@ public final class GeneratedPassword {
 
     /** The password in the file, created first when there is none. */
     public static String readOrCreate(Path file) {
+        return readOrCreate(file, "database password");
+    }
+
+    /** A random secret (what it is: for messages) kept in an owner-only file, created first when there is none. */
+    public static String readOrCreate(Path file, String what) {
         try {
             if (!Files.exists(file)) create(file);
             String password = Files.readString(file, StandardCharsets.UTF_8).trim();
-            if (password.isEmpty()) throw new ConfigException("the database password file " + file + " is empty");
+            if (password.isEmpty()) throw new ConfigException("the " + what + " file " + file + " is empty");
             return password;
         } catch (IOException e) {
-            throw new ConfigException("cannot read or create the database password file " + file + " (" + e.getClass().getSimpleName() + ")");
+            throw new ConfigException("cannot read or create the " + what + " file " + file + " (" + e.getClass().getSimpleName() + ")");
         }
     }
 

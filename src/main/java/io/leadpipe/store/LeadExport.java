@@ -38,9 +38,12 @@ public final class LeadExport {
     private static final String OF_JOB = "SELECT " + COLUMNS + ", j.job_id FROM leads l JOIN lead_jobs j ON j.source = l.source AND j.lead_key = l.lead_key "
             + "WHERE j.job_id = ? ORDER BY l.source, l.lead_key";
     private final Database db;
+    private final boolean neutraliseFormulas;
 
-    public LeadExport(Database db) {
+    /** @param neutraliseFormulas leadpipe.export.csv.neutralise-formulas: CSV cells a spreadsheet would run start with a quote */
+    public LeadExport(Database db, boolean neutraliseFormulas) {
         this.db = db;
+        this.neutraliseFormulas = neutraliseFormulas;
     }
 
     public long write(Writer out, String format, String job) throws SQLException, IOException {
@@ -103,11 +106,11 @@ public final class LeadExport {
                     for (String e : List.of("enrichment_domain", "enrichment_employees", "enrichment_annual_revenue", "enrichment_sector", "enrichment_hq_country")) cols.add(e);
                     columns = new ArrayList<>(cols);
                     CsvSchema.Builder schema = CsvSchema.builder().setUseHeader(true);
-                    columns.forEach(schema::addColumn);
+                    columns.forEach(col -> schema.addColumn(cell(col)));
                     writer = new CsvMapper().writerFor(Map.class).with(schema.build()).writeValues(out);
                 }
                 Map<String, Object> ordered = new LinkedHashMap<>();
-                for (String col : columns) ordered.put(col, row.getOrDefault(col, ""));
+                for (String col : columns) ordered.put(cell(col), cell(row.getOrDefault(col, "")));
                 writer.write(ordered);
                 n++;
             }
@@ -115,6 +118,19 @@ public final class LeadExport {
         }
         out.flush();
         return n;
+    }
+
+    /**
+     * OWASP's rule against CSV injection: a cell starting with = + - @ tab or carriage return is a formula
+     * to a spreadsheet (=HYPERLINK, @SUM…|cmd), so it gets a single quote in front, which shows it as text.
+     */
+    private Object cell(Object value) {
+        if (!neutraliseFormulas || !(value instanceof String s) || s.isEmpty()) return value;
+        return "=+-@\t\r".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
+    }
+
+    private String cell(String column) {
+        return (String) cell((Object) column);
     }
 
     private static PreparedStatement query(Connection c, String job) throws SQLException {

@@ -72,11 +72,17 @@ public final class RefreshTokenTable {
         return true;
     }
 
-    /** Runs the rotation with the row locked; a replacement handed back is committed before the lock is let go. */
+    /** Runs the rotation with the row locked; a replacement handed back is committed at once (which lets the lock go). */
     public <T> T rotate(String api, Rotation<T> rotation) throws IOException {
+        return locked(api, rotation, true);
+    }
+
+    private <T> T locked(String api, Rotation<T> rotation, boolean rotated) throws IOException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try {
+            // prepared before the call: between the provider's answer and the commit, only the UPDATE runs
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE oauth_refresh_token SET token_sealed = ?, rotations = rotations + " + (rotated ? 1 : 0) + ", updated_at = ? WHERE api = ?")) {
                 String sealed;
                 try (PreparedStatement ps = c.prepareStatement("SELECT token_sealed FROM oauth_refresh_token WHERE api = ? FOR UPDATE")) {
                     ps.setString(1, api);
@@ -84,17 +90,18 @@ public final class RefreshTokenTable {
                         sealed = rs.next() ? rs.getString(1) : null;
                     }
                 }
-                String[] replacement = new String[1];
-                T result = rotation.apply(sealed, s -> replacement[0] = s);
-                if (replacement[0] != null) {
-                    try (PreparedStatement ps = c.prepareStatement(
-                            "UPDATE oauth_refresh_token SET token_sealed = ?, rotations = rotations + 1, updated_at = ? WHERE api = ?")) {
-                        ps.setString(1, replacement[0]);
-                        ps.setTimestamp(2, Timestamp.from(Instant.now()));
-                        ps.setString(3, api);
-                        ps.executeUpdate();
+                // a replacement is committed at once, inside the call, before the rest of the answer is looked at
+                T result = rotation.apply(sealed, replacement -> {
+                    try {
+                        update.setString(1, replacement);
+                        update.setTimestamp(2, Timestamp.from(Instant.now()));
+                        update.setString(3, api);
+                        update.executeUpdate();
+                        c.commit();
+                    } catch (SQLException e) {
+                        throw new UncheckedIOException(new IOException("the rotated refresh token of " + api + " cannot be stored: " + e.getMessage(), e));
                     }
-                }
+                });
                 c.commit();
                 return result;
             } catch (IOException | RuntimeException e) {
@@ -103,6 +110,22 @@ public final class RefreshTokenTable {
             }
         } catch (SQLException e) {
             throw new UncheckedIOException(new IOException("the refresh token of " + api + " cannot be read or stored: " + e.getMessage(), e));
+        }
+    }
+
+    /**
+     * Reseals the stored token under the row lock: {@code reseal} gets the sealed token and hands back the
+     * one to store instead, or null to keep it (a row sealed under an older key, moved to the current one).
+     */
+    public void reseal(String api, java.util.function.UnaryOperator<String> reseal) {
+        try {
+            locked(api, (sealed, replaceWith) -> {
+                String again = sealed == null ? null : reseal.apply(sealed);
+                if (again != null) replaceWith.accept(again);
+                return null;
+            }, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
