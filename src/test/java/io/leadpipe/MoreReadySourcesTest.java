@@ -152,4 +152,48 @@ class MoreReadySourcesTest {
             assertThat(fake.spentSignals()).as("the quota was the limit several times").isGreaterThanOrEqualTo(2);
         }
     }
+
+    // ---- Attio: POST /v2/objects/people/records/query with {"limit":…,"offset":…} (docs.attio.com/rest-api/guides/
+    //      pagination.md: a page shorter than the limit is the last; offset += limit), records under /data with the id
+    //      at /id/record_id; Bearer token; 100 reads/s and no quota headers: a 429 with Retry-After as an HTTP date
+    //      (usually the next second) and a rate_limit_error body (docs.attio.com/rest-api/guides/rate-limiting). Here
+    //      the read limit is 5 a second, the profile's 80/s far above it: the key learns the rate.
+
+    @Test
+    @Timeout(120)
+    void attio() throws Exception {
+        int n = 2050; // not a multiple of the page: the last page is short
+        QuotaWindow reads = QuotaWindow.hiddenRolling("reads", 5, 1000);
+        List<String> ids = IntStream.range(0, n).mapToObj(i -> java.util.UUID.nameUUIDFromBytes(("p" + i).getBytes(StandardCharsets.UTF_8)).toString()).toList();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (VendorFake fake = new VendorFake(List.of(reads), "Authorization", "Bearer " + TestWorkspace.API_KEY, (h, now) -> { },
+                (ex, spent, now) -> {
+                    long at = (spent.resetMillis(now) + 999) / 1000; // a whole second, never before the window frees
+                    ex.getResponseHeaders().set("Retry-After", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+                            .format(java.time.Instant.ofEpochSecond(at).atZone(java.time.ZoneOffset.UTC)));
+                    FakeApi.send(ex, 429, "application/json", "{\"status_code\":429,\"type\":\"rate_limit_error\",\"code\":\"rate_limit_exceeded\","
+                            + "\"message\":\"Rate limit exceeded, please try again later\"}");
+                }, (ex, body) -> {
+            if (!"POST".equals(ex.getRequestMethod())) {
+                FakeApi.send(ex, 405, "application/json", "{\"status_code\":405}");
+                return;
+            }
+            com.fasterxml.jackson.databind.JsonNode q = json.readTree(body.isEmpty() ? "{}" : body);
+            int limit = q.path("limit").asInt(500);
+            int offset = q.path("offset").asInt(0);
+            int to = Math.min(n, offset + limit);
+            StringBuilder b = new StringBuilder("{\"data\":[");
+            for (int i = offset; i < to; i++) {
+                b.append(i == offset ? "" : ",").append("{\"id\":{\"workspace_id\":\"w1\",\"object_id\":\"people\",\"record_id\":\"").append(ids.get(i))
+                        .append("\"},\"values\":{\"email_addresses\":[{\"email_address\":\"p").append(i).append("@example.com\"}]}}");
+            }
+            FakeApi.send(ex, 200, "application/json", b.append("]}").toString());
+        });
+             TestWorkspace ws = workspace("attio", fake.base() + "/v2/objects/people/records/query")) {
+            ws.settings.put("leadpipe.source.attio.page-size", "100"); // 21 pages
+            pullCompletely(ws, fake, "attio", TestWorkspace.API_KEY, ids.stream().collect(Collectors.toCollection(TreeSet::new)));
+            assertThat(fake.requests() - fake.refused()).as("21 pages, the last short").isEqualTo(21);
+            assertThat(fake.refused()).as("429s: the rate is learned from the first").isBetween(1, 3);
+        }
+    }
 }
