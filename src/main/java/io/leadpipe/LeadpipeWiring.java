@@ -95,7 +95,7 @@ public final class LeadpipeWiring implements AutoCloseable {
         // bound before Camel configures its micrometer support, which then uses it: /observe/metrics shows route metrics beside ours
         main.bind("metricsRegistry", prometheus);
         metrics = new LeadpipeMetrics(prometheus, counters, settings.getLong("leadpipe.alerts.error-rate-window-ms", 300_000, 1000, 86_400_000));
-        RunReport runReport = new RunReport(reportDir, counters);
+        RunReport runReport = new RunReport(reportDir, counters, rateLimits::learned);
         SourceBeans sources = new SourceBeans(Sources.connect(resolved, rateLimits, policy, client -> client), rateLimits, credentials.instanceUrls());
         SinkBeans sink = new SinkBeans(settings, sinkSpec, db.dataSource(), sinkAuth, rateLimits, policy, process.backoff("leadpipe.sink.retry.", rateLimits), metrics);
         run = new RunBeans(settings, metrics, counters, runReport, rateLimits, process.backoff("leadpipe.retry.", rateLimits));

@@ -22,10 +22,17 @@ public final class RunReport {
     private final Path directory;
     private final JobCounters counters;
     private final Map<String, Map<String, Object>> latest = new ConcurrentHashMap<>();
+    private final java.util.function.Function<String, String> learnedRates;
 
     public RunReport(Path directory, JobCounters counters) {
+        this(directory, counters, source -> null);
+    }
+
+    /** @param learnedRates a source's rate learned from 429s without quota headers (null: none) */
+    public RunReport(Path directory, JobCounters counters, java.util.function.Function<String, String> learnedRates) {
         this.directory = directory;
         this.counters = counters;
+        this.learnedRates = learnedRates;
     }
 
     /** Builds the report from the pull, writes it, and keeps it for {@link #latest(String)}. */
@@ -64,6 +71,7 @@ public final class RunReport {
         r.put("requests", c.requests.get());
         r.put("rateLimited429", c.rateLimited.get());
         r.put("serverErrors5xx", c.serverErrors.get());
+        r.put("learnedRate", pull.source() == null ? null : learnedRates.apply(pull.source()));
         r.put("durationSeconds", Math.round((System.currentTimeMillis() - pull.startedAt()) / 100.0) / 10.0);
         r.put("finishedAt", Instant.now().toString());
         r.put("error", pull.error());
@@ -273,6 +281,7 @@ public final class RunReport {
         Object total = r.get("apiTotal");
         line(b, "API total", total == null ? "not reported" : total + (Boolean.TRUE.equals(r.get("matchesApiTotal")) ? " (matches)" : " (differs from the leads this pull stored)"));
         line(b, "requests", r.get("requests") + " (" + r.get("rateLimited429") + " × 429, " + r.get("serverErrors5xx") + " × 5xx)");
+        if (r.get("learnedRate") != null) line(b, "rate learned", String.valueOf(r.get("learnedRate")));
         line(b, "completeness", String.valueOf(r.get("completeness")));
         line(b, "duration", String.format(Locale.ROOT, "%.1f s", ((Number) r.get("durationSeconds")).doubleValue()));
         line(b, "report", String.valueOf(r.get("reportFile")));

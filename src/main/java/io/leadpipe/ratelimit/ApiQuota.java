@@ -51,8 +51,14 @@ public final class ApiQuota {
         return governor.name();
     }
 
+    /** The Throttler's rate: the configured one, or lower when the key's 429s without quota headers taught so. */
     public int maxRequestsPerSecond() {
-        return spec.maxRequestsPerSecond();
+        return governor.learnedRate().cap(spec.maxRequestsPerSecond());
+    }
+
+    /** What the key's 429s without quota headers taught (null: nothing), for the run report. */
+    public String learned() {
+        return governor.learnedRate().describe(spec.maxRequestsPerSecond());
     }
 
     /** Waits out a retry's delay ({@code retryAt}, may be null), then for the governor. */
@@ -65,6 +71,7 @@ public final class ApiQuota {
     public void observe(Function<String, String> header) {
         governor.observe(parser.parse(header, Instant.now()));
         if (!spec.windows().isEmpty()) governor.observeWindows(spec.windows().read(header));
+        governor.learnedRate().accepted(spec.maxRequestsPerSecond());
     }
 
     /** The API asked for a wait longer than max-wait: no request on the key goes out before it ends. */
@@ -102,7 +109,10 @@ public final class ApiQuota {
         Instant now = Instant.now();
         RateLimitSnapshot snapshot = parser.parse(headers::get, now);
         governor.observe(snapshot);
-        if (!spec.windows().isEmpty()) governor.observeWindows(spec.windows().read(headers::get));
+        List<QuotaWindows.Reading> windowReadings = spec.windows().isEmpty() ? List.of() : spec.windows().read(headers::get);
+        if (!windowReadings.isEmpty()) governor.observeWindows(windowReadings);
+        // a 429 that says nothing of the quota: only the rate the API accepted until now tells how fast to go
+        if (failure.getStatusCode() == 429 && snapshot.isEmpty() && windowReadings.isEmpty()) governor.learnedRate().refused(spec.maxRequestsPerSecond());
         Optional<Duration> retryAfter = parser.retryAfter(headers::get, now);
         Optional<RateLimitRules.Rule> rule = failure.getStatusCode() == 429 ? Optional.empty() : rule(failure);
         if (rule.isPresent()) {

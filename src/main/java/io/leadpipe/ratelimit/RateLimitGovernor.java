@@ -61,6 +61,7 @@ public final class RateLimitGovernor {
      */
     private final java.util.ArrayDeque<Instant> released = new java.util.ArrayDeque<>();
     private volatile SharedQuota shared; // null: this instance paces alone (or with its node share)
+    private final LearnedRate learnedRate; // for APIs that announce no quota: the rate their 429s taught
 
     /** A wait longer than this is not made: acquire throws {@link WaitTooLongException} instead. */
     public RateLimitGovernor maxWait(Duration max) {
@@ -83,6 +84,7 @@ public final class RateLimitGovernor {
         this.resetMargin = resetMargin;
         this.clock = clock;
         this.sleeper = sleeper;
+        this.learnedRate = new LearnedRate(name, clock);
     }
 
     public RateLimitGovernor(String name, long floor, Duration resetMargin) {
@@ -433,6 +435,11 @@ public final class RateLimitGovernor {
 
     public String name() {
         return name;
+    }
+
+    /** The requests per second this key's API accepts, as its 429s without quota headers taught (shared by its jobs). */
+    public LearnedRate learnedRate() {
+        return learnedRate;
     }
 
     static String fmt(Duration d) {

@@ -127,8 +127,10 @@ public final class RateLimitHeaderParser {
         for (String part : v.split(",")) {
             String[] kv = part.split("=", 2);
             if (kv.length == 2) {
-                Long n = number(kv[1]);
-                if (n != null) dict.put(kv[0].trim().toLowerCase(Locale.ROOT), n);
+                String key = kv[0].trim().toLowerCase(Locale.ROOT);
+                // Close sends the reset in fractional seconds (reset=0.75): rounded up, never early
+                Long n = key.equals("reset") ? secondsUp(kv[1]) : number(kv[1]);
+                if (n != null) dict.put(key, n);
             }
         }
         Long reset = dict.get("reset");
@@ -178,6 +180,13 @@ public final class RateLimitHeaderParser {
     }
 
     /** A non-negative whole number, or null for anything else (garbage is ignored, not fatal). */
+    /** Whole seconds, or decimal seconds rounded up. */
+    private static Long secondsUp(String v) {
+        Long whole = number(v);
+        if (whole != null || v == null || !v.trim().matches("\\d{1,12}\\.\\d{1,6}")) return whole;
+        return (long) Math.ceil(Double.parseDouble(v.trim()));
+    }
+
     static Long number(String v) {
         if (v == null) return null;
         String t = v.trim();

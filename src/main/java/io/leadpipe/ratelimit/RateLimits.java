@@ -99,6 +99,12 @@ public final class RateLimits {
         return q;
     }
 
+    /** What the source's key learned from 429s without quota headers (null: nothing, or no such source), for the run report. */
+    public String learned(String api) {
+        ApiQuota q = api == null ? null : quotaByApi.get(api);
+        return q == null ? null : q.learned();
+    }
+
     /** A shutdown signal: every governor's waits end now, and no request starts a new one. */
     public void stop() {
         governorByKey.values().forEach(RateLimitGovernor::stop);

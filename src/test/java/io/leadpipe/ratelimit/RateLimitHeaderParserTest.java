@@ -79,6 +79,14 @@ class RateLimitHeaderParserTest {
     }
 
     @Test
+    void aFractionalDictionaryResetIsRoundedUpNeverEarly() {
+        // Close: ratelimit: limit=240, remaining=0, reset=0.25
+        assertThat(parse(parser, "ratelimit", "limit=240, remaining=0, reset=0.25"))
+                .isEqualTo(new RateLimitSnapshot(240L, 0L, NOW.plusSeconds(1)));
+        assertThat(parse(parser, "ratelimit", "limit=240, remaining=3, reset=1.5.2").resetAt()).isNull();
+    }
+
+    @Test
     void ietfStructuredFieldsWithSeveralPoliciesUseTheTightest() {
         RateLimitSnapshot s = parse(parser, "RateLimit-Policy", "\"burst\";q=10;w=1, \"daily\";q=5000;w=86400",
                 "RateLimit", "\"burst\";r=8;t=1, \"daily\";r=2;t=3600");
