@@ -576,7 +576,7 @@ class ReadySourcesTest {
             TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
             assertThat(run.exitCode()).isEqualTo(2);
             assertThat(run.err()).contains("leadpipe.source.crm.profile = 'hubspt'")
-                    .contains("apollo, github, hubspot, hubspot-search, pipedrive, pipedrive-v2, salesforce, stripe");
+                    .contains("apollo, github, hubspot, hubspot-search, outreach, pipedrive, pipedrive-v2, salesforce, stripe, zoho");
         }
     }
 }

@@ -26,10 +26,11 @@ import java.util.Locale;
  * @param deletedValue     the flag's value on a deleted record (true)
  * @param deletedParam     name=value of a separate listing of deleted records (HubSpot archived=true), or null
  * @param countPointer     the API's count of the records matching the delta query, or null
+ * @param problem          why an incremental job cannot use this delta ({since} missing from the URL), or null
  */
 public record DeltaSpec(String source, Where where, String name, WatermarkFormat format, String template,
                         String updatedAtPointer, Duration overlap, Covers covers, String deletedPointer,
-                        String deletedValue, String deletedParam, String countPointer) {
+                        String deletedValue, String deletedParam, String countPointer, String problem) {
 
     public static final String SINCE = "{since}";
     /** What a full pull sends where the watermark is part of the query itself (a SOQL WHERE): the start of time. */
@@ -83,12 +84,14 @@ public record DeltaSpec(String source, Where where, String name, WatermarkFormat
         if (where == Where.BODY && !"POST".equalsIgnoreCase(s.get("leadpipe.source." + source + ".method", "GET"))) {
             throw s.invalid(p + "in", whereText, "puts the watermark in the JSON body, but leadpipe.source." + source + ".method is not POST");
         }
+        // a profile declares the SOQL dialect for every user; only an incremental job needs {since} in the URL
+        String problem = null;
         if (where == Where.URL) {
             String url = s.get("leadpipe.source." + source + ".url", "");
             int q = url.indexOf('?');
             if (q < 0 || !DeltaRequest.hasPlaceholder(url.substring(q))) {
-                throw s.invalid(p + "in", whereText, "puts the watermark in the URL's own query, but leadpipe.source." + source
-                        + ".url has no {since} in its query (e.g. ?q=SELECT+Id+FROM+Contact+WHERE+SystemModstamp+>+{since})");
+                problem = p + "in = url puts the watermark in the URL's own query, but leadpipe.source." + source
+                        + ".url has no {since} in its query (e.g. ?q=SELECT+Id+FROM+Contact+WHERE+SystemModstamp+%3E+{since})";
             }
         }
         String formatText = s.get(p + "format", "iso-8601");
@@ -118,7 +121,7 @@ public record DeltaSpec(String source, Where where, String name, WatermarkFormat
         String deletedValue = s.get(p + "deleted-value", "true");
         return new DeltaSpec(source, where, name, format, template,
                 pointer(s, p + "updated-at-pointer", s.get(p + "updated-at-pointer"), false), overlap, covers,
-                deletedPointer, deletedValue, deletedParam, pointer(s, p + "count-pointer", s.get(p + "count-pointer"), false));
+                deletedPointer, deletedValue, deletedParam, pointer(s, p + "count-pointer", s.get(p + "count-pointer"), false), problem);
     }
 
     private static String required(Settings s, String p, String key, String value, String where) {

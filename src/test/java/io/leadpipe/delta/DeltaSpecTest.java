@@ -70,6 +70,9 @@ class DeltaSpecTest {
         assertThat(sf.where()).isEqualTo(DeltaSpec.Where.URL);
         assertThat(sf.deletedPointer()).isEqualTo("/IsDeleted");
         assertThat(sf.deletedValue()).isEqualTo("true");
+        assertThat(sf.problem()).isNull();
+        assertThat(spec("delta.in", "url").problem()).as("a one-off job may still use the source; an incremental one is refused")
+                .contains("leadpipe.source.leads-api.url has no {since} in its query");
         DeltaSpec apollo = spec("delta.in", "none");
         assertThat(apollo.declared()).isTrue();
         assertThat(apollo.filters()).isFalse();
@@ -92,7 +95,6 @@ class DeltaSpecTest {
         refused("delta.header = 'If-Modified-Since' is set but leadpipe.source.leads-api.delta.in is query", "delta.in", "query", "delta.param", "since", "delta.header", "If-Modified-Since");
         refused("delta.param = 'since' is set but leadpipe.source.leads-api.delta.in is not set", "delta.param", "since");
         refused("method is not POST", "delta.in", "body", "delta.body-pointer", "/since");
-        refused("has no {since} in its query", "delta.in", "url");
         refused("delta.format = 'rfc3339' must be one of iso-8601, iso-8601-millis", "delta.in", "query", "delta.param", "since", "delta.format", "rfc3339");
         refused("delta.template = '>= now' must contain {since}", "delta.in", "query", "delta.param", "since", "delta.template", ">= now");
         refused("a text watermark needs quotes", "method", "POST", "delta.in", "body", "delta.body-pointer", "/f/-", "delta.template", "{\"value\":{since}}");
