@@ -43,14 +43,15 @@ final class SourceRecords {
     private Instant last = Instant.EPOCH;
     private final int seeded;
 
-    /** {@code n} records created a day ago (by the vendor's clock), ids from {@code idOf(0..)}. */
+    /** {@code n} records created an hour apart, the last an hour ago (by the vendor's clock), ids from {@code idOf(0..)}. */
     SourceRecords(int n, IntFunction<String> idOf, Duration skew) {
         this.idOf = idOf;
         this.skew = skew;
         this.seeded = n;
-        Instant dayAgo = Instant.now().plus(skew).minus(Duration.ofDays(1));
+        // an hour apart: an overlap of minutes re-reads one old record at most, not the whole list
+        Instant first = Instant.now().plus(skew).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).minus(Duration.ofHours(n));
         for (int i = 0; i < n; i++) {
-            Rec r = new Rec(idOf.apply(i), i, dayAgo.plusSeconds(i));
+            Rec r = new Rec(idOf.apply(i), i, first.plus(Duration.ofHours(i)));
             byId.put(r.id, r);
         }
     }

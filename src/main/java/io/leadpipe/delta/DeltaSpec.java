@@ -189,6 +189,22 @@ public record DeltaSpec(String source, Where where, String name, WatermarkFormat
                 covers.name(), String.valueOf(deletedPointer), deletedValue, String.valueOf(deletedParam), String.valueOf(countPointer));
     }
 
+    /** The source settings that decide which records a pull returns (paging, URL, body), with the delta's. */
+    private static final String[] QUERY_SETTINGS = {"url", "method", "body", "body-file", "paging", "page-size", "page-size-param",
+            "cursor-param", "next-cursor-pointer", "next-cursor-header", "next-url-pointer", "starting-after-param", "has-more-pointer",
+            "next-offset-pointer", "offset-param", "page-param", "first-page", "records-pointer", "fields-pointer", "id-pointer"};
+
+    /**
+     * A digest of everything that decides what a delta job's pulls return — its source's URL, method, body and
+     * paging, and this delta — so a job pulled under other settings is refused (pointing to reset), like a
+     * changed filter, instead of going on from a position or watermark that means something else now.
+     */
+    public String settingsFingerprint(Settings s) {
+        StringBuilder b = new StringBuilder(fingerprint());
+        for (String key : QUERY_SETTINGS) b.append('\n').append(key).append('=').append(s.getAllowingEmpty("leadpipe.source." + source + "." + key, ""));
+        return io.leadpipe.encoding.Sha256.hex(b.toString());
+    }
+
     /** One line for probe, status and the start of a run: how this source is asked for what changed. */
     public String describe() {
         return switch (where) {

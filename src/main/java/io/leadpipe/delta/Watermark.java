@@ -35,4 +35,19 @@ public record Watermark(Instant since, Origin origin, Instant basis) {
         return since + " (" + (origin == Origin.DATA ? "largest updated-at stored " : "previous pull's start by leadpipe's clock ")
                 + basis + ", less " + overlapSeconds + " s overlap)";
     }
+
+    /** One line for the run report and status, from the delta fields of a report (store.DeltaWatermarks#describe). */
+    public static String reportLine(java.util.Map<String, Object> d) {
+        if (d == null) return null;
+        Object used = d.get("deltaWatermark");
+        String from = switch (String.valueOf(d.get("deltaWatermarkFrom"))) {
+            case "DATA" -> "the largest updated-at stored, " + d.get("deltaWatermarkBasis") + ", less " + d.get("deltaOverlapSeconds") + " s overlap";
+            case "CLOCK" -> "the previous pull's start by leadpipe's clock, " + d.get("deltaWatermarkBasis") + ", less " + d.get("deltaOverlapSeconds")
+                    + " s overlap (the records carry no updated-at)";
+            case "FULL" -> "none: the API has no \"changed since\" filter, a full pull";
+            default -> "none: the first pull is a full one";
+        };
+        return "watermark " + (used == null ? "—" : used) + " (from " + from + "); " + d.get("deltaChanged") + " changed, " + d.get("deltaNew") + " new, "
+                + d.get("deltaUnchanged") + " re-read unchanged, " + d.get("deltaDeleted") + " deleted at the source";
+    }
 }
