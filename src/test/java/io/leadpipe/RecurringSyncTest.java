@@ -164,6 +164,24 @@ class RecurringSyncTest {
         }
     }
 
+    /** probe --since shows the delta request exactly as a pull sends it: the vendor's parameter, header or SOQL. */
+    @Test
+    @Timeout(120)
+    void probeSinceShowsTheDeltaRequest() throws Exception {
+        SourceRecords data = new SourceRecords(30, DeltaFakes.ids("outreach"), Duration.ZERO);
+        SourceRecords zohoData = new SourceRecords(30, DeltaFakes.ids("zoho"), Duration.ZERO);
+        try (VendorFake outreach = DeltaFakes.outreach(data); VendorFake zoho = DeltaFakes.zoho(zohoData);
+             TestWorkspace ws = workspace(List.of(new Vendor("outreach", data, outreach), new Vendor("zoho", zohoData, zoho)))) {
+            TestWorkspace.CliResult probe = ws.cli(TestWorkspace.envWithKey(), "probe", "outreach", "--since", "2026-12-05T14:33:34Z");
+            assertThat(probe.out()).as(probe.out() + probe.err())
+                    .contains("query filter[updatedAt]={since}..inf (iso-8601), since 2026-12-05T14:33:34Z")
+                    .contains("filter%5BupdatedAt%5D=2026-12-05T14%3A33%3A34Z..inf");
+            TestWorkspace.CliResult header = ws.cli(TestWorkspace.envWithKey(), "probe", "zoho", "--since", "2026-12-05T14:33:34Z");
+            assertThat(header.out()).as(header.out() + header.err()).contains("If-Modified-Since: 2026-12-05T14:33:34+00:00");
+            assertThat(ws.cli(TestWorkspace.envWithKey(), "probe", "zoho", "--since", "yesterday").exitCode()).isEqualTo(2);
+        }
+    }
+
     /** Zoho answers 304 Not Modified when nothing changed since If-Modified-Since: an empty delta, not a failure. */
     @Test
     @Timeout(120)
