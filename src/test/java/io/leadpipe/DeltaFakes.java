@@ -333,6 +333,11 @@ final class DeltaFakes {
     // page[after] in the link); meta.count is the number of matching records. Deleted prospects are not listed.
 
     static VendorFake outreach(SourceRecords data) throws IOException {
+        return outreach(data, 0);
+    }
+
+    /** Outreach whose meta.count says {@code countMore} records more than it serves (records it counts but cannot show). */
+    static VendorFake outreach(SourceRecords data, int countMore) throws IOException {
         return fake("Authorization", "Bearer " + KEY, (ex, body) -> {
             if (!"application/vnd.api+json".equals(ex.getRequestHeaders().getFirst("Content-Type"))) {
                 json(ex, 415, JSON.createObjectNode().set("errors", JSON.createArrayNode().add(JSON.createObjectNode()
@@ -370,7 +375,7 @@ final class DeltaFakes {
                         + "&page%5Bafter%5D=" + rows.get(to - 1).id;
                 out.putObject("links").put("next", next);
             }
-            if (!"false".equals(VendorFake.param(ex, "count"))) out.putObject("meta").put("count", rows.size());
+            if (!"false".equals(VendorFake.param(ex, "count"))) out.putObject("meta").put("count", rows.size() + (filter == null ? 0 : countMore));
             FakeApi.send(ex, 200, "application/vnd.api+json", out.toString());
         });
     }

@@ -182,6 +182,25 @@ class RecurringSyncTest {
         }
     }
 
+    /**
+     * A delta proves itself against the API's count of the delta query: one that stored fewer records than the
+     * API counts is a GAP (exit 3), never PASS. status says the watermark and where it came from.
+     */
+    @Test
+    @Timeout(120)
+    void aDeltaShortOfTheApisCountIsAGap() throws Exception {
+        SourceRecords data = new SourceRecords(30, DeltaFakes.ids("outreach"), Duration.ZERO);
+        try (VendorFake fake = DeltaFakes.outreach(data, 4); TestWorkspace ws = workspace(List.of(new Vendor("outreach", data, fake)))) {
+            assertThat(ws.cli(TestWorkspace.envWithKey(), "run").exitCode()).as("the full pull: the count is the whole list's").isZero();
+            data.change(2);
+            TestWorkspace.CliResult delta = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(delta.out()).contains("completeness    GAP: the API reported ").contains("4 missing");
+            assertThat(delta.exitCode()).isEqualTo(3);
+            TestWorkspace.CliResult status = ws.cli(TestWorkspace.envWithKey(), "status");
+            assertThat(status.out()).contains("job outreach-sync delta: watermark ").contains("(from the largest updated-at stored, ").contains("2 changed, 0 new");
+        }
+    }
+
     /** Zoho answers 304 Not Modified when nothing changed since If-Modified-Since: an empty delta, not a failure. */
     @Test
     @Timeout(120)

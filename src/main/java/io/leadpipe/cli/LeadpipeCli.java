@@ -160,6 +160,9 @@ public final class LeadpipeCli {
             if (job == null) table.printStatus(out);
             else if (slices.isEmpty()) table.printStatus(out, java.util.Set.of(job));
             else table.printSlicedStatus(out, job, slices);
+            // incremental jobs: the watermark of their last pull, where it came from, and what the delta brought
+            new io.leadpipe.store.DeltaWatermarks(db.dataSource(), Map.of(), Map.of()).statusLines(job == null ? null : java.util.Set.of(job))
+                    .forEach((j, line) -> out.println("job " + j + " delta: " + line));
         }
         return OK;
     }

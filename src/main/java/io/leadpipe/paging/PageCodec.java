@@ -228,7 +228,8 @@ public final class PageCodec {
         Paginator.Page page = new Paginator.Page(body, records, headers::get, lastId, pull.largestPage());
         noticeClamp(page);
         String next = source.paginator().next(pull.position(), page);
-        JsonNode total = body.at(source.totalPointer());
+        // a delta's proof: the API's count of the delta query, where it reports one
+        JsonNode total = body.at(delta != null && delta.countPointer() != null && since(pull) != null ? delta.countPointer() : source.totalPointer());
         // said at the pull's first page, when the whole query's size is known
         if (maxPages > 0 && total.canConvertToLong() && pull.position() == null) {
             long reachable = (long) maxPages * Math.max(page.apiPageSize(), 1);

@@ -160,7 +160,9 @@ public final class DeltaWatermarks {
             r.put("deltaWatermark", row.get("watermark_used"));
             r.put("deltaWatermarkFrom", origin == null ? "FIRST" : origin);
             r.put("deltaWatermarkBasis", row.get("watermark_basis"));
-            r.put("deltaOverlapSeconds", d == null ? null : d.overlap().toSeconds());
+            Instant used = UpdatedAt.parse((String) row.get("watermark_used"));
+            Instant basis = UpdatedAt.parse((String) row.get("watermark_basis"));
+            r.put("deltaOverlapSeconds", used == null || basis == null ? d == null ? null : d.overlap().toSeconds() : java.time.Duration.between(used, basis).toSeconds());
             r.put("deltaDialect", d == null ? null : d.describe());
             r.put("deltaChanged", row.get("changed_count"));
             r.put("deltaNew", row.get("new_count"));
@@ -172,6 +174,23 @@ public final class DeltaWatermarks {
         } catch (SQLException e) {
             return null;
         }
+    }
+
+    /** For status: each incremental job's delta line (the watermark of its last pull, where it came from, its tally), by job. */
+    public Map<String, String> statusLines(java.util.Collection<String> onlyJobs) {
+        Map<String, String> lines = new java.util.TreeMap<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT job_id FROM delta_watermark");
+             ResultSet rs = ps.executeQuery()) {
+            List<String> jobs = new java.util.ArrayList<>();
+            while (rs.next()) jobs.add(rs.getString(1));
+            for (String job : jobs) {
+                if (onlyJobs != null && !onlyJobs.contains(job)) continue;
+                lines.put(job, io.leadpipe.delta.Watermark.reportLine(describe(job)));
+            }
+        } catch (SQLException e) {
+            // a database from before the delta tables: nothing to say
+        }
+        return lines;
     }
 
     private static void mark(Connection c, String sql, String source, List<String> ids) throws SQLException {
