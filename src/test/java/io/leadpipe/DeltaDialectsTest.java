@@ -37,21 +37,6 @@ class DeltaDialectsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private static VendorFake fakeOf(String vendor, SourceRecords data) throws Exception {
-        return switch (vendor) {
-            case "github" -> DeltaFakes.github(data);
-            case "hubspot" -> DeltaFakes.hubspotList(data);
-            case "hubspot-search" -> DeltaFakes.hubspotSearch(data);
-            case "stripe" -> DeltaFakes.stripe(data);
-            case "salesforce" -> DeltaFakes.salesforce(data);
-            case "pipedrive-v2" -> DeltaFakes.pipedriveV2(data);
-            case "apollo" -> DeltaFakes.apollo(data);
-            case "outreach" -> DeltaFakes.outreach(data);
-            case "zoho" -> DeltaFakes.zoho(data);
-            default -> throw new IllegalArgumentException(vendor);
-        };
-    }
-
     static Settings settings(String vendor, String url) {
         Map<String, String> m = Map.of("leadpipe.sources", vendor, "leadpipe.source." + vendor + ".profile", vendor, "leadpipe.source." + vendor + ".url", url);
         return Settings.load(Path.of("application.properties"), null, m, Map.of(), new Properties());
@@ -136,7 +121,7 @@ class DeltaDialectsTest {
     @ValueSource(strings = {"github", "hubspot", "hubspot-search", "stripe", "salesforce", "pipedrive-v2", "apollo", "outreach", "zoho"})
     void theProfilesDeltaFetchesWhatChangedAndNothingElse(String vendor) throws Exception {
         SourceRecords data = new SourceRecords(60, DeltaFakes.ids(vendor), Duration.ZERO);
-        try (VendorFake fake = fakeOf(vendor, data)) {
+        try (VendorFake fake = DeltaFakes.of(vendor, data)) {
             String url = DeltaFakes.url(fake, vendor);
             Settings s = settings(vendor, url);
             DeltaSpec d = DeltaSpec.from(s, vendor);
@@ -173,7 +158,7 @@ class DeltaDialectsTest {
     @ValueSource(strings = {"outreach", "stripe", "zoho", "salesforce"})
     void aBareTimestampInTheWrongPlaceFindsNothingOrIsRefused(String vendor) throws Exception {
         SourceRecords data = new SourceRecords(20, DeltaFakes.ids(vendor), Duration.ZERO);
-        try (VendorFake fake = fakeOf(vendor, data)) {
+        try (VendorFake fake = DeltaFakes.of(vendor, data)) {
             String url = DeltaFakes.url(fake, vendor).replace("{since}", "2020-01-01T00:00:00Z");
             Settings s = settings(vendor, DeltaFakes.url(fake, vendor));
             Instant before = Instant.now().minusSeconds(1);

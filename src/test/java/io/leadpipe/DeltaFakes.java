@@ -14,7 +14,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -451,6 +450,22 @@ final class DeltaFakes {
         });
     }
 
+    /** The fake of a vendor (its profile's name) serving these records. */
+    static VendorFake of(String vendor, SourceRecords data) throws IOException {
+        return switch (vendor) {
+            case "github" -> github(data);
+            case "hubspot" -> hubspotList(data);
+            case "hubspot-search" -> hubspotSearch(data);
+            case "stripe" -> stripe(data);
+            case "salesforce" -> salesforce(data);
+            case "pipedrive-v2" -> pipedriveV2(data);
+            case "apollo" -> apollo(data);
+            case "outreach" -> outreach(data);
+            case "zoho" -> zoho(data);
+            default -> throw new IllegalArgumentException(vendor);
+        };
+    }
+
     /** The path of each vendor's list under the fake's base, as a profile's user would write the URL. */
     static String url(VendorFake fake, String vendor) {
         return fake.base() + switch (vendor) {
@@ -477,11 +492,5 @@ final class DeltaFakes {
             case "zoho" -> i -> Long.toString(4_150_868_000_000_000_000L + i);
             default -> i -> Integer.toString(i + 1);
         };
-    }
-
-    static List<String> sorted(List<String> ids) {
-        List<String> l = new ArrayList<>(ids);
-        l.sort(null);
-        return l;
     }
 }

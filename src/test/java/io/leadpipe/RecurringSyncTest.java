@@ -25,21 +25,6 @@ class RecurringSyncTest {
 
     private static final int N = 250;
 
-    private static VendorFake fakeOf(String vendor, SourceRecords data) throws Exception {
-        return switch (vendor) {
-            case "github" -> DeltaFakes.github(data);
-            case "hubspot" -> DeltaFakes.hubspotList(data);
-            case "hubspot-search" -> DeltaFakes.hubspotSearch(data);
-            case "stripe" -> DeltaFakes.stripe(data);
-            case "salesforce" -> DeltaFakes.salesforce(data);
-            case "pipedrive-v2" -> DeltaFakes.pipedriveV2(data);
-            case "apollo" -> DeltaFakes.apollo(data);
-            case "outreach" -> DeltaFakes.outreach(data);
-            case "zoho" -> DeltaFakes.zoho(data);
-            default -> throw new IllegalArgumentException(vendor);
-        };
-    }
-
     static TestWorkspace workspace(String vendor, VendorFake fake) throws Exception {
         TestWorkspace ws = new TestWorkspace();
         ws.settings.put("leadpipe.sources", vendor);
@@ -98,23 +83,26 @@ class RecurringSyncTest {
     @Test
     @Timeout(180)
     void eachVendorsNextRunFetchesOnlyWhatChangedAndStoresAllOfIt() throws Exception {
-        syncs(List.of("github", "hubspot", "hubspot-search", "stripe", "salesforce", "pipedrive-v2", "apollo", "outreach", "zoho"), 0);
+        Map<String, Integer> vendors = new java.util.LinkedHashMap<>();
+        for (String v : List.of("github", "hubspot", "hubspot-search", "stripe", "salesforce", "pipedrive-v2", "apollo", "outreach", "zoho")) vendors.put(v, 0);
+        syncs(vendors);
     }
 
     /** The API's clock 5 minutes ahead of ours, or behind: the watermark is the API's own updated-at, so nothing is lost. */
     @Test
     @Timeout(180)
     void clockSkewOfFiveMinutesChangesNothing() throws Exception {
-        syncs(List.of("outreach", "salesforce", "zoho", "pipedrive-v2"), 300);
-        syncs(List.of("outreach", "salesforce", "zoho", "github"), -300);
+        syncs(Map.of("outreach", 300, "salesforce", -300, "zoho", 300, "pipedrive-v2", -300, "github", 300));
     }
 
-    private static void syncs(List<String> names, int skewSeconds) throws Exception {
+    /** Each vendor's fake, its clock that many seconds off ours: a full pull, changes at the source, the next run. */
+    private static void syncs(Map<String, Integer> skews) throws Exception {
         List<Vendor> vendors = new ArrayList<>();
         try {
-            for (String name : names) {
-                SourceRecords data = new SourceRecords(N, DeltaFakes.ids(name), Duration.ofSeconds(skewSeconds));
-                vendors.add(new Vendor(name, data, fakeOf(name, data)));
+            for (Map.Entry<String, Integer> e : skews.entrySet()) {
+                String name = e.getKey();
+                SourceRecords data = new SourceRecords(N, DeltaFakes.ids(name), Duration.ofSeconds(e.getValue()));
+                vendors.add(new Vendor(name, data, DeltaFakes.of(name, data)));
             }
             try (TestWorkspace ws = workspace(vendors)) {
                 TestWorkspace.CliResult first = ws.cli(TestWorkspace.envWithKey(), "run");
@@ -129,7 +117,7 @@ class RecurringSyncTest {
                 }
                 TestWorkspace.CliResult second = ws.cli(TestWorkspace.envWithKey(), "run");
                 assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
-                for (Vendor v : vendors) checkDelta(ws, v, fullRequests.get(v.name), report(second.out(), v.name + "-sync"), skewSeconds);
+                for (Vendor v : vendors) checkDelta(ws, v, fullRequests.get(v.name), report(second.out(), v.name + "-sync"), skews.get(v.name));
             }
         } finally {
             for (Vendor v : vendors) v.fake.close();
