@@ -101,7 +101,7 @@ public final class SourceKeys {
         text("auth.refresh-token-file", "", "refresh token: or a file whose first line is the token");
         flag("auth.follow-instance-url", "false", "call the host the token answer names (Salesforce instance_url)");
         number("auth.renew-before-seconds", "60", 0, 86_400, "renew an access token this long before it expires (at most a quarter of its lifetime)");
-        // recurring syncs: how the API is asked for what changed since a watermark (io.leadpipe.delta.DeltaSpec)
+        // recurring syncs: how the API is asked for what changed since a watermark (DeltaSpec, in package delta)
         text("delta.in", "", "where the watermark goes: query | header | body | url ({since} in the URL's own query) | none (no such filter: a full pull each run); empty: not declared (the job's incremental parameter)");
         text("delta.param", "", "in = query: the parameter (updated_since, filter[updatedAt], created[gte])");
         text("delta.header", "", "in = header: the header (If-Modified-Since)");
