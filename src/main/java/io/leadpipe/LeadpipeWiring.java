@@ -100,6 +100,16 @@ public final class LeadpipeWiring implements AutoCloseable {
         SinkBeans sink = new SinkBeans(settings, sinkSpec, db.dataSource(), sinkAuth, rateLimits, policy, process.backoff("leadpipe.sink.retry.", rateLimits), metrics);
         run = new RunBeans(settings, metrics, counters, runReport, rateLimits, process.backoff("leadpipe.retry.", rateLimits));
         stores = new StoreBeans(settings, db.dataSource(), sources.paging(), counters, metrics, run.slicedPulls());
+        // each source's delta dialect, and a digest of the settings that decide what its pulls return
+        Map<String, io.leadpipe.delta.DeltaSpec> deltas = new java.util.LinkedHashMap<>();
+        Map<String, String> fingerprints = new java.util.LinkedHashMap<>();
+        for (Sources.Resolved r : resolved) {
+            deltas.put(r.spec().name(), r.spec().delta());
+            fingerprints.put(r.spec().name(), r.spec().delta().settingsFingerprint(settings));
+        }
+        io.leadpipe.store.DeltaWatermarks deltaWatermarks = new io.leadpipe.store.DeltaWatermarks(db.dataSource(), deltas, fingerprints);
+        stores.deltaWatermarks(deltaWatermarks);
+        runReport.deltas(deltaWatermarks::describe);
         for (CamelConfiguration beans : List.<CamelConfiguration>of(sources, sink, run, stores)) main.configure().addConfiguration(beans);
 
         // added before start: Camel only emits exchange events when a notifier exists at start-up

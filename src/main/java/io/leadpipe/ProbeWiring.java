@@ -84,7 +84,7 @@ public final class ProbeWiring implements AutoCloseable {
         String pacing = "floor " + policy.floor() + " requests kept per window (at most a tenth of the limit), at most " + spec.quota().maxRequestsPerSecond()
                 + " requests/s (Throttler), node share " + policy.nodeShare()
                 + "; a wait longer than " + settings.get("leadpipe.ratelimit.max-wait", "15m") + " stops the job PAUSED";
-        return new SourceProbe(spec.paging(), source.quota(), recorder[0], retries.describe(), pacing);
+        return new SourceProbe(spec.paging(), source.quota(), recorder[0], retries.describe(), pacing).delta(spec.delta());
     }
 
     public CamelContext context() {

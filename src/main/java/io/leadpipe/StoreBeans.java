@@ -81,6 +81,14 @@ final class StoreBeans implements CamelConfiguration {
         driftMeter = new DriftMeter(db, settings.getLong("leadpipe.drift.threshold", 0, 0, Long.MAX_VALUE));
     }
 
+    /** Incremental jobs of sources that declare their delta: watermark from the data, tally, settings kept (bean deltaWatermarks). */
+    private io.leadpipe.store.DeltaWatermarks deltaWatermarks;
+
+    void deltaWatermarks(io.leadpipe.store.DeltaWatermarks watermarks) {
+        this.deltaWatermarks = watermarks;
+        checkpointStore.deltaWatermarks(watermarks);
+    }
+
     PullRepository checkpointStore() {
         return checkpointStore;
     }
@@ -94,6 +102,7 @@ final class StoreBeans implements CamelConfiguration {
         Registry registry = context.getRegistry();
         registry.bind("pageTransaction", new PageTransaction(transactions));
         registry.bind("pullRepository", checkpointStore);
+        registry.bind("deltaWatermarks", deltaWatermarks);
         registry.bind("h2Housekeeping", housekeeping);
         registry.bind("leadStore", leadStore);
         registry.bind("pullLoop", new PullLoop(pullEvents));

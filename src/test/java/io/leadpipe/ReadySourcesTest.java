@@ -576,7 +576,7 @@ class ReadySourcesTest {
             TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
             assertThat(run.exitCode()).isEqualTo(2);
             assertThat(run.err()).contains("leadpipe.source.crm.profile = 'hubspt'")
-                    .contains("apollo, attio, close, github, hubspot, hubspot-search, intercom, pipedrive, pipedrive-v2, salesforce, stripe");
+                    .contains("apollo, attio, close, github, hubspot, hubspot-search, intercom, outreach, pipedrive, pipedrive-v2, salesforce, stripe, zoho");
         }
     }
 }

@@ -20,6 +20,8 @@ public final class CommandLine {
     public boolean help;
     /** export: replace an existing --out file that is not a previous export */
     public boolean force;
+    /** probe: the delta request for what changed since this time (ISO-8601, epoch seconds or ms, a date) */
+    public String since;
     public final Map<String, String> overrides = new LinkedHashMap<>();
 
     public static CommandLine parse(String[] argv) {
@@ -34,6 +36,7 @@ public final class CommandLine {
                 case "--out" -> c.out = Path.of(value(argv, ++i, a));
                 case "--stage" -> c.stage = value(argv, ++i, a);
                 case "--force" -> c.force = true;
+                case "--since" -> c.since = value(argv, ++i, a);
                 default -> {
                     if (a.startsWith("--config=")) c.config = Path.of(a.substring(9));
                     else if (a.startsWith("--job=")) c.job = a.substring(6);
@@ -83,7 +86,7 @@ public final class CommandLine {
                                    (never inside the database directory; an existing FILE that is not a
                                    previous export is replaced only with --force)
 
-              probe SOURCE | probe --job JOB
+              probe SOURCE | probe --job JOB   [--since TIME: the delta request for what changed since TIME]
                                    one request for the first page, nothing stored: prints the request (keys
                                    masked), status, records found and the first id, the next position, the
                                    total, the quota reading and the rules in force; exit 1 when a full pull

@@ -160,6 +160,9 @@ public final class LeadpipeCli {
             if (job == null) table.printStatus(out);
             else if (slices.isEmpty()) table.printStatus(out, java.util.Set.of(job));
             else table.printSlicedStatus(out, job, slices);
+            // incremental jobs: the watermark of their last pull, where it came from, and what the delta brought
+            new io.leadpipe.store.DeltaWatermarks(db.dataSource(), Map.of(), Map.of()).statusLines(job == null ? null : java.util.Set.of(job))
+                    .forEach((j, line) -> out.println("job " + j + " delta: " + line));
         }
         return OK;
     }
@@ -273,10 +276,12 @@ public final class LeadpipeCli {
             if (cli.args.size() != 1) throw new ConfigException("usage: leadpipe probe SOURCE, or leadpipe probe --job JOB");
             source = cli.args.get(0);
         }
+        java.time.Instant since = cli.since == null ? null : io.leadpipe.delta.UpdatedAt.parse(cli.since);
+        if (cli.since != null && since == null) throw new ConfigException("--since '" + cli.since + "' is not a time (e.g. 2026-12-05T14:00:00Z)");
         try (ProbeWiring app = new ProbeWiring(settings)) {
             io.leadpipe.probe.SourceProbe probe = app.start(env, source);
             org.apache.camel.ProducerTemplate template = app.context().createProducerTemplate();
-            io.leadpipe.probe.ProbeReport report = probe.run(template, cli.job, filters);
+            io.leadpipe.probe.ProbeReport report = probe.run(template, cli.job, filters, since);
             template.stop();
             out.print(report.toText());
             return report.failed() ? JOB_FAILED : OK;

@@ -101,6 +101,20 @@ public final class SourceKeys {
         text("auth.refresh-token-file", "", "refresh token: or a file whose first line is the token");
         flag("auth.follow-instance-url", "false", "call the host the token answer names (Salesforce instance_url)");
         number("auth.renew-before-seconds", "60", 0, 86_400, "renew an access token this long before it expires (at most a quarter of its lifetime)");
+        // recurring syncs: how the API is asked for what changed since a watermark (DeltaSpec, in package delta)
+        text("delta.in", "", "where the watermark goes: query | header | body | url ({since} in the URL's own query) | none (no such filter: a full pull each run); empty: not declared (the job's incremental parameter)");
+        text("delta.param", "", "in = query: the parameter (updated_since, filter[updatedAt], created[gte])");
+        text("delta.header", "", "in = header: the header (If-Modified-Since)");
+        text("delta.body-pointer", "", "in = body: the JSON pointer of the body field (/filterGroups/0/filters/- appends to an array)");
+        text("delta.format", "iso-8601", "iso-8601 | iso-8601-millis | iso-8601-offset | epoch-seconds | epoch-millis | date | http-date; rounded down");
+        text("delta.template", "{since}", "the value sent, {since} = the formatted watermark: {since}..inf, >= {since}, or JSON in a body");
+        text("delta.updated-at-pointer", "", "the record's updated-at (JSON pointer on the record as sent): the next watermark is the largest stored; empty: the previous pull's start by our clock");
+        text("delta.overlap-seconds", "", "how far before the watermark a delta looks again; empty: leadpipe.incremental.overlap-seconds");
+        text("delta.covers", "updated", "updated (the filter finds changed records) | created (only new ones: said at start)");
+        text("delta.deleted-pointer", "", "a record's deleted flag (/IsDeleted, /archived); empty: the API shows none on records");
+        text("delta.deleted-value", "true", "the flag's value on a deleted record");
+        text("delta.deleted-param", "", "name=value of a separate listing of deleted records (HubSpot archived=true)");
+        text("delta.count-pointer", "", "the API's count of the records matching the delta query: a delta short of it is a GAP");
     }
 
     /** Per-source request headers, one key per header (not in the table: the header name is part of the key). */

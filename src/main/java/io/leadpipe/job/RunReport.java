@@ -24,6 +24,13 @@ public final class RunReport {
     private final Map<String, Map<String, Object>> latest = new ConcurrentHashMap<>();
     private final java.util.function.Function<String, String> learnedRates;
 
+    /** A delta job's watermark and tally by job (store.DeltaWatermarks#describe), merged into its report. */
+    private java.util.function.Function<String, Map<String, Object>> deltas;
+
+    public void deltas(java.util.function.Function<String, Map<String, Object>> deltas) {
+        this.deltas = deltas;
+    }
+
     public RunReport(Path directory, JobCounters counters) {
         this(directory, counters, source -> null);
     }
@@ -64,6 +71,9 @@ public final class RunReport {
         r.put("stopReason", pull.stopReason());
         r.put("verificationPass", pull.isVerification());
         r.put("updatedSince", pull.watermark());
+        // a delta job: the watermark used, where it came from, and what changed (store.DeltaWatermarks)
+        Map<String, Object> delta = deltas == null || pull.watermarkParam() == null ? null : deltas.apply(job);
+        if (delta != null) r.putAll(delta);
         r.put("apiTotal", apiTotal);
         // a parent → child job's total is its lists' totals: matched by the records its lists stored (a lead under two parents is in two lists)
         r.put("matchesApiTotal", apiTotal == null ? null : pull.children() != null ? pull.childListsShort() == 0 && apiTotal == pull.leads()
@@ -270,7 +280,8 @@ public final class RunReport {
             line(b, "in parallel", "up to " + r.get("mostPagesInFlight") + " pages in flight (concurrency " + r.get("concurrency") + "); "
                     + r.get("pagesStoredAhead") + " stored past the checkpoint, waiting for the pages below them");
         }
-        if (r.get("updatedSince") != null) line(b, "incremental", "records updated since " + r.get("updatedSince"));
+        if (r.containsKey("deltaWatermarkFrom")) line(b, "delta", io.leadpipe.delta.Watermark.reportLine(r));
+        else if (r.get("updatedSince") != null) line(b, "incremental", "records updated since " + r.get("updatedSince"));
         if (r.get("children") != null) line(b, "children", String.valueOf(r.get("children")));
         line(b, "leads received", r.get("leadsReceivedThisRun") + " this run");
         line(b, "leads stored", r.get("leadsStored") + " (" + r.get("newLeads") + " new, " + r.get("alreadyPresent") + " already present)");

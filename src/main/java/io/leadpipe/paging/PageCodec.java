@@ -38,6 +38,19 @@ public final class PageCodec {
     /** The most records the API serves per query, whatever the page size (leadpipe.source.<name>.max-results; 0 = no such limit). */
     private final long maxResults;
 
+    /** The source's delta dialect (leadpipe.source.<name>.delta.*); null or undeclared = the job's own parameter. */
+    private io.leadpipe.delta.DeltaSpec delta;
+
+    /** How this source is asked for what changed (a delta job's requests carry its watermark as the spec says). */
+    public PageCodec withDelta(io.leadpipe.delta.DeltaSpec delta) {
+        this.delta = delta;
+        return this;
+    }
+
+    public io.leadpipe.delta.DeltaSpec delta() {
+        return delta;
+    }
+
     public PageCodec(PagingSpec source) {
         this.source = source;
         this.sourceUrl = new SourceUrl(source.url());
@@ -107,6 +120,9 @@ public final class PageCodec {
         }
         Paginator.Call call = source.paginator().call(pull.position());
         exchange.setVariable("sourceUrl", sourceUrl.endpoint());
+        io.leadpipe.delta.DeltaRequest deltaRequest = deltaRequest(pull);
+        // a watermark in a header goes with every page, also those a next-page link names
+        if (deltaRequest != null) deltaRequest.headers().forEach(exchange.getMessage()::setHeader);
         if (call.url() != null) {
             // a next-page link names the whole request (its host checked by the paginator): followed as is, by GET
             exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "GET");
@@ -126,7 +142,17 @@ public final class PageCodec {
         }
         String watermark = pull.watermark();
         String incremental = pull.watermarkParam();
-        if (watermark != null && incremental != null && !incremental.isBlank()) params.put(incremental, watermark);
+        SourceUrl url = sourceUrl;
+        ObjectNode base = baseBody;
+        if (deltaRequest != null) {
+            // the source's delta dialect: a parameter, a body field, or {since} in the URL's own query
+            deltaRequest = new io.leadpipe.delta.DeltaRequest(source.url(), params, java.util.Map.of(), baseBody).since(delta, since(pull));
+            params = new LinkedHashMap<>(deltaRequest.params());
+            if (deltaRequest.body() != null) base = deltaRequest.body();
+            if (!deltaRequest.url().equals(source.url())) url = new SourceUrl(deltaRequest.url());
+        } else if (watermark != null && incremental != null && !incremental.isBlank()) {
+            params.put(incremental, watermark);
+        }
         params.putAll(call.params());
         exchange.getMessage().setHeader(Exchange.HTTP_METHOD, source.method());
         // a child list's endpoint (/companies/{id}/contacts) names the URL of the call; the HTTP endpoint stays the source's, one per source
@@ -136,7 +162,7 @@ public final class PageCodec {
         if (source.method().equals("POST")) {
             // leadpipe's fields go in the JSON body, over the source's fixed body; the URL keeps its own query,
             // less what the body now says
-            ObjectNode body = baseBody.deepCopy();
+            ObjectNode body = base.deepCopy();
             // a cursor is text even when it looks like a number (HubSpot search's "after": "100"); page
             // numbers, offsets, sizes and numeric filters are numbers
             boolean cursor = !source.paginator().positional();
@@ -144,16 +170,32 @@ public final class PageCodec {
                 if (v.matches("-?\\d{1,18}") && !(cursor && call.params().containsKey(k))) body.put(k, Long.parseLong(v));
                 else body.put(k, v);
             });
-            query = sourceUrl.ownQuery(params.keySet());
+            query = url.ownQuery(params.keySet());
             exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
             exchange.getMessage().setBody(JSON.writeValueAsString(body));
             exchange.setVariable("request", "POST " + endpoint + (query.isEmpty() ? "" : "?" + query) + " " + body);
         } else {
-            query = sourceUrl.query(params);
+            query = url.query(params);
             exchange.getMessage().setBody(null);
             exchange.setVariable("request", "GET " + endpoint + (query.isEmpty() ? "" : "?" + query));
         }
         if (!query.isEmpty()) exchange.getMessage().setHeader(Exchange.HTTP_QUERY, query);
+    }
+
+    /**
+     * The request of a source that declares its delta dialect, before the watermark is applied (headers are
+     * the only part read from it); null when the source declares none. The {since} placeholder of a URL is
+     * filled for every job (a full pull asks from the start of time); a watermark only for a delta pull.
+     */
+    private io.leadpipe.delta.DeltaRequest deltaRequest(PullPosition pull) {
+        if (delta == null || !delta.declared()) return null;
+        return io.leadpipe.delta.DeltaRequest.get(source.url()).since(delta, since(pull));
+    }
+
+    /** The watermark of a delta pull (an incremental job past its first pull), or null for a full pull. */
+    private static java.time.Instant since(PullPosition pull) {
+        if (pull.watermarkParam() == null || pull.watermark() == null) return null;
+        return io.leadpipe.delta.UpdatedAt.parse(pull.watermark());
     }
 
     /**
@@ -162,6 +204,8 @@ public final class PageCodec {
      */
     public FetchedPage readPage(JsonNode body, PullPosition pull, Exchange exchange) {
         JsonNode records = records(body);
+        // the page's data watermark and deletions, read from the raw records (stored with the page: store-page)
+        if (delta != null && delta.declared()) exchange.setVariable("pageChanges", io.leadpipe.delta.PageChanges.read(delta, records, source.idPointer()));
         int pageNo = pull.pageNo() + 1;
         List<String> ids = new ArrayList<>(records.size());
         List<String> payloads = new ArrayList<>(records.size());
@@ -184,7 +228,8 @@ public final class PageCodec {
         Paginator.Page page = new Paginator.Page(body, records, headers::get, lastId, pull.largestPage());
         noticeClamp(page);
         String next = source.paginator().next(pull.position(), page);
-        JsonNode total = body.at(source.totalPointer());
+        // a delta's proof: the API's count of the delta query, where it reports one
+        JsonNode total = body.at(delta != null && delta.countPointer() != null && since(pull) != null ? delta.countPointer() : source.totalPointer());
         // said at the pull's first page, when the whole query's size is known
         if (maxPages > 0 && total.canConvertToLong() && pull.position() == null) {
             long reachable = (long) maxPages * Math.max(page.apiPageSize(), 1);
@@ -199,6 +244,19 @@ public final class PageCodec {
         }
         String pageKey = pull.pullId() + ":" + HexFormat.of().formatHex(digest.digest()).substring(0, 40);
         return new FetchedPage(pageNo, ids, payloads, next, total.canConvertToLong() ? total.asLong() : null, source.pageSize(), pageKey);
+    }
+
+    /**
+     * 304 Not Modified to a delta request that carried its watermark in a header (Zoho's If-Modified-Since):
+     * nothing changed since — an empty last page. Any other 304 is an answer leadpipe did not ask for.
+     */
+    public FetchedPage notModified(PullPosition pull, Exchange exchange) {
+        if (delta == null || delta.where() != io.leadpipe.delta.DeltaSpec.Where.HEADER || since(pull) == null) {
+            throw new MalformedPageException("the API answered 304 Not Modified to a request that asked for no change since a time");
+        }
+        exchange.setVariable("pageChanges", io.leadpipe.delta.PageChanges.NONE);
+        String pageKey = pull.pullId() + ":" + HexFormat.of().formatHex(sha256().digest()).substring(0, 40);
+        return new FetchedPage(pull.pageNo() + 1, List.of(), List.of(), null, null, source.pageSize(), pageKey);
     }
 
     /**

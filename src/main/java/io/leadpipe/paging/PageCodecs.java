@@ -61,6 +61,12 @@ public final class PageCodecs {
         of(pull).prepareRequest(pull, exchange);
     }
 
+    /** A 304 to a delta request (If-Modified-Since): an empty last page, as the message body. */
+    public FetchedPage notModified(Exchange exchange) {
+        PullPosition pull = pull(exchange);
+        return of(pull).notModified(pull, exchange);
+    }
+
     /** The answer (JSON) → the page, as the message body. */
     public FetchedPage readPage(JsonNode page, Exchange exchange) {
         PullPosition pull = pull(exchange);

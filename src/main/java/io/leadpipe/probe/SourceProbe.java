@@ -48,6 +48,14 @@ public final class SourceProbe {
      * @param retries what a pull retries and how (the retry policy in force)
      * @param pacing  the governor's floor, the Throttler's cap, the longest wait
      */
+    /** The source's delta dialect, said with the request of --since. */
+    private io.leadpipe.delta.DeltaSpec delta;
+
+    public SourceProbe delta(io.leadpipe.delta.DeltaSpec delta) {
+        this.delta = delta;
+        return this;
+    }
+
     public SourceProbe(PagingSpec source, ApiQuota quota, RequestRecorder recorder, String retries, String pacing) {
         this.source = source;
         this.quota = quota;
@@ -58,14 +66,21 @@ public final class SourceProbe {
 
     /** One request for the first page of {@code job} (or of the source alone: job null) with its filters. */
     public ProbeReport run(ProducerTemplate template, String job, String filters) {
+        return run(template, job, filters, null);
+    }
+
+    /** The same, as a delta pull asks for what changed since {@code since} (null: a full pull's first page). */
+    public ProbeReport run(ProducerTemplate template, String job, String filters, java.time.Instant since) {
         String label = job == null ? "probe" : job;
         Exchange ex = template.send("direct:fetch-page", e -> {
-            e.setVariable("pull", new ProbePosition(label, source.name(), JobFilters.normalise(filters)));
+            e.setVariable("pull", new ProbePosition(label, source.name(), JobFilters.normalise(filters), since));
             e.setVariable("source", source.name());
             e.setVariable("jobId", label);
         });
         ProbeReport r = new ProbeReport("source " + source.name() + (job == null ? "" : ", job " + job
                 + (filters == null || filters.isBlank() ? "" : " (filters " + filters + ")")));
+        if (since != null) r.line("delta", delta == null || !delta.declared() ? "no delta declared (leadpipe.source." + source.name() + ".delta.in): the request carries no watermark"
+                : delta.describe() + ", since " + since);
         request(ex, r);
         Answer answer = Answer.of(ex);
         if (answer == null) {

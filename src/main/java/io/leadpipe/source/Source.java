@@ -23,7 +23,7 @@ public final class Source {
         this.auth = auth;
         this.client = client;
         this.quota = quota;
-        this.paging = new PageCodec(spec.paging());
+        this.paging = new PageCodec(spec.paging()).withDelta(spec.delta());
     }
 
     public String name() {

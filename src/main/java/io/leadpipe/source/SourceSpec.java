@@ -23,11 +23,10 @@ import java.util.Map;
  * source's profile layered under them ({@code leadpipe.source.<name>.*}, declared in {@link SourceKeys});
  * every problem is one line naming the key (exit 2).
  *
- * @param delta the source's {@code delta.*} settings (how it is asked for changes since a watermark), by the
- *              rest of their name; empty unless set. The delta's own typed spec replaces this map.
+ * @param delta how the source is asked for what changed since a watermark ({@code delta.*}); undeclared unless set
  */
 public record SourceSpec(String name, PagingSpec paging, AuthSpec auth, QuotaSpec quota, StaticHeaders headers,
-                         ResponseLimits limits, Map<String, String> delta) {
+                         ResponseLimits limits, io.leadpipe.delta.DeltaSpec delta) {
 
     /** One declared source; {@code env} resolves its secret headers (never settings values). */
     public static SourceSpec read(Settings settings, String name, Map<String, String> env) {
@@ -36,7 +35,7 @@ public record SourceSpec(String name, PagingSpec paging, AuthSpec auth, QuotaSpe
         AuthSpec auth = AuthSpec.read(k, name, SourceKeys.key("api-key-header").defaultValue(), SourceKeys.key("api-key-prefix").defaultValue(),
                 SourceKeys.key("api-key-env").defaultValue());
         return new SourceSpec(name, paging, auth, QuotaSpec.read(k), StaticHeaders.read(k, auth.apiKeyHeader(), env),
-                responseLimits(settings), Map.copyOf(k.under(SourceKeys.DELTA)));
+                responseLimits(settings), io.leadpipe.delta.DeltaSpec.from(settings, name));
     }
 
     /** Every source in leadpipe.sources, in that order. */

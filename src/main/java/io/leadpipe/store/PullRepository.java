@@ -97,6 +97,14 @@ public final class PullRepository implements JobBudget.Budgets {
         events.started(pull);
     }
 
+    /** Incremental jobs whose source declares its delta: their watermark from the data, and their settings kept. */
+    private DeltaWatermarks deltaWatermarks;
+
+    public PullRepository deltaWatermarks(DeltaWatermarks watermarks) {
+        this.deltaWatermarks = watermarks;
+        return this;
+    }
+
     private Pull open(Connection c, Pull pull) throws SQLException {
         Row row = read(c, pull.jobId());
         Instant now = Instant.now();
@@ -108,9 +116,14 @@ public final class PullRepository implements JobBudget.Budgets {
         if (saved == null) {
             pull.startNew(UUID.randomUUID().toString());
             CREATE.update(c, values("job", pull.jobId(), "source", pull.source(), "filters", pull.filters(), "filterHash", pull.filterHash(), "pullId", pull.pullId()));
+            if (deltaWatermarks != null) deltaWatermarks.started(c, pull);
         } else if (saved.done() && pull.watermarkParam() != null && saved.pullStartedAt() != null) {
-            // an incremental job: a new pull of what changed since the previous one began (less an overlap)
-            pull.startIncremental(UUID.randomUUID().toString(), saved.pullStartedAt().minusSeconds(overlapSeconds).toString());
+            // an incremental job: a new pull of what changed since — by the source's delta (the largest updated-at
+            // stored), else since the previous pull began; less an overlap either way
+            String pullId = UUID.randomUUID().toString();
+            io.leadpipe.delta.Watermark w = deltaWatermarks == null ? null : deltaWatermarks.nextPull(c, pull, pullId, saved.pullStartedAt());
+            boolean declared = deltaWatermarks != null && deltaWatermarks.delta(pull.source()) != null;
+            pull.startIncremental(pullId, w != null ? w.since().toString() : declared ? null : saved.pullStartedAt().minusSeconds(overlapSeconds).toString());
             freshPull(c, pull.jobId(), Pull.Mode.INCREMENTAL.name(), pull.pullId(), pull.watermark());
         } else if (saved.done()) {
             pull.skipAsDone(saved);
@@ -122,6 +135,7 @@ public final class PullRepository implements JobBudget.Budgets {
                         + "' but is now declared with '" + pull.filters() + "': run `leadpipe reset " + pull.jobId()
                         + "` to start it over with the new filters");
             }
+            if (deltaWatermarks != null) deltaWatermarks.resumed(c, pull);
             RESUME.update(c, values("job", pull.jobId(), "pullId", pull.pullId()));
             readAhead(c, pull);
         }

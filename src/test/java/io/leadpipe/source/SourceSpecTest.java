@@ -46,7 +46,7 @@ class SourceSpecTest {
         assertThat(a.quota().headers().remaining()).isEqualTo(SourceKeys.key("headers.remaining").defaultValue());
         assertThat(a.quota().windows().isEmpty()).isTrue();
         assertThat(a.headers().isEmpty()).isTrue();
-        assertThat(a.delta()).as("no delta description unless one is set").isEmpty();
+        assertThat(a.delta().declared()).as("no delta description unless one is set").isFalse();
     }
 
     @ParameterizedTest

@@ -1,0 +1,133 @@
+package io.leadpipe.delta;
+
+import io.leadpipe.config.ConfigException;
+import io.leadpipe.config.Settings;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A source's delta dialect from its settings: every vendor's form reads, and each bad key is one clear error naming it. */
+class DeltaSpecTest {
+
+    private static final Instant T = Instant.parse("2026-12-05T14:33:34Z");
+
+    /** leads-api with these delta.* (and other source) settings. */
+    static DeltaSpec spec(String... kv) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put("leadpipe.source.leads-api." + kv[i], kv[i + 1]);
+        return DeltaSpec.from(Settings.load(Path.of("application.properties"), null, m, Map.of(), new Properties()), "leads-api");
+    }
+
+    private static void refused(String message, String... kv) {
+        assertThatThrownBy(() -> spec(kv)).isInstanceOf(ConfigException.class).hasMessageContaining(message);
+    }
+
+    @Test
+    void noDeltaKeysIsUndeclared() {
+        DeltaSpec d = spec();
+        assertThat(d.declared()).isFalse();
+        assertThat(d.filters()).isFalse();
+        assertThat(d.overlap()).isEqualTo(Duration.ofSeconds(300));
+        assertThat(d.describe()).contains("no delta declared");
+    }
+
+    @Test
+    void anOutreachRange() {
+        DeltaSpec d = spec("delta.in", "query", "delta.param", "filter[updatedAt]", "delta.template", "{since}..inf",
+                "delta.updated-at-pointer", "/attributes/updatedAt", "delta.count-pointer", "/meta/count");
+        assertThat(d.where()).isEqualTo(DeltaSpec.Where.QUERY);
+        assertThat(d.name()).isEqualTo("filter[updatedAt]");
+        assertThat(d.value(T)).isEqualTo("2026-12-05T14:33:34Z..inf");
+        assertThat(d.fromData()).isTrue();
+        assertThat(d.countPointer()).isEqualTo("/meta/count");
+        assertThat(d.describe()).isEqualTo("query filter[updatedAt]={since}..inf (iso-8601)");
+    }
+
+    @Test
+    void aZohoHeaderAndAHubSpotBodyFilterAndAStripeCreationFilter() {
+        DeltaSpec zoho = spec("delta.in", "header", "delta.header", "If-Modified-Since", "delta.format", "iso-8601-offset");
+        assertThat(zoho.value(T)).isEqualTo("2026-12-05T14:33:34+00:00");
+        DeltaSpec hubspot = spec("method", "POST", "delta.in", "body", "delta.body-pointer", "/filterGroups/0/filters/-", "delta.format", "epoch-millis",
+                "delta.template", "{\"propertyName\":\"lastmodifieddate\",\"operator\":\"GTE\",\"value\":\"{since}\"}");
+        assertThat(hubspot.name()).isEqualTo("/filterGroups/0/filters/-");
+        DeltaSpec stripe = spec("delta.in", "query", "delta.param", "created[gte]", "delta.format", "epoch-seconds", "delta.covers", "created");
+        assertThat(stripe.covers()).isEqualTo(DeltaSpec.Covers.CREATED);
+        assertThat(stripe.describe()).contains("new records only");
+    }
+
+    @Test
+    void aSoqlPlaceholderAndNone() {
+        DeltaSpec sf = spec("url", "https://x.my.salesforce.com/services/data/v60.0/queryAll?q=SELECT+Id+FROM+Contact+WHERE+SystemModstamp+%3E+{since}",
+                "delta.in", "url", "delta.deleted-pointer", "/IsDeleted");
+        assertThat(sf.where()).isEqualTo(DeltaSpec.Where.URL);
+        assertThat(sf.deletedPointer()).isEqualTo("/IsDeleted");
+        assertThat(sf.deletedValue()).isEqualTo("true");
+        assertThat(sf.problem()).isNull();
+        assertThat(spec("delta.in", "url").problem()).as("a one-off job may still use the source; an incremental one is refused")
+                .contains("leadpipe.source.leads-api.url has no {since} in its query");
+        DeltaSpec apollo = spec("delta.in", "none");
+        assertThat(apollo.declared()).isTrue();
+        assertThat(apollo.filters()).isFalse();
+        assertThat(apollo.describe()).contains("every run is a full pull");
+    }
+
+    @Test
+    void theOverlapIsTheSourcesOrTheGlobalOne() {
+        assertThat(spec("delta.in", "none", "delta.overlap-seconds", "60").overlap()).isEqualTo(Duration.ofSeconds(60));
+        Map<String, String> m = Map.of("leadpipe.incremental.overlap-seconds", "0", "leadpipe.source.leads-api.delta.in", "none");
+        assertThat(DeltaSpec.from(Settings.load(Path.of("application.properties"), null, m, Map.of(), new Properties()), "leads-api").overlap()).isZero();
+    }
+
+    @Test
+    void eachBadKeyIsOneErrorNamingIt() {
+        refused("invalid setting leadpipe.source.leads-api.delta.in = 'params' must be one of none, query, header, body, url", "delta.in", "params");
+        refused("delta.in = query needs leadpipe.source.leads-api.delta.param", "delta.in", "query");
+        refused("delta.in = header needs leadpipe.source.leads-api.delta.header", "delta.in", "header");
+        refused("delta.in = body needs leadpipe.source.leads-api.delta.body-pointer", "method", "POST", "delta.in", "body");
+        refused("delta.header = 'If-Modified-Since' is set but leadpipe.source.leads-api.delta.in is query", "delta.in", "query", "delta.param", "since", "delta.header", "If-Modified-Since");
+        refused("delta.param = 'since' is set but leadpipe.source.leads-api.delta.in is not set", "delta.param", "since");
+        refused("method is not POST", "delta.in", "body", "delta.body-pointer", "/since");
+        refused("delta.format = 'rfc3339' must be one of iso-8601, iso-8601-millis", "delta.in", "query", "delta.param", "since", "delta.format", "rfc3339");
+        refused("delta.template = '>= now' must contain {since}", "delta.in", "query", "delta.param", "since", "delta.template", ">= now");
+        refused("a text watermark needs quotes", "method", "POST", "delta.in", "body", "delta.body-pointer", "/f/-", "delta.template", "{\"value\":{since}}");
+        refused("delta.covers = 'changed' must be updated", "delta.covers", "changed");
+        refused("delta.deleted-param = 'archived' must be one name=value", "delta.deleted-param", "archived");
+        refused("delta.updated-at-pointer = 'properties.lastmodifieddate' looks like a JSONPath", "delta.updated-at-pointer", "properties.lastmodifieddate");
+        refused("delta.updated-at-pointer = 'updated_at' must be a JSON pointer", "delta.updated-at-pointer", "updated_at");
+        refused("delta.count-pointer = '/a~2' is not a JSON pointer", "delta.count-pointer", "/a~2");
+        refused("delta.deleted-pointer = '/items/-' cannot name the end of an array", "delta.deleted-pointer", "/items/-");
+        refused("delta.overlap-seconds = '-5' must be between 0 and", "delta.overlap-seconds", "-5");
+    }
+
+    @Test
+    void theFingerprintChangesWithWhatTheQueryReturns() {
+        String a = spec("delta.in", "query", "delta.param", "since").fingerprint();
+        assertThat(spec("delta.in", "query", "delta.param", "since").fingerprint()).isEqualTo(a);
+        assertThat(spec("delta.in", "query", "delta.param", "updated_since").fingerprint()).isNotEqualTo(a);
+        assertThat(spec("delta.in", "query", "delta.param", "since", "delta.template", "{since}..inf").fingerprint()).isNotEqualTo(a);
+        assertThat(spec("delta.in", "query", "delta.param", "since", "delta.format", "date").fingerprint()).isNotEqualTo(a);
+        // the overlap only re-reads: it does not change which records the query is about
+        assertThat(spec("delta.in", "query", "delta.param", "since", "delta.overlap-seconds", "10").fingerprint()).isEqualTo(a);
+    }
+
+    @Test
+    void theWatermarkComesFromTheDataElseTheClockLessTheOverlap() {
+        Duration overlap = Duration.ofMinutes(5);
+        Watermark data = Watermark.next(T, T.plusSeconds(3600), overlap);
+        assertThat(data.origin()).isEqualTo(Watermark.Origin.DATA);
+        assertThat(data.since()).isEqualTo(T.minus(overlap));
+        assertThat(data.explain()).isEqualTo("2026-12-05T14:28:34Z (largest updated-at stored 2026-12-05T14:33:34Z, less 300 s overlap)");
+        Watermark clock = Watermark.next(null, T, overlap);
+        assertThat(clock.origin()).isEqualTo(Watermark.Origin.CLOCK);
+        assertThat(clock.explain()).contains("previous pull's start by leadpipe's clock 2026-12-05T14:33:34Z");
+        assertThat(Watermark.next(null, null, overlap)).as("nothing pulled yet: a full pull").isNull();
+    }
+}
