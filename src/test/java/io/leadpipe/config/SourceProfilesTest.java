@@ -72,7 +72,7 @@ class SourceProfilesTest {
         assertThatThrownBy(() -> load(config(dir, "leadpipe.source.leads-api.profile = githbu\n"), Map.of(), Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("leadpipe.source.leads-api.profile = 'githbu'")
-                .hasMessageContaining("apollo, github, hubspot, hubspot-search, outreach, pipedrive, pipedrive-v2, salesforce, stripe, zoho");
+                .hasMessageContaining("apollo, attio, close, github, hubspot, hubspot-search, intercom, outreach, pipedrive, pipedrive-v2, salesforce, stripe, zoho");
     }
 
     @Test
