@@ -100,13 +100,15 @@ class CrmCrashIT {
             Matcher inDoubt = Pattern.compile("sink: (\\d+) deliveries were in doubt after a stop: (\\d+) confirmed").matcher(out);
             assertThat(inDoubt.find()).as(out).isTrue();
             assertThat(Integer.parseInt(inDoubt.group(1))).as("leads read back with the CRM's own read").isGreaterThanOrEqualTo(batch);
-            assertThat(Integer.parseInt(inDoubt.group(2))).as("of those, written before the kill: confirmed, not sent again").isPositive();
+            // how many of those the CRM had written before the kill (confirmed, not sent again) depends on where the kill
+            // fell: before the call left, none — the writes-per-record check below is what proves none went twice
+            int confirmed = Integer.parseInt(inDoubt.group(2));
             assertThat(count(ws, "DELIVERED")).as("every lead delivered").isEqualTo(c.leads);
             assertThat(crm.records()).as(profile + " records: none lost").hasSize(c.leads);
             assertThat(crm.duplicates()).as(profile + " duplicates").isZero();
             assertThat(crm.writesPerKey().values()).as(profile + " writes per record (" + writtenBeforeRestart.size() + " written before the restart)")
                     .allMatch(n -> n == 1);
-            System.out.println("CRM-FAKE " + profile + " (kill -9 + deliver): " + crm.counts());
+            System.out.println("CRM-FAKE " + profile + " (kill -9 + deliver, " + inDoubt.group(1) + " in doubt, " + confirmed + " confirmed): " + crm.counts());
         }
     }
 }

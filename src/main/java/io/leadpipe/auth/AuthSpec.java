@@ -63,7 +63,7 @@ public record AuthSpec(String api, String label, String prefix, String kind,
     }
 
     private static String textOrEmpty(ApiKeys k, String setting, String def) {
-        String v = k.text(setting, def);
+        String v = k.textAllowingEmpty(setting, def); // set empty (a sink profile's x-api-token): no prefix, not the default
         return v == null ? "" : v;
     }
 
