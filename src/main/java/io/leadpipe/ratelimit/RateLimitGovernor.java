@@ -332,7 +332,7 @@ public final class RateLimitGovernor {
     /** What an answer said about the windows announced without a reset time (QuotaWindows). */
     public synchronized void observeWindows(java.util.List<QuotaWindows.Reading> readings) {
         Instant now = clock.instant();
-        for (QuotaWindows.Reading r : readings) windows.computeIfAbsent(r.window(), RollingWindow::new).observe(r, now);
+        for (QuotaWindows.Reading r : readings) windows.computeIfAbsent(r.window(), name -> new RollingWindow(name, resetMargin)).observe(r, now);
     }
 
     /** Our estimate of what is left in a window without a reset time (null: not announced yet). */

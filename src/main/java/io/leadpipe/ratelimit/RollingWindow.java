@@ -16,6 +16,7 @@ import java.util.Deque;
 final class RollingWindow {
 
     final String name;
+    private final Duration transit; // how long after its permit a request of ours may reach the API and be counted
     private Long limit;
     private Duration length;
     private Long said;             // remaining, as the last answer said
@@ -24,8 +25,9 @@ final class RollingWindow {
     private long leftSince;        // our requests that left the window since that answer
     private final Deque<Instant> ours = new ArrayDeque<>(); // our requests still inside the window
 
-    RollingWindow(String name) {
+    RollingWindow(String name, Duration transit) {
         this.name = name;
+        this.transit = transit;
     }
 
     void observe(QuotaWindows.Reading r, Instant now) {
@@ -56,8 +58,8 @@ final class RollingWindow {
     Long remaining(Instant now) {
         if (said == null || length == null) return null;
         purge(now);
-        // a whole window after the answer, everything it counted has left
-        if (limit != null && !now.isBefore(saidAt.plus(length))) return limit - ours.size();
+        // a whole window after the answer, everything it counted has left (the limit unknown: ask, and hear it again)
+        if (!now.isBefore(saidAt.plus(length))) return limit == null ? null : limit - ours.size();
         return said - sentSince + leftSince;
     }
 
@@ -65,16 +67,18 @@ final class RollingWindow {
         return limit == null ? 0 : Math.min(floor, limit / 10);
     }
 
-    /** Null when a request may go now; else the moment the window frees one (plus the margin). */
+    /** Null when a request may go now; else the moment the window frees one (plus the margin), always after now. */
     Instant blockedUntil(Instant now, long floor, Duration margin) {
         Long left = remaining(now);
         if (left == null || left > effectiveFloor(floor)) return null;
-        Instant wholeWindow = saidAt.plus(length);
-        Instant oldestLeaves = ours.isEmpty() ? wholeWindow : ours.peekFirst().plus(length);
-        Instant until = oldestLeaves.isBefore(wholeWindow) ? oldestLeaves : wholeWindow;
-        // the limit unknown, the whole window after the answer is the only safe time
-        if (limit == null) until = wholeWindow;
-        return until.plus(margin);
+        Instant wholeWindow = saidAt.plus(length).plus(margin);
+        Instant oldestLeaves = ours.isEmpty() ? null : ours.peekFirst().plus(length).plus(transit);
+        Instant until;
+        if (!wholeWindow.isAfter(now)) until = oldestLeaves;                    // what the answer counted has left: ours hold it
+        else if (limit == null || oldestLeaves == null) until = wholeWindow;    // the limit unknown: the whole window is the only safe time
+        else until = oldestLeaves.isBefore(wholeWindow) ? oldestLeaves : wholeWindow;
+        // a moment already past would make the governor spin (it did, once the answer's window had passed with ours in it)
+        return until != null && until.isAfter(now) ? until : now.plus(length);
     }
 
     String describe(Instant now, long floor) {
@@ -84,7 +88,8 @@ final class RollingWindow {
 
     private void purge(Instant now) {
         if (length == null) return;
-        Instant cutoff = now.minus(length);
+        // the API counted it when it arrived, up to the transit margin after we let it go: it leaves that much later
+        Instant cutoff = now.minus(length).minus(transit);
         while (!ours.isEmpty() && !ours.peekFirst().isAfter(cutoff)) {
             ours.removeFirst();
             if (said != null) leftSince++;

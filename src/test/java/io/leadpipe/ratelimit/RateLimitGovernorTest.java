@@ -116,6 +116,24 @@ class RateLimitGovernorTest {
     }
 
     @Test
+    void aRequestOfOursLeavesARollingWindowOnlyAMarginAfterTheApiCouldHaveCountedIt() throws Exception {
+        // the API counts a request when it arrives, up to the margin after we let it go: at t0 + 10.25 s only the
+        // request sent at t0 has surely left the API's window, not the ones sent 0.1 s and 0.2 s after it
+        RateLimitGovernor g = governor(0);
+        Instant t0 = now.get();
+        g.observeWindows(List.of(new QuotaWindows.Reading("window", 3L, 3L, Duration.ofSeconds(10))));
+        g.acquire("job");
+        now.set(t0.plusMillis(100));
+        g.acquire("job");
+        now.set(t0.plusMillis(200));
+        g.acquire("job");                                   // 0 left
+        g.acquire("job");                                   // waits for the first to leave, plus the margin
+        assertThat(sleeps).containsExactly(Duration.ofMillis(10_050));
+        g.acquire("job");                                   // the second leaves 0.1 s later, not already
+        assertThat(sleeps).containsExactly(Duration.ofMillis(10_050), Duration.ofMillis(100));
+    }
+
+    @Test
     void aWindowTheApiSaidIsSpentIsNotSentIntoEvenWithNoneOfOursInIt() throws Exception {
         RateLimitGovernor g = governor(0);
         g.observeWindows(List.of(new QuotaWindows.Reading("day", 100L, 0L, Duration.ofSeconds(30))));
