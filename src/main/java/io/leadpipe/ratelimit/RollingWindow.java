@@ -39,7 +39,10 @@ final class RollingWindow {
         Instant latest = ours.pollLast();
         if (latest != null) ours.addLast(latest.isAfter(now) ? latest : now);
         if (r.remaining() == null) return;
-        said = r.remaining();
+        // an answer counts only what reached the API before it: never more left than our own count says, else the
+        // requests still in flight (several batches at once, answered out of order) are forgotten (a 429 followed)
+        Long counted = remaining(now);
+        said = counted == null ? r.remaining() : Math.min(r.remaining(), counted);
         saidAt = now;
         sentSince = 0;
         leftSince = 0;

@@ -116,6 +116,21 @@ class RateLimitGovernorTest {
     }
 
     @Test
+    void anAnswerToTheFirstOfSeveralRequestsInFlightDoesNotForgetTheOthers() throws Exception {
+        // four batches at once into a rolling window of 6: the first answer says 5 left, counted before the
+        // other three reached the API — 2 are left, not 5
+        RateLimitGovernor g = governor(0);
+        g.observeWindows(List.of(new QuotaWindows.Reading("window", 6L, 6L, Duration.ofSeconds(1))));
+        for (int i = 0; i < 4; i++) g.acquire("job");
+        g.observeWindows(List.of(new QuotaWindows.Reading("window", 6L, 5L, Duration.ofSeconds(1))));
+        g.acquire("job");
+        g.acquire("job");
+        assertThat(sleeps).isEmpty();
+        g.acquire("job");                                   // the window is full: wait
+        assertThat(sleeps).hasSize(1);
+    }
+
+    @Test
     void aRequestOfOursLeavesARollingWindowOnlyAMarginAfterTheApiCouldHaveCountedIt() throws Exception {
         // the API counts a request when it arrives, up to the margin after we let it go: at t0 + 10.25 s only the
         // request sent at t0 has surely left the API's window, not the ones sent 0.1 s and 0.2 s after it
