@@ -58,6 +58,10 @@ public final class LearnedRate {
         if (lastCut != null && now.isBefore(lastCut.plus(SAME_BURST))) return;
         int current = rate == null ? configured : rate;
         long acceptedSince = acceptedLastSecond.stream().filter(t -> t.isAfter(now.minusSeconds(1))).count();
+        // fewer than two accepted in the second before: no rate of ours was refused (the key was spent elsewhere,
+        // e.g. a first call into a service-protection window) — its Retry-After pauses; cutting to 1/s made a
+        // 300-call delivery take 5 minutes
+        if (acceptedSince < 2) return;
         int accepted = (int) Math.max(1, Math.min(current, acceptedSince));
         refusedAt = accepted;
         // strictly below what was accepted (at small rates a quarter rounds to nothing), at least 1 request per second

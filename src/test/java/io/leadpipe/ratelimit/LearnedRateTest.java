@@ -81,7 +81,17 @@ class LearnedRateTest {
     }
 
     @Test
+    void a429WithNothingAcceptedBeforeItTeachesNoRate() {
+        learned.refused(20);
+        assertThat(learned.rate()).as("no rate of ours was refused").isNull();
+        assertThat(learned.cap(20)).isEqualTo(20);
+    }
+
+    @Test
     void neverAboveTheConfiguredRateAndAtLeastOnePerSecond() {
+        learned.accepted(3);
+        clock.advance(Duration.ofMillis(300));
+        learned.accepted(3);
         learned.refused(3);
         assertThat(learned.cap(3)).isEqualTo(1);
         for (int s = 0; s < 200; s++) {
