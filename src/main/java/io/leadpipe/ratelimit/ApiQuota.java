@@ -110,10 +110,12 @@ public final class ApiQuota {
         RateLimitSnapshot snapshot = parser.parse(headers::get, now);
         governor.observe(snapshot);
         List<QuotaWindows.Reading> windowReadings = spec.windows().isEmpty() ? List.of() : spec.windows().read(headers::get);
-        if (!windowReadings.isEmpty()) governor.observeWindows(windowReadings);
+        Optional<Duration> retryAfter = parser.retryAfter(headers::get, now);
+        // Retry-After wins: a 429's "0 left" in a window of unknown size would otherwise hold the key a whole
+        // window (Dataverse: 5 minutes) where the API asked for one second
+        if (!windowReadings.isEmpty() && !(failure.getStatusCode() == 429 && retryAfter.isPresent())) governor.observeWindows(windowReadings);
         // a 429 that says nothing of the quota: only the rate the API accepted until now tells how fast to go
         if (failure.getStatusCode() == 429 && snapshot.isEmpty() && windowReadings.isEmpty()) governor.learnedRate().refused(spec.maxRequestsPerSecond());
-        Optional<Duration> retryAfter = parser.retryAfter(headers::get, now);
         Optional<RateLimitRules.Rule> rule = failure.getStatusCode() == 429 ? Optional.empty() : rule(failure);
         if (rule.isPresent()) {
             // a recognised "slow down": the key is held for the wait the rule names, like a 429's Retry-After
