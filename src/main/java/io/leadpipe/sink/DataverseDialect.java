@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadpipe.encoding.QueryEncoding;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -97,11 +96,9 @@ final class DataverseDialect implements CrmDialect {
     }
 
     /** One call per lead, in order; an upsert by key is safe to repeat, so a retry repeats it. */
-    private abstract static class RowByRow implements CrmConversation {
+    private abstract static class RowByRow extends RecordingConversation {
 
         private final List<Map<String, Object>> leads;
-        protected final Map<String, CrmError> refused = new LinkedHashMap<>();
-        protected final Map<String, JsonNode> held = new LinkedHashMap<>();
         private int index;
 
         RowByRow(List<Map<String, Object>> leads) {
@@ -121,16 +118,6 @@ final class DataverseDialect implements CrmDialect {
         public void answered(int status, JsonNode answer) {
             read((String) leads.get(index).get("crm_id"), status, answer);
             index++;
-        }
-
-        @Override
-        public Map<String, CrmError> refused() {
-            return refused;
-        }
-
-        @Override
-        public Map<String, JsonNode> held() {
-            return held;
         }
     }
 }

@@ -2,15 +2,11 @@ package io.leadpipe.sink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** A conversation of one call (a batch upsert, a batch read): the answer fills {@link #refused} or {@link #held}. */
-abstract class OneCallConversation implements CrmConversation {
+abstract class OneCallConversation extends RecordingConversation {
 
     private CrmCall pending;
-    protected final Map<String, CrmError> refused = new LinkedHashMap<>();
-    protected final Map<String, JsonNode> held = new LinkedHashMap<>();
 
     OneCallConversation(CrmCall call) {
         this.pending = call;
@@ -28,14 +24,4 @@ abstract class OneCallConversation implements CrmConversation {
     }
 
     protected abstract void read(JsonNode answer);
-
-    @Override
-    public Map<String, CrmError> refused() {
-        return refused;
-    }
-
-    @Override
-    public Map<String, JsonNode> held() {
-        return held;
-    }
 }

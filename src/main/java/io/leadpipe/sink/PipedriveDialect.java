@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadpipe.encoding.QueryEncoding;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -52,12 +51,10 @@ final class PipedriveDialect implements CrmDialect {
     private enum Step { SEARCH, CREATE, UPDATE }
 
     /** Lead after lead: search, then create or update (a write), or search only (a read-back). */
-    private final class PersonByPerson implements CrmConversation {
+    private final class PersonByPerson extends RecordingConversation {
 
         private final List<Map<String, Object>> leads;
         private final boolean write;
-        private final Map<String, CrmError> refused = new LinkedHashMap<>();
-        private final Map<String, JsonNode> held = new LinkedHashMap<>();
         private int index;
         private Step step = Step.SEARCH;
         private long personId;
@@ -143,16 +140,6 @@ final class PipedriveDialect implements CrmDialect {
         public void retrying() {
             // a create may have made the person before its answer was lost: look again before creating
             if (step == Step.CREATE) step = Step.SEARCH;
-        }
-
-        @Override
-        public Map<String, CrmError> refused() {
-            return refused;
-        }
-
-        @Override
-        public Map<String, JsonNode> held() {
-            return held;
         }
     }
 

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -79,9 +78,8 @@ final class ZohoDialect implements CrmDialect {
             for (String id : crmIds.subList(from, Math.min(crmIds.size(), from + IN_VALUES))) quoted.add("'" + id.replace("\\", "\\\\").replace("'", "\\'") + "'");
             queries.add("select " + String.join(", ", select) + " from " + module + " where " + idField + " in (" + String.join(", ", quoted) + ")");
         }
-        return new CrmConversation() {
+        return new RecordingConversation() {
             private int index;
-            private final Map<String, JsonNode> held = new LinkedHashMap<>();
 
             @Override
             public CrmCall next() {
@@ -95,16 +93,6 @@ final class ZohoDialect implements CrmDialect {
                 // no record matched: 204, no body
                 for (JsonNode r : answer.path("data")) held.put(r.path(idField).asText(), r);
                 index++;
-            }
-
-            @Override
-            public Map<String, CrmError> refused() {
-                return Map.of();
-            }
-
-            @Override
-            public Map<String, JsonNode> held() {
-                return held;
             }
         };
     }
