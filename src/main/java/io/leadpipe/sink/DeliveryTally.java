@@ -6,7 +6,7 @@ import org.apache.camel.Exchange;
 import java.util.List;
 
 /**
- * The split's aggregation for delivery batches and read-backs: each batch's outcome (its delivered,
+ * The split's aggregation for delivery batches, read-backs and the endpoint sink's leads: each one's outcome (its delivered,
  * invalid, refused, confirmed and to-send-again leads) is added to the drain's totals, and the first
  * failure of any batch becomes the drain's, once every batch of the round has finished. Batches run in
  * parallel; Camel aggregates them one at a time.
@@ -19,6 +19,10 @@ public final class DeliveryTally implements AggregationStrategy {
         add(drain, "deadCount", size(batch, "invalid") + size(batch, "rejected"));
         add(drain, "confirmedCount", size(batch, "confirmed"));
         add(drain, "sendAgainCount", size(batch, "sendAgain"));
+        // the endpoint sink splits one lead per exchange (routes/deliver-endpoint.yaml): its outcome, delivered or dead
+        String outcome = batch.getVariable("outcome", String.class);
+        if ("delivered".equals(outcome)) add(drain, "deliveredCount", 1);
+        if ("dead".equals(outcome)) add(drain, "deadCount", 1);
         if (batch.getException() != null && drain.getException() == null) {
             drain.setException(batch.getException());
             // what failed, for the one line that explains it (FailureExplainer): the batch's request and API
