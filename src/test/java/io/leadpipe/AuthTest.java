@@ -357,7 +357,7 @@ class AuthTest {
             Run run = run(ws, TestWorkspace.envWithKey(), "run");
 
             assertThat(run.cli().exitCode()).as(run.all()).isZero();
-            assertThat(SinkTest.sinkStatuses(ws)).isEqualTo(Map.of("DELIVERED", 400L));
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", 400L));
             Map<String, Integer> upserts = ws.simulator.crm().upsertsPerId();
             assertThat(upserts).hasSize(400);
             assertThat(upserts.values()).as("upserts per contact").allMatch(n -> n == 1);

@@ -12,9 +12,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -29,14 +26,6 @@ import static org.awaitility.Awaitility.await;
  * CRM exactly once — 0 duplicates, 0 written twice, 0 lost.
  */
 class CrmCrashIT {
-
-    private static long count(TestWorkspace ws, String status) throws Exception {
-        try (Connection c = ws.db(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM leads WHERE sink_status = '" + status + "'")) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
 
     private static CrmFake fake(String profile) throws Exception {
         return switch (profile) {
@@ -76,16 +65,16 @@ class CrmCrashIT {
             Process run = ws.startProcess(log1, "run");
             // the log first: the database is the process's to create (its password), not this poll's
             await().atMost(90, TimeUnit.SECONDS).pollInterval(20, TimeUnit.MILLISECONDS).ignoreExceptions()
-                    .until(() -> Files.readString(log1).contains("sink: batch") && count(ws, "DELIVERED") >= batch);
+                    .until(() -> Files.readString(log1).contains("sink: batch") && ws.sinkStatus("DELIVERED") >= batch);
             // a CRM written lead by lead slows down now, so that a batch is surely in flight when the kill comes
             boolean perLead = profile.equals("pipedrive") || profile.equals("dataverse");
             if (perLead) crm.latencyMillis = 60;
             await().atMost(90, TimeUnit.SECONDS).pollInterval(20, TimeUnit.MILLISECONDS).ignoreExceptions()
-                    .until(() -> count(ws, "SENDING") >= batch);
+                    .until(() -> ws.sinkStatus("SENDING") >= batch);
             new ProcessBuilder("kill", "-KILL", Long.toString(run.pid())).start().waitFor();
             assertThat(run.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(run.exitValue()).isEqualTo(137);
-            assertThat(count(ws, "SENDING")).as("leads in doubt after the kill").isPositive();
+            assertThat(ws.sinkStatus("SENDING")).as("leads in doubt after the kill").isPositive();
             if (perLead) crm.latencyMillis = 15;
             // the CRM finishes the calls it was given, as a real one would
             Thread.sleep(crm.latencyMillis * 2L);
@@ -103,7 +92,7 @@ class CrmCrashIT {
             // how many of those the CRM had written before the kill (confirmed, not sent again) depends on where the kill
             // fell: before the call left, none — the writes-per-record check below is what proves none went twice
             int confirmed = Integer.parseInt(inDoubt.group(2));
-            assertThat(count(ws, "DELIVERED")).as("every lead delivered").isEqualTo(c.leads);
+            assertThat(ws.sinkStatus("DELIVERED")).as("every lead delivered").isEqualTo(c.leads);
             assertThat(crm.records()).as(profile + " records: none lost").hasSize(c.leads);
             assertThat(crm.duplicates()).as(profile + " duplicates").isZero();
             assertThat(crm.writesPerKey().values()).as(profile + " writes per record (" + writtenBeforeRestart.size() + " written before the restart)")

@@ -5,9 +5,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -16,14 +13,6 @@ import static org.awaitility.Awaitility.await;
 
 /** SIGKILL with several CRM batches in flight: after a restart every lead is DELIVERED or DEAD, and none was upserted twice. */
 class DeliveryCrashIT {
-
-    private static long count(TestWorkspace ws, String status) throws Exception {
-        try (Connection c = ws.db(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM leads WHERE sink_status = '" + status + "'")) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
 
     @Test
     void killedWhileSeveralBatchesAreInFlightNothingIsLostAndNothingDeliveredTwice() throws Exception {
@@ -39,7 +28,7 @@ class DeliveryCrashIT {
             Process run = ws.startProcess(log1, "run");
             // wait until some batches were delivered and more than one of the next ones is SENDING, then kill
             await().atMost(90, TimeUnit.SECONDS).pollInterval(20, TimeUnit.MILLISECONDS).ignoreExceptions()
-                    .until(() -> Files.readString(log1).contains("sink: batch") && count(ws, "DELIVERED") >= 300 && count(ws, "SENDING") > 100);
+                    .until(() -> Files.readString(log1).contains("sink: batch") && ws.sinkStatus("DELIVERED") >= 300 && ws.sinkStatus("SENDING") > 100);
             new ProcessBuilder("kill", "-KILL", Long.toString(run.pid())).start().waitFor();
             assertThat(run.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(run.exitValue()).isEqualTo(137);
@@ -55,8 +44,8 @@ class DeliveryCrashIT {
             java.util.regex.Matcher inDoubt = java.util.regex.Pattern.compile("sink: (\\d+) deliveries were in doubt after a stop").matcher(out);
             assertThat(inDoubt.find()).as(out).isTrue();
             assertThat(Integer.parseInt(inDoubt.group(1))).as("leads read back: more than one batch was in flight").isGreaterThan(100);
-            long delivered = count(ws, "DELIVERED");
-            long dead = count(ws, "DEAD");
+            long delivered = ws.sinkStatus("DELIVERED");
+            long dead = ws.sinkStatus("DEAD");
             assertThat(delivered + dead).as("every lead DELIVERED or DEAD").isEqualTo(c.leads);
             Map<String, Integer> upserts = ws.simulator.crm().upsertsPerId();
             assertThat(upserts.values()).as("upserts per contact").allMatch(n -> n == 1);

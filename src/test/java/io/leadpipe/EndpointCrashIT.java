@@ -6,9 +6,6 @@ import org.junit.jupiter.api.Test;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,14 +47,6 @@ class EndpointCrashIT {
         return String.join(File.pathSeparator, jars);
     }
 
-    private static long count(TestWorkspace ws, String status) throws Exception {
-        try (Connection c = ws.db(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM leads WHERE sink_status = '" + status + "'")) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     @Test
     void killedWhileSendingEveryLeadArrivesAndOnlyUnacknowledgedOnesTwiceWithTheSameKey() throws Exception {
         SimulatorConfig c = new SimulatorConfig();
@@ -89,7 +78,7 @@ class EndpointCrashIT {
                 assertThat(deliver.waitFor(10, TimeUnit.SECONDS)).isTrue();
                 assertThat(deliver.exitValue()).isEqualTo(137);
 
-                long committed = count(ws, "DELIVERED");
+                long committed = ws.sinkStatus("DELIVERED");
                 long taken = broker.depth("leads");
                 System.out.printf("EndpointCrashIT: killed with %d leads DELIVERED and %d on the queue%n", committed, taken);
                 assertThat(committed).as("DELIVERED at the kill").isLessThan(LEADS);
@@ -97,7 +86,7 @@ class EndpointCrashIT {
 
                 TestWorkspace.CliResult again = ws.cli(TestWorkspace.envWithKey(), "deliver");
                 assertThat(again.exitCode()).as(again.out()).isZero();
-                assertThat(count(ws, "DELIVERED")).isEqualTo(LEADS);
+                assertThat(ws.sinkStatus("DELIVERED")).isEqualTo(LEADS);
 
                 List<EmbeddedBroker.Received> received = broker.drain("leads");
                 Map<String, List<EmbeddedBroker.Received>> byKey = received.stream().collect(Collectors.groupingBy(EmbeddedBroker.Received::key));

@@ -71,7 +71,7 @@ class EndpointSinkTest {
 
             assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
             assertThat(run.out()).contains("400 delivered, 0 dead-lettered");
-            assertThat(SinkTest.sinkStatuses(w)).isEqualTo(Map.of("DELIVERED", 400L));
+            assertThat(w.sinkStatuses()).isEqualTo(Map.of("DELIVERED", 400L));
             List<EmbeddedBroker.Received> received = broker.drain("leads");
             Map<String, String> expected = expectedKeys(w);
             assertThat(received).as("messages on the queue").hasSize(400);
@@ -101,7 +101,7 @@ class EndpointSinkTest {
             TestWorkspace.CliResult run = w.cli(TestWorkspace.envWithKey(), "run");
             assertThat(run.exitCode()).as(run.out()).isEqualTo(1);
             assertThat(run.out()).contains("FAILED — ").contains("`leadpipe deliver` continues");
-            assertThat(SinkTest.sinkStatuses(w)).doesNotContainKey("DELIVERED").doesNotContainKey("DEAD");
+            assertThat(w.sinkStatuses()).doesNotContainKey("DELIVERED").doesNotContainKey("DEAD");
 
             broker.start();
             // one send at a time, over 25 rounds (a 20-round delivery at concurrency 1 once hung before the split was made synchronous)
@@ -109,7 +109,7 @@ class EndpointSinkTest {
             w.settings.put("leadpipe.sink.batch-size", "10");
             TestWorkspace.CliResult deliver = w.cli(TestWorkspace.envWithKey(), "deliver");
             assertThat(deliver.exitCode()).as(deliver.out()).isZero();
-            assertThat(SinkTest.sinkStatuses(w)).isEqualTo(Map.of("DELIVERED", 250L));
+            assertThat(w.sinkStatuses()).isEqualTo(Map.of("DELIVERED", 250L));
             List<EmbeddedBroker.Received> received = broker.drain("leads");
             assertThat(received).hasSize(250);
             assertThat(byKey(received)).hasSize(250);
@@ -133,13 +133,13 @@ class EndpointSinkTest {
                 Exchange drain = app.deliver();
                 assertThat(drain.getException()).hasMessageContaining("simulated kill -9");
             }
-            Map<String, Long> afterCrash = SinkTest.sinkStatuses(w);
+            Map<String, Long> afterCrash = w.sinkStatuses();
             assertThat(afterCrash.get("DELIVERED")).as("leads committed before the stop").isEqualTo(120L);
             long sentUncommitted = broker.depth("leads") - 120;
             assertThat(sentUncommitted).as("leads the broker took whose commit never came").isBetween(1L, 4L);
             TestWorkspace.CliResult deliver = w.cli(TestWorkspace.envWithKey(), "deliver");
             assertThat(deliver.exitCode()).as(deliver.out()).isZero();
-            assertThat(SinkTest.sinkStatuses(w)).isEqualTo(Map.of("DELIVERED", 300L));
+            assertThat(w.sinkStatuses()).isEqualTo(Map.of("DELIVERED", 300L));
 
             List<EmbeddedBroker.Received> received = broker.drain("leads");
             Map<String, List<EmbeddedBroker.Received>> byKey = byKey(received);
@@ -188,7 +188,7 @@ class EndpointSinkTest {
             TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
 
             assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
-            assertThat(SinkTest.sinkStatuses(ws)).isEqualTo(Map.of("DELIVERED", 120L));
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", 120L));
             try (var files = Files.list(out)) {
                 assertThat(files.map(f -> f.getFileName().toString().replace(".json", "")).collect(Collectors.toSet()))
                         .isEqualTo(new java.util.HashSet<>(expectedKeys(ws).values()));
@@ -237,7 +237,7 @@ class EndpointSinkTest {
 
             assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
             assertThat(unavailable.get()).as("503s retried").isEqualTo(3);
-            assertThat(SinkTest.sinkStatuses(w)).isEqualTo(Map.of("DELIVERED", 200L - refuse.size(), "DEAD", (long) refuse.size()));
+            assertThat(w.sinkStatuses()).isEqualTo(Map.of("DELIVERED", 200L - refuse.size(), "DEAD", (long) refuse.size()));
             assertThat(taken).as("leads the webhook took").hasSize(200 - refuse.size());
             assertThat(taken.values()).as("takes per lead").allMatch(n -> n == 1);
             try (Connection c = w.db(); Statement st = c.createStatement();
@@ -254,7 +254,7 @@ class EndpointSinkTest {
             assertThat(w.cli(TestWorkspace.envWithKey(), "replay", "--stage", "endpoint").exitCode()).isZero();
             TestWorkspace.CliResult deliver = w.cli(TestWorkspace.envWithKey(), "deliver");
             assertThat(deliver.exitCode()).as(deliver.out()).isZero();
-            assertThat(SinkTest.sinkStatuses(w)).isEqualTo(Map.of("DELIVERED", 200L));
+            assertThat(w.sinkStatuses()).isEqualTo(Map.of("DELIVERED", 200L));
             assertThat(taken).hasSize(200);
             assertThat(taken.values()).as("takes per lead after the replay").allMatch(n -> n == 1);
         } finally {

@@ -24,14 +24,6 @@ class SinkTest {
         return ws;
     }
 
-    static Map<String, Long> sinkStatuses(TestWorkspace ws) throws Exception {
-        Map<String, Long> m = new TreeMap<>();
-        try (Connection c = ws.db(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT sink_status, COUNT(*) FROM leads GROUP BY sink_status")) {
-            while (rs.next()) m.put(rs.getString(1), rs.getLong(2));
-        }
-        return m;
-    }
-
     @Test
     void aFullPullAndDeliveryLandsEveryLeadInTheCrmExactlyOnce() throws Exception {
         SimulatorConfig c = new SimulatorConfig();
@@ -40,7 +32,7 @@ class SinkTest {
             TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
 
             assertThat(run.exitCode()).as(run.out()).isZero();
-            assertThat(sinkStatuses(ws)).isEqualTo(Map.of("DELIVERED", 1000L));
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", 1000L));
             Map<String, Integer> upserts = ws.simulator.crm().upsertsPerId();
             assertThat(upserts).hasSize(1000);
             assertThat(upserts.values()).as("upserts per contact").allMatch(n -> n == 1);
@@ -68,7 +60,7 @@ class SinkTest {
             TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
 
             assertThat(run.exitCode()).as(run.out()).isZero();
-            assertThat(sinkStatuses(ws)).isEqualTo(Map.of("DELIVERED", 3000L));
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", 3000L));
             Map<String, Integer> upserts = ws.simulator.crm().upsertsPerId();
             assertThat(upserts).as("contacts in the CRM").hasSize(3000);
             assertThat(upserts.values()).as("upserts per contact").allMatch(n -> n == 1);
@@ -98,7 +90,7 @@ class SinkTest {
 
             assertThat(run.exitCode()).as(run.out()).isZero();
             assertThat(ws.simulator.crm().crmUnavailable()).as("503s while down").isGreaterThanOrEqualTo(4);
-            assertThat(sinkStatuses(ws)).isEqualTo(Map.of("DELIVERED", 500L));
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", 500L));
             assertThat(ws.simulator.crm().upsertsPerId().values()).hasSize(500).allMatch(n -> n == 1);
         }
     }
@@ -115,12 +107,12 @@ class SinkTest {
             assertThat(run.exitCode()).isEqualTo(1);
             assertThat(run.out()).contains("FAILED — HTTP 503 for POST " + ws.simulator.crmUrl() + "/batch/upsert");
             assertThat(ws.simulator.crm().crmUnavailable()).as("the round's 3 batches, 1 + 2 tries each (a failed batch is not retried again as a whole)").isEqualTo(9);
-            assertThat(sinkStatuses(ws).getOrDefault("DELIVERED", 0L)).isZero();
+            assertThat(ws.sinkStatuses().getOrDefault("DELIVERED", 0L)).isZero();
 
             c.crmDown = false;
             TestWorkspace.CliResult deliver = ws.cli(TestWorkspace.envWithKey(), "deliver");
             assertThat(deliver.exitCode()).as(deliver.out()).isZero();
-            assertThat(sinkStatuses(ws)).isEqualTo(Map.of("DELIVERED", 300L));
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", 300L));
             assertThat(ws.simulator.crm().upsertsPerId().values()).allMatch(n -> n == 1);
         }
     }
@@ -147,7 +139,7 @@ class SinkTest {
             assertThat(byStage.get("mapping")).isEqualTo(100L);
             long rejectedByCrm = byStage.getOrDefault("crm", 0L);
             assertThat(rejectedByCrm).isPositive();
-            assertThat(sinkStatuses(ws)).containsEntry("DEAD", 100L + rejectedByCrm).containsEntry("DELIVERED", 900L - rejectedByCrm);
+            assertThat(ws.sinkStatuses()).containsEntry("DEAD", 100L + rejectedByCrm).containsEntry("DELIVERED", 900L - rejectedByCrm);
             assertThat(ws.cli(Map.of(), "status").out()).contains("DEAD " + (100 + rejectedByCrm)).contains("mapping 100");
 
             // the mapping is fixed: a missing last name becomes "Unknown"
@@ -160,7 +152,7 @@ class SinkTest {
             TestWorkspace.CliResult deliver = ws.cli(TestWorkspace.envWithKey(), "deliver");
 
             assertThat(deliver.exitCode()).as(deliver.out()).isZero();
-            assertThat(sinkStatuses(ws)).containsEntry("DELIVERED", 1000L - rejectedByCrm).containsEntry("DEAD", rejectedByCrm);
+            assertThat(ws.sinkStatuses()).containsEntry("DELIVERED", 1000L - rejectedByCrm).containsEntry("DEAD", rejectedByCrm);
             assertThat(ws.simulator.crm().upsertsPerId().values()).allMatch(n -> n == 1);
             long unknown = ws.simulator.crm().contacts().values().stream().filter(p -> "Unknown".equals(p.get("lastname"))).count();
             assertThat(unknown).isBetween(90L, 100L);

@@ -187,6 +187,21 @@ public final class TestWorkspace implements AutoCloseable {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
+    /** How many leads stand at each delivery status (NEW, SENDING, DELIVERED, DEAD, …). */
+    public Map<String, Long> sinkStatuses() throws SQLException {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        try (Connection c = db(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT sink_status, COUNT(*) FROM leads GROUP BY sink_status")) {
+            while (rs.next()) m.put(rs.getString(1), rs.getLong(2));
+        }
+        return m;
+    }
+
+    /** How many leads stand at this delivery status. */
+    public long sinkStatus(String status) throws SQLException {
+        return sinkStatuses().getOrDefault(status, 0L);
+    }
+
     public Connection db() throws SQLException {
         return DriverManager.getConnection(jdbcUrl(), settings.getOrDefault("leadpipe.db.user", "sa"), dbPassword());
     }

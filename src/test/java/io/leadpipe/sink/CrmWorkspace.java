@@ -9,7 +9,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 
 /** A workspace whose leads and enrichment come from the simulator and whose CRM is a vendor's fake, chosen by a sink profile. */
 final class CrmWorkspace {
@@ -35,14 +34,6 @@ final class CrmWorkspace {
         ws.settings.put("leadpipe.sink.retry.base-delay-ms", "50");
         ws.settings.put("leadpipe.ratelimit.floor", "1");
         return ws;
-    }
-
-    static Map<String, Long> statuses(TestWorkspace ws) throws Exception {
-        Map<String, Long> m = new TreeMap<>();
-        try (Connection c = ws.db(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT sink_status, COUNT(*) FROM leads GROUP BY sink_status")) {
-            while (rs.next()) m.put(rs.getString(1), rs.getLong(2));
-        }
-        return m;
     }
 
     /** Dead letters: reason → how many. */

@@ -38,7 +38,7 @@ class DataverseSinkTest {
             assertThat(run.exitCode()).as(run.out()).isZero();
             assertThat(dataverse.tokensIssued.get()).as("tokens from the client credentials grant").isPositive();
             assertThat(dataverse.overLimit()).isEqualTo(2);
-            assertThat(CrmWorkspace.statuses(ws)).isEqualTo(Map.of("DELIVERED", (long) LEADS));
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", (long) LEADS));
             assertThat(dataverse.writesPerKey()).hasSize(LEADS);
             assertThat(dataverse.writesPerKey().values()).as("writes per contact").allMatch(n -> n == 1);
             assertThat(dataverse.records().get("chloe.murphy0@north-systems0.example")).containsEntry("firstname", "Chloe").containsEntry("lastname", "Murphy");
@@ -69,7 +69,7 @@ class DataverseSinkTest {
             assertThat(ws.cli(Map.of(), "replay", "--stage", "crm").out()).contains(refused + " dead-lettered leads re-queued (stage crm)");
             assertThat(ws.cli(TestWorkspace.envWithKey(), "deliver").exitCode()).isZero();
 
-            assertThat(CrmWorkspace.statuses(ws)).isEqualTo(Map.of("DELIVERED", (long) LEADS));
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", (long) LEADS));
             assertThat(dataverse.writesPerKey().values()).allMatch(n -> n == 1);
             assertThat(dataverse.writesPerKey().keySet().stream().filter(k -> !before.containsKey(k)).count()).isEqualTo(refused);
         }

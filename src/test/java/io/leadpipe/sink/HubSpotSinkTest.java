@@ -26,7 +26,7 @@ class HubSpotSinkTest {
             TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
 
             assertThat(run.exitCode()).as(run.out()).isZero();
-            assertThat(CrmWorkspace.statuses(ws)).isEqualTo(Map.of("DELIVERED", (long) LEADS));
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", (long) LEADS));
             assertThat(hubspot.writesPerKey()).as("contacts written").hasSize(LEADS);
             assertThat(hubspot.writesPerKey().values()).as("writes per contact").allMatch(n -> n == 1);
             assertThat(hubspot.overLimit()).as("429s: the X-HubSpot-RateLimit-* headers paced delivery").isZero();
@@ -47,7 +47,7 @@ class HubSpotSinkTest {
 
             assertThat(run.exitCode()).as(run.out()).isZero();
             assertThat(hubspot.overLimit()).as("TEN_SECONDLY_ROLLING 429s heard").isEqualTo(2);
-            assertThat(CrmWorkspace.statuses(ws)).isEqualTo(Map.of("DELIVERED", 300L));
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", 300L));
             assertThat(hubspot.writesPerKey().values()).hasSize(300).allMatch(n -> n == 1);
         }
     }
@@ -73,7 +73,7 @@ class HubSpotSinkTest {
             long refused = dead.values().iterator().next();
             assertThat(refused).as("leads whose domain is known to the enrichment API (the others have no employees)").isBetween(500L, 999L);
             assertThat(refused).isEqualTo(hubspot.refusedRecords());
-            assertThat(CrmWorkspace.statuses(ws)).containsEntry("DEAD", refused).containsEntry("DELIVERED", LEADS - refused);
+            assertThat(ws.sinkStatuses()).containsEntry("DEAD", refused).containsEntry("DELIVERED", LEADS - refused);
             Map<String, Integer> before = new HashMap<>(hubspot.writesPerKey());
 
             Files.writeString(mapping, shipped); // fixed: the line is gone
@@ -81,7 +81,7 @@ class HubSpotSinkTest {
             TestWorkspace.CliResult deliver = ws.cli(TestWorkspace.envWithKey(), "deliver");
 
             assertThat(deliver.exitCode()).as(deliver.out()).isZero();
-            assertThat(CrmWorkspace.statuses(ws)).isEqualTo(Map.of("DELIVERED", (long) LEADS));
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", (long) LEADS));
             Map<String, Integer> after = hubspot.writesPerKey();
             assertThat(after).hasSize(LEADS);
             assertThat(after.values()).as("writes per contact").allMatch(n -> n == 1);

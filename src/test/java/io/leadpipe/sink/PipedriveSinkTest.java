@@ -27,7 +27,7 @@ class PipedriveSinkTest {
             TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
 
             assertThat(run.exitCode()).as(run.out()).isZero();
-            assertThat(CrmWorkspace.statuses(ws)).isEqualTo(Map.of("DELIVERED", (long) LEADS));
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", (long) LEADS));
             assertThat(pipedrive.persons()).as("persons created").isEqualTo(LEADS);
             assertThat(pipedrive.duplicates()).isZero();
             // a search and a create per lead; a create that heard a 429 searches again before it is sent again (it cannot
@@ -56,7 +56,7 @@ class PipedriveSinkTest {
 
             assertThat(run.exitCode()).as(run.out()).isZero();
             assertThat(pipedrive.lostAnswers()).isEqualTo(3);
-            assertThat(CrmWorkspace.statuses(ws)).isEqualTo(Map.of("DELIVERED", 100L));
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", 100L));
             assertThat(pipedrive.persons()).as("persons: one per lead").isEqualTo(100);
             assertThat(pipedrive.duplicates()).as("second persons made by a repeated create").isZero();
             CrmWorkspace.report("pipedrive (lost answers)", pipedrive);
@@ -84,7 +84,7 @@ class PipedriveSinkTest {
             CrmWorkspace.mapping(ws, "pipedrive.yaml", name, null); // fixed: as shipped
             CrmWorkspace.replayAndDeliver(ws, LEADS / 10);
 
-            assertThat(CrmWorkspace.statuses(ws)).isEqualTo(Map.of("DELIVERED", (long) LEADS));
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", (long) LEADS));
             assertThat(pipedrive.persons()).isEqualTo(LEADS);
             assertThat(pipedrive.duplicates()).isZero();
             assertThat(pipedrive.writesPerKey().keySet().stream().filter(k -> !before.containsKey(k)).count()).as("persons made by the replay").isEqualTo(LEADS / 10);

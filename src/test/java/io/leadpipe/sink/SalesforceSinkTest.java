@@ -23,7 +23,7 @@ class SalesforceSinkTest {
             TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
 
             assertThat(run.exitCode()).as(run.out()).isZero();
-            assertThat(CrmWorkspace.statuses(ws)).isEqualTo(Map.of("DELIVERED", (long) LEADS));
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", (long) LEADS));
             assertThat(salesforce.writesPerKey()).as("Lead records written").hasSize(LEADS);
             assertThat(salesforce.writesPerKey().values()).as("writes per record").allMatch(n -> n == 1);
             assertThat(salesforce.requests()).as("one sObject Collections call per 200 leads").isEqualTo(LEADS / 200);
@@ -51,14 +51,14 @@ class SalesforceSinkTest {
                     "Salesforce refused the record: REQUIRED_FIELD_MISSING: Required fields are missing: [LastName] (field LastName: salesforce.yaml line "
                             + line + ": LastName:          { from: last_name, transform: [trim] })", 100L));
             assertThat(salesforce.refusedRecords()).isEqualTo(100);
-            assertThat(CrmWorkspace.statuses(ws)).isEqualTo(Map.of("DEAD", 100L, "DELIVERED", (long) LEADS - 100));
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DEAD", 100L, "DELIVERED", (long) LEADS - 100));
             Map<String, Integer> before = new HashMap<>(salesforce.writesPerKey());
             long requestsBefore = salesforce.requests();
 
             CrmWorkspace.mapping(ws, "salesforce.yaml", lastName, "  LastName:          { from: last_name, transform: [trim], default: Unknown, required: true }");
             CrmWorkspace.replayAndDeliver(ws, 100);
 
-            assertThat(CrmWorkspace.statuses(ws)).isEqualTo(Map.of("DELIVERED", (long) LEADS));
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", (long) LEADS));
             assertThat(salesforce.writesPerKey()).hasSize(LEADS);
             assertThat(salesforce.writesPerKey().values()).as("writes per record").allMatch(n -> n == 1);
             assertThat(salesforce.writesPerKey().keySet().stream().filter(k -> !before.containsKey(k)).count()).isEqualTo(100);

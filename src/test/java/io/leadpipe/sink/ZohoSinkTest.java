@@ -31,14 +31,14 @@ class ZohoSinkTest {
             assertThat(CrmWorkspace.deadLetters(ws, "crm")).isEqualTo(Map.of(
                     "Zoho CRM refused the record: MANDATORY_NOT_FOUND: required field not found (field Last_Name: zoho.yaml line "
                             + line + ": Last_Name:       { from: last_name, transform: [trim] })", (long) LEADS / 10));
-            assertThat(CrmWorkspace.statuses(ws)).isEqualTo(Map.of("DEAD", (long) LEADS / 10, "DELIVERED", LEADS - LEADS / 10L));
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DEAD", (long) LEADS / 10, "DELIVERED", LEADS - LEADS / 10L));
             assertThat(zoho.requests()).as("one upsert per 100 leads").isEqualTo(LEADS / 100);
             Map<String, Integer> before = new HashMap<>(zoho.writesPerKey());
 
             CrmWorkspace.mapping(ws, "zoho.yaml", lastName, "  Last_Name:       { from: last_name, transform: [trim], default: Unknown, required: true }");
             CrmWorkspace.replayAndDeliver(ws, LEADS / 10);
 
-            assertThat(CrmWorkspace.statuses(ws)).isEqualTo(Map.of("DELIVERED", (long) LEADS));
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", (long) LEADS));
             assertThat(zoho.writesPerKey()).hasSize(LEADS);
             assertThat(zoho.writesPerKey().values()).as("writes per lead").allMatch(n -> n == 1);
             assertThat(zoho.writesPerKey().keySet().stream().filter(k -> !before.containsKey(k)).count()).isEqualTo(LEADS / 10);
