@@ -4,10 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -30,21 +26,7 @@ class MoreReadySourcesTest {
     private static void pullCompletely(TestWorkspace ws, VendorFake fake, String vendor, String key, Set<String> expected) throws Exception {
         Map<String, String> env = TestWorkspace.envWithKey();
         env.put("LEADPIPE_API_KEY", key);
-        TestWorkspace.CliResult run = ws.cli(env, "run");
-        System.out.println("[more-ready-sources] " + fake.summary(vendor));
-        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
-        assertThat(ws.checkpoint(vendor + "-pull").get("status")).isEqualTo("DONE");
-        List<String> keys = new ArrayList<>();
-        try (Connection c = ws.db(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT source, lead_key FROM leads")) {
-            while (rs.next()) {
-                assertThat(rs.getString(1)).isEqualTo(vendor);
-                keys.add(rs.getString(2));
-            }
-        }
-        assertThat(keys).as("each lead once").hasSize(expected.size());
-        assertThat(new TreeSet<>(keys)).isEqualTo(expected);
-        assertThat(fake.unauthorized()).as("answers 401: the profile's auth header form").isZero();
-        assertThat(fake.sentIntoAnnouncedSpent()).as("requests sent after the API announced the window spent").isZero();
+        ReadySourcesTest.pullCompletely(ws, fake, vendor, env, expected);
     }
 
     private static TestWorkspace workspace(String vendor, String url) throws java.io.IOException {

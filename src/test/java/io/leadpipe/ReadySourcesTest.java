@@ -50,7 +50,12 @@ class ReadySourcesTest {
 
     /** Runs the job; every expected id stored once, under the source, and nothing sent into a spent window. */
     private static void pullCompletely(TestWorkspace ws, VendorFake fake, String vendor, Set<String> expected) throws Exception {
-        TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+        pullCompletely(ws, fake, vendor, TestWorkspace.envWithKey(), expected);
+    }
+
+    /** The same with the environment given (another key). */
+    static void pullCompletely(TestWorkspace ws, VendorFake fake, String vendor, Map<String, String> env, Set<String> expected) throws Exception {
+        TestWorkspace.CliResult run = ws.cli(env, "run");
         System.out.println("[ready-sources] " + fake.summary(vendor));
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
         assertThat(ws.checkpoint(vendor + "-pull").get("status")).isEqualTo("DONE");
