@@ -15,37 +15,45 @@ public record Watermark(Instant since, Origin origin, Instant basis) {
     public enum Origin {
         /** The largest updated-at among the records stored: the API's own clock, so skew cannot lose an edit. */
         DATA,
+        /**
+         * The previous pull's start, earlier than the largest updated-at stored: a record edited while that pull
+         * ran, on a page already read (a list not sorted by updated-at), is asked for again — and an updated-at in
+         * the future (an API clock ahead, a mis-scaled value) cannot push the watermark past edits not yet made.
+         */
+        PULL_START,
         /** The previous pull's start by leadpipe's clock: used only where records carry no updated-at. */
-        CLOCK
+        CLOCK,
+        /** None: the API has no "changed since" filter, every pull is a full one. */
+        FULL,
+        /** None yet: the first pull is a full one. */
+        FIRST
     }
 
     /**
-     * The next delta's watermark: the largest updated-at stored where there is one, else the previous pull's
-     * start by our clock; less the overlap either way. Null when there is neither (a first, full pull).
+     * The next delta's watermark, less the overlap: the largest updated-at stored, but never later than the
+     * previous pull's start; the previous pull's start where records carry no updated-at. Null when there is
+     * neither (a first, full pull).
      */
     public static Watermark next(Instant largestStored, Instant previousPullStart, Duration overlap) {
+        if (largestStored != null && previousPullStart != null && largestStored.isAfter(previousPullStart))
+            return new Watermark(previousPullStart.minus(overlap), Origin.PULL_START, previousPullStart);
         if (largestStored != null) return new Watermark(largestStored.minus(overlap), Origin.DATA, largestStored);
         if (previousPullStart != null) return new Watermark(previousPullStart.minus(overlap), Origin.CLOCK, previousPullStart);
         return null;
-    }
-
-    /** For the run report: "2026-12-05T14:28:34Z (largest updated-at stored 2026-12-05T14:33:34Z, less 300 s overlap)". */
-    public String explain() {
-        long overlapSeconds = Duration.between(since, basis).toSeconds();
-        return since + " (" + (origin == Origin.DATA ? "largest updated-at stored " : "previous pull's start by leadpipe's clock ")
-                + basis + ", less " + overlapSeconds + " s overlap)";
     }
 
     /** One line for the run report and status, from the delta fields of a report (store.DeltaWatermarks#describe). */
     public static String reportLine(java.util.Map<String, Object> d) {
         if (d == null) return null;
         Object used = d.get("deltaWatermark");
-        String from = switch (String.valueOf(d.get("deltaWatermarkFrom"))) {
-            case "DATA" -> "the largest updated-at stored, " + d.get("deltaWatermarkBasis") + ", less " + d.get("deltaOverlapSeconds") + " s overlap";
-            case "CLOCK" -> "the previous pull's start by leadpipe's clock, " + d.get("deltaWatermarkBasis") + ", less " + d.get("deltaOverlapSeconds")
+        String from = switch (Origin.valueOf(String.valueOf(d.get("deltaWatermarkFrom")))) {
+            case DATA -> "the largest updated-at stored, " + d.get("deltaWatermarkBasis") + ", less " + d.get("deltaOverlapSeconds") + " s overlap";
+            case PULL_START -> "the previous pull's start, " + d.get("deltaWatermarkBasis") + ", earlier than the largest updated-at stored, less "
+                    + d.get("deltaOverlapSeconds") + " s overlap";
+            case CLOCK -> "the previous pull's start by leadpipe's clock, " + d.get("deltaWatermarkBasis") + ", less " + d.get("deltaOverlapSeconds")
                     + " s overlap (the records carry no updated-at)";
-            case "FULL" -> "none: the API has no \"changed since\" filter, a full pull";
-            default -> "none: the first pull is a full one";
+            case FULL -> "none: the API has no \"changed since\" filter, a full pull";
+            case FIRST -> "none: the first pull is a full one";
         };
         return "watermark " + (used == null ? "—" : used) + " (from " + from + "); " + d.get("deltaChanged") + " changed, " + d.get("deltaNew") + " new, "
                 + d.get("deltaUnchanged") + " re-read unchanged, " + d.get("deltaDeleted") + " deleted at the source";

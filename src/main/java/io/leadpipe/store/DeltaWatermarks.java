@@ -91,7 +91,7 @@ public final class DeltaWatermarks {
         Watermark w = !d.filters() ? null
                 : Watermark.next(row == null || !d.fromData() ? null : UpdatedAt.parse((String) row.get("largest_updated_at")), previousStart, d.overlap());
         INCREMENTAL.update(c, values("job", pull.jobId(), "pullId", newPullId, "used", w == null ? null : w.since().toString(),
-                "origin", w == null ? "FULL" : w.origin().name(), "basis", w == null ? null : w.basis().toString()));
+                "origin", (w == null ? Watermark.Origin.FULL : w.origin()).name(), "basis", w == null ? null : w.basis().toString()));
         return w;
     }
 
@@ -158,7 +158,7 @@ public final class DeltaWatermarks {
             DeltaSpec d = deltas.get(String.valueOf(row.get("source")));
             Object origin = row.get("watermark_origin");
             r.put("deltaWatermark", row.get("watermark_used"));
-            r.put("deltaWatermarkFrom", origin == null ? "FIRST" : origin);
+            r.put("deltaWatermarkFrom", origin == null ? Watermark.Origin.FIRST.name() : origin);
             r.put("deltaWatermarkBasis", row.get("watermark_basis"));
             Instant used = UpdatedAt.parse((String) row.get("watermark_used"));
             Instant basis = UpdatedAt.parse((String) row.get("watermark_basis"));

@@ -124,10 +124,22 @@ class DeltaSpecTest {
         Watermark data = Watermark.next(T, T.plusSeconds(3600), overlap);
         assertThat(data.origin()).isEqualTo(Watermark.Origin.DATA);
         assertThat(data.since()).isEqualTo(T.minus(overlap));
-        assertThat(data.explain()).isEqualTo("2026-12-05T14:28:34Z (largest updated-at stored 2026-12-05T14:33:34Z, less 300 s overlap)");
+        assertThat(data.basis()).isEqualTo(T);
         Watermark clock = Watermark.next(null, T, overlap);
         assertThat(clock.origin()).isEqualTo(Watermark.Origin.CLOCK);
-        assertThat(clock.explain()).contains("previous pull's start by leadpipe's clock 2026-12-05T14:33:34Z");
+        assertThat(clock.since()).isEqualTo(T.minus(overlap));
         assertThat(Watermark.next(null, null, overlap)).as("nothing pulled yet: a full pull").isNull();
+    }
+
+    @Test
+    void theWatermarkIsNeverLaterThanThePreviousPullsStart() {
+        // a record edited while the previous pull ran, on a page it had read already, has an updated-at before
+        // the largest one stored: only the pull's start is sure to be before it (and a future updated-at cannot
+        // push the watermark past edits not made yet)
+        Duration overlap = Duration.ofMinutes(5);
+        Watermark w = Watermark.next(T.plusSeconds(55), T, overlap);
+        assertThat(w.origin()).isEqualTo(Watermark.Origin.PULL_START);
+        assertThat(w.since()).isEqualTo(T.minus(overlap));
+        assertThat(Watermark.next(Instant.parse("3026-01-01T00:00:00Z"), T, overlap).since()).as("an updated-at a thousand years ahead").isEqualTo(T.minus(overlap));
     }
 }
