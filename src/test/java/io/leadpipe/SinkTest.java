@@ -47,6 +47,30 @@ class SinkTest {
     }
 
     @Test
+    void aLeadDeletedAtTheSourceIsKeptAndNotDelivered() throws Exception {
+        SimulatorConfig c = new SimulatorConfig();
+        c.leads = 200;
+        try (TestWorkspace ws = sinkWorkspace(c)) {
+            ws.settings.put("leadpipe.sink.enabled", "false");
+            assertThat(ws.cli(TestWorkspace.envWithKey(), "run").exitCode()).isZero();
+            // what a recurring sync does with a record the vendor flags deleted (store.DeltaWatermarks#markDeleted)
+            int deleted;
+            try (Connection db = ws.db(); Statement st = db.createStatement()) {
+                deleted = st.executeUpdate("UPDATE leads SET deleted_at_source = CURRENT_TIMESTAMP WHERE lead_key IN "
+                        + "(SELECT lead_key FROM leads ORDER BY lead_key FETCH FIRST 10 ROWS ONLY)");
+            }
+            assertThat(deleted).isEqualTo(10);
+            ws.settings.put("leadpipe.sink.enabled", "true");
+
+            assertThat(ws.cli(TestWorkspace.envWithKey(), "deliver").exitCode()).isZero();
+
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", 190L, "NEW", 10L));
+            assertThat(ws.simulator.crm().upsertsPerId()).as("contacts written").hasSize(190);
+            assertThat(ws.storedLeadKeys()).as("kept").hasSize(200);
+        }
+    }
+
+    @Test
     void severalBatchesInFlightDeliverEveryLeadExactlyOnceAndNeverPastTheCrmLimit() throws Exception {
         SimulatorConfig c = new SimulatorConfig();
         c.leads = 3000;
