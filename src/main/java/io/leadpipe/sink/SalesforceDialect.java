@@ -56,8 +56,12 @@ final class SalesforceDialect implements CrmDialect {
         return new OneCallConversation(new CrmCall("PATCH", path, null, request.toString())) {
             @Override
             protected void read(JsonNode answer) {
-                // one result per record, in the order sent
-                for (int i = 0; i < leads.size() && i < answer.size(); i++) {
+                // one result per record, in the order sent: anything else proves nothing (the batch stays in doubt, read back next time)
+                if (!answer.isArray() || answer.size() != leads.size()) {
+                    throw new IllegalStateException("Salesforce answered the upsert without one result per record ("
+                            + (answer.isArray() ? answer.size() + " results for " + leads.size() + " records" : "not a list") + ")");
+                }
+                for (int i = 0; i < leads.size(); i++) {
                     JsonNode r = answer.get(i);
                     if (r.path("success").asBoolean(false)) continue;
                     JsonNode first = r.path("errors").path(0);
