@@ -41,7 +41,7 @@ public final class ChildRequest {
     /** The endpoint of a parent's child list: the source endpoint with the path filled in (unchanged for a filter template). */
     public String endpoint(String sourceEndpoint, String parentId) {
         if (filter) return sourceEndpoint;
-        String path = template.replace(ID, pathSegment(parentId));
+        String path = template.replace(ID, QueryEncoding.pathSegment(parentId));
         if (path.startsWith("/")) return origin(sourceEndpoint) + path;
         return (sourceEndpoint.endsWith("/") ? sourceEndpoint : sourceEndpoint + "/") + path;
     }
@@ -68,10 +68,5 @@ public final class ChildRequest {
         int scheme = endpoint.indexOf("://");
         int slash = endpoint.indexOf('/', scheme < 0 ? 0 : scheme + 3);
         return slash < 0 ? endpoint : endpoint.substring(0, slash);
-    }
-
-    /** An id as one path segment: a '/' or a space in it cannot change the path. */
-    private static String pathSegment(String id) {
-        return QueryEncoding.encode(id).replace("+", "%20");
     }
 }

@@ -12,4 +12,9 @@ public final class QueryEncoding {
     public static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
+
+    /** One path segment: as a query value, but a space is %20 (a '+' in a path is a plus sign). */
+    public static String pathSegment(String s) {
+        return encode(s).replace("+", "%20");
+    }
 }

@@ -42,7 +42,7 @@ final class DataverseDialect implements CrmDialect {
 
     /** {@code /api/data/v9.2/contacts(emailaddress1='ann%40example.com')}: an OData string literal, quotes doubled, then URL-encoded. */
     private String row(String id) {
-        return "/api/data/v" + apiVersion + "/" + entitySet + "(" + key + "='" + QueryEncoding.encode(id.replace("'", "''")) + "')";
+        return "/api/data/v" + apiVersion + "/" + entitySet + "(" + key + "='" + QueryEncoding.pathSegment(id.replace("'", "''")) + "')";
     }
 
     @Override

@@ -34,4 +34,10 @@ class CrmDialectsTest {
         assertThat(c.refused()).containsOnlyKeys("b@x.example");
         assertThat(c.refused().get("b@x.example").fields()).containsExactly("LastName");
     }
+
+    @Test
+    void aDataverseKeyWithAQuoteOrASpaceStaysOneODataLiteralInOnePathSegment() {
+        CrmConversation c = new DataverseDialect("contacts", "emailaddress1", "9.2", List.of("lastname")).write(leads("o'brien smith@x.example"));
+        assertThat(c.next().path()).isEqualTo("/api/data/v9.2/contacts(emailaddress1='o%27%27brien%20smith%40x.example')");
+    }
 }
