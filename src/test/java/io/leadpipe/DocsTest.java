@@ -127,6 +127,32 @@ class DocsTest {
         assertThat(problems).as("command blocks").isEmpty();
     }
 
+    @Test
+    void everyPageCitedByTheCodeExistsWithTheSectionItNames() throws IOException {
+        Pattern cite = Pattern.compile("(?<![\\w/.-])(docs/[\\w/.-]+\\.md)(?:, \\\\?\"([^\"\\\\]+)\\\\?\"|, ([A-Z][^)\"\\\\]*)\\))?");
+        List<Path> files = new ArrayList<>();
+        for (String root : List.of("src/main", "routes", "profiles", "bench", "simulator", "docker")) {
+            try (Stream<Path> s = Files.walk(Path.of(root))) {
+                s.filter(Files::isRegularFile).filter(f -> f.toString().matches(".*\\.(java|yaml|properties|md|sh)$")).forEach(files::add);
+            }
+        }
+        files.add(Path.of("application.properties"));
+        List<String> problems = new ArrayList<>();
+        int citations = 0;
+        for (Path file : files) {
+            Matcher m = cite.matcher(Files.readString(file, StandardCharsets.UTF_8));
+            while (m.find()) {
+                citations++;
+                Path page = Path.of(m.group(1));
+                String section = m.group(2) != null ? m.group(2) : m.group(3);
+                if (!Files.isRegularFile(page)) problems.add(file + ": " + m.group() + " — no such page");
+                else if (section != null && !anchors(page).contains(slug(section))) problems.add(file + ": " + m.group() + " — no such heading");
+            }
+        }
+        assertThat(citations).as("citations of docs/ pages in the code").isGreaterThan(5);
+        assertThat(problems).as("citations of docs/ pages").isEmpty();
+    }
+
     /** The verbs leadpipe's --help lists (two spaces in, then the verb), between two headings of its text. */
     private static Set<String> verbs(String from, String to) {
         String help = CommandLine.HELP;
