@@ -69,7 +69,7 @@ final class StoreBeans implements CamelConfiguration {
                 Duration.ofMillis(settings.getLong("leadpipe.lease.ttl-ms", 60_000, 1_000, 86_400_000)));
         slicedPulls.checkpoints(checkpointStore);
         settings.getLong("leadpipe.lease.heartbeat-ms", 15_000, 100, 86_400_000);
-        // on by default: it bounds H2's chunk metadata in the heap by time (0 switches it off; README "Memory")
+        // on by default: it bounds H2's chunk metadata in the heap by time (0 switches it off; docs/concepts/storage.md, "Memory: what grows with a pull, and its bound")
         housekeeping = new H2Housekeeping(settings.getLong("leadpipe.db.housekeeping-ms", 1000, 0, 86_400_000) > 0 ? db : null);
         leadStore = new LeadStore(db, settings.getInt("leadpipe.leads.max-id-length", 1000, 1, LeadStore.MAX_ID_LENGTH));
         slicedPulls.distinctLeads(leadStore::distinctLeadsOf);

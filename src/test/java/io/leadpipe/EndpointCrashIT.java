@@ -22,7 +22,7 @@ import static org.awaitility.Awaitility.await;
  * after `deliver` again every lead is on the queue, each with its own idempotency key, and a lead that arrived twice
  * arrived with the same key and the same body — only the leads the broker took whose DELIVERED the kill cut off.
  * The delivering process is target/leadpipe.jar with camel-jms and the JMS client beside it on its classpath, as
- * README "Any Camel endpoint" tells a user to run it.
+ * docs/how-to/deliver.md, "Any Camel endpoint", tells a user to run it.
  */
 class EndpointCrashIT {
 

@@ -76,7 +76,7 @@ public final class CrmMapping {
             throw new ConfigException("the CRM mapping " + file + " is not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
         }
         if (!(doc instanceof Map<?, ?> root) || !(root.get("properties") instanceof Map<?, ?> props)) {
-            throw new ConfigException("the CRM mapping " + file + " needs a 'properties:' map (see README, CRM mapping)");
+            throw new ConfigException("the CRM mapping " + file + " needs a 'properties:' map (see docs/how-to/deliver.md, CRM mapping)");
         }
         String idProperty = root.get("idProperty") == null ? "email" : String.valueOf(root.get("idProperty"));
         List<Field> fields = new ArrayList<>();

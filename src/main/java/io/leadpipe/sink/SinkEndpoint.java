@@ -46,7 +46,7 @@ public final class SinkEndpoint {
         if (loader == null) loader = SinkEndpoint.class.getClassLoader();
         if (loader.getResource("META-INF/services/org/apache/camel/component/" + scheme) == null) {
             throw new ConfigException(KEY + " = " + scheme + ":…: Camel's '" + scheme + "' component is not on the classpath — add its jar"
-                    + " (usually org.apache.camel:camel-" + artifact(scheme) + ", version 4.18.x) and its dependencies; see README, \"Any Camel endpoint\"");
+                    + " (usually org.apache.camel:camel-" + artifact(scheme) + ", version 4.18.x) and its dependencies; see docs/how-to/deliver.md, \"Any Camel endpoint\"");
         }
     }
 
