@@ -86,7 +86,7 @@ final class SinkBeans implements CamelConfiguration {
             QuotaSpec quota = api.getKey().equals("crm") && crm != null
                     ? new QuotaSpec(crm.headerNames(), crm.quota(), crm.rateLimitRules(), crm.maxRequestsPerSecond())
                     : new QuotaSpec(RateLimitHeaderNames.read(ApiKeys.source(settings, api.getKey())), QuotaWindows.none(), RateLimitRules.none(),
-                            settings.getInt(prefix + "max-requests-per-second", 10, 1, 100_000));
+                            settings.getInt(prefix + "max-requests-per-second", 50, 1, 100_000)); // application.properties: 50
             rateLimits.register(api.getKey(), api.getValue().identity(), quota,
                     new RatePolicy(policy.floor(), policy.resetMargin(), 1.0)); // the delivery APIs have always paced on their whole window
         }
