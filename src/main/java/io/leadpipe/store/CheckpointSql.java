@@ -56,9 +56,12 @@ final class CheckpointSql {
     static final NamedSql PAUSED = stopped("paused", "PAUSED");
     /** Only by the run holding the lease: a run whose lease was taken over leaves the row to the new holder (or its DONE). */
     static final NamedSql FAILED = stopped("failed", "FAILED");
-    /** When the lease was never taken (open failed): a row another process holds is not touched. */
+    /**
+     * When the lease was never taken (open failed): a row another process holds is not touched, and its request
+     * count (the job's credit over all runs) is left as it is — this run made none.
+     */
     static final NamedSql FAILED_UNLEASED = NamedSql.of("failed-unleased", "UPDATE extraction_checkpoint SET status = 'FAILED', error = :error, "
-            + "requests = :requests, updated_at = CURRENT_TIMESTAMP WHERE job_id = :job AND lease_owner IS NULL");
+            + "updated_at = CURRENT_TIMESTAMP WHERE job_id = :job AND lease_owner IS NULL");
     static final NamedSql FORGET_PAGE_KEYS = NamedSql.of("forget-page-keys", "DELETE FROM CAMEL_MESSAGEPROCESSED WHERE processorName = '"
             + PAGE_REPOSITORY + "' AND messageId LIKE (SELECT pull_id FROM extraction_checkpoint WHERE job_id = :job) || ':%'");
     /** Parallel pages: a page stored past the checkpoint, and the rows the checkpoint has passed (V11). */

@@ -173,8 +173,12 @@ public final class PullRepository implements JobBudget.Budgets {
     }
 
     public void done(Pull pull) throws SQLException {
+        // written first: a run whose lease was taken over must not report DONE (the job's failure handling ends it)
+        int rows = withConnection(c -> DONE.update(c, values("job", pull.jobId(), "owner", pull.leaseOwner(), "drift", pull.drift(), "requests", pull.requestsTotal())));
+        if (rows == 0) throw new LeaseLostException(pull.jobId());
         pull.done();
-        end(pull, DONE, values("job", pull.jobId(), "owner", pull.leaseOwner(), "drift", pull.drift(), "requests", pull.requestsTotal()));
+        leases.released(pull);
+        events.finished(pull);
     }
 
     /** The credit budget is spent (the pull is CAPPED already): raising the cap continues from the checkpoint. */
@@ -212,7 +216,7 @@ public final class PullRepository implements JobBudget.Budgets {
         }
         pull.failedWith(error);
         if (pull.leaseOwner() != null) end(pull, FAILED, stopped(pull, error));
-        else end(pull, FAILED_UNLEASED, values("job", pull.jobId(), "error", error, "requests", pull.requestsTotal()));
+        else end(pull, FAILED_UNLEASED, values("job", pull.jobId(), "error", error));
     }
 
     private static Map<String, Object> stopped(Pull pull, String reason) {

@@ -166,6 +166,9 @@ class PullRepositoryTest {
         pull.pageStored(page(1, "c1", "a"));
         assertThatThrownBy(() -> repository.save(pull)).isInstanceOf(PullRepository.LeaseLostException.class);
         assertThat(row("job-a")).containsEntry("page_no", 0).containsEntry("lease_owner", "another-process");
+        assertThatThrownBy(() -> repository.done(pull)).as("nor says DONE").isInstanceOf(PullRepository.LeaseLostException.class);
+        assertThat(pull.status()).isNotEqualTo(io.leadpipe.job.PullStatus.DONE);
+        assertThat(row("job-a")).containsEntry("status", "RUNNING").containsEntry("lease_owner", "another-process");
     }
 
     @Test
