@@ -64,9 +64,9 @@ final class StoreBeans implements CamelConfiguration {
         };
         pullEvents = new PullCounters(counters, toMetrics);
         pagePlanner = new PagePlanner(pagers::plan);
+        long leaseTtl = settings.getLong("leadpipe.lease.ttl-ms", 60_000, 1_000, 86_400_000);
         checkpointStore = new PullRepository(db, transactions, pagers, job -> counters.of(job).requests.get(), pullEvents,
-                settings.getLong("leadpipe.incremental.overlap-seconds", 300, 0, 86_400 * 30),
-                Duration.ofMillis(settings.getLong("leadpipe.lease.ttl-ms", 60_000, 1_000, 86_400_000)));
+                settings.getLong("leadpipe.incremental.overlap-seconds", 300, 0, 86_400 * 30), Duration.ofMillis(leaseTtl));
         slicedPulls.checkpoints(checkpointStore);
         settings.getLong("leadpipe.lease.heartbeat-ms", 15_000, 100, 86_400_000);
         // on by default: it bounds H2's chunk metadata in the heap by time (0 switches it off; docs/concepts/storage.md, "Memory: what grows with a pull, and its bound")
@@ -111,7 +111,7 @@ final class StoreBeans implements CamelConfiguration {
         registry.bind("childLists", childLists);
         registry.bind("driftMeter", driftMeter);
         // pages already processed, by pull and page fingerprint; the table comes from Flyway (V2)
-        JdbcMessageIdRepository pageRepository = new JdbcMessageIdRepository(db, "leadpipe-pages");
+        JdbcMessageIdRepository pageRepository = new JdbcMessageIdRepository(db, PullRepository.PAGE_REPOSITORY);
         pageRepository.setCreateTableIfNotExists(false);
         registry.bind("pageRepository", pageRepository);
     }

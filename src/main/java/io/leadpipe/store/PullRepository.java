@@ -33,6 +33,9 @@ import static io.leadpipe.store.NamedSql.values;
  */
 public final class PullRepository implements JobBudget.Budgets {
 
+    /** The page fingerprints' processor name in Camel's idempotent repository (reset and verify forget them by it). */
+    public static final String PAGE_REPOSITORY = CheckpointSql.PAGE_REPOSITORY;
+
     /** SQLState of a unique-key violation (H2 and PostgreSQL): another process created the row first. */
     private static final String UNIQUE_VIOLATION = "23505";
 
@@ -197,10 +200,7 @@ public final class PullRepository implements JobBudget.Budgets {
      * position and counts as saved, lease released, the reason (with the date to come back) recorded.
      */
     public void paused(Pull pull, String reason, Throwable cause) throws SQLException {
-        WaitTooLongException tooLong = null;
-        for (Throwable c = cause; c != null && tooLong == null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof WaitTooLongException w) tooLong = w;
-        }
+        WaitTooLongException tooLong = org.apache.camel.util.ObjectHelper.getException(WaitTooLongException.class, cause);
         pull.paused(reason, tooLong == null ? null : tooLong.comeBackAt());
         end(pull, PAUSED, stopped(pull, reason));
     }
