@@ -103,21 +103,21 @@ final class JobRunner {
         if (sliced != null && result.getException() == null) {
             // a sliced job: its status and report sum its slices' (SKIPPED when every slice was DONE already)
             String status = String.valueOf(sliced.get("status"));
-            return new JobOutcome(job, status, (String) sliced.get("error"), "SKIPPED".equals(status) || "BUSY".equals(status) ? null : sliced);
+            return new JobOutcome(job, status, (String) sliced.get("error"), "SKIPPED".equals(status) || PullStatus.BUSY.name().equals(status) ? null : sliced);
         }
         Pull pull = result.getVariable("pull", Pull.class);
         if (result.getException() != null && pull != null && pull.status() == PullStatus.RUNNING) recordUnhandled(pull, result.getException());
         String error = pull != null && pull.error() != null ? pull.error() : result.getVariable("error", String.class);
         if (result.getException() != null && pull != null && pull.isInterrupted()) {
             // a shutdown signal cut a wait or a call short: the job stopped at its last saved page, resumable
-            return new JobOutcome(job, "INTERRUPTED", pull.stopReason(), runReport.latest(job));
+            return new JobOutcome(job, PullStatus.INTERRUPTED.name(), pull.stopReason(), runReport.latest(job));
         }
         if (result.getException() != null) {
-            return new JobOutcome(job, "FAILED", error != null ? error : FailureExplainer.describe(result.getException()), runReport.latest(job));
+            return new JobOutcome(job, PullStatus.FAILED.name(), error != null ? error : FailureExplainer.describe(result.getException()), runReport.latest(job));
         }
         if (pull != null && pull.isAlreadyDone()) return new JobOutcome(job, "SKIPPED", null, null);
-        if (pull != null && pull.isBusy()) return new JobOutcome(job, "BUSY", pull.stopReason(), null);
-        return new JobOutcome(job, pull == null ? "FAILED" : pull.status().name(), error, runReport.latest(job));
+        if (pull != null && pull.isBusy()) return new JobOutcome(job, PullStatus.BUSY.name(), pull.stopReason(), null);
+        return new JobOutcome(job, (pull == null ? PullStatus.FAILED : pull.status()).name(), error, runReport.latest(job));
     }
 
     /**
