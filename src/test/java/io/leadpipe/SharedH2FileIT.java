@@ -24,7 +24,7 @@ class SharedH2FileIT {
 
     @Test
     void fourRunsOfSeparateJobsOnOneH2FileAllComplete() throws Exception {
-        if (TestWorkspace.POSTGRES) return;
+        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.POSTGRES, "H2 only");
         try (TestWorkspace ws = new TestWorkspace()) {
             SimulatorConfig config = new SimulatorConfig();
             config.leads = 8000; // about 1,000 a country: 50 pages of 20
