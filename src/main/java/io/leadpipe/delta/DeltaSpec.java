@@ -149,13 +149,8 @@ public record DeltaSpec(String source, Where where, String name, WatermarkFormat
     private static String pointer(Settings s, String key, String value, boolean append) {
         if (value == null) return null;
         String v = value.strip();
-        if (v.startsWith("$") || !v.startsWith("/") && v.contains(".")) {
-            throw s.invalid(key, v, "looks like a JSONPath; a JSON pointer names each level after a / (e.g. /properties/lastmodifieddate)");
-        }
-        if (!v.startsWith("/")) throw s.invalid(key, v, "must be a JSON pointer starting with / (e.g. /updated_at)");
-        if (!v.replace("~0", "").replace("~1", "").matches("[^~]*")) {
-            throw s.invalid(key, v, "is not a JSON pointer: ~ must be written ~0 and / inside a name ~1");
-        }
+        String problem = io.leadpipe.paging.PagingSpec.pointerProblem(v);
+        if (problem != null) throw s.invalid(key, v, problem);
         if (!append && (v.endsWith("/-") || v.contains("/-/"))) throw s.invalid(key, v, "cannot name the end of an array (-) here");
         return v;
     }

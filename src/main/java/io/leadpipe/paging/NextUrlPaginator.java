@@ -13,8 +13,8 @@ final class NextUrlPaginator implements Paginator {
     private final String bodyPointer; // null: use the Link header
 
     NextUrlPaginator(String sourceUrl, String bodyPointer) {
-        // only the scheme, host and path resolve a relative link: a delta's {since} in the query is not part of them
-        this.base = URI.create(sourceUrl.replace("{", "%7B").replace("}", "%7D"));
+        // only the scheme, host and path resolve a relative link: the URL's own query (a SOQL WHERE, a delta's {since}) is not part of them
+        this.base = URI.create(new SourceUrl(sourceUrl).endpoint());
         this.bodyPointer = bodyPointer;
     }
 

@@ -88,7 +88,7 @@ public record PagingSpec(String name, String url, String method, int pageSize, S
     }
 
     /** Why a value is not a JSON pointer (RFC 6901), or null when it is one. */
-    static String pointerProblem(String v) {
+    public static String pointerProblem(String v) {
         if (v.startsWith("$") || !v.startsWith("/") && v.contains(".")) {
             return "looks like a JSONPath; a JSON pointer names each level after a / (e.g. /data/items)";
         }
