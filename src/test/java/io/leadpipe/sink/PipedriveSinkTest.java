@@ -20,7 +20,8 @@ class PipedriveSinkTest {
         try (PipedriveFake pipedrive = new PipedriveFake(CrmWorkspace.TOKEN); TestWorkspace ws = CrmWorkspace.start(LEADS, "pipedrive", "")) {
             ws.settings.put("leadpipe.sink.crm.url", pipedrive.url());
             pipedrive.windowLimit = 80;
-            // calls in flight (4 batches) are sent before their answers lower the count: the floor keeps room for them
+            // calls in flight (4 batches) and a reset told in whole seconds: the floor keeps room for them (at the
+            // default floor this fake's 2-second windows cost 15 × 429 per 800 calls — see issue #21's note)
             ws.settings.put("leadpipe.ratelimit.floor", "8");
             ws.settings.put("leadpipe.sink.retry.max-retries", "12");
 
@@ -32,6 +33,7 @@ class PipedriveSinkTest {
             assertThat(pipedrive.duplicates()).isZero();
             // a search and a create per lead; a create that heard a 429 searches again before it is sent again (it cannot
             // know the 429 kept it from taking effect), and the 429s are a window's edge met by batches in flight
+            assertThat(pipedrive.overLimit()).as("429s with the floor above the calls in flight").isLessThanOrEqualTo(4);
             assertThat(pipedrive.requests() - pipedrive.overLimit()).as("requests served").isBetween(2L * LEADS, 2L * LEADS + pipedrive.overLimit());
             assertThat(pipedrive.records().get("chloe.murphy0@north-systems0.example")).containsEntry("name", "Chloe Murphy");
             CrmWorkspace.report("pipedrive", pipedrive);
