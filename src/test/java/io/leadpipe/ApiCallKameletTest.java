@@ -53,10 +53,10 @@ class ApiCallKameletTest {
                 assertThat(drain.getVariable("deliveredCount", Integer.class)).isEqualTo(200);
 
                 List<Route> fromKamelet = app.context().getRoutes().stream().filter(Route::isCreatedByKamelet).toList();
-                assertThat(fromKamelet).as("one api-call route per call site: page fetch, CRM batch, CRM record by record, enrichment").hasSize(4)
+                assertThat(fromKamelet).as("one api-call route per call site: page fetch, CRM, enrichment").hasSize(3)
                         .allMatch(r -> r.getId().startsWith("api-call-"));
                 // each call site hands its calls to a route of its own (its own Throttler, as before the kamelet)
-                assertThat(fromKamelet.stream().map(Route::getId).distinct()).hasSize(4);
+                assertThat(fromKamelet.stream().map(Route::getId).distinct()).hasSize(3);
             }
             assertThat(ws.simulator.stats().pages()).as("pages served").isEqualTo(2);
             assertThat(ws.simulator.crm().upsertsPerId()).hasSize(200);
