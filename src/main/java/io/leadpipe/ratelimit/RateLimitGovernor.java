@@ -6,7 +6,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 
 /**
  * One API key's quota, shared by every job and thread that uses the key. It learns limit, remaining and
@@ -440,9 +439,5 @@ public final class RateLimitGovernor {
     /** The requests per second this key's API accepts, as its 429s without quota headers taught (shared by its jobs). */
     public LearnedRate learnedRate() {
         return learnedRate;
-    }
-
-    static String fmt(Duration d) {
-        return String.format(Locale.ROOT, "%.2f s", d.toMillis() / 1000.0);
     }
 }
