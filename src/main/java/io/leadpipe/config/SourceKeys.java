@@ -120,8 +120,6 @@ public final class SourceKeys {
     /** Per-source request headers, one key per header (not in the table: the header name is part of the key). */
     public static final String HEADER = "header.";
     public static final String SECRET_HEADER = "secret-header.";
-    /** A source's delta description, {@code delta.*}: read whole into the spec until the delta's own spec declares its keys here. */
-    public static final String DELTA = "delta.";
 
     private SourceKeys() {
     }

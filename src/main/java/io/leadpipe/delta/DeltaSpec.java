@@ -1,6 +1,7 @@
 package io.leadpipe.delta;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.leadpipe.config.ApiKeys;
 import io.leadpipe.config.ConfigException;
 import io.leadpipe.config.Settings;
 
@@ -54,6 +55,7 @@ public record DeltaSpec(String source, Where where, String name, WatermarkFormat
     /** Reads and checks the source's delta keys; one clear error per bad key, before any request. */
     public static DeltaSpec from(Settings s, String source) {
         String p = "leadpipe.source." + source + ".delta.";
+        ApiKeys k = ApiKeys.source(s, source); // the declared defaults (config.SourceKeys), written once
         Duration overlap = Duration.ofSeconds(s.getLong(p + "overlap-seconds",
                 s.getLong("leadpipe.incremental.overlap-seconds", 300, 0, 86_400 * 30), 0, 86_400 * 30));
         String whereText = s.get(p + "in");
@@ -81,7 +83,7 @@ public record DeltaSpec(String source, Where where, String name, WatermarkFormat
         if (where != Where.QUERY && param != null) throw misplaced(s, p, "param", param, where);
         if (where != Where.HEADER && header != null) throw misplaced(s, p, "header", header, where);
         if (where != Where.BODY && bodyPointer != null) throw misplaced(s, p, "body-pointer", bodyPointer, where);
-        if (where == Where.BODY && !"POST".equalsIgnoreCase(s.get("leadpipe.source." + source + ".method", "GET"))) {
+        if (where == Where.BODY && !"POST".equalsIgnoreCase(k.text("method"))) {
             throw s.invalid(p + "in", whereText, "puts the watermark in the JSON body, but leadpipe.source." + source + ".method is not POST");
         }
         // a profile declares the SOQL dialect for every user; only an incremental job needs {since} in the URL
@@ -94,10 +96,10 @@ public record DeltaSpec(String source, Where where, String name, WatermarkFormat
                         + ".url has no {since} in its query (e.g. ?q=SELECT+Id+FROM+Contact+WHERE+SystemModstamp+%3E+{since})";
             }
         }
-        String formatText = s.get(p + "format", "iso-8601");
+        String formatText = k.text("delta.format");
         WatermarkFormat format = WatermarkFormat.named(formatText);
         if (format == null) throw s.invalid(p + "format", formatText, "must be one of " + WatermarkFormat.names());
-        String template = s.get(p + "template", SINCE);
+        String template = k.text("delta.template");
         if (!template.contains(SINCE)) throw s.invalid(p + "template", template, "must contain {since}, where the watermark goes (e.g. {since}..inf)");
         if (where == Where.BODY && DeltaRequest.looksLikeJson(template)) {
             try {
@@ -107,7 +109,7 @@ public record DeltaSpec(String source, Where where, String name, WatermarkFormat
                         + (format.numeric() ? "" : " (a text watermark needs quotes: \"{since}\")"));
             }
         }
-        String coversText = s.get(p + "covers", "updated");
+        String coversText = k.text("delta.covers");
         Covers covers = switch (coversText.strip().toLowerCase(Locale.ROOT)) {
             case "updated" -> Covers.UPDATED;
             case "created" -> Covers.CREATED;
@@ -118,7 +120,7 @@ public record DeltaSpec(String source, Where where, String name, WatermarkFormat
             throw s.invalid(p + "deleted-param", deletedParam, "must be one name=value (e.g. archived=true)");
         }
         String deletedPointer = pointer(s, p + "deleted-pointer", s.get(p + "deleted-pointer"), false);
-        String deletedValue = s.get(p + "deleted-value", "true");
+        String deletedValue = k.text("delta.deleted-value");
         return new DeltaSpec(source, where, name, format, template,
                 pointer(s, p + "updated-at-pointer", s.get(p + "updated-at-pointer"), false), overlap, covers,
                 deletedPointer, deletedValue, deletedParam, pointer(s, p + "count-pointer", s.get(p + "count-pointer"), false), problem);
