@@ -133,8 +133,8 @@ public final class Benchmarks {
     }
 
     static void migrationKills() throws Exception {
-        int kills = Integer.getInteger("bench.kills", 100);
-        int leads = Integer.getInteger("bench.leads", 100_000);
+        int kills = Integer.getInteger("bench.kills", Scale.of(100, 2));
+        int leads = Integer.getInteger("bench.leads", Scale.of(100_000, 500));
         MigrationKills.Result r = MigrationKills.run(kills, leads);
         System.out.printf(Locale.ROOT, "### Schema migrations under kill -9 (target: every database opens afterwards with every lead)%n%n"
                 + "`status` (which migrates) SIGKILLed at a random point of the migration (0.25–1.1 × its unkilled time), then started again "

@@ -36,6 +36,8 @@ final class Smoke {
         cases.put("parent-child", ParentChildUtilisation::report);
         cases.put("cluster", ClusterUtilisation::report);
         cases.put("sink", Benchmarks::sink);
+        // not part of "all" (long), but in the smoke: `bench/run migration-kills` was once left out of the known cases
+        cases.put("migration-kills", Benchmarks::migrationKills);
         return cases;
     }
 
