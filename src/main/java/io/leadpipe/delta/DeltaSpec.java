@@ -3,6 +3,7 @@ package io.leadpipe.delta;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leadpipe.config.ApiKeys;
 import io.leadpipe.config.ConfigException;
+import io.leadpipe.config.JsonPointerSyntax;
 import io.leadpipe.config.Settings;
 
 import java.time.Duration;
@@ -151,7 +152,7 @@ public record DeltaSpec(String source, Where where, String name, WatermarkFormat
     private static String pointer(Settings s, String key, String value, boolean append) {
         if (value == null) return null;
         String v = value.strip();
-        String problem = io.leadpipe.paging.PagingSpec.pointerProblem(v);
+        String problem = JsonPointerSyntax.problem(v);
         if (problem != null) throw s.invalid(key, v, problem);
         if (!append && (v.endsWith("/-") || v.contains("/-/"))) throw s.invalid(key, v, "cannot name the end of an array (-) here");
         return v;

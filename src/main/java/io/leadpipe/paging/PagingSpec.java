@@ -1,6 +1,7 @@
 package io.leadpipe.paging;
 
 import io.leadpipe.config.ConfigException;
+import io.leadpipe.config.JsonPointerSyntax;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadpipe.config.ApiKeys;
@@ -70,7 +71,7 @@ public record PagingSpec(String name, String url, String method, int pageSize, S
     }
 
     private static String pointer(ApiKeys k, String setting, String v) {
-        String problem = pointerProblem(v);
+        String problem = JsonPointerSyntax.problem(v);
         if (problem != null) throw k.invalid(setting, v, problem);
         return v;
     }
@@ -85,19 +86,5 @@ public record PagingSpec(String name, String url, String method, int pageSize, S
     private static String pointerOrEmpty(ApiKeys k, String setting) {
         String v = k.textAllowingEmpty(setting);
         return v.isEmpty() ? v : pointer(k, setting, v);
-    }
-
-    /** Why a value is not a JSON pointer (RFC 6901), or null when it is one. */
-    public static String pointerProblem(String v) {
-        if (v.startsWith("$") || !v.startsWith("/") && v.contains(".")) {
-            return "looks like a JSONPath; a JSON pointer names each level after a / (e.g. /data/items)";
-        }
-        if (!v.startsWith("/")) return "must be a JSON pointer starting with / (e.g. /data)";
-        for (int i = v.indexOf('~'); i >= 0; i = v.indexOf('~', i + 1)) {
-            if (i + 1 >= v.length() || (v.charAt(i + 1) != '0' && v.charAt(i + 1) != '1')) {
-                return "is not a JSON pointer: ~ must be written ~0 and / inside a name ~1";
-            }
-        }
-        return null;
     }
 }
