@@ -92,6 +92,9 @@ final class EmbeddedBroker implements AutoCloseable {
             long waiting = depth(queue);
             for (long i = 0; i < waiting; i++) {
                 Message m = consumer.receive(5000);
+                // the broker's count can include a message it is still settling (seen once under a load of 29 on 2 cores):
+                // what the test checks is what a consumer gets, and that nothing is left behind
+                if (m == null && depth(queue) == 0) break;
                 if (m == null) throw new IllegalStateException("the broker counted " + waiting + " messages on " + queue + " but handed out only " + i);
                 Map<String, Object> headers = new LinkedHashMap<>();
                 for (Enumeration<?> names = m.getPropertyNames(); names.hasMoreElements(); ) {
