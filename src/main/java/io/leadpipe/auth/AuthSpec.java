@@ -48,7 +48,6 @@ public record AuthSpec(String api, String label, String prefix, String kind, Cre
     public static AuthSpec read(ApiKeys k, String api, String defaultHeader, String defaultPrefix, String defaultEnv) {
         String kind = k.text("auth").trim().toLowerCase(Locale.ROOT);
         if (!KINDS.contains(kind)) throw k.invalid("auth", kind, "must be one of " + String.join(", ", KINDS));
-        AuthSettingsInUse.check(k, kind);
         String envStem = "LEADPIPE_" + api.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_";
         String user = k.optional("auth.user");
         if (kind.equals("basic")) {
@@ -70,6 +69,7 @@ public record AuthSpec(String api, String label, String prefix, String kind, Cre
         if (!clientAuth.equals("basic") && !clientAuth.equals("body")) throw k.invalid("auth.client-auth", clientAuth, "must be basic or body");
         String tokenPointer = k.text("auth.token-pointer");
         if (!tokenPointer.startsWith("/")) throw k.invalid("auth.token-pointer", tokenPointer, "must be a JSON pointer starting with /");
+        AuthSettingsInUse.check(k, kind); // after the values' own checks: a wrong value is named as such first
         return new AuthSpec(api, k.label(), k.prefix(), kind, placement(k, kind, defaultHeader, defaultPrefix),
                 k.text("api-key-env", defaultEnv), k.optional("api-key-file"), user, secret(k, "password", envStem + "PASSWORD"),
                 tokenUrl, clientId, secret(k, "client-secret", envStem + "CLIENT_SECRET"), clientAuth.equals("body"), k.optional("auth.scope"),

@@ -161,7 +161,7 @@ final class TokenEndpoint {
                     + " (it said: " + said(answer, response.body()) + ") — check " + prefix + "token-url and " + prefix + "token-pointer");
         }
         JsonNode expires = answer.get("expires_in");
-        Long expiresIn = expires != null && (expires.isNumber() || expires.isTextual() && expires.asText().matches("\\d+")) ? expires.asLong() : defaultLifetime;
+        Long expiresIn = expires != null && (expires.isNumber() || expires.isTextual() && expires.asText().matches("\\d+")) ? Long.valueOf(expires.asLong()) : defaultLifetime;
         String instance = null;
         for (String pointer : instancePointers) if (instance == null) instance = text(answer, pointer);
         return new TokenAnswer(access, expiresIn, refresh, instance);
