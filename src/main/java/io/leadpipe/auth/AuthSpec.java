@@ -1,6 +1,7 @@
 package io.leadpipe.auth;
 
 import io.leadpipe.config.ApiKeys;
+import io.leadpipe.config.JsonPointerSyntax;
 import io.leadpipe.http.CredentialPlacement;
 
 import java.net.URLDecoder;
@@ -68,7 +69,8 @@ public record AuthSpec(String api, String label, String prefix, String kind, Cre
         String clientAuth = k.text("auth.client-auth").trim().toLowerCase(Locale.ROOT);
         if (!clientAuth.equals("basic") && !clientAuth.equals("body")) throw k.invalid("auth.client-auth", clientAuth, "must be basic or body");
         String tokenPointer = k.text("auth.token-pointer");
-        if (!tokenPointer.startsWith("/")) throw k.invalid("auth.token-pointer", tokenPointer, "must be a JSON pointer starting with /");
+        String notAPointer = JsonPointerSyntax.problem(tokenPointer);
+        if (notAPointer != null) throw k.invalid("auth.token-pointer", tokenPointer, notAPointer);
         AuthSettingsInUse.check(k, kind); // after the values' own checks: a wrong value is named as such first
         return new AuthSpec(api, k.label(), k.prefix(), kind, placement(k, kind, defaultHeader, defaultPrefix),
                 k.text("api-key-env", defaultEnv), k.optional("api-key-file"), user, secret(k, "password", envStem + "PASSWORD"),
@@ -94,7 +96,8 @@ public record AuthSpec(String api, String label, String prefix, String kind, Cre
         String v = k.text("auth.follow-instance-url").trim();
         if (v.equalsIgnoreCase("false")) return List.of();
         if (v.equalsIgnoreCase("true")) return List.of("/instance_url", "/api_domain");
-        if (!v.startsWith("/")) throw k.invalid("auth.follow-instance-url", v, "must be true, false or a JSON pointer into the token answer (/api_domain)");
+        String notAPointer = JsonPointerSyntax.problem(v);
+        if (notAPointer != null) throw k.invalid("auth.follow-instance-url", v, "must be true, false or a JSON pointer into the token answer (/api_domain): " + notAPointer);
         return List.of(v);
     }
 
