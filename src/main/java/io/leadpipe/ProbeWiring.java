@@ -68,7 +68,8 @@ public final class ProbeWiring implements AutoCloseable {
         main.setOverrideProperties(properties);
         main.setDefaultPropertyPlaceholderLocation("false");
         // the request as it goes out of the source's own client, credentials masked
-        Set<String> masked = new HashSet<>(Set.of(spec.auth().apiKeyHeader()));
+        Set<String> masked = new HashSet<>();
+        if (spec.auth().credentialHeader() != null) masked.add(spec.auth().credentialHeader());
         spec.headers().describe().forEach((name, shown) -> { if (Secrets.MASK.equals(shown)) masked.add(name); });
         RequestRecorder[] recorder = new RequestRecorder[1];
         Source source = Sources.connect(resolved, rateLimits, policy, client -> recorder[0] = new RequestRecorder(client, masked)).of(sourceName);

@@ -32,6 +32,7 @@ class RecurringSyncTest {
         ws.settings.put("leadpipe.source." + vendor + ".url", DeltaFakes.url(fake, vendor));
         // no quota windows in these fakes: do not pace below what a test machine does
         ws.settings.put("leadpipe.source." + vendor + ".max-requests-per-second", "200");
+        if (vendor.equals("zoho")) ws.settings.put("leadpipe.source.zoho.auth", "api-key"); // a minted token: the fake takes one key (TokenSchemesTest renews)
         ws.jobs(TestWorkspace.job(vendor + "-sync", "", "source", vendor, "incremental", "true"));
         return ws;
     }
@@ -66,6 +67,7 @@ class RecurringSyncTest {
             ws.settings.put("leadpipe.source." + v.name + ".url", DeltaFakes.url(v.fake, v.name));
             // no quota windows in these fakes: do not pace below what a test machine does
             ws.settings.put("leadpipe.source." + v.name + ".max-requests-per-second", "200");
+            if (v.name.equals("zoho")) ws.settings.put("leadpipe.source.zoho.auth", "api-key"); // a minted token (TokenSchemesTest renews)
             jobs.append(TestWorkspace.job(v.name + "-sync", "", "source", v.name, "incremental", "true"));
         }
         ws.jobs(jobs.toString());

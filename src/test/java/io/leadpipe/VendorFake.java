@@ -38,7 +38,7 @@ final class VendorFake implements AutoCloseable {
 
     private final List<QuotaWindow> windows;
     private final String authHeader;
-    private final String authValue;
+    private final java.util.function.Predicate<String> authAccepts;
     private final Announce announce;
     private final Refuse refuse;
     private final Serve serve;
@@ -56,9 +56,15 @@ final class VendorFake implements AutoCloseable {
     private long lastArrival;
 
     VendorFake(List<QuotaWindow> windows, String authHeader, String authValue, Announce announce, Refuse refuse, Serve serve) throws IOException {
+        this(windows, authHeader, authValue::equals, announce, refuse, serve);
+    }
+
+    /** @param authAccepts whether the auth header's value is a credential the vendor takes now (tokens it issued and has not expired) */
+    VendorFake(List<QuotaWindow> windows, String authHeader, java.util.function.Predicate<String> authAccepts, Announce announce, Refuse refuse,
+               Serve serve) throws IOException {
         this.windows = windows;
         this.authHeader = authHeader;
-        this.authValue = authValue;
+        this.authAccepts = authAccepts;
         this.announce = announce;
         this.refuse = refuse;
         this.serve = serve;
@@ -72,7 +78,8 @@ final class VendorFake implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-        if (!authValue.equals(ex.getRequestHeaders().getFirst(authHeader))) {
+        String credential = ex.getRequestHeaders().getFirst(authHeader);
+        if (credential == null || !authAccepts.test(credential)) {
             synchronized (this) {
                 unauthorized++;
             }

@@ -22,13 +22,25 @@ final class SecretInput {
      * @param required false: null when neither is given
      */
     static String read(AuthSpec.Secret secret, String api, Map<String, String> env, boolean required) {
+        return read(secret, api, env, required, false);
+    }
+
+    /** A PEM key: the whole file or variable, every line of it registered for scrubbing too. */
+    static String readWhole(AuthSpec.Secret secret, String api, Map<String, String> env) {
+        String pem = read(secret, api, env, true, true);
+        pem.lines().map(String::trim).filter(l -> !l.startsWith("-----")).forEach(Secrets::register);
+        return pem;
+    }
+
+    private static String read(AuthSpec.Secret secret, String api, Map<String, String> env, boolean required, boolean whole) {
         String fileKey = secret.fileKey();
         String envKey = secret.envKey();
         String file = secret.file();
         String value;
         if (file != null && !file.isBlank()) {
             try {
-                value = Files.readString(Path.of(file), StandardCharsets.UTF_8).lines().findFirst().orElse("").trim();
+                String text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+                value = whole ? text.trim() : text.lines().findFirst().orElse("").trim();
             } catch (IOException e) {
                 throw new ConfigException("'" + api + "': cannot read " + fileKey + " = " + file + " (" + e.getClass().getSimpleName() + ")");
             }

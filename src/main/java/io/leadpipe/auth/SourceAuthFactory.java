@@ -42,28 +42,32 @@ public final class SourceAuthFactory {
     public SourceAuth create(AuthSpec spec) {
         String api = spec.api();
         return switch (spec.kind()) {
-            case "api-key" -> ApiKeyAuth.resolve(spec.label(), spec.prefix() + "api-key-file", spec.apiKeyHeader(), spec.apiKeyPrefix(), spec.apiKeyEnv(), spec.apiKeyFile(), env);
-            case "bearer" -> ApiKeyAuth.resolve(spec.label(), spec.prefix() + "api-key-file", "Authorization", "Bearer", spec.apiKeyEnv(), spec.apiKeyFile(), env);
+            case "api-key", "bearer" -> ApiKeyAuth.resolve(spec.label(), spec.prefix() + "api-key-file", spec.placement(), spec.apiKeyEnv(), spec.apiKeyFile(), env);
             case "basic" -> {
                 String password = SecretInput.read(spec.password(), spec.label(), env, true);
                 String credentials = Base64.getEncoder().encodeToString((spec.user() + ":" + password).getBytes(StandardCharsets.UTF_8));
-                yield new ApiKeyAuth("Authorization", "Basic", credentials);
+                yield new ApiKeyAuth(spec.placement(), credentials);
             }
-            case "oauth2-client-credentials", "oauth2-refresh-token" -> oauth2(spec, spec.kind().equals("oauth2-refresh-token"));
+            case "oauth2-client-credentials", "oauth2-refresh-token", "oauth2-jwt-bearer" -> oauth2(spec);
             default -> throw new IllegalStateException("AuthSpec.read lets no other kind through: " + spec.kind());
         };
     }
 
-    private OAuth2Auth oauth2(AuthSpec spec, boolean refresh) {
+    private OAuth2Auth oauth2(AuthSpec spec) {
         String api = spec.api();
         String label = spec.label();
         String a = spec.authPrefix();
-        // a public client (refresh token only) may have no secret
-        String secret = SecretInput.read(spec.clientSecret(), label, env, !refresh);
-        TokenEndpoint endpoint = new TokenEndpoint(label, a, spec.tokenUrl(), spec.clientId(), secret, spec.clientAuthInBody(), connectTimeout, responseTimeout);
+        boolean refresh = spec.kind().equals("oauth2-refresh-token");
+        boolean clientCredentials = spec.kind().equals("oauth2-client-credentials");
+        // a public client (refresh token only) may have no secret; a JWT bearer grant needs none, its key signs
+        String secret = SecretInput.read(spec.clientSecret(), label, env, clientCredentials);
+        TokenEndpoint endpoint = new TokenEndpoint(spec, secret, connectTimeout, responseTimeout);
         AccessTokens.Grant grant;
         String identity;
-        if (refresh) {
+        if (spec.jwt() != null) {
+            grant = new JwtBearerGrant(endpoint, spec, SecretInput.readWhole(spec.jwt().privateKey(), label, env), System::currentTimeMillis);
+            identity = Sha256.hex("oauth2-jwt\n" + spec.tokenUrl() + "\n" + spec.jwt().issuer() + "\n" + spec.jwt().subject() + "\n" + spec.jwt().claims());
+        } else if (refresh) {
             String seed = SecretInput.read(spec.refreshToken(), label, env, true);
             String clientId = spec.clientId();
             // a public client has no secret to derive the key from (its id is no secret): PublicClientSeal's key,
@@ -77,15 +81,15 @@ public final class SourceAuthFactory {
             grant = g;
             identity = Sha256.hex("oauth2-refresh\n" + spec.tokenUrl() + "\n" + spec.clientId() + "\n" + api);
         } else {
-            Map<String, String> fields = new LinkedHashMap<>(spec.extraForm());
+            Map<String, String> fields = new LinkedHashMap<>(); // auth.extra-form is added by the endpoint, to every grant
             fields.put("scope", spec.scope());
             fields.put("audience", spec.audience());
             grant = () -> endpoint.request("client_credentials", fields, "check " + a + "scope, " + a + "audience and " + a + "extra-form");
             identity = Sha256.hex("oauth2-client\n" + spec.tokenUrl() + "\n" + spec.clientId());
         }
         AccessTokens tokens = new AccessTokens(label, grant, spec.renewBefore(), System::currentTimeMillis);
-        if (spec.followInstanceUrl()) followInstanceUrl.put(api, tokens);
-        return new OAuth2Auth(label, a, tokens, identity, endpoint);
+        if (!spec.instancePointers().isEmpty()) followInstanceUrl.put(api, tokens);
+        return new OAuth2Auth(label, a, tokens, identity, endpoint, spec.placement(), spec.kind());
     }
 
     /** Whether an API uses refresh tokens, which must be kept in the database (a provider may rotate them). */

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -37,7 +38,6 @@ import java.util.stream.Collectors;
 final class TokenEndpoint {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int DESCRIPTION_SNIPPET = 200;
 
     /** What a token endpoint answered; refreshToken and instanceUrl only when it sent them, expiresIn null when it did not say. */
     record TokenAnswer(String accessToken, Long expiresInSeconds, String refreshToken, String instanceUrl) {
@@ -50,18 +50,31 @@ final class TokenEndpoint {
     private final String clientSecret;
     private final boolean clientAuthInBody;
     private final String basicCredentials;
+    private final boolean sendsClient;
+    private final String tokenPointer;
+    private final Long defaultLifetime;
+    private final List<String> instancePointers;
+    private final Map<String, String> extraForm;
     private final CloseableHttpClient http;
     private volatile ResponseLimits limits = ResponseLimits.DEFAULTS;
 
-    TokenEndpoint(String api, String prefix, String url, String clientId, String clientSecret, boolean clientAuthInBody,
-                  Duration connectTimeout, Duration responseTimeout) {
-        this.api = api;
-        this.prefix = prefix;
-        this.url = URI.create(url);
-        this.clientId = clientId;
+    /**
+     * @param spec         the API's auth: token URL, client, where the answer holds the token and the instance host, extra form fields
+     * @param clientSecret null for a public client; a JWT bearer grant without one sends no client credentials (RFC 7523 §3.1)
+     */
+    TokenEndpoint(AuthSpec spec, String clientSecret, Duration connectTimeout, Duration responseTimeout) {
+        this.api = spec.label();
+        this.prefix = spec.authPrefix();
+        this.url = URI.create(spec.tokenUrl());
+        this.clientId = spec.clientId();
         this.clientSecret = clientSecret;
-        this.clientAuthInBody = clientAuthInBody;
-        this.basicCredentials = clientAuthInBody ? null : basicCredentials(clientId, clientSecret);
+        this.clientAuthInBody = spec.clientAuthInBody();
+        this.sendsClient = !(spec.jwt() != null && clientSecret == null);
+        this.basicCredentials = clientAuthInBody || !sendsClient ? null : basicCredentials(clientId, clientSecret);
+        this.tokenPointer = spec.tokenPointer();
+        this.defaultLifetime = spec.tokenLifetimeSeconds() > 0 ? spec.tokenLifetimeSeconds() : null;
+        this.instancePointers = spec.instancePointers();
+        this.extraForm = spec.extraForm();
         // HttpClient 5 as for page calls: timeouts per read, and the whole call bounded by the limits' deadline
         this.http = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create().setDefaultConnectionConfig(ConnectionConfig.custom()
@@ -85,7 +98,7 @@ final class TokenEndpoint {
         return url.toString();
     }
 
-    /** POSTs grant_type and these fields; the client's credentials go in the Authorization header or the body. */
+    /** POSTs grant_type and these fields (and auth.extra-form's); the client's credentials go in the Authorization header or the body. */
     TokenAnswer request(String grantType, Map<String, String> fields, String whatToFix) throws IOException {
         return request(grantType, fields, whatToFix, null);
     }
@@ -98,19 +111,32 @@ final class TokenEndpoint {
     TokenAnswer request(String grantType, Map<String, String> fields, String whatToFix, java.util.function.Consumer<String> keepRefreshToken) throws IOException {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", grantType);
-        fields.forEach((k, v) -> {
+        Map<String, String> all = new LinkedHashMap<>(extraForm);
+        all.putAll(fields);
+        all.forEach((k, v) -> {
             if (v != null && !v.isBlank()) form.put(k, v);
         });
         HttpPost post = new HttpPost(url);
-        post.setHeader("Accept", "application/json");
-        if (clientAuthInBody) {
+        if (sendsClient && clientAuthInBody) {
             form.put("client_id", clientId);
             if (clientSecret != null) form.put("client_secret", clientSecret);
-        } else {
+        } else if (sendsClient) {
             post.setHeader("Authorization", "Basic " + basicCredentials);
         }
         String body = form.entrySet().stream().map(e -> encode(e.getKey()) + "=" + encode(e.getValue())).collect(Collectors.joining("&"));
         post.setEntity(new StringEntity(body, ContentType.create("application/x-www-form-urlencoded")));
+        return exchange(post, whatToFix, keepRefreshToken);
+    }
+
+    /** A provider that takes the signed assertion as a bearer header on an empty POST (ZoomInfo's /authenticate), not as a form field. */
+    TokenAnswer requestWithBearer(String assertion, String whatToFix) throws IOException {
+        HttpPost post = new HttpPost(url);
+        post.setHeader("Authorization", "Bearer " + assertion);
+        return exchange(post, whatToFix, null);
+    }
+
+    private TokenAnswer exchange(HttpPost post, String whatToFix, java.util.function.Consumer<String> keepRefreshToken) throws IOException {
+        post.setHeader("Accept", "application/json");
         Answer response;
         try {
             response = http.execute(post, r -> new Answer(r.getCode(), r.getEntity() == null ? "" : EntityUtils.toString(r.getEntity(), StandardCharsets.UTF_8)));
@@ -123,35 +149,44 @@ final class TokenEndpoint {
         if (status == 429 || status >= 500) {
             throw new TokenEndpointUnavailableException(api + ": the token endpoint " + url + " answered HTTP " + status, null);
         }
-        if (status != 200) throw refused(status, answer, whatToFix);
-        String refresh = text(answer, "refresh_token");
+        String refresh = status == 200 ? text(answer, "/refresh_token") : null;
         if (refresh != null && keepRefreshToken != null) keepRefreshToken.accept(refresh); // nothing is logged before: registered next
         Secrets.register(refresh);
-        String access = text(answer, "access_token");
-        if (access == null) throw new AuthRefusedException(api + ": the token endpoint " + url + " answered without an access_token — check " + prefix + "token-url");
+        String access = status == 200 ? text(answer, tokenPointer) : null;
         Secrets.register(access);
-        JsonNode expires = answer == null ? null : answer.get("expires_in");
-        Long expiresIn = expires != null && (expires.isNumber() || expires.isTextual() && expires.asText().matches("\\d+")) ? expires.asLong() : null;
-        return new TokenAnswer(access, expiresIn, refresh, text(answer, "instance_url"));
+        // an OAuth error is a refusal whatever the status: Zoho answers HTTP 200 {"error":"invalid_code"}
+        if (status != 200 || access == null && text(answer, "/error") != null) throw refused(status, answer, response.body(), whatToFix);
+        if (access == null) {
+            throw new AuthRefusedException(api + ": the token endpoint " + url + " answered HTTP 200 without an access token at " + tokenPointer
+                    + " (it said: " + said(answer, response.body()) + ") — check " + prefix + "token-url and " + prefix + "token-pointer");
+        }
+        JsonNode expires = answer.get("expires_in");
+        Long expiresIn = expires != null && (expires.isNumber() || expires.isTextual() && expires.asText().matches("\\d+")) ? Long.valueOf(expires.asLong()) : defaultLifetime;
+        String instance = null;
+        for (String pointer : instancePointers) if (instance == null) instance = text(answer, pointer);
+        return new TokenAnswer(access, expiresIn, refresh, instance);
     }
 
-    /** invalid_client and friends name the client settings; invalid_grant names what the caller says to fix. */
-    private AuthRefusedException refused(int status, JsonNode answer, String whatToFix) {
-        String error = text(answer, "error");
-        String description = text(answer, "error_description");
-        if (description != null) {
-            description = Secrets.scrub(description);
-            if (description.length() > DESCRIPTION_SNIPPET) description = description.substring(0, DESCRIPTION_SNIPPET) + "…";
-        }
+    private static String said(JsonNode answer, String body) {
+        String words = io.leadpipe.http.ProviderWords.of(answer != null && answer.isObject() && answer.has("error") ? body : null, null);
+        if (words != null) return words;
+        if (answer != null && answer.isObject()) return "fields " + String.join(", ", (Iterable<String>) answer::fieldNames); // names only: values may be secrets
+        return body == null || body.isBlank() ? "an empty body" : "a body that is not a JSON object";
+    }
+
+    /** invalid_client and friends name the client settings; invalid_grant (invalid_code) names what the caller says to fix. */
+    private AuthRefusedException refused(int status, JsonNode answer, String body, String whatToFix) {
+        String error = text(answer, "/error");
+        String words = io.leadpipe.http.ProviderWords.of(body, null);
         String fix = switch (error == null ? "" : error) {
             case "invalid_client", "unauthorized_client" -> "check " + prefix + "client-id and the client secret (" + prefix
                     + "client-secret-env or " + prefix + "client-secret-file)";
-            case "invalid_grant" -> whatToFix;
+            case "invalid_grant", "invalid_code", "invalid_token" -> whatToFix;
             case "invalid_scope" -> "check " + prefix + "scope";
-            default -> "check " + prefix + "token-url, " + prefix + "client-id and the grant's settings";
+            default -> "check " + prefix + "token-url, " + prefix + "client-id and the grant's settings (" + whatToFix + ")";
         };
         return new AuthRefusedException(api + ": the token endpoint refused the request (HTTP " + status
-                + (error == null ? "" : ", " + error) + (description == null ? "" : ": " + description) + ") — " + fix);
+                + (words == null ? "" : "; it said " + words) + ") — " + fix);
     }
 
     /**
@@ -174,9 +209,9 @@ final class TokenEndpoint {
         }
     }
 
-    private static String text(JsonNode node, String field) {
+    private static String text(JsonNode node, String pointer) {
         if (node == null || !node.isObject()) return null;
-        JsonNode v = node.get(field);
+        JsonNode v = node.at(pointer);
         return v == null || v.isNull() || v.asText().isBlank() ? null : v.asText();
     }
 

@@ -60,6 +60,11 @@ public final class ApiKeys {
         return settings.getAllowingEmpty(key(setting), contextDefault);
     }
 
+    /** Whether the user set it (a settings file, the environment, -D), not application.properties or a profile. */
+    public boolean setByUser(String setting) {
+        return settings.setByUser(key(setting));
+    }
+
     /** Null when unset or blank (settings whose absence means "not used"). */
     public String optional(String setting) {
         String v = settings.get(key(setting));

@@ -23,6 +23,7 @@ public final class Settings {
 
     private final Map<String, String> values = new LinkedHashMap<>();
     private final Map<String, String> origins = new LinkedHashMap<>();
+    private String baseOrigin;
 
     public static Settings load(Path applicationProperties, Path extraConfig, Map<String, String> cliOverrides,
                                 Map<String, String> env, Properties systemProperties) {
@@ -32,6 +33,7 @@ public final class Settings {
             Properties base = read(applicationProperties);
             known = new KnownSettings(base.stringPropertyNames(), KnownSettings.sourceNames(base.getProperty("leadpipe.sources")));
             s.layer(base, applicationProperties.toString());
+            s.baseOrigin = applicationProperties.toString();
         }
         if (extraConfig != null) {
             if (!Files.isRegularFile(extraConfig)) {
@@ -119,6 +121,13 @@ public final class Settings {
     /** Which layer set the key (a file, an environment variable, -D, a profile), or null when none did. */
     String origin(String key) {
         return origins.get(key);
+    }
+
+    /** Set by a layer of the user's (a file, the environment, -D, a test's set), not leadpipe's defaults or a profile. */
+    boolean setByUser(String key) {
+        String origin = origins.get(key);
+        return origin != null && !origin.equals(baseOrigin) && !origin.startsWith("profile ") && !origin.startsWith("sink profile ")
+                && values.get(key) != null && !values.get(key).isEmpty();
     }
 
     /** Sets the key from a named layer (a source profile). */

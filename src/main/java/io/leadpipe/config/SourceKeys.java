@@ -85,21 +85,34 @@ public final class SourceKeys {
             text(q + "interval", "", "the window's length: 10s, 1m, 1h, 1d");
         }
         // auth (the sink APIs read the same under leadpipe.sink.crm|enrichment.)
-        text("auth", "api-key", "api-key | bearer (the key as Authorization: Bearer) | basic | oauth2-client-credentials | oauth2-refresh-token");
-        text("auth.user", "", "basic: the user");
+        text("auth", "api-key", "api-key | bearer (the key as Authorization: Bearer) | basic | oauth2-client-credentials | oauth2-refresh-token | oauth2-jwt-bearer");
+        text("auth.header", "", "bearer, oauth2-*: the header carrying the token; empty: Authorization (api-key: api-key-header; basic: always Authorization, RFC 7617)");
+        text("auth.scheme", "", "bearer, oauth2-*: written before the token: Bearer (empty), Zoho-oauthtoken, token, or none (api-key: api-key-prefix)");
+        text("auth.query-param", "", "api-key, bearer, oauth2-*: send the key or token as this query parameter instead of a header (e.g. access_token)");
+        text("auth.user", "", "basic: the user; oauth2-jwt-bearer: what {user} stands for in auth.jwt.claims");
         text("auth.password-env", "", "basic: the variable holding the password (empty: LEADPIPE_<NAME>_PASSWORD)");
         text("auth.password-file", "", "basic: or a file whose first line is the password");
         text("auth.token-url", "", "oauth2-*: the token endpoint");
-        text("auth.client-id", "", "oauth2-*: the client id");
-        text("auth.client-secret-env", "", "oauth2-*: the variable holding the client secret (empty: LEADPIPE_<NAME>_CLIENT_SECRET)");
+        text("auth.client-id", "", "oauth2-*: the client id (oauth2-jwt-bearer: optional, the default issuer)");
+        text("auth.client-secret-env", "", "oauth2-*: the variable holding the client secret (empty: LEADPIPE_<NAME>_CLIENT_SECRET; oauth2-jwt-bearer sends one only when given)");
         text("auth.client-secret-file", "", "oauth2-*: or a file whose first line is the secret");
         text("auth.client-auth", "basic", "oauth2-*: basic (Authorization header) | body (client_id/client_secret form fields)");
-        text("auth.scope", "", "oauth2-*: the scope asked for");
-        text("auth.audience", "", "client credentials: the audience asked for");
-        text("auth.extra-form", "", "client credentials: other form fields, name=value&name=value");
+        text("auth.scope", "", "oauth2-*: the scope asked for (oauth2-jwt-bearer: a scope claim)");
+        text("auth.audience", "", "client credentials: the audience asked for; oauth2-jwt-bearer: the aud claim (empty: the token URL)");
+        text("auth.extra-form", "", "oauth2-*: other form fields of every token request, name=value&name=value (Outreach's refresh grant: redirect_uri=…)");
         text("auth.refresh-token-env", "", "refresh token: the variable holding the token you authorised with (empty: LEADPIPE_<NAME>_REFRESH_TOKEN); rotated ones are kept in the database");
         text("auth.refresh-token-file", "", "refresh token: or a file whose first line is the token");
-        flag("auth.follow-instance-url", "false", "call the host the token answer names (Salesforce instance_url)");
+        text("auth.token-pointer", "/access_token", "oauth2-*: where the access token is in the token endpoint's answer (JSON pointer; ZoomInfo: /jwt)");
+        number("auth.token-lifetime-seconds", "0", 0, 31_536_000, "oauth2-*: how long an access token lasts when the answer has no expires_in; 0: until the API refuses it");
+        text("auth.follow-instance-url", "false", "oauth2-*: call the host the token answer names: true (instance_url, else api_domain), a JSON pointer into the answer, or false");
+        text("auth.private-key-file", "", "oauth2-jwt-bearer: the RSA private key (PEM, PKCS#8: -----BEGIN PRIVATE KEY-----) that signs the assertion (RS256)");
+        text("auth.private-key-env", "", "oauth2-jwt-bearer: or the variable holding it (empty: LEADPIPE_<NAME>_PRIVATE_KEY)");
+        text("auth.jwt.issuer", "", "oauth2-jwt-bearer: the iss claim (empty: auth.client-id)");
+        text("auth.jwt.subject", "", "oauth2-jwt-bearer: the sub claim (the user or service account the token is for); empty: none");
+        text("auth.jwt.claims", "", "oauth2-jwt-bearer: other claims, name=value&name=value; {client-id} and {user} stand for those settings");
+        number("auth.jwt.lifetime-seconds", "300", 10, 86_400, "oauth2-jwt-bearer: the assertion's exp, this long after iat (a new one for every token request)");
+        text("auth.jwt.key-id", "", "oauth2-jwt-bearer: the kid header of the assertion; empty: none");
+        text("auth.jwt.assertion-in", "form", "oauth2-jwt-bearer: form (RFC 7523: grant_type=…jwt-bearer&assertion=…) | header (Authorization: Bearer <assertion>, an empty POST: ZoomInfo)");
         number("auth.renew-before-seconds", "60", 0, 86_400, "renew an access token this long before it expires (at most a quarter of its lifetime)");
         // recurring syncs: how the API is asked for what changed since a watermark (DeltaSpec, in package delta)
         text("delta.in", "", "where the watermark goes: query | header | body | url ({since} in the URL's own query) | none (no such filter: a full pull each run); empty: not declared (the job's incremental parameter)");

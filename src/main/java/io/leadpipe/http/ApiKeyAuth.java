@@ -16,8 +16,8 @@ import java.util.Map;
  */
 public final class ApiKeyAuth implements SourceAuth {
 
-    private final String headerName;
-    private final String headerValue;
+    private final CredentialPlacement placement;
+    private final String key;
     private volatile ResponseLimits limits = ResponseLimits.DEFAULTS;
 
     @Override
@@ -28,10 +28,14 @@ public final class ApiKeyAuth implements SourceAuth {
 
     /** @param prefix a scheme such as "Bearer", written before the key with one space; empty for none */
     public ApiKeyAuth(String headerName, String prefix, String key) {
-        this.headerName = headerName;
-        this.headerValue = (prefix == null || prefix.isBlank() ? "" : prefix.trim() + " ") + key;
+        this(CredentialPlacement.header(headerName, prefix), key);
+    }
+
+    public ApiKeyAuth(CredentialPlacement placement, String key) {
+        this.placement = placement;
+        this.key = key;
         Secrets.register(key);
-        if (prefix != null && prefix.trim().equalsIgnoreCase("Basic")) registerBasicCredentials(key);
+        if (placement.scheme().equalsIgnoreCase("Basic")) registerBasicCredentials(key);
     }
 
     /** An API may echo Basic credentials decoded: user:password, and the password alone, are secrets too. */
@@ -52,7 +56,7 @@ public final class ApiKeyAuth implements SourceAuth {
      * @param label   how messages name the API: "source 'leads-api'", "sink API 'crm'"
      * @param fileKey the setting naming the key file (leadpipe.source.NAME.api-key-file, leadpipe.sink.crm.api-key-file)
      */
-    public static ApiKeyAuth resolve(String label, String fileKey, String headerName, String prefix, String envVar, String file, Map<String, String> env) {
+    public static ApiKeyAuth resolve(String label, String fileKey, CredentialPlacement placement, String envVar, String file, Map<String, String> env) {
         String key;
         if (file != null && !file.isBlank()) {
             try {
@@ -69,24 +73,25 @@ public final class ApiKeyAuth implements SourceAuth {
             }
             key = key.trim();
         }
-        return new ApiKeyAuth(headerName, prefix, key);
+        return new ApiKeyAuth(placement, key);
     }
 
     /** Equal for equal keys, so sources sharing a key share one rate budget; a digest, not the key. */
     @Override
     public String identity() {
-        return io.leadpipe.encoding.Sha256.hex(headerName.toLowerCase(java.util.Locale.ROOT) + "\n" + headerValue);
+        String where = placement.queryParam() != null ? "?" + placement.queryParam() : placement.header().toLowerCase(java.util.Locale.ROOT);
+        return io.leadpipe.encoding.Sha256.hex(where + "\n" + placement.value(key));
     }
 
     @Override
     public void configureHttpClient(HttpClientBuilder builder) {
-        builder.addRequestInterceptorFirst((request, entity, context) -> request.setHeader(headerName, headerValue));
+        builder.addRequestInterceptorFirst((request, entity, context) -> placement.place(request, key));
         // the whole call is bounded too: an overall deadline and a maximum body size
         builder.addExecInterceptorFirst("leadpipe-response-limits", limits);
     }
 
     @Override
     public String toString() {
-        return "ApiKeyAuth[" + headerName + ": ****]";
+        return "ApiKeyAuth[" + placement.describe() + "]";
     }
 }

@@ -63,7 +63,7 @@ public final class StaticHeaders {
             if (!NAME.matcher(name).matches()) throw settings.invalid(key, value, "names no valid header ('" + name + "' is not an HTTP header name)");
             if (RESERVED.contains(name.toLowerCase(Locale.ROOT))) throw settings.invalid(key, value, "sets " + name + ", which the HTTP client writes itself");
             if (name.equalsIgnoreCase(apiKeyHeader)) {
-                throw settings.invalid(key, value, "would replace the API key's header " + apiKeyHeader + " (set by " + prefix + "api-key-*)");
+                throw settings.invalid(key, value, "would replace the API key's header " + apiKeyHeader + " (" + prefix + "api-key-header, or auth.header for a token)");
             }
             if (secret) {
                 value = secretValue(settings, key, value, env);

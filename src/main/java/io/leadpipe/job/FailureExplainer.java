@@ -13,8 +13,6 @@ import java.net.UnknownHostException;
 /** Turns the exception that stopped a job into one line that says what happened and what to check. */
 public final class FailureExplainer {
 
-    private static final int BODY_SNIPPET = 200;
-
     /** Sets {@code variable.error} from the caught exception and the request being made. */
     public void explain(Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
@@ -54,17 +52,18 @@ public final class FailureExplainer {
             int code = http.getStatusCode();
             String advice = switch (code) {
                 case 401 -> "the API refused the key: check the credentials of source '" + source + "' (leadpipe.source." + source
-                        + ".auth: the API key's environment variable or api-key-file and the api-key-header, or the basic user and password)";
-                case 403 -> "the key is not allowed to read this: check its permissions and the job's filters";
+                        + ".auth: the API key's environment variable or api-key-file, and how it is sent — api-key-header and api-key-prefix"
+                        + " (a token's auth.header and auth.scheme: Bearer, token, Zoho-oauthtoken) or auth.query-param —, or the basic user and password)";
+                case 403 -> "the key is not allowed to read this: check its permissions (the token's scope) and the job's filters";
                 case 404 -> "no such endpoint: check " + urlKey;
                 case 400, 422 -> "the API rejected the request: check the job's filters and page size";
                 case 429 -> "still rate limited after every retry: lower the request rate or raise the retry budget";
                 default -> code >= 500 ? "the API kept failing after every retry; the next run continues from the checkpoint" : "unexpected answer";
             };
-            // an API's error text may quote a lead or echo the key: scrubbed whole, before it is cut short
-            String body = http.getResponseBody() == null ? "" : maskEmails(http.getResponseBody().strip());
-            if (body.length() > BODY_SNIPPET) body = body.substring(0, BODY_SNIPPET) + "…";
-            return "HTTP " + code + " for " + req + " — " + advice + (body.isEmpty() ? "" : " (API said: " + body + ")");
+            // an API's error text may quote a lead or echo the key: its code and message, scrubbed whole before they are cut short
+            String challenge = http.getResponseHeaders() == null ? null : http.getResponseHeaders().get("WWW-Authenticate");
+            String said = io.leadpipe.http.ProviderWords.of(http.getResponseBody(), challenge);
+            return "HTTP " + code + " for " + req + " — " + advice + (said == null ? "" : " (API said: " + said + ")");
         }
         if (find(cause, ConnectException.class) != null || find(cause, UnknownHostException.class) != null) {
             return "cannot connect for " + req + " — is the API up, and is " + urlKey + " right? (" + rootMessage(cause) + ")";

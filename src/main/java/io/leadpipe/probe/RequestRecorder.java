@@ -26,6 +26,7 @@ public final class RequestRecorder implements HttpClientConfigurer {
     private final HttpClientConfigurer client;
     private final Set<String> masked = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     private volatile Sent last;
+    private final List<String> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** @param maskedHeaders the source's key header and its secret headers */
     public RequestRecorder(HttpClientConfigurer client, Set<String> maskedHeaders) {
@@ -39,6 +40,14 @@ public final class RequestRecorder implements HttpClientConfigurer {
         client.configureHttpClient(builder);
         // last: after the key, the token and the static headers were set
         builder.addRequestInterceptorLast((request, entity, context) -> last = record(request));
+        // every answer, also one the client handled itself (a 401 before a token renewal and the retry)
+        builder.addResponseInterceptorLast((response, entity, context) -> answers.add(response.getCode()
+                + (response.getReasonPhrase() == null || response.getReasonPhrase().isBlank() ? "" : " " + response.getReasonPhrase())));
+    }
+
+    /** Every answer's status line, in order: more than one when the client answered a 401 by renewing its token and asking again. */
+    public List<String> answers() {
+        return List.copyOf(answers);
     }
 
     /** The last request sent through this client, or null when none went out. */

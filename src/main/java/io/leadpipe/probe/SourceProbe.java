@@ -83,8 +83,10 @@ public final class SourceProbe {
                 : delta.describe() + ", since " + since);
         request(ex, r);
         Answer answer = Answer.of(ex);
+        List<String> answers = recorder.answers();
+        if (answers.size() > 1) r.line("answers", String.join(", then ", answers) + " (the client renewed its token between them)");
         if (answer == null) {
-            r.line("status", "no answer");
+            r.line("status", answers.isEmpty() ? "no answer" : answers.get(answers.size() - 1) + " (the last answer: the call failed on it)");
             r.fail(FailureExplainer.explain(ex.getException(), requestText(ex), source.name()));
             rules(r, null);
             return r;

@@ -34,7 +34,7 @@ public record SourceSpec(String name, PagingSpec paging, AuthSpec auth, QuotaSpe
         PagingSpec paging = PagingSpec.read(name, k);
         AuthSpec auth = AuthSpec.read(k, name, SourceKeys.key("api-key-header").defaultValue(), SourceKeys.key("api-key-prefix").defaultValue(),
                 SourceKeys.key("api-key-env").defaultValue());
-        return new SourceSpec(name, paging, auth, QuotaSpec.read(k), StaticHeaders.read(k, auth.apiKeyHeader(), env),
+        return new SourceSpec(name, paging, auth, QuotaSpec.read(k), StaticHeaders.read(k, auth.credentialHeader(), env),
                 responseLimits(settings), io.leadpipe.delta.DeltaSpec.from(settings, name));
     }
 

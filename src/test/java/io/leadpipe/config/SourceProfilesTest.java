@@ -95,8 +95,12 @@ class SourceProfilesTest {
     @Test
     void everyShippedProfileIsReadAsValidSettingsOfASource(@TempDir Path dir) throws IOException {
         for (String name : new SourceProfiles(Path.of(SourceProfiles.DIRECTORY)).names()) {
+            // what a user of an OAuth2 profile must give: the client id (and the username ZoomInfo's assertion names)
+            String profile = Files.readString(Path.of(SourceProfiles.DIRECTORY, name + ".properties"));
+            String own = (profile.contains("\nauth = oauth2-") ? "leadpipe.source." + name + ".auth.client-id = my-client\n" : "")
+                    + (profile.contains("{user}") ? "leadpipe.source." + name + ".auth.user = me@example.com\n" : "");
             Settings s = load(config(dir, "leadpipe.sources = " + name + "\nleadpipe.source." + name + ".profile = " + name
-                    + "\nleadpipe.source." + name + ".url = https://api.example.com/v1/x\n"), Map.of(), Map.of());
+                    + "\nleadpipe.source." + name + ".url = https://api.example.com/v1/x\n" + own), Map.of(), Map.of());
             io.leadpipe.source.SourceSpec.read(s, name, Map.of()); // paging, auth form, quota signals, rules, headers: all checked
         }
     }

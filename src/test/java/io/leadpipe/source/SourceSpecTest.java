@@ -41,7 +41,7 @@ class SourceSpecTest {
         assertThat(a.paging().pageSize()).isEqualTo(Integer.parseInt(SourceKeys.key("page-size").defaultValue()));
         assertThat(a.paging().recordsPointer()).isEqualTo(SourceKeys.key("records-pointer").defaultValue());
         assertThat(a.auth().kind()).isEqualTo("api-key");
-        assertThat(a.auth().apiKeyHeader()).isEqualTo(SourceKeys.key("api-key-header").defaultValue());
+        assertThat(a.auth().credentialHeader()).isEqualTo(SourceKeys.key("api-key-header").defaultValue());
         assertThat(a.quota().maxRequestsPerSecond()).isEqualTo(Integer.parseInt(SourceKeys.key("max-requests-per-second").defaultValue()));
         assertThat(a.quota().headers().remaining()).isEqualTo(SourceKeys.key("headers.remaining").defaultValue());
         assertThat(a.quota().windows().isEmpty()).isTrue();
