@@ -2,6 +2,7 @@ package io.leadpipe.sink;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import io.leadpipe.config.ApiKeys;
+import io.leadpipe.config.JsonPointerSyntax;
 import io.leadpipe.config.Settings;
 import io.leadpipe.ratelimit.QuotaSpec;
 import io.leadpipe.ratelimit.QuotaWindows;
@@ -49,14 +50,12 @@ public record EnrichmentSpec(String keyField, String keyParam, Map<String, JsonP
             int eq = part.indexOf('=');
             String name = eq < 0 ? "" : part.substring(0, eq).trim();
             String pointer = eq < 0 ? "" : part.substring(eq + 1).trim();
-            if (!name.matches("[A-Za-z_][A-Za-z0-9_]*") || !pointer.startsWith("/")) {
+            if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
                 throw s.invalid(P + "fields", text, "must be name=/json/pointer pairs separated by commas, e.g. sector=/industry, hq_country=/location/country");
             }
-            try {
-                fields.put(name, JsonPointer.compile(pointer));
-            } catch (IllegalArgumentException e) {
-                throw s.invalid(P + "fields", text, "'" + pointer + "' is not a JSON pointer (" + e.getMessage() + ")");
-            }
+            String problem = JsonPointerSyntax.problem(pointer);
+            if (problem != null) throw s.invalid(P + "fields", text, name + ": '" + pointer + "' " + problem);
+            fields.put(name, JsonPointer.compile(pointer));
         }
         return fields;
     }
