@@ -57,7 +57,7 @@ final class CrmProfilesThroughput {
                 // a fixed 2-second window told in x-ratelimit-* headers, two calls a lead (search, then create)
                 new Crm("pipedrive", Scale.of(400, 10), 40, 0.5, Map.of()),
                 // x-ms-ratelimit-burst-remaining-xrm-requests of a 5-minute window (6,000 = 20 a second), scaled
-                new Crm("dataverse", Scale.of(400, 10), 40, 1, Map.of("leadpipe.sink.crm.quota.window.interval", w)),
+                new Crm("dataverse", Scale.of(400, 10), 40, 1, Map.of("leadpipe.sink.crm.quota.window.interval", w, "leadpipe.sink.crm.quota.window.limit", "40")),
                 // no quota headers: the profile's crm.max-requests-per-second (10) is the allowance leadpipe knows
                 new Crm("zoho", Scale.of(3_000, 100), (int) (10 * windowMs() / 1000), 5, Map.of("leadpipe.sink.batch-size", "5")));
     }

@@ -29,10 +29,11 @@ public final class QuotaWindows {
 
     /** How one window is announced. */
     record Window(String name, String limitHeader, String remainingHeader, String usedHeader, Pattern usedPattern,
-                  String intervalHeader, Duration interval, Pattern valuePattern) {
+                  String intervalHeader, Duration interval, Pattern valuePattern, Long declaredLimit) {
 
         Reading read(Function<String, String> header) {
             Long limit = RateLimitHeaderParser.number(number(value(header, limitHeader)));
+            if (limit == null) limit = declaredLimit; // a limit the vendor documents but does not send (Dataverse)
             Long remaining = RateLimitHeaderParser.number(number(value(header, remainingHeader)));
             String usage = value(header, usedHeader);
             if (usage != null && remaining == null) {
@@ -104,6 +105,12 @@ public final class QuotaWindows {
                 }
                 if (valuePattern.matcher("").groupCount() < 1) throw k.invalid(q + "value-pattern", valueText, "must hold the number in group 1, e.g. 'minute': (\\d+)");
             }
+            Long declaredLimit = null;
+            String limitText = k.optional(q + "limit");
+            if (limitText != null) {
+                declaredLimit = RateLimitHeaderParser.number(limitText);
+                if (declaredLimit == null || declaredLimit < 1) throw k.invalid(q + "limit", limitText, "must be a whole number of requests, e.g. 6000");
+            }
             String intervalText = k.optional(q + "interval");
             Duration interval = slot.getValue();
             if (intervalText != null) {
@@ -115,7 +122,7 @@ public final class QuotaWindows {
                 throw k.invalid(q + "limit-header", limit != null ? limit : remaining != null ? remaining : used,
                         "the window's length is not known: set " + k.key(q + "interval-header") + " or " + k.key(q + "interval"));
             }
-            windows.add(new Window(slot.getKey(), limit, remaining, used, pattern, intervalHeader, interval, valuePattern));
+            windows.add(new Window(slot.getKey(), limit, remaining, used, pattern, intervalHeader, interval, valuePattern, declaredLimit));
         }
         return new QuotaWindows(List.copyOf(windows));
     }
