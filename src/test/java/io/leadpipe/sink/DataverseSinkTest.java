@@ -60,7 +60,8 @@ class DataverseSinkTest {
             assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
             assertThat(dataverse.writesPerKey()).hasSize(100);
             assertThat(dataverse.writesPerKey().values()).as("writes per contact").allMatch(n -> n == 1);
-            // without the limit the floor was 0 (a tenth of an unknown limit) and 4 calls in flight met a spent window
+            // with the limit the floor is a tenth of it (without, 0: bench/run sink heard 2 × 429 in 403 calls; this
+            // smaller run did not reproduce them, so it checks the declared limit's path, not the old failure)
             assertThat(dataverse.overLimit()).as("calls into a spent window (429)").isZero();
             CrmWorkspace.report("dataverse (documented limit)", dataverse);
         }
