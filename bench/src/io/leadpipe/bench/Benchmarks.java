@@ -211,6 +211,7 @@ public final class Benchmarks {
             System.out.println(r.run().row());
         }
         System.out.println();
+        CrmProfilesThroughput.report();
     }
 
     static void quota() throws Exception {

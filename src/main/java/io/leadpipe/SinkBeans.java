@@ -15,6 +15,7 @@ import io.leadpipe.ratelimit.RatePolicy;
 import io.leadpipe.ratelimit.RetryBackoff;
 import io.leadpipe.sink.DeliveryTally;
 import io.leadpipe.sink.Enrichment;
+import io.leadpipe.sink.EnrichmentSpec;
 import io.leadpipe.sink.SinkBatch;
 import io.leadpipe.sink.SinkSpec;
 import io.leadpipe.source.SourceSpec;
@@ -56,7 +57,10 @@ final class SinkBeans implements CamelConfiguration {
     /** The CRM, built and checked from the settings and its profile before anything opens; null with delivery off. */
     static SinkSpec spec(Settings settings) {
         if (!settings.getBoolean("leadpipe.sink.enabled", false)) return null;
-        if (!io.leadpipe.sink.SinkEndpoint.configured(settings)) return SinkSpec.from(settings);
+        if (!io.leadpipe.sink.SinkEndpoint.configured(settings)) {
+            if (settings.getBoolean("leadpipe.sink.enrichment.enabled", true)) EnrichmentSpec.from(settings); // its profile and fields checked too
+            return SinkSpec.from(settings);
+        }
         io.leadpipe.sink.SinkEndpoint.check(settings); // the endpoint's component on the classpath, before anything opens
         return null;
     }
@@ -66,6 +70,7 @@ final class SinkBeans implements CamelConfiguration {
     private final Map<String, SourceAuth> auth;
     private final RetryBackoff retries;
     private final SinkSpec crm;
+    private final EnrichmentSpec enrichment;
     private final boolean enrich;
     private final int crmConcurrency;
     private final int lookupConcurrency;
@@ -77,14 +82,16 @@ final class SinkBeans implements CamelConfiguration {
         this.auth = auth;
         this.retries = retries.onRetry(metrics::retry);
         this.enrich = settings.getBoolean("leadpipe.sink.enrichment.enabled", true);
+        this.enrichment = EnrichmentSpec.from(settings);
         crmConcurrency = settings.getInt("leadpipe.sink.crm.concurrency", 4, 1, 64);
         lookupConcurrency = settings.getInt("leadpipe.sink.enrichment.concurrency", 4, 1, 64);
         for (Map.Entry<String, SourceAuth> api : auth.entrySet()) {
             String prefix = "leadpipe.sink." + api.getKey() + ".";
             api.getValue().limits(SourceSpec.responseLimits(settings));
-            // the CRM's quota signals are its profile's (SinkSpec); the enrichment API reads the common headers
+            // the CRM's quota signals are its profile's (SinkSpec), the enrichment API's its own (EnrichmentSpec)
             QuotaSpec quota = api.getKey().equals("crm") && crm != null
                     ? new QuotaSpec(crm.headerNames(), crm.quota(), crm.rateLimitRules(), crm.maxRequestsPerSecond())
+                    : api.getKey().equals("enrichment") ? enrichment.quota()
                     : new QuotaSpec(RateLimitHeaderNames.read(ApiKeys.source(settings, api.getKey())), QuotaWindows.none(), RateLimitRules.none(),
                             settings.getInt(prefix + "max-requests-per-second", 50, 1, 100_000)); // application.properties: 50
             rateLimits.register(api.getKey(), api.getValue().identity(), quota,
@@ -101,8 +108,7 @@ final class SinkBeans implements CamelConfiguration {
         // the pools the splits in routes/sink.yaml run on: this many CRM batches / enrichment lookups in flight, no more
         threadPool(context, "sinkDelivery", crmConcurrency);
         threadPool(context, "sinkLookups", lookupConcurrency);
-        registry.bind("enrichment", new Enrichment(db, settings.get("leadpipe.sink.enrichment.key-field", "domain"),
-                settings.get("leadpipe.sink.enrichment.key-param", "domain"), enrich));
+        registry.bind("enrichment", new Enrichment(db, enrichment.keyField(), enrichment.keyParam(), enrichment.fields(), enrich));
         registry.bind("sinkRetryBackoff", retries);
     }
 

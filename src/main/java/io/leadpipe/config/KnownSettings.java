@@ -67,9 +67,11 @@ public final class KnownSettings {
             }
             for (String setting : AUTH_SETTINGS) keys.add("leadpipe.sink." + api + "." + setting);
         }
-        // the CRM's quota signals, read by sink.SinkSpec (a sink profile sets them)
+        // the CRM's and the enrichment API's quota signals, read by sink.SinkSpec and sink.EnrichmentSpec (their profiles set them)
         for (String setting : sourceSettings) {
-            if (setting.startsWith("quota.") || setting.startsWith("headers.") || setting.equals("rate-limit-rules")) keys.add("leadpipe.sink.crm." + setting);
+            if (setting.startsWith("quota.") || setting.startsWith("headers.") || setting.equals("rate-limit-rules")) {
+                for (String api : SINK_APIS) keys.add("leadpipe.sink." + api + "." + setting);
+            }
         }
         return keys;
     }

@@ -14,21 +14,32 @@ public final class SinkProfiles {
 
     public static final String DIRECTORY = SourceProfiles.DIRECTORY + "/sinks";
     static final String KEY = "leadpipe.sink.crm.profile";
+    static final String ENRICHMENT_KEY = "leadpipe.sink.enrichment.profile";
+    static final String ENRICHMENT_DIRECTORY_NAME = "enrichment";
+    public static final String ENRICHMENT_DIRECTORY = SourceProfiles.DIRECTORY + "/" + ENRICHMENT_DIRECTORY_NAME;
     static final String PREFIX = "leadpipe.sink.";
 
     private SinkProfiles() {
     }
 
     static void apply(Settings s, Path directory, String baseOrigin, KnownSettings known) {
-        String value = s.get(KEY);
+        layer(s, KEY, directory, "sink profile ", "crm.dialect, mapping, batch-size", baseOrigin, known);
+        // an enrichment API's profile (profiles/enrichment/NAME.properties), the same way: keys under leadpipe.sink.enrichment.
+        layer(s, ENRICHMENT_KEY, directory.resolveSibling(ENRICHMENT_DIRECTORY_NAME), "enrichment profile ", "enrichment.key-field, enrichment.fields", baseOrigin, known);
+    }
+
+    private static void layer(Settings s, String key, Path directory, String kind, String examples, String baseOrigin, KnownSettings known) {
+        String value = s.get(key);
         if (value == null) return;
-        Path f = new SourceProfiles(directory).file(KEY, value);
-        String origin = "sink profile " + value + " (" + f + ")";
+        Path f = new SourceProfiles(directory).file(key, value);
+        String origin = kind + value + " (" + f + ")";
         Properties p = SourceProfiles.read(f);
+        boolean enrichment = key.equals(ENRICHMENT_KEY);
         for (String relative : p.stringPropertyNames()) {
             String full = PREFIX + relative;
-            if (relative.startsWith("leadpipe.") || full.equals(KEY) || (known != null && !known.isKnown(full, java.util.List.of()))) {
-                throw new ConfigException(f + ": key '" + relative + "' is not a delivery setting (keys are relative to leadpipe.sink., e.g. crm.dialect, mapping, batch-size)");
+            if (relative.startsWith("leadpipe.") || full.equals(key) || (enrichment && !relative.startsWith("enrichment."))
+                    || (known != null && !known.isKnown(full, java.util.List.of()))) {
+                throw new ConfigException(f + ": key '" + relative + "' is not a" + (enrichment ? "n enrichment" : " delivery") + " setting (keys are relative to leadpipe.sink., e.g. " + examples + ")");
             }
             String setBy = s.origin(full);
             if (setBy == null || setBy.equals(baseOrigin)) s.setFrom(full, p.getProperty(relative), origin);

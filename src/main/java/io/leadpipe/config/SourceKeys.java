@@ -22,7 +22,7 @@ public final class SourceKeys {
 
     /** The quota windows without a reset time: slot (its length unless told otherwise) × field. */
     public static final List<String> QUOTA_SLOTS = List.of("second", "minute", "hour", "day", "window");
-    public static final List<String> QUOTA_FIELDS = List.of("limit-header", "remaining-header", "used-header", "used-pattern", "interval-header", "interval");
+    public static final List<String> QUOTA_FIELDS = List.of("limit-header", "remaining-header", "used-header", "used-pattern", "value-pattern", "limit", "interval-header", "interval");
 
     private static final Map<String, Key> KEYS = new LinkedHashMap<>();
 
@@ -81,6 +81,8 @@ public final class SourceKeys {
             text(q + "remaining-header", "", "the header with the requests left in the " + slot + " window");
             text(q + "used-header", "", "the header with the requests used (or used/limit in one value, read with used-pattern)");
             text(q + "used-pattern", "", "a regex whose groups `used` and `limit` (or 1 and 2) hold the numbers in used-header; empty: (\\d+)(?:/(\\d+))?");
+            text(q + "value-pattern", "", "a regex whose group 1 holds the number in limit-header and remaining-header when they carry more (People Data Labs: 'minute': (\\d+)); empty: the whole value");
+            text(q + "limit", "", "the window's limit when no header states it, from the vendor's docs (Dataverse: 6000 per 5 minutes); a header's wins");
             text(q + "interval-header", "", "the header with the window's length in milliseconds");
             text(q + "interval", "", "the window's length: 10s, 1m, 1h, 1d");
         }

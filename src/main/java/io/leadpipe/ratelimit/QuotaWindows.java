@@ -29,11 +29,12 @@ public final class QuotaWindows {
 
     /** How one window is announced. */
     record Window(String name, String limitHeader, String remainingHeader, String usedHeader, Pattern usedPattern,
-                  String intervalHeader, Duration interval) {
+                  String intervalHeader, Duration interval, Pattern valuePattern, Long declaredLimit) {
 
         Reading read(Function<String, String> header) {
-            Long limit = RateLimitHeaderParser.number(value(header, limitHeader));
-            Long remaining = RateLimitHeaderParser.number(value(header, remainingHeader));
+            Long limit = RateLimitHeaderParser.number(number(value(header, limitHeader)));
+            if (limit == null) limit = declaredLimit; // a limit the vendor documents but does not send (Dataverse)
+            Long remaining = RateLimitHeaderParser.number(number(value(header, remainingHeader)));
             String usage = value(header, usedHeader);
             if (usage != null && remaining == null) {
                 Matcher m = usedPattern.matcher(usage);
@@ -48,6 +49,13 @@ public final class QuotaWindows {
             Duration length = intervalMillis != null && intervalMillis > 0 ? Duration.ofMillis(intervalMillis) : interval;
             if ((limit == null && remaining == null) || length == null) return null;
             return new Reading(name, limit, remaining, length);
+        }
+
+        /** The number in a limit or remaining value that holds more (People Data Labs: {'minute': 1200, 'day': None}). */
+        private String number(String value) {
+            if (value == null || valuePattern == null) return value;
+            Matcher m = valuePattern.matcher(value);
+            return m.find() && m.groupCount() >= 1 ? m.group(1) : null;
         }
 
         private static String value(Function<String, String> header, String name) {
@@ -87,6 +95,22 @@ public final class QuotaWindows {
             } catch (PatternSyntaxException e) {
                 throw k.invalid(q + "used-pattern", patternText, "must be a regular expression (" + e.getDescription() + ")");
             }
+            Pattern valuePattern = null;
+            String valueText = k.optional(q + "value-pattern");
+            if (valueText != null) {
+                try {
+                    valuePattern = Pattern.compile(valueText);
+                } catch (PatternSyntaxException e) {
+                    throw k.invalid(q + "value-pattern", valueText, "must be a regular expression (" + e.getDescription() + ")");
+                }
+                if (valuePattern.matcher("").groupCount() < 1) throw k.invalid(q + "value-pattern", valueText, "must hold the number in group 1, e.g. 'minute': (\\d+)");
+            }
+            Long declaredLimit = null;
+            String limitText = k.optional(q + "limit");
+            if (limitText != null) {
+                declaredLimit = RateLimitHeaderParser.number(limitText);
+                if (declaredLimit == null || declaredLimit < 1) throw k.invalid(q + "limit", limitText, "must be a whole number of requests, e.g. 6000");
+            }
             String intervalText = k.optional(q + "interval");
             Duration interval = slot.getValue();
             if (intervalText != null) {
@@ -98,7 +122,7 @@ public final class QuotaWindows {
                 throw k.invalid(q + "limit-header", limit != null ? limit : remaining != null ? remaining : used,
                         "the window's length is not known: set " + k.key(q + "interval-header") + " or " + k.key(q + "interval"));
             }
-            windows.add(new Window(slot.getKey(), limit, remaining, used, pattern, intervalHeader, interval));
+            windows.add(new Window(slot.getKey(), limit, remaining, used, pattern, intervalHeader, interval, valuePattern, declaredLimit));
         }
         return new QuotaWindows(List.copyOf(windows));
     }

@@ -1,5 +1,6 @@
 package io.leadpipe.sink;
 
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leadpipe.encoding.QueryEncoding;
@@ -30,11 +31,18 @@ public final class Enrichment {
     private final String keyField;
     private final String keyParam;
     private final boolean enabled;
+    private final Map<String, JsonPointer> fields;
 
     public Enrichment(DataSource dataSource, String keyField, String keyParam, boolean enabled) {
+        this(dataSource, keyField, keyParam, Map.of(), enabled);
+    }
+
+    /** @param fields what to take from an answer (an enrichment profile's); empty: the answer as it is */
+    public Enrichment(DataSource dataSource, String keyField, String keyParam, Map<String, JsonPointer> fields, boolean enabled) {
         this.dataSource = dataSource;
         this.keyField = keyField;
         this.keyParam = keyParam;
+        this.fields = fields;
         this.enabled = enabled;
     }
 
@@ -102,7 +110,7 @@ public final class Enrichment {
                 int i = 1;
                 for (String k : keys) ps.setString(i++, k);
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) answers.put(rs.getString(1), rs.getBoolean(2) ? rs.getString(3) : "{}");
+                    while (rs.next()) answers.put(rs.getString(1), rs.getBoolean(2) ? fieldsOf(rs.getString(3)) : "{}");
                 }
             }
         }
@@ -113,6 +121,22 @@ public final class Enrichment {
             }
         }
         return rows;
+    }
+
+    /** The answer as cached, or only the profile's fields of it (a field the answer lacks is left out). */
+    private String fieldsOf(String answer) {
+        if (fields.isEmpty() || answer == null) return answer;
+        try {
+            JsonNode a = JSON.readTree(answer);
+            com.fasterxml.jackson.databind.node.ObjectNode out = JSON.createObjectNode();
+            fields.forEach((name, pointer) -> {
+                JsonNode v = a.at(pointer);
+                if (!v.isMissingNode() && !v.isNull()) out.set(name, v);
+            });
+            return JSON.writeValueAsString(out);
+        } catch (Exception e) {
+            return "{}"; // remember() read it before caching it: not reached
+        }
     }
 
     private String key(Map<String, Object> row) {

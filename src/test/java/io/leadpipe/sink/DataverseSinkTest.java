@@ -47,6 +47,27 @@ class DataverseSinkTest {
     }
 
     @Test
+    void theDocumentedLimitKeepsEveryCallInsideTheWindowThatOnlyTellsWhatIsLeft() throws Exception {
+        try (DataverseFake dataverse = new DataverseFake(CrmWorkspace.TOKEN); TestWorkspace ws = dataverse(dataverse, 100)) {
+            dataverse.windowLimit = 20;    // 20 a second, rolling: answers carry what is left, never the limit
+            dataverse.windowMillis = 1000;
+            ws.settings.put("leadpipe.sink.crm.quota.window.interval", "1s"); // the profile's 5 minutes and 6,000, scaled
+            ws.settings.put("leadpipe.sink.crm.quota.window.limit", "20");
+            ws.settings.put("leadpipe.ratelimit.floor", "10");                 // the default: a tenth of the limit is kept
+
+            TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+            assertThat(dataverse.writesPerKey()).hasSize(100);
+            assertThat(dataverse.writesPerKey().values()).as("writes per contact").allMatch(n -> n == 1);
+            // with the limit the floor is a tenth of it (without, 0: bench/run sink heard 2 × 429 in 403 calls; this
+            // smaller run did not reproduce them, so it checks the declared limit's path, not the old failure)
+            assertThat(dataverse.overLimit()).as("calls into a spent window (429)").isZero();
+            CrmWorkspace.report("dataverse (documented limit)", dataverse);
+        }
+    }
+
+    @Test
     void aColumnTheTableLacksIsDeadLetteredWithDataversesWordsTheFieldAndTheLineAndReplayedAfterTheFix() throws Exception {
         try (DataverseFake dataverse = new DataverseFake(CrmWorkspace.TOKEN); TestWorkspace ws = dataverse(dataverse, LEADS)) {
             Path mapping = ws.dir.resolve("dataverse.yaml");

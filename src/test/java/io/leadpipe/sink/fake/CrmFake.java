@@ -29,6 +29,8 @@ public abstract class CrmFake implements AutoCloseable {
 
     protected static final ObjectMapper JSON = new ObjectMapper();
     private final HttpServer server;
+    /** The server's threads (not daemons): shut down on close, or a harness that returns from main never exits. */
+    private final java.util.concurrent.ExecutorService threads = Executors.newFixedThreadPool(8);
     protected final String token;
     public volatile int latencyMillis;
     /** Requests allowed per window (0 = no limit), and the window. */
@@ -49,11 +51,13 @@ public abstract class CrmFake implements AutoCloseable {
     private volatile long firstServed;
     private volatile long lastServed;
     private final AtomicLong servedTotal = new AtomicLong();
+    /** When each counted request was served (ms): bench/run sink counts them per window. */
+    private final java.util.List<Long> servedAt = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
     protected CrmFake(String token) throws IOException {
         this.token = token;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.setExecutor(Executors.newFixedThreadPool(8));
+        server.setExecutor(threads);
         server.createContext("/", this::serve);
         server.start();
     }
@@ -94,6 +98,7 @@ public abstract class CrmFake implements AutoCloseable {
                     if (firstServed == 0) firstServed = now;
                     lastServed = now;
                     servedTotal.incrementAndGet();
+                    servedAt.add(now);
                 }
                 remaining = !allowed ? 0 : windowLimit == 0 ? -1 : windowLimit - served.size();
             }
@@ -167,6 +172,13 @@ public abstract class CrmFake implements AutoCloseable {
         return requests.get();
     }
 
+    /** When each request the window counted was served (epoch ms), in order. */
+    public java.util.List<Long> servedAt() {
+        synchronized (servedAt) {
+            return java.util.List.copyOf(servedAt);
+        }
+    }
+
     public long overLimit() {
         return overLimit.get();
     }
@@ -199,5 +211,6 @@ public abstract class CrmFake implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        threads.shutdownNow();
     }
 }

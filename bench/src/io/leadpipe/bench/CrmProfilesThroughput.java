@@ -1,0 +1,145 @@
+package io.leadpipe.bench;
+
+import io.leadpipe.simulator.SimulatorConfig;
+import io.leadpipe.sink.fake.CrmFake;
+import io.leadpipe.sink.fake.DataverseFake;
+import io.leadpipe.sink.fake.HubSpotFake;
+import io.leadpipe.sink.fake.PipedriveFake;
+import io.leadpipe.sink.fake.SalesforceFake;
+import io.leadpipe.sink.fake.ZohoFake;
+
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Each CRM sink profile delivering to the fake of its vendor (src/test/java/io/leadpipe/sink/fake, written from the
+ * vendor's docs; compiled into the harness by bench/run): the profile, the fake's URL and credentials, and leadpipe's
+ * defaults otherwise (default floor and concurrency). The fake's window is its vendor's kind of window at a bench
+ * scale — a day, or Dataverse's 5 minutes, is told to leadpipe as the fake's 2 s through the profile's own
+ * {@code quota.SLOT.interval}. Share of the allowance: requests the fake served in the windows the delivery covered
+ * fully ÷ (limit × those windows); the default floor keeps up to a tenth of a window, so 0.9 is its ceiling.
+ */
+final class CrmProfilesThroughput {
+
+    /** One CRM under test: its profile, fake, window (requests per window), leads per request, and leadpipe settings of the bench scale. */
+    record Crm(String profile, int leads, int limit, double leadsPerRequest, Map<String, String> settings) {}
+
+    record Result(String profile, int leads, long records, int duplicates, long deadLetters, long requests, long overLimit,
+                  int fullWindows, double share, double seconds, double leadsPerSecond, double allowedLeadsPerSecond) {
+        String row() {
+            return String.format(Locale.ROOT, "| %s | %,d | %,d | %d | %d | %,d | %d | %d | **%.3f** | %.1f | **%,.0f** | %,.0f | %.3f |",
+                    profile, leads, records, duplicates, deadLetters, requests, overLimit, fullWindows, share, seconds, leadsPerSecond,
+                    allowedLeadsPerSecond, leadsPerSecond / allowedLeadsPerSecond);
+        }
+    }
+
+    static long windowMs() {
+        return Scale.of(2000L, 400L);
+    }
+
+    /**
+     * The CRMs, in the order of the table (the smoke runs the first). Allowances of about 100 leads/s (10 to 20 for a CRM
+     * written lead by lead): the CRM's window, not this shared machine's CPU, bounds the delivery; a batch CRM's batch
+     * is made smaller to that end, not its window, so the default floor keeps its tenth.
+     */
+    static List<Crm> crms() {
+        String w = windowMs() + "ms";
+        return List.of(
+                // HubSpot tells its window's length (X-HubSpot-RateLimit-Interval-Milliseconds): nothing to scale
+                new Crm("hubspot", Scale.of(3_000, 100), 20, 10, Map.of("leadpipe.sink.batch-size", "10")),
+                // Sforce-Limit-Info: used/limit of a rolling 24 h, scaled to the fake's window
+                new Crm("salesforce", Scale.of(3_000, 100), 10, 20, Map.of("leadpipe.sink.crm.quota.day.interval", w, "leadpipe.sink.batch-size", "20")),
+                // a fixed 2-second window told in x-ratelimit-* headers, two calls a lead (search, then create)
+                new Crm("pipedrive", Scale.of(400, 10), 40, 0.5, Map.of()),
+                // x-ms-ratelimit-burst-remaining-xrm-requests of a 5-minute window (6,000 = 20 a second), scaled
+                new Crm("dataverse", Scale.of(400, 10), 40, 1, Map.of("leadpipe.sink.crm.quota.window.interval", w, "leadpipe.sink.crm.quota.window.limit", "40")),
+                // no quota headers: the profile's crm.max-requests-per-second (10) is the allowance leadpipe knows
+                new Crm("zoho", Scale.of(3_000, 100), (int) (10 * windowMs() / 1000), 5, Map.of("leadpipe.sink.batch-size", "5")));
+    }
+
+    static void report() throws Exception {
+        System.out.printf(Locale.ROOT, "### CRM sink profiles (target ≥ 0.9 of each CRM's allowance)%n%n"
+                + "Each profile delivering the simulator's leads (enrichment on) to its vendor's fake, with the profile, a URL and credentials "
+                + "alone (default floor, default concurrency); each fake's window is %d ms (HubSpot tells it; a day or Dataverse's 5 minutes "
+                + "is told to leadpipe as %d ms through the profile's quota interval). Share: requests served in the windows the delivery covered "
+                + "fully ÷ (limit × those windows); leads/s: wall-clock over the whole `deliver` (start-up included).%n%n", windowMs(), windowMs());
+        System.out.println("| profile | leads | records | duplicates | dead letters | requests | over limit | full windows | share of allowance | seconds | leads/s | allowed leads/s | ÷ allowed |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        List<Scale.Row<Result>> rows = crms().stream().<Scale.Row<Result>>map(c -> () -> run(c)).toList();
+        for (Scale.Row<Result> r : Scale.rows(rows)) System.out.println(r.run().row());
+        System.out.println();
+    }
+
+    private static final Pattern DEAD = Pattern.compile("(\\d+) dead-lettered this run");
+
+    static Result run(Crm crm) throws Exception {
+        try (BenchWorkspace ws = new BenchWorkspace(); CrmFake fake = fake(crm.profile())) {
+            SimulatorConfig c = new SimulatorConfig();
+            c.leads = crm.leads();
+            c.rateLimit = Integer.MAX_VALUE;
+            c.enrichRateLimit = 1_000_000;
+            c.enrichApiKey = "enrich-key";
+            ws.simulator(c);
+            fake.windowLimit = crm.limit();
+            fake.windowMillis = windowMs();
+            ws.settings.put("camel.management.enabled", "false");
+            ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "100000");
+            ws.settings.put("camel.main.routes-include-pattern", BenchWorkspace.CORE_ROUTES + ",file:routes/jobs.yaml");
+            ws.settings.put("leadpipe.sink.enrichment.url", ws.simulator.enrichUrl());
+            ws.settings.put("leadpipe.sink.enrichment.max-requests-per-second", "100000");
+            ws.settings.put("leadpipe.sink.crm.profile", crm.profile());
+            ws.settings.put("leadpipe.sink.crm.url", fake.url());
+            if (fake instanceof DataverseFake d) {
+                ws.settings.put("leadpipe.sink.crm.auth.token-url", d.tokenUrl());
+                ws.settings.put("leadpipe.sink.crm.auth.client-id", DataverseFake.CLIENT_ID);
+                ws.settings.put("leadpipe.sink.crm.auth.scope", "https://contoso.crm.dynamics.com/.default");
+                java.nio.file.Path secret = ws.dir.resolve("client-secret");
+                Files.writeString(secret, DataverseFake.CLIENT_SECRET);
+                ws.settings.put("leadpipe.sink.crm.auth.client-secret-file", secret.toString());
+            }
+            ws.settings.putAll(crm.settings());
+            ws.run("run");                       // extract first: only delivery is timed
+            long t0 = System.nanoTime();
+            String out = ws.run("deliver");
+            double s = (System.nanoTime() - t0) / 1e9;
+            Matcher dead = DEAD.matcher(out);
+            long deadLetters = dead.find() ? Long.parseLong(dead.group(1)) : -1;
+            if (fake.records().size() + deadLetters != crm.leads()) {
+                throw new IllegalStateException(crm.profile() + ": " + fake.records().size() + " records + " + deadLetters + " dead letters of " + crm.leads() + " leads");
+            }
+            if (fake.duplicates() != 0) throw new IllegalStateException(crm.profile() + ": " + fake.duplicates() + " duplicates");
+
+            Map<Long, Integer> perWindow = new TreeMap<>();
+            for (long at : fake.servedAt()) perWindow.merge(Math.floorDiv(at, windowMs()), 1, Integer::sum);
+            List<Long> windows = List.copyOf(perWindow.keySet());
+            // the first and last windows are partly outside the delivery: count only the ones it covered fully
+            long served = 0;
+            int full = 0;
+            for (long w = windows.get(0) + 1; w < windows.get(windows.size() - 1); w++) {
+                served += perWindow.getOrDefault(w, 0);
+                full++;
+            }
+            System.err.println(crm.profile() + ": requests per window " + perWindow.values() + "; " + fake.counts());
+            return new Result(crm.profile(), crm.leads(), fake.records().size(), fake.duplicates(), deadLetters, fake.requests(), fake.overLimit(),
+                    full, full == 0 ? 0 : served / (double) (crm.limit() * (long) full), s, crm.leads() / s,
+                    crm.limit() * crm.leadsPerRequest() * 1000 / windowMs());
+        }
+    }
+
+    private static CrmFake fake(String profile) throws java.io.IOException {
+        String token = "crm-key"; // LEADPIPE_CRM_API_KEY in BenchWorkspace
+        return switch (profile) {
+            case "hubspot" -> new HubSpotFake(token);
+            case "salesforce" -> new SalesforceFake(token);
+            case "pipedrive" -> new PipedriveFake(token);
+            case "dataverse" -> new DataverseFake(token);
+            case "zoho" -> new ZohoFake(token);
+            default -> throw new IllegalArgumentException(profile);
+        };
+    }
+}
