@@ -34,6 +34,7 @@ public final class Benchmarks {
         if (which.equals("all") || which.equals("memory")) memory();
         if (which.equals("durability")) durability(); // ~100 SIGKILLs: long, so not part of "all"
         if (which.equals("migration-kills")) migrationKills(); // ~100 SIGKILLs too
+        if (which.equals("growth")) StorageGrowth.report(); // 60 pulls and the PostgreSQL re-pulls: long, so not part of "all"
         // "latency": issue 13's figures from one run — the API at 300 ms ± 50% and 10 requests/s, and the sink
         boolean latency = which.equals("latency");
         if (latency || which.equals("all") || which.equals("parallel")) ParallelPages.report();

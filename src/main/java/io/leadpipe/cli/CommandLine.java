@@ -75,6 +75,9 @@ public final class CommandLine {
                                    (a sliced job: its state, then each slice's checkpoint)
               reset JOB            forget a job's checkpoint (its leads stay) so the next run starts over
                                    (a sliced job: every slice's)
+              compact              give back the space the database no longer uses (H2: the file rewritten
+                                   with its live data; PostgreSQL: VACUUM of leadpipe's tables), refused
+                                   while a run is live; prints the size before and after
               verify JOB           re-read a job's list from the first page and store what the pull missed
                                    (after drift on offset or page-number APIs)
               deliver              drain the staged leads to the CRM (enrich → map → batch upsert); `run`
