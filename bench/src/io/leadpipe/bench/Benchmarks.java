@@ -128,6 +128,7 @@ public final class Benchmarks {
         System.out.println("| kills | runs that logged a page | checkpoints that went backwards | seconds |");
         System.out.println("|---|---|---|---|");
         System.out.printf(Locale.ROOT, "| %d | %d | **%d** | %.0f |%n%n", r.kills(), r.runsThatLoggedAPage(), r.backwards().size(), r.seconds());
+        CheckpointDurability.printCompactions(r);
         for (CheckpointDurability.Kill k : r.backwards()) {
             System.out.printf(Locale.ROOT, "- after kill %d: page %d was logged as saved, the next start resumed at page %d%n", k.run(), k.lastLogged(), k.resumedAt());
         }

@@ -81,13 +81,17 @@ public final class StoreCompaction {
         long t0 = System.nanoTime();
         StoreSize before;
         try (Connection c = db.connectAlone()) {
-            if (c == null || H2Housekeeping.embeddedStore(c) == null || otherSessions(c) > 0) return null;
-            before = StoreSize.ofH2(c, file);
-            if (before.livePercent() >= belowLivePercent || before.liveBytes() > maxLiveBytes) {
-                LOG.debug("database not compacted: {} ({}% live; compacted below {}%, up to {} bytes live)", before.describe(), before.livePercent(), belowLivePercent, maxLiveBytes);
-                return null;
-            }
+            if (c == null || H2Housekeeping.embeddedStore(c) == null) return null; // another process serves the file
             try (Statement st = c.createStatement()) {
+                // from here on H2 refuses new connections (a leadpipe starting now retries its open), so none can
+                // come between the check and the compaction; closing this connection ends the exclusive mode
+                st.execute("SET EXCLUSIVE 1");
+                if (otherSessions(c) > 0) return null;
+                before = StoreSize.ofH2(c, file);
+                if (before.livePercent() >= belowLivePercent || before.liveBytes() > maxLiveBytes) {
+                    LOG.debug("database not compacted: {} ({}% live; compacted below {}%, up to {} bytes live)", before.describe(), before.livePercent(), belowLivePercent, maxLiveBytes);
+                    return null;
+                }
                 st.execute("SHUTDOWN COMPACT");
             }
         }
