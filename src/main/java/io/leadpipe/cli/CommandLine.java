@@ -72,7 +72,8 @@ public final class CommandLine {
               serve                stay up and run the jobs on their schedules (routes/schedule.yaml); several
                                    instances on one PostgreSQL share the work through Quartz's cluster
               status [JOB]         each job's checkpoint: state, page, leads, API total, last update, cursor
-                                   (a sliced job: its state, then each slice's checkpoint)
+                                   (a sliced job: its state, then each slice's checkpoint); the database's
+                                   size and how much of it is live data
               reset JOB            forget a job's checkpoint (its leads stay) so the next run starts over
                                    (a sliced job: every slice's)
               compact              give back the space the database no longer uses (H2: the file rewritten
