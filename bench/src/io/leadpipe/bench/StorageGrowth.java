@@ -28,7 +28,7 @@ final class StorageGrowth {
     }
 
     static int runs() {
-        return Integer.getInteger("bench.runs", Scale.of(30, 3));
+        return Integer.getInteger("bench.runs", Scale.of(30, 1));
     }
 
     /** Percent of the leads changed at the source before each delta sync. */
