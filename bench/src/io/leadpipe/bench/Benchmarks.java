@@ -34,6 +34,7 @@ public final class Benchmarks {
         if (which.equals("all") || which.equals("memory")) memory();
         if (which.equals("durability")) durability(); // ~100 SIGKILLs: long, so not part of "all"
         if (which.equals("migration-kills")) migrationKills(); // ~100 SIGKILLs too
+        if (which.equals("growth")) StorageGrowth.report(); // 60 pulls and the PostgreSQL re-pulls: long, so not part of "all"
         // "latency": issue 13's figures from one run — the API at 300 ms ± 50% and 10 requests/s, and the sink
         boolean latency = which.equals("latency");
         if (latency || which.equals("all") || which.equals("parallel")) ParallelPages.report();
@@ -127,6 +128,7 @@ public final class Benchmarks {
         System.out.println("| kills | runs that logged a page | checkpoints that went backwards | seconds |");
         System.out.println("|---|---|---|---|");
         System.out.printf(Locale.ROOT, "| %d | %d | **%d** | %.0f |%n%n", r.kills(), r.runsThatLoggedAPage(), r.backwards().size(), r.seconds());
+        CheckpointDurability.printCompactions(r);
         for (CheckpointDurability.Kill k : r.backwards()) {
             System.out.printf(Locale.ROOT, "- after kill %d: page %d was logged as saved, the next start resumed at page %d%n", k.run(), k.lastLogged(), k.resumedAt());
         }

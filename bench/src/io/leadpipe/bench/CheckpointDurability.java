@@ -20,7 +20,12 @@ final class CheckpointDurability {
 
     record Kill(int run, int lastLogged, int resumedAt) {}
 
-    record Result(int kills, int runsThatLoggedAPage, List<Kill> backwards, String url, double seconds) {}
+    /**
+     * @param compactions `leadpipe compact` runs between kills (issue 25): how many ended, how many were killed in the
+     *                    middle, how many failed (exit code not 0)
+     */
+    record Result(int kills, int runsThatLoggedAPage, List<Kill> backwards, String url, double seconds, int compactEvery, int compactions,
+                  int compactionsKilled, List<String> compactFailures) {}
 
     private static final Pattern LOGGED = Pattern.compile("job=all-leads page=(\\d+) leads=");
     private static final Pattern RESUMED = Pattern.compile("resumes from its \\w+ checkpoint: page (\\d+)");
@@ -32,6 +37,20 @@ final class CheckpointDurability {
     /** A kill comes 0.2 s + up to this long after a start's first logged page. */
     static int killSpreadMs() {
         return Scale.of(2800, 300);
+    }
+
+    /** The `compact` runs of the loop, under its table (issue 25: compaction must not make a checkpoint go back). */
+    static void printCompactions(Result r) {
+        if (r.compactEvery() == 0) return;
+        System.out.printf(java.util.Locale.ROOT, "`leadpipe compact` on the killed pull's file after every %d. kill (-Dbench.compact-every): %d ran to the end, %d were SIGKILLed "
+                + "in the middle (every other one, 0.3–1.8 s after its start, if still running), %d failed.%n%n", r.compactEvery(), r.compactions(), r.compactionsKilled(), r.compactFailures().size());
+        r.compactFailures().forEach(f -> System.out.println("- compact " + f));
+        if (!r.compactFailures().isEmpty()) System.out.println();
+    }
+
+    /** After every N-th kill, `leadpipe compact` runs on the killed pull's file, and every other one of those is killed too (0 = never). */
+    static int compactEvery() {
+        return Integer.getInteger("bench.compact-every", Scale.of(3, 1));
     }
 
     static Result run(int kills, String urlOptions) throws Exception {
@@ -54,6 +73,9 @@ final class CheckpointDurability {
             List<Kill> backwards = new ArrayList<>();
             int lastLogged = 0;
             int logged = 0;
+            int compactions = 0;
+            int compactionsKilled = 0;
+            List<String> compactFailures = new ArrayList<>();
             for (int run = 1; run <= kills + 1; run++) {
                 Path log = ws.dir.resolve("run-" + run + ".log");
                 Process p = ProcessRun.start(ws, log, List.of("-Xmx512m", "-Dorg.slf4j.simpleLogger.log.leadpipe.extract=info"), "run");
@@ -64,6 +86,20 @@ final class CheckpointDurability {
                     Thread.sleep(200 + random.nextInt(killSpreadMs()));
                     if (!p.isAlive()) throw new IllegalStateException("the pull ended before kill " + run + ": " + Files.readString(log));
                     ProcessRun.kill9(p);
+                    if (compactEvery() > 0 && run % compactEvery() == 0) {
+                        // the file rewritten between two kills, and every other time the rewrite is killed in the middle
+                        Path clog = ws.dir.resolve("compact-" + run + ".log");
+                        Process compact = ProcessRun.start(ws, clog, List.of("-Xmx512m"), "compact");
+                        boolean killIt = (run / compactEvery()) % 2 == 0;
+                        if (killIt && !compact.waitFor(300 + random.nextInt(1500), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                            ProcessRun.kill9(compact);
+                            compactionsKilled++;
+                        } else {
+                            compact.waitFor();
+                            compactions++;
+                            if (compact.exitValue() != 0) compactFailures.add("after kill " + run + ": exit " + compact.exitValue() + ": " + Files.readString(clog).strip());
+                        }
+                    }
                 } else {
                     p.destroy(); // the last start only has to say where it resumes
                     p.waitFor();
@@ -83,7 +119,7 @@ final class CheckpointDurability {
                 if (any) logged++;
                 if (run % 10 == 0) System.err.printf("checkpoint durability: %d kills, %d went backwards, last page %d%n", run, backwards.size(), lastLogged);
             }
-            return new Result(kills, logged, backwards, urlOptions, (System.nanoTime() - t0) / 1e9);
+            return new Result(kills, logged, backwards, urlOptions, (System.nanoTime() - t0) / 1e9, compactEvery(), compactions, compactionsKilled, compactFailures);
         }
     }
 }

@@ -38,6 +38,7 @@ final class Smoke {
         cases.put("sink", Benchmarks::sink);
         // not part of "all" (long), but in the smoke: `bench/run migration-kills` was once left out of the known cases
         cases.put("migration-kills", Benchmarks::migrationKills);
+        cases.put("growth", StorageGrowth::report);
         return cases;
     }
 

@@ -17,6 +17,7 @@ import io.leadpipe.source.SourceSpec;
 import io.leadpipe.source.Sources;
 import io.leadpipe.store.Database;
 import io.leadpipe.store.H2ExitHook;
+import io.leadpipe.store.StoreCompaction;
 import io.leadpipe.store.RefreshTokenTable;
 import io.leadpipe.store.SharedWindowTable;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -53,6 +54,7 @@ public final class LeadpipeWiring implements AutoCloseable {
     private StoreBeans stores;
     private RunBeans run;
     private JobRunner jobs;
+    private boolean compactWhenClosed;
 
     public LeadpipeWiring(Settings settings) {
         this.settings = settings;
@@ -218,5 +220,18 @@ public final class LeadpipeWiring implements AutoCloseable {
             }
         }
         if (db != null) db.close();
+        if (db != null && compactWhenClosed) {
+            StoreCompaction.atExit(db, settings.getInt("leadpipe.db.compact-below-live-percent", 75, 0, 100),
+                    settings.getLong("leadpipe.db.compact-at-exit-max-mb", 1024, 0, 1_048_576) * 1024 * 1024);
+        }
+    }
+
+    /**
+     * The run is over: once the database is closed, an H2 file whose live data has fallen under
+     * leadpipe.db.compact-below-live-percent of it is rewritten with its live data, when this process is its
+     * only user (see {@link StoreCompaction}).
+     */
+    public void compactWhenClosed() {
+        compactWhenClosed = true;
     }
 }

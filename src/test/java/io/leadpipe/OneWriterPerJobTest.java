@@ -157,7 +157,7 @@ class OneWriterPerJobTest {
         }
     }
 
-    private static void insertLeasedCheckpoint(TestWorkspace ws, String host, long pid, OffsetDateTime since, OffsetDateTime expires) throws Exception {
+    static void insertLeasedCheckpoint(TestWorkspace ws, String host, long pid, OffsetDateTime since, OffsetDateTime expires) throws Exception {
         try (Connection conn = ws.db(); PreparedStatement ps = conn.prepareStatement(
                 "INSERT INTO extraction_checkpoint (job_id, source, filters, filter_hash, next_cursor, page_no, lead_count, status, started_at, updated_at, "
                         + "lease_owner, lease_host, lease_pid, lease_since, lease_heartbeat_at, lease_expires_at) "

@@ -72,9 +72,13 @@ public final class CommandLine {
               serve                stay up and run the jobs on their schedules (routes/schedule.yaml); several
                                    instances on one PostgreSQL share the work through Quartz's cluster
               status [JOB]         each job's checkpoint: state, page, leads, API total, last update, cursor
-                                   (a sliced job: its state, then each slice's checkpoint)
+                                   (a sliced job: its state, then each slice's checkpoint); the database's
+                                   size and how much of it is live data
               reset JOB            forget a job's checkpoint (its leads stay) so the next run starts over
                                    (a sliced job: every slice's)
+              compact              give back the space the database no longer uses (H2: the file rewritten
+                                   with its live data; PostgreSQL: VACUUM of leadpipe's tables), refused
+                                   while a run is live; prints the size before and after
               verify JOB           re-read a job's list from the first page and store what the pull missed
                                    (after drift on offset or page-number APIs)
               deliver              drain the staged leads to the CRM (enrich → map → batch upsert); `run`

@@ -13,6 +13,8 @@ import io.leadpipe.store.CheckpointVerbs;
 import io.leadpipe.store.CheckpointTable;
 import io.leadpipe.store.Database;
 import io.leadpipe.store.LeadExport;
+import io.leadpipe.store.StoreCompaction;
+import io.leadpipe.store.StoreSize;
 
 import java.io.BufferedWriter;
 import java.io.OutputStreamWriter;
@@ -66,6 +68,7 @@ public final class LeadpipeCli {
                 case "run" -> run(settings, cli);
                 case "status" -> status(settings, cli);
                 case "reset" -> reset(settings, cli);
+                case "compact" -> compact(settings, cli);
                 case "verify" -> verify(settings, cli);
                 case "deliver" -> deliver(settings);
                 case "serve" -> serve(settings);
@@ -110,7 +113,9 @@ public final class LeadpipeCli {
                 }
             }, "leadpipe-graceful-stop");
             Runtime.getRuntime().addShutdownHook(graceful[0]);
-            return runAndReport(app, cli);
+            int code = runAndReport(app, cli);
+            app.compactWhenClosed(); // H2: the file rewritten with its live data when it has outgrown it (StoreCompaction)
+            return code;
         } finally {
             closed.countDown();
             if (graceful[0] != null) {
@@ -163,7 +168,16 @@ public final class LeadpipeCli {
             // incremental jobs: the watermark of their last pull, where it came from, and what the delta brought
             new io.leadpipe.store.DeltaWatermarks(db.dataSource(), Map.of(), Map.of()).statusLines(job == null ? null : java.util.Set.of(job))
                     .forEach((j, line) -> out.println("job " + j + " delta: " + line));
+            out.println("database: " + StoreSize.of(db).describe());
         }
+        return OK;
+    }
+
+    /** {@code compact}: refused while a run is live, like {@code reset}; says how much it gave back. */
+    private int compact(Settings settings, CommandLine cli) throws Exception {
+        if (!cli.args.isEmpty()) throw new ConfigException("usage: leadpipe compact");
+        StoreCompaction.Result r = StoreCompaction.onDemand(Database.open(settings).migrate());
+        out.println("database compacted: " + r.describe());
         return OK;
     }
 

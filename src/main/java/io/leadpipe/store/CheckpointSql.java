@@ -71,6 +71,7 @@ final class CheckpointSql {
     static final NamedSql READ_AHEAD = NamedSql.of("read-ahead", "SELECT page_no, next_position, api_total FROM pages_stored_ahead "
             + "WHERE job_id = :job AND pull_id = :pullId ORDER BY page_no");
     static final NamedSql FORGET_AHEAD = NamedSql.of("forget-ahead", "DELETE FROM pages_stored_ahead WHERE job_id = :job");
+    static final NamedSql JOBS = NamedSql.of("jobs", "SELECT job_id FROM extraction_checkpoint ORDER BY job_id");
     static final NamedSql DELETE = NamedSql.of("delete", "DELETE FROM extraction_checkpoint WHERE job_id = :job");
 
     private CheckpointSql() {

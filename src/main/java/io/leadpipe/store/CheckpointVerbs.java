@@ -59,9 +59,24 @@ public final class CheckpointVerbs {
         });
     }
 
+    /**
+     * `compact`: refused, like `reset`, while a live run holds any job's checkpoint (JobBusyException naming it);
+     * the same lease check, over every job there is.
+     */
+    public void refuseWhileAnyJobRuns() {
+        inTransaction(transaction, dataSource, c -> {
+            List<String> jobs = new java.util.ArrayList<>();
+            try (var ps = JOBS.prepare(c, java.util.Map.of()); var rs = ps.executeQuery()) {
+                while (rs.next()) jobs.add(rs.getString(1));
+            }
+            for (String job : jobs) refuseWhileHeld(c, job);
+            return null;
+        });
+    }
+
     /** A verb that would rewrite a job's checkpoint found it held by a live run: nothing was done. */
     public static final class JobBusyException extends IllegalStateException {
-        JobBusyException(String holder) {
+        public JobBusyException(String holder) {
             super(holder + "; nothing was done to it — wait for it to finish or stop it first");
         }
     }

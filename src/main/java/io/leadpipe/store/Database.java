@@ -28,6 +28,9 @@ public final class Database implements AutoCloseable {
     private final String url;
     private java.util.List<String> putBack = java.util.List.of();
 
+    /** H2: how {@link StoreCompaction} opens the file again on its own, once this process's pool is closed. */
+    private String user = "";
+    private String password = "";
     private long upgradeWaitMillis;
     private long openTimeoutMillis;
     private long serveOthersMillis;
@@ -61,6 +64,8 @@ public final class Database implements AutoCloseable {
             JdbcConnectionPool pool = JdbcConnectionPool.create(url, user, password);
             pool.setMaxConnections(maxConnections);
             Database db = new Database(pool, pool::dispose, url);
+            db.user = user;
+            db.password = password;
             db.openTimeoutMillis = openTimeout;
             db.upgradeWaitMillis = settings.getLong("leadpipe.db.upgrade-wait-ms", 600_000, 0, 86_400_000);
             db.serveOthersMillis = settings.getLong("leadpipe.db.serve-others-ms", 600_000, 0, 86_400_000);
@@ -362,6 +367,17 @@ public final class Database implements AutoCloseable {
 
     public DataSource dataSource() {
         return dataSource;
+    }
+
+    /** H2: a connection of its own to the existing file (never creates one), outside the pool; null when the file is gone. */
+    Connection connectAlone() throws SQLException {
+        Path file = h2File(url);
+        if (file == null || !Files.exists(file.resolveSibling(file.getFileName() + ".mv.db"))) return null;
+        return java.sql.DriverManager.getConnection(url + ";IFEXISTS=TRUE", user, password);
+    }
+
+    public boolean isH2() {
+        return url.startsWith("jdbc:h2:");
     }
 
     public String url() {

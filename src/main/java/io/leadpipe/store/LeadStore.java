@@ -31,13 +31,16 @@ import java.util.Map;
  */
 public final class LeadStore {
 
-    /** H2: standard MERGE. A lead whose record changed goes back to NEW for delivery; an unchanged one keeps its delivery state. */
+    /**
+     * H2: standard MERGE. A lead whose record changed goes back to NEW for delivery; an unchanged one is not
+     * written at all (a re-pull of the same list rewrote every row and its index entries: issue 25), so
+     * fetched_at is when its record was last stored new or changed.
+     */
     private static final NamedSql H2_LEAD = NamedSql.of("upsert-lead", "MERGE INTO leads t USING (VALUES (CAST(:source AS VARCHAR), "
             + "CAST(:key AS VARCHAR), CAST(:job AS VARCHAR), CAST(:pullId AS VARCHAR), CAST(:page AS INTEGER), CAST(:payload AS VARCHAR))) "
             + "AS s (source, lead_key, job_id, pull_id, page_no, payload) ON t.source = s.source AND t.lead_key = s.lead_key "
             + "WHEN MATCHED AND t.payload <> s.payload THEN UPDATE SET payload = s.payload, fetched_at = CURRENT_TIMESTAMP, "
             + "sink_status = 'NEW', attempts = 0, last_error = NULL "
-            + "WHEN MATCHED THEN UPDATE SET fetched_at = CURRENT_TIMESTAMP "
             + "WHEN NOT MATCHED THEN INSERT (source, lead_key, job_id, pull_id, page_no, payload, fetched_at) "
             + "VALUES (s.source, s.lead_key, s.job_id, s.pull_id, s.page_no, s.payload, CURRENT_TIMESTAMP)");
     /** H2: the job saw the lead in this pull, on this page (one writer per job, so no race here). */
@@ -47,13 +50,11 @@ public final class LeadStore {
             + "WHEN MATCHED THEN UPDATE SET pull_id = s.pull_id, page_no = s.page_no, last_seen_at = CURRENT_TIMESTAMP "
             + "WHEN NOT MATCHED THEN INSERT (job_id, source, lead_key, pull_id, page_no, first_seen_at, last_seen_at) "
             + "VALUES (s.job_id, s.source, s.lead_key, s.pull_id, s.page_no, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)");
-    /** PostgreSQL: the same, as INSERT … ON CONFLICT, which does not race. */
+    /** PostgreSQL: the same, as INSERT … ON CONFLICT, which does not race; an unchanged lead is not updated (no dead row per re-pull). */
     private static final NamedSql PG_LEAD = NamedSql.of("upsert-lead", "INSERT INTO leads AS t (source, lead_key, job_id, pull_id, page_no, payload, fetched_at) "
             + "VALUES (:source, :key, :job, :pullId, :page, :payload, CURRENT_TIMESTAMP) ON CONFLICT (source, lead_key) DO UPDATE SET "
-            + "payload = EXCLUDED.payload, fetched_at = CURRENT_TIMESTAMP, "
-            + "sink_status = CASE WHEN t.payload <> EXCLUDED.payload THEN 'NEW' ELSE t.sink_status END, "
-            + "attempts = CASE WHEN t.payload <> EXCLUDED.payload THEN 0 ELSE t.attempts END, "
-            + "last_error = CASE WHEN t.payload <> EXCLUDED.payload THEN NULL ELSE t.last_error END");
+            + "payload = EXCLUDED.payload, fetched_at = CURRENT_TIMESTAMP, sink_status = 'NEW', attempts = 0, last_error = NULL "
+            + "WHERE t.payload <> EXCLUDED.payload");
     private static final NamedSql PG_SEEN = NamedSql.of("lead-seen-by-job", "INSERT INTO lead_jobs (job_id, source, lead_key, pull_id, page_no, first_seen_at, last_seen_at) "
             + "VALUES (:job, :source, :key, :pullId, :page, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) ON CONFLICT (job_id, source, lead_key) DO UPDATE SET "
             + "pull_id = EXCLUDED.pull_id, page_no = EXCLUDED.page_no, last_seen_at = CURRENT_TIMESTAMP");
