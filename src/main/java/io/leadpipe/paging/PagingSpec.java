@@ -15,7 +15,7 @@ import java.util.Locale;
  */
 public record PagingSpec(String name, String url, String method, int pageSize, String pageSizeParam,
                          String recordsPointer, String fieldsPointer, String totalPointer, String idPointer,
-                         String paging, Paginator paginator, int concurrency, ObjectNode body, int maxPages, long maxResults) {
+                         String paging, Paginator paginator, int concurrency, boolean autoConcurrency, ObjectNode body, int maxPages, long maxResults) {
 
     public static final String KINDS = "cursor, cursor-header, next-url, link-header, keyset, offset, page";
 
@@ -58,12 +58,35 @@ public record PagingSpec(String name, String url, String method, int pageSize, S
                 pointerOrEmpty(k, "records-pointer"), pointerOrEmpty(k, "fields-pointer"),
                 total, pointer(k, "id-pointer"), paging, paginator,
                 // pages of one job in flight at once (offset and page paging with a total; others fetch one at a time)
-                k.integer("concurrency"), RequestBody.read(k, method), k.integer("max-pages"), k.number("max-results"));
+                concurrency(k), auto(k), RequestBody.read(k, method), k.integer("max-pages"), k.number("max-results"));
     }
 
-    /** Pages of one job in flight at once: the source's concurrency where positions are known ahead, else 1. */
+    /** Pages of one job in flight at once: the source's concurrency where positions are known ahead, else 1 (auto: the most). */
     public int pagesInFlight() {
         return paginator.plannable() ? concurrency : 1;
+    }
+
+    /** Child lists of a parent → child job pulled at once from this source: its concurrency as set (auto: 1). */
+    public int childLists() {
+        return autoConcurrency ? 1 : concurrency;
+    }
+
+    private static boolean auto(ApiKeys k) {
+        String v = k.text("concurrency"); // set empty: the default
+        return v == null || v.trim().equalsIgnoreCase("auto");
+    }
+
+    /** A number of pages, or auto: then the most it may choose (max-concurrency). */
+    private static int concurrency(ApiKeys k) {
+        if (auto(k)) return k.integer("max-concurrency");
+        String v = k.text("concurrency").trim();
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= 1 && n <= 64) return n;
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw k.invalid("concurrency", v, "must be auto or a number from 1 to 64");
     }
 
     private static String pointer(ApiKeys k, String setting) {
