@@ -5,6 +5,8 @@ import io.leadpipe.config.JsonPointerSyntax;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadpipe.config.ApiKeys;
+import io.leadpipe.config.Concurrency;
+import io.leadpipe.config.SourceKeys;
 
 import java.util.Locale;
 
@@ -52,13 +54,16 @@ public record PagingSpec(String name, String url, String method, int pageSize, S
                     total, pointer(k, "total-pages-pointer"), optionalPointer(k, "has-more-pointer"), null);
             default -> throw k.invalid("paging", paging, "must be one of " + KINDS);
         };
+        // a number, or auto: then the most it may choose (max-concurrency)
+        Concurrency concurrency = Concurrency.read(k.settings(), k.key("concurrency"), SourceKeys.key("concurrency").defaultValue(),
+                k.key("max-concurrency"), Integer.parseInt(SourceKeys.key("max-concurrency").defaultValue()));
         // set empty: the page size is not sent (the API's default applies)
         String pageSizeParam = k.textAllowingEmpty("page-size-param", paging.equals("page") ? "per_page" : "limit");
         return new PagingSpec(name, url, method, pageSize, pageSizeParam,
                 pointerOrEmpty(k, "records-pointer"), pointerOrEmpty(k, "fields-pointer"),
                 total, pointer(k, "id-pointer"), paging, paginator,
                 // pages of one job in flight at once (offset and page paging with a total; others fetch one at a time)
-                concurrency(k), auto(k), RequestBody.read(k, method), k.integer("max-pages"), k.number("max-results"));
+                concurrency.most(), concurrency.auto(), RequestBody.read(k, method), k.integer("max-pages"), k.number("max-results"));
     }
 
     /** Pages of one job in flight at once: the source's concurrency where positions are known ahead, else 1 (auto: the most). */
@@ -69,24 +74,6 @@ public record PagingSpec(String name, String url, String method, int pageSize, S
     /** Child lists of a parent → child job pulled at once from this source: its concurrency as set (auto: 1). */
     public int childLists() {
         return autoConcurrency ? 1 : concurrency;
-    }
-
-    private static boolean auto(ApiKeys k) {
-        String v = k.text("concurrency"); // set empty: the default
-        return v == null || v.trim().equalsIgnoreCase("auto");
-    }
-
-    /** A number of pages, or auto: then the most it may choose (max-concurrency). */
-    private static int concurrency(ApiKeys k) {
-        if (auto(k)) return k.integer("max-concurrency");
-        String v = k.text("concurrency").trim();
-        try {
-            int n = Integer.parseInt(v);
-            if (n >= 1 && n <= 64) return n;
-        } catch (NumberFormatException e) {
-            // said below
-        }
-        throw k.invalid("concurrency", v, "must be auto or a number from 1 to 64");
     }
 
     private static String pointer(ApiKeys k, String setting) {
