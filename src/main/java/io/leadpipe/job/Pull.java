@@ -230,6 +230,14 @@ public final class Pull implements PullPosition {
         return true;
     }
 
+    /**
+     * The most pages in flight so far this run: twice the pages stored (at least 2), up to the concurrency — the
+     * first answers (a new connection, a cold JVM) are slow, and a burst sized by them would start at the bound.
+     */
+    private int slowStart() {
+        return Math.min(concurrency, Math.max(2, 2 * pagesThisRun));
+    }
+
     /** How often a page waiting for its turn (concurrency = auto) asks again how many pages are wanted in flight. */
     static final long WANTED_RECHECK_MS = 50;
 
@@ -244,7 +252,7 @@ public final class Pull implements PullPosition {
         waitingToStart.add(pageNo);
         try {
             while (hasNext() && checkCaps()
-                    && (waitingToStart.first() != pageNo || inFlight >= Math.min(concurrency, Math.max(1, wanted.getAsInt())))) {
+                    && (waitingToStart.first() != pageNo || inFlight >= Math.min(slowStart(), Math.max(1, wanted.getAsInt())))) {
                 wait(WANTED_RECHECK_MS);
             }
             return startPage();
