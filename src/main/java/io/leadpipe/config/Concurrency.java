@@ -3,8 +3,8 @@ package io.leadpipe.config;
 import java.util.Locale;
 
 /**
- * A "requests in flight" setting: a number (1-64), or {@code auto} — as many as the API's quota rate × its
- * measured answer time × 1.5 need (ratelimit.ApiQuota#inFlightNeeded), at most {@code most} (the setting's
+ * A "requests in flight" setting: a number (1-64), or {@code auto} — as many as the API's quota rate × the
+ * measured time a request keeps its slot × 1.5 need (ratelimit.ApiQuota#inFlightNeeded), at most {@code most} (the setting's
  * max-concurrency). Used by a source's pages of one job and by the CRM's batches.
  */
 public record Concurrency(boolean auto, int most) {
