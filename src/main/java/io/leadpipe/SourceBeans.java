@@ -35,7 +35,7 @@ final class SourceBeans implements CamelConfiguration {
         this.sources = sources;
         this.rateLimits = rateLimits;
         this.instanceUrls = instanceUrls;
-        this.pagesInFlight = new PagesInFlight(paging, (source, max, seconds) -> rateLimits.quota(source).inFlightNeeded(max, seconds));
+        this.pagesInFlight = new PagesInFlight(paging, (source, max) -> rateLimits.quota(source).inFlightNeeded(max));
         for (Source s : sources.all()) paging.register(s.name(), s.paging());
     }
 

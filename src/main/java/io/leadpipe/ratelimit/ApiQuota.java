@@ -83,11 +83,7 @@ public final class ApiQuota {
      * that is 1: one request at a time already uses the whole quota.
      */
     public int inFlightNeeded(int max) {
-        return inFlightNeeded(max, answerTime.seconds());
-    }
-
-    /** As {@link #inFlightNeeded(int)}, for requests that keep their slot {@code seconds} each (NaN: not known yet). */
-    public int inFlightNeeded(int max, double seconds) {
+        double seconds = answerTime.seconds();
         if (Double.isNaN(seconds)) return 1; // no answer yet: nothing says more are needed
         double rate = maxRequestsPerSecond();
         Double allowed = governor.allowedRate();
