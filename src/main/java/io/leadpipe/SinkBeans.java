@@ -3,6 +3,7 @@ package io.leadpipe;
 import io.leadpipe.auth.AuthSpec;
 import io.leadpipe.auth.SourceAuthFactory;
 import io.leadpipe.config.ApiKeys;
+import io.leadpipe.config.Concurrency;
 import io.leadpipe.config.Settings;
 import io.leadpipe.http.SourceAuth;
 import io.leadpipe.monitor.LeadpipeMetrics;
@@ -13,6 +14,7 @@ import io.leadpipe.ratelimit.RateLimitRules;
 import io.leadpipe.ratelimit.RateLimits;
 import io.leadpipe.ratelimit.RatePolicy;
 import io.leadpipe.ratelimit.RetryBackoff;
+import io.leadpipe.sink.DeliveryRound;
 import io.leadpipe.sink.DeliveryTally;
 import io.leadpipe.sink.Enrichment;
 import io.leadpipe.sink.EnrichmentSpec;
@@ -72,7 +74,8 @@ final class SinkBeans implements CamelConfiguration {
     private final SinkSpec crm;
     private final EnrichmentSpec enrichment;
     private final boolean enrich;
-    private final int crmConcurrency;
+    private final Concurrency crmBatches;
+    private final RateLimits rateLimits;
     private final int lookupConcurrency;
 
     SinkBeans(Settings settings, SinkSpec crm, DataSource db, Map<String, SourceAuth> auth, RateLimits rateLimits, RatePolicy policy, RetryBackoff retries, LeadpipeMetrics metrics) {
@@ -81,9 +84,10 @@ final class SinkBeans implements CamelConfiguration {
         this.db = db;
         this.auth = auth;
         this.retries = retries.onRetry(metrics::retry);
+        this.rateLimits = rateLimits;
         this.enrich = settings.getBoolean("leadpipe.sink.enrichment.enabled", true);
         this.enrichment = EnrichmentSpec.from(settings);
-        crmConcurrency = settings.getInt("leadpipe.sink.crm.concurrency", 4, 1, 64);
+        crmBatches = SinkSpec.batches(settings);
         lookupConcurrency = settings.getInt("leadpipe.sink.enrichment.concurrency", 4, 1, 64);
         for (Map.Entry<String, SourceAuth> api : auth.entrySet()) {
             String prefix = "leadpipe.sink." + api.getKey() + ".";
@@ -106,7 +110,10 @@ final class SinkBeans implements CamelConfiguration {
         registry.bind("sinkBatch", crm == null ? new SinkBatch(null, null) : new SinkBatch(crm.mapping(), crm.dialect()));
         registry.bind("deliveryTally", new DeliveryTally());
         // the pools the splits in routes/sink.yaml run on: this many CRM batches / enrichment lookups in flight, no more
-        threadPool(context, "sinkDelivery", crmConcurrency);
+        threadPool(context, "sinkDelivery", crmBatches.most());
+        // a round's leads: batch-size × the batches it sends at once (auto: as the CRM's quota and answer time need)
+        registry.bind("deliveryRound", new DeliveryRound(settings.getInt("leadpipe.sink.batch-size", 100, 1, 100_000), crmBatches,
+                most -> rateLimits.governorOrNull("crm") == null ? most : rateLimits.quota("crm").inFlightNeeded(most)));
         threadPool(context, "sinkLookups", lookupConcurrency);
         registry.bind("enrichment", new Enrichment(db, enrichment.keyField(), enrichment.keyParam(), enrichment.fields(), enrich));
         registry.bind("sinkRetryBackoff", retries);

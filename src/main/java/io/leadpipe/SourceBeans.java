@@ -1,6 +1,7 @@
 package io.leadpipe;
 
 import io.leadpipe.auth.InstanceUrls;
+import io.leadpipe.job.PagesInFlight;
 import io.leadpipe.paging.PageCodecs;
 import io.leadpipe.ratelimit.RateLimits;
 import io.leadpipe.source.Source;
@@ -13,7 +14,7 @@ import org.apache.camel.spi.ExecutorServiceManager;
 
 /**
  * The sources' beans, bound by Camel: the pacing step ({@code rateLimits}), the paging of every source
- * ({@code paging}), each source's HTTP client ({@code auth-<name>}, named in routes/kamelets/api-call) and
+ * ({@code paging}), the gate of one job's pages in flight ({@code pagesInFlight}), each source's HTTP client ({@code auth-<name>}, named in routes/kamelets/api-call) and
  * its thread pool profiles: {@code pages-<name>} (one job's pages in flight) and {@code children-<name>}
  * (the child lists of a parent → child job at once).
  */
@@ -25,6 +26,8 @@ final class SourceBeans implements CamelConfiguration {
     private final PageCodecs paging = new PageCodecs();
     @BindToRegistry("rateLimits")
     private final RateLimits rateLimits;
+    @BindToRegistry("pagesInFlight")
+    private final PagesInFlight pagesInFlight;
     @BindToRegistry("instanceUrls")
     private final InstanceUrls instanceUrls;
 
@@ -32,6 +35,7 @@ final class SourceBeans implements CamelConfiguration {
         this.sources = sources;
         this.rateLimits = rateLimits;
         this.instanceUrls = instanceUrls;
+        this.pagesInFlight = new PagesInFlight(paging, (source, max) -> rateLimits.quota(source).inFlightNeeded(max));
         for (Source s : sources.all()) paging.register(s.name(), s.paging());
     }
 
@@ -48,7 +52,7 @@ final class SourceBeans implements CamelConfiguration {
             // the extract route's split over a window of pages runs on it: a job has at most this many pages in flight
             int pages = s.spec().paging().pagesInFlight();
             pools.registerThreadPoolProfile(new ThreadPoolProfileBuilder("pages-" + s.name()).poolSize(pages).maxPoolSize(pages).maxQueueSize(-1).build());
-            int children = s.spec().paging().concurrency();
+            int children = s.spec().paging().childLists();
             pools.registerThreadPoolProfile(new ThreadPoolProfileBuilder("children-" + s.name()).poolSize(children).maxPoolSize(children).maxQueueSize(-1).build());
         }
     }

@@ -50,7 +50,8 @@ public final class SourceKeys {
         number("max-requests-per-second", "50", 1, 100_000, "client-side cap (Camel Throttler, shared by every job on the key); leave headroom below the API's own");
         // paging
         text("paging", "cursor", "pagination kind: cursor | cursor-header | next-url | link-header | keyset | offset | page");
-        number("concurrency", "1", 1, 64, "requests of this source in flight at once: pages of one job (offset/page paging with a total only), or child lists of a parent → child job");
+        text("concurrency", "auto", "pages of one job in flight at once (offset/page paging with a total only): auto (as many as the quota's rate × the measured answer time × 1.5 need; 1 at a low answer time, at most max-concurrency) or 1-64; also the child lists of a parent → child job at once (auto: 1)");
+        number("max-concurrency", "16", 1, 64, "concurrency = auto: the most pages of one job in flight (a kill re-fetches at most the pages in flight)");
         text("cursor-param", "cursor", "cursor: the request parameter carrying the cursor");
         text("next-cursor-pointer", "/meta/next_cursor", "cursor: where the next cursor is in the answer");
         text("next-cursor-header", "X-Next-Cursor", "cursor-header: the response header carrying the next cursor");

@@ -73,6 +73,9 @@ public final class Pull implements PullPosition {
     private long storedThisPull;
     private int concurrency = 1;
     private int inFlight;
+    /** concurrency = auto: the pages in flight followed the quota and the answer time (up to {@code concurrency}). */
+    private boolean pagesFollowQuota;
+    private final java.util.TreeSet<Integer> waitingToStart = new java.util.TreeSet<>();
     private int mostInFlight;
     /** What the page's transaction writes besides the checkpoint: a page stored ahead, or rows the checkpoint passed. */
     private StoredAhead storedAhead;
@@ -228,6 +231,38 @@ public final class Pull implements PullPosition {
     }
 
     /**
+     * The most pages in flight so far this run: twice the pages stored (at least 2), up to the concurrency — the
+     * first answers (a new connection, a cold JVM) are slow, and a burst sized by them would start at the bound.
+     */
+    private int slowStart() {
+        return Math.min(concurrency, Math.max(2, 2 * pagesThisRun));
+    }
+
+    /** How often a page waiting for its turn (concurrency = auto) asks again how many pages are wanted in flight. */
+    static final long WANTED_RECHECK_MS = 50;
+
+    /**
+     * concurrency = auto: as {@link #startPage()}, once fewer than {@code wanted} pages (at most the concurrency)
+     * are in flight — {@code wanted} follows the quota's rate and the API's answer time, so it is asked again
+     * while the page waits. Waiting pages start in page order (the window's threads each hold one), so pages are
+     * stored in order as far as their answers allow. A kill still finds at most the pages in flight.
+     */
+    public synchronized boolean startPageWhenWanted(int pageNo, java.util.function.IntSupplier wanted) throws InterruptedException {
+        pagesFollowQuota = true;
+        waitingToStart.add(pageNo);
+        try {
+            while (hasNext() && checkCaps()
+                    && (waitingToStart.first() != pageNo || inFlight >= Math.min(slowStart(), Math.max(1, wanted.getAsInt())))) {
+                wait(WANTED_RECHECK_MS);
+            }
+            return startPage();
+        } finally {
+            waitingToStart.remove(pageNo);
+            notifyAll(); // the next page in order may start
+        }
+    }
+
+    /**
      * Records of the page about to be stored that this pull had already stored (drift on offset paging):
      * counted when the page is stored, so a page stored again after its transaction was rolled back counts once.
      */
@@ -259,6 +294,7 @@ public final class Pull implements PullPosition {
     private void place(FetchedPage fetched) {
         pagesThisRun++;
         if (inFlight > 0) inFlight--;
+        notifyAll(); // a page waiting for its turn (startPageWhenWanted) may start
         largestPage = Math.max(largestPage, fetched.records());
         if (fetched.pageNo() > page + 1) {
             ahead.hold(fetched.pageNo(), fetched.next(), fetched.apiTotal());
@@ -483,6 +519,8 @@ public final class Pull implements PullPosition {
     public long startedAt() { return startedAt; }
     public int concurrency() { return concurrency; }
     public synchronized int mostInFlight() { return mostInFlight; }
+    /** concurrency = auto: the pages in flight followed the quota and the answer time, up to {@link #concurrency()}. */
+    public synchronized boolean pagesFollowQuota() { return pagesFollowQuota; }
     public synchronized int pagesAhead() { return ahead.size(); }
     /** Page numbers stored past the checkpoint: the planner skips them. */
     public synchronized Set<Integer> pagesStoredAhead() { return ahead.numbers(); }

@@ -24,11 +24,6 @@ public final class PullLoop {
         else pull.inspect(page, planned.position());
     }
 
-    /** A page of a parallel window is about to be fetched: false when a cap, a failure or a stop came first. */
-    public boolean startPage(@Variable("pull") Pull pull) {
-        return pull.startPage();
-    }
-
     public void pageStored(@Variable("pull") Pull pull, @Body FetchedPage page) {
         pull.pageStored(page);
         events.pageStored(pull, page);

@@ -58,6 +58,7 @@ public final class RunReport {
         r.put("pagesThisRun", pull.pagesThisRun());
         r.put("lastPage", pull.pageNo());
         r.put("concurrency", pull.concurrency());
+        r.put("concurrencyAuto", pull.pagesFollowQuota());
         r.put("mostPagesInFlight", pull.mostInFlight());
         r.put("pagesStoredAhead", pull.pagesAhead());
         r.put("leadsReceivedThisRun", received);
@@ -277,7 +278,8 @@ public final class RunReport {
         line(b, "status", r.get("status") + (r.get("error") == null ? "" : " — " + r.get("error")));
         line(b, "pages", r.get("pagesThisRun") + " this run (last page " + r.get("lastPage") + ")");
         if (((Number) r.getOrDefault("concurrency", 1)).intValue() > 1) {
-            line(b, "in parallel", "up to " + r.get("mostPagesInFlight") + " pages in flight (concurrency " + r.get("concurrency") + "); "
+            String setting = Boolean.TRUE.equals(r.get("concurrencyAuto")) ? "auto, at most " + r.get("concurrency") : String.valueOf(r.get("concurrency"));
+            line(b, "in parallel", "up to " + r.get("mostPagesInFlight") + " pages in flight (concurrency " + setting + "); "
                     + r.get("pagesStoredAhead") + " stored past the checkpoint, waiting for the pages below them");
         }
         if (r.containsKey("deltaWatermarkFrom")) line(b, "delta", io.leadpipe.delta.Watermark.reportLine(r));

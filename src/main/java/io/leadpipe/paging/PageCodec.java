@@ -57,7 +57,7 @@ public final class PageCodec {
         this.baseBody = source.body();
         this.maxPages = source.maxPages();
         this.maxResults = source.maxResults();
-        if (source.concurrency() > 1 && !source.paginator().plannable()) {
+        if (!source.autoConcurrency() && source.concurrency() > 1 && !source.paginator().plannable()) {
             // still used as the number of child lists at once when the source is a parent → child job's childSource
             LOG.warn("source {}: leadpipe.source.{}.concurrency = {} does not fetch one job's pages in parallel — {} paging learns each page's"
                     + " position from the page before it (only offset and page paging, with the total in the answer, do); it still sets how many"
@@ -65,9 +65,14 @@ public final class PageCodec {
         }
     }
 
-    /** Pages of one job in flight at once: the source's concurrency where positions are known ahead, else 1. */
+    /** Pages of one job in flight at once: the source's concurrency where positions are known ahead, else 1 (auto: the most). */
     public int concurrency() {
         return source.pagesInFlight();
+    }
+
+    /** concurrency = auto: the pages in flight follow the quota's rate and the API's answer time, up to {@link #concurrency()}. */
+    public boolean autoConcurrency() {
+        return source.autoConcurrency() && source.paginator().plannable();
     }
 
     /**
@@ -82,6 +87,10 @@ public final class PageCodec {
             String at = source.paginator().ahead(pull.position(), k, served, total);
             if (at == null) break;
             int number = pull.pageNo() + 1 + k;
+            // past the API's own cap per query (max-pages, max-results): not planned; the page at the checkpoint
+            // then says so alone, as one page at a time does, with every page below it stored
+            long index = source.paginator().pageIndex(at, number - 1);
+            if (maxPages > 0 && index > maxPages || maxResults > 0 && index * served > maxResults) break;
             if (!stored.contains(number)) pages.add(new PlannedPage(pull, number, at, served));
         }
         return pages;

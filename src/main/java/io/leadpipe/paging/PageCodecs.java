@@ -46,6 +46,12 @@ public final class PageCodecs {
         return p == null ? 1 : p.concurrency();
     }
 
+    /** Whether the pages in flight of this source's jobs follow its quota and answer time (concurrency = auto). */
+    public boolean autoConcurrency(String source) {
+        PageCodec p = bySource.get(source);
+        return p != null && p.autoConcurrency();
+    }
+
     /** The next pages of a parallel pull: see {@link PageCodec#plan}. */
     public java.util.List<PlannedPage> plan(PullPosition pull, long total, java.util.Set<Integer> stored, int max) {
         return of(pull).plan(pull, total, stored, max);

@@ -5,6 +5,8 @@ import io.leadpipe.config.JsonPointerSyntax;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadpipe.config.ApiKeys;
+import io.leadpipe.config.Concurrency;
+import io.leadpipe.config.SourceKeys;
 
 import java.util.Locale;
 
@@ -15,7 +17,7 @@ import java.util.Locale;
  */
 public record PagingSpec(String name, String url, String method, int pageSize, String pageSizeParam,
                          String recordsPointer, String fieldsPointer, String totalPointer, String idPointer,
-                         String paging, Paginator paginator, int concurrency, ObjectNode body, int maxPages, long maxResults) {
+                         String paging, Paginator paginator, int concurrency, boolean autoConcurrency, ObjectNode body, int maxPages, long maxResults) {
 
     public static final String KINDS = "cursor, cursor-header, next-url, link-header, keyset, offset, page";
 
@@ -52,18 +54,26 @@ public record PagingSpec(String name, String url, String method, int pageSize, S
                     total, pointer(k, "total-pages-pointer"), optionalPointer(k, "has-more-pointer"), null);
             default -> throw k.invalid("paging", paging, "must be one of " + KINDS);
         };
+        // a number, or auto: then the most it may choose (max-concurrency)
+        Concurrency concurrency = Concurrency.read(k.settings(), k.key("concurrency"), SourceKeys.key("concurrency").defaultValue(),
+                k.key("max-concurrency"), Integer.parseInt(SourceKeys.key("max-concurrency").defaultValue()));
         // set empty: the page size is not sent (the API's default applies)
         String pageSizeParam = k.textAllowingEmpty("page-size-param", paging.equals("page") ? "per_page" : "limit");
         return new PagingSpec(name, url, method, pageSize, pageSizeParam,
                 pointerOrEmpty(k, "records-pointer"), pointerOrEmpty(k, "fields-pointer"),
                 total, pointer(k, "id-pointer"), paging, paginator,
                 // pages of one job in flight at once (offset and page paging with a total; others fetch one at a time)
-                k.integer("concurrency"), RequestBody.read(k, method), k.integer("max-pages"), k.number("max-results"));
+                concurrency.most(), concurrency.auto(), RequestBody.read(k, method), k.integer("max-pages"), k.number("max-results"));
     }
 
-    /** Pages of one job in flight at once: the source's concurrency where positions are known ahead, else 1. */
+    /** Pages of one job in flight at once: the source's concurrency where positions are known ahead, else 1 (auto: the most). */
     public int pagesInFlight() {
         return paginator.plannable() ? concurrency : 1;
+    }
+
+    /** Child lists of a parent → child job pulled at once from this source: its concurrency as set (auto: 1). */
+    public int childLists() {
+        return autoConcurrency ? 1 : concurrency;
     }
 
     private static String pointer(ApiKeys k, String setting) {

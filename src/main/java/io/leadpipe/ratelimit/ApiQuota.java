@@ -25,6 +25,10 @@ public final class ApiQuota {
     private final QuotaSpec spec;
     private final RateLimitHeaderParser parser;
     private final Supplier<BiConsumer<String, Long>> waitListener;
+    private final AnswerTime answerTime = new AnswerTime();
+
+    /** Requests in flight per request the quota allows during one answer time: the margin for answers slower than the average. */
+    static final double HEADROOM = 1.5;
 
     ApiQuota(String api, RateLimitGovernor governor, QuotaSpec spec, Supplier<BiConsumer<String, Long>> waitListener) {
         this.api = api;
@@ -65,6 +69,32 @@ public final class ApiQuota {
     public void acquire(String jobId, Instant retryAt) throws InterruptedException {
         if (retryAt != null) governor.pause(Duration.between(Instant.now(), retryAt));
         governor.acquire(jobId);
+    }
+
+    /** A request went on the wire {@code nanos} ago and its 2xx answer is here: the API's answer time. */
+    public void answered(long nanos) {
+        answerTime.answered(nanos);
+    }
+
+    /**
+     * Requests of this API to keep in flight so that its quota, not its answer time, sets the pace (concurrency =
+     * auto): the rate the quota allows (the key's window, or the Throttler's cap when tighter or the only one
+     * known) × the average answer time × {@link #HEADROOM}; at least 1, at most {@code max}. At a low answer time
+     * that is 1: one request at a time already uses the whole quota.
+     */
+    public int inFlightNeeded(int max) {
+        double seconds = answerTime.seconds();
+        if (Double.isNaN(seconds)) return 1; // no answer yet: nothing says more are needed
+        double rate = maxRequestsPerSecond();
+        Double allowed = governor.allowedRate();
+        if (allowed != null) rate = Math.min(rate, allowed);
+        long needed = (long) Math.ceil(rate * seconds * HEADROOM);
+        return (int) Math.max(1, Math.min(max, needed));
+    }
+
+    /** The average answer time in milliseconds (NaN: no answer yet), for the run report. */
+    public double answerMillis() {
+        return answerTime.seconds() * 1000.0;
     }
 
     /** After a 2xx: what its headers say of the quota. */

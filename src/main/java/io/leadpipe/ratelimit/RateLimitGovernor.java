@@ -60,6 +60,7 @@ public final class RateLimitGovernor {
      */
     private final java.util.ArrayDeque<Instant> released = new java.util.ArrayDeque<>();
     private volatile SharedQuota shared; // null: this instance paces alone (or with its node share)
+    private Double windowRate; // requests per second the window allows, as last worked out (allowedRate)
     private final LearnedRate learnedRate; // for APIs that announce no quota: the rate their 429s taught
 
     /** A wait longer than this is not made: acquire throws {@link WaitTooLongException} instead. */
@@ -406,6 +407,27 @@ public final class RateLimitGovernor {
                 if (askedBy != null) pauseReason = askedBy;
             }
         }
+    }
+
+    /**
+     * The requests per second this key's quota allows, as its answers showed (null: none said yet): the window's
+     * limit (this instance's share of it) over its length, and each window without a reset time; the tightest.
+     * Before a window has refilled its length is not known yet: the time from this key's first request to the
+     * reset stands in (never under a second), which can only overstate the rate for a while.
+     */
+    public synchronized Double allowedRate() {
+        if (limit != null) {
+            double seconds = windowLength != null ? windowLength.toMillis() / 1000.0
+                    : resetAt != null && windowStartedAt != null ? Math.max(1.0, Duration.between(windowStartedAt, resetAt).toMillis() / 1000.0) : 0;
+            // between a refill and the new window's first answer nothing says the length: the last rate holds
+            if (seconds > 0) windowRate = limit * Math.min(1.0, nodeShare) / seconds;
+        }
+        Double rate = windowRate;
+        for (RollingWindow w : windows.values()) {
+            Double r = w.perSecond();
+            if (r != null && (rate == null || r < rate)) rate = r;
+        }
+        return rate;
     }
 
     public synchronized Long limit() {

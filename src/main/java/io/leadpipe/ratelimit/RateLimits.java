@@ -123,9 +123,20 @@ public final class RateLimits {
         q.acquire(exchange.getVariable("jobId", String.class), retryAt);
     }
 
-    /** After a 2xx: the quota headers are message headers now. */
+    /** The exchange variable holding when the request went on the wire (System.nanoTime), set by {@link #sending}. */
+    static final String SENT_AT = "sentAt";
+
+    /** The request goes on the wire now: its answer time is counted from here, after every pacing wait. */
+    public void sending(Exchange exchange) {
+        exchange.setVariable(SENT_AT, System.nanoTime());
+    }
+
+    /** After a 2xx: the quota headers are message headers now; the answer time is the API's. */
     public void observe(Exchange exchange) {
-        quota(exchange.getVariable("source", String.class)).observe(name -> exchange.getMessage().getHeader(name, String.class));
+        ApiQuota q = quota(exchange.getVariable("source", String.class));
+        Long sentAt = exchange.getVariable(SENT_AT, Long.class);
+        if (sentAt != null) q.answered(System.nanoTime() - sentAt);
+        q.observe(name -> exchange.getMessage().getHeader(name, String.class));
     }
 
     /**

@@ -66,6 +66,12 @@ final class RollingWindow {
         return said - sentSince + leftSince;
     }
 
+    /** The requests per second the window allows (null: its limit or length not said yet). */
+    Double perSecond() {
+        if (limit == null || length == null || length.isZero()) return null;
+        return limit / (length.toMillis() / 1000.0);
+    }
+
     long effectiveFloor(long floor) {
         return limit == null ? 0 : Math.min(floor, limit / 10);
     }

@@ -1,6 +1,7 @@
 package io.leadpipe.sink;
 
 import io.leadpipe.config.ApiKeys;
+import io.leadpipe.config.Concurrency;
 import io.leadpipe.config.ConfigException;
 import io.leadpipe.config.Settings;
 import io.leadpipe.ratelimit.QuotaWindows;
@@ -18,7 +19,7 @@ import java.util.Locale;
  * signals. Credentials are resolved with the sources' (auth.SourceAuthFactory, {@code leadpipe.sink.crm.auth*}).
  */
 public record SinkSpec(String profile, CrmDialect dialect, String url, int batchSize, CrmMapping mapping,
-                       int maxRequestsPerSecond, int concurrency, RateLimitHeaderNames headerNames, QuotaWindows quota,
+                       int maxRequestsPerSecond, Concurrency concurrency, RateLimitHeaderNames headerNames, QuotaWindows quota,
                        RateLimitRules rateLimitRules) {
 
     public static final List<String> DIALECTS = List.of("hubspot", "salesforce", "pipedrive", "dataverse", "zoho");
@@ -64,8 +65,13 @@ public record SinkSpec(String profile, CrmDialect dialect, String url, int batch
         } catch (IllegalArgumentException e) {
             throw s.invalid(P + "rate-limit-rules", rulesText, e.getMessage());
         }
-        return new SinkSpec(s.get(P + "profile", ""), crm, url, batchSize, mapping, s.getInt(P + "max-requests-per-second", 10, 1, 100_000), s.getInt(P + "concurrency", 4, 1, 64),
+        return new SinkSpec(s.get(P + "profile", ""), crm, url, batchSize, mapping, s.getInt(P + "max-requests-per-second", 10, 1, 100_000), batches(s),
                 headerNames(s), QuotaWindows.read(new ApiKeys(s, P, "sink API 'crm'")), rules);
+    }
+
+    /** CRM batches in flight at once: leadpipe.sink.crm.concurrency (auto: at most leadpipe.sink.crm.max-concurrency). */
+    public static Concurrency batches(Settings s) {
+        return Concurrency.read(s, P + "concurrency", "auto", P + "max-concurrency", 8);
     }
 
     /** leadpipe.sink.crm.headers.* (a sink profile sets them); before sink profiles they were leadpipe.source.crm.headers.*, still read. */
