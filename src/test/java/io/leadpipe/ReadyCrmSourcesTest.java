@@ -1,0 +1,182 @@
+package io.leadpipe;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Ready profiles of CRMs and sales tools (profiles/*.properties), each pulled completely and duplicate-free from a
+ * fake of its vendor written from the vendor's public documentation (cited per vendor below), with the quota
+ * shortened to a second or two: no request goes into a window the fake announced as spent. Like
+ * {@link ReadySourcesTest} and {@link MoreReadySourcesTest}.
+ */
+class ReadyCrmSourcesTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static TestWorkspace workspace(String vendor, String url) throws IOException {
+        TestWorkspace ws = new TestWorkspace();
+        ws.settings.put("leadpipe.sources", vendor);
+        ws.settings.put("leadpipe.source." + vendor + ".profile", vendor);
+        ws.settings.put("leadpipe.source." + vendor + ".url", url);
+        ws.jobs(TestWorkspace.job(vendor + "-pull", "", "source", vendor));
+        return ws;
+    }
+
+    private static Set<String> sorted(List<String> ids) {
+        return ids.stream().collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static long secondsUntil(long millis, long now) {
+        return Math.max(1, (millis - now + 999) / 1000);
+    }
+
+    /** The form fields of an application/x-www-form-urlencoded body. */
+    private static Map<String, String> form(String body) {
+        Map<String, String> f = new LinkedHashMap<>();
+        for (String p : body.split("&")) {
+            int eq = p.indexOf('=');
+            if (eq > 0) f.put(URLDecoder.decode(p.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(p.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return f;
+    }
+
+    // ---- Microsoft Dataverse / Dynamics 365 Web API (learn.microsoft.com):
+    //      - "Page results using OData" (/power-apps/developer/data-platform/webapi/query/page-results): the page size is
+    //        the Prefer: odata.maxpagesize=N request header (at most 5,000; larger is ignored), answered with
+    //        Preference-Applied; the rows are under "value", the next page is the absolute "@odata.nextLink" carrying
+    //        the query and a $skiptoken holding an encoded paging cookie (<cookie pagenumber="2" pagingcookie="%253ccookie
+    //        …contactid last=…">); $skip is not supported; OData-MaxVersion/OData-Version 4.0 headers.
+    //      - "Service protection API limits" (/power-apps/developer/data-platform/api-limits): per user, over a sliding
+    //        5 minutes (6,000 requests); x-ms-ratelimit-burst-remaining-xrm-requests on answers; over it 429 with
+    //        Retry-After (seconds) and {"error":{"code":"0x80072322","message":"Number of requests exceeded the limit of
+    //        6000 over time window of 300 seconds."}}. Here the window is 1.5 s of 6 requests.
+    //      - Microsoft identity platform client credentials: POST https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token
+    //        with grant_type=client_credentials, client_id, client_secret, scope=https://{org}.crm.dynamics.com/.default →
+    //        {"token_type":"Bearer","expires_in":3599,"access_token":"…"}; a wrong secret: 401 invalid_client (AADSTS7000215).
+
+    @Test
+    @Timeout(120)
+    void dataverse() throws Exception {
+        int n = 2000;
+        String tenant = "0f3a9c2e-tenant";
+        String clientId = "4e1b7d90-leadpipe-app";
+        String secret = "dv-secret-8c1f";
+        String accessToken = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.dataverse-token";
+        AtomicInteger tokens = new AtomicInteger();
+        QuotaWindow burst = QuotaWindow.rolling("5 minutes", 6, 1500);
+        List<String> ids = IntStream.range(0, n).mapToObj(i -> UUID.nameUUIDFromBytes(("contact" + i).getBytes(StandardCharsets.UTF_8)).toString()).toList();
+        Map<String, Integer> at = new HashMap<>();
+        for (int i = 0; i < n; i++) at.put(ids.get(i), i);
+        String table = "/api/data/v9.2/contacts";
+        String select = "fullname,emailaddress1,modifiedon";
+        Pattern lastId = Pattern.compile("contactid%20last%3d%22%7b([0-9a-f-]+)%7d%22");
+        String[] base = new String[1];
+        try (FakeApi entra = new FakeApi((ex, no) -> {
+            Map<String, String> f = form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            if (!"POST".equals(ex.getRequestMethod()) || !ex.getRequestURI().getPath().equals("/" + tenant + "/oauth2/v2.0/token")) {
+                FakeApi.send(ex, 404, "application/json", "{\"error\":\"invalid_request\",\"error_description\":\"AADSTS90002: Tenant not found.\"}");
+            } else if (!"client_credentials".equals(f.get("grant_type")) || !clientId.equals(f.get("client_id")) || !secret.equals(f.get("client_secret"))) {
+                FakeApi.send(ex, 401, "application/json", "{\"error\":\"invalid_client\",\"error_description\":\"AADSTS7000215: Invalid client secret provided.\"}");
+            } else if (!"https://contoso.crm.dynamics.com/.default".equals(f.get("scope"))) {
+                FakeApi.send(ex, 400, "application/json", "{\"error\":\"invalid_scope\",\"error_description\":\"AADSTS70011: The provided value for the input parameter 'scope' is not valid.\"}");
+            } else {
+                tokens.incrementAndGet();
+                FakeApi.send(ex, 200, "application/json", "{\"token_type\":\"Bearer\",\"expires_in\":3599,\"ext_expires_in\":3599,\"access_token\":\"" + accessToken + "\"}");
+            }
+        }); VendorFake fake = new VendorFake(List.of(burst), "Authorization", "Bearer " + accessToken,
+                (h, now) -> h.set("x-ms-ratelimit-burst-remaining-xrm-requests", Long.toString(burst.remaining(now))),
+                (ex, spent, now) -> {
+                    ex.getResponseHeaders().set("Retry-After", Long.toString(secondsUntil(spent.resetMillis(now), now)));
+                    FakeApi.send(ex, 429, "application/json", "{\"error\":{\"code\":\"0x80072322\",\"message\":\"Number of requests exceeded the limit "
+                            + "of 6000 over time window of 300 seconds.\"}}");
+                }, (ex, body) -> {
+            var h = ex.getRequestHeaders();
+            String prefer = String.valueOf(h.getFirst("Prefer"));
+            if (!ex.getRequestURI().getPath().equals(table) || !"4.0".equals(h.getFirst("OData-MaxVersion")) || !"4.0".equals(h.getFirst("OData-Version"))
+                    || !prefer.startsWith("odata.maxpagesize=")) {
+                FakeApi.send(ex, 400, "application/json", "{\"error\":{\"code\":\"0x80060888\",\"message\":\"unexpected request " + ex.getRequestURI().getPath() + " Prefer: " + prefer + "\"}}");
+                return;
+            }
+            if (VendorFake.param(ex, "$skip") != null) {
+                FakeApi.send(ex, 400, "application/json", "{\"error\":{\"code\":\"0x80060888\",\"message\":\"The query parameter $skip is not supported\"}}");
+                return;
+            }
+            // the URL's own query, its {since} filled by a full pull with the beginning of time
+            if (!select.equals(VendorFake.param(ex, "$select")) || !"modifiedon ge 1970-01-01T00:00:00Z".equals(VendorFake.param(ex, "$filter"))) {
+                FakeApi.send(ex, 400, "application/json", "{\"error\":{\"code\":\"0x80060888\",\"message\":\"unexpected query " + ex.getRequestURI().getRawQuery() + "\"}}");
+                return;
+            }
+            int size = Math.min(5000, Integer.parseInt(prefer.substring("odata.maxpagesize=".length())));
+            String skiptoken = VendorFake.param(ex, "$skiptoken");
+            int from = 0;
+            if (skiptoken != null) {
+                // decoded once by the query: the paging cookie inside is still encoded, as Dataverse wrote it
+                Matcher m = lastId.matcher(skiptoken);
+                if (!m.find() || !at.containsKey(m.group(1))) {
+                    FakeApi.send(ex, 400, "application/json", "{\"error\":{\"code\":\"0x80040203\",\"message\":\"Invalid paging cookie\"}}");
+                    return;
+                }
+                from = at.get(m.group(1)) + 1;
+            }
+            int to = Math.min(n, from + size);
+            StringBuilder b = new StringBuilder("{\"@odata.context\":\"").append(base[0]).append("/api/data/v9.2/$metadata#contacts(").append(select).append(")\",\"value\":[");
+            for (int i = from; i < to; i++) {
+                b.append(i == from ? "" : ",").append("{\"@odata.etag\":\"W/\\\"").append(7_220_000 + i).append("\\\"\",\"fullname\":\"Contact ").append(i)
+                        .append("\",\"emailaddress1\":\"c").append(i).append("@contoso.example\",\"modifiedon\":\"2026-11-0").append(1 + i % 9)
+                        .append("T10:00:00Z\",\"contactid\":\"").append(ids.get(i)).append("\"}");
+            }
+            b.append("]");
+            if (to < n) {
+                int page = from / size + 2;
+                // the cookie's pagingcookie is itself encoded once; the whole cookie once more in the link (%253c in the docs' example)
+                String cookie = "<cookie pagenumber=\"" + page + "\" pagingcookie=\"%3ccookie%20page%3d%22" + (page - 1)
+                        + "%22%3e%3ccontactid%20last%3d%22%7b" + ids.get(to - 1) + "%7d%22%20first%3d%22%7b" + ids.get(from)
+                        + "%7d%22%20%2f%3e%3c%2fcookie%3e\" istracking=\"False\" />";
+                String next = base[0] + table + "?$select=" + select + "&$filter=modifiedon%20ge%201970-01-01T00:00:00Z&$skiptoken="
+                        + cookie.replace("%", "%25").replace(" ", "%20").replace("<", "%3C").replace(">", "%3E").replace("\"", "%22");
+                b.append(",\"@odata.nextLink\":\"").append(next).append("\"");
+            }
+            ex.getResponseHeaders().set("Preference-Applied", "odata.maxpagesize=" + size);
+            ex.getResponseHeaders().set("OData-Version", "4.0");
+            FakeApi.send(ex, 200, "application/json; odata.metadata=minimal", b.append("}").toString());
+        })) {
+            base[0] = fake.base();
+            try (TestWorkspace ws = workspace("dataverse", fake.base() + table + "?$select=" + select + "&$filter=modifiedon%20ge%20{since}")) {
+                String p = "leadpipe.source.dataverse.";
+                ws.settings.put(p + "auth.token-url", entra.url().replace("/v1/leads", "/" + tenant + "/oauth2/v2.0/token"));
+                ws.settings.put(p + "auth.client-id", clientId);
+                ws.settings.put(p + "auth.scope", "https://contoso.crm.dynamics.com/.default");
+                ws.settings.put(p + "quota.window.interval", "1500ms"); // five minutes at Dataverse
+                ws.settings.put(p + "page-size", "100");
+                ws.settings.put(p + "header.Prefer", "odata.maxpagesize=100");
+                Map<String, String> env = TestWorkspace.envWithKey();
+                env.put("LEADPIPE_DATAVERSE_CLIENT_SECRET", secret);
+                ReadySourcesTest.pullCompletely(ws, fake, "dataverse", env, sorted(ids));
+                assertThat(fake.requests() - fake.refused()).as("20 pages of 100, none after the last without @odata.nextLink").isEqualTo(20);
+                assertThat(fake.spentSignals()).as("windows spent, each waited out").isGreaterThanOrEqualTo(2);
+                assertThat(tokens.get()).as("one Entra ID token for the whole pull").isEqualTo(1);
+            }
+        }
+    }
+}
