@@ -179,4 +179,60 @@ class ReadyCrmSourcesTest {
             }
         }
     }
+
+    // ---- Salesloft Platform API v2 (developers.salesloft.com/docs/platform/api-basics/):
+    //      - filtering-paging-sorting: page (from 1) and per_page (1 to 100, default 25; out of range silently corrected
+    //        to the default and echoed); metadata.paging {per_page, current_page, next_page (null on the last), prev_page},
+    //        total_pages/total_count only with include_paging_counts=true; a page past the end is empty, not an error.
+    //      - request-response-format: {"metadata":{…},"data":[…]}; oauth-authentication: Authorization: Bearer <API key or
+    //        OAuth token>.
+    //      - rate-limits: 600 cost per minute per team, a request costs 1 (deep pages more); x-ratelimit-remaining-minute
+    //        and x-ratelimit-endpoint-cost on answers; spent: 429. Here the minute is a second of 4.
+
+    @Test
+    @Timeout(120)
+    void salesloft() throws Exception {
+        int n = 2000;
+        QuotaWindow minute = QuotaWindow.fixed("minute", 4, 1000);
+        AtomicInteger pastTheEnd = new AtomicInteger();
+        try (VendorFake fake = new VendorFake(List.of(minute), "Authorization", "Bearer ak_" + TestWorkspace.API_KEY, (h, now) -> {
+            h.set("x-ratelimit-remaining-minute", Long.toString(minute.remaining(now)));
+            h.set("x-ratelimit-endpoint-cost", "1");
+        }, (ex, spent, now) -> FakeApi.send(ex, 429, "application/json", "{\"error\":\"Rate limit exceeded: 600 cost per minute\"}"), (ex, body) -> {
+            if (!ex.getRequestURI().getPath().equals("/v2/people") || !"updated_at".equals(VendorFake.param(ex, "sort_by"))) {
+                FakeApi.send(ex, 404, "application/json", "{\"error\":\"Not Found\"}");
+                return;
+            }
+            String perPageParam = VendorFake.param(ex, "per_page");
+            int perPage = perPageParam == null ? 25 : Integer.parseInt(perPageParam);
+            if (perPage < 1 || perPage > 100) perPage = 25; // corrected silently, as documented
+            String pageParam = VendorFake.param(ex, "page");
+            int page = pageParam == null ? 1 : Integer.parseInt(pageParam);
+            int from = (page - 1) * perPage;
+            int to = Math.min(n, from + perPage);
+            if (from >= n) pastTheEnd.incrementAndGet();
+            StringBuilder b = new StringBuilder("{\"metadata\":{\"filtering\":{},\"sorting\":{\"sort_by\":\"updated_at\",\"sort_direction\":\"ASC\"},"
+                    + "\"paging\":{\"per_page\":").append(perPage).append(",\"current_page\":").append(page)
+                    .append(",\"next_page\":").append(to < n ? Integer.toString(page + 1) : "null").append(",\"prev_page\":").append(page > 1 ? Integer.toString(page - 1) : "null");
+            if ("true".equals(VendorFake.param(ex, "include_paging_counts"))) {
+                b.append(",\"total_pages\":").append((n + perPage - 1) / perPage).append(",\"total_count\":").append(n);
+            }
+            b.append("}},\"data\":[");
+            for (int i = from; i < to; i++) {
+                b.append(i == from ? "" : ",").append("{\"id\":").append(1000 + i).append(",\"first_name\":\"P").append(i)
+                        .append("\",\"email_address\":\"p").append(i).append("@example.com\",\"updated_at\":\"2026-11-05T10:00:00.000000-05:00\"}");
+            }
+            FakeApi.send(ex, 200, "application/json; charset=utf-8", b.append("]}").toString());
+        });
+             TestWorkspace ws = workspace("salesloft", fake.base() + "/v2/people?sort_by=updated_at&sort_direction=ASC&include_paging_counts=true")) {
+            ws.settings.put("leadpipe.source.salesloft.quota.minute.interval", "1s");
+            Map<String, String> env = TestWorkspace.envWithKey();
+            env.put("LEADPIPE_API_KEY", "ak_" + TestWorkspace.API_KEY);
+            ReadySourcesTest.pullCompletely(ws, fake, "salesloft", env,
+                    sorted(IntStream.range(0, n).mapToObj(i -> Integer.toString(1000 + i)).toList()));
+            assertThat(fake.requests() - fake.refused()).as("20 pages of 100").isEqualTo(20);
+            assertThat(pastTheEnd.get()).as("pages asked for past next_page = null").isZero();
+            assertThat(fake.spentSignals()).as("the minute spent several times, each waited out").isGreaterThanOrEqualTo(2);
+        }
+    }
 }
