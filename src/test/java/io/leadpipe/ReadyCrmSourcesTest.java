@@ -235,4 +235,57 @@ class ReadyCrmSourcesTest {
             assertThat(fake.spentSignals()).as("the minute spent several times, each waited out").isGreaterThanOrEqualTo(2);
         }
     }
+
+    // ---- Copper Developer API (developer.copper.com):
+    //      - introduction/requests.html: every call carries X-PW-AccessToken (the API key), X-PW-Application: developer_api,
+    //        X-PW-UserEmail (the key owner's e-mail) and Content-Type: application/json; search parameters are a JSON body;
+    //        "All API calls are limited to 180 requests per minute ... evaluated on a rolling window basis", 429 beyond,
+    //        no quota headers.
+    //      - people/list-people-search.html: POST /developer_api/v1/people/search with page_number (from 1), page_size
+    //        (default 20), sort_by, sort_direction; the answer is a bare array of people; at most the first 100,000 records.
+    //      Here the rolling minute is a second of 3, and the last page is short.
+
+    @Test
+    @Timeout(120)
+    void copper() throws Exception {
+        int n = 2050;
+        QuotaWindow rolling = QuotaWindow.hiddenRolling("minute", 3, 1000);
+        String owner = "owner@acme.example";
+        try (VendorFake fake = new VendorFake(List.of(rolling), "X-PW-AccessToken", TestWorkspace.API_KEY, (h, now) -> { },
+                (ex, spent, now) -> FakeApi.send(ex, 429, "application/json", "{\"success\":false,\"status\":429,\"message\":\"Rate limit exceeded\"}"),
+                (ex, body) -> {
+            var h = ex.getRequestHeaders();
+            if (!"developer_api".equals(h.getFirst("X-PW-Application")) || !owner.equals(h.getFirst("X-PW-UserEmail"))
+                    || !String.valueOf(h.getFirst("Content-Type")).startsWith("application/json")) {
+                FakeApi.send(ex, 401, "application/json", "{\"success\":false,\"status\":401,\"message\":\"Invalid input: missing X-PW-Application, X-PW-UserEmail or Content-Type\"}");
+                return;
+            }
+            if (!"POST".equals(ex.getRequestMethod()) || !ex.getRequestURI().getPath().equals("/developer_api/v1/people/search")) {
+                FakeApi.send(ex, 404, "application/json", "{\"success\":false,\"status\":404,\"message\":\"Resource not found\"}");
+                return;
+            }
+            JsonNode q = JSON.readTree(body.isBlank() ? "{}" : body);
+            if (!"date_modified".equals(q.path("sort_by").asText()) || !q.path("page_number").isInt() || !q.path("page_size").isInt()) {
+                FakeApi.send(ex, 422, "application/json", "{\"success\":false,\"status\":422,\"message\":\"unexpected search " + body.replace('"', '\'') + "\"}");
+                return;
+            }
+            int size = Math.min(200, q.path("page_size").asInt(20));
+            int from = (q.path("page_number").asInt(1) - 1) * size;
+            StringBuilder b = new StringBuilder("[");
+            for (int i = from; i < Math.min(n, from + size); i++) {
+                b.append(i == from ? "" : ",").append("{\"id\":").append(27_140_000 + i).append(",\"name\":\"Person ").append(i)
+                        .append("\",\"emails\":[{\"email\":\"p").append(i).append("@example.com\",\"category\":\"work\"}],\"date_modified\":")
+                        .append(1_764_000_000L + i).append("}");
+            }
+            FakeApi.send(ex, 200, "application/json; charset=utf-8", b.append("]").toString());
+        });
+             TestWorkspace ws = workspace("copper", fake.base() + "/developer_api/v1/people/search")) {
+            ws.settings.put("leadpipe.source.copper.header.X-PW-UserEmail", owner);
+            ws.settings.put("leadpipe.source.copper.page-size", "100"); // 21 pages, the last of 50
+            ReadySourcesTest.pullCompletely(ws, fake, "copper", TestWorkspace.envWithKey(),
+                    sorted(IntStream.range(0, n).mapToObj(i -> Integer.toString(27_140_000 + i)).toList()));
+            assertThat(fake.requests() - fake.refused()).as("21 pages, the last short").isEqualTo(21);
+            assertThat(fake.refused()).as("429s: the profile's 2 a second stays under the rolling 180 a minute (here 3 a second)").isZero();
+        }
+    }
 }
