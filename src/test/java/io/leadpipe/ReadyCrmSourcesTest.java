@@ -288,4 +288,51 @@ class ReadyCrmSourcesTest {
             assertThat(fake.refused()).as("429s: the profile's 2 a second stays under the rolling 180 a minute (here 3 a second)").isZero();
         }
     }
+
+    // ---- Freshsales (Freshworks CRM):
+    //      - developers.freshworks.com/crm/api/: Authorization: Token token=<API key>; GET /crm/sales/api/contacts/view/{view_id}
+    //        with page (from 1), per_page, sort, sort_type → {"contacts":[…],"meta":{"total_pages":N,"total":M}}.
+    //      - crmsupport.freshworks.com "Does the web application have API request limits for an account?", support.freshsales.io
+    //        article 50000010026: per account per hour (1,000 to 5,000 by plan) and 400 a minute; 429 over either; no quota
+    //        headers. Here the minute is a rolling 2 seconds of 14 (7 a second, as 400 a minute is 6.7).
+
+    @Test
+    @Timeout(120)
+    void freshsales() throws Exception {
+        int n = 2000;
+        QuotaWindow minute = QuotaWindow.hiddenRolling("minute", 14, 2000);
+        String path = "/crm/sales/api/contacts/view/31000123456";
+        try (VendorFake fake = new VendorFake(List.of(minute), "Authorization", "Token token=" + TestWorkspace.API_KEY, (h, now) -> { },
+                (ex, spent, now) -> FakeApi.send(ex, 429, "application/json", "{\"errors\":{\"code\":429,\"message\":[\"Too many requests\"]}}"),
+                (ex, body) -> {
+            if (!ex.getRequestURI().getPath().equals(path)) {
+                FakeApi.send(ex, 404, "application/json", "{\"errors\":{\"code\":404,\"message\":[\"View not found\"]}}");
+                return;
+            }
+            if (!"updated_at".equals(VendorFake.param(ex, "sort")) || !"asc".equals(VendorFake.param(ex, "sort_type"))) {
+                FakeApi.send(ex, 400, "application/json", "{\"errors\":{\"code\":400,\"message\":[\"the URL's own query was lost\"]}}");
+                return;
+            }
+            String perPageParam = VendorFake.param(ex, "per_page");
+            int perPage = Math.min(100, perPageParam == null ? 25 : Integer.parseInt(perPageParam));
+            String pageParam = VendorFake.param(ex, "page");
+            int page = pageParam == null ? 1 : Integer.parseInt(pageParam);
+            int from = (page - 1) * perPage;
+            StringBuilder b = new StringBuilder("{\"contacts\":[");
+            for (int i = from; i < Math.min(n, from + perPage); i++) {
+                b.append(i == from ? "" : ",").append("{\"id\":").append(31_000_000_000L + i).append(",\"first_name\":\"C").append(i)
+                        .append("\",\"email\":\"c").append(i).append("@example.com\",\"updated_at\":\"2026-11-05T10:00:00+05:30\"}");
+            }
+            b.append("],\"meta\":{\"total_pages\":").append((n + perPage - 1) / perPage).append(",\"total\":").append(n).append("}}");
+            FakeApi.send(ex, 200, "application/json; charset=utf-8", b.toString());
+        });
+             TestWorkspace ws = workspace("freshsales", fake.base() + path + "?sort=updated_at&sort_type=asc")) {
+            Map<String, String> env = TestWorkspace.envWithKey();
+            env.put("LEADPIPE_API_KEY", "token=" + TestWorkspace.API_KEY); // the profile's scheme is Token, the key brings its token=
+            ReadySourcesTest.pullCompletely(ws, fake, "freshsales", env,
+                    sorted(IntStream.range(0, n).mapToObj(i -> Long.toString(31_000_000_000L + i)).toList()));
+            assertThat(fake.requests()).as("20 pages of 100 (total_pages 20), no refusal").isEqualTo(20);
+            assertThat(fake.refused()).as("429s: the profile's 5 a second stays under 400 a minute").isZero();
+        }
+    }
 }
