@@ -335,4 +335,74 @@ class ReadyCrmSourcesTest {
             assertThat(fake.refused()).as("429s: the profile's 5 a second stays under 400 a minute").isZero();
         }
     }
+
+    // ---- Klaviyo (developers.klaviyo.com):
+    //      - reference/get_profiles: GET https://a.klaviyo.com/api/profiles, page[size] (default 20, at most 100), the
+    //        revision header required; JSON:API {"data":[{"type":"profile","id":…,"attributes":{…}}],"links":{"self":…,
+    //        "next":…}} with the cursor in links.next (page%5Bcursor%5D=… as Klaviyo writes it), no next on the last page.
+    //      - docs/authenticate_: Authorization: Klaviyo-API-Key <private key>; a missing or wrong key is a 400.
+    //      - docs/rate_limits_and_error_handling: per account, fixed windows, a burst second and a steady minute (Get
+    //        Profiles 75/s, 750/m); non-429 answers carry the steady window as RateLimit-Limit/-Remaining/-Reset (seconds);
+    //        over it 429 with Retry-After and {"errors":[{"status":429,"code":"throttled",…}]}. Here the steady minute is
+    //        2 seconds of 6.
+
+    @Test
+    @Timeout(120)
+    void klaviyo() throws Exception {
+        int n = 2000;
+        QuotaWindow steady = QuotaWindow.fixed("steady", 6, 2000);
+        List<String> ids = IntStream.range(0, n).mapToObj(i -> String.format("01GDDKASAP%016X", 0x5A0000L + i)).toList();
+        String[] base = new String[1];
+        try (VendorFake fake = new VendorFake(List.of(steady), "Authorization", "Klaviyo-API-Key pk_" + TestWorkspace.API_KEY, (h, now) -> {
+            h.set("RateLimit-Limit", Long.toString(steady.limit));
+            h.set("RateLimit-Remaining", Long.toString(steady.remaining(now)));
+            h.set("RateLimit-Reset", Long.toString(secondsUntil(steady.resetMillis(now), now)));
+        }, (ex, spent, now) -> {
+            // a 429 carries Retry-After, not the RateLimit-* headers
+            ex.getResponseHeaders().remove("RateLimit-Limit");
+            ex.getResponseHeaders().remove("RateLimit-Remaining");
+            ex.getResponseHeaders().remove("RateLimit-Reset");
+            ex.getResponseHeaders().set("Retry-After", Long.toString(secondsUntil(spent.resetMillis(now), now)));
+            FakeApi.send(ex, 429, "application/vnd.api+json", "{\"errors\":[{\"id\":\"e1\",\"status\":429,\"code\":\"throttled\","
+                    + "\"title\":\"Request was throttled.\",\"detail\":\"Request was throttled. Expected available in 1 second.\"}]}");
+        }, (ex, body) -> {
+            String revision = String.valueOf(ex.getRequestHeaders().getFirst("revision"));
+            if (!revision.matches("\\d{4}-\\d{2}-\\d{2}")) {
+                FakeApi.send(ex, 400, "application/vnd.api+json", "{\"errors\":[{\"status\":400,\"code\":\"invalid\",\"detail\":\"Missing or invalid revision header\"}]}");
+                return;
+            }
+            String sizeParam = VendorFake.param(ex, "page[size]");
+            int size = sizeParam == null ? 20 : Integer.parseInt(sizeParam);
+            if (size < 1 || size > 100) {
+                FakeApi.send(ex, 400, "application/vnd.api+json", "{\"errors\":[{\"status\":400,\"code\":\"invalid\",\"detail\":\"page[size] must be between 1 and 100\","
+                        + "\"source\":{\"parameter\":\"page[size]\"}}]}");
+                return;
+            }
+            String cursor = VendorFake.param(ex, "page[cursor]");
+            int from = cursor == null ? 0 : Integer.parseInt(new String(java.util.Base64.getDecoder().decode(cursor), StandardCharsets.UTF_8).substring("next::".length()));
+            int to = Math.min(n, from + size);
+            StringBuilder b = new StringBuilder("{\"data\":[");
+            for (int i = from; i < to; i++) {
+                b.append(i == from ? "" : ",").append("{\"type\":\"profile\",\"id\":\"").append(ids.get(i)).append("\",\"attributes\":{\"email\":\"k").append(i)
+                        .append("@example.com\",\"first_name\":\"K").append(i).append("\",\"updated\":\"2026-11-05T10:00:00+00:00\"},\"links\":{\"self\":\"")
+                        .append(base[0]).append("/api/profiles/").append(ids.get(i)).append("/\"}}");
+            }
+            String self = base[0] + "/api/profiles";
+            b.append("],\"links\":{\"self\":\"").append(self).append("\"");
+            if (to < n) {
+                String next = java.util.Base64.getEncoder().encodeToString(("next::" + to).getBytes(StandardCharsets.UTF_8));
+                b.append(",\"next\":\"").append(self).append("?page%5Bcursor%5D=").append(next.replace("=", "%3D")).append("&page%5Bsize%5D=").append(size).append("\"");
+            }
+            FakeApi.send(ex, 200, "application/vnd.api+json", b.append("}}").toString());
+        })) {
+            base[0] = fake.base();
+            try (TestWorkspace ws = workspace("klaviyo", fake.base() + "/api/profiles")) {
+                Map<String, String> env = TestWorkspace.envWithKey();
+                env.put("LEADPIPE_API_KEY", "pk_" + TestWorkspace.API_KEY);
+                ReadySourcesTest.pullCompletely(ws, fake, "klaviyo", env, sorted(ids));
+                assertThat(fake.requests() - fake.refused()).as("20 pages of 100").isEqualTo(20);
+                assertThat(fake.spentSignals()).as("the steady window spent several times, each waited out").isGreaterThanOrEqualTo(2);
+            }
+        }
+    }
 }
