@@ -405,4 +405,53 @@ class ReadyCrmSourcesTest {
             }
         }
     }
+
+    // ---- ActiveCampaign API v3 (developers.activecampaign.com):
+    //      - reference/pagination: limit (default 20, at most 100) and offset, meta.total; for contacts, accounts with
+    //        many contacts should page with id_greater and orders[id]=ASC instead of offset.
+    //      - reference/authentication: the Api-Token header. reference/list-all-contacts: {"contacts":[{"id":"1",…}],"meta":
+    //        {"total":"…"}} (ids and total as strings).
+    //      - reference/rate-limits: 5 requests per second per account; RateLimit-Limit and RateLimit-Remaining on answers;
+    //        over it 429 with Retry-After (seconds). Here the second allows 3, under the profile's 4 a second.
+
+    @Test
+    @Timeout(120)
+    void activecampaign() throws Exception {
+        int n = 2050;
+        QuotaWindow second = QuotaWindow.fixed("second", 3, 1000);
+        AtomicInteger offsetUsed = new AtomicInteger();
+        try (VendorFake fake = new VendorFake(List.of(second), "Api-Token", TestWorkspace.API_KEY, (h, now) -> {
+            h.set("RateLimit-Limit", Long.toString(second.limit));
+            h.set("RateLimit-Remaining", Long.toString(second.remaining(now)));
+        }, (ex, spent, now) -> {
+            ex.getResponseHeaders().set("Retry-After", Long.toString(secondsUntil(spent.resetMillis(now), now)));
+            FakeApi.send(ex, 429, "application/json", "{\"message\":\"Too Many Requests\"}");
+        }, (ex, body) -> {
+            if (!ex.getRequestURI().getPath().equals("/api/3/contacts") || !"ASC".equals(VendorFake.param(ex, "orders[id]"))) {
+                FakeApi.send(ex, 400, "application/json", "{\"errors\":[{\"title\":\"unexpected request " + ex.getRequestURI().getRawQuery() + "\"}]}");
+                return;
+            }
+            if (VendorFake.param(ex, "offset") != null) offsetUsed.incrementAndGet();
+            String limitParam = VendorFake.param(ex, "limit");
+            int limit = Math.min(100, limitParam == null ? 20 : Integer.parseInt(limitParam));
+            String after = VendorFake.param(ex, "id_greater");
+            int from = after == null ? 0 : Integer.parseInt(after) - 1000 + 1; // ids 1000, 1001, …: the next after the given one
+            int to = Math.min(n, from + limit);
+            StringBuilder b = new StringBuilder("{\"scoreValues\":[],\"contacts\":[");
+            for (int i = from; i < to; i++) {
+                b.append(i == from ? "" : ",").append("{\"cdate\":\"2026-01-20T12:00:00-06:00\",\"email\":\"a").append(i)
+                        .append("@example.com\",\"firstName\":\"A").append(i).append("\",\"udate\":\"2026-11-05T10:00:00-06:00\",\"id\":\"").append(1000 + i).append("\"}");
+            }
+            b.append("],\"meta\":{\"total\":\"").append(n - from).append("\",\"page_input\":{\"segmentid\":null,\"formid\":0,\"listid\":0,\"tagid\":0,\"limit\":")
+                    .append(limit).append(",\"offset\":0,\"search\":null,\"sort\":null}}}");
+            FakeApi.send(ex, 200, "application/json", b.toString());
+        });
+             TestWorkspace ws = workspace("activecampaign", fake.base() + "/api/3/contacts?orders[id]=ASC")) {
+            ReadySourcesTest.pullCompletely(ws, fake, "activecampaign", TestWorkspace.envWithKey(),
+                    sorted(IntStream.range(0, n).mapToObj(i -> Integer.toString(1000 + i)).toList()));
+            assertThat(fake.requests() - fake.refused()).as("21 pages by id, the last short").isEqualTo(21);
+            assertThat(offsetUsed.get()).as("requests paging by offset").isZero();
+            assertThat(fake.spentSignals()).as("the second spent several times, each waited out").isGreaterThanOrEqualTo(2);
+        }
+    }
 }

@@ -581,7 +581,7 @@ class ReadySourcesTest {
             TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
             assertThat(run.exitCode()).isEqualTo(2);
             assertThat(run.err()).contains("leadpipe.source.crm.profile = 'hubspt'")
-                    .contains("apollo, attio, close, copper, dataverse, freshsales, github, hubspot, hubspot-search, intercom, klaviyo, outreach, pipedrive, pipedrive-v2, salesforce, salesloft, stripe, zoho, zoominfo");
+                    .contains("activecampaign, apollo, attio, close, copper, dataverse, freshsales, github, hubspot, hubspot-search, intercom, klaviyo, outreach, pipedrive, pipedrive-v2, salesforce, salesloft, stripe, zoho, zoominfo");
         }
     }
 }

@@ -72,7 +72,7 @@ class SourceProfilesTest {
         assertThatThrownBy(() -> load(config(dir, "leadpipe.source.leads-api.profile = githbu\n"), Map.of(), Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("leadpipe.source.leads-api.profile = 'githbu'")
-                .hasMessageContaining("apollo, attio, close, copper, dataverse, freshsales, github, hubspot, hubspot-search, intercom, klaviyo, outreach, pipedrive, pipedrive-v2, salesforce, salesloft, stripe, zoho, zoominfo");
+                .hasMessageContaining("activecampaign, apollo, attio, close, copper, dataverse, freshsales, github, hubspot, hubspot-search, intercom, klaviyo, outreach, pipedrive, pipedrive-v2, salesforce, salesloft, stripe, zoho, zoominfo");
     }
 
     @Test
