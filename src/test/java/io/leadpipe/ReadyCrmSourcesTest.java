@@ -6,7 +6,6 @@ import com.sun.net.httpserver.HttpExchange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -34,21 +33,8 @@ class ReadyCrmSourcesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static TestWorkspace workspace(String vendor, String url) throws IOException {
-        TestWorkspace ws = new TestWorkspace();
-        ws.settings.put("leadpipe.sources", vendor);
-        ws.settings.put("leadpipe.source." + vendor + ".profile", vendor);
-        ws.settings.put("leadpipe.source." + vendor + ".url", url);
-        ws.jobs(TestWorkspace.job(vendor + "-pull", "", "source", vendor));
-        return ws;
-    }
-
     private static Set<String> sorted(List<String> ids) {
         return ids.stream().collect(Collectors.toCollection(TreeSet::new));
-    }
-
-    private static long secondsUntil(long millis, long now) {
-        return Math.max(1, (millis - now + 999) / 1000);
     }
 
     /** The form fields of an application/x-www-form-urlencoded body. */
@@ -107,7 +93,7 @@ class ReadyCrmSourcesTest {
         }); VendorFake fake = new VendorFake(List.of(burst), "Authorization", "Bearer " + accessToken,
                 (h, now) -> h.set("x-ms-ratelimit-burst-remaining-xrm-requests", Long.toString(burst.remaining(now))),
                 (ex, spent, now) -> {
-                    ex.getResponseHeaders().set("Retry-After", Long.toString(secondsUntil(spent.resetMillis(now), now)));
+                    ex.getResponseHeaders().set("Retry-After", Long.toString(ReadySourcesTest.secondsUntil(spent.resetMillis(now), now)));
                     FakeApi.send(ex, 429, "application/json", "{\"error\":{\"code\":\"0x80072322\",\"message\":\"Number of requests exceeded the limit "
                             + "of 6000 over time window of 300 seconds.\"}}");
                 }, (ex, body) -> {
@@ -162,7 +148,7 @@ class ReadyCrmSourcesTest {
             FakeApi.send(ex, 200, "application/json; odata.metadata=minimal", b.append("}").toString());
         })) {
             base[0] = fake.base();
-            try (TestWorkspace ws = workspace("dataverse", fake.base() + table + "?$select=" + select + "&$filter=modifiedon%20ge%20{since}")) {
+            try (TestWorkspace ws = ReadySourcesTest.workspace("dataverse", fake.base() + table + "?$select=" + select + "&$filter=modifiedon%20ge%20{since}")) {
                 String p = "leadpipe.source.dataverse.";
                 ws.settings.put(p + "auth.token-url", entra.url().replace("/v1/leads", "/" + tenant + "/oauth2/v2.0/token"));
                 ws.settings.put(p + "auth.client-id", clientId);
@@ -224,7 +210,7 @@ class ReadyCrmSourcesTest {
             }
             FakeApi.send(ex, 200, "application/json; charset=utf-8", b.append("]}").toString());
         });
-             TestWorkspace ws = workspace("salesloft", fake.base() + "/v2/people?sort_by=updated_at&sort_direction=ASC&include_paging_counts=true")) {
+             TestWorkspace ws = ReadySourcesTest.workspace("salesloft", fake.base() + "/v2/people?sort_by=updated_at&sort_direction=ASC&include_paging_counts=true")) {
             ws.settings.put("leadpipe.source.salesloft.quota.minute.interval", "1s");
             Map<String, String> env = TestWorkspace.envWithKey();
             env.put("LEADPIPE_API_KEY", "ak_" + TestWorkspace.API_KEY);
@@ -279,7 +265,7 @@ class ReadyCrmSourcesTest {
             }
             FakeApi.send(ex, 200, "application/json; charset=utf-8", b.append("]").toString());
         });
-             TestWorkspace ws = workspace("copper", fake.base() + "/developer_api/v1/people/search")) {
+             TestWorkspace ws = ReadySourcesTest.workspace("copper", fake.base() + "/developer_api/v1/people/search")) {
             ws.settings.put("leadpipe.source.copper.header.X-PW-UserEmail", owner);
             ws.settings.put("leadpipe.source.copper.page-size", "100"); // 21 pages, the last of 50
             ReadySourcesTest.pullCompletely(ws, fake, "copper", TestWorkspace.envWithKey(),
@@ -326,7 +312,7 @@ class ReadyCrmSourcesTest {
             b.append("],\"meta\":{\"total_pages\":").append((n + perPage - 1) / perPage).append(",\"total\":").append(n).append("}}");
             FakeApi.send(ex, 200, "application/json; charset=utf-8", b.toString());
         });
-             TestWorkspace ws = workspace("freshsales", fake.base() + path + "?sort=updated_at&sort_type=asc")) {
+             TestWorkspace ws = ReadySourcesTest.workspace("freshsales", fake.base() + path + "?sort=updated_at&sort_type=asc")) {
             Map<String, String> env = TestWorkspace.envWithKey();
             env.put("LEADPIPE_API_KEY", "token=" + TestWorkspace.API_KEY); // the profile's scheme is Token, the key brings its token=
             ReadySourcesTest.pullCompletely(ws, fake, "freshsales", env,
@@ -356,13 +342,13 @@ class ReadyCrmSourcesTest {
         try (VendorFake fake = new VendorFake(List.of(steady), "Authorization", "Klaviyo-API-Key pk_" + TestWorkspace.API_KEY, (h, now) -> {
             h.set("RateLimit-Limit", Long.toString(steady.limit));
             h.set("RateLimit-Remaining", Long.toString(steady.remaining(now)));
-            h.set("RateLimit-Reset", Long.toString(secondsUntil(steady.resetMillis(now), now)));
+            h.set("RateLimit-Reset", Long.toString(ReadySourcesTest.secondsUntil(steady.resetMillis(now), now)));
         }, (ex, spent, now) -> {
             // a 429 carries Retry-After, not the RateLimit-* headers
             ex.getResponseHeaders().remove("RateLimit-Limit");
             ex.getResponseHeaders().remove("RateLimit-Remaining");
             ex.getResponseHeaders().remove("RateLimit-Reset");
-            ex.getResponseHeaders().set("Retry-After", Long.toString(secondsUntil(spent.resetMillis(now), now)));
+            ex.getResponseHeaders().set("Retry-After", Long.toString(ReadySourcesTest.secondsUntil(spent.resetMillis(now), now)));
             FakeApi.send(ex, 429, "application/vnd.api+json", "{\"errors\":[{\"id\":\"e1\",\"status\":429,\"code\":\"throttled\","
                     + "\"title\":\"Request was throttled.\",\"detail\":\"Request was throttled. Expected available in 1 second.\"}]}");
         }, (ex, body) -> {
@@ -396,7 +382,7 @@ class ReadyCrmSourcesTest {
             FakeApi.send(ex, 200, "application/vnd.api+json", b.append("}}").toString());
         })) {
             base[0] = fake.base();
-            try (TestWorkspace ws = workspace("klaviyo", fake.base() + "/api/profiles")) {
+            try (TestWorkspace ws = ReadySourcesTest.workspace("klaviyo", fake.base() + "/api/profiles")) {
                 Map<String, String> env = TestWorkspace.envWithKey();
                 env.put("LEADPIPE_API_KEY", "pk_" + TestWorkspace.API_KEY);
                 ReadySourcesTest.pullCompletely(ws, fake, "klaviyo", env, sorted(ids));
@@ -424,7 +410,7 @@ class ReadyCrmSourcesTest {
             h.set("RateLimit-Limit", Long.toString(second.limit));
             h.set("RateLimit-Remaining", Long.toString(second.remaining(now)));
         }, (ex, spent, now) -> {
-            ex.getResponseHeaders().set("Retry-After", Long.toString(secondsUntil(spent.resetMillis(now), now)));
+            ex.getResponseHeaders().set("Retry-After", Long.toString(ReadySourcesTest.secondsUntil(spent.resetMillis(now), now)));
             FakeApi.send(ex, 429, "application/json", "{\"message\":\"Too Many Requests\"}");
         }, (ex, body) -> {
             if (!ex.getRequestURI().getPath().equals("/api/3/contacts") || !"ASC".equals(VendorFake.param(ex, "orders[id]"))) {
@@ -446,7 +432,7 @@ class ReadyCrmSourcesTest {
                     .append(limit).append(",\"offset\":0,\"search\":null,\"sort\":null}}}");
             FakeApi.send(ex, 200, "application/json", b.toString());
         });
-             TestWorkspace ws = workspace("activecampaign", fake.base() + "/api/3/contacts?orders[id]=ASC")) {
+             TestWorkspace ws = ReadySourcesTest.workspace("activecampaign", fake.base() + "/api/3/contacts?orders[id]=ASC")) {
             ReadySourcesTest.pullCompletely(ws, fake, "activecampaign", TestWorkspace.envWithKey(),
                     sorted(IntStream.range(0, n).mapToObj(i -> Integer.toString(1000 + i)).toList()));
             assertThat(fake.requests() - fake.refused()).as("21 pages by id, the last short").isEqualTo(21);
