@@ -6,10 +6,8 @@ import com.sun.net.httpserver.HttpExchange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,16 +33,6 @@ class ReadyCrmSourcesTest {
 
     private static Set<String> sorted(List<String> ids) {
         return ids.stream().collect(Collectors.toCollection(TreeSet::new));
-    }
-
-    /** The form fields of an application/x-www-form-urlencoded body. */
-    private static Map<String, String> form(String body) {
-        Map<String, String> f = new LinkedHashMap<>();
-        for (String p : body.split("&")) {
-            int eq = p.indexOf('=');
-            if (eq > 0) f.put(URLDecoder.decode(p.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(p.substring(eq + 1), StandardCharsets.UTF_8));
-        }
-        return f;
     }
 
     // ---- Microsoft Dataverse / Dynamics 365 Web API (learn.microsoft.com):
@@ -79,7 +67,7 @@ class ReadyCrmSourcesTest {
         Pattern lastId = Pattern.compile("contactid%20last%3d%22%7b([0-9a-f-]+)%7d%22");
         String[] base = new String[1];
         try (FakeApi entra = new FakeApi((ex, no) -> {
-            Map<String, String> f = form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            Map<String, String> f = FakeApi.form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             if (!"POST".equals(ex.getRequestMethod()) || !ex.getRequestURI().getPath().equals("/" + tenant + "/oauth2/v2.0/token")) {
                 FakeApi.send(ex, 404, "application/json", "{\"error\":\"invalid_request\",\"error_description\":\"AADSTS90002: Tenant not found.\"}");
             } else if (!"client_credentials".equals(f.get("grant_type")) || !clientId.equals(f.get("client_id")) || !secret.equals(f.get("client_secret"))) {
