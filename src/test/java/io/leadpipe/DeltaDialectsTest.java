@@ -47,7 +47,9 @@ class DeltaDialectsTest {
     private static String authValue(String vendor) {
         return switch (vendor) {
             case "zoho" -> "Zoho-oauthtoken " + DeltaFakes.KEY;
-            case "pipedrive-v2", "apollo" -> DeltaFakes.KEY;
+            case "klaviyo" -> "Klaviyo-API-Key " + DeltaFakes.KEY;
+            case "freshsales" -> "Token token=" + DeltaFakes.KEY;
+            case "pipedrive-v2", "apollo", "copper" -> DeltaFakes.KEY;
             default -> "Bearer " + DeltaFakes.KEY;
         };
     }
@@ -56,6 +58,7 @@ class DeltaDialectsTest {
         return switch (vendor) {
             case "pipedrive-v2" -> "x-api-token";
             case "apollo" -> "x-api-key";
+            case "copper" -> "X-PW-AccessToken";
             default -> "Authorization";
         };
     }
@@ -120,7 +123,8 @@ class DeltaDialectsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"github", "hubspot", "hubspot-search", "stripe", "salesforce", "pipedrive-v2", "apollo", "outreach", "zoho"})
+    @ValueSource(strings = {"github", "hubspot", "hubspot-search", "stripe", "salesforce", "pipedrive-v2", "apollo", "outreach", "zoho",
+            "dataverse", "salesloft", "copper", "klaviyo", "freshsales"})
     void theProfilesDeltaFetchesWhatChangedAndNothingElse(String vendor) throws Exception {
         SourceRecords data = new SourceRecords(60, DeltaFakes.ids(vendor), Duration.ZERO);
         try (VendorFake fake = DeltaFakes.of(vendor, data)) {

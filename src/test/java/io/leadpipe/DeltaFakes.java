@@ -450,6 +450,113 @@ final class DeltaFakes {
         });
     }
 
+    // ---- Dataverse Web API (learn.microsoft.com/power-apps/developer/data-platform/webapi/query/filter-rows, page-results):
+    // GET /api/data/v9.2/contacts?$select=…&$filter=modifiedon ge <DateTimeOffset>, rows under "value" with contactid and
+    // modifiedon (whole seconds, Z). The profile puts the watermark where the URL's $filter has {since}. Deleted rows are
+    // not listed by a query.
+
+    private static final Pattern ODATA_GE = Pattern.compile("modifiedon ge (\\S+)");
+
+    static VendorFake dataverse(SourceRecords data) throws IOException {
+        return fake("Authorization", "Bearer " + KEY, (ex, body) -> {
+            String filter = VendorFake.param(ex, "$filter");
+            Matcher m = filter == null ? null : ODATA_GE.matcher(filter);
+            if (m == null || !m.matches()) {
+                json(ex, 400, JSON.createObjectNode().set("error", JSON.createObjectNode().put("code", "0x80060888").put("message", "Syntax error in $filter " + filter)));
+                return;
+            }
+            Instant since = OffsetDateTime.parse(m.group(1)).toInstant();
+            ObjectNode out = JSON.createObjectNode();
+            ArrayNode rows = out.putArray("value");
+            for (SourceRecords.Rec r : data.live()) {
+                if (r.updated.truncatedTo(ChronoUnit.SECONDS).isBefore(since)) continue;
+                rows.addObject().put("contactid", r.id).put("fullname", r.name()).put("modifiedon", SECONDS_Z.format(r.updated));
+            }
+            json(ex, 200, out);
+        });
+    }
+
+    // ---- Salesloft (developers.salesloft.com/docs/api/people-index): GET /v2/people?updated_at[gte]=<ISO 8601>, records
+    // under "data" with updated_at to the microsecond and an offset; the next page named at metadata.paging.next_page.
+
+    private static final DateTimeFormatter MICROS_OFFSET = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSxxx", Locale.ROOT).withZone(ZoneOffset.ofHours(-5));
+
+    static VendorFake salesloft(SourceRecords data) throws IOException {
+        return fake("Authorization", "Bearer " + KEY, (ex, body) -> {
+            String gte = VendorFake.param(ex, "updated_at[gte]");
+            Instant since = gte == null ? null : OffsetDateTime.parse(gte).toInstant();
+            ObjectNode out = JSON.createObjectNode();
+            out.putObject("metadata").putObject("paging").put("current_page", 1).putNull("next_page");
+            ArrayNode rows = out.putArray("data");
+            for (SourceRecords.Rec r : data.live()) {
+                if (since != null && r.updated.isBefore(since)) continue;
+                rows.addObject().put("id", Integer.parseInt(r.id)).put("first_name", r.name()).put("updated_at", MICROS_OFFSET.format(r.updated));
+            }
+            json(ex, 200, out);
+        });
+    }
+
+    // ---- Copper (developer.copper.com/people/list-people-search.html): POST /developer_api/v1/people/search with
+    // minimum_modified_date (Unix seconds, the earliest modification date) in the body; a bare array of people with
+    // date_modified in Unix seconds.
+
+    static VendorFake copper(SourceRecords data) throws IOException {
+        return fake("X-PW-AccessToken", KEY, (ex, body) -> {
+            JsonNode q = JSON.readTree(body.isBlank() ? "{}" : body);
+            JsonNode min = q.path("minimum_modified_date");
+            if (!min.isMissingNode() && !min.canConvertToLong()) {
+                json(ex, 422, JSON.createObjectNode().put("success", false).put("status", 422).put("message", "minimum_modified_date must be a Unix timestamp"));
+                return;
+            }
+            ArrayNode rows = JSON.createArrayNode();
+            for (SourceRecords.Rec r : data.live()) {
+                if (!min.isMissingNode() && r.updated.getEpochSecond() < min.asLong()) continue;
+                rows.addObject().put("id", Integer.parseInt(r.id)).put("name", r.name()).put("date_modified", r.updated.getEpochSecond());
+            }
+            json(ex, 200, rows);
+        });
+    }
+
+    // ---- Klaviyo (developers.klaviyo.com/en/reference/get_profiles; changelog update 2023-05-30): GET /api/profiles?
+    // filter=greater-than(updated,<datetime>) — strictly greater; JSON:API records with attributes.updated (+00:00).
+
+    private static final Pattern KLAVIYO_FILTER = Pattern.compile("greater-than\\(updated,([^)]+)\\)");
+
+    static VendorFake klaviyo(SourceRecords data) throws IOException {
+        return fake("Authorization", "Klaviyo-API-Key " + KEY, (ex, body) -> {
+            String filter = VendorFake.param(ex, "filter");
+            Matcher m = filter == null ? null : KLAVIYO_FILTER.matcher(filter);
+            if (filter != null && !m.matches()) {
+                json(ex, 400, JSON.createObjectNode().set("errors", JSON.createArrayNode().add(JSON.createObjectNode().put("status", 400)
+                        .put("code", "invalid").put("detail", "Invalid filter provided: " + filter))));
+                return;
+            }
+            Instant since = m == null ? null : OffsetDateTime.parse(m.group(1)).toInstant();
+            ObjectNode out = JSON.createObjectNode();
+            ArrayNode rows = out.putArray("data");
+            for (SourceRecords.Rec r : data.live()) {
+                if (since != null && !r.updated.truncatedTo(ChronoUnit.SECONDS).isAfter(since)) continue;
+                ObjectNode o = rows.addObject().put("type", "profile").put("id", r.id);
+                o.putObject("attributes").put("first_name", r.name()).put("updated", ZOHO.format(r.updated));
+            }
+            out.putObject("links").put("self", base(ex) + "/api/profiles");
+            json(ex, 200, out);
+        });
+    }
+
+    // ---- Freshsales (developers.freshworks.com/crm/api/): a saved view's contacts, GET …/contacts/view/{id}; a view takes
+    // no "updated since" parameter: every sync is the whole view again.
+
+    static VendorFake freshsales(SourceRecords data) throws IOException {
+        return fake("Authorization", "Token token=" + KEY, (ex, body) -> {
+            ObjectNode out = JSON.createObjectNode();
+            ArrayNode rows = out.putArray("contacts");
+            for (SourceRecords.Rec r : data.live()) rows.addObject().put("id", Long.parseLong(r.id)).put("first_name", r.name()).put("updated_at", SECONDS_Z.format(r.updated));
+            out.putObject("meta").put("total_pages", 1).put("total", rows.size());
+            json(ex, 200, out);
+        });
+    }
+
     /** The fake of a vendor (its profile's name) serving these records. */
     static VendorFake of(String vendor, SourceRecords data) throws IOException {
         return switch (vendor) {
@@ -462,6 +569,11 @@ final class DeltaFakes {
             case "apollo" -> apollo(data);
             case "outreach" -> outreach(data);
             case "zoho" -> zoho(data);
+            case "dataverse" -> dataverse(data);
+            case "salesloft" -> salesloft(data);
+            case "copper" -> copper(data);
+            case "klaviyo" -> klaviyo(data);
+            case "freshsales" -> freshsales(data);
             default -> throw new IllegalArgumentException(vendor);
         };
     }
@@ -478,6 +590,11 @@ final class DeltaFakes {
             case "apollo" -> "/api/v1/mixed_people/api_search";
             case "outreach" -> "/api/v2/prospects";
             case "zoho" -> "/crm/v7/Leads?fields=Last_Name,Email,Modified_Time";
+            case "dataverse" -> "/api/data/v9.2/contacts?$select=fullname,modifiedon&$filter=modifiedon%20ge%20{since}";
+            case "salesloft" -> "/v2/people?sort_by=updated_at&sort_direction=ASC";
+            case "copper" -> "/developer_api/v1/people/search";
+            case "klaviyo" -> "/api/profiles";
+            case "freshsales" -> "/crm/sales/api/contacts/view/31000123456";
             default -> throw new IllegalArgumentException(vendor);
         };
     }

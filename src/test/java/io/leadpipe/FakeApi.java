@@ -61,6 +61,16 @@ final class FakeApi implements AutoCloseable {
         }
     }
 
+    /** The fields of an application/x-www-form-urlencoded body (a token request), decoded. */
+    static java.util.Map<String, String> form(String encoded) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (String kv : encoded.split("&")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) m.put(java.net.URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8), java.net.URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return m;
+    }
+
     /** A page in the default source's shape: {"data":[…], "meta":{"next_cursor":…, "total":…}}. */
     static String page(int from, int count, String nextCursorJson, int total) {
         StringBuilder b = new StringBuilder("{\"data\":[");

@@ -29,15 +29,6 @@ class MoreReadySourcesTest {
         ReadySourcesTest.pullCompletely(ws, fake, vendor, env, expected);
     }
 
-    private static TestWorkspace workspace(String vendor, String url) throws java.io.IOException {
-        TestWorkspace ws = new TestWorkspace();
-        ws.settings.put("leadpipe.sources", vendor);
-        ws.settings.put("leadpipe.source." + vendor + ".profile", vendor);
-        ws.settings.put("leadpipe.source." + vendor + ".url", url);
-        ws.jobs(TestWorkspace.job(vendor + "-pull", "", "source", vendor));
-        return ws;
-    }
-
     // ---- Close: GET /api/v1/lead/?_skip=&_limit= (≤ 100), {"data":[…],"has_more":…}
     //      (developer.close.com/api/overview/pagination.md); HTTP Basic, the API key as user, empty password
     //      (developer.close.com/api/overview/api-key-authentication.md); per endpoint group and key, every answer
@@ -75,7 +66,7 @@ class MoreReadySourcesTest {
                     }
                     FakeApi.send(ex, 200, "application/json", b.append("]}").toString());
                 });
-             TestWorkspace ws = workspace("close", fake.base() + "/api/v1/lead/")) {
+             TestWorkspace ws = ReadySourcesTest.workspace("close", fake.base() + "/api/v1/lead/")) {
                         pullCompletely(ws, fake, "close", credential, ids.stream().collect(Collectors.toCollection(TreeSet::new)));
             assertThat(fake.requests() - fake.refused()).isEqualTo(n / 100);
             assertThat(fake.spentSignals()).as("the quota was the limit several times").isGreaterThanOrEqualTo(2);
@@ -127,7 +118,7 @@ class MoreReadySourcesTest {
             b.append("\"page\":").append(from / size + 1).append(",\"per_page\":").append(size).append(",\"total_pages\":").append((n + size - 1) / size).append("}}");
             FakeApi.send(ex, 200, "application/json", b.toString());
         });
-             TestWorkspace ws = workspace("intercom", fake.base() + "/contacts")) {
+             TestWorkspace ws = ReadySourcesTest.workspace("intercom", fake.base() + "/contacts")) {
             ws.settings.put("leadpipe.source.intercom.page-size", "100"); // 20 pages, so the window is spent several times
             pullCompletely(ws, fake, "intercom", TestWorkspace.API_KEY, ids.stream().collect(Collectors.toCollection(TreeSet::new)));
             assertThat(fake.requests() - fake.refused()).isEqualTo(n / 100);
@@ -171,7 +162,7 @@ class MoreReadySourcesTest {
             }
             FakeApi.send(ex, 200, "application/json", b.append("]}").toString());
         });
-             TestWorkspace ws = workspace("attio", fake.base() + "/v2/objects/people/records/query")) {
+             TestWorkspace ws = ReadySourcesTest.workspace("attio", fake.base() + "/v2/objects/people/records/query")) {
             ws.settings.put("leadpipe.source.attio.page-size", "100"); // 21 pages
             pullCompletely(ws, fake, "attio", TestWorkspace.API_KEY, ids.stream().collect(Collectors.toCollection(TreeSet::new)));
             assertThat(fake.requests() - fake.refused()).as("21 pages, the last short").isEqualTo(21);

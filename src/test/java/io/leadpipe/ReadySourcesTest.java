@@ -39,7 +39,7 @@ class ReadySourcesTest {
     private static final String KEY = TestWorkspace.API_KEY;
 
     /** A workspace whose only source is {@code vendor} with {@code profile = vendor}, and one job on it. */
-    private static TestWorkspace workspace(String vendor, String url) throws IOException {
+    static TestWorkspace workspace(String vendor, String url) throws IOException {
         TestWorkspace ws = new TestWorkspace();
         ws.settings.put("leadpipe.sources", vendor);
         ws.settings.put("leadpipe.source." + vendor + ".profile", vendor);
@@ -90,7 +90,7 @@ class ReadySourcesTest {
         return v == null || v.isEmpty() ? def : Integer.parseInt(v);
     }
 
-    private static long secondsUntil(long millis, long now) {
+    static long secondsUntil(long millis, long now) {
         return Math.max(1, (millis - now + 999) / 1000);
     }
 
@@ -581,7 +581,7 @@ class ReadySourcesTest {
             TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
             assertThat(run.exitCode()).isEqualTo(2);
             assertThat(run.err()).contains("leadpipe.source.crm.profile = 'hubspt'")
-                    .contains("apollo, attio, close, github, hubspot, hubspot-search, intercom, outreach, pipedrive, pipedrive-v2, salesforce, stripe, zoho");
+                    .contains("activecampaign, apollo, attio, close, copper, dataverse, freshsales, github, hubspot, hubspot-search, intercom, klaviyo, outreach, pipedrive, pipedrive-v2, salesforce, salesloft, stripe, zoho, zoominfo");
         }
     }
 }

@@ -3,7 +3,6 @@ package io.leadpipe;
 import com.sun.net.httpserver.HttpExchange;
 
 import java.io.IOException;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,9 +65,9 @@ final class ZohoOAuthFake implements AutoCloseable {
     }
 
     private void token(HttpExchange ex) throws IOException {
-        Map<String, String> form = form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        Map<String, String> form = FakeApi.form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
         String q = ex.getRequestURI().getRawQuery(); // Zoho's own examples put them in the query string
-        if (q != null) form.putAll(form(q));
+        if (q != null) form.putAll(FakeApi.form(q));
         grantFields.add(Set.copyOf(form.keySet()));
         if (!"POST".equals(ex.getRequestMethod()) || !"refresh_token".equals(form.get("grant_type"))) {
             FakeApi.send(ex, 200, "application/json", "{\"error\":\"unsupported_grant_type\"}");
@@ -118,15 +117,6 @@ final class ZohoOAuthFake implements AutoCloseable {
                 .append(",\"next_page_token\":").append(more ? "\"pt-" + to + "\"" : "null").append("}}");
         pagesServed.incrementAndGet();
         FakeApi.send(ex, 200, "application/json", b.toString());
-    }
-
-    private static Map<String, String> form(String encoded) {
-        Map<String, String> m = new HashMap<>();
-        for (String kv : encoded.split("&")) {
-            int eq = kv.indexOf('=');
-            if (eq > 0) m.put(URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8), URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
-        }
-        return m;
     }
 
     /** Every secret it issued or was given. */

@@ -72,7 +72,7 @@ class SourceProfilesTest {
         assertThatThrownBy(() -> load(config(dir, "leadpipe.source.leads-api.profile = githbu\n"), Map.of(), Map.of()))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("leadpipe.source.leads-api.profile = 'githbu'")
-                .hasMessageContaining("apollo, attio, close, github, hubspot, hubspot-search, intercom, outreach, pipedrive, pipedrive-v2, salesforce, stripe, zoho");
+                .hasMessageContaining("activecampaign, apollo, attio, close, copper, dataverse, freshsales, github, hubspot, hubspot-search, intercom, klaviyo, outreach, pipedrive, pipedrive-v2, salesforce, salesloft, stripe, zoho, zoominfo");
     }
 
     @Test
@@ -94,11 +94,15 @@ class SourceProfilesTest {
 
     @Test
     void everyShippedProfileIsReadAsValidSettingsOfASource(@TempDir Path dir) throws IOException {
+        // what else a profile cannot know and its user gives besides the URL: the tenant's token endpoint and the scope
+        Map<String, String> userGives = Map.of("dataverse", "auth.token-url = https://login.microsoftonline.com/tenant/oauth2/v2.0/token\n"
+                + "auth.scope = https://org.crm.dynamics.com/.default\n");
         for (String name : new SourceProfiles(Path.of(SourceProfiles.DIRECTORY)).names()) {
             // what a user of an OAuth2 profile must give: the client id (and the username ZoomInfo's assertion names)
             String profile = Files.readString(Path.of(SourceProfiles.DIRECTORY, name + ".properties"));
             String own = (profile.contains("\nauth = oauth2-") ? "leadpipe.source." + name + ".auth.client-id = my-client\n" : "")
-                    + (profile.contains("{user}") ? "leadpipe.source." + name + ".auth.user = me@example.com\n" : "");
+                    + (profile.contains("{user}") ? "leadpipe.source." + name + ".auth.user = me@example.com\n" : "")
+                    + userGives.getOrDefault(name, "").replaceAll("(?m)^(?=.)", "leadpipe.source." + name + ".");
             Settings s = load(config(dir, "leadpipe.sources = " + name + "\nleadpipe.source." + name + ".profile = " + name
                     + "\nleadpipe.source." + name + ".url = https://api.example.com/v1/x\n" + own), Map.of(), Map.of());
             io.leadpipe.source.SourceSpec.read(s, name, Map.of()); // paging, auth form, quota signals, rules, headers: all checked
