@@ -69,6 +69,9 @@ class DatabaseGrowthTest {
             assertThat(compact.exitCode()).as(compact.out() + compact.err()).isZero();
             long after = Files.size(file(ws));
             assertThat(after).as("compacted file vs %d bytes before", grown).isLessThan(grown / 2);
+            // H2 writes the compacted copy with the process's umask: it must stay the owner's alone, as the file it replaces
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file(ws))))
+                    .as("the compacted file's mode").isEqualTo("rw-------");
             Matcher said = Pattern.compile("database compacted: ([\\d.]+) MiB → ([\\d.]+) MiB \\(([\\d.]+) MiB given back").matcher(compact.out());
             assertThat(said.find()).as(compact.out()).isTrue();
             assertThat(Double.parseDouble(said.group(1))).isCloseTo(grown / 1048576.0, org.assertj.core.data.Offset.offset(0.06));

@@ -95,6 +95,8 @@ public final class StoreCompaction {
                 st.execute("SHUTDOWN COMPACT");
             }
         }
+        // H2 writes the compacted copy with the process's umask (rw-r--r-- here): the file stays the owner's alone
+        OwnerOnly.file(file);
         long after;
         try {
             after = java.nio.file.Files.size(file);
