@@ -105,20 +105,29 @@ class AuthTest {
         List<String> stored = ws.storedLeadKeys();
         String storedLead = stored.isEmpty() ? LeadDataset.idOf(0) : stored.get(stored.size() / 2);
         int files = 0;
-        boolean databaseReadable = false;
         try (Stream<Path> all = Files.walk(ws.dir)) {
             for (Path f : all.filter(Files::isRegularFile).toList()) {
                 String content = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
                 files++;
-                if (f.toString().endsWith(".mv.db") && content.contains(storedLead)) databaseReadable = true;
                 for (String s : secrets) if (content.contains(s)) found.add(ws.dir.relativize(f) + " holds " + s.substring(0, 6) + "…");
             }
+        }
+        // the bytes of a compacted H2 file are compressed (leadpipe compacts at the end of a run): what the database
+        // holds is read through its own dump as well, and that dump must show a stored lead for the check to mean anything
+        boolean databaseReadable = false;
+        if (!TestWorkspace.POSTGRES) {
+            StringBuilder dump = new StringBuilder();
+            try (java.sql.Connection c = ws.db(); java.sql.ResultSet rs = c.createStatement().executeQuery("SCRIPT NOPASSWORDS")) {
+                while (rs.next()) dump.append(rs.getString(1)).append('\n');
+            }
+            databaseReadable = dump.indexOf(storedLead) >= 0;
+            for (String s : secrets) if (dump.indexOf(s) >= 0) found.add("the database's content holds " + s.substring(0, 6) + "…");
         }
         for (Run r : runs) {
             for (String s : secrets) if (r.all().contains(s)) found.add("the run's output or log holds " + s.substring(0, 6) + "…");
         }
         assertThat(files).as("files leadpipe wrote (database, reports)").isGreaterThanOrEqualTo(2);
-        if (!TestWorkspace.POSTGRES) assertThat(databaseReadable).as("the grep reads the H2 file's text (a stored lead id is found)").isTrue();
+        if (!TestWorkspace.POSTGRES) assertThat(databaseReadable).as("the check reads the database's content (a stored lead id is found)").isTrue();
         assertThat(found).as("secrets found in what leadpipe wrote").isEmpty();
     }
 
