@@ -115,6 +115,9 @@ public final class LeadpipeWiring implements AutoCloseable {
         for (CamelConfiguration beans : List.<CamelConfiguration>of(sources, sink, run, stores)) main.configure().addConfiguration(beans);
         io.leadpipe.job.DeletedListings deletedListings = new io.leadpipe.job.DeletedListings(runReport);
         main.bind("deletedListings", deletedListings);
+        main.bind("deletionReconciliation", new io.leadpipe.store.DeletionReconciliation(db.dataSource(), deltas, runReport,
+                settings.getBoolean("leadpipe.incremental.reconcile-deletions", true), settings.getDouble("leadpipe.incremental.reconcile-max-share", 0.5, 0, 1),
+                deletedListings::isListingJob));
 
         // added before start: Camel only emits exchange events when a notifier exists at start-up
         main.init();

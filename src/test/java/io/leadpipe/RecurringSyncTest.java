@@ -206,6 +206,51 @@ class RecurringSyncTest {
         }
     }
 
+    /**
+     * Where the vendor shows no deletions (Apollo: no delta filter, a full pull each run), a COMPLETE full pull marks the
+     * leads it no longer lists deleted at the source — never a pull that failed part-way, nor one that would mark more than
+     * leadpipe.incremental.reconcile-max-share of the job's leads — and says how many; one listed again is unmarked.
+     */
+    @Test
+    @Timeout(120)
+    void aCompleteFullPullMarksWhatItNoLongerListsAndAPartialOneNothing() throws Exception {
+        SourceRecords data = new SourceRecords(N, DeltaFakes.ids("apollo"), Duration.ZERO);
+        java.util.concurrent.atomic.AtomicInteger failFrom = new java.util.concurrent.atomic.AtomicInteger();
+        try (VendorFake fake = DeltaFakes.apollo(data, failFrom); TestWorkspace ws = workspace(List.of(new Vendor("apollo", data, fake)))) {
+            TestWorkspace.CliResult first = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
+            assertThat(report(first.out(), "apollo-sync")).as("a first pull: nothing seen before").contains("reconciled      0 leads this job saw before");
+            List<String> deleted = data.delete(3);
+
+            failFrom.set(2); // the next pull fails at its second page: it proves nothing about what it did not read
+            TestWorkspace.CliResult failed = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(failed.exitCode()).as(failed.out()).isNotZero();
+            for (String id : deleted) assertThat(lead(ws, "apollo", id)).as("after a failed pull: not marked " + id).containsEntry("deleted", false);
+            assertThat(failed.out()).doesNotContain("reconciled");
+
+            failFrom.set(0);
+            ws.settings.put("leadpipe.incremental.reconcile-max-share", "0.001"); // 3 of 250 is more than that: a short list, not deletions
+            TestWorkspace.CliResult guarded = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(guarded.exitCode()).as(guarded.out() + guarded.err()).isZero();
+            assertThat(report(guarded.out(), "apollo-sync")).contains("reconciled      NOT APPLIED — 3 of the 250 leads this job has seen were not in this complete pull");
+            for (String id : deleted) assertThat(lead(ws, "apollo", id)).as("over the share: not marked " + id).containsEntry("deleted", false);
+
+            ws.settings.remove("leadpipe.incremental.reconcile-max-share");
+            TestWorkspace.CliResult complete = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(complete.exitCode()).as(complete.out() + complete.err()).isZero();
+            assertThat(report(complete.out(), "apollo-sync")).contains("reconciled      3 leads this job saw before were not in this complete pull: marked deleted at the source");
+            for (String id : deleted) assertThat(lead(ws, "apollo", id)).as("no longer listed, kept and marked " + id).containsEntry("deleted", true);
+            assertThat(ws.storedLeadKeys()).hasSize(N);
+
+            data.restore(deleted.get(0));
+            TestWorkspace.CliResult again = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(again.exitCode()).as(again.out() + again.err()).isZero();
+            assertThat(report(again.out(), "apollo-sync")).contains("reconciled      0 leads this job saw before were not in this complete pull: marked deleted at the source; 1 listed again, unmarked");
+            assertThat(lead(ws, "apollo", deleted.get(0))).containsEntry("deleted", false);
+            assertThat(lead(ws, "apollo", deleted.get(1))).containsEntry("deleted", true);
+        }
+    }
+
     /** probe --since shows the delta request exactly as a pull sends it: the vendor's parameter, header or SOQL. */
     @Test
     @Timeout(120)

@@ -58,6 +58,11 @@ public final class DeletedListings {
         }
     }
 
+    /** Whether a job is a listing of deleted records (it lists a part on purpose: nothing to reconcile). */
+    public boolean isListingJob(String jobId) {
+        return jobId.endsWith(SUFFIX) && listings.containsKey(jobId.substring(0, jobId.length() - SUFFIX.length()));
+    }
+
     /** Whether a route is a listing's own (made by {@link #addListingRoutes}), not a job declared in the routes. */
     public static boolean isListing(RouteDefinition route) {
         Map<String, Object> params = route.getTemplateParameters();

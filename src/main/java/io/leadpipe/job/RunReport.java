@@ -291,6 +291,7 @@ public final class RunReport {
         }
         if (r.containsKey("deltaWatermarkFrom")) line(b, "delta", io.leadpipe.delta.Watermark.reportLine(r));
         if (r.get("deletedListing") != null) line(b, "deletions", String.valueOf(r.get("deletedListing")));
+        if (r.get("reconciled") != null) line(b, "reconciled", String.valueOf(r.get("reconciled")));
         else if (r.get("updatedSince") != null) line(b, "incremental", "records updated since " + r.get("updatedSince"));
         if (r.get("children") != null) line(b, "children", String.valueOf(r.get("children")));
         line(b, "leads received", r.get("leadsReceivedThisRun") + " this run");
