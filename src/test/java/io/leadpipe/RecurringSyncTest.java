@@ -251,6 +251,27 @@ class RecurringSyncTest {
         }
     }
 
+    /** A source with a delta filter (Outreach) lists no deletions: `verify` re-reads the whole list and reconciles it. */
+    @Test
+    @Timeout(120)
+    void verifyReconcilesASourceWhoseDeltasCannotSeeDeletions() throws Exception {
+        SourceRecords data = new SourceRecords(60, DeltaFakes.ids("outreach"), Duration.ZERO);
+        try (VendorFake fake = DeltaFakes.outreach(data); TestWorkspace ws = workspace(List.of(new Vendor("outreach", data, fake)))) {
+            assertThat(ws.cli(TestWorkspace.envWithKey(), "run").exitCode()).isZero();
+            List<String> deleted = data.delete(2);
+            TestWorkspace.CliResult delta = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(delta.exitCode()).as(delta.out()).isZero();
+            assertThat(report(delta.out(), "outreach-sync")).as("a delta reads the changes only: it proves nothing about the rest").doesNotContain("reconciled");
+            for (String id : deleted) assertThat(lead(ws, "outreach", id)).containsEntry("deleted", false);
+
+            TestWorkspace.CliResult verify = ws.cli(TestWorkspace.envWithKey(), "verify", "outreach-sync");
+
+            assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+            assertThat(report(verify.out(), "outreach-sync")).contains("reconciled      2 leads this job saw before were not in this complete pull: marked deleted at the source");
+            for (String id : deleted) assertThat(lead(ws, "outreach", id)).as("marked by verify " + id).containsEntry("deleted", true);
+        }
+    }
+
     /** probe --since shows the delta request exactly as a pull sends it: the vendor's parameter, header or SOQL. */
     @Test
     @Timeout(120)

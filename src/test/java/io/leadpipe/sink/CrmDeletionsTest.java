@@ -61,6 +61,34 @@ class CrmDeletionsTest {
     }
 
     @Test
+    void aRecordSalesforceWillNotDeleteIsDeadLetteredInItsWordsAndRemovedAfterAReplay() throws Exception {
+        try (SalesforceFake salesforce = new SalesforceFake(CrmWorkspace.TOKEN); TestWorkspace ws = CrmWorkspace.start(LEADS, "salesforce", "")) {
+            ws.settings.put("leadpipe.sink.crm.url", salesforce.url());
+            List<String> gone = deliverThenDeleteAtSource(ws, salesforce);
+            salesforce.locked.add(gone.get(0)); // an approval process holds it
+            ws.settings.put("leadpipe.sink.crm.on-deleted", "delete");
+
+            TestWorkspace.CliResult deliver = ws.cli(TestWorkspace.envWithKey(), "deliver");
+
+            assertThat(deliver.exitCode()).as(deliver.out()).isZero();
+            assertThat(deliver.out()).contains((DELETED - 1) + " removed from the CRM this run");
+            assertThat(CrmWorkspace.deadLetters(ws, "crm-delete")).isEqualTo(Map.of(
+                    "Salesforce did not delete the record: ENTITY_IS_LOCKED: This record is locked. If you need to edit it, contact your admin", 1L));
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", (long) LEADS - DELETED, "REMOVED", DELETED - 1L, "DEAD", 1L));
+            assertThat(salesforce.records()).containsKey(gone.get(0)).hasSize(LEADS - DELETED + 1);
+
+            salesforce.locked.clear(); // unlocked in Salesforce: replay the dead letter, deliver again
+            assertThat(ws.cli(Map.of(), "replay", "--stage", "crm-delete").out()).contains("1 dead-lettered leads re-queued (stage crm-delete)");
+            TestWorkspace.CliResult again = ws.cli(TestWorkspace.envWithKey(), "deliver");
+            assertThat(again.exitCode()).as(again.out()).isZero();
+            assertThat(again.out()).contains("1 removed from the CRM this run");
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", (long) LEADS - DELETED, "REMOVED", (long) DELETED));
+            assertThat(salesforce.records()).hasSize(LEADS - DELETED).doesNotContainKeys(gone.toArray(String[]::new));
+            assertThat(salesforce.deletesPerKey().values()).as("each record deleted once").hasSize(DELETED).allMatch(n -> n == 1);
+        }
+    }
+
+    @Test
     void pipedriveDeletesThePersonsOnceEachAfterALostAnswer() throws Exception {
         try (PipedriveFake pipedrive = new PipedriveFake(CrmWorkspace.TOKEN); TestWorkspace ws = CrmWorkspace.start(LEADS, "pipedrive", "")) {
             ws.settings.put("leadpipe.sink.crm.url", pipedrive.url());

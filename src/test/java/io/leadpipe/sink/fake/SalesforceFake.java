@@ -47,7 +47,10 @@ public final class SalesforceFake extends CrmFake {
     private final Set<String> fields = Set.of("Leadpipe_Email__c", "Email", "FirstName", "LastName", "Company", "Title", "Website", "Country",
             "Industry", "NumberOfEmployees", "AnnualRevenue", "LeadSource", "Leadpipe_Source__c");
     private final Map<String, Map<String, Object>> leads = new ConcurrentHashMap<>();
+    /** Records (by external id) an approval process locks: deleting one is ENTITY_IS_LOCKED (API Status Codes). */
+    public final Set<String> locked = ConcurrentHashMap.newKeySet();
     /** The Recycle Bin: deleted records, by Id. */
+
     private final Map<String, Map<String, Object>> recycleBin = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(1);
 
@@ -162,7 +165,11 @@ public final class SalesforceFake extends CrmFake {
         for (String id : ids.split(",")) {
             synchronized (this) {
                 String key = leads.entrySet().stream().filter(e -> id.equals(e.getValue().get("Id"))).map(Map.Entry::getKey).findFirst().orElse(null);
-                if (key != null) {
+                if (key != null && locked.contains(key)) {
+                    Map<String, Object> f = failure("ENTITY_IS_LOCKED", "This record is locked. If you need to edit it, contact your admin", List.of());
+                    f.put("id", id);
+                    results.add(f);
+                } else if (key != null) {
                     recycleBin.put(id, leads.remove(key));
                     deleted(key);
                     results.add(Map.of("id", id, "success", true, "errors", List.of()));
