@@ -1,6 +1,7 @@
 package io.leadpipe;
 
 import io.leadpipe.config.ConfigException;
+import io.leadpipe.job.DeletedListings;
 import io.leadpipe.job.FailureExplainer;
 import io.leadpipe.job.JobOutcome;
 import io.leadpipe.job.Pull;
@@ -48,7 +49,7 @@ final class JobRunner {
         List<String> jobs = new ArrayList<>();
         for (RouteDefinition r : ((ModelCamelContext) context).getRouteDefinitions()) {
             Object job = r.getTemplateParameters() == null ? null : r.getTemplateParameters().get("jobId");
-            if (job != null && r.getTemplateParameters().get("cron") == null && !SlicedPulls.isSlice(r)) jobs.add(job.toString());
+            if (job != null && r.getTemplateParameters().get("cron") == null && !SlicedPulls.isSlice(r) && !DeletedListings.isListing(r)) jobs.add(job.toString());
         }
         return jobs;
     }
@@ -116,6 +117,9 @@ final class JobRunner {
             return new JobOutcome(job, PullStatus.FAILED.name(), error != null ? error : FailureExplainer.describe(result.getException()), runReport.latest(job));
         }
         if (pull != null && pull.isAlreadyDone()) return new JobOutcome(job, "SKIPPED", null, null);
+        // the sync is stored, but the listing of its deleted records that follows it did not finish (job.DeletedListings)
+        String listing = result.getVariable("deletedListingError", String.class);
+        if (listing != null) return new JobOutcome(job, PullStatus.FAILED.name(), listing, runReport.latest(job));
         if (pull != null && pull.isBusy()) return new JobOutcome(job, PullStatus.BUSY.name(), pull.stopReason(), null);
         return new JobOutcome(job, (pull == null ? PullStatus.FAILED : pull.status()).name(), error, runReport.latest(job));
     }

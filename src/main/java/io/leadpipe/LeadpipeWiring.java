@@ -113,6 +113,11 @@ public final class LeadpipeWiring implements AutoCloseable {
         stores.deltaWatermarks(deltaWatermarks);
         runReport.deltas(deltaWatermarks::describe);
         for (CamelConfiguration beans : List.<CamelConfiguration>of(sources, sink, run, stores)) main.configure().addConfiguration(beans);
+        io.leadpipe.job.DeletedListings deletedListings = new io.leadpipe.job.DeletedListings(runReport);
+        main.bind("deletedListings", deletedListings);
+        main.bind("deletionReconciliation", new io.leadpipe.store.DeletionReconciliation(db.dataSource(), deltas, runReport,
+                settings.getBoolean("leadpipe.incremental.reconcile-deletions", true), settings.getDouble("leadpipe.incremental.reconcile-max-share", 0.5, 0, 1),
+                deletedListings::isListingJob));
 
         // added before start: Camel only emits exchange events when a notifier exists at start-up
         main.init();
@@ -126,6 +131,7 @@ public final class LeadpipeWiring implements AutoCloseable {
         observer.start(); // a notifier added by hand is not started for us, and an unstarted one hears nothing
         jobs = new JobRunner(main.getCamelContext(), stores.checkpointStore(), stores.leadStore(), runReport, concurrency);
         run.slicedPulls().addSliceRoutes(main.getCamelContext(), jobs::pull);
+        deletedListings.addListingRoutes(main.getCamelContext(), deltas, jobs::pull);
         return this;
     }
 

@@ -107,7 +107,7 @@ final class SinkBeans implements CamelConfiguration {
     public void configure(CamelContext context) {
         Registry registry = context.getRegistry();
         auth.forEach((name, key) -> registry.bind("auth-" + name, key));
-        registry.bind("sinkBatch", crm == null ? new SinkBatch(null, null) : new SinkBatch(crm.mapping(), crm.dialect()));
+        registry.bind("sinkBatch", crm == null ? new SinkBatch(null, null) : new SinkBatch(crm.mapping(), crm.dialect(), crm.removesDeleted()));
         registry.bind("deliveryTally", new DeliveryTally());
         // the pools the splits in routes/sink.yaml run on: this many CRM batches / enrichment lookups in flight, no more
         threadPool(context, "sinkDelivery", crmBatches.most());

@@ -308,9 +308,18 @@ final class DeltaFakes {
     // "updated since" filter: every sync is a full pull; records disappear from results without a trace.
 
     static VendorFake apollo(SourceRecords data) throws IOException {
+        return apollo(data, new java.util.concurrent.atomic.AtomicInteger());
+    }
+
+    /** {@code failFromPage} > 0: pages from that one on are refused (400), a pull that fails part-way. */
+    static VendorFake apollo(SourceRecords data, java.util.concurrent.atomic.AtomicInteger failFromPage) throws IOException {
         return fake("x-api-key", KEY, (ex, body) -> {
             JsonNode req = JSON.readTree(body.isEmpty() ? "{}" : body);
             int page = req.path("page").asInt(1);
+            if (failFromPage.get() > 0 && page >= failFromPage.get()) {
+                json(ex, 400, JSON.createObjectNode().put("error", "injected failure on page " + page));
+                return;
+            }
             int perPage = Math.min(100, req.path("per_page").asInt(25));
             List<SourceRecords.Rec> rows = data.live();
             int from = (page - 1) * perPage;

@@ -38,8 +38,15 @@ class RecurringSyncTest {
     }
 
     static Map<String, Object> lead(TestWorkspace ws, String key) throws Exception {
-        try (Connection c = ws.db(); PreparedStatement ps = c.prepareStatement("SELECT payload, deleted_at_source FROM leads WHERE lead_key = ?")) {
+        return lead(ws, null, key);
+    }
+
+    /** One source's lead ({@code source} null: any): hubspot and hubspot-search share ids. */
+    static Map<String, Object> lead(TestWorkspace ws, String source, String key) throws Exception {
+        try (Connection c = ws.db(); PreparedStatement ps = c.prepareStatement("SELECT payload, deleted_at_source FROM leads WHERE lead_key = ?"
+                + (source == null ? "" : " AND source = ?"))) {
             ps.setString(1, key);
+            if (source != null) ps.setString(2, source);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return null;
                 java.util.HashMap<String, Object> m = new java.util.HashMap<>();
@@ -139,8 +146,9 @@ class RecurringSyncTest {
         if (d.covers() == DeltaSpec.Covers.UPDATED) {
             for (String id : v.changed) assertThat((String) lead(ws, id).get("payload")).as(v.name + ": changed " + id).contains(" v1");
         }
-        if (d.deletedPointer() != null && d.filters()) {
-            for (String id : v.deleted) assertThat(lead(ws, id).get("deleted")).as(v.name + ": deleted at the source, kept and marked: " + id).isEqualTo(true);
+        // marked: by the delta's own pages, or by the listing of deleted records that follows a sync (HubSpot archived=true)
+        if (d.deletedPointer() != null && (d.filters() || d.deletedParam() != null)) {
+            for (String id : v.deleted) assertThat(lead(ws, v.name, id).get("deleted")).as(v.name + ": deleted at the source, kept and marked: " + id).isEqualTo(true);
         }
         // kept, not erased: a lead deleted at the source stays, marked where the vendor says so
         for (String id : v.deleted) assertThat(lead(ws, id)).as(v.name + ": a deleted lead is kept").isNotNull();
@@ -156,6 +164,111 @@ class RecurringSyncTest {
         } else {
             assertThat(deltaRequests).as(v.name + ": no delta filter — the whole list again").isEqualTo(fullRequests);
             assertThat(said).contains("(from none: the API has no \"changed since\" filter, a full pull); " + v.changed.size() + " changed, " + v.added.size() + " new, ");
+        }
+    }
+
+    /**
+     * HubSpot lists archived (deleted) contacts apart, with archived=true: a sync on the hubspot profile is followed by that
+     * listing, paged like the first, which marks them deleted at the source (kept); one restored later is unmarked by the
+     * next sync, and the report says how many the listing marked.
+     */
+    @Test
+    @Timeout(120)
+    void aHubSpotSyncListsTheArchivedContactsAndMarksThemDeletedAtTheSource() throws Exception {
+        SourceRecords data = new SourceRecords(N, DeltaFakes.ids("hubspot"), Duration.ZERO);
+        try (VendorFake fake = DeltaFakes.hubspotList(data); TestWorkspace ws = workspace(List.of(new Vendor("hubspot", data, fake)))) {
+            ws.settings.put("leadpipe.source.hubspot.page-size", "20"); // the archived listing takes pages too
+            TestWorkspace.CliResult first = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
+            int firstRequests = fake.requests();
+            assertThat(firstRequests).as("the list in pages of 20, then the (empty) archived listing: one page").isEqualTo((N + 19) / 20 + 1);
+            List<String> deleted = data.delete(30);
+            assertThat(deleted).hasSize(30);
+
+            TestWorkspace.CliResult second = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
+            int listLive = (N - 30 + 19) / 20;
+            assertThat(fake.requests() - firstRequests).as("the live list again, then 30 archived contacts in pages of 20").isEqualTo(listLive + 2);
+            for (String id : deleted) assertThat(lead(ws, id)).as("archived at the source: kept, and marked " + id).containsEntry("deleted", true);
+            assertThat(ws.storedLeadKeys()).hasSize(N);
+            String said = report(second.out(), "hubspot-sync");
+            assertThat(said).contains("deletions       archived=true: 30 records listed deleted, marked deleted at the source (2 requests, job hubspot-sync.deleted)")
+                    .contains("30 deleted at the source");
+            assertThat(ws.checkpoint("hubspot-sync.deleted")).containsEntry("status", "DONE");
+
+            data.restore(deleted.get(0)); // restored from the recycling bin: live again
+            TestWorkspace.CliResult third = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(third.exitCode()).as(third.out() + third.err()).isZero();
+            assertThat(lead(ws, deleted.get(0))).as("restored at the source: unmarked").containsEntry("deleted", false);
+            assertThat(lead(ws, deleted.get(1))).containsEntry("deleted", true);
+            assertThat(report(third.out(), "hubspot-sync")).contains("archived=true: 29 records listed deleted");
+        }
+    }
+
+    /**
+     * Where the vendor shows no deletions (Apollo: no delta filter, a full pull each run), a COMPLETE full pull marks the
+     * leads it no longer lists deleted at the source — never a pull that failed part-way, nor one that would mark more than
+     * leadpipe.incremental.reconcile-max-share of the job's leads — and says how many; one listed again is unmarked.
+     */
+    @Test
+    @Timeout(120)
+    void aCompleteFullPullMarksWhatItNoLongerListsAndAPartialOneNothing() throws Exception {
+        SourceRecords data = new SourceRecords(N, DeltaFakes.ids("apollo"), Duration.ZERO);
+        java.util.concurrent.atomic.AtomicInteger failFrom = new java.util.concurrent.atomic.AtomicInteger();
+        try (VendorFake fake = DeltaFakes.apollo(data, failFrom); TestWorkspace ws = workspace(List.of(new Vendor("apollo", data, fake)))) {
+            TestWorkspace.CliResult first = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
+            assertThat(report(first.out(), "apollo-sync")).as("a first pull: nothing seen before").contains("reconciled      0 leads this job saw before");
+            List<String> deleted = data.delete(3);
+
+            failFrom.set(2); // the next pull fails at its second page: it proves nothing about what it did not read
+            TestWorkspace.CliResult failed = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(failed.exitCode()).as(failed.out()).isNotZero();
+            for (String id : deleted) assertThat(lead(ws, "apollo", id)).as("after a failed pull: not marked " + id).containsEntry("deleted", false);
+            assertThat(failed.out()).doesNotContain("reconciled");
+
+            failFrom.set(0);
+            ws.settings.put("leadpipe.incremental.reconcile-max-share", "0.001"); // 3 of 250 is more than that: a short list, not deletions
+            TestWorkspace.CliResult guarded = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(guarded.exitCode()).as(guarded.out() + guarded.err()).isZero();
+            assertThat(report(guarded.out(), "apollo-sync")).contains("reconciled      NOT APPLIED — 3 of the 250 leads this job has seen were not in this complete pull");
+            for (String id : deleted) assertThat(lead(ws, "apollo", id)).as("over the share: not marked " + id).containsEntry("deleted", false);
+
+            ws.settings.remove("leadpipe.incremental.reconcile-max-share");
+            TestWorkspace.CliResult complete = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(complete.exitCode()).as(complete.out() + complete.err()).isZero();
+            assertThat(report(complete.out(), "apollo-sync")).contains("reconciled      3 leads this job saw before were not in this complete pull: marked deleted at the source");
+            for (String id : deleted) assertThat(lead(ws, "apollo", id)).as("no longer listed, kept and marked " + id).containsEntry("deleted", true);
+            assertThat(ws.storedLeadKeys()).hasSize(N);
+
+            data.restore(deleted.get(0));
+            TestWorkspace.CliResult again = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(again.exitCode()).as(again.out() + again.err()).isZero();
+            assertThat(report(again.out(), "apollo-sync")).contains("reconciled      0 leads this job saw before were not in this complete pull: marked deleted at the source; 1 listed again, unmarked");
+            assertThat(lead(ws, "apollo", deleted.get(0))).containsEntry("deleted", false);
+            assertThat(lead(ws, "apollo", deleted.get(1))).containsEntry("deleted", true);
+        }
+    }
+
+    /** A source with a delta filter (Outreach) lists no deletions: `verify` re-reads the whole list and reconciles it. */
+    @Test
+    @Timeout(120)
+    void verifyReconcilesASourceWhoseDeltasCannotSeeDeletions() throws Exception {
+        SourceRecords data = new SourceRecords(60, DeltaFakes.ids("outreach"), Duration.ZERO);
+        try (VendorFake fake = DeltaFakes.outreach(data); TestWorkspace ws = workspace(List.of(new Vendor("outreach", data, fake)))) {
+            assertThat(ws.cli(TestWorkspace.envWithKey(), "run").exitCode()).isZero();
+            List<String> deleted = data.delete(2);
+            TestWorkspace.CliResult delta = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(delta.exitCode()).as(delta.out()).isZero();
+            assertThat(report(delta.out(), "outreach-sync")).as("a delta reads the changes only: it proves nothing about the rest").doesNotContain("reconciled");
+            for (String id : deleted) assertThat(lead(ws, "outreach", id)).containsEntry("deleted", false);
+
+            TestWorkspace.CliResult verify = ws.cli(TestWorkspace.envWithKey(), "verify", "outreach-sync");
+
+            assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+            assertThat(report(verify.out(), "outreach-sync")).contains("reconciled      2 leads this job saw before were not in this complete pull: marked deleted at the source");
+            for (String id : deleted) assertThat(lead(ws, "outreach", id)).as("marked by verify " + id).containsEntry("deleted", true);
         }
     }
 

@@ -102,6 +102,13 @@ final class SourceRecords {
         return ids;
     }
 
+    /** Restores a deleted record (HubSpot's recycling bin, Salesforce's Recycle Bin): live again, changed now. */
+    synchronized void restore(String id) {
+        Rec r = byId.get(id);
+        r.deleted = false;
+        r.updated = now();
+    }
+
     /** Records not deleted, in list order. */
     synchronized List<Rec> live() {
         return byId.values().stream().filter(r -> !r.deleted).toList();

@@ -217,6 +217,8 @@ public final class LeadpipeCli {
         long calls = app.counters().of("sink").requests.get();
         out.println("──── delivery ────");
         out.printf(java.util.Locale.ROOT, "  %-15s %d delivered, %d dead-lettered this run (%d CRM and enrichment requests)%n", "leads", delivered, dead, calls);
+        Integer removed = drain.getVariable("removedCount", Integer.class);
+        if (removed != null) out.printf(java.util.Locale.ROOT, "  %-15s %d removed from the CRM this run (leadpipe.sink.crm.on-deleted = delete)%n", "deleted at source", removed);
         String counts = CheckpointTable.deliveryStatusCounts(app.database());
         out.printf(java.util.Locale.ROOT, "  %-15s %s%n", "staging now", counts.isEmpty() ? "(empty)" : counts);
         if (drain.getException() != null) {

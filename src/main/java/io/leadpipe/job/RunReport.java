@@ -114,6 +114,15 @@ public final class RunReport {
         return "PASS: every child list complete — " + received + " records in " + lists + " lists = the lists' totals of " + listsTotal + shared;
     }
 
+    /** Adds to a job's report after it was written (the listing of deleted records that follows its sync), and writes it again. */
+    public void amend(String job, Map<String, Object> more) throws IOException {
+        Map<String, Object> r = latest.get(job);
+        if (r == null) return;
+        Map<String, Object> amended = new LinkedHashMap<>(r);
+        amended.putAll(more);
+        write(job, amended);
+    }
+
     /** Writes a report scrubbed: the error (and anything else an API wrote) leaves without secrets or e-mail addresses. */
     private void write(String job, Map<String, Object> r) throws IOException {
         r.replaceAll((k, v) -> v instanceof String text ? io.leadpipe.secrets.Secrets.scrub(text) : v);
@@ -283,6 +292,8 @@ public final class RunReport {
                     + r.get("pagesStoredAhead") + " stored past the checkpoint, waiting for the pages below them");
         }
         if (r.containsKey("deltaWatermarkFrom")) line(b, "delta", io.leadpipe.delta.Watermark.reportLine(r));
+        if (r.get("deletedListing") != null) line(b, "deletions", String.valueOf(r.get("deletedListing")));
+        if (r.get("reconciled") != null) line(b, "reconciled", String.valueOf(r.get("reconciled")));
         else if (r.get("updatedSince") != null) line(b, "incremental", "records updated since " + r.get("updatedSince"));
         if (r.get("children") != null) line(b, "children", String.valueOf(r.get("children")));
         line(b, "leads received", r.get("leadsReceivedThisRun") + " this run");

@@ -20,4 +20,11 @@ public interface CrmDialect {
 
     /** Reads back the leads a crash left in doubt, by CRM id. */
     CrmConversation read(List<String> crmIds);
+
+    /**
+     * Removes the records of leads deleted at the source ({@code leadpipe.sink.crm.on-deleted = delete}), by CRM id, through
+     * the CRM's own delete (or archive) call. A record the CRM no longer holds counts as removed, so a removal whose answer
+     * was lost is simply asked again; {@link CrmConversation#refused()} names the records the CRM would not remove.
+     */
+    CrmConversation remove(List<String> crmIds);
 }

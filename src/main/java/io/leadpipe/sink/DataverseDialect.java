@@ -13,7 +13,8 @@ import java.util.Map;
  * Microsoft Dataverse (Dynamics 365) Web API: upsert by alternate key, one row per call,
  * {@code PATCH /api/data/v9.2/{entitySet}({key}='…')} with the columns as JSON (204 either way: created or
  * updated, never twice); read back with {@code GET} on the same key ({@code $select} of the mapped columns,
- * 404 = not there). A refused row (400, {@code {"error":{"code","message"}}}) is that lead's dead letter.
+ * 404 = not there). A refused row (400, {@code {"error":{"code","message"}}}) is that lead's dead letter. A lead deleted
+ * at the source is deleted by the same key ({@code DELETE}, 204); 404 means it is gone already, so a retry is safe.
  */
 final class DataverseDialect implements CrmDialect {
 
@@ -87,6 +88,23 @@ final class DataverseDialect implements CrmDialect {
         };
     }
 
+    @Override
+    public CrmConversation remove(List<String> crmIds) {
+        List<Map<String, Object>> leads = new ArrayList<>();
+        for (String id : crmIds) leads.add(Map.of("crm_id", id));
+        return new RowByRow(leads) {
+            @Override
+            CrmCall call(Map<String, Object> lead) {
+                return new CrmCall("DELETE", row((String) lead.get("crm_id")), null, null, true);
+            }
+
+            @Override
+            void read(String id, int status, JsonNode answer) {
+                if (status >= 400 && status != 404) refused.put(id, error(answer, status));
+            }
+        };
+    }
+
     private static CrmError error(JsonNode answer, int status) {
         String message = answer.path("error").path("message").asText("HTTP " + status);
         List<String> fields = new ArrayList<>();
@@ -95,7 +113,7 @@ final class DataverseDialect implements CrmDialect {
         return new CrmError(answer.path("error").path("code").asText("HTTP " + status), message, fields);
     }
 
-    /** One call per lead, in order; an upsert by key is safe to repeat, so a retry repeats it. */
+    /** One call per lead, in order; an upsert or a delete by key is safe to repeat, so a retry repeats it. */
     private abstract static class RowByRow extends RecordingConversation {
 
         private final List<Map<String, Object>> leads;

@@ -15,8 +15,9 @@ import java.util.Set;
  * HubSpot CRM objects (v3): {@code POST {url}/batch/upsert} with {@code inputs[{idProperty, id, properties,
  * objectWriteTraceId}]} (≤ 100), answered 200, or 207 Multi-Status with {@code errors[]} whose
  * {@code context} names the inputs (objectWriteTraceId, or ids) and whose {@code errors[].in} the
- * property; read back with {@code POST {url}/batch/read} by the same id property. The bundled simulator
- * speaks this dialect too.
+ * property; read back with {@code POST {url}/batch/read} by the same id property. A lead deleted at the source is
+ * archived ({@code POST {url}/batch/archive} {@code inputs[{id}]}, by HubSpot's record id, found by a batch read first;
+ * 204 whether the record was live, archived already or unknown). The bundled simulator speaks this dialect too.
  */
 final class HubSpotDialect implements CrmDialect {
 
@@ -100,8 +101,32 @@ final class HubSpotDialect implements CrmDialect {
             protected void read(JsonNode answer) {
                 for (JsonNode r : answer.path("results")) {
                     JsonNode p = r.path("properties");
+                    if (p.isObject() && !p.hasNonNull("hs_object_id")) ((ObjectNode) p).put("hs_object_id", r.path("id").asText());
                     held.put(p.hasNonNull(idProperty) ? p.get(idProperty).asText() : r.path("id").asText(), p);
                 }
+            }
+        };
+    }
+
+    @Override
+    public CrmConversation remove(List<String> crmIds) {
+        return new FindThenDelete(() -> read(crmIds)) {
+            @Override
+            String recordId(JsonNode held) {
+                return held.path("hs_object_id").asText(null);
+            }
+
+            @Override
+            List<CrmCall> deletes(List<String> recordIds) {
+                ObjectNode request = JSON.createObjectNode();
+                ArrayNode inputs = request.putArray("inputs");
+                for (String id : recordIds) inputs.addObject().put("id", id);
+                return List.of(new CrmCall("POST", "/batch/archive", null, request.toString()));
+            }
+
+            @Override
+            void deleted(int status, JsonNode answer) {
+                // 204, no body: HubSpot names no record it did not archive
             }
         };
     }

@@ -15,7 +15,8 @@ import java.util.Map;
  * ({@code POST /api/v2/persons}) or updated ({@code PATCH /api/v2/persons/{id}}). A create whose answer
  * was lost (a timeout, a kill) may have made the person: it is never repeated as such — a retry searches
  * again first, and so does the read-back after a crash. The mapping's {@code name} and {@code email} are the
- * person's name and primary e-mail; any other property is a custom field (its key).
+ * person's name and primary e-mail; any other property is a custom field (its key). A lead deleted at the source is
+ * searched, then deleted ({@code DELETE /api/v2/persons/{id}}); one not found, or answered 404, is gone already.
  */
 final class PipedriveDialect implements CrmDialect {
 
@@ -38,30 +39,39 @@ final class PipedriveDialect implements CrmDialect {
 
     @Override
     public CrmConversation write(List<Map<String, Object>> leads) {
-        return new PersonByPerson(leads, true);
+        return new PersonByPerson(leads, Mode.WRITE);
     }
 
     @Override
     public CrmConversation read(List<String> crmIds) {
         List<Map<String, Object>> leads = new ArrayList<>();
         for (String id : crmIds) leads.add(Map.of("crm_id", id));
-        return new PersonByPerson(leads, false);
+        return new PersonByPerson(leads, Mode.READ);
     }
 
-    private enum Step { SEARCH, CREATE, UPDATE }
+    @Override
+    public CrmConversation remove(List<String> crmIds) {
+        List<Map<String, Object>> leads = new ArrayList<>();
+        for (String id : crmIds) leads.add(Map.of("crm_id", id));
+        return new PersonByPerson(leads, Mode.REMOVE);
+    }
 
-    /** Lead after lead: search, then create or update (a write), or search only (a read-back). */
+    private enum Mode { WRITE, READ, REMOVE }
+
+    private enum Step { SEARCH, CREATE, UPDATE, DELETE }
+
+    /** Lead after lead: search, then create or update (a write), delete (a removal), or search only (a read-back). */
     private final class PersonByPerson extends RecordingConversation {
 
         private final List<Map<String, Object>> leads;
-        private final boolean write;
+        private final Mode mode;
         private int index;
         private Step step = Step.SEARCH;
         private long personId;
 
-        PersonByPerson(List<Map<String, Object>> leads, boolean write) {
+        PersonByPerson(List<Map<String, Object>> leads, Mode mode) {
             this.leads = leads;
-            this.write = write;
+            this.mode = mode;
         }
 
         private String email() {
@@ -75,6 +85,7 @@ final class PipedriveDialect implements CrmDialect {
                 case SEARCH -> new CrmCall("GET", "/api/v2/persons/search", "term=" + QueryEncoding.encode(email()) + "&fields=email&exact_match=true", null, false);
                 case CREATE -> new CrmCall("POST", "/api/v2/persons", null, body(), true);
                 case UPDATE -> new CrmCall("PATCH", "/api/v2/persons/" + personId, null, body(), true);
+                case DELETE -> new CrmCall("DELETE", "/api/v2/persons/" + personId, null, null, true);
             };
         }
 
@@ -94,6 +105,10 @@ final class PipedriveDialect implements CrmDialect {
 
         @Override
         public void answered(int status, JsonNode answer) {
+            if (step == Step.DELETE && status == 404) { // deleted already
+                advance();
+                return;
+            }
             if (status >= 400) { // this person refused, in Pipedrive's words
                 refused.put(email(), new CrmError(answer.path("code").asText(answer.path("error_info").asText("HTTP " + status)),
                         answer.path("error").asText("refused"), fields(answer.path("error").asText(""))));
@@ -112,9 +127,15 @@ final class PipedriveDialect implements CrmDialect {
                     if (value.equalsIgnoreCase(email()) && (found == null || person.path("id").asLong() < found.path("id").asLong())) found = person;
                 }
             }
-            if (!write) {
+            if (mode == Mode.READ) {
                 if (found != null) held.put(email(), heldProperties(found));
                 advance();
+            } else if (mode == Mode.REMOVE) {
+                if (found == null) advance(); // not there (any more): removed
+                else {
+                    personId = found.path("id").asLong();
+                    step = Step.DELETE;
+                }
             } else if (found == null) {
                 step = Step.CREATE;
             } else {
@@ -138,8 +159,8 @@ final class PipedriveDialect implements CrmDialect {
 
         @Override
         public void retrying() {
-            // a create may have made the person before its answer was lost: look again before creating
-            if (step == Step.CREATE) step = Step.SEARCH;
+            // a create may have made the person, a delete removed it, before its answer was lost: look again first
+            if (step == Step.CREATE || step == Step.DELETE) step = Step.SEARCH;
         }
     }
 

@@ -15,7 +15,10 @@ import java.util.Map;
  * {@code PATCH /services/data/vXX.X/composite/sobjects/{SObject}/{ExternalIdField}} with
  * {@code {"allOrNone":false,"records":[{"attributes":{"type":…},…}]}} (≤ 200), answered 200 with one
  * {@code {id, success, errors[{statusCode, message, fields}], created}} per record, in order; read back
- * with SOQL, {@code GET /services/data/vXX.X/query?q=SELECT … WHERE <field> IN (…)}.
+ * with SOQL, {@code GET /services/data/vXX.X/query?q=SELECT … WHERE <field> IN (…)}. A lead deleted at the source is
+ * deleted by its record Id (found by that query) with sObject Collections,
+ * {@code DELETE /services/data/vXX.X/composite/sobjects?ids=…&allOrNone=false} (≤ 200), answered 200 with one
+ * {@code {id, success, errors[]}} per id; {@code ENTITY_IS_DELETED} (in the Recycle Bin already) counts as removed.
  */
 final class SalesforceDialect implements CrmDialect {
 
@@ -82,11 +85,40 @@ final class SalesforceDialect implements CrmDialect {
         for (String id : crmIds) quoted.add("'" + id.replace("\\", "\\\\").replace("'", "\\'") + "'");
         List<String> select = new ArrayList<>(fields);
         if (select.stream().noneMatch(externalIdField::equalsIgnoreCase)) select.add(externalIdField);
+        if (select.stream().noneMatch("Id"::equalsIgnoreCase)) select.add("Id"); // what a removal deletes by
         String soql = "SELECT " + String.join(", ", select) + " FROM " + object + " WHERE " + externalIdField + " IN (" + String.join(", ", quoted) + ")";
         return new OneCallConversation(new CrmCall("GET", "/services/data/v" + apiVersion + "/query", "q=" + QueryEncoding.encode(soql), null)) {
             @Override
             protected void read(JsonNode answer) {
                 for (JsonNode r : answer.path("records")) held.put(r.path(externalIdField).asText(), r);
+            }
+        };
+    }
+
+    @Override
+    public CrmConversation remove(List<String> crmIds) {
+        return new FindThenDelete(() -> read(crmIds)) {
+            @Override
+            String recordId(JsonNode held) {
+                return held.path("Id").asText(null);
+            }
+
+            @Override
+            List<CrmCall> deletes(List<String> recordIds) {
+                String query = "ids=" + QueryEncoding.encode(String.join(",", recordIds)) + "&allOrNone=false";
+                return List.of(new CrmCall("DELETE", "/services/data/v" + apiVersion + "/composite/sobjects", query, null));
+            }
+
+            @Override
+            void deleted(int status, JsonNode answer) {
+                for (JsonNode r : answer) {
+                    if (r.path("success").asBoolean(false)) continue;
+                    JsonNode first = r.path("errors").path(0);
+                    String code = first.path("statusCode").asText("ERROR");
+                    if (code.equals("ENTITY_IS_DELETED")) continue; // deleted already: what we wanted
+                    String crmId = crmIdOf.get(r.path("id").asText());
+                    if (crmId != null) refused.put(crmId, new CrmError(code, first.path("message").asText("not deleted"), List.of()));
+                }
             }
         };
     }

@@ -25,10 +25,60 @@ public final class SinkBatch {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final CrmMapping mapping;
     private final CrmDialect dialect;
+    private final boolean removesDeleted;
 
     public SinkBatch(CrmMapping mapping, CrmDialect dialect) {
+        this(mapping, dialect, false);
+    }
+
+    public SinkBatch(CrmMapping mapping, CrmDialect dialect, boolean removesDeleted) {
         this.mapping = mapping;
         this.dialect = dialect;
+        this.removesDeleted = removesDeleted;
+    }
+
+    /** leadpipe.sink.crm.on-deleted = delete: a delivered lead deleted at the source is deleted in the CRM too. */
+    public boolean removesDeleted() {
+        return removesDeleted;
+    }
+
+    /**
+     * Leads to remove from the CRM (delivered once, deleted at the source since) become {@code variable.removal}, and the
+     * conversation that removes them (by the CRM id they were delivered under) {@code variable.crm}; the loop goes on while rows come.
+     */
+    public void beginRemoval(List<Map<String, Object>> rows, Exchange exchange) {
+        List<Map<String, Object>> removal = new ArrayList<>();
+        java.util.Set<String> crmIds = new java.util.LinkedHashSet<>();
+        for (Map<String, Object> r : rows) {
+            Map<String, Object> row = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            row.putAll(r);
+            Map<String, Object> copy = new LinkedHashMap<>();
+            for (String k : List.of("source", "lead_key", "job_id", "payload", "attempts", "crm_id")) copy.put(k, row.get(k));
+            removal.add(copy);
+            crmIds.add(String.valueOf(row.get("crm_id")));
+        }
+        exchange.setVariable("removal", removal);
+        exchange.setVariable("more", !removal.isEmpty());
+        exchange.setVariable("crm", removal.isEmpty() ? null : dialect.remove(new ArrayList<>(crmIds)));
+        exchange.setVariable("crmAsked", false);
+    }
+
+    /** After a removal: what the CRM would not remove becomes dead letters (stage crm-delete), the rest is removed; both counted. */
+    public void removed(Exchange exchange) {
+        Map<String, CrmError> refused = exchange.getVariable("crm", CrmConversation.class).refused();
+        List<Map<String, Object>> removed = new ArrayList<>();
+        List<Map<String, Object>> dead = new ArrayList<>();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> removal = exchange.getVariable("removal", List.class);
+        for (Map<String, Object> row : removal) {
+            CrmError error = refused.get(String.valueOf(row.get("crm_id")));
+            if (error == null) removed.add(row);
+            else dead.add(deadLetter(row, "crm-delete", reason(error).replace(" refused the record: ", " did not delete the record: ")));
+        }
+        exchange.setVariable("removed", removed);
+        exchange.setVariable("rejected", dead);
+        exchange.setVariable("removedCount", exchange.getVariable("removedCount", 0, Integer.class) + removed.size());
+        exchange.setVariable("deadCount", exchange.getVariable("deadCount", 0, Integer.class) + dead.size());
     }
 
     /** The rows just selected become the batch (or the round of batches); the loop goes on while rows come. */

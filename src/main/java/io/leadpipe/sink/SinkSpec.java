@@ -16,13 +16,16 @@ import java.util.Locale;
  * Everything about the CRM leads are delivered to, built once from the settings (a sink profile,
  * {@code leadpipe.sink.crm.profile}, layered under them) and checked in one place: its dialect (how it is
  * written and read back), URL, batch limits, the id / external-id field and the mapping, and its quota
- * signals. Credentials are resolved with the sources' (auth.SourceAuthFactory, {@code leadpipe.sink.crm.auth*}).
+ * signals, and what becomes of a delivered lead deleted at the source ({@code removesDeleted}: deleted in the CRM, or left).
+ * Credentials are resolved with the sources' (auth.SourceAuthFactory, {@code leadpipe.sink.crm.auth*}).
  */
 public record SinkSpec(String profile, CrmDialect dialect, String url, int batchSize, CrmMapping mapping,
                        int maxRequestsPerSecond, Concurrency concurrency, RateLimitHeaderNames headerNames, QuotaWindows quota,
-                       RateLimitRules rateLimitRules) {
+                       RateLimitRules rateLimitRules, boolean removesDeleted) {
 
     public static final List<String> DIALECTS = List.of("hubspot", "salesforce", "pipedrive", "dataverse", "zoho");
+    /** leadpipe.sink.crm.on-deleted: a delivered lead deleted at the source is left in the CRM, or deleted there (HubSpot: archived). */
+    public static final List<String> ON_DELETED = List.of("ignore", "delete");
     private static final String P = "leadpipe.sink.crm.";
 
     public static SinkSpec from(Settings s) {
@@ -30,6 +33,8 @@ public record SinkSpec(String profile, CrmDialect dialect, String url, int batch
         if (!DIALECTS.contains(dialect)) throw s.invalid(P + "dialect", dialect, "must be one of " + String.join(", ", DIALECTS));
         String url = s.require(P + "url");
         if (!url.startsWith("http://") && !url.startsWith("https://")) throw s.invalid(P + "url", url, "must start with http:// or https://");
+        String onDeleted = s.get(P + "on-deleted", "ignore").trim().toLowerCase(Locale.ROOT);
+        if (!ON_DELETED.contains(onDeleted)) throw s.invalid(P + "on-deleted", onDeleted, "must be one of " + String.join(", ", ON_DELETED));
         while (url.endsWith("/")) url = url.substring(0, url.length() - 1);
         CrmMapping mapping = CrmMapping.load(Path.of(s.get("leadpipe.sink.mapping", "routes/mapping/crm.yaml")));
         String object = s.get(P + "object", "");
@@ -66,7 +71,7 @@ public record SinkSpec(String profile, CrmDialect dialect, String url, int batch
             throw s.invalid(P + "rate-limit-rules", rulesText, e.getMessage());
         }
         return new SinkSpec(s.get(P + "profile", ""), crm, url, batchSize, mapping, s.getInt(P + "max-requests-per-second", 10, 1, 100_000), batches(s),
-                headerNames(s), QuotaWindows.read(new ApiKeys(s, P, "sink API 'crm'")), rules);
+                headerNames(s), QuotaWindows.read(new ApiKeys(s, P, "sink API 'crm'")), rules, onDeleted.equals("delete"));
     }
 
     /** CRM batches in flight at once: leadpipe.sink.crm.concurrency (auto: at most leadpipe.sink.crm.max-concurrency). */

@@ -13,7 +13,9 @@ import java.util.Map;
  * Zoho CRM (v7): {@code POST /crm/v7/{Module}/upsert} with {@code {"data":[…],"duplicate_check_fields":[<id field>]}}
  * (≤ 100), answered with one {@code {code, status, message, details}} per record, in order — {@code SUCCESS}, or e.g.
  * {@code MANDATORY_NOT_FOUND} with {@code details.api_name}; read back with COQL, {@code POST /crm/v7/coql}
- * {@code select … from {Module} where <id field> in (…)}, 50 values a query.
+ * {@code select … from {Module} where <id field> in (…)}, 50 values a query. A lead deleted at the source is deleted by
+ * its record id (found by that query) with {@code DELETE /crm/v7/{Module}?ids=…} (≤ 100), answered with one
+ * {@code {code, status, details.id}} per id; {@code INVALID_DATA} for an id (no such record any more) counts as removed.
  */
 final class ZohoDialect implements CrmDialect {
 
@@ -93,6 +95,36 @@ final class ZohoDialect implements CrmDialect {
                 // no record matched: 204, no body
                 for (JsonNode r : answer.path("data")) held.put(r.path(idField).asText(), r);
                 index++;
+            }
+        };
+    }
+
+    @Override
+    public CrmConversation remove(List<String> crmIds) {
+        return new FindThenDelete(() -> read(crmIds)) {
+            @Override
+            String recordId(JsonNode held) {
+                return held.path("id").asText(null);
+            }
+
+            @Override
+            List<CrmCall> deletes(List<String> recordIds) {
+                // refusing every id is answered 400 with the same per-id list: read it, not thrown
+                return List.of(new CrmCall("DELETE", "/crm/" + apiVersion + "/" + module, "ids=" + String.join(",", recordIds), null, true));
+            }
+
+            @Override
+            void deleted(int status, JsonNode answer) {
+                for (JsonNode r : answer.path("data")) {
+                    String code = r.path("code").asText("");
+                    if (code.equals("SUCCESS") || code.equals("INVALID_DATA")) continue;
+                    String crmId = crmIdOf.get(r.path("details").path("id").asText());
+                    if (crmId != null) refused.put(crmId, new CrmError(code, r.path("message").asText("not deleted"), List.of()));
+                }
+                if (status >= 400 && !answer.path("data").isArray()) {
+                    throw new IllegalStateException("Zoho CRM answered the delete without one result per id: "
+                            + answer.path("code").asText("") + " " + answer.path("message").asText(""));
+                }
             }
         };
     }

@@ -143,7 +143,9 @@ public final class DeltaWatermarks {
         Connection c = DataSourceUtils.getConnection(dataSource);
         try {
             mark(c, "UPDATE leads SET deleted_at_source = CURRENT_TIMESTAMP WHERE deleted_at_source IS NULL AND source = ? AND lead_key IN ", pull.source(), changes.deletedIds());
-            mark(c, "UPDATE leads SET deleted_at_source = NULL WHERE deleted_at_source IS NOT NULL AND source = ? AND lead_key IN ", pull.source(), changes.liveIds());
+            // one removed from the CRM meanwhile (leadpipe.sink.crm.on-deleted = delete) is delivered again
+            mark(c, "UPDATE leads SET deleted_at_source = NULL, sink_status = CASE WHEN sink_status IN ('REMOVING', 'REMOVED') THEN 'NEW' ELSE sink_status END "
+                    + "WHERE deleted_at_source IS NOT NULL AND source = ? AND lead_key IN ", pull.source(), changes.liveIds());
         } finally {
             DataSourceUtils.releaseConnection(c, dataSource);
         }

@@ -40,6 +40,14 @@ class SinkSpecTest {
     }
 
     @Test
+    void whatBecomesOfALeadDeletedAtTheSourceIsIgnoreByDefaultOrDeleteAndNothingElse() throws IOException {
+        assertThat(spec("").removesDeleted()).isFalse();
+        assertThat(spec("leadpipe.sink.crm.on-deleted = Delete\n").removesDeleted()).isTrue();
+        assertThatThrownBy(() -> spec("leadpipe.sink.crm.on-deleted = archive\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("leadpipe.sink.crm.on-deleted").hasMessageContaining("ignore, delete");
+    }
+
+    @Test
     void aProfileSetsDialectMappingBatchAuthAndQuotaSignalsAndTheUsersOwnSettingsWin() throws IOException {
         Settings s = settings("leadpipe.sink.crm.profile = salesforce\nleadpipe.sink.crm.url = https://acme.my.salesforce.com\n");
         SinkSpec spec = SinkSpec.from(s);

@@ -48,6 +48,12 @@ public abstract class CrmFake implements AutoCloseable {
     private final AtomicLong overLimit = new AtomicLong();
     private final AtomicLong refusedRecords = new AtomicLong();
     private final Map<String, AtomicInteger> writesPerKey = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> deletesPerKey = new ConcurrentHashMap<>();
+    private final AtomicLong deleteRequests = new AtomicLong();
+    private final AtomicLong deletesOfGone = new AtomicLong();
+    /** The next this-many delete calls take effect, and their answer is lost (the connection closes unanswered). */
+    public final AtomicInteger loseDeleteAnswers = new AtomicInteger();
+    private final AtomicInteger lostDeleteAnswers = new AtomicInteger();
     private volatile long firstServed;
     private volatile long lastServed;
     private final AtomicLong servedTotal = new AtomicLong();
@@ -155,6 +161,48 @@ public abstract class CrmFake implements AutoCloseable {
         refusedRecords.incrementAndGet();
     }
 
+    /** A delete (or archive) call arrived. */
+    protected void deleteCall() {
+        deleteRequests.incrementAndGet();
+    }
+
+    /** A record was deleted (archived) under this key. */
+    protected void deleted(String key) {
+        deletesPerKey.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+    }
+
+    /** A delete named a record that was gone already (a repeated delete: 0 when removals look before they delete). */
+    protected void deletedGone() {
+        deletesOfGone.incrementAndGet();
+    }
+
+    /** After a delete took effect: true when its answer is to be lost (the caller never hears of it). */
+    protected boolean loseDeleteAnswer(HttpExchange ex) throws IOException {
+        if (loseDeleteAnswers.getAndUpdate(n -> Math.max(0, n - 1)) == 0) return false;
+        lostDeleteAnswers.incrementAndGet();
+        ex.getResponseBody().close();
+        return true;
+    }
+
+    /** Deletions per record key: each record deleted once proves exactly-once. */
+    public Map<String, Integer> deletesPerKey() {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        deletesPerKey.forEach((k, v) -> m.put(k, v.get()));
+        return m;
+    }
+
+    public long deleteRequests() {
+        return deleteRequests.get();
+    }
+
+    public long deletesOfGone() {
+        return deletesOfGone.get();
+    }
+
+    public int lostDeleteAnswers() {
+        return lostDeleteAnswers.get();
+    }
+
     /** Writes per record key (e-mail or external id). */
     public Map<String, Integer> writesPerKey() {
         Map<String, Integer> m = new LinkedHashMap<>();
@@ -194,11 +242,13 @@ public abstract class CrmFake implements AutoCloseable {
         return servedTotal.get() / (double) (windows * windowLimit);
     }
 
-    /** One line for the note: records, duplicates, refused, requests, 429s, allowance share. */
+    /** One line for the note: records, duplicates, refused, requests, 429s, allowance share, and deletions when there were any. */
     public String counts() {
+        String deletions = deleteRequests() == 0 ? "" : String.format(", deleted %d (delete calls %d, answers lost %d, repeated deletes %d)",
+                deletesPerKey().size(), deleteRequests(), lostDeleteAnswers(), deletesOfGone() + deletesPerKey().values().stream().mapToInt(n -> n - 1).sum());
         return String.format("records %d, duplicates %d, rewrites %d, refused %d, requests %d, over limit %d, allowance share %.2f",
                 records().size(), duplicates(), writesPerKey().values().stream().mapToInt(n -> n - 1).sum(), refusedRecords(),
-                requests(), overLimit(), allowanceShare());
+                requests(), overLimit(), allowanceShare()) + deletions;
     }
 
     protected static void send(HttpExchange ex, int status, Object body) throws IOException {

@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
  *     on answers (Service protection API limits).</li>
  * <li>OAuth2 client credentials with Microsoft Entra ID: {@code POST /{tenant}/oauth2/v2.0/token}, {@code grant_type=client_credentials},
  *     {@code client_id}, {@code client_secret}, {@code scope=https://{org}.crm.dynamics.com/.default} → {@code access_token}.</li>
+ * <li>Basic delete, {@code DELETE} on the row's URI (here by alternate key) → 204 No Content, the row gone
+ *     (update-delete-entities-using-web-api, "Basic delete"); a key that names no row → 404 0x80040217, as for a retrieve.</li>
  * </ul>
  */
 public final class DataverseFake extends CrmFake {
@@ -99,6 +101,7 @@ public final class DataverseFake extends CrmFake {
         String email = URLDecoder.decode(m.group(1), StandardCharsets.UTF_8).replace("''", "'").toLowerCase(Locale.ROOT);
         if (method.equals("PATCH")) upsert(ex, email, body);
         else if (method.equals("GET")) get(ex, email, rawQuery);
+        else if (method.equals("DELETE")) delete(ex, email);
         else send(ex, 405, Map.of("error", Map.of("code", "0x80060888", "message", "method not allowed")));
     }
 
@@ -136,6 +139,19 @@ public final class DataverseFake extends CrmFake {
             wrote(email);
         }
         ex.getResponseHeaders().set("OData-EntityId", baseUrl() + "/api/data/v9.2/contacts(" + contacts.get(email).get("contactid") + ")");
+        ex.sendResponseHeaders(204, -1);
+    }
+
+    /** Basic delete by alternate key: 204, the row gone for good; no such row: 404 0x80040217 as for a read. */
+    private void delete(HttpExchange ex, String email) throws IOException {
+        deleteCall();
+        if (contacts.remove(email) == null) {
+            deletedGone();
+            send(ex, 404, Map.of("error", Map.of("code", "0x80040217", "message", "A record with the specified key values does not exist in contact entity")));
+            return;
+        }
+        deleted(email);
+        if (loseDeleteAnswer(ex)) return;
         ex.sendResponseHeaders(204, -1);
     }
 

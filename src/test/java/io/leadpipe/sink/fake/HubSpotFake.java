@@ -29,6 +29,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *     {@code {"status":"error","errorType":"RATE_LIMIT","policyName":"TEN_SECONDLY_ROLLING",…}} without Retry-After:
  *     https://developers.HubSpot.com/docs/api/usage-details,
  *     https://developers.hubspot.com/changelog/burst-limits-are-increasing-for-api-key-authenticated-calls</li>
+ * <li>Batch archive, {@code POST .../batch/archive} {@code {inputs[{id}]}} by HubSpot's record id, answered 204 with no body;
+ *     archived contacts go to the recycling bin (restorable for 90 days):
+ *     https://developers.hubspot.com/docs/api-reference/legacy/crm/objects/contacts/batch/delete-contacts — and 204 "regardless of
+ *     the initial state of the object (e.g. active, already archived, non-existent)" (the generated client's documentation,
+ *     https://www.rubydoc.info/gems/hubspot-api-client/2.3.2/Hubspot/Crm/Contacts/BatchApi). A batch read does not find them.</li>
  * </ul>
  * Properties a portal does not have are refused per input (PROPERTY_DOESNT_EXIST), as are invalid e-mails (INVALID_EMAIL).
  */
@@ -38,6 +43,8 @@ public final class HubSpotFake extends CrmFake {
     public final Set<String> properties = ConcurrentHashMap.newKeySet();
     private final Map<String, Map<String, Object>> contacts = new ConcurrentHashMap<>();
     private final Map<String, String> objectIds = new ConcurrentHashMap<>();
+    /** Archived contacts (the recycling bin), by e-mail. */
+    private final Map<String, Map<String, Object>> archived = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(51);
     public volatile long daily = 500_000;
 
@@ -73,6 +80,7 @@ public final class HubSpotFake extends CrmFake {
         if (!method.equals("POST")) send(ex, 405, Map.of("status", "error", "message", "method not allowed"));
         else if (path.equals("/crm/v3/objects/contacts/batch/upsert")) upsert(ex, body);
         else if (path.equals("/crm/v3/objects/contacts/batch/read")) read(ex, body);
+        else if (path.equals("/crm/v3/objects/contacts/batch/archive")) archive(ex, body);
         else send(ex, 404, Map.of("status", "error", "message", "no such endpoint"));
     }
 
@@ -167,6 +175,35 @@ public final class HubSpotFake extends CrmFake {
         answer.put("results", results);
         if (!errors.isEmpty()) answer.put("errors", errors);
         send(ex, errors.isEmpty() ? 200 : 207, answer);
+    }
+
+    private void archive(HttpExchange ex, JsonNode body) throws IOException {
+        deleteCall();
+        JsonNode inputs = body == null ? null : body.path("inputs");
+        if (inputs == null || !inputs.isArray() || inputs.isEmpty() || inputs.size() > 100) {
+            send(ex, 400, Map.of("status", "error", "category", "VALIDATION_ERROR", "message", "inputs must hold 1 to 100 ids"));
+            return;
+        }
+        for (JsonNode in : inputs) {
+            String id = in.path("id").asText("");
+            synchronized (this) {
+                String email = objectIds.entrySet().stream().filter(e -> e.getValue().equals(id)).map(Map.Entry::getKey).findFirst().orElse(null);
+                Map<String, Object> c = email == null ? null : contacts.remove(email);
+                if (c == null) {
+                    deletedGone(); // archived already, or never there: 204 all the same
+                    continue;
+                }
+                archived.put(email, c);
+                deleted(email);
+            }
+        }
+        if (loseDeleteAnswer(ex)) return;
+        ex.sendResponseHeaders(204, -1);
+    }
+
+    /** Archived contacts, by e-mail. */
+    public Map<String, Map<String, Object>> archived() {
+        return Map.copyOf(archived);
     }
 
     @Override

@@ -27,6 +27,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *     400 {@code {"success":false,"error":"Validation failed: name: Required","code":"ERR_SCHEMA_VALIDATION_FAILED",…}}.</li>
  * <li>{@code x-api-token} header; a 2-second window per token: {@code x-ratelimit-limit}, {@code x-ratelimit-remaining},
  *     {@code x-ratelimit-reset} (seconds); over it 429 {@code {"success":false,"error":"Request over limit"}}.</li>
+ * <li>{@code DELETE /api/v2/persons/{id}} → {@code {"success":true,"data":{"id"}}} (developers.pipedrive.com/docs/api/v1/Persons#deletePerson,
+ *     v2 "Delete a person"; the generated client's DeletePersonResponse, github.com/pipedrive/client-nodejs
+ *     docs/DeletePersonResponseAllOfData.md): the person is marked deleted (restorable for 30 days) and searches stop finding
+ *     it. A person unknown or deleted already is answered as the update answers an unknown id, 404 ERR_NOT_FOUND (not
+ *     documented for delete: the fake's assumption, which leadpipe reads as "gone already").</li>
  * </ul>
  * {@link #loseCreateAnswers}: that many creates take effect and then lose their answer (the connection drops), as after a
  * timeout — the case where repeating the create would make a second person.
@@ -34,6 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PipedriveFake extends CrmFake {
 
     private final Map<Long, Map<String, Object>> persons = new ConcurrentHashMap<>();
+    private final Map<Long, Map<String, Object>> deletedPersons = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(1);
     public final AtomicInteger loseCreateAnswers = new AtomicInteger();
     private final AtomicInteger lostAnswers = new AtomicInteger();
@@ -80,6 +86,7 @@ public final class PipedriveFake extends CrmFake {
         if (method.equals("GET") && path.equals("/api/v2/persons/search")) search(ex, rawQuery);
         else if (method.equals("POST") && path.equals("/api/v2/persons")) write(ex, null, body);
         else if (method.equals("PATCH") && path.matches("/api/v2/persons/\\d+")) write(ex, Long.parseLong(path.substring(path.lastIndexOf('/') + 1)), body);
+        else if (method.equals("DELETE") && path.matches("/api/v2/persons/\\d+")) delete(ex, Long.parseLong(path.substring(path.lastIndexOf('/') + 1)));
         else send(ex, 404, Map.of("success", false, "error", "Unknown method .", "errorCode", 404));
     }
 
@@ -147,6 +154,24 @@ public final class PipedriveFake extends CrmFake {
             return;
         }
         send(ex, 200, Map.of("success", true, "data", person));
+    }
+
+    /** Marks the person deleted (Pipedrive keeps deleted persons 30 days; searches no longer find them); unknown or deleted: 404. */
+    private void delete(HttpExchange ex, long id) throws IOException {
+        deleteCall();
+        Map<String, Object> person;
+        synchronized (this) {
+            person = persons.remove(id);
+            if (person == null) {
+                deletedGone();
+                send(ex, 404, Map.of("success", false, "error", "Person not found", "code", "ERR_NOT_FOUND"));
+                return;
+            }
+            deletedPersons.put(id, person);
+            for (String e : emails(person)) deleted(e.toLowerCase(Locale.ROOT));
+        }
+        if (loseDeleteAnswer(ex)) return;
+        send(ex, 200, Map.of("success", true, "data", Map.of("id", id)));
     }
 
     /** Persons by e-mail (the last one made, when there are several). */

@@ -32,6 +32,11 @@ import java.util.regex.Pattern;
  *     {@code [{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}]} (REST API guide, Limit Info
  *     Header; Status Codes and Error Responses).</li>
  * <li>Lead requires LastName and Company: a record without them is REQUIRED_FIELD_MISSING, naming the fields.</li>
+ * <li>sObject Collections delete, {@code DELETE /services/data/vXX.X/composite/sobjects?ids=id,id&allOrNone=false}: up to 200 ids,
+ *     200 with one DeleteResult {@code {id, success, errors[]}} per id in the order given, 400 when not well formed:
+ *     https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-delete.html; a
+ *     deleted record goes to the Recycle Bin, where deleting it again is {@code ENTITY_IS_DELETED} (API Status Codes), and a
+ *     SOQL query (not queryAll) no longer returns it.</li>
  * </ul>
  */
 public final class SalesforceFake extends CrmFake {
@@ -42,6 +47,11 @@ public final class SalesforceFake extends CrmFake {
     private final Set<String> fields = Set.of("Leadpipe_Email__c", "Email", "FirstName", "LastName", "Company", "Title", "Website", "Country",
             "Industry", "NumberOfEmployees", "AnnualRevenue", "LeadSource", "Leadpipe_Source__c");
     private final Map<String, Map<String, Object>> leads = new ConcurrentHashMap<>();
+    /** Records (by external id) an approval process locks: deleting one is ENTITY_IS_LOCKED (API Status Codes). */
+    public final Set<String> locked = ConcurrentHashMap.newKeySet();
+    /** The Recycle Bin: deleted records, by Id. */
+
+    private final Map<String, Map<String, Object>> recycleBin = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(1);
 
     public SalesforceFake(String token) throws IOException {
@@ -75,6 +85,7 @@ public final class SalesforceFake extends CrmFake {
         String base = "/services/data/v" + VERSION;
         if (method.equals("PATCH") && path.equals(base + "/composite/sobjects/" + object + "/" + externalId)) upsert(ex, body);
         else if (method.equals("GET") && path.equals(base + "/query")) query(ex, rawQuery);
+        else if (method.equals("DELETE") && path.equals(base + "/composite/sobjects")) delete(ex, rawQuery);
         else send(ex, 404, List.of(Map.of("message", "The requested resource does not exist", "errorCode", "NOT_FOUND")));
     }
 
@@ -135,6 +146,43 @@ public final class SalesforceFake extends CrmFake {
                 results.add(ok);
             }
         }
+        send(ex, 200, results);
+    }
+
+    private void delete(HttpExchange ex, String rawQuery) throws IOException {
+        deleteCall();
+        String ids = null;
+        boolean allOrNone = false;
+        for (String p : rawQuery == null ? new String[0] : rawQuery.split("&")) {
+            if (p.startsWith("ids=")) ids = URLDecoder.decode(p.substring(4), StandardCharsets.UTF_8);
+            if (p.equals("allOrNone=true")) allOrNone = true;
+        }
+        if (ids == null || ids.isBlank() || ids.split(",").length > 200 || allOrNone) {
+            send(ex, 400, List.of(Map.of("message", "ids must name 1 to 200 records (this fake: allOrNone=false only)", "errorCode", "INVALID_ID_FIELD")));
+            return;
+        }
+        List<Object> results = new ArrayList<>();
+        for (String id : ids.split(",")) {
+            synchronized (this) {
+                String key = leads.entrySet().stream().filter(e -> id.equals(e.getValue().get("Id"))).map(Map.Entry::getKey).findFirst().orElse(null);
+                if (key != null && locked.contains(key)) {
+                    Map<String, Object> f = failure("ENTITY_IS_LOCKED", "This record is locked. If you need to edit it, contact your admin", List.of());
+                    f.put("id", id);
+                    results.add(f);
+                } else if (key != null) {
+                    recycleBin.put(id, leads.remove(key));
+                    deleted(key);
+                    results.add(Map.of("id", id, "success", true, "errors", List.of()));
+                } else {
+                    deletedGone();
+                    boolean binned = recycleBin.containsKey(id);
+                    Map<String, Object> f = failure(binned ? "ENTITY_IS_DELETED" : "INVALID_CROSS_REFERENCE_KEY", binned ? "entity is deleted" : "invalid cross reference id", List.of());
+                    f.put("id", id);
+                    results.add(f);
+                }
+            }
+        }
+        if (loseDeleteAnswer(ex)) return;
         send(ex, 200, results);
     }
 

@@ -26,6 +26,10 @@ import java.util.regex.Pattern;
  *     {@code {"data":[…],"info":{"count","more_records"}}}, or 204 when nothing matches (COQL-Overview.html).</li>
  * <li>{@code Authorization: Zoho-oauthtoken …}; API credits per rolling 24 h and a cap on concurrent calls: over either,
  *     429 {@code {"code":"TOO_MANY_REQUESTS","status":"error",…}} (api-limits.html).</li>
+ * <li>Delete, {@code DELETE /crm/v7/Leads?ids=id1,id2} (at most 100 ids; wf_trigger optional) → one
+ *     {@code {"code":"SUCCESS","details":{"id"},"message":"record deleted","status":"success"}} per id; the records go to the
+ *     recycle bin and COQL no longer finds them (https://zoho.com/crm/developer/docs/api/v7/delete-records.html). An id that
+ *     names no live record: {@code INVALID_DATA} "the related id given seems to be invalid" with {@code details.id}.</li>
  * </ul>
  */
 public final class ZohoFake extends CrmFake {
@@ -33,6 +37,7 @@ public final class ZohoFake extends CrmFake {
     private final Set<String> fields = Set.of("Email", "First_Name", "Last_Name", "Company", "Designation", "Website", "Country",
             "Industry", "No_of_Employees", "Annual_Revenue", "Lead_Source");
     private final Map<String, Map<String, Object>> leads = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Object>> recycleBin = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(1);
 
     public ZohoFake(String token) throws IOException {
@@ -69,6 +74,7 @@ public final class ZohoFake extends CrmFake {
     protected void handle(HttpExchange ex, String method, String path, String rawQuery, JsonNode body) throws IOException {
         if (method.equals("POST") && path.equals("/crm/v7/Leads/upsert")) upsert(ex, body);
         else if (method.equals("POST") && path.equals("/crm/v7/coql")) coql(ex, body);
+        else if (method.equals("DELETE") && path.equals("/crm/v7/Leads")) delete(ex, rawQuery);
         else send(ex, 404, Map.of("code", "INVALID_URL_PATTERN", "details", Map.of(), "message", "Please check if the URL trying to access is a correct one", "status", "error"));
     }
 
@@ -119,6 +125,36 @@ public final class ZohoFake extends CrmFake {
             }
         }
         send(ex, failed == 0 ? 200 : failed == results.size() ? 400 : 207, Map.of("data", results));
+    }
+
+    private void delete(HttpExchange ex, String rawQuery) throws IOException {
+        deleteCall();
+        String ids = null;
+        for (String p : rawQuery == null ? new String[0] : rawQuery.split("&")) {
+            if (p.startsWith("ids=")) ids = java.net.URLDecoder.decode(p.substring(4), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        if (ids == null || ids.isBlank() || ids.split(",").length > 100) {
+            send(ex, 400, Map.of("code", "INVALID_DATA", "details", Map.of(), "message", "ids must name 1 to 100 records", "status", "error"));
+            return;
+        }
+        List<Object> data = new ArrayList<>();
+        int failed = 0;
+        for (String id : ids.split(",")) {
+            synchronized (this) {
+                String email = leads.entrySet().stream().filter(e -> id.equals(e.getValue().get("id"))).map(Map.Entry::getKey).findFirst().orElse(null);
+                if (email == null) {
+                    deletedGone();
+                    failed++;
+                    data.add(Map.of("code", "INVALID_DATA", "details", Map.of("id", id), "message", "the related id given seems to be invalid", "status", "error"));
+                    continue;
+                }
+                recycleBin.put(id, leads.remove(email));
+                deleted(email);
+                data.add(Map.of("code", "SUCCESS", "details", Map.of("id", id), "message", "record deleted", "status", "success"));
+            }
+        }
+        if (loseDeleteAnswer(ex)) return;
+        send(ex, failed == 0 ? 200 : failed == data.size() ? 400 : 207, Map.of("data", data));
     }
 
     private static final Pattern COQL = Pattern.compile("select (.+) from Leads where Email in \\((.*)\\)", Pattern.CASE_INSENSITIVE);

@@ -1,0 +1,104 @@
+package io.leadpipe.job;
+
+import io.leadpipe.delta.DeltaSpec;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteDefinition;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Deletions a vendor lists apart ({@code delta.deleted-param}: HubSpot's {@code archived=true}). A recurring sync
+ * (an incremental job, not sliced) on such a source is followed, once its pull is DONE, by a second pull of the
+ * same listing with that parameter: its own route from the extract template, job id {@code <job>.deleted}, its
+ * own checkpoint, paged like the first. Every record it lists carries the deleted flag ({@code delta.deleted-pointer}),
+ * so its pages mark those leads deleted at the source (store.DeltaWatermarks#markDeleted) in their own transaction;
+ * a lead listed live again by a later sync is unmarked. The job's report says how many the listing marked.
+ */
+public final class DeletedListings {
+
+    public static final String SUFFIX = ".deleted";
+
+    private final RunReport runReport;
+    private final Map<String, String> listings = new HashMap<>();
+    private Function<String, JobOutcome> pullOne;
+
+    public DeletedListings(RunReport runReport) {
+        this.runReport = runReport;
+    }
+
+    /**
+     * Adds the listings' routes (after Camel started, so the template is there): for each incremental job of the extract
+     * template on a source with a deleted-param, one route with the job's parameters, its own job id and that parameter
+     * added to its filters. {@code pullOne} runs a listing's route and says how it ended.
+     */
+    public void addListingRoutes(CamelContext context, Map<String, DeltaSpec> deltas, Function<String, JobOutcome> pullOne) throws Exception {
+        this.pullOne = pullOne;
+        for (RouteDefinition route : new ArrayList<>(((ModelCamelContext) context).getRouteDefinitions())) {
+            Map<String, Object> params = route.getTemplateParameters();
+            if (params == null || params.get("jobId") == null || params.get("cron") != null || params.containsKey("childSource")) continue;
+            if (blank(params.get("incremental")) || !blank(params.get("slices")) || !blank(params.get("sliceOf")) || !blank(params.get("listingOf"))) continue;
+            DeltaSpec delta = deltas.get(String.valueOf(params.getOrDefault("source", "leads-api")));
+            if (delta == null || delta.deletedParam() == null) continue;
+            String job = params.get("jobId").toString();
+            String filters = blank(params.get("filters")) ? "" : params.get("filters").toString().strip();
+            Map<String, Object> own = new HashMap<>(params);
+            own.keySet().removeIf(k -> k.contains("-")); // Camel's dashed copies of the parameters (listing-of) would win over ours
+            own.put("jobId", job + SUFFIX);
+            // leadpipe's parameters win a name over the URL's own: archived=true replaces the URL's archived=false
+            own.put("filters", filters.isEmpty() ? delta.deletedParam() : filters + "&" + delta.deletedParam());
+            own.put("listingOf", job);
+            context.addRouteFromTemplate(route.getRouteId() + SUFFIX, "extract", own);
+            listings.put(job, delta.deletedParam());
+        }
+    }
+
+    /** Whether a job is a listing of deleted records (it lists a part on purpose: nothing to reconcile). */
+    public boolean isListingJob(String jobId) {
+        return jobId.endsWith(SUFFIX) && listings.containsKey(jobId.substring(0, jobId.length() - SUFFIX.length()));
+    }
+
+    /** Whether a route is a listing's own (made by {@link #addListingRoutes}), not a job declared in the routes. */
+    public static boolean isListing(RouteDefinition route) {
+        Map<String, Object> params = route.getTemplateParameters();
+        return params != null && !blank(params.get("listingOf"));
+    }
+
+    /** After a job's pull: it has a listing of deleted records to pull now (its sync ended DONE). */
+    public boolean due(JobSpec job, Pull pull) {
+        return pullOne != null && listings.containsKey(job.jobId()) && pull != null && pull.status() == PullStatus.DONE;
+    }
+
+    /**
+     * Pulls the job's listing of deleted records and adds what it marked to the job's report; a listing that did not
+     * end DONE is the job's failure ({@code variable.deletedListingError}), its sync kept: the next run pulls it again.
+     */
+    public void run(Exchange exchange) throws Exception {
+        JobSpec job = exchange.getVariable("job", JobSpec.class);
+        String param = listings.get(job.jobId());
+        JobOutcome listed = pullOne.apply(job.jobId() + SUFFIX);
+        Map<String, Object> report = listed.report() != null ? listed.report() : runReport.lastWritten(listed.job());
+        Object marked = report == null ? null : report.get("deltaDeleted");
+        Map<String, Object> more = new LinkedHashMap<>();
+        if (!PullStatus.DONE.name().equals(listed.status())) {
+            String error = "the listing of deleted records (" + param + ", job " + listed.job() + ") ended " + listed.status()
+                    + (listed.error() == null ? "" : ": " + listed.error()) + "; the sync itself is stored, and the next run lists them again";
+            exchange.setVariable("deletedListingError", error);
+            more.put("deletedListing", "NOT DONE — " + error);
+        } else {
+            more.put("deletedListing", param + ": " + (marked == null ? 0 : marked) + " records listed deleted, marked deleted at the source ("
+                    + (report == null ? "?" : report.get("requests")) + " requests, job " + listed.job() + ")");
+            more.put("deltaDeleted", marked == null ? 0 : marked);
+        }
+        runReport.amend(job.jobId(), more);
+    }
+
+    private static boolean blank(Object o) {
+        return o == null || o.toString().isBlank();
+    }
+}
