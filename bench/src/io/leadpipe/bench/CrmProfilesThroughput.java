@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -114,19 +113,10 @@ final class CrmProfilesThroughput {
             }
             if (fake.duplicates() != 0) throw new IllegalStateException(crm.profile() + ": " + fake.duplicates() + " duplicates");
 
-            Map<Long, Integer> perWindow = new TreeMap<>();
-            for (long at : fake.servedAt()) perWindow.merge(Math.floorDiv(at, windowMs()), 1, Integer::sum);
-            List<Long> windows = List.copyOf(perWindow.keySet());
-            // the first and last windows are partly outside the delivery: count only the ones it covered fully
-            long served = 0;
-            int full = 0;
-            for (long w = windows.get(0) + 1; w < windows.get(windows.size() - 1); w++) {
-                served += perWindow.getOrDefault(w, 0);
-                full++;
-            }
-            System.err.println(crm.profile() + ": requests per window " + perWindow.values() + "; " + fake.counts());
+            QuotaUtilisation.Windows windows = QuotaUtilisation.Windows.ofServed(fake.servedAt(), windowMs(), crm.limit());
+            System.err.println(crm.profile() + ": requests per window " + windows.served().values() + "; " + fake.counts());
             return new Result(crm.profile(), crm.leads(), fake.records().size(), fake.duplicates(), deadLetters, fake.requests(), fake.overLimit(),
-                    full, full == 0 ? 0 : served / (double) (crm.limit() * (long) full), s, crm.leads() / s,
+                    windows.full(), windows.utilisation(), s, crm.leads() / s,
                     crm.limit() * crm.leadsPerRequest() * 1000 / windowMs());
         }
     }

@@ -29,10 +29,13 @@ final class QuotaUtilisation {
      */
     record Windows(Map<Long, Integer> served, int full, long servedInFull, double utilisation) {
         static Windows of(List<SimulatorStats.RequestRecord> log, long windowMs, int limit) {
+            return ofServed(log.stream().filter(r -> r.status() != 429).map(SimulatorStats.RequestRecord::arrivedMillis).toList(), windowMs, limit);
+        }
+
+        /** The same from the moments an API served its requests (a CRM fake's or the simulator CRM's log). */
+        static Windows ofServed(List<Long> servedAt, long windowMs, int limit) {
             Map<Long, Integer> perWindow = new TreeMap<>();
-            for (SimulatorStats.RequestRecord r : log) {
-                if (r.status() != 429) perWindow.merge(Math.floorDiv(r.arrivedMillis(), windowMs), 1, Integer::sum);
-            }
+            for (long at : servedAt) perWindow.merge(Math.floorDiv(at, windowMs), 1, Integer::sum);
             List<Long> windows = List.copyOf(perWindow.keySet());
             long served = 0;
             int full = 0;
@@ -40,7 +43,7 @@ final class QuotaUtilisation {
                 served += perWindow.getOrDefault(w, 0);
                 full++;
             }
-            return new Windows(perWindow, full, served, served / (double) (limit * (long) full));
+            return new Windows(perWindow, full, served, full == 0 ? 0 : served / (double) (limit * (long) full));
         }
     }
 

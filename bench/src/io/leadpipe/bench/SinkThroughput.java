@@ -2,10 +2,7 @@ package io.leadpipe.bench;
 
 import io.leadpipe.simulator.SimulatorConfig;
 
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Leads delivered per second to the CRM simulator in batches of 100, against the CRM's own rate limit,
@@ -66,19 +63,10 @@ final class SinkThroughput {
             if (delivered != leads) throw new IllegalStateException("delivered " + delivered + " of " + leads);
             if (crm.upsertsPerId().values().stream().anyMatch(n -> n != 1)) throw new IllegalStateException("a contact was upserted twice");
 
-            Map<Long, Integer> perWindow = new TreeMap<>();
-            for (long at : crm.crmServedAt()) perWindow.merge(Math.floorDiv(at, crmWindowMs()), 1, Integer::sum);
-            List<Long> windows = List.copyOf(perWindow.keySet());
-            // the first and last windows are partly outside the delivery: count only the ones it covered fully
-            long served = 0;
-            int full = 0;
-            for (long w = windows.get(0) + 1; w < windows.get(windows.size() - 1); w++) {
-                served += perWindow.getOrDefault(w, 0);
-                full++;
-            }
-            System.err.println(label + ": CRM requests per window " + perWindow.values());
+            QuotaUtilisation.Windows windows = QuotaUtilisation.Windows.ofServed(crm.crmServedAt(), crmWindowMs(), CRM_LIMIT);
+            System.err.println(label + ": CRM requests per window " + windows.served().values());
             return new Result(label, concurrency == null ? "default" : concurrency.toString(), floor == null ? "default" : Long.toString(floor), leads, s, leads / s,
-                    CRM_LIMIT * 100.0 * 1000 / crmWindowMs(), full, served / (double) (CRM_LIMIT * (long) full),
+                    CRM_LIMIT * 100.0 * 1000 / crmWindowMs(), windows.full(), windows.utilisation(),
                     crm.crmRequests(), crm.crmOverLimit(), crm.crmMaxInFlight());
         }
     }
