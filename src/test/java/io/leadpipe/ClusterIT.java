@@ -1,5 +1,7 @@
 package io.leadpipe;
 
+import io.leadpipe.testing.TestWorkspace;
+
 import io.leadpipe.simulator.LeadDataset;
 import io.leadpipe.simulator.SimulatorConfig;
 import org.junit.jupiter.api.Test;

@@ -95,4 +95,29 @@ class PackageCyclesTest {
         Map<String, Set<String>> edges = new TreeMap<>(Map.of("a", Set.of("b"), "b", Set.of("c"), "c", Set.of("a"), "d", Set.of("a")));
         assertThat(cycles(edges)).containsExactly(new TreeSet<>(Set.of("a", "b", "c")));
     }
+
+    /**
+     * Tests sit beside what they test: every test package is a package of the product (src/main/java, the
+     * simulator's or the benchmarks' sources) or of the routes/ directory, apart from the shared fixtures
+     * (io.leadpipe.testing) and vendor fakes (*.fake).
+     */
+    @Test
+    void testPackagesMirrorTheProductsPackages() throws IOException {
+        Set<String> product = new TreeSet<>();
+        for (Path src : List.of(SOURCES, Path.of("simulator/src/main/java"), Path.of("bench/src"))) product.addAll(packagesWithSources(src));
+        product.add("io.leadpipe.routes");
+        Set<String> strays = new TreeSet<>(packagesWithSources(Path.of("src/test/java")));
+        strays.removeIf(p -> product.contains(p) || p.equals("io.leadpipe.testing") || p.endsWith(".fake"));
+        assertThat(strays).as("test packages with no product package of the same name").isEmpty();
+        assertThat(product).contains("io.leadpipe.sink", "io.leadpipe.simulator", "io.leadpipe.bench");
+    }
+
+    private static Set<String> packagesWithSources(Path root) throws IOException {
+        Set<String> found = new TreeSet<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            files.filter(p -> p.toString().endsWith(".java"))
+                    .forEach(f -> found.add(root.relativize(f.getParent()).toString().replace('/', '.')));
+        }
+        return found;
+    }
 }

@@ -1,6 +1,6 @@
 package io.leadpipe.ratelimit;
 
-import io.leadpipe.TestWorkspace;
+import io.leadpipe.testing.TestWorkspace;
 import io.leadpipe.config.Settings;
 import io.leadpipe.store.Database;
 import io.leadpipe.store.SharedWindowTable;

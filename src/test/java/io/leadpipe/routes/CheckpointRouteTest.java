@@ -1,6 +1,6 @@
 package io.leadpipe.routes;
 
-import io.leadpipe.TestWorkspace;
+import io.leadpipe.testing.TestWorkspace;
 import io.leadpipe.paging.FetchedPage;
 import org.junit.jupiter.api.Test;
 

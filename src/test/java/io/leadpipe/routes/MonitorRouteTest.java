@@ -1,6 +1,6 @@
 package io.leadpipe.routes;
 
-import io.leadpipe.TestWorkspace;
+import io.leadpipe.testing.TestWorkspace;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.model.ToDynamicDefinition;

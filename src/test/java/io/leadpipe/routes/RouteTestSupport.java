@@ -1,7 +1,7 @@
 package io.leadpipe.routes;
 
 import io.leadpipe.LeadpipeWiring;
-import io.leadpipe.TestWorkspace;
+import io.leadpipe.testing.TestWorkspace;
 import io.leadpipe.simulator.SimulatorConfig;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;

@@ -1,6 +1,6 @@
 package io.leadpipe.sink;
 
-import io.leadpipe.TestWorkspace;
+import io.leadpipe.testing.TestWorkspace;
 import io.leadpipe.simulator.SimulatorConfig;
 import io.leadpipe.sink.fake.CrmFake;
 

@@ -1,6 +1,6 @@
 package io.leadpipe.sink;
 
-import io.leadpipe.TestWorkspace;
+import io.leadpipe.testing.TestWorkspace;
 import io.leadpipe.sink.fake.SalesforceFake;
 import org.junit.jupiter.api.Test;
 

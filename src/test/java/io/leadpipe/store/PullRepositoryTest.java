@@ -1,6 +1,6 @@
 package io.leadpipe.store;
 
-import io.leadpipe.TestWorkspace;
+import io.leadpipe.testing.TestWorkspace;
 import io.leadpipe.config.Settings;
 import io.leadpipe.job.JobSpec;
 import io.leadpipe.job.Pull;

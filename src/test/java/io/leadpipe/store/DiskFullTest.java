@@ -1,0 +1,107 @@
+package io.leadpipe.store;
+
+import io.leadpipe.testing.FakeApi;
+import io.leadpipe.testing.TestWorkspace;
+
+import io.leadpipe.job.FailureExplainer;
+import io.leadpipe.job.FailureKinds;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A database that cannot be written (a full disk) stops the job at once with "the database cannot be
+ * written": fetching the page again cannot help, and every retry would spend a request.
+ */
+class DiskFullTest {
+
+    /** A real full disk: the H2 file on a 4 MB tmpfs (needs root; skipped elsewhere), pages of ~200 KB. */
+    @Test
+    @Timeout(120)
+    void aFullDiskStopsTheJobWithoutFetchingThePageAgain() throws Exception {
+        assumeFalse(TestWorkspace.POSTGRES, "an H2 file on a small filesystem");
+        Path mount = Files.createTempDirectory("leadpipe-tmpfs");
+        boolean mounted = run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mount.toString());
+        try {
+            assumeTrue(mounted, "mounting a small tmpfs needs root");
+            String padding = "x".repeat(2000);
+            try (TestWorkspace ws = new TestWorkspace(); FakeApi api = new FakeApi((ex, n) -> {
+                StringBuilder b = new StringBuilder("{\"data\":[");
+                for (int i = 0; i < 100; i++) {
+                    b.append(i == 0 ? "" : ",").append("{\"id\":\"D").append(n).append('-').append(i).append("\",\"note\":\"").append(padding).append("\"}");
+                }
+                FakeApi.send(ex, 200, "application/json", b.append("],\"meta\":{\"next_cursor\":\"p").append(n + 1).append("\"}}").toString());
+            }).serve(ws)) {
+                ws.settings.put("leadpipe.db.url", "jdbc:h2:file:" + mount.resolve("leadpipe") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
+                ws.settings.put("leadpipe.retry.max-retries", "3");
+                ws.settings.put("leadpipe.retry.base-delay-ms", "20");
+                TestWorkspace.CliResult result = ws.cli(TestWorkspace.envWithKey(), "run");
+                String said = result.out() + result.err();
+                assertThat(result.exitCode()).as(said).isEqualTo(1);
+                assertThat(said).contains("the database cannot be written");
+                int requests = api.requests.get();
+                assertThat(requests).as("pages fetched before the disk filled").isGreaterThan(1);
+                assertThat(said).as("no retry of the page").doesNotContain("retry 1 of");
+                System.out.println("disk full after " + requests + " requests: " + said.lines().filter(l -> l.contains("cannot be written")).findFirst().orElse(""));
+            }
+        } finally {
+            if (mounted) run("umount", "-l", mount.toString());
+            Files.deleteIfExists(mount);
+        }
+    }
+
+    /** The classification with the real exception types, where no small filesystem can be mounted. */
+    @Test
+    void databaseWriteFailuresAreNotTransientAndSaySo() throws Exception {
+        Path dir = Files.createTempDirectory("leadpipe-ro");
+        String url = "jdbc:h2:file:" + dir.resolve("db");
+        try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE t (id INT)");
+        }
+        SQLException readOnly;
+        try (Connection c = DriverManager.getConnection(url + ";ACCESS_MODE_DATA=r", "sa", ""); Statement st = c.createStatement()) {
+            readOnly = catchThrowableOfType(SQLException.class, () -> st.execute("INSERT INTO t VALUES (1)"));
+        }
+        assertThat((Object) readOnly).isNotNull();
+        SQLException fullDisk = new SQLException("IO Exception: \"java.io.IOException: No space left on device\"", "90028", 90028,
+                new IOException("No space left on device"));
+        org.postgresql.util.PSQLException pgFull = new org.postgresql.util.PSQLException("could not extend file: No space left on device",
+                org.postgresql.util.PSQLState.UNKNOWN_STATE) {
+            @Override
+            public String getSQLState() {
+                return "53100"; // disk_full
+            }
+        };
+        for (Throwable t : new Throwable[]{readOnly, fullDisk, pgFull, new RuntimeException("camel-sql", fullDisk)}) {
+            assertThat(FailureKinds.cannotWrite(t)).as(t.toString()).isTrue();
+            assertThat(FailureExplainer.describe(t)).startsWith("the database cannot be written");
+        }
+        assertThat(FailureKinds.cannotWrite(new SQLException("Syntax error", "42000", 42000))).isFalse();
+        assertThat(FailureKinds.cannotWrite(new IOException("Connection reset"))).as("a network IOException").isFalse();
+        try (var files = Files.walk(dir)) {
+            files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private static boolean run(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+}

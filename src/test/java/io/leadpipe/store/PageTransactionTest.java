@@ -1,0 +1,64 @@
+package io.leadpipe.store;
+
+import io.leadpipe.testing.TestWorkspace;
+
+import io.leadpipe.simulator.SimulatorConfig;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A page's leads, its fingerprint and its checkpoint commit together: a failure in between leaves none of them. */
+class PageTransactionTest {
+
+    @Test
+    void aFailedCheckpointSaveLeavesNeitherThePagesLeadsNorItsFingerprint() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            SimulatorConfig c = new SimulatorConfig();
+            c.leads = 1000;
+            ws.startSimulator(c);
+            assertThat(ws.cli(Map.of(), "status").exitCode()).isZero(); // creates the schema
+            // the checkpoint save of page 4 fails — after page 4's leads were upserted and its fingerprint recorded
+            try (Connection conn = ws.db(); Statement st = conn.createStatement()) {
+                st.executeUpdate("ALTER TABLE extraction_checkpoint ADD CONSTRAINT injected_failure CHECK (page_no <> 4)");
+            }
+
+            TestWorkspace.CliResult failed = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(failed.exitCode()).as(failed.out()).isEqualTo(1);
+            Map<String, Object> cp = ws.checkpoint("all-leads");
+            assertThat(cp.get("status")).isEqualTo("FAILED");
+            assertThat(cp.get("page_no")).as("the last committed page").isEqualTo(3);
+            Set<String> stored = new TreeSet<>(ws.storedLeadKeys());
+            assertThat(stored).as("page 4's leads were rolled back with its checkpoint").isEqualTo(TestWorkspace.idsOf(0, 300));
+            assertThat(pageFingerprints(ws)).as("fingerprints of pages 1-3 only: page 4's was rolled back too").isEqualTo(3);
+
+            try (Connection conn = ws.db(); Statement st = conn.createStatement()) {
+                st.executeUpdate("ALTER TABLE extraction_checkpoint DROP CONSTRAINT injected_failure");
+            }
+            TestWorkspace.CliResult resumed = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(resumed.exitCode()).as(resumed.out()).isZero();
+            assertThat(resumed.out()).as("page 4 is stored, not skipped as a duplicate").doesNotContain("duplicates");
+            assertThat(new HashSet<>(ws.storedLeadKeys())).isEqualTo(TestWorkspace.idsOf(0, 1000));
+            assertThat(ws.checkpoint("all-leads").get("status")).isEqualTo("DONE");
+            assertThat(((Number) ws.checkpoint("all-leads").get("lead_count")).longValue()).isEqualTo(1000L);
+        }
+    }
+
+    private static long pageFingerprints(TestWorkspace ws) throws Exception {
+        try (Connection conn = ws.db(); PreparedStatement ps = conn.prepareStatement(
+                "SELECT COUNT(*) FROM CAMEL_MESSAGEPROCESSED WHERE processorName = 'leadpipe-pages'"); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
