@@ -154,7 +154,7 @@ public final class Benchmarks {
     }
 
     static void memory() throws Exception {
-        int leads = Integer.getInteger("bench.leads", Scale.of(1_000_000, 5_000));
+        int leads = Integer.getInteger("bench.leads", Scale.of(1_000_000, 2_000));
         MemoryFootprint.Result r = MemoryFootprint.run(leads);
         System.out.printf(Locale.ROOT, "### Memory (target: a %,d-lead pull under -Xmx256m completes, heap after GC flat)%n%n"
                 + "Settings tried: %s.%n%n| leads | completed | seconds | GCs |%n|---|---|---|---|%n| %,d | **%s** | %.0f | %d |%n%n"

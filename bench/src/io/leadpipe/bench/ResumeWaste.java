@@ -18,7 +18,7 @@ final class ResumeWaste {
     static Result run(int kills) throws Exception {
         try (BenchWorkspace ws = new BenchWorkspace()) {
             SimulatorConfig c = new SimulatorConfig();
-            c.leads = Scale.of(200_000, 5_000);
+            c.leads = Scale.of(200_000, 2_000);
             int from = Scale.of(1500, 300), spread = Scale.of(2500, 500);
             c.latencyMillis = 5;
             c.rateLimit = Integer.MAX_VALUE;

@@ -9,6 +9,8 @@ import io.leadpipe.sink.fake.HubSpotFake;
 import io.leadpipe.sink.fake.PipedriveFake;
 import io.leadpipe.sink.fake.SalesforceFake;
 import io.leadpipe.sink.fake.ZohoFake;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,8 +27,10 @@ import static org.awaitility.Awaitility.await;
 /**
  * Per CRM sink profile: SIGKILL of a real delivery with batches in flight against the vendor's fake, then
  * `deliver` again: the batches left in doubt are read back with the CRM's own read, and every lead is in the
- * CRM exactly once — 0 duplicates, 0 written twice, 0 lost.
+ * CRM exactly once — 0 duplicates, 0 written twice, 0 lost. The profiles run side by side (each has its own
+ * workspace, fake and processes, and mostly waits on them).
  */
+@Execution(ExecutionMode.CONCURRENT)
 class CrmCrashIT {
 
     private static CrmFake fake(String profile) throws Exception {
@@ -46,10 +50,13 @@ class CrmCrashIT {
         SimulatorConfig c = new SimulatorConfig();
         try (CrmFake crm = fake(profile); TestWorkspace ws = new TestWorkspace().withSink(c)) {
             int batch = profile.equals("salesforce") ? 200 : 100;
-            c.leads = 8 * batch;          // four rounds of two batches: chances to find a round in flight
+            boolean perLead = profile.equals("pipedrive") || profile.equals("dataverse");
+            // rounds of two batches: chances to find a round in flight (a CRM written lead by lead is slowed down before
+            // the kill, so two rounds do; the batch CRMs get four)
+            c.leads = (perLead ? 4 : 8) * batch;
             ws.startSimulator(c);
             // a round is in flight long enough to be seen and killed mid-way (a CRM written lead by lead: see below)
-            crm.latencyMillis = profile.equals("pipedrive") || profile.equals("dataverse") ? 15 : 700;
+            crm.latencyMillis = perLead ? 15 : 700;
             if (crm instanceof DataverseFake d) { // OAuth2 client credentials: what a user gives beside the profile
                 ws.settings.put("leadpipe.sink.crm.auth.token-url", d.tokenUrl());
                 ws.settings.put("leadpipe.sink.crm.auth.client-id", DataverseFake.CLIENT_ID);
@@ -66,12 +73,11 @@ class CrmCrashIT {
             Path log1 = ws.dir.resolve("run.log");
             Process run = ws.startProcess(log1, "run");
             // the log first: the database is the process's to create (its password), not this poll's
-            await().atMost(90, TimeUnit.SECONDS).pollInterval(20, TimeUnit.MILLISECONDS).ignoreExceptions()
+            await().atMost(180, TimeUnit.SECONDS).pollInterval(20, TimeUnit.MILLISECONDS).ignoreExceptions()
                     .until(() -> Files.readString(log1).contains("sink: batch") && ws.sinkStatus("DELIVERED") >= batch);
             // a CRM written lead by lead slows down now, so that a batch is surely in flight when the kill comes
-            boolean perLead = profile.equals("pipedrive") || profile.equals("dataverse");
             if (perLead) crm.latencyMillis = 60;
-            await().atMost(90, TimeUnit.SECONDS).pollInterval(20, TimeUnit.MILLISECONDS).ignoreExceptions()
+            await().atMost(180, TimeUnit.SECONDS).pollInterval(20, TimeUnit.MILLISECONDS).ignoreExceptions()
                     .until(() -> ws.sinkStatus("SENDING") >= batch);
             new ProcessBuilder("kill", "-KILL", Long.toString(run.pid())).start().waitFor();
             assertThat(run.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -84,7 +90,7 @@ class CrmCrashIT {
 
             Path log2 = ws.dir.resolve("deliver.log");
             Process deliver = ws.startProcess(log2, "deliver");
-            assertThat(deliver.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(deliver.waitFor(300, TimeUnit.SECONDS)).isTrue();
             String out = Files.readString(log2);
             assertThat(deliver.exitValue()).as(out).isZero();
 
