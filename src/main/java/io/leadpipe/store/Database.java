@@ -254,6 +254,7 @@ public final class Database implements AutoCloseable {
         while (true) {
             try (SchemaUpgradeLock lock = upgradeLock()) {
                 finishInterruptedUpgrade();
+                if (putBack.isEmpty() && isCurrent()) return this; // nothing to migrate: Flyway's scan skipped
                 flyway().migrate();
                 return this;
             } catch (FlywayException | ConfigException e) {
@@ -304,6 +305,14 @@ public final class Database implements AutoCloseable {
     public String schemaVersion() {
         var current = flyway().info().current();
         return current == null ? "none" : current.getVersion().getVersion();
+    }
+
+    private boolean isCurrent() {
+        try (Connection c = dataSource.getConnection()) {
+            return CurrentSchema.isCurrent(c);
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     private Flyway flyway() {
