@@ -66,6 +66,7 @@ public final class RunReport {
         r.put("newLeads", newLeads);
         r.put("alreadyPresent", Math.max(0, received - newLeads));
         r.put("duplicatePagesSkipped", pull.duplicatePagesThisRun());
+        r.put("queryCuts", pull.queryCutsThisRun());
         r.put("recordsSeenTwice", pull.seenTwice());
         r.put("drift", pull.drift());
         r.put("cap", pull.capReason());
@@ -299,6 +300,9 @@ public final class RunReport {
         line(b, "leads received", r.get("leadsReceivedThisRun") + " this run");
         line(b, "leads stored", r.get("leadsStored") + " (" + r.get("newLeads") + " new, " + r.get("alreadyPresent") + " already present)");
         if (Boolean.TRUE.equals(r.get("verificationPass"))) line(b, "verification", "re-read the list: " + r.get("newLeads") + " missed leads recovered");
+        if (((Number) r.getOrDefault("queryCuts", 0)).intValue() > 0) {
+            line(b, "query cut", r.get("queryCuts") + " times at the API's max-results per query, each time started again after the last record read (cut.*)");
+        }
         if (((Number) r.getOrDefault("duplicatePagesSkipped", 0)).intValue() > 0) line(b, "duplicates", r.get("duplicatePagesSkipped") + " pages already processed, skipped");
         if (r.get("drift") != null) line(b, "DRIFT", String.valueOf(r.get("drift")));
         if (r.get("cap") != null) line(b, "cap", r.get("cap") + " — raise it and run again to continue");

@@ -173,6 +173,71 @@ class RecurringSyncTest {
     }
 
     /**
+     * HubSpot search serves at most 10,000 results per query (here the fake's cap is 50, pages of 10): a full pull of 130
+     * and a delta of 65 changes are each cut before the page that would reach past the cap, and start again after the
+     * last id read (hs_object_id GT, sorted by it). Every record is fetched exactly once, in the fewest requests, and the
+     * report says the query was cut; the proof is against the first window's total, the whole query's.
+     */
+    @Test
+    @Timeout(120)
+    void aHubSpotSearchPastItsCapIsCutAndEveryRecordFetchedOnce() throws Exception {
+        SourceRecords data = new SourceRecords(130, DeltaFakes.ids("hubspot-search"), Duration.ZERO);
+        Map<String, Integer> served = new java.util.concurrent.ConcurrentHashMap<>();
+        try (VendorFake fake = DeltaFakes.hubspotSearch(data, 50, served);
+             TestWorkspace ws = workspace(List.of(new Vendor("hubspot-search", data, fake)))) {
+            ws.settings.put("leadpipe.source.hubspot-search.page-size", "10");
+            ws.settings.put("leadpipe.source.hubspot-search.max-results", "50"); // the fake's cap, as the profile's 10,000 is HubSpot's
+            // the full pull stops at a cap of 7 requests, inside the second window, and the next run goes on in that window
+            ws.jobs(TestWorkspace.job("hubspot-search-sync", "", "source", "hubspot-search", "incremental", "true", "maxRequests", "7"));
+            TestWorkspace.CliResult capped = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(ws.checkpoint("hubspot-search-sync")).as(capped.out() + capped.err()).containsEntry("status", "CAPPED");
+            assertThat(report(capped.out(), "hubspot-search-sync")).containsPattern("query cut +1 times");
+            ws.jobs(TestWorkspace.job("hubspot-search-sync", "", "source", "hubspot-search", "incremental", "true"));
+            TestWorkspace.CliResult first = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
+            assertThat(fake.requests()).as("130 records in pages of 10, cut twice: 13 requests, none past the cap").isEqualTo(13);
+            assertThat(served).as("every record sent once").hasSize(130).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+            String full = report(first.out(), "hubspot-search-sync");
+            assertThat(full).containsPattern("query cut +1 times").contains("PASS: 130 distinct leads stored = the API's total of 130");
+
+            served.clear();
+            List<String> changed = data.change(65);
+            List<String> added = data.add(5);
+            TestWorkspace.CliResult second = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
+            String delta = report(second.out(), "hubspot-search-sync");
+            // 65 changed, 5 new, and the newest record of the full pull, whose updated-at is the watermark (GTE): 71
+            assertThat(fake.requests() - 13).as("71 records in pages of 10, cut once: 8 requests").isEqualTo(8);
+            assertThat(served).as("only the change, each record once").containsKeys(changed.toArray(String[]::new)).containsKeys(added.toArray(String[]::new))
+                    .hasSize(changed.size() + added.size() + 1).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+            for (String id : changed) assertThat((String) lead(ws, id).get("payload")).as("changed " + id).contains(" v1");
+            for (String id : added) assertThat(lead(ws, id)).as("new " + id).isNotNull();
+            assertThat(delta).containsPattern("query cut +1 times").contains(changed.size() + " changed, " + added.size() + " new, ")
+                    .contains("PASS: 71 distinct leads stored = the API's total of 71");
+        }
+    }
+
+    /** The fake's cap is HubSpot's, 10,000 results per query, unless a test says otherwise: the page reaching past it is refused. */
+    @Test
+    void theHubSpotSearchFakesCapIsTenThousand() throws Exception {
+        try (VendorFake fake = DeltaFakes.hubspotSearch(new SourceRecords(3, DeltaFakes.ids("hubspot-search"), Duration.ZERO))) {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.util.function.IntFunction<Integer> post = after -> {
+                try {
+                    return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(DeltaFakes.url(fake, "hubspot-search")))
+                            .header("Authorization", "Bearer " + DeltaFakes.KEY).header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"limit\":100,\"after\":\"" + after + "\"}")).build(),
+                            java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            assertThat(post.apply(9_900)).as("results 9,901 to 10,000").isEqualTo(200);
+            assertThat(post.apply(9_901)).as("a page reaching past the 10,000th result").isEqualTo(400);
+        }
+    }
+
+    /**
      * HubSpot lists archived (deleted) contacts apart, with archived=true: a sync on the hubspot profile is followed by that
      * listing, paged like the first, which marks them deleted at the source (kept); one restored later is unmarked by the
      * next sync, and the report says how many the listing marked.
