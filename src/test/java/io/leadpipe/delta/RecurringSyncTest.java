@@ -88,7 +88,7 @@ class RecurringSyncTest {
 
     /** The text of one job's run report in the run's output. */
     private static String report(String out, String job) {
-        int at = out.indexOf("──── run report: " + job + " ────");
+        int at = out.indexOf("──── run report: " + job + " "); // a sliced job's says "(N slices)" after its name
         assertThat(at).as("a report for " + job + " in:\n" + out).isNotNegative();
         int end = out.indexOf("──── run report: ", at + 1);
         return end < 0 ? out.substring(at) : out.substring(at, end);
@@ -318,6 +318,59 @@ class RecurringSyncTest {
             assertThat(report(again.out(), "apollo-sync")).contains("reconciled      0 leads this job saw before were not in this complete pull: marked deleted at the source; 1 listed again, unmarked");
             assertThat(lead(ws, "apollo", deleted.get(0))).containsEntry("deleted", false);
             assertThat(lead(ws, "apollo", deleted.get(1))).containsEntry("deleted", true);
+        }
+    }
+
+    /**
+     * A sliced job is reconciled over all its slices once every slice's latest pull read its whole list completely: a
+     * lead is deleted when no slice lists it any more (here each slice lists the whole list: the fake ignores the
+     * slice's filter, so every lead is in both). A job sliced by a time range is refused, said in its report: what no
+     * range lists any more may just have been edited past the last range's end.
+     */
+    @Test
+    @Timeout(120)
+    void aSlicedJobIsReconciledOverAllItsSlicesAndATimeRangeIsRefused() throws Exception {
+        SourceRecords data = new SourceRecords(N, DeltaFakes.ids("apollo"), Duration.ZERO);
+        try (VendorFake fake = DeltaFakes.apollo(data); TestWorkspace ws = workspace(List.of(new Vendor("apollo", data, fake)))) {
+            ws.jobs(TestWorkspace.job("by-seniority", "", "source", "apollo", "incremental", "true", "slices", "seniority=vp|seniority=director")
+                    + TestWorkspace.job("by-week", "", "source", "apollo", "incremental", "true",
+                    "slices", "updated_since..updated_before from 2026-01-01 to 2026-01-15 step 7d"));
+            TestWorkspace.CliResult first = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
+            assertThat(report(first.out(), "by-seniority")).contains("reconciled      0 leads this job's 2 slices saw before were not in this complete pull");
+            List<String> deleted = data.delete(3);
+
+            TestWorkspace.CliResult second = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
+            assertThat(report(second.out(), "by-seniority"))
+                    .contains("reconciled      3 leads this job's 2 slices saw before were not in this complete pull: marked deleted at the source");
+            for (String id : deleted) assertThat(lead(ws, "apollo", id)).as("listed by no slice: kept, marked " + id).containsEntry("deleted", true);
+            assertThat(report(second.out(), "by-week")).contains("reconciled      NOT APPLIED — the job is sliced by a time range (updated_since..updated_before)");
+
+            data.restore(deleted.get(0));
+            TestWorkspace.CliResult third = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(third.exitCode()).as(third.out() + third.err()).isZero();
+            assertThat(report(third.out(), "by-seniority")).contains("1 listed again, unmarked");
+            assertThat(lead(ws, "apollo", deleted.get(0))).containsEntry("deleted", false);
+        }
+    }
+
+    /** Each slice of a sliced HubSpot sync lists its own archived contacts (<job>.<slice>.deleted) and marks them. */
+    @Test
+    @Timeout(120)
+    void eachSliceOfAHubSpotSyncListsItsArchivedContacts() throws Exception {
+        SourceRecords data = new SourceRecords(N, DeltaFakes.ids("hubspot"), Duration.ZERO);
+        try (VendorFake fake = DeltaFakes.hubspotList(data); TestWorkspace ws = workspace(List.of(new Vendor("hubspot", data, fake)))) {
+            ws.jobs(TestWorkspace.job("hubspot-sync", "", "source", "hubspot", "incremental", "true", "slices", "lifecyclestage=lead|lifecyclestage=customer"));
+            TestWorkspace.CliResult first = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
+            List<String> deleted = data.delete(5);
+            TestWorkspace.CliResult second = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
+            for (String id : deleted) assertThat(lead(ws, "hubspot", id)).as("archived: kept, marked " + id).containsEntry("deleted", true);
+            assertThat(ws.checkpoint("hubspot-sync.lead.deleted")).containsEntry("status", "DONE");
+            assertThat(ws.checkpoint("hubspot-sync.customer.deleted")).containsEntry("status", "DONE");
+            assertThat(report(second.out(), "hubspot-sync")).contains("deletions: archived=true: 5 records listed deleted");
         }
     }
 
