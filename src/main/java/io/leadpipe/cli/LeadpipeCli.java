@@ -218,7 +218,11 @@ public final class LeadpipeCli {
         out.println("──── delivery ────");
         out.printf(java.util.Locale.ROOT, "  %-15s %d delivered, %d dead-lettered this run (%d CRM and enrichment requests)%n", "leads", delivered, dead, calls);
         Integer removed = drain.getVariable("removedCount", Integer.class);
-        if (removed != null) out.printf(java.util.Locale.ROOT, "  %-15s %d removed from the CRM this run (leadpipe.sink.crm.on-deleted = delete)%n", "deleted at source", removed);
+        if (removed != null) {
+            // the endpoint sink's drain says what it did with them (routes/deliver-endpoint.yaml), the CRM's removes them
+            out.printf(java.util.Locale.ROOT, "  %-15s %d %s%n", "deleted at source", removed,
+                    drain.getVariable("removedSaid", "removed from the CRM this run (leadpipe.sink.crm.on-deleted = delete)", String.class));
+        }
         String counts = CheckpointTable.deliveryStatusCounts(app.database());
         out.printf(java.util.Locale.ROOT, "  %-15s %s%n", "staging now", counts.isEmpty() ? "(empty)" : counts);
         if (drain.getException() != null) {

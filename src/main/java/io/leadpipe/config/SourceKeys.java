@@ -35,6 +35,10 @@ public final class SourceKeys {
         text("body-file", "", "POST only: the same, read from a file (set body or body-file, not both)");
         number("max-pages", "0", 0, Integer.MAX_VALUE, "the most pages the API serves per query (Apollo: 500); past it the job stops FAILED with what it stored. 0 = no such limit");
         number("max-results", "0", 0, Long.MAX_VALUE, "the most records the API serves per query whatever the page size (HubSpot search: 10,000). 0 = no such limit");
+        text("cut.pointer", "", "a query past max-results is cut: the next window starts after the last record's value of this field (JSON pointer on the record; the body must sort by it ascending, HubSpot: /id); empty: the pull stops FAILED at the cap");
+        text("cut.body-pointer", "", "cut, POST: where the window's filter goes in the body (/filterGroups/0/filters/- appends)");
+        text("cut.param", "", "cut, GET: the query parameter carrying the window's filter");
+        text("cut.template", "{last}", "cut: the filter sent, {last} = the last record's value (JSON in a body)");
         number("page-size", "100", 1, 100_000, "records asked for per page");
         text("page-size-param", "limit", "the page size's query parameter (per_page with page paging); set empty to send none (the API's default applies)");
         // where things sit in an answer (JSON pointers)

@@ -105,7 +105,7 @@ public record DeltaRequest(String url, Map<String, String> params, Map<String, S
      * Sets the value at a JSON pointer, making the objects and arrays on the way (a number or "-" is an
      * array index; "-" appends).
      */
-    static void set(ObjectNode root, String pointer, JsonNode value) {
+    public static void set(ObjectNode root, String pointer, JsonNode value) {
         String[] tokens = pointer.substring(1).split("/", -1);
         JsonNode at = root;
         for (int i = 0; i < tokens.length; i++) {

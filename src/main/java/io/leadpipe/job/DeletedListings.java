@@ -14,7 +14,7 @@ import java.util.function.Function;
 
 /**
  * Deletions a vendor lists apart ({@code delta.deleted-param}: HubSpot's {@code archived=true}). A recurring sync
- * (an incremental job, not sliced) on such a source is followed, once its pull is DONE, by a second pull of the
+ * (an incremental job, or each slice of a sliced one) on such a source is followed, once its pull is DONE, by a second pull of the
  * same listing with that parameter: its own route from the extract template, job id {@code <job>.deleted}, its
  * own checkpoint, paged like the first. Every record it lists carries the deleted flag ({@code delta.deleted-pointer}),
  * so its pages mark those leads deleted at the source (store.DeltaWatermarks#markDeleted) in their own transaction;
@@ -42,7 +42,8 @@ public final class DeletedListings {
         for (RouteDefinition route : new ArrayList<>(((ModelCamelContext) context).getRouteDefinitions())) {
             Map<String, Object> params = route.getTemplateParameters();
             if (params == null || params.get("jobId") == null || params.get("cron") != null || params.containsKey("childSource")) continue;
-            if (blank(params.get("incremental")) || !blank(params.get("slices")) || !blank(params.get("sliceOf")) || !blank(params.get("listingOf"))) continue;
+            // a sliced job's own route pulls nothing: each of its slices (sliceOf set) lists its own deleted records
+            if (blank(params.get("incremental")) || !blank(params.get("slices")) || !blank(params.get("listingOf"))) continue;
             DeltaSpec delta = deltas.get(String.valueOf(params.getOrDefault("source", "leads-api")));
             if (delta == null || delta.deletedParam() == null) continue;
             String job = params.get("jobId").toString();
@@ -53,6 +54,7 @@ public final class DeletedListings {
             // leadpipe's parameters win a name over the URL's own: archived=true replaces the URL's archived=false
             own.put("filters", filters.isEmpty() ? delta.deletedParam() : filters + "&" + delta.deletedParam());
             own.put("listingOf", job);
+            own.put("sliceOf", ""); // a slice's listing is not one of the sliced job's slices (its caps, its summary)
             context.addRouteFromTemplate(route.getRouteId() + SUFFIX, "extract", own);
             listings.put(job, delta.deletedParam());
         }

@@ -68,6 +68,8 @@ public final class Pull implements PullPosition {
     private int largestPage;
     private long leadsThisRun;
     private int duplicatePagesThisRun;
+    /** Times this run's query reached the API's max-results and started again after its last record (paging.QueryCut). */
+    private int queryCutsThisRun;
     private long storedBefore;
     private long storedAfter;
     private long storedThisPull;
@@ -211,7 +213,9 @@ public final class Pull implements PullPosition {
 
     /** Before the page is stored: the loop guard (same cursor twice, a cycle, the same page again, past the total). */
     public synchronized void inspect(FetchedPage fetched) {
-        guard.check(position, fetched, fetched.apiTotal() != null ? fetched.apiTotal() : apiTotal, duplicatePagesThisRun);
+        // a window of a query cut at max-results re-reads what shares the value it starts after: no page bound from the total there
+        Long total = fetched.apiTotal() != null ? fetched.apiTotal() : io.leadpipe.paging.QueryCut.window(position) != null ? null : apiTotal;
+        guard.check(position, fetched, total, duplicatePagesThisRun);
     }
 
     /** The loop guard for a page asked for at {@code askedAt} (a parallel page's own position). */
@@ -276,6 +280,8 @@ public final class Pull implements PullPosition {
         seenTwiceOnPage = 0;
         leads += fetched.records();
         leadsThisRun += fetched.records();
+        io.leadpipe.paging.QueryCut.Window window = io.leadpipe.paging.QueryCut.window(fetched.next());
+        if (window != null && window.start()) queryCutsThisRun++;
         place(fetched);
     }
 
@@ -504,6 +510,7 @@ public final class Pull implements PullPosition {
     public int pagesThisRun() { return pagesThisRun; }
     public long leadsThisRun() { return leadsThisRun; }
     public int duplicatePagesThisRun() { return duplicatePagesThisRun; }
+    public synchronized int queryCutsThisRun() { return queryCutsThisRun; }
     public long storedBefore() { return storedBefore; }
     public long storedAfter() { return storedAfter; }
     public long storedThisPull() { return storedThisPull; }

@@ -66,6 +66,7 @@ public final class RunReport {
         r.put("newLeads", newLeads);
         r.put("alreadyPresent", Math.max(0, received - newLeads));
         r.put("duplicatePagesSkipped", pull.duplicatePagesThisRun());
+        r.put("queryCuts", pull.queryCutsThisRun());
         r.put("recordsSeenTwice", pull.seenTwice());
         r.put("drift", pull.drift());
         r.put("cap", pull.capReason());
@@ -216,6 +217,9 @@ public final class RunReport {
             line.put("leadsStored", sr == null ? null : sr.get("leadsStored"));
             line.put("apiTotal", sr == null ? null : sr.get("apiTotal"));
             line.put("completeness", sr == null ? "NOT CHECKED: no report for this slice" : sr.get("completeness"));
+            // the slice's latest pull read its whole list (not a delta): the slices together may be reconciled (store.DeletionReconciliation)
+            line.put("wholeListPull", sr != null && (sr.get("updatedSince") == null || Boolean.TRUE.equals(sr.get("verificationPass"))));
+            if (sr != null && sr.get("deletedListing") != null) line.put("deletedListing", sr.get("deletedListing"));
             line.put("error", s.error());
             perSlice.add(line);
             if (thisRun) {
@@ -299,6 +303,9 @@ public final class RunReport {
         line(b, "leads received", r.get("leadsReceivedThisRun") + " this run");
         line(b, "leads stored", r.get("leadsStored") + " (" + r.get("newLeads") + " new, " + r.get("alreadyPresent") + " already present)");
         if (Boolean.TRUE.equals(r.get("verificationPass"))) line(b, "verification", "re-read the list: " + r.get("newLeads") + " missed leads recovered");
+        if (((Number) r.getOrDefault("queryCuts", 0)).intValue() > 0) {
+            line(b, "query cut", r.get("queryCuts") + " times at the API's max-results per query, each time started again after the last record read (cut.*)");
+        }
         if (((Number) r.getOrDefault("duplicatePagesSkipped", 0)).intValue() > 0) line(b, "duplicates", r.get("duplicatePagesSkipped") + " pages already processed, skipped");
         if (r.get("drift") != null) line(b, "DRIFT", String.valueOf(r.get("drift")));
         if (r.get("cap") != null) line(b, "cap", r.get("cap") + " — raise it and run again to continue");
@@ -324,11 +331,13 @@ public final class RunReport {
         line(b, "API total", r.get("apiTotal") == null ? "not reported by every slice" : r.get("apiTotal") + " (sum of the slices')");
         line(b, "requests", r.get("requests") + " (" + r.get("rateLimited429") + " × 429, " + r.get("serverErrors5xx") + " × 5xx)");
         line(b, "completeness", String.valueOf(r.get("completeness")));
+        if (r.get("reconciled") != null) line(b, "reconciled", String.valueOf(r.get("reconciled")));
         for (Object o : slices) {
             Map<?, ?> s = (Map<?, ?>) o;
             b.append(String.format(Locale.ROOT, "    %-20s %-11s page %-5s leads %-7s %s%s%n", s.get("slice"), s.get("status"),
                     s.get("lastPage") == null ? "-" : s.get("lastPage"), s.get("leadsStored") == null ? "-" : s.get("leadsStored"),
                     Boolean.TRUE.equals(s.get("pulledThisRun")) ? "" : "(already DONE) ", s.get("completeness")));
+            if (s.get("deletedListing") != null) b.append("      deletions: ").append(s.get("deletedListing")).append('\n');
         }
         line(b, "duration", String.format(Locale.ROOT, "%.1f s", ((Number) r.get("durationSeconds")).doubleValue()));
         line(b, "report", String.valueOf(r.get("reportFile")));

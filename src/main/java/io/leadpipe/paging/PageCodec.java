@@ -112,8 +112,15 @@ public final class PageCodec {
      * A parameter whose name is set empty (page-size-param) is not sent.
      */
     public void prepareRequest(PullPosition pull, Exchange exchange) throws Exception {
-        if (pull.position() != null && (maxPages > 0 || maxResults > 0)) {
-            long index = source.paginator().pageIndex(pull.position(), pull.pageNo());
+        // a query cut at max-results: the position names a window (the value it starts after) and the cursor inside it
+        QueryCut.Window window = QueryCut.window(pull.position());
+        if (window != null && source.cut() == null) {
+            throw new PageLimitException("the checkpoint is inside a query cut at the API's max-results, but leadpipe.source." + source.name()
+                    + ".cut.pointer is no longer set: set the cut.* keys back, or `leadpipe reset " + pull.jobId() + "` to pull it again");
+        }
+        String position = window == null ? pull.position() : window.cursor();
+        if (position != null && (maxPages > 0 || maxResults > 0)) {
+            long index = window == null ? source.paginator().pageIndex(position, pull.pageNo()) : window.pages() + 1L;
             if (maxPages > 0 && index > maxPages) {
                 throw new PageLimitException("the API serves at most " + maxPages + " pages per query (leadpipe.source." + source.name()
                         + ".max-pages) and this one has more: the rest cannot be reached by paging. Every lead up to page " + maxPages
@@ -124,10 +131,11 @@ public final class PageCodec {
             if (maxResults > 0 && index * size > maxResults) {
                 throw new PageLimitException("the API serves at most " + maxResults + " records per query (leadpipe.source." + source.name()
                         + ".max-results) and this one has more: the rest cannot be reached by paging. Every lead up to page " + (index - 1)
-                        + " is stored; cut the job into narrower filters (e.g. date ranges), each under " + maxResults + " records");
+                        + " is stored; cut the job into narrower filters (e.g. date ranges), each under " + maxResults + " records, or let the pull cut"
+                        + " the query after its last record read (leadpipe.source." + source.name() + ".cut.*, sorted by a unique field)");
             }
         }
-        Paginator.Call call = source.paginator().call(pull.position());
+        Paginator.Call call = source.paginator().call(position);
         exchange.setVariable("sourceUrl", sourceUrl.endpoint());
         io.leadpipe.delta.DeltaRequest deltaRequest = deltaRequest(pull);
         // a watermark in a header goes with every page, also those a next-page link names
@@ -162,6 +170,9 @@ public final class PageCodec {
         } else if (watermark != null && incremental != null && !incremental.isBlank()) {
             params.put(incremental, watermark);
         }
+        // a window of a cut query: the query again, after the last record the window before it read
+        if (window != null && source.method().equals("POST")) base = source.cut().body(base, window.after());
+        else if (window != null) source.cut().params(params, window.after());
         params.putAll(call.params());
         exchange.getMessage().setHeader(Exchange.HTTP_METHOD, source.method());
         // a child list's endpoint (/companies/{id}/contacts) names the URL of the call; the HTTP endpoint stays the source's, one per source
@@ -236,9 +247,12 @@ public final class PageCodec {
         exchange.getMessage().getHeaders().forEach((k, v) -> { if (v != null) headers.put(k, v.toString()); });
         Paginator.Page page = new Paginator.Page(body, records, headers::get, lastId, pull.largestPage());
         noticeClamp(page);
-        String next = source.paginator().next(pull.position(), page);
-        // a delta's proof: the API's count of the delta query, where it reports one
-        JsonNode total = body.at(delta != null && delta.countPointer() != null && since(pull) != null ? delta.countPointer() : source.totalPointer());
+        QueryCut.Window window = QueryCut.window(pull.position());
+        String next = source.paginator().next(window == null ? pull.position() : window.cursor(), page);
+        if (source.cut() != null && next != null) next = cutAtCap(pull, window, records, next, pageNo);
+        // a delta's proof: the API's count of the delta query, where it reports one (a cut window's count is of what is left)
+        JsonNode total = window != null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance()
+                : body.at(delta != null && delta.countPointer() != null && since(pull) != null ? delta.countPointer() : source.totalPointer());
         // said at the pull's first page, when the whole query's size is known
         if (maxPages > 0 && total.canConvertToLong() && pull.position() == null) {
             long reachable = (long) maxPages * Math.max(page.apiPageSize(), 1);
@@ -247,12 +261,37 @@ public final class PageCodec {
                         + " the pull will stop there; cut the job into slices or narrower filters", pull.jobId(), total.asLong(), maxPages, reachable, source.name());
             }
         }
-        if (maxResults > 0 && total.canConvertToLong() && pull.position() == null && total.asLong() > maxResults) {
+        if (maxResults > 0 && total.canConvertToLong() && pull.position() == null && total.asLong() > maxResults && source.cut() != null) {
+            LOG.info("job={} matches {} records, more than the API serves per query ({}, leadpipe.source.{}.max-results): the query is cut"
+                    + " before each page that would reach past it, and starts again after the last record's {}", pull.jobId(), total.asLong(), maxResults,
+                    source.name(), source.cut().pointer());
+        } else if (maxResults > 0 && total.canConvertToLong() && pull.position() == null && total.asLong() > maxResults) {
             LOG.warn("job={} matches {} records, but the API serves at most {} records per query (leadpipe.source.{}.max-results):"
                     + " the pull will stop there; cut the job into narrower filters (e.g. date ranges)", pull.jobId(), total.asLong(), maxResults, source.name());
         }
         String pageKey = pull.pullId() + ":" + HexFormat.of().formatHex(digest.digest()).substring(0, 40);
         return new FetchedPage(pageNo, ids, payloads, next, total.canConvertToLong() ? total.asLong() : null, source.pageSize(), pageKey);
+    }
+
+    /**
+     * The next position of a query cut at max-results: when the page after this one would reach past the cap,
+     * a new window that starts after this page's last record; else the same window, one page further.
+     */
+    private String cutAtCap(PullPosition pull, QueryCut.Window window, JsonNode records, String next, int pageNo) {
+        long index = window == null ? source.paginator().pageIndex(pull.position(), pull.pageNo()) : window.pages() + 1L;
+        long size = Math.max(1, Math.max(pull.largestPage(), records.size()));
+        if ((index + 1) * size <= maxResults) return window == null ? next : new QueryCut.Window(window.after(), (int) index, next).position();
+        String last = source.cut().lastValue(records);
+        if (last == null) {
+            throw new MalformedPageException("the last record on page " + pageNo + " has no value at " + source.cut().pointer()
+                    + " to cut the query after (check leadpipe.source." + source.name() + ".cut.pointer)");
+        }
+        if (window != null && last.equals(window.after())) {
+            throw new PageLimitException("more than " + maxResults + " records (leadpipe.source." + source.name() + ".max-results) share "
+                    + source.cut().pointer() + " = " + last + ": a cut after it cannot move on. Every lead up to page " + pageNo
+                    + " is stored; cut by a field whose values are unique (HubSpot: /id, sorted by hs_object_id)");
+        }
+        return new QueryCut.Window(last, 0, null).position();
     }
 
     /**

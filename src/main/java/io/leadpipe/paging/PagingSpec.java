@@ -12,12 +12,14 @@ import java.util.Locale;
 
 /**
  * How one API is called and read, page by page: its URL and method, the paging kind and its pointers, the
- * page size, the fixed part of a POST body, and the API's own caps per query (max-pages, max-results).
+ * page size, the fixed part of a POST body, the API's own caps per query (max-pages, max-results), and how a
+ * query past max-results is cut ({@link QueryCut}; null: it is not).
  * Part of the source's {@code SourceSpec}; read from {@code leadpipe.source.<name>.*}.
  */
 public record PagingSpec(String name, String url, String method, int pageSize, String pageSizeParam,
                          String recordsPointer, String fieldsPointer, String totalPointer, String idPointer,
-                         String paging, Paginator paginator, int concurrency, boolean autoConcurrency, ObjectNode body, int maxPages, long maxResults) {
+                         String paging, Paginator paginator, int concurrency, boolean autoConcurrency, ObjectNode body, int maxPages, long maxResults,
+                         QueryCut cut) {
 
     public static final String KINDS = "cursor, cursor-header, next-url, link-header, keyset, offset, page";
 
@@ -63,7 +65,8 @@ public record PagingSpec(String name, String url, String method, int pageSize, S
                 pointerOrEmpty(k, "records-pointer"), pointerOrEmpty(k, "fields-pointer"),
                 total, pointer(k, "id-pointer"), paging, paginator,
                 // pages of one job in flight at once (offset and page paging with a total; others fetch one at a time)
-                concurrency.most(), concurrency.auto(), RequestBody.read(k, method), k.integer("max-pages"), k.number("max-results"));
+                concurrency.most(), concurrency.auto(), RequestBody.read(k, method), k.integer("max-pages"), k.number("max-results"),
+                QueryCut.read(k, method, paging, k.number("max-results")));
     }
 
     /** Pages of one job in flight at once: the source's concurrency where positions are known ahead, else 1 (auto: the most). */

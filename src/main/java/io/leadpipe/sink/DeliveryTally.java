@@ -23,6 +23,7 @@ public final class DeliveryTally implements AggregationStrategy {
         String outcome = batch.getVariable("outcome", String.class);
         if ("delivered".equals(outcome)) add(drain, "deliveredCount", 1);
         if ("dead".equals(outcome)) add(drain, "deadCount", 1);
+        if ("removed".equals(outcome)) add(drain, "removedCount", 1);
         if (batch.getException() != null && drain.getException() == null) {
             drain.setException(batch.getException());
             // what failed, for the one line that explains it (FailureExplainer): the batch's request and API

@@ -42,6 +42,10 @@ public final class SinkEndpoint {
             throw settings.invalid(KEY, uri, "must be a Camel endpoint URI such as kafka:leads?brokers=host:9092, jms:queue:leads, file:out/leads or https://host/hook");
         }
         settings.getInt(KEY + ".concurrency", 4, 1, 64);
+        String onDeleted = settings.get(KEY + ".on-deleted", "ignore").trim().toLowerCase(Locale.ROOT);
+        if (!onDeleted.equals("ignore") && !onDeleted.equals("send")) {
+            throw settings.invalid(KEY + ".on-deleted", onDeleted, "must be ignore or send (one message per lead deleted at the source, LeadpipeOperation: delete)");
+        }
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         if (loader == null) loader = SinkEndpoint.class.getClassLoader();
         if (loader.getResource("META-INF/services/org/apache/camel/component/" + scheme) == null) {

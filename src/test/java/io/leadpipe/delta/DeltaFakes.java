@@ -133,8 +133,23 @@ final class DeltaFakes {
     // filters in a group ANDed; date values are epoch milliseconds (a number in seconds reads as a date in 1970, so
     // everything matches). "total" counts every match; at most 10,000 results per query (a page past them: 400);
     // archived records are never returned by search. (HubSpot CRM search guide; community answers on lastmodifieddate.)
+    // The cap: developers.hubspot.com/docs/api/crm/search, Limitations — "The search endpoints are limited to 10,000
+    // total results for any given query. Attempting to page beyond 10,000 will result in a 400 error" (also quoted by
+    // docs.aws.amazon.com/glue/latest/dg/hubspot-connector-limitations). Sorts: {"propertyName":…,"direction":
+    // "ASCENDING"|"DESCENDING"} (the guide's "Sorting search results"); without one the order is the fake's list order.
+
+    /** HubSpot's cap on the results of one search query. */
+    static final int HUBSPOT_SEARCH_CAP = 10_000;
 
     static VendorFake hubspotSearch(SourceRecords data) throws IOException {
+        return hubspotSearch(data, HUBSPOT_SEARCH_CAP, new java.util.concurrent.ConcurrentHashMap<>());
+    }
+
+    /**
+     * The same with another cap, so a test can cut a query without serving 10,000 records; {@code served} counts
+     * how often each id was sent.
+     */
+    static VendorFake hubspotSearch(SourceRecords data, int cap, java.util.Map<String, Integer> served) throws IOException {
         return fake("Authorization", "Bearer " + KEY, (ex, body) -> {
             JsonNode req = JSON.readTree(body.isEmpty() ? "{}" : body);
             Predicate<SourceRecords.Rec> match = r -> true;
@@ -149,26 +164,47 @@ final class DeltaFakes {
                     return false;
                 };
             }
-            List<SourceRecords.Rec> rows = data.live().stream().filter(match).toList();
+            List<SourceRecords.Rec> rows = new java.util.ArrayList<>(data.live().stream().filter(match).toList());
+            JsonNode sort = req.path("sorts").path(0);
+            if (!sort.isMissingNode()) {
+                java.util.Comparator<SourceRecords.Rec> by = switch (sort.path("propertyName").asText()) {
+                    case "hs_object_id" -> java.util.Comparator.comparingLong((SourceRecords.Rec r) -> Long.parseLong(r.id));
+                    case "lastmodifieddate" -> java.util.Comparator.comparing((SourceRecords.Rec r) -> r.updated);
+                    default -> null;
+                };
+                if (by != null) rows.sort("DESCENDING".equals(sort.path("direction").asText()) ? by.reversed() : by);
+            }
             int limit = Math.min(200, req.path("limit").asInt(10));
             int from = req.hasNonNull("after") ? Integer.parseInt(req.get("after").asText()) : 0;
-            if (from + limit > 10_000) {
-                json(ex, 400, JSON.createObjectNode().put("status", "error").put("message", "Search results are limited to 10,000").put("category", "VALIDATION_ERROR"));
+            if (from + limit > cap) {
+                json(ex, 400, JSON.createObjectNode().put("status", "error").put("message", "Search results are limited to " + cap).put("category", "VALIDATION_ERROR"));
                 return;
             }
             ObjectNode out = JSON.createObjectNode().put("total", rows.size());
             ArrayNode results = out.putArray("results");
-            for (SourceRecords.Rec r : rows.subList(Math.min(from, rows.size()), Math.min(rows.size(), from + limit))) hubspotRecord(results.addObject(), r);
+            for (SourceRecords.Rec r : rows.subList(Math.min(from, rows.size()), Math.min(rows.size(), from + limit))) {
+                hubspotRecord(results.addObject(), r);
+                served.merge(r.id, 1, Integer::sum);
+            }
             if (from + limit < rows.size()) out.putObject("paging").putObject("next").put("after", Integer.toString(from + limit));
             json(ex, 200, out);
         });
     }
 
     private static boolean hubspotFilter(JsonNode f, SourceRecords.Rec r) {
-        if (!"lastmodifieddate".equals(f.path("propertyName").asText())) return false;
+        String property = f.path("propertyName").asText();
         String v = f.path("value").asText();
-        long ms = v.matches("\\d+") ? Long.parseLong(v) : OffsetDateTime.parse(v).toInstant().toEpochMilli();
-        long at = r.updated.toEpochMilli();
+        long ms;
+        long at;
+        if (property.equals("hs_object_id")) {
+            ms = Long.parseLong(v);
+            at = Long.parseLong(r.id);
+        } else if (property.equals("lastmodifieddate")) {
+            ms = v.matches("\\d+") ? Long.parseLong(v) : OffsetDateTime.parse(v).toInstant().toEpochMilli();
+            at = r.updated.toEpochMilli();
+        } else {
+            return false;
+        }
         return switch (f.path("operator").asText()) {
             case "GTE" -> at >= ms;
             case "GT" -> at > ms;

@@ -88,7 +88,7 @@ class RecurringSyncTest {
 
     /** The text of one job's run report in the run's output. */
     private static String report(String out, String job) {
-        int at = out.indexOf("──── run report: " + job + " ────");
+        int at = out.indexOf("──── run report: " + job + " "); // a sliced job's says "(N slices)" after its name
         assertThat(at).as("a report for " + job + " in:\n" + out).isNotNegative();
         int end = out.indexOf("──── run report: ", at + 1);
         return end < 0 ? out.substring(at) : out.substring(at, end);
@@ -173,6 +173,71 @@ class RecurringSyncTest {
     }
 
     /**
+     * HubSpot search serves at most 10,000 results per query (here the fake's cap is 50, pages of 10): a full pull of 130
+     * and a delta of 65 changes are each cut before the page that would reach past the cap, and start again after the
+     * last id read (hs_object_id GT, sorted by it). Every record is fetched exactly once, in the fewest requests, and the
+     * report says the query was cut; the proof is against the first window's total, the whole query's.
+     */
+    @Test
+    @Timeout(120)
+    void aHubSpotSearchPastItsCapIsCutAndEveryRecordFetchedOnce() throws Exception {
+        SourceRecords data = new SourceRecords(130, DeltaFakes.ids("hubspot-search"), Duration.ZERO);
+        Map<String, Integer> served = new java.util.concurrent.ConcurrentHashMap<>();
+        try (VendorFake fake = DeltaFakes.hubspotSearch(data, 50, served);
+             TestWorkspace ws = workspace(List.of(new Vendor("hubspot-search", data, fake)))) {
+            ws.settings.put("leadpipe.source.hubspot-search.page-size", "10");
+            ws.settings.put("leadpipe.source.hubspot-search.max-results", "50"); // the fake's cap, as the profile's 10,000 is HubSpot's
+            // the full pull stops at a cap of 7 requests, inside the second window, and the next run goes on in that window
+            ws.jobs(TestWorkspace.job("hubspot-search-sync", "", "source", "hubspot-search", "incremental", "true", "maxRequests", "7"));
+            TestWorkspace.CliResult capped = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(ws.checkpoint("hubspot-search-sync")).as(capped.out() + capped.err()).containsEntry("status", "CAPPED");
+            assertThat(report(capped.out(), "hubspot-search-sync")).containsPattern("query cut +1 times");
+            ws.jobs(TestWorkspace.job("hubspot-search-sync", "", "source", "hubspot-search", "incremental", "true"));
+            TestWorkspace.CliResult first = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
+            assertThat(fake.requests()).as("130 records in pages of 10, cut twice: 13 requests, none past the cap").isEqualTo(13);
+            assertThat(served).as("every record sent once").hasSize(130).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+            String full = report(first.out(), "hubspot-search-sync");
+            assertThat(full).containsPattern("query cut +1 times").contains("PASS: 130 distinct leads stored = the API's total of 130");
+
+            served.clear();
+            List<String> changed = data.change(65);
+            List<String> added = data.add(5);
+            TestWorkspace.CliResult second = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
+            String delta = report(second.out(), "hubspot-search-sync");
+            // 65 changed, 5 new, and the newest record of the full pull, whose updated-at is the watermark (GTE): 71
+            assertThat(fake.requests() - 13).as("71 records in pages of 10, cut once: 8 requests").isEqualTo(8);
+            assertThat(served).as("only the change, each record once").containsKeys(changed.toArray(String[]::new)).containsKeys(added.toArray(String[]::new))
+                    .hasSize(changed.size() + added.size() + 1).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+            for (String id : changed) assertThat((String) lead(ws, id).get("payload")).as("changed " + id).contains(" v1");
+            for (String id : added) assertThat(lead(ws, id)).as("new " + id).isNotNull();
+            assertThat(delta).containsPattern("query cut +1 times").contains(changed.size() + " changed, " + added.size() + " new, ")
+                    .contains("PASS: 71 distinct leads stored = the API's total of 71");
+        }
+    }
+
+    /** The fake's cap is HubSpot's, 10,000 results per query, unless a test says otherwise: the page reaching past it is refused. */
+    @Test
+    void theHubSpotSearchFakesCapIsTenThousand() throws Exception {
+        try (VendorFake fake = DeltaFakes.hubspotSearch(new SourceRecords(3, DeltaFakes.ids("hubspot-search"), Duration.ZERO))) {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.util.function.IntFunction<Integer> post = after -> {
+                try {
+                    return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(DeltaFakes.url(fake, "hubspot-search")))
+                            .header("Authorization", "Bearer " + DeltaFakes.KEY).header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"limit\":100,\"after\":\"" + after + "\"}")).build(),
+                            java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            assertThat(post.apply(9_900)).as("results 9,901 to 10,000").isEqualTo(200);
+            assertThat(post.apply(9_901)).as("a page reaching past the 10,000th result").isEqualTo(400);
+        }
+    }
+
+    /**
      * HubSpot lists archived (deleted) contacts apart, with archived=true: a sync on the hubspot profile is followed by that
      * listing, paged like the first, which marks them deleted at the source (kept); one restored later is unmarked by the
      * next sync, and the report says how many the listing marked.
@@ -253,6 +318,59 @@ class RecurringSyncTest {
             assertThat(report(again.out(), "apollo-sync")).contains("reconciled      0 leads this job saw before were not in this complete pull: marked deleted at the source; 1 listed again, unmarked");
             assertThat(lead(ws, "apollo", deleted.get(0))).containsEntry("deleted", false);
             assertThat(lead(ws, "apollo", deleted.get(1))).containsEntry("deleted", true);
+        }
+    }
+
+    /**
+     * A sliced job is reconciled over all its slices once every slice's latest pull read its whole list completely: a
+     * lead is deleted when no slice lists it any more (here each slice lists the whole list: the fake ignores the
+     * slice's filter, so every lead is in both). A job sliced by a time range is refused, said in its report: what no
+     * range lists any more may just have been edited past the last range's end.
+     */
+    @Test
+    @Timeout(120)
+    void aSlicedJobIsReconciledOverAllItsSlicesAndATimeRangeIsRefused() throws Exception {
+        SourceRecords data = new SourceRecords(N, DeltaFakes.ids("apollo"), Duration.ZERO);
+        try (VendorFake fake = DeltaFakes.apollo(data); TestWorkspace ws = workspace(List.of(new Vendor("apollo", data, fake)))) {
+            ws.jobs(TestWorkspace.job("by-seniority", "", "source", "apollo", "incremental", "true", "slices", "seniority=vp|seniority=director")
+                    + TestWorkspace.job("by-week", "", "source", "apollo", "incremental", "true",
+                    "slices", "updated_since..updated_before from 2026-01-01 to 2026-01-15 step 7d"));
+            TestWorkspace.CliResult first = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
+            assertThat(report(first.out(), "by-seniority")).contains("reconciled      0 leads this job's 2 slices saw before were not in this complete pull");
+            List<String> deleted = data.delete(3);
+
+            TestWorkspace.CliResult second = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
+            assertThat(report(second.out(), "by-seniority"))
+                    .contains("reconciled      3 leads this job's 2 slices saw before were not in this complete pull: marked deleted at the source");
+            for (String id : deleted) assertThat(lead(ws, "apollo", id)).as("listed by no slice: kept, marked " + id).containsEntry("deleted", true);
+            assertThat(report(second.out(), "by-week")).contains("reconciled      NOT APPLIED — the job is sliced by a time range (updated_since..updated_before)");
+
+            data.restore(deleted.get(0));
+            TestWorkspace.CliResult third = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(third.exitCode()).as(third.out() + third.err()).isZero();
+            assertThat(report(third.out(), "by-seniority")).contains("1 listed again, unmarked");
+            assertThat(lead(ws, "apollo", deleted.get(0))).containsEntry("deleted", false);
+        }
+    }
+
+    /** Each slice of a sliced HubSpot sync lists its own archived contacts (<job>.<slice>.deleted) and marks them. */
+    @Test
+    @Timeout(120)
+    void eachSliceOfAHubSpotSyncListsItsArchivedContacts() throws Exception {
+        SourceRecords data = new SourceRecords(N, DeltaFakes.ids("hubspot"), Duration.ZERO);
+        try (VendorFake fake = DeltaFakes.hubspotList(data); TestWorkspace ws = workspace(List.of(new Vendor("hubspot", data, fake)))) {
+            ws.jobs(TestWorkspace.job("hubspot-sync", "", "source", "hubspot", "incremental", "true", "slices", "lifecyclestage=lead|lifecyclestage=customer"));
+            TestWorkspace.CliResult first = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
+            List<String> deleted = data.delete(5);
+            TestWorkspace.CliResult second = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
+            for (String id : deleted) assertThat(lead(ws, "hubspot", id)).as("archived: kept, marked " + id).containsEntry("deleted", true);
+            assertThat(ws.checkpoint("hubspot-sync.lead.deleted")).containsEntry("status", "DONE");
+            assertThat(ws.checkpoint("hubspot-sync.customer.deleted")).containsEntry("status", "DONE");
+            assertThat(report(second.out(), "hubspot-sync")).contains("deletions: archived=true: 5 records listed deleted");
         }
     }
 

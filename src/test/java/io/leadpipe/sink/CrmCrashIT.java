@@ -11,11 +11,14 @@ import io.leadpipe.sink.fake.SalesforceFake;
 import io.leadpipe.sink.fake.ZohoFake;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -106,6 +109,54 @@ class CrmCrashIT {
             assertThat(crm.writesPerKey().values()).as(profile + " writes per record (" + writtenBeforeRestart.size() + " written before the restart)")
                     .allMatch(n -> n == 1);
             System.out.println("CRM-FAKE " + profile + " (kill -9 + deliver, " + inDoubt.group(1) + " in doubt, " + confirmed + " confirmed): " + crm.counts());
+        }
+    }
+
+    /**
+     * leadpipe.sink.crm.on-deleted = delete, HubSpot: SIGKILL while the first batch/archive is in flight (it takes effect,
+     * its answer never arrives), then `deliver` again: the leads left REMOVING are looked up again, the archived ones are
+     * not archived again, the rest are — every deleted lead archived exactly once, none lost, none left in the CRM.
+     */
+    @Test
+    void killedWhileArchivingEveryDeletedLeadIsArchivedExactlyOnce() throws Exception {
+        SimulatorConfig c = new SimulatorConfig();
+        c.leads = 150;
+        try (HubSpotFake crm = new HubSpotFake("crm-key"); TestWorkspace ws = new TestWorkspace().withSink(c)) {
+            ws.startSimulator(c);
+            ws.settings.put("leadpipe.sink.crm.profile", "hubspot");
+            ws.settings.put("leadpipe.sink.crm.url", crm.url());
+            ws.settings.put("leadpipe.sink.crm.max-requests-per-second", "1000");
+            TestWorkspace.CliResult first = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
+            assertThat(ws.sinkStatus("DELIVERED")).isEqualTo(150);
+            // a sync found 120 of them deleted at the source: two removal batches (100, 20)
+            try (Connection db = ws.db(); Statement st = db.createStatement()) {
+                st.executeUpdate("UPDATE leads SET deleted_at_source = CURRENT_TIMESTAMP WHERE lead_key IN (SELECT lead_key FROM leads ORDER BY lead_key FETCH FIRST 120 ROWS ONLY)");
+            }
+            ws.settings.put("leadpipe.sink.crm.on-deleted", "delete");
+            crm.latencyMillis = 500; // each call in flight long enough to kill the process during it
+
+            Path log = ws.dir.resolve("deliver.log");
+            Process deliver = ws.startProcess(log, "deliver");
+            String archive = "/crm/v3/objects/contacts/batch/archive";
+            await().atMost(60, TimeUnit.SECONDS).pollInterval(10, TimeUnit.MILLISECONDS).until(() -> crm.arrivals(archive) >= 1);
+            new ProcessBuilder("kill", "-KILL", Long.toString(deliver.pid())).start().waitFor();
+            assertThat(deliver.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(deliver.exitValue()).isEqualTo(137);
+            // the archive the kill interrupted still takes effect at the CRM; its answer is lost with the process
+            await().atMost(10, TimeUnit.SECONDS).until(() -> crm.deletesPerKey().size() >= 100);
+            assertThat(ws.sinkStatus("REMOVING")).as("leads in doubt after the kill").isGreaterThanOrEqualTo(100);
+            assertThat(ws.sinkStatus("REMOVED")).as("none confirmed before the kill").isZero();
+
+            crm.latencyMillis = 0;
+            TestWorkspace.CliResult again = ws.cli(TestWorkspace.envWithKey(), "deliver");
+            assertThat(again.exitCode()).as(again.out() + again.err()).isZero();
+            assertThat(ws.sinkStatus("REMOVED")).as("every deleted lead removed").isEqualTo(120);
+            assertThat(crm.deletesPerKey()).as("archived once each").hasSize(120).allSatisfy((k, n) -> assertThat(n).as(k).isEqualTo(1));
+            assertThat(crm.deletesOfGone()).as("archive calls naming a contact archived already").isZero();
+            assertThat(crm.archived()).as("none lost").hasSize(120);
+            assertThat(crm.records()).as("the 30 live leads stay").hasSize(30);
+            System.out.println("CRM-FAKE hubspot (kill -9 during batch/archive + deliver): " + crm.counts());
         }
     }
 }

@@ -83,7 +83,7 @@ class EndpointSinkTest {
             for (EmbeddedBroker.Received m : received) {
                 String lead = m.headers().get("LeadpipeSource") + ":" + m.headers().get("LeadpipeLeadId");
                 assertThat(m.key()).as("the key of " + lead).isEqualTo(expected.get(lead));
-                assertThat(m.headers()).containsEntry("LeadpipeSource", "leads-api").containsKey("LeadpipeJobId");
+                assertThat(m.headers()).containsEntry("LeadpipeSource", "leads-api").containsKey("LeadpipeJobId").containsEntry("LeadpipeOperation", "upsert");
                 JsonNode body = JSON.readTree(m.body());
                 assertThat(body.path("id").asText()).isEqualTo(m.headers().get("LeadpipeLeadId"));
                 assertThat(body.path("leadpipe").path("idempotency_key").asText()).isEqualTo(m.key());
@@ -95,6 +95,64 @@ class EndpointSinkTest {
             assertThat(again.exitCode()).as(again.out()).isZero();
             assertThat(again.out()).contains("0 delivered");
             assertThat(broker.depth("leads")).as("messages after a second deliver with nothing staged").isZero();
+        }
+    }
+
+    /**
+     * leadpipe.sink.endpoint.on-deleted = send: each lead delivered before and deleted at the source since goes once more,
+     * as a deletion — LeadpipeOperation: delete, its own stable key (never its upsert's, which a consumer has seen) — and
+     * is REMOVED. A stop that left some REMOVING sends those again with the same key. The default, ignore, sends nothing.
+     */
+    @Test
+    void leadsDeletedAtTheSourceGoAsOneDeleteMessageEachWithTheirOwnStableKey() throws Exception {
+        try (TestWorkspace w = workspace(100); EmbeddedBroker broker = broker(w).start()) {
+            TestWorkspace.CliResult run = w.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+            assertThat(broker.drain("leads")).hasSize(100);
+            Map<String, String> upsertKeys = expectedKeys(w);
+            // a sync found 10 of them deleted at the source (store.DeltaWatermarks / DeletionReconciliation mark them so)
+            Map<String, String> deletionKeys = new HashMap<>();
+            try (Connection c = w.db(); Statement st = c.createStatement()) {
+                st.executeUpdate("UPDATE leads SET deleted_at_source = CURRENT_TIMESTAMP WHERE lead_key IN (SELECT lead_key FROM leads ORDER BY lead_key FETCH FIRST 10 ROWS ONLY)");
+                try (ResultSet rs = st.executeQuery("SELECT source, lead_key, payload FROM leads WHERE deleted_at_source IS NOT NULL")) {
+                    while (rs.next()) deletionKeys.put(rs.getString(1) + ":" + rs.getString(2), LeadMessage.deletionKey(rs.getString(1), rs.getString(2), rs.getString(3)));
+                }
+            }
+            assertThat(deletionKeys).hasSize(10);
+
+            TestWorkspace.CliResult ignored = w.cli(TestWorkspace.envWithKey(), "deliver");
+            assertThat(ignored.exitCode()).as(ignored.out()).isZero();
+            assertThat(broker.depth("leads")).as("on-deleted = ignore (the default): no message").isZero();
+
+            w.settings.put("leadpipe.sink.endpoint.on-deleted", "send");
+            TestWorkspace.CliResult sent = w.cli(TestWorkspace.envWithKey(), "deliver");
+            assertThat(sent.exitCode()).as(sent.out() + sent.err()).isZero();
+            assertThat(sent.out()).contains("10 deletions sent to the endpoint this run");
+            List<EmbeddedBroker.Received> deletions = broker.drain("leads");
+            assertThat(deletions).as("one message per deleted lead").hasSize(10);
+            for (EmbeddedBroker.Received m : deletions) {
+                String lead = m.headers().get("LeadpipeSource") + ":" + m.headers().get("LeadpipeLeadId");
+                assertThat(m.headers()).containsEntry("LeadpipeOperation", "delete");
+                assertThat(m.key()).as("the deletion's key of " + lead).isEqualTo(deletionKeys.get(lead)).isNotEqualTo(upsertKeys.get(lead));
+                assertThat(JSON.readTree(m.body()).path("leadpipe").path("operation").asText()).isEqualTo("delete");
+            }
+            assertThat(w.sinkStatuses()).isEqualTo(Map.of("DELIVERED", 90L, "REMOVED", 10L));
+
+            // a stop after three deletions were sent, before they were marked: REMOVING, sent again with the same keys
+            try (Connection c = w.db(); Statement st = c.createStatement()) {
+                st.executeUpdate("UPDATE leads SET sink_status = 'REMOVING' WHERE lead_key IN (SELECT lead_key FROM leads WHERE sink_status = 'REMOVED' ORDER BY lead_key FETCH FIRST 3 ROWS ONLY)");
+            }
+            TestWorkspace.CliResult again = w.cli(TestWorkspace.envWithKey(), "deliver");
+            assertThat(again.exitCode()).as(again.out()).isZero();
+            List<EmbeddedBroker.Received> resent = broker.drain("leads");
+            assertThat(resent).as("only the three in doubt").hasSize(3);
+            for (EmbeddedBroker.Received m : resent) {
+                assertThat(m.key()).isEqualTo(deletionKeys.get(m.headers().get("LeadpipeSource") + ":" + m.headers().get("LeadpipeLeadId")));
+            }
+            assertThat(w.sinkStatuses()).isEqualTo(Map.of("DELIVERED", 90L, "REMOVED", 10L));
+            TestWorkspace.CliResult nothing = w.cli(TestWorkspace.envWithKey(), "deliver");
+            assertThat(nothing.exitCode()).as(nothing.out()).isZero();
+            assertThat(broker.depth("leads")).as("nothing left to tell").isZero();
         }
     }
 

@@ -356,8 +356,9 @@ public class ReadySourcesTest {
 
     /**
      * HubSpot's search serves at most 10,000 results per query and answers 400 for a page reaching past them (the
-     * profile's max-results). Scaled down to 500 here, with 1,200 matching in pages of 100: five pages are asked
-     * for, the sixth never is; the job stops FAILED naming the setting, with the 500 leads served stored.
+     * profile's max-results). Scaled down to 500 here, with 1,200 matching in pages of 100, and the profile's cut
+     * turned off (cut.pointer empty; with it the query is cut: RecurringSyncTest): five pages are asked for, the
+     * sixth never is; the job stops FAILED naming the setting, with the 500 leads served stored.
      */
     @Test
     @Timeout(120)
@@ -382,6 +383,7 @@ public class ReadySourcesTest {
         })) {
             try (TestWorkspace ws = workspace("hubspot-search", fake.base() + "/crm/v3/objects/contacts/search")) {
                 ws.settings.put("leadpipe.source.hubspot-search.max-results", Integer.toString(maxResults));
+                ws.settings.put("leadpipe.source.hubspot-search.cut.pointer", "");
                 stopsAtTheApisLimit(ws, fake, "hubspot-search", "at most 500 records per query (leadpipe.source.hubspot-search.max-results)", 5, maxResults);
             }
         }

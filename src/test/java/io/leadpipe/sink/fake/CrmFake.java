@@ -75,9 +75,19 @@ public abstract class CrmFake implements AutoCloseable {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
+    /** Calls that arrived per path, counted before the latency: a test can act while one is in flight. */
+    private final Map<String, AtomicInteger> arrivals = new ConcurrentHashMap<>();
+
+    /** How many calls to this path arrived (in flight, or answered). */
+    public int arrivals(String path) {
+        AtomicInteger n = arrivals.get(path);
+        return n == null ? 0 : n.get();
+    }
+
     private void serve(HttpExchange ex) throws IOException {
         try (ex) {
             requests.incrementAndGet();
+            arrivals.computeIfAbsent(ex.getRequestURI().getPath(), k -> new AtomicInteger()).incrementAndGet();
             if (!authorized(ex)) {
                 refuseAuth(ex);
                 return;
