@@ -35,8 +35,11 @@ public final class SlicedPulls implements AutoCloseable {
     private Function<String, JobOutcome> pullOne;
     private JobBudget.Budgets checkpoints;
     private java.util.function.ToLongFunction<List<String>> distinctLeads;
+    private AutoSlices autoSlices;
+    private final int concurrency;
 
     public SlicedPulls(int concurrency, RunReport runReport) {
+        this.concurrency = concurrency;
         this.pool = Executors.newFixedThreadPool(concurrency, r -> {
             Thread t = new Thread(r, "leadpipe-slice");
             t.setDaemon(true);
@@ -57,17 +60,34 @@ public final class SlicedPulls implements AutoCloseable {
             if (params == null || params.get("jobId") == null || params.get("cron") != null) continue;
             String spec = string(params.get("slices"));
             if (spec.isBlank()) continue;
-            String job = string(params.get("jobId"));
-            String filters = string(params.get("filters"));
-            for (JobSlices.Slice slice : JobSlices.parse(spec, filters)) {
-                Map<String, Object> own = new HashMap<>(params);
-                own.put("jobId", slice.jobId(job));
-                own.put("filters", JobSlices.filtersOf(filters, slice));
-                own.put("slices", "");
-                own.put("sliceOf", job);
-                context.addRouteFromTemplate(route.getRouteId() + "." + slice.name(), "extract", own);
-            }
+            // slices = auto: cut at the job's first run, from the API's counts (its routes are added then)
+            for (JobSlices.Slice slice : JobSlices.parse(spec, string(params.get("filters")))) addSliceRoute(context, route, slice);
         }
+    }
+
+    /** One slice's route, made from the extract template with the job's parameters, the slice's job id and filters (once). */
+    private static void addSliceRoute(CamelContext context, RouteDefinition route, JobSlices.Slice slice) throws Exception {
+        String routeId = route.getRouteId() + "." + slice.name();
+        if (((ModelCamelContext) context).getRouteDefinition(routeId) != null) return;
+        Map<String, Object> params = route.getTemplateParameters();
+        String job = string(params.get("jobId"));
+        String filters = string(params.get("filters"));
+        Map<String, Object> own = new HashMap<>(params);
+        own.put("jobId", slice.jobId(job));
+        own.put("filters", JobSlices.filtersOf(filters, slice));
+        own.put("slices", "");
+        own.put("sliceOf", job);
+        context.addRouteFromTemplate(routeId, "extract", own);
+    }
+
+    /** Slice pulls at once in the process (leadpipe.slices.concurrency). */
+    public int concurrency() {
+        return concurrency;
+    }
+
+    /** How a {@code slices = auto} job is cut (its kept plan, or a new one from the API's counts). */
+    public void autoSlices(AutoSlices auto) {
+        this.autoSlices = auto;
     }
 
     /** Where the slices' checkpoints are: a sliced job's caps count over all its slices. */
@@ -91,8 +111,26 @@ public final class SlicedPulls implements AutoCloseable {
         JobSpec spec = exchange.getVariable("job", JobSpec.class);
         String job = spec.jobId();
         String filters = spec.filters();
-        List<JobSlices.Slice> slices = JobSlices.parse(spec.slices(), filters);
         long started = System.currentTimeMillis();
+        List<JobSlices.Slice> slices;
+        String cut = null;
+        if (JobSlices.isAuto(spec.slices())) {
+            try {
+                AutoSlices.Cut plan = autoSlices.slices(spec, exchange.getContext());
+                slices = plan.slices();
+                cut = plan.how();
+                RouteDefinition route = ((ModelCamelContext) exchange.getContext()).getRouteDefinition(org.apache.camel.support.ExchangeHelper.getAtRouteId(exchange));
+                for (JobSlices.Slice slice : slices) addSliceRoute(exchange.getContext(), route, slice);
+            } catch (Exception e) {
+                // the count requests failed (after their retries): nothing was pulled; the next run plans again
+                String why = "slices = auto could not cut the job: " + FailureExplainer.describe(e);
+                exchange.setVariable("slicedRun", runReport.finishSliced(job, spec.source(), filters,
+                        List.of(new SliceResult("auto", job, filters, "FAILED", why, null)), started, null, null));
+                return;
+            }
+        } else {
+            slices = JobSlices.parse(spec.slices(), filters);
+        }
         List<String> sliceJobs = slices.stream().map(s -> s.jobId(job)).toList();
         if (checkpoints != null) checkpoints.start(job, sliceJobs); // the job's caps count over all its slices
         List<SliceResult> results = new ArrayList<>();
@@ -111,7 +149,7 @@ public final class SlicedPulls implements AutoCloseable {
             if (checkpoints != null) checkpoints.end(job);
         }
         Long union = distinctLeads == null ? null : distinctLeads.applyAsLong(sliceJobs);
-        exchange.setVariable("slicedRun", runReport.finishSliced(job, spec.source(), filters, results, started, union));
+        exchange.setVariable("slicedRun", runReport.finishSliced(job, spec.source(), filters, results, started, union, cut));
     }
 
     @Override
