@@ -73,7 +73,7 @@ public final class AutoSlices {
         long[] total = {-1};
         TimeSlicePlan.Plan plan;
         ProducerTemplate template = context.createProducerTemplate();
-        try {
+        try (CountPool counts = new CountPool()) {
             TimeSlicePlan.Counter counter = (lo, hi) -> {
                 Long n = count(template, job, delta.rangeFilter(lo, hi));
                 if (lo == null && hi == null && n != null) total[0] = n;
@@ -83,7 +83,7 @@ public final class AutoSlices {
             plan = TimeSlicePlan.plan(from, until, delta.format().grain(), () -> {
                 int wanted = Math.min(mostSlices, sources.wantedInFlight().applyAsInt(job.source()));
                 return total[0] < 0 ? wanted : (int) Math.max(1, Math.min(wanted, (total[0] + pageSize - 1) / pageSize));
-            }, counter, COUNT_BUDGET);
+            }, counter, COUNT_BUDGET, counts);
         } finally {
             template.stop();
         }
@@ -121,6 +121,22 @@ public final class AutoSlices {
         if (answer.getException() != null) throw answer.getException();
         FetchedPage page = answer.getMessage().getBody(FetchedPage.class);
         return page == null ? null : page.apiTotal();
+    }
+
+    /** A round's counts go at once (paced by the key's governor, as pages are): threads for one plan. */
+    private static final class CountPool extends java.util.concurrent.ThreadPoolExecutor implements AutoCloseable {
+        CountPool() {
+            super(TimeSlicePlan.PARTS, TimeSlicePlan.PARTS * 4, 30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "leadpipe-slice-count");
+                t.setDaemon(true);
+                return t;
+            }, new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
+        }
+
+        @Override
+        public void close() {
+            shutdownNow();
+        }
     }
 
     /** A range to count: the first page of a pull that is never stored. */

@@ -9,9 +9,9 @@ import java.util.function.IntSupplier;
 
 /**
  * {@code slices = auto}: cuts a job's time range into slices that hold about the same number of records, from
- * the API's own counts. The whole range is counted once; then the piece with the most records is halved in
- * time and its first half counted (one request: the second half is the rest), until no piece holds more than
- * half a slice's share; then neighbouring pieces are packed into slices of about a share each. Stretches
+ * the API's own counts. The whole range is counted once; then, in rounds, every piece holding more than 3/4 of a
+ * slice's share is cut in four by time and its parts counted (three requests, made at once; the last part is the
+ * rest), until none does; then neighbouring pieces are packed into slices of about a share each. Stretches
  * without records join the slice they fall in, so the slices still cover the whole range.
  * The first slice is open below and the last open above: together they ask for what the unsliced job asks for.
  * An API that reports no total gets the range cut evenly by time. Pure: the counting is passed in.
@@ -33,36 +33,80 @@ public final class TimeSlicePlan {
     private TimeSlicePlan() {
     }
 
+    private static List<Long> countAll(List<Instant[]> asks, Counter counter, java.util.concurrent.ExecutorService counts) throws Exception {
+        List<Long> counted = new ArrayList<>();
+        if (counts == null) {
+            for (Instant[] a : asks) counted.add(counter.count(a[0], a[1]));
+            return counted;
+        }
+        List<java.util.concurrent.Future<Long>> running = new ArrayList<>();
+        for (Instant[] a : asks) running.add(counts.submit(() -> counter.count(a[0], a[1])));
+        try {
+            for (java.util.concurrent.Future<Long> f : running) counted.add(f.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+            running.forEach(f -> f.cancel(true));
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+        return counted;
+    }
+
+    /** Each piece to cut is cut in this many parts a round (3 counts, made at once): a long empty stretch is crossed in few rounds. */
+    static final int PARTS = 4;
+
     /**
      * @param grain  the finest step the API's time filter keeps (cut points are whole ones)
-     * @param wanted how many slices are wanted, asked again after every count (the answer time is learnt as they go)
+     * @param wanted how many slices are wanted, asked again every round (the answer time is learnt as the counts come back)
      * @param budget the most count requests
+     * @param counts runs a round's counts (at once, on the key's quota); null: one after another
      */
-    public static Plan plan(Instant from, Instant until, Duration grain, IntSupplier wanted, Counter counter, int budget) throws Exception {
+    public static Plan plan(Instant from, Instant until, Duration grain, IntSupplier wanted, Counter counter, int budget,
+                            java.util.concurrent.ExecutorService counts) throws Exception {
         if (!from.isBefore(until)) throw new IllegalArgumentException("from " + from + " must be before " + until);
         Long total = counter.count(null, null);
         int requests = 1;
         if (total == null) return new Plan(even(from, until, grain, Math.max(1, wanted.getAsInt())), false, requests);
         List<Range> pieces = new ArrayList<>(List.of(new Range(from, until, total)));
         java.util.Set<Range> whole = new java.util.HashSet<>(); // one grain wide: cannot be cut
-        // cut: halve the piece with the most records while it holds more than half a slice (asked again each time:
-        // the answer time is learnt as the counts come back); halving finds where the records are in a long range
+        // cut, in rounds: every piece holding more than three quarters of a slice's share is cut in PARTS by time, its parts
+        // counted from its start (one request per cut; the last part is the rest)
         while (requests < budget) {
             double share = total / (double) Math.max(1, wanted.getAsInt());
-            Range biggest = pieces.stream().filter(p -> !whole.contains(p)).max(Comparator.comparingLong(Range::records)).orElse(null);
-            if (biggest == null || biggest.records() <= 1 || biggest.records() <= share / 2) break;
-            Instant mid = snap(biggest.from().plus(Duration.between(biggest.from(), biggest.until()).dividedBy(2)), grain);
-            if (!mid.isAfter(biggest.from()) || !mid.isBefore(biggest.until())) {
-                whole.add(biggest);
-                continue;
+            List<Range> next = new ArrayList<>();
+            List<Instant[]> asks = new ArrayList<>(); // {piece's count-from (null: open), cut}
+            List<List<Instant>> cutsOf = new ArrayList<>();
+            for (Range p : pieces) {
+                List<Instant> cuts = new ArrayList<>();
+                if (!whole.contains(p) && p.records() > 1 && p.records() > share * 0.75) {
+                    for (int k = 1; k < PARTS && requests + asks.size() < budget; k++) {
+                        Instant cut = snap(p.from().plus(Duration.between(p.from(), p.until()).multipliedBy(k).dividedBy(PARTS)), grain);
+                        if (cut.isAfter(p.from()) && cut.isBefore(p.until()) && (cuts.isEmpty() || cut.isAfter(cuts.get(cuts.size() - 1)))) {
+                            cuts.add(cut);
+                            asks.add(new Instant[]{p.from().equals(from) ? null : p.from(), cut});
+                        }
+                    }
+                    if (cuts.isEmpty()) whole.add(p);
+                }
+                cutsOf.add(cuts);
             }
-            Long left = counter.count(biggest.from().equals(from) ? null : biggest.from(), mid);
-            requests++;
-            if (left == null) break;
-            long l = Math.max(0, Math.min(biggest.records(), left)); // the data moves while it is counted
-            int at = pieces.indexOf(biggest);
-            pieces.set(at, new Range(biggest.from(), mid, l));
-            pieces.add(at + 1, new Range(mid, biggest.until(), biggest.records() - l));
+            if (asks.isEmpty()) break;
+            List<Long> counted = countAll(asks, counter, counts);
+            requests += asks.size();
+            if (counted.contains(null)) break; // the API stopped reporting its total: keep what is known
+            int at = 0;
+            for (int i = 0; i < pieces.size(); i++) {
+                Range p = pieces.get(i);
+                List<Instant> cuts = cutsOf.get(i);
+                Instant start = p.from();
+                long below = 0;
+                for (Instant cut : cuts) {
+                    long upTo = Math.max(below, Math.min(p.records(), counted.get(at++))); // the data moves while it is counted
+                    next.add(new Range(start, cut, upTo - below));
+                    start = cut;
+                    below = upTo;
+                }
+                next.add(cuts.isEmpty() ? p : new Range(start, p.until(), p.records() - below));
+            }
+            pieces = next;
         }
         // pack: neighbouring pieces into n slices, each cut at the piece boundary nearest to k/n of the records
         int n = (int) Math.max(1, Math.min(wanted.getAsInt(), pieces.stream().filter(p -> p.records() > 0).count()));

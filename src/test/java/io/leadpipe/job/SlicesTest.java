@@ -291,17 +291,17 @@ class SlicesTest {
             ws.startSimulator(c);
             timeFilter(ws);
             ws.settings.put("leadpipe.source.leads-api.page-size", "100");
-            ws.jobs(TestWorkspace.job("by-time", "", "slices", "auto from 2026-01-01 to 2026-01-02"));
+            ws.jobs(TestWorkspace.job("by-time", "", "slices", "auto from 2026-01-01T00:00:00Z to 2026-01-01T16:40:00Z"));
 
             TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
 
             assertThat(run.exitCode()).as("output:%n%s%s", run.out(), run.err()).isZero();
-            assertThat(run.out()).contains("cut (auto)", "slices cut evenly by time from 2026-01-01T00:00:00Z to 2026-01-02T00:00:00Z, not by records: "
+            assertThat(run.out()).contains("cut (auto)", "slices cut evenly by time from 2026-01-01T00:00:00Z to 2026-01-01T16:40:00Z, not by records: "
                     + "source leads-api reports no total (total-pointer)");
             assertThat(ws.storedLeadKeys()).as("every lead once").hasSize(c.leads);
             Map<String, Long> slices = slicePages(ws, "by-time");
             assertThat(slices.size()).isBetween(2, 8);
-            // the first day holds 1440 minutes' leads (all 1000 of them, one a minute): every slice but the last has some
+            // one lead a minute: 1000 minutes of leads, cut evenly by time, every slice holds some
             long holding = slices.keySet().stream().filter(s -> {
                 try {
                     return ((Long) ws.checkpoint(s).get("lead_count")) > 0;
@@ -309,7 +309,7 @@ class SlicesTest {
                     throw new IllegalStateException(e);
                 }
             }).count();
-            assertThat(holding).as("slices with leads: %s", slices).isGreaterThanOrEqualTo(slices.size() - 1);
+            assertThat(holding).as("slices with leads: %s", slices).isEqualTo(slices.size());
         }
     }
 

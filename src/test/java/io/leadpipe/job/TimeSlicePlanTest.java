@@ -36,7 +36,7 @@ class TimeSlicePlanTest {
         List<Instant> records = skewed();
         AtomicInteger requests = new AtomicInteger();
 
-        TimeSlicePlan.Plan plan = TimeSlicePlan.plan(FROM, UNTIL, Duration.ofSeconds(1), () -> 5, counting(records, requests), 64);
+        TimeSlicePlan.Plan plan = TimeSlicePlan.plan(FROM, UNTIL, Duration.ofSeconds(1), () -> 5, counting(records, requests), 64, null);
 
         assertThat(plan.counted()).isTrue();
         assertThat(plan.ranges()).hasSize(5);
@@ -51,7 +51,7 @@ class TimeSlicePlanTest {
             long in = records.stream().filter(t -> !t.isBefore(r.from()) && t.isBefore(r.until())).count();
             assertThat(r.records()).as("slice %s", r).isEqualTo(in);
             // about a fifth each (halving in time gets within a factor of two of it)
-            assertThat(in).as("slice %s", r).isBetween(100L, 400L);
+            assertThat(in).as("slice %s", r).isBetween(120L, 300L);
             sum += in;
         }
         assertThat(sum).isEqualTo(records.size());
@@ -65,9 +65,10 @@ class TimeSlicePlanTest {
         TimeSlicePlan.plan(FROM, UNTIL, Duration.ofSeconds(1), () -> 4, (lo, hi) -> {
             asked.add(lo + ".." + hi);
             return lo == null && hi == null ? 400L : 100L * Duration.between(lo == null ? FROM : lo, hi).toDays() / 30 * 4 / 4;
-        }, 64);
+        }, 64, null);
         assertThat(asked.get(0)).as("the whole range: what the unsliced job asks for").isEqualTo("null..null");
-        assertThat(asked.get(1)).as("the first half, open below").isEqualTo("null..2026-01-16T00:00:00Z");
+        assertThat(asked.get(1)).as("the first quarter, open below").isEqualTo("null..2026-01-08T12:00:00Z");
+        assertThat(asked.get(2)).as("counted from the range's start too").isEqualTo("null..2026-01-16T00:00:00Z");
     }
 
     @Test
@@ -77,17 +78,17 @@ class TimeSlicePlanTest {
         AtomicInteger requests = new AtomicInteger();
 
         TimeSlicePlan.Plan plan = TimeSlicePlan.plan(Instant.EPOCH, Instant.parse("2026-12-01T00:00:00Z"), Duration.ofSeconds(1), () -> 3,
-                counting(records, requests), 64);
+                counting(records, requests), 64, null);
 
         assertThat(plan.ranges()).hasSize(3);
         assertThat(plan.ranges()).allSatisfy(r -> assertThat(r.records()).isBetween(100L, 400L));
         assertThat(plan.ranges().get(0).from()).isEqualTo(Instant.EPOCH);
-        assertThat(plan.requests()).as("halvings from 1970 to the records, then the cuts").isLessThan(40);
+        assertThat(plan.requests()).as("quarterings from 1970 to the records, then the cuts").isLessThan(40);
     }
 
     @Test
     void noTotalCutsEvenlyByTimeInWholeGrains() throws Exception {
-        TimeSlicePlan.Plan plan = TimeSlicePlan.plan(FROM, Instant.parse("2026-01-11T12:00:00Z"), Duration.ofDays(1), () -> 4, (lo, hi) -> null, 64);
+        TimeSlicePlan.Plan plan = TimeSlicePlan.plan(FROM, Instant.parse("2026-01-11T12:00:00Z"), Duration.ofDays(1), () -> 4, (lo, hi) -> null, 64, null);
 
         assertThat(plan.counted()).isFalse();
         assertThat(plan.requests()).isEqualTo(1);
@@ -97,17 +98,30 @@ class TimeSlicePlanTest {
     }
 
     @Test
+    void aRoundsCountsMadeAtOnceCutAsOneAfterAnother() throws Exception {
+        List<Instant> records = skewed();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            TimeSlicePlan.Plan together = TimeSlicePlan.plan(FROM, UNTIL, Duration.ofSeconds(1), () -> 5, counting(records, new AtomicInteger()), 64, pool);
+            TimeSlicePlan.Plan inTurn = TimeSlicePlan.plan(FROM, UNTIL, Duration.ofSeconds(1), () -> 5, counting(records, new AtomicInteger()), 64, null);
+            assertThat(together).isEqualTo(inTurn);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void theBudgetAndOneGrainBoundTheCuts() throws Exception {
         // every record in one second: it cannot be cut below the grain
         List<Instant> records = new ArrayList<>();
         for (int i = 0; i < 500; i++) records.add(FROM.plusMillis(i));
         AtomicInteger requests = new AtomicInteger();
-        TimeSlicePlan.Plan plan = TimeSlicePlan.plan(FROM, UNTIL, Duration.ofSeconds(1), () -> 8, counting(records, requests), 64);
+        TimeSlicePlan.Plan plan = TimeSlicePlan.plan(FROM, UNTIL, Duration.ofSeconds(1), () -> 8, counting(records, requests), 64, null);
         assertThat(plan.ranges()).hasSize(1);
         assertThat(plan.ranges().get(0).records()).isEqualTo(500);
 
         AtomicInteger few = new AtomicInteger();
-        TimeSlicePlan.Plan capped = TimeSlicePlan.plan(FROM, UNTIL, Duration.ofSeconds(1), () -> 8, counting(skewed(), few), 3);
+        TimeSlicePlan.Plan capped = TimeSlicePlan.plan(FROM, UNTIL, Duration.ofSeconds(1), () -> 8, counting(skewed(), few), 3, null);
         assertThat(few.get()).isEqualTo(3);
         assertThat(capped.ranges().stream().mapToLong(TimeSlicePlan.Range::records).sum()).isEqualTo(1000);
     }
