@@ -46,6 +46,12 @@ public final class AutoSlices {
     private static final Logger LOG = LoggerFactory.getLogger("leadpipe.extract");
     private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter MILLIS = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+    /**
+     * A slice asks for its next page only once the last one is stored: its cycle is the answer and the storing, and
+     * the plan knows only the answer time (from its counts). Twice the slices the answers alone need (measured: 6
+     * slices at 300 ms used 0.72 of the quota on a loaded host where 8 used 0.96); at most leadpipe.slices.concurrency.
+     */
+    static final int CYCLE = 2;
     /** Count requests one plan may make: a few per slice, and the halvings that find where the records are in a long range. */
     static final int COUNT_BUDGET = 64;
 
@@ -81,7 +87,7 @@ public final class AutoSlices {
             };
             // as many slices as pages in flight auto would want, never more than pages the records fill
             plan = TimeSlicePlan.plan(from, until, delta.format().grain(), () -> {
-                int wanted = Math.min(mostSlices, sources.wantedInFlight().applyAsInt(job.source()));
+                int wanted = Math.min(mostSlices, CYCLE * sources.wantedInFlight().applyAsInt(job.source()));
                 return total[0] < 0 ? wanted : (int) Math.max(1, Math.min(wanted, (total[0] + pageSize - 1) / pageSize));
             }, counter, COUNT_BUDGET, counts);
         } finally {
