@@ -98,7 +98,8 @@ final class JobRunner {
         }
     }
 
-    private JobOutcome outcome(String job, Exchange result) {
+    /** How a job's (or a slice's) run ended, read from the exchange its route left. */
+    JobOutcome outcome(String job, Exchange result) {
         @SuppressWarnings("unchecked")
         Map<String, Object> sliced = result.getVariable("slicedRun", Map.class);
         if (sliced != null && result.getException() == null) {

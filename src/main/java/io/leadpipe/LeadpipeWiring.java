@@ -135,7 +135,8 @@ public final class LeadpipeWiring implements AutoCloseable {
         main.start();
         observer.start(); // a notifier added by hand is not started for us, and an unstarted one hears nothing
         jobs = new JobRunner(main.getCamelContext(), stores.checkpointStore(), stores.leadStore(), runReport, concurrency);
-        run.slicedPulls().addSliceRoutes(main.getCamelContext(), jobs::pull);
+        run.slicedPulls().addSliceRoutes(main.getCamelContext());
+        run.slicedPulls().outcomeOf(jobs::outcome);
         deletedListings.addListingRoutes(main.getCamelContext(), deltas, jobs::pull);
         return this;
     }
