@@ -84,6 +84,10 @@ final class AutoSlicedUtilisation {
             List<SimulatorStats.RequestRecord> log = stats.requestLog();
             QuotaUtilisation.Windows w = QuotaUtilisation.Windows.of(log, SlicedUtilisation.WINDOW_MS, SlicedUtilisation.LIMIT);
             System.err.println(label + ": requests per window " + w.served().values());
+            if (Boolean.getBoolean("bench.request-log")) {
+                long first = log.isEmpty() ? 0 : log.get(0).arrivedMillis();
+                for (SimulatorStats.RequestRecord r : log) System.err.println(label + ": +" + (r.arrivedMillis() - first) + " ms " + r.status() + " " + r.cursorKey());
+            }
             JsonNode report = JSON.readTree(Files.readString(ws.dir.resolve("reports/leads.json")));
             if (!"DONE".equals(report.path("status").asText()) || !report.path("completeness").asText().startsWith("PASS")) {
                 throw new IllegalStateException(label + ": the pull did not end DONE and complete: " + report.path("status") + " " + report.path("completeness"));

@@ -95,9 +95,9 @@ public final class JobSlices {
     /** The upper end of the range an auto-sliced job is sized over ({@code … to 2026-07-01}), or null: now. Its last slice stays open above. */
     public static Instant autoTo(String spec) {
         Matcher m = AUTO.matcher(spec);
+        Instant from = autoFrom(spec);
         if (!m.matches() || m.group(2) == null) return null;
         Instant to = Bound.parse(m.group(2), "to").at.toInstant();
-        Instant from = autoFrom(spec);
         if (from != null && !from.isBefore(to)) throw new IllegalArgumentException("from " + m.group(1) + " must be before to " + m.group(2));
         return to;
     }
