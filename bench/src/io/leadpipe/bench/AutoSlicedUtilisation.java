@@ -2,11 +2,9 @@ package io.leadpipe.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.leadpipe.simulator.SimulatorConfig;
 import io.leadpipe.simulator.SimulatorStats;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
@@ -55,19 +53,7 @@ final class AutoSlicedUtilisation {
 
     static Row run(String label, String slices, int leads) throws Exception {
         try (BenchWorkspace ws = new BenchWorkspace()) {
-            SimulatorConfig c = new SimulatorConfig();
-            c.leads = leads;
-            c.rateLimit = SlicedUtilisation.LIMIT;
-            c.rateWindowMillis = SlicedUtilisation.WINDOW_MS;
-            c.latencyMillis = ParallelPages.latencyMs();
-            c.latencyJitter = 0.5;
-            c.paging = "cursor";
-            ws.simulator(c);
-            Path jobs = ws.dir.resolve("jobs.yaml");
-            Files.writeString(jobs, "- templatedRoute:\n    routeTemplateRef: extract\n    routeId: job-leads\n    parameters:\n"
-                    + "      - { name: jobId, value: leads }\n      - { name: slices, value: \"" + slices + "\" }\n");
-            ws.settings.put("camel.main.routes-include-pattern", BenchWorkspace.CORE_ROUTES + ",file:" + jobs);
-            ws.settings.put("leadpipe.source.leads-api.page-size", Integer.toString(SlicedUtilisation.PAGE_SIZE));
+            SlicedUtilisation.cursorJob(ws, "leads", slices, leads, ParallelPages.latencyMs());
             ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "1000");
             ws.settings.put("leadpipe.source.leads-api.delta.in", "query");
             ws.settings.put("leadpipe.source.leads-api.delta.param", "updated_since");
