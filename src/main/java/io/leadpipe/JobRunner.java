@@ -98,8 +98,7 @@ final class JobRunner {
         }
     }
 
-    /** How a job's (or a slice's) run ended, read from the exchange its route left. */
-    JobOutcome outcome(String job, Exchange result) {
+    private JobOutcome outcome(String job, Exchange result) {
         @SuppressWarnings("unchecked")
         Map<String, Object> sliced = result.getVariable("slicedRun", Map.class);
         if (sliced != null && result.getException() == null) {

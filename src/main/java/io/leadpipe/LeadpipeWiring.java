@@ -136,7 +136,7 @@ public final class LeadpipeWiring implements AutoCloseable {
         observer.start(); // a notifier added by hand is not started for us, and an unstarted one hears nothing
         jobs = new JobRunner(main.getCamelContext(), stores.checkpointStore(), stores.leadStore(), runReport, concurrency);
         run.slicedPulls().addSliceRoutes(main.getCamelContext());
-        run.slicedPulls().outcomeOf(jobs::outcome);
+        run.slicedPulls().pullOne(jobs::pull);
         deletedListings.addListingRoutes(main.getCamelContext(), deltas, jobs::pull);
         return this;
     }

@@ -1,7 +1,6 @@
 package io.leadpipe.job;
 
 import io.leadpipe.config.JobSlices;
-import org.apache.camel.AggregationStrategy;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.model.ModelCamelContext;
@@ -20,7 +19,7 @@ import java.util.concurrent.Executors;
  * job's, so each slice has its own checkpoint row, lease, transaction per page and completeness proof, and
  * every request goes through the source key's one governor and Throttler. The job's caps (maxRequests,
  * maxLeads) count over all its slices ({@link JobBudget}). The job's own route (routes/extract.yaml) only pulls
- * its slices — a split calling each slice's route, at most {@code leadpipe.slices.concurrency} at once (one pool
+ * its slices — a split over them, each slice's route run on its own exchange, at most {@code leadpipe.slices.concurrency} at once (one pool
  * for every sliced job of the process) — and sums them: DONE when every slice is DONE; FAILED naming the slices
  * that failed, the others finished. A slice already DONE is skipped by its own route, so the next run pulls only
  * what is left. This class holds what the route cannot say: which slices, their outcomes, the job's report.
@@ -36,7 +35,7 @@ public final class SlicedPulls implements AutoCloseable {
     private java.util.function.ToLongFunction<List<String>> distinctLeads;
     private AutoSlices autoSlices;
     private final int concurrency;
-    private volatile java.util.function.BiFunction<String, Exchange, JobOutcome> outcomeOf;
+    private volatile java.util.function.Function<String, JobOutcome> pullOne;
 
     public SlicedPulls(int concurrency, RunReport runReport) {
         this.concurrency = concurrency;
@@ -106,11 +105,7 @@ public final class SlicedPulls implements AutoCloseable {
 
     /** One slice to pull: its name, its own job id (its route is direct:extract-<jobId>) and its filters. */
     public record SlicePull(String name, String jobId, String filters) {
-        /** For the route's simple language: the slice's route is direct:extract-${body.route}. */
-        public String getRoute() {
-            return jobId;
         }
-    }
 
     /**
      * One run of a sliced job, from {@link #slices} to {@link #finish} (the route's variable {@code slices}): what it
@@ -168,26 +163,18 @@ public final class SlicedPulls implements AutoCloseable {
         return new SlicedRun(spec, pulls, cut);
     }
 
-    /** How a slice's pull ended, read from its exchange as a job's run is (JobRunner, once Camel has started). */
-    public void outcomeOf(java.util.function.BiFunction<String, Exchange, JobOutcome> outcomeOf) {
-        this.outcomeOf = outcomeOf;
+    /** Runs one slice's route, on an exchange of its own, and says how it ended (JobRunner, once Camel has started). */
+    public void pullOne(java.util.function.Function<String, JobOutcome> pullOne) {
+        this.pullOne = pullOne;
     }
 
     /**
-     * The route's split gathers the slices' outcomes here (an AggregationStrategy, bound as {@code sliceOutcomes}):
-     * each slice's pull ends as a job's does (JobRunner's reading of the exchange), a failure included — the route
-     * catches it so the other slices go on. Nothing is copied back onto the job's own exchange.
+     * One slice of the route's split: its route ({@code direct:extract-<job>.<slice>}) run on an exchange of its own —
+     * a split's exchange would carry the slice's failure into the job's route, and its retries would not run — and
+     * its outcome kept for {@link #finish}.
      */
-    public AggregationStrategy outcomes() {
-        return (done, slice) -> {
-            SlicedRun run = slice.getVariable("slices", SlicedRun.class);
-            SlicePull pull = slice.getVariable("slice", SlicePull.class);
-            Throwable caught = slice.getException() != null ? slice.getException() : slice.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-            if (caught != null) slice.setException(caught); // caught by the route's doTry: read as the slice's failure
-            run.outcomes.put(pull.jobId(), outcomeOf.apply(pull.jobId(), slice));
-            slice.setException(null);
-            return null;
-        };
+    public void pull(SlicedRun run, SlicePull slice) {
+        run.outcomes.put(slice.jobId(), pullOne.apply(slice.jobId()));
     }
 
     /** A sliced job's route, after its slices: sums them in the job's report (variable slicedRun), in their declared order. */

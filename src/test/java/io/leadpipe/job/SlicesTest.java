@@ -191,6 +191,27 @@ class SlicesTest {
         }
     }
 
+    /** A slice's page answered 429 is waited out and fetched again inside its slice, as a job's is: the job ends DONE. */
+    @Test
+    void aSlicesRateLimitedPageIsRetriedWithinTheSlice() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            SimulatorConfig c = new SimulatorConfig();
+            c.leads = 1000;
+            c.burstEvery = 6;            // every 6th request starts a 429 (Retry-After: 1 s)
+            c.burstLength = 1;
+            c.burstRetryAfterSeconds = 1;
+            ws.startSimulator(c);
+            ws.jobs(TestWorkspace.job("by-country", "", "slices", "country=DE|country=FR|country=US|country=GB"));
+            ws.settings.put("leadpipe.source.leads-api.page-size", "50");
+
+            TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(ws.simulator.stats().rateLimited()).as("429s answered").isPositive();
+            assertThat(run.exitCode()).as("every 429 retried within its slice; output:%n%s%s", run.out(), run.err()).isZero();
+            for (String country : COUNTRIES) assertThat(ws.checkpoint("by-country." + country).get("status")).isEqualTo("DONE");
+        }
+    }
+
     @Test
     void badSlicesStopBeforeAnythingIsOpened() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
