@@ -11,8 +11,9 @@ import java.util.function.IntSupplier;
  * {@code slices = auto}: cuts a job's time range into slices that hold about the same number of records, from
  * the API's own counts. The whole range is counted once; then, in rounds, every piece holding more than 3/4 of a
  * slice's share is cut in four by time and its parts counted (three requests, made at once; the last part is the
- * rest), until none does; then neighbouring pieces are packed into slices of about a share each. Stretches
- * without records join the slice they fall in, so the slices still cover the whole range.
+ * rest), until none does; then the slices are cut where each k/n of the records is, inside a piece at the time in
+ * proportion to its records. Stretches without records join the slice they fall in, so the slices still cover the
+ * whole range. A slice's records are the counts' estimate.
  * The first slice is open below and the last open above: together they ask for what the unsliced job asks for.
  * An API that reports no total gets the range cut evenly by time. Pure: the counting is passed in.
  */
@@ -24,7 +25,7 @@ public final class TimeSlicePlan {
         Long count(Instant from, Instant until) throws Exception;
     }
 
-    /** One slice: [from, until) and the records the API counted in it (-1: not counted). */
+    /** One slice: [from, until) and about the records the API counted in it (-1: not counted). */
     public record Range(Instant from, Instant until, long records) {}
 
     /** The slices, whether they were sized by counts (false: cut evenly by time), and the count requests made. */
@@ -108,28 +109,26 @@ public final class TimeSlicePlan {
             }
             pieces = next;
         }
-        // pack: neighbouring pieces into n slices, each cut at the piece boundary nearest to k/n of the records
+        // pack: n slices, slice k ending where k/n of the records are — inside a piece, at the time in proportion to its
+        // records (taken as even within a piece: the pieces are small, so a slice is off by a part of one piece at most)
         int n = (int) Math.max(1, Math.min(wanted.getAsInt(), pieces.stream().filter(p -> p.records() > 0).count()));
-        long[] upTo = new long[pieces.size()];
-        long sum = 0;
-        for (int i = 0; i < pieces.size(); i++) upTo[i] = sum += pieces.get(i).records();
         List<Range> slices = new ArrayList<>();
-        int last = -1; // the last piece of the previous slice
-        for (int k = 1; k <= n; k++) {
-            int end = pieces.size() - 1;
-            if (k < n) {
-                double goal = total * (double) k / n;
-                long held = last < 0 ? 0 : upTo[last];
-                end = last + 1;
-                while (end < pieces.size() - 1 - (n - k) && upTo[end] == held) end++; // a slice holds some records
-                for (int i = end; i < pieces.size() - (n - k); i++) {
-                    if (Math.abs(upTo[i] - goal) < Math.abs(upTo[end] - goal)) end = i;
-                }
-            }
-            long before = last < 0 ? 0 : upTo[last];
-            slices.add(new Range(last < 0 ? from : pieces.get(last).until(), pieces.get(end).until(), upTo[end] - before));
-            last = end;
+        Instant start = from;
+        double startsAt = 0; // records before the slice being cut
+        double below = 0; // records before piece i
+        int i = 0;
+        for (int k = 1; k < n; k++) {
+            double goal = total * (double) k / n;
+            while (i < pieces.size() - 1 && below + pieces.get(i).records() < goal) below += pieces.get(i++).records();
+            Range p = pieces.get(i);
+            double part = p.records() == 0 ? 0 : Math.min(1, (goal - below) / p.records());
+            Instant cut = snap(p.from().plusMillis((long) (Duration.between(p.from(), p.until()).toMillis() * part)), grain);
+            if (!cut.isAfter(start) || !cut.isBefore(until)) continue; // within one grain of the last cut: one slice fewer
+            slices.add(new Range(start, cut, Math.round(goal) - Math.round(startsAt)));
+            start = cut;
+            startsAt = goal;
         }
+        slices.add(new Range(start, until, total - Math.round(startsAt)));
         return new Plan(slices, true, requests);
     }
 

@@ -49,9 +49,9 @@ class TimeSlicePlanTest {
             TimeSlicePlan.Range r = plan.ranges().get(i);
             if (i > 0) assertThat(r.from()).isEqualTo(plan.ranges().get(i - 1).until());
             long in = records.stream().filter(t -> !t.isBefore(r.from()) && t.isBefore(r.until())).count();
-            assertThat(r.records()).as("slice %s", r).isEqualTo(in);
-            // about a fifth each (halving in time gets within a factor of two of it)
-            assertThat(in).as("slice %s", r).isBetween(120L, 300L);
+            assertThat(r.records()).as("slice %s: the counts' estimate", r).isCloseTo(in, org.assertj.core.data.Offset.offset(10L));
+            // about a fifth each: cut inside the counted pieces in proportion to their records
+            assertThat(in).as("slice %s", r).isBetween(180L, 220L);
             sum += in;
         }
         assertThat(sum).isEqualTo(records.size());
@@ -81,7 +81,8 @@ class TimeSlicePlanTest {
                 counting(records, requests), 64, null);
 
         assertThat(plan.ranges()).hasSize(3);
-        assertThat(plan.ranges()).allSatisfy(r -> assertThat(r.records()).isBetween(100L, 400L));
+        assertThat(plan.ranges()).allSatisfy(r -> assertThat(records.stream().filter(t -> !t.isBefore(r.from()) && t.isBefore(r.until())).count())
+                .isBetween(190L, 210L));
         assertThat(plan.ranges().get(0).from()).isEqualTo(Instant.EPOCH);
         assertThat(plan.requests()).as("quarterings from 1970 to the records, then the cuts").isLessThan(40);
     }
