@@ -40,6 +40,8 @@ public final class Benchmarks {
         if (latency) AutoInFlight.report(); // issue 24: concurrency = auto beside hand-set values, at 300 and 30 ms
         if (latency || which.equals("all") || which.equals("parallel")) ParallelPages.report();
         if (latency || which.equals("all") || which.equals("slices")) SlicedUtilisation.report();
+        // issue 24 item 4: a cursor-only API with slices = auto, beside the job unsliced and cut by hand
+        if (latency || which.equals("auto-slices")) AutoSlicedUtilisation.report();
         if (latency || which.equals("all") || which.equals("parent-child")) ParentChildUtilisation.report();
         if (latency || which.equals("all") || which.equals("cluster")) ClusterUtilisation.report();
         if (latency || which.equals("all") || which.equals("sink")) sink();

@@ -49,21 +49,31 @@ final class SlicedUtilisation {
         System.out.println();
     }
 
+    /**
+     * The common cursor scenario in {@code ws}: the simulator ({@code leads}, {@link #LIMIT} per {@link #WINDOW_MS},
+     * answers at {@code latencyMillis} ± 50%) and one job of the extract template with these {@code slices}, page size
+     * {@link #PAGE_SIZE}. Returns the simulator's settings.
+     */
+    static SimulatorConfig cursorJob(BenchWorkspace ws, String jobId, String slices, int leads, long latencyMillis) throws java.io.IOException {
+        SimulatorConfig c = new SimulatorConfig();
+        c.leads = leads;
+        c.rateLimit = LIMIT;
+        c.rateWindowMillis = WINDOW_MS;
+        c.latencyMillis = latencyMillis;
+        c.latencyJitter = 0.5;
+        c.paging = "cursor";
+        ws.simulator(c);
+        Path jobs = ws.dir.resolve("jobs.yaml");
+        Files.writeString(jobs, "- templatedRoute:\n    routeTemplateRef: extract\n    routeId: job-" + jobId + "\n    parameters:\n"
+                + "      - { name: jobId, value: " + jobId + " }\n      - { name: slices, value: \"" + slices + "\" }\n");
+        ws.settings.put("camel.main.routes-include-pattern", BenchWorkspace.CORE_ROUTES + ",file:" + jobs);
+        ws.settings.put("leadpipe.source.leads-api.page-size", Integer.toString(PAGE_SIZE));
+        return c;
+    }
+
     static Result run(String label, long floor, int leads, long latencyMillis) throws Exception {
         try (BenchWorkspace ws = new BenchWorkspace()) {
-            SimulatorConfig c = new SimulatorConfig();
-            c.leads = leads;
-            c.rateLimit = LIMIT;
-            c.rateWindowMillis = WINDOW_MS;
-            c.latencyMillis = latencyMillis;
-            c.latencyJitter = 0.5;
-            c.paging = "cursor";
-            ws.simulator(c);
-            Path jobs = ws.dir.resolve("jobs.yaml");
-            Files.writeString(jobs, "- templatedRoute:\n    routeTemplateRef: extract\n    routeId: job-by-country\n    parameters:\n"
-                    + "      - { name: jobId, value: by-country }\n      - { name: slices, value: \"" + SLICES + "\" }\n");
-            ws.settings.put("camel.main.routes-include-pattern", BenchWorkspace.CORE_ROUTES + ",file:" + jobs);
-            ws.settings.put("leadpipe.source.leads-api.page-size", Integer.toString(PAGE_SIZE));
+            cursorJob(ws, "by-country", SLICES, leads, latencyMillis);
             ws.settings.put("leadpipe.ratelimit.floor", Long.toString(floor));
             ws.settings.put("leadpipe.slices.concurrency", "8");
             String margin = System.getProperty("bench.reset-margin-ms");

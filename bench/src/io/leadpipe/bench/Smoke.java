@@ -33,6 +33,7 @@ final class Smoke {
         cases.put("durability", Benchmarks::durability);
         cases.put("parallel", ParallelPages::report);
         cases.put("slices", SlicedUtilisation::report);
+        cases.put("auto-slices", AutoSlicedUtilisation::report);
         cases.put("parent-child", ParentChildUtilisation::report);
         cases.put("cluster", ClusterUtilisation::report);
         cases.put("sink", Benchmarks::sink);

@@ -111,6 +111,11 @@ public final class LeadpipeWiring implements AutoCloseable {
         }
         io.leadpipe.store.DeltaWatermarks deltaWatermarks = new io.leadpipe.store.DeltaWatermarks(db.dataSource(), deltas, fingerprints);
         stores.deltaWatermarks(deltaWatermarks);
+        // slices = auto: cut on each source's time filter, as many slices as its quota and answer time want in flight
+        run.slicedPulls().autoSlices(new io.leadpipe.job.AutoSlices(new io.leadpipe.store.SlicePlans(db.dataSource()),
+                new io.leadpipe.job.AutoSlices.SourceView(deltas::get, sources.paging()::pageSize,
+                        source -> rateLimits.quota(source).inFlightNeeded(sources.paging().mostInFlight(source))),
+                run.slicedPulls().concurrency()));
         runReport.deltas(deltaWatermarks::describe);
         for (CamelConfiguration beans : List.<CamelConfiguration>of(sources, sink, run, stores)) main.configure().addConfiguration(beans);
         io.leadpipe.job.DeletedListings deletedListings = new io.leadpipe.job.DeletedListings(runReport);
@@ -130,7 +135,8 @@ public final class LeadpipeWiring implements AutoCloseable {
         main.start();
         observer.start(); // a notifier added by hand is not started for us, and an unstarted one hears nothing
         jobs = new JobRunner(main.getCamelContext(), stores.checkpointStore(), stores.leadStore(), runReport, concurrency);
-        run.slicedPulls().addSliceRoutes(main.getCamelContext(), jobs::pull);
+        run.slicedPulls().addSliceRoutes(main.getCamelContext());
+        run.slicedPulls().pullOne(jobs::pull);
         deletedListings.addListingRoutes(main.getCamelContext(), deltas, jobs::pull);
         return this;
     }

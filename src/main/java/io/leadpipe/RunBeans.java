@@ -33,6 +33,9 @@ final class RunBeans implements CamelConfiguration {
     /** Sliced jobs: at most leadpipe.slices.concurrency slice pulls at once, over every sliced job of the process. */
     @BindToRegistry("slicedPulls")
     private final SlicedPulls slicedPulls;
+    /** The pool of the slice pulls (routes/extract.yaml's split). */
+    @BindToRegistry("slicePulls")
+    private final java.util.concurrent.ExecutorService slicePulls;
     @BindToRegistry("scheduleDeferral")
     private final ScheduleDeferral scheduleDeferral = new ScheduleDeferral();
     @BindToRegistry("jsonAnswer")
@@ -49,6 +52,7 @@ final class RunBeans implements CamelConfiguration {
         this.metrics = metrics;
         this.runReport = runReport;
         this.slicedPulls = new SlicedPulls(settings.getInt("leadpipe.slices.concurrency", 8, 1, 256), runReport);
+        this.slicePulls = slicedPulls.pool();
         rateLimits.onWait(metrics::rateLimitWait);
         rateLimits.governors().forEach(metrics::governor);
         this.alertRules = new AlertRules(counters, rateLimits, settings);

@@ -161,6 +161,7 @@ public final class LeadpipeCli {
         String job = cli.args.isEmpty() ? null : cli.args.get(0);
         List<String> slices = job == null ? List.of() : sliceJobs(settings, job);
         try (Database db = Database.open(settings).migrate()) {
+            if (job != null && slices.isEmpty()) slices = autoSliceJobs(settings, db, job);
             CheckpointTable table = new CheckpointTable(db);
             if (job == null) table.printStatus(out);
             else if (slices.isEmpty()) table.printStatus(out, java.util.Set.of(job));
@@ -187,17 +188,27 @@ public final class LeadpipeCli {
         return declared.slicesOf(job).stream().map(s -> s.jobId(job)).toList();
     }
 
+    /** The slices' job ids of a job declared slices = auto, from its kept plan; empty before its first run cut it. */
+    private static List<String> autoSliceJobs(Settings settings, Database db, String job) throws Exception {
+        if (!JobDeclarations.read(settings).autoSliced(job)) return List.of();
+        io.leadpipe.job.AutoSlices.Cut cut = new io.leadpipe.store.SlicePlans(db.dataSource()).find(job);
+        return cut == null ? List.of() : cut.slices().stream().map(s -> s.jobId(job)).toList();
+    }
+
     private int reset(Settings settings, CommandLine cli) throws Exception {
         if (cli.args.size() != 1) throw new ConfigException("usage: leadpipe reset JOB");
         String job = cli.args.get(0);
         List<String> slices = sliceJobs(settings, job);
         try (Database db = Database.open(settings).migrate()) {
             CheckpointVerbs store = new CheckpointVerbs(db);
+            if (slices.isEmpty()) slices = autoSliceJobs(settings, db, job);
             if (!slices.isEmpty()) {
                 // a sliced job is its slices' checkpoints: all of them are forgotten at once, or none while a live run holds one
                 List<String> all = new java.util.ArrayList<>(slices);
                 all.add(job);
                 java.util.Set<String> had = store.resetAll(all);
+                // slices = auto: the plan goes too, so the next run cuts the job again from the API's counts
+                if (JobDeclarations.read(settings).autoSliced(job)) new io.leadpipe.store.SlicePlans(db.dataSource()).forget(job);
                 long forgotten = slices.stream().filter(had::contains).count();
                 out.println("job " + job + ": " + forgotten + " of " + slices.size() + " slice checkpoints forgotten; the next run pulls every slice from its first page");
                 return OK;

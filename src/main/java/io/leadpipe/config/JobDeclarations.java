@@ -31,6 +31,8 @@ public final class JobDeclarations {
     private final Map<String, Job> jobs = new LinkedHashMap<>();
     /** The slices of each sliced job (JobSlices): each is a pull of its own, checkpoint row {@code <job>.<slice>}. */
     private final Map<String, List<JobSlices.Slice>> slices = new LinkedHashMap<>();
+    /** The jobs declared slices = auto: cut at their first run, their plan kept in the database. */
+    private final java.util.Set<String> autoSliced = new java.util.HashSet<>();
 
     public static JobDeclarations read(Settings settings) {
         JobDeclarations d = new JobDeclarations();
@@ -103,6 +105,10 @@ public final class JobDeclarations {
                         + "); they would share one checkpoint: give each its own jobId");
             }
             d.readSlices(file, job, params.get("slices"), params.get("incremental"));
+            if (JobSlices.isAuto(params.get("slices"))) {
+                autoSlicesNeedATimeFilter(settings, file, job, params.get("incremental"));
+                d.autoSliced.add(jobId);
+            }
         }
         d.slices.forEach((job, list) -> list.forEach(slice -> {
             if (d.jobs.containsKey(slice.jobId(job))) {
@@ -117,6 +123,26 @@ public final class JobDeclarations {
             }
         });
         return d;
+    }
+
+    /**
+     * slices = auto cuts the job by time, on the source's time filter: its lower bound (delta.in = query,
+     * delta.param) and its upper bound (delta.until-param). Not with an incremental job: its watermark is that filter.
+     */
+    private static void autoSlicesNeedATimeFilter(Settings settings, Path file, Job job, String incremental) {
+        String p = "leadpipe.source." + job.source() + ".delta.";
+        String in = settings.get(p + "in", "").strip();
+        String since = settings.get(p + "param", "").strip();
+        String until = settings.get(p + "until-param", "").strip();
+        if (!in.equalsIgnoreCase("query") || since.isEmpty() || until.isEmpty()) {
+            throw new ConfigException(file + ": job " + job.id() + ": slices = auto cuts the job by time, but source " + job.source()
+                    + " has no time filter with both bounds: set " + p + "in = query, " + p + "param (the lower bound, inclusive, e.g. updated_since) and "
+                    + p + "until-param (the upper bound, exclusive, e.g. updated_before) — or write the slices by hand");
+        }
+        if (incremental != null && !incremental.isBlank()) {
+            throw new ConfigException(file + ": job " + job.id() + ": slices = auto cuts the job on " + since + ", which an incremental job's watermark"
+                    + " sets too: drop one of them");
+        }
     }
 
     /** A parent → child job (routes/children.yaml): its child source is declared and its child request has an {id}. */
@@ -135,6 +161,11 @@ public final class JobDeclarations {
 
     public Map<String, Job> jobs() {
         return jobs;
+    }
+
+    /** Whether the job is declared slices = auto (its slices are in its kept plan, store.SlicePlans). */
+    public boolean autoSliced(String job) {
+        return autoSliced.contains(job);
     }
 
     /** A job's slices (empty for a job that is one pull). */

@@ -60,6 +60,10 @@ public final class JobSlices {
      */
     public static List<Slice> parse(String spec, String jobFilters) {
         if (spec == null || spec.isBlank()) return List.of();
+        if (isAuto(spec)) {
+            autoTo(spec); // a bad bound is said now
+            return List.of(); // cut at the job's first run, from the API's counts (job.AutoSlices)
+        }
         Matcher range = RANGE.matcher(spec);
         List<Slice> slices = range.matches() ? timeRange(range) : values(spec);
         if (slices.size() > MAX_SLICES) throw new IllegalArgumentException(slices.size() + " slices, more than " + MAX_SLICES + ": use a longer step");
@@ -74,6 +78,30 @@ public final class JobSlices {
         return slices;
     }
 
+    private static final Pattern AUTO = Pattern.compile("\\s*auto(?:\\s+from\\s+(\\S+))?(?:\\s+to\\s+(\\S+))?\\s*", Pattern.CASE_INSENSITIVE);
+
+    /** {@code auto}, {@code auto from FROM} or {@code auto from FROM to TO}: cut by time on the source's time filter, sized from the API's counts. */
+    public static boolean isAuto(String spec) {
+        return spec != null && AUTO.matcher(spec).matches();
+    }
+
+    /** The lower end of an auto-sliced job's range ({@code auto from 2026-01-01}), or null: the start of time. */
+    public static Instant autoFrom(String spec) {
+        Matcher m = AUTO.matcher(spec);
+        if (!m.matches() || m.group(1) == null) return null;
+        return Bound.parse(m.group(1), "from").at.toInstant();
+    }
+
+    /** The upper end of the range an auto-sliced job is sized over ({@code … to 2026-07-01}), or null: now. Its last slice stays open above. */
+    public static Instant autoTo(String spec) {
+        Matcher m = AUTO.matcher(spec);
+        Instant from = autoFrom(spec);
+        if (!m.matches() || m.group(2) == null) return null;
+        Instant to = Bound.parse(m.group(2), "to").at.toInstant();
+        if (from != null && !from.isBefore(to)) throw new IllegalArgumentException("from " + m.group(1) + " must be before to " + m.group(2));
+        return to;
+    }
+
     /** The parameters a time-range slice spec sets (its lower and upper bound), or none for value slices. */
     public static List<String> rangeParameters(String spec) {
         Matcher range = spec == null ? null : RANGE.matcher(spec);
@@ -82,6 +110,7 @@ public final class JobSlices {
 
     /** The job's filters and the slice's, as one query ("industry=Software&country=DE"). */
     public static String filtersOf(String jobFilters, Slice slice) {
+        if (slice.filter().isEmpty()) return jobFilters == null ? "" : jobFilters;
         return jobFilters == null || jobFilters.isBlank() ? slice.filter() : jobFilters + "&" + slice.filter();
     }
 

@@ -124,6 +124,7 @@ public final class SourceKeys {
         // recurring syncs: how the API is asked for what changed since a watermark (DeltaSpec, in package delta)
         text("delta.in", "", "where the watermark goes: query | header | body | url ({since} in the URL's own query) | none (no such filter: a full pull each run); empty: not declared (the job's incremental parameter)");
         text("delta.param", "", "in = query: the parameter (updated_since, filter[updatedAt], created[gte])");
+        text("delta.until-param", "", "in = query: the upper bound's parameter, exclusive (updated_before, created[lt]), written as delta.format: lets slices = auto cut a job by time");
         text("delta.header", "", "in = header: the header (If-Modified-Since)");
         text("delta.body-pointer", "", "in = body: the JSON pointer of the body field (/filterGroups/0/filters/- appends to an array)");
         text("delta.format", "iso-8601", "iso-8601 | iso-8601-millis | iso-8601-offset | epoch-seconds | epoch-millis | date | http-date; rounded down");

@@ -29,10 +29,12 @@ import java.util.Locale;
  * @param deletedParam     name=value of a separate listing of deleted records (HubSpot archived=true), or null
  * @param countPointer     the API's count of the records matching the delta query, or null
  * @param problem          why an incremental job cannot use this delta ({since} missing from the URL), or null
+ * @param untilParam       in = query: the parameter of the range's upper bound (exclusive; updated_before), or null —
+ *                         with it a job can be cut by time ({@code slices = auto})
  */
 public record DeltaSpec(String source, Where where, String name, WatermarkFormat format, String template,
                         String updatedAtPointer, Duration overlap, Covers covers, String deletedPointer,
-                        String deletedValue, String deletedParam, String countPointer, String problem) {
+                        String deletedValue, String deletedParam, String countPointer, String problem, String untilParam) {
 
     public static final String SINCE = "{since}";
     /** What a full pull sends where the watermark is part of the query itself (a SOQL WHERE): the start of time. */
@@ -84,6 +86,9 @@ public record DeltaSpec(String source, Where where, String name, WatermarkFormat
         if (where != Where.QUERY && param != null) throw misplaced(s, p, "param", param, where);
         if (where != Where.HEADER && header != null) throw misplaced(s, p, "header", header, where);
         if (where != Where.BODY && bodyPointer != null) throw misplaced(s, p, "body-pointer", bodyPointer, where);
+        String untilParam = s.get(p + "until-param");
+        if (where != Where.QUERY && untilParam != null) throw misplaced(s, p, "until-param", untilParam, where);
+        if (untilParam != null && untilParam.strip().equals(name)) throw s.invalid(p + "until-param", untilParam, "is the lower bound's parameter too (delta.param)");
         if (where == Where.BODY && !"POST".equalsIgnoreCase(k.text("method"))) {
             throw s.invalid(p + "in", whereText, "puts the watermark in the JSON body, but leadpipe.source." + source + ".method is not POST");
         }
@@ -124,7 +129,8 @@ public record DeltaSpec(String source, Where where, String name, WatermarkFormat
         String deletedValue = k.text("delta.deleted-value");
         return new DeltaSpec(source, where, name, format, template,
                 pointer(s, p + "updated-at-pointer", s.get(p + "updated-at-pointer"), false), overlap, covers,
-                deletedPointer, deletedValue, deletedParam, pointer(s, p + "count-pointer", s.get(p + "count-pointer"), false), problem);
+                deletedPointer, deletedValue, deletedParam, pointer(s, p + "count-pointer", s.get(p + "count-pointer"), false), problem,
+                untilParam == null ? null : untilParam.strip());
     }
 
     private static String required(Settings s, String p, String key, String value, String where) {
@@ -139,7 +145,7 @@ public record DeltaSpec(String source, Where where, String name, WatermarkFormat
     private static ConfigException misplaced(Settings s, String p, String key, String value, Where where) {
         return s.invalid(p + key, value, "is set but " + p + "in is " + (where == Where.UNDECLARED ? "not set" : where.setting())
                 + ": " + key + " is read only with in = " + switch (key) {
-            case "param" -> "query";
+            case "param", "until-param" -> "query";
             case "header" -> "header";
             default -> "body";
         });
@@ -171,6 +177,30 @@ public record DeltaSpec(String source, Where where, String name, WatermarkFormat
     /** The value sent for a watermark: the template with {since} replaced by the formatted instant. */
     public String value(Instant since) {
         return template.replace(SINCE, format.format(since));
+    }
+
+    /**
+     * Whether a request can ask for a range of time, lower bound inclusive and upper exclusive: the watermark's
+     * parameter and a second one for the upper bound (delta.until-param). {@code slices = auto} needs it.
+     */
+    public boolean timeRange() {
+        return where == Where.QUERY && untilParam != null;
+    }
+
+    /**
+     * The filter asking for records changed in [{@code from}, {@code until}), encoded as a query; a null bound
+     * is left out (the range is open on that side).
+     */
+    public String rangeFilter(Instant from, Instant until) {
+        if (!timeRange()) throw new IllegalStateException("source " + source + " declares no time range (delta.in = query with delta.until-param)");
+        StringBuilder b = new StringBuilder();
+        if (from != null) b.append(encode(name)).append('=').append(encode(value(from)));
+        if (until != null) b.append(b.length() == 0 ? "" : "&").append(encode(untilParam)).append('=').append(encode(format.format(until)));
+        return b.toString();
+    }
+
+    private static String encode(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** What the watermark of the next delta is read from, said in the run report. */
@@ -208,7 +238,7 @@ public record DeltaSpec(String source, Where where, String name, WatermarkFormat
         return switch (where) {
             case UNDECLARED -> "no delta declared (leadpipe.source." + source + ".delta.in): an incremental job sends its own parameter";
             case NONE -> "the API has no \"changed since\" filter: every run is a full pull";
-            case QUERY -> "query " + name + "=" + template + " (" + format.setting() + ")";
+            case QUERY -> "query " + name + "=" + template + (untilParam == null ? "" : ", up to " + untilParam + " (exclusive)") + " (" + format.setting() + ")";
             case HEADER -> "header " + name + ": " + template + " (" + format.setting() + ")";
             case BODY -> "body " + name + " = " + template + " (" + format.setting() + ")";
             case URL -> "{since} in the URL's query = " + template + " (" + format.setting() + ")";

@@ -51,6 +51,15 @@ public enum WatermarkFormat {
         return this == EPOCH_SECONDS || this == EPOCH_MILLIS;
     }
 
+    /** The finest step a written instant keeps (a day for dates): cut points of a time range are whole ones. */
+    public java.time.Duration grain() {
+        return switch (this) {
+            case ISO_8601_MILLIS, EPOCH_MILLIS -> java.time.Duration.ofMillis(1);
+            case DATE -> java.time.Duration.ofDays(1);
+            default -> java.time.Duration.ofSeconds(1);
+        };
+    }
+
     public String format(Instant t) {
         return switch (this) {
             case ISO_8601 -> SECONDS_Z.format(t.truncatedTo(ChronoUnit.SECONDS));

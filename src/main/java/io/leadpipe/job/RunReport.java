@@ -173,7 +173,13 @@ public final class RunReport {
      */
     /** @param union the distinct leads stored for all the slices (null: not counted; the slices' own counts are summed) */
     public Map<String, Object> finishSliced(String job, String source, String filters, java.util.List<SlicedPulls.SliceResult> slices, long startedAt,
-                                            Long union)
+                                            Long union) throws IOException {
+        return finishSliced(job, source, filters, slices, startedAt, union, null);
+    }
+
+    /** @param cut how slices = auto cut the job (null: its slices are declared) */
+    public Map<String, Object> finishSliced(String job, String source, String filters, java.util.List<SlicedPulls.SliceResult> slices, long startedAt,
+                                            Long union, String cut)
             throws IOException {
         String status = "DONE";
         for (String worst : WORST_FIRST) {
@@ -241,6 +247,7 @@ public final class RunReport {
             else apiTotal += number(sr, "apiTotal");
             if (String.valueOf(sr.get("completeness")).startsWith("GAP")) gaps.add(s.slice() + ": " + sr.get("completeness"));
         }
+        if (cut != null) r.put("cut", cut);
         r.put("slices", perSlice);
         r.put("slicesDone", done);
         r.put("pagesThisRun", pages);
@@ -325,6 +332,7 @@ public final class RunReport {
         b.append("──── run report: ").append(r.get("job")).append(" (").append(slices.size()).append(" slices) ────\n");
         line(b, "status", r.get("status") + (r.get("error") == null ? "" : " — " + r.get("error")));
         line(b, "slices", r.get("slicesDone") + " of " + slices.size() + " DONE");
+        if (r.get("cut") != null) line(b, "cut (auto)", String.valueOf(r.get("cut")));
         line(b, "pages", r.get("pagesThisRun") + " this run, all slices");
         line(b, "leads received", r.get("leadsReceivedThisRun") + " this run");
         line(b, "leads stored", r.get("leadsStored") + " (" + r.get("newLeads") + " new this run)");

@@ -70,6 +70,11 @@ public final class PageCodec {
         return source.pagesInFlight();
     }
 
+    /** The most pages of a job in flight the source allows (its concurrency, or with auto its max-concurrency), whatever its paging. */
+    public int mostInFlight() {
+        return source.concurrency();
+    }
+
     /** concurrency = auto: the pages in flight follow the quota's rate and the API's answer time, up to {@link #concurrency()}. */
     public boolean autoConcurrency() {
         return source.autoConcurrency() && source.paginator().plannable();

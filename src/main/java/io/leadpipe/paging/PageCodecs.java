@@ -46,6 +46,12 @@ public final class PageCodecs {
         return p == null ? 1 : p.concurrency();
     }
 
+    /** The most requests of one job this source allows in flight, whatever its paging (slices = auto sizes by it). */
+    public int mostInFlight(String source) {
+        PageCodec p = bySource.get(source);
+        return p == null ? 1 : p.mostInFlight();
+    }
+
     /** Whether the pages in flight of this source's jobs follow its quota and answer time (concurrency = auto). */
     public boolean autoConcurrency(String source) {
         PageCodec p = bySource.get(source);

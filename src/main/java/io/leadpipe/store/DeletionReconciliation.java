@@ -91,7 +91,9 @@ public final class DeletionReconciliation {
         @SuppressWarnings("unchecked")
         Map<String, Object> slicedRun = exchange.getVariable("slicedRun", Map.class);
         Map<String, Object> more = new LinkedHashMap<>();
-        List<String> range = io.leadpipe.config.JobSlices.rangeParameters(job.slices());
+        // slices = auto is cut by time too, on the source's delta.param..delta.until-param
+        List<String> range = io.leadpipe.config.JobSlices.isAuto(job.slices()) ? List.of("slices = auto")
+                : io.leadpipe.config.JobSlices.rangeParameters(job.slices());
         if (!range.isEmpty()) {
             more.put("reconciled", "NOT APPLIED — the job is sliced by a time range (" + String.join("..", range) + "): a record edited after the last"
                     + " range's end, or moved out of its range by an edit, is in no slice's list though it exists, so what the slices no longer list"

@@ -39,6 +39,18 @@ class JobSlicesTest {
     }
 
     @Test
+    void autoIsCutAtTheFirstRunOptionallyOverARange() {
+        assertThat(JobSlices.isAuto("auto")).isTrue();
+        assertThat(JobSlices.parse("auto", "")).as("cut from the API's counts at the job's first run").isEmpty();
+        assertThat(JobSlices.autoFrom("auto")).isNull();
+        assertThat(JobSlices.autoFrom("auto from 2026-01-01")).isEqualTo(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+        assertThat(JobSlices.autoTo("auto from 1767225600 to 1767398400")).isEqualTo(java.time.Instant.ofEpochSecond(1767398400));
+        assertThat(JobSlices.isAuto("automobile=1")).isFalse();
+        assertThatThrownBy(() -> JobSlices.parse("auto from 2026-02-01 to 2026-01-01", "")).hasMessageContaining("from 2026-02-01 must be before to 2026-01-01");
+        assertThatThrownBy(() -> JobSlices.parse("auto from yesterday", "")).hasMessageContaining("from 'yesterday' is not an ISO-8601 instant");
+    }
+
+    @Test
     void mistakesAreRefusedSayingWhat() {
         assertThatThrownBy(() -> JobSlices.parse("country=DE|country=DE", "")).hasMessageContaining("two slices are named 'DE'");
         assertThatThrownBy(() -> JobSlices.parse("country=DE||country=FR", "")).hasMessageContaining("an empty slice");

@@ -51,6 +51,21 @@ class DeltaSpecTest {
         assertThat(d.describe()).isEqualTo("query filter[updatedAt]={since}..inf (iso-8601)");
     }
 
+    /** slices = auto asks for a range: the watermark's parameter below (inclusive), delta.until-param above (exclusive). */
+    @Test
+    void aRangeOnTwoParametersEachBoundLeftOutWhenOpen() {
+        DeltaSpec d = spec("delta.in", "query", "delta.param", "created[gte]", "delta.until-param", "created[lt]", "delta.format", "epoch-seconds");
+        assertThat(d.timeRange()).isTrue();
+        assertThat(d.rangeFilter(T, T.plusSeconds(3600))).isEqualTo("created%5Bgte%5D=1796481214&created%5Blt%5D=1796484814");
+        assertThat(d.rangeFilter(null, T)).isEqualTo("created%5Blt%5D=1796481214");
+        assertThat(d.rangeFilter(T, null)).isEqualTo("created%5Bgte%5D=1796481214");
+        assertThat(d.describe()).isEqualTo("query created[gte]={since}, up to created[lt] (exclusive) (epoch-seconds)");
+        assertThat(spec("delta.in", "query", "delta.param", "updated_since").timeRange()).as("no upper bound").isFalse();
+        refused("delta.until-param = 'before' is set but leadpipe.source.leads-api.delta.in is header: until-param is read only with in = query",
+                "delta.in", "header", "delta.header", "If-Modified-Since", "delta.until-param", "before");
+        refused("is the lower bound's parameter too", "delta.in", "query", "delta.param", "since", "delta.until-param", "since");
+    }
+
     @Test
     void aZohoHeaderAndAHubSpotBodyFilterAndAStripeCreationFilter() {
         DeltaSpec zoho = spec("delta.in", "header", "delta.header", "If-Modified-Since", "delta.format", "iso-8601-offset");

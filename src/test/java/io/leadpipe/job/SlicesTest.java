@@ -191,6 +191,27 @@ class SlicesTest {
         }
     }
 
+    /** A slice's page answered 429 is waited out and fetched again inside its slice, as a job's is: the job ends DONE. */
+    @Test
+    void aSlicesRateLimitedPageIsRetriedWithinTheSlice() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            SimulatorConfig c = new SimulatorConfig();
+            c.leads = 1000;
+            c.burstEvery = 6;            // every 6th request starts a 429 (Retry-After: 1 s)
+            c.burstLength = 1;
+            c.burstRetryAfterSeconds = 1;
+            ws.startSimulator(c);
+            ws.jobs(TestWorkspace.job("by-country", "", "slices", "country=DE|country=FR|country=US|country=GB"));
+            ws.settings.put("leadpipe.source.leads-api.page-size", "50");
+
+            TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(ws.simulator.stats().rateLimited()).as("429s answered").isPositive();
+            assertThat(run.exitCode()).as("every 429 retried within its slice; output:%n%s%s", run.out(), run.err()).isZero();
+            for (String country : COUNTRIES) assertThat(ws.checkpoint("by-country." + country).get("status")).isEqualTo("DONE");
+        }
+    }
+
     @Test
     void badSlicesStopBeforeAnythingIsOpened() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
@@ -202,7 +223,154 @@ class SlicesTest {
             TestWorkspace.CliResult clash = ws.cli(TestWorkspace.envWithKey(), "run");
             assertThat(clash.exitCode()).isEqualTo(2);
             assertThat(clash.err()).contains("slice DE of job eu would share its checkpoint with job 'eu.DE'");
+            // slices = auto cuts by time: a source without both bounds of a time filter is refused, naming the keys
+            ws.jobs(TestWorkspace.job("by-time", "", "slices", "auto"));
+            ws.settings.put("leadpipe.source.leads-api.delta.in", "query");
+            ws.settings.put("leadpipe.source.leads-api.delta.param", "updated_since");
+            TestWorkspace.CliResult noUntil = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(noUntil.exitCode()).isEqualTo(2);
+            assertThat(noUntil.err()).contains("job by-time: slices = auto cuts the job by time, but source leads-api has no time filter with both bounds: set "
+                    + "leadpipe.source.leads-api.delta.in = query, leadpipe.source.leads-api.delta.param (the lower bound, inclusive, e.g. updated_since) and "
+                    + "leadpipe.source.leads-api.delta.until-param (the upper bound, exclusive, e.g. updated_before)");
             assertThat(ws.dir.resolve("db")).doesNotExist();
+        }
+    }
+
+    /**
+     * slices = auto: the job's range of time cut on the source's time filter into slices of about the same number
+     * of records by the API's counts, as many as the pages in flight the quota and answer time want; the plan is
+     * kept, so a run stopped part-way (here by the request cap) resumes every slice under its name, from its
+     * checkpoint: the second run asks for no count and fetches no page twice.
+     */
+    @Test
+    void autoSlicesAreSizedFromTheApisCountsAndAStoppedRunResumesEachSlice() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            SimulatorConfig c = new SimulatorConfig();
+            c.leads = 3000;            // one a minute from 2026-01-01T00:00Z
+            c.rateLimit = 20;
+            c.rateWindowMillis = 1000;
+            c.latencyMillis = 150;     // 20/s × 0.15 s × 1.5: about 5 slices
+            ws.startSimulator(c);
+            timeFilter(ws);
+            ws.settings.put("leadpipe.source.leads-api.page-size", "100");
+            ws.settings.put("leadpipe.ratelimit.floor", "0");
+            String auto = "auto from 2026-01-01T00:00:00Z to 2026-01-03T12:00:00Z";
+            ws.jobs(TestWorkspace.job("by-time", "", "slices", auto, "maxRequests", "8"));
+
+            TestWorkspace.CliResult capped = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(capped.exitCode()).as("a cap is a clean stop; output:%n%s%s", capped.out(), capped.err()).isZero();
+            Map<String, Long> pagesAfterCap = slicePages(ws, "by-time");
+            assertThat(pagesAfterCap.size()).as("slices: %s", pagesAfterCap).isBetween(3, 8);
+            String plan = keptPlan(ws, "by-time");
+            long countRequests = ws.simulator.stats().requests() - requestsOfSlices(ws, "by-time");
+            assertThat(countRequests).as("the count requests: the whole range, then one per halving").isBetween(2L, 4L * pagesAfterCap.size());
+            long beforeResume = ws.simulator.stats().requests();
+
+            ws.jobs(TestWorkspace.job("by-time", "", "slices", auto, "maxRequests", "0"));
+            TestWorkspace.CliResult resumed = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(resumed.exitCode()).as("output:%n%s%s", resumed.out(), resumed.err()).isZero();
+            Map<String, Long> pagesDone = slicePages(ws, "by-time");
+            assertThat(pagesDone.keySet()).as("the same slices, by name").isEqualTo(pagesAfterCap.keySet());
+            assertThat(keptPlan(ws, "by-time")).as("the plan kept from the first run").isEqualTo(plan);
+            long remaining = 0;
+            for (String slice : pagesDone.keySet()) {
+                assertThat(ws.checkpoint(slice).get("status")).as("slice %s", slice).isEqualTo("DONE");
+                remaining += pagesDone.get(slice) - pagesAfterCap.get(slice);
+            }
+            assertThat(ws.simulator.stats().requests() - beforeResume).as("the second run: only the pages not stored yet, no count").isEqualTo(remaining);
+            assertThat(ws.storedLeadKeys()).as("every lead once").hasSize(c.leads);
+            assertThat(ws.simulator.stats().rateLimited()).isZero();
+            // about the same number of records in each slice
+            long share = c.leads / pagesDone.size();
+            for (String slice : pagesDone.keySet()) {
+                assertThat((Long) ws.checkpoint(slice).get("lead_count")).as("slice %s of %d", slice, pagesDone.size()).isBetween(share / 2, share * 2);
+            }
+            JsonNode report = JSON.readTree(Files.readString(ws.dir.resolve("reports/by-time.json")));
+            assertThat(report.path("status").asText()).isEqualTo("DONE");
+            assertThat(report.path("completeness").asText()).isEqualTo("PASS: every slice complete — " + c.leads + " distinct leads in "
+                    + pagesDone.size() + " slices = the API's totals of " + c.leads);
+            // time slices: a record edited during the pull moves between slices, so "no slice lists it" is no deletion
+            assertThat(report.path("reconciled").asText()).startsWith("NOT APPLIED — the job is sliced by a time range (slices = auto)");
+            assertThat(ws.cli(java.util.Map.of(), "status", "by-time").out()).contains("job by-time: DONE — " + pagesDone.size() + " of " + pagesDone.size() + " slices DONE");
+
+            // reset forgets the slices and the plan: the next run cuts the job again
+            assertThat(ws.cli(java.util.Map.of(), "reset", "by-time").out()).contains(pagesDone.size() + " of " + pagesDone.size() + " slice checkpoints forgotten");
+            assertThat(keptPlan(ws, "by-time")).isNull();
+        }
+    }
+
+    /** An API that reports no total: the range is cut evenly by time, and the run says so; every lead still once. */
+    @Test
+    void autoSlicesWithoutTheApisTotalCutTheRangeEvenlyByTime() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            SimulatorConfig c = new SimulatorConfig();
+            c.leads = 1000;
+            c.reportTotal = false;
+            c.latencyMillis = 100;
+            c.rateLimit = 30;
+            c.rateWindowMillis = 1000;
+            ws.startSimulator(c);
+            timeFilter(ws);
+            ws.settings.put("leadpipe.source.leads-api.page-size", "100");
+            ws.jobs(TestWorkspace.job("by-time", "", "slices", "auto from 2026-01-01T00:00:00Z to 2026-01-01T16:40:00Z"));
+
+            TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(run.exitCode()).as("output:%n%s%s", run.out(), run.err()).isZero();
+            assertThat(run.out()).contains("cut (auto)", "slices cut evenly by time from 2026-01-01T00:00:00Z to 2026-01-01T16:40:00Z, not by records: "
+                    + "source leads-api reports no total (total-pointer)");
+            assertThat(ws.storedLeadKeys()).as("every lead once").hasSize(c.leads);
+            Map<String, Long> slices = slicePages(ws, "by-time");
+            assertThat(slices.size()).isBetween(2, 8);
+            // one lead a minute: 1000 minutes of leads, cut evenly by time, every slice holds some
+            long holding = slices.keySet().stream().filter(s -> {
+                try {
+                    return ((Long) ws.checkpoint(s).get("lead_count")) > 0;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }).count();
+            assertThat(holding).as("slices with leads: %s", slices).isEqualTo(slices.size());
+        }
+    }
+
+    private static void timeFilter(TestWorkspace ws) {
+        // the simulator's range on updated_at: updated_since inclusive, updated_before exclusive
+        ws.settings.put("leadpipe.source.leads-api.delta.in", "query");
+        ws.settings.put("leadpipe.source.leads-api.delta.param", "updated_since");
+        ws.settings.put("leadpipe.source.leads-api.delta.until-param", "updated_before");
+    }
+
+    /** Each slice's checkpoint page (its pages stored), by slice job id. */
+    private static Map<String, Long> slicePages(TestWorkspace ws, String job) throws Exception {
+        Map<String, Long> pages = new java.util.TreeMap<>();
+        try (Connection db = ws.db(); java.sql.PreparedStatement ps = db.prepareStatement("SELECT job_id, page_no FROM extraction_checkpoint WHERE job_id LIKE ?")) {
+            ps.setString(1, job + ".%");
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) pages.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        return pages;
+    }
+
+    private static long requestsOfSlices(TestWorkspace ws, String job) throws Exception {
+        try (Connection db = ws.db(); java.sql.PreparedStatement ps = db.prepareStatement("SELECT SUM(requests) FROM extraction_checkpoint WHERE job_id LIKE ?")) {
+            ps.setString(1, job + ".%");
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static String keptPlan(TestWorkspace ws, String job) throws Exception {
+        try (Connection db = ws.db(); java.sql.PreparedStatement ps = db.prepareStatement("SELECT slices FROM slice_plan WHERE job_id = ?")) {
+            ps.setString(1, job);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
         }
     }
 
