@@ -69,7 +69,10 @@ final class CrmProfilesThroughput {
                 + "fully ÷ (limit × those windows); leads/s: wall-clock over the whole `deliver` (start-up included).%n%n", windowMs(), windowMs());
         System.out.println("| profile | leads | records | duplicates | dead letters | requests | over limit | full windows | share of allowance | seconds | leads/s | allowed leads/s | ÷ allowed |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-        List<Scale.Row<Result>> rows = crms().stream().<Scale.Row<Result>>map(c -> () -> run(c)).toList();
+        // -Dbench.sink.profiles=hubspot,zoho: only those rows
+        List<String> only = List.of(System.getProperty("bench.sink.profiles", "").split(",")).stream().filter(p -> !p.isBlank()).toList();
+        List<Scale.Row<Result>> rows = crms().stream().filter(c -> only.isEmpty() || only.contains(c.profile()))
+                .<Scale.Row<Result>>map(c -> () -> run(c)).toList();
         for (Scale.Row<Result> r : Scale.rows(rows)) System.out.println(r.run().row());
         System.out.println();
     }
