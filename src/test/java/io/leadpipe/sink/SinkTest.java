@@ -96,6 +96,28 @@ class SinkTest {
         }
     }
 
+    /**
+     * The CRM is not idle while the next round is prepared: the next round's enrichment lookups reach the enrichment API
+     * while the CRM still has the last round (one batch at a time, 100 ms each), and every lead is still upserted once.
+     */
+    @Test
+    void theNextRoundIsEnrichedWhileTheCrmHasTheLastOne() throws Exception {
+        SimulatorConfig c = new SimulatorConfig();
+        c.leads = 1000;
+        try (TestWorkspace ws = new TestWorkspace().withSink(c)) {
+            c.crmLatencyMillis = 100;
+            ws.startSimulator(c);
+            ws.settings.put("leadpipe.sink.crm.concurrency", "1");
+
+            TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(run.exitCode()).as(run.out()).isZero();
+            assertThat(ws.simulator.crm().upsertsPerId().values()).hasSize(1000).allMatch(n -> n == 1);
+            assertThat(ws.simulator.crm().enrichWhileCrmBusy()).as("lookups made while a CRM call was in flight, of %d", ws.simulator.crm().enrichRequests())
+                    .isGreaterThan(0);
+        }
+    }
+
     @Test
     void whileTheCrmIsDownDeliveryRetriesAndCompletesWhenItReturns() throws Exception {
         SimulatorConfig c = new SimulatorConfig();
