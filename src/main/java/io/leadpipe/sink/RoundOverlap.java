@@ -13,26 +13,16 @@ public final class RoundOverlap implements AggregationStrategy {
 
     @Override
     public Exchange aggregate(Exchange oldExchange, Exchange branch, Exchange drain) {
-        add(drain, branch, "deliveredCount");
-        add(drain, branch, "deadCount");
+        for (String total : new String[]{"deliveredCount", "deadCount"}) DeliveryTally.add(drain, total, branch.getVariable(total, 0, Integer.class));
         if (Boolean.TRUE.equals(branch.getVariable("roundPrepared", Boolean.class))) {
             for (String v : new String[]{"prepared", "more", "roundSize", "batchSize"}) drain.setVariable(v, branch.getVariable(v));
         }
-        if (branch.getException() != null && drain.getException() == null) {
-            drain.setException(branch.getException());
-            // what failed, for the one line that explains it (FailureExplainer): the request and API
-            drain.setVariable("request", branch.getVariable("request"));
-            drain.setVariable("source", branch.getVariable("source"));
-        }
+        DeliveryTally.firstFailure(branch, drain);
         return drain;
     }
 
     @Override
     public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
         throw new UnsupportedOperationException("needs the multicast's input exchange (the drain) to add to");
-    }
-
-    private static void add(Exchange drain, Exchange branch, String total) {
-        drain.setVariable(total, drain.getVariable(total, 0, Integer.class) + branch.getVariable(total, 0, Integer.class));
     }
 }
