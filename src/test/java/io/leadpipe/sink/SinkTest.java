@@ -1,5 +1,6 @@
 package io.leadpipe.sink;
 
+import io.leadpipe.LeadpipeWiring;
 import io.leadpipe.testing.TestWorkspace;
 
 import io.leadpipe.simulator.SimulatorConfig;

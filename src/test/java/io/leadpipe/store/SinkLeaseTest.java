@@ -1,6 +1,6 @@
 package io.leadpipe.store;
 
-import io.leadpipe.TestWorkspace;
+import io.leadpipe.testing.TestWorkspace;
 import io.leadpipe.config.Settings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
