@@ -182,11 +182,12 @@ class SinkTest {
             ws.settings.put("leadpipe.sink.enabled", "true");
             ws.settings.put("leadpipe.sink.retry.max-retries", "1000"); // the first delivery keeps retrying until the CRM is back
             ws.settings.put("leadpipe.sink.retry.max-delay-ms", "100");
-            ws.settings.put("leadpipe.sink.crm.concurrency", "1"); // one batch in flight: its SENDING leads stay as they are while it retries
+            ws.settings.put("leadpipe.sink.crm.concurrency", "1"); // one batch a round: 100 leads with the CRM, 100 prepared
             c.crmDown = true;
             try (LeadpipeWiring first = ws.app()) {
                 java.util.concurrent.CompletableFuture<org.apache.camel.Exchange> delivering = java.util.concurrent.CompletableFuture.supplyAsync(first::deliver);
-                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> ws.sinkStatuses().getOrDefault("SENDING", 0L) > 0);
+                // the round with the CRM (retrying) and the next one, prepared meanwhile: both SENDING, and no more until the first is answered
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(ws::sinkStatuses, m -> m.getOrDefault("SENDING", 0L) == 200L);
                 Map<String, Long> inFlight = ws.sinkStatuses();
 
                 TestWorkspace.CliResult second = ws.cli(TestWorkspace.envWithKey(), "deliver");
