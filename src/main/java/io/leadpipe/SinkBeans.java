@@ -18,8 +18,6 @@ import io.leadpipe.sink.DeliveryRound;
 import io.leadpipe.sink.DeliveryTally;
 import io.leadpipe.sink.Enrichment;
 import io.leadpipe.sink.EnrichmentSpec;
-import io.leadpipe.sink.PreparedBatches;
-import io.leadpipe.sink.RoundOverlap;
 import io.leadpipe.sink.SinkBatch;
 import io.leadpipe.sink.SinkSpec;
 import io.leadpipe.source.SourceSpec;
@@ -111,10 +109,6 @@ final class SinkBeans implements CamelConfiguration {
         auth.forEach((name, key) -> registry.bind("auth-" + name, key));
         registry.bind("sinkBatch", crm == null ? new SinkBatch(null, null) : new SinkBatch(crm.mapping(), crm.dialect(), crm.removesDeleted()));
         registry.bind("deliveryTally", new DeliveryTally());
-        registry.bind("preparedBatches", new PreparedBatches());
-        registry.bind("roundOverlap", new RoundOverlap());
-        // a round sent to the CRM beside the next one prepared: two at a time
-        threadPool(context, "sinkRounds", 2);
         // the pools the splits in routes/sink.yaml run on: this many CRM batches / enrichment lookups in flight, no more
         threadPool(context, "sinkDelivery", crmBatches.most());
         // a round's leads: batch-size × the batches it sends at once (auto: as the CRM's quota and answer time need)

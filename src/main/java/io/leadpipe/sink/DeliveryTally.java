@@ -24,18 +24,13 @@ public final class DeliveryTally implements AggregationStrategy {
         if ("delivered".equals(outcome)) add(drain, "deliveredCount", 1);
         if ("dead".equals(outcome)) add(drain, "deadCount", 1);
         if ("removed".equals(outcome)) add(drain, "removedCount", 1);
-        firstFailure(batch, drain);
-        return drain;
-    }
-
-    /** The first failure of a part (a batch, a lead, a branch) becomes the drain's, with what failed (for FailureExplainer). */
-    static void firstFailure(Exchange part, Exchange drain) {
-        if (part.getException() != null && drain.getException() == null) {
-            drain.setException(part.getException());
-            // what failed, for the one line that explains it: the part's request and API
-            drain.setVariable("request", part.getVariable("request"));
-            drain.setVariable("source", part.getVariable("source"));
+        if (batch.getException() != null && drain.getException() == null) {
+            drain.setException(batch.getException());
+            // what failed, for the one line that explains it (FailureExplainer): the batch's request and API
+            drain.setVariable("request", batch.getVariable("request"));
+            drain.setVariable("source", batch.getVariable("source"));
         }
+        return drain;
     }
 
     @Override
@@ -48,7 +43,7 @@ public final class DeliveryTally implements AggregationStrategy {
         return list == null ? 0 : list.size();
     }
 
-    static void add(Exchange drain, String total, int n) {
+    private static void add(Exchange drain, String total, int n) {
         drain.setVariable(total, drain.getVariable(total, 0, Integer.class) + n);
     }
 }

@@ -94,34 +94,6 @@ public final class SinkBatch {
         exchange.setVariable("batch", batch);
         exchange.setVariable("batchSize", batch.size());
         exchange.setVariable("more", !batch.isEmpty());
-        // the round's batches once mapped and marked SENDING (PreparedBatches): what goes to the CRM next
-        exchange.setVariable("prepared", new ArrayList<List<Map<String, Object>>>());
-    }
-
-    /** The drain begins: nothing prepared yet, so its first step only prepares the first round. */
-    public void startDrain(Exchange exchange) {
-        exchange.setVariable("prepared", List.of());
-        exchange.setVariable("more", true);
-    }
-
-    /** The batches of the round prepared last (their valid leads, marked SENDING), to send now. */
-    public List<List<Map<String, Object>>> prepared(Exchange exchange) {
-        @SuppressWarnings("unchecked")
-        List<List<Map<String, Object>>> prepared = exchange.getVariable("prepared", List.class);
-        return prepared == null ? List.of() : prepared;
-    }
-
-    /**
-     * A prepared batch (its valid leads, mapped and marked SENDING while the previous round was with the CRM) about to be
-     * written: {@code variable.valid}, and the conversation that writes it {@code variable.crm}, as {@link #map} left them.
-     */
-    public void send(List<Map<String, Object>> valid, Exchange exchange) {
-        exchange.setVariable("valid", valid);
-        exchange.setVariable("invalid", List.of());
-        exchange.setVariable("delivered", List.of());
-        exchange.setVariable("rejected", List.of());
-        exchange.setVariable("crm", dialect.write(valid));
-        exchange.setVariable("crmAsked", false);
     }
 
     /** The round cut into CRM batches of {@code size} leads (the last one may be smaller). */

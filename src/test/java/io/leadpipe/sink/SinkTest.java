@@ -97,28 +97,6 @@ class SinkTest {
         }
     }
 
-    /**
-     * The CRM is not idle while the next round is prepared: the next round's enrichment lookups reach the enrichment API
-     * while the CRM still has the last round (one batch at a time, 100 ms each), and every lead is still upserted once.
-     */
-    @Test
-    void theNextRoundIsEnrichedWhileTheCrmHasTheLastOne() throws Exception {
-        SimulatorConfig c = new SimulatorConfig();
-        c.leads = 1000;
-        try (TestWorkspace ws = new TestWorkspace().withSink(c)) {
-            c.crmLatencyMillis = 100;
-            ws.startSimulator(c);
-            ws.settings.put("leadpipe.sink.crm.concurrency", "1");
-
-            TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
-
-            assertThat(run.exitCode()).as(run.out()).isZero();
-            assertThat(ws.simulator.crm().upsertsPerId().values()).hasSize(1000).allMatch(n -> n == 1);
-            assertThat(ws.simulator.crm().enrichWhileCrmBusy()).as("lookups made while a CRM call was in flight, of %d", ws.simulator.crm().enrichRequests())
-                    .isGreaterThan(0);
-        }
-    }
-
     @Test
     void whileTheCrmIsDownDeliveryRetriesAndCompletesWhenItReturns() throws Exception {
         SimulatorConfig c = new SimulatorConfig();
@@ -182,12 +160,11 @@ class SinkTest {
             ws.settings.put("leadpipe.sink.enabled", "true");
             ws.settings.put("leadpipe.sink.retry.max-retries", "1000"); // the first delivery keeps retrying until the CRM is back
             ws.settings.put("leadpipe.sink.retry.max-delay-ms", "100");
-            ws.settings.put("leadpipe.sink.crm.concurrency", "1"); // one batch a round: 100 leads with the CRM, 100 prepared
+            ws.settings.put("leadpipe.sink.crm.concurrency", "1"); // one batch in flight: its SENDING leads stay as they are while it retries
             c.crmDown = true;
             try (LeadpipeWiring first = ws.app()) {
                 java.util.concurrent.CompletableFuture<org.apache.camel.Exchange> delivering = java.util.concurrent.CompletableFuture.supplyAsync(first::deliver);
-                // the round with the CRM (retrying) and the next one, prepared meanwhile: both SENDING, and no more until the first is answered
-                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(ws::sinkStatuses, m -> m.getOrDefault("SENDING", 0L) == 200L);
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(ws::sinkStatuses, m -> m.getOrDefault("SENDING", 0L) > 0);
                 Map<String, Long> inFlight = ws.sinkStatuses();
 
                 TestWorkspace.CliResult second = ws.cli(TestWorkspace.envWithKey(), "deliver");

@@ -33,7 +33,6 @@ public final class CrmSimulator {
     final AtomicLong crmRejected = new AtomicLong();
     final AtomicLong crmUnavailable = new AtomicLong();
     final AtomicLong enrichRequests = new AtomicLong();
-    private final AtomicLong enrichWhileCrmBusy = new AtomicLong();
     final AtomicLong crmOverLimit = new AtomicLong();
     private final AtomicInteger crmInFlight = new AtomicInteger();
     private final AtomicInteger crmMaxInFlight = new AtomicInteger();
@@ -63,8 +62,6 @@ public final class CrmSimulator {
     public long crmRequests() { return crmRequests.get(); }
     public long crmUnavailable() { return crmUnavailable.get(); }
     public long enrichRequests() { return enrichRequests.get(); }
-    /** Enrichment requests that arrived while a CRM request was being handled: a client that overlaps the two makes some. */
-    public long enrichWhileCrmBusy() { return enrichWhileCrmBusy.get(); }
     /** CRM requests refused with a 429 because the window's limit was reached: a client that paces right sends none. */
     public long crmOverLimit() { return crmOverLimit.get(); }
     /** The most CRM requests being handled at one time. */
@@ -155,7 +152,6 @@ public final class CrmSimulator {
     void handleEnrich(HttpExchange ex) throws IOException {
         try (ex) {
             enrichRequests.incrementAndGet();
-            if (crmInFlight.get() > 0) enrichWhileCrmBusy.incrementAndGet();
             if (!authorized(ex, config.enrichApiKey)) {
                 send(ex, 401, Map.of("error", "invalid or missing bearer token"));
                 return;
