@@ -15,7 +15,7 @@ import static io.leadpipe.store.HeldLeases.at;
 import static io.leadpipe.store.NamedSql.values;
 
 /**
- * One deliverer per sink (bean {@code sinkLease}): a delivery takes its sink's lease (table sink_lease, V16) before it
+ * One deliverer per sink (bean {@code sinkLease}): a delivery takes its sink's lease (table sink_lease, V17) before it
  * reads anything, the heartbeat renews it, and it is released when the delivery ends. A second delivery on the same
  * database while a live process holds it is refused with {@link SinkBusyException}: two would send the same staged
  * leads (and each would read back, and send again, what the other has in flight). A lease whose process is gone —
