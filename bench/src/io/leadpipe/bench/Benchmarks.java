@@ -199,6 +199,11 @@ public final class Benchmarks {
     }
 
     static void sink() throws Exception {
+        // -Dbench.sink.profiles-only=true: only the CRM profiles' table (e.g. before/after a change to delivery)
+        if (Boolean.getBoolean("bench.sink.profiles-only")) {
+            CrmProfilesThroughput.report();
+            return;
+        }
         int leads = Scale.of(20_000, 300);
         System.out.printf(Locale.ROOT, "### Sink throughput (target ≥ 0.9 of the CRM's allowance)%n%n%,d leads delivered to the CRM simulator in batches of 100, "
                 + "enrichment on (one cached call per domain), CRM limit %d requests per %d ms = %,.0f leads/s allowed. "

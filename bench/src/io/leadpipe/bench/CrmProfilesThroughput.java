@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  */
 final class CrmProfilesThroughput {
 
-    /** One CRM under test: its profile, fake, window (requests per window), leads per request, and leadpipe settings of the bench scale. */
+    /** One CRM under test: its profile, leads, limit (requests per 2 s window; the smoke's per window), leads per request, and leadpipe settings of the bench scale. */
     record Crm(String profile, int leads, int limit, double leadsPerRequest, Map<String, String> settings) {}
 
     record Result(String profile, int leads, long records, int duplicates, long deadLetters, long requests, long overLimit,
@@ -37,8 +37,23 @@ final class CrmProfilesThroughput {
         }
     }
 
+    /** -Dbench.sink.window-ms: each fake's window at another length (its limit scaled with it: the same allowance per second). */
     static long windowMs() {
-        return Scale.of(2000L, 400L);
+        return Long.getLong("bench.sink.window-ms", Scale.of(2000L, 400L));
+    }
+
+    /** A CRM's limit per window of {@link #windowMs()}: its limit per 2 s scaled to the window's length. */
+    static int limit(Crm crm) {
+        return perWindow(crm.limit());
+    }
+
+    private static int perWindow(int per2s) {
+        return Scale.smoke() ? per2s : (int) (per2s * windowMs() / 2000);
+    }
+
+    /** -Dbench.sink.leads: every row delivers this many leads (a longer window needs more to cover several). */
+    static int leads(Crm crm) {
+        return Integer.getInteger("bench.sink.leads", crm.leads());
     }
 
     /**
@@ -56,9 +71,9 @@ final class CrmProfilesThroughput {
                 // a fixed 2-second window told in x-ratelimit-* headers, two calls a lead (search, then create)
                 new Crm("pipedrive", Scale.of(400, 10), 40, 0.5, Map.of()),
                 // x-ms-ratelimit-burst-remaining-xrm-requests of a 5-minute window (6,000 = 20 a second), scaled
-                new Crm("dataverse", Scale.of(400, 10), 40, 1, Map.of("leadpipe.sink.crm.quota.window.interval", w, "leadpipe.sink.crm.quota.window.limit", "40")),
+                new Crm("dataverse", Scale.of(400, 10), 40, 1, Map.of("leadpipe.sink.crm.quota.window.interval", w, "leadpipe.sink.crm.quota.window.limit", String.valueOf(perWindow(40)))),
                 // no quota headers: the profile's crm.max-requests-per-second (10) is the allowance leadpipe knows
-                new Crm("zoho", Scale.of(3_000, 100), (int) (10 * windowMs() / 1000), 5, Map.of("leadpipe.sink.batch-size", "5")));
+                new Crm("zoho", Scale.of(3_000, 100), Scale.of(20, 4), 5, Map.of("leadpipe.sink.batch-size", "5")));
     }
 
     static void report() throws Exception {
@@ -69,7 +84,10 @@ final class CrmProfilesThroughput {
                 + "fully ÷ (limit × those windows); leads/s: wall-clock over the whole `deliver` (start-up included).%n%n", windowMs(), windowMs());
         System.out.println("| profile | leads | records | duplicates | dead letters | requests | over limit | full windows | share of allowance | seconds | leads/s | allowed leads/s | ÷ allowed |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-        List<Scale.Row<Result>> rows = crms().stream().<Scale.Row<Result>>map(c -> () -> run(c)).toList();
+        // -Dbench.sink.profiles=hubspot,zoho: only those rows
+        List<String> only = List.of(System.getProperty("bench.sink.profiles", "").split(",")).stream().filter(p -> !p.isBlank()).toList();
+        List<Scale.Row<Result>> rows = crms().stream().filter(c -> only.isEmpty() || only.contains(c.profile()))
+                .<Scale.Row<Result>>map(c -> () -> run(c)).toList();
         for (Scale.Row<Result> r : Scale.rows(rows)) System.out.println(r.run().row());
         System.out.println();
     }
@@ -79,12 +97,12 @@ final class CrmProfilesThroughput {
     static Result run(Crm crm) throws Exception {
         try (BenchWorkspace ws = new BenchWorkspace(); CrmFake fake = fake(crm.profile())) {
             SimulatorConfig c = new SimulatorConfig();
-            c.leads = crm.leads();
+            c.leads = leads(crm);
             c.rateLimit = Integer.MAX_VALUE;
             c.enrichRateLimit = 1_000_000;
             c.enrichApiKey = "enrich-key";
             ws.simulator(c);
-            fake.windowLimit = crm.limit();
+            fake.windowLimit = limit(crm);
             fake.windowMillis = windowMs();
             ws.settings.put("camel.management.enabled", "false");
             ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "100000");
@@ -108,16 +126,16 @@ final class CrmProfilesThroughput {
             double s = (System.nanoTime() - t0) / 1e9;
             Matcher dead = DEAD.matcher(out);
             long deadLetters = dead.find() ? Long.parseLong(dead.group(1)) : -1;
-            if (fake.records().size() + deadLetters != crm.leads()) {
-                throw new IllegalStateException(crm.profile() + ": " + fake.records().size() + " records + " + deadLetters + " dead letters of " + crm.leads() + " leads");
+            if (fake.records().size() + deadLetters != leads(crm)) {
+                throw new IllegalStateException(crm.profile() + ": " + fake.records().size() + " records + " + deadLetters + " dead letters of " + leads(crm) + " leads");
             }
             if (fake.duplicates() != 0) throw new IllegalStateException(crm.profile() + ": " + fake.duplicates() + " duplicates");
 
-            QuotaUtilisation.Windows windows = QuotaUtilisation.Windows.ofServed(fake.servedAt(), windowMs(), crm.limit());
+            QuotaUtilisation.Windows windows = QuotaUtilisation.Windows.ofServed(fake.servedAt(), windowMs(), limit(crm));
             System.err.println(crm.profile() + ": requests per window " + windows.served().values() + "; " + fake.counts());
-            return new Result(crm.profile(), crm.leads(), fake.records().size(), fake.duplicates(), deadLetters, fake.requests(), fake.overLimit(),
-                    windows.full(), windows.utilisation(), s, crm.leads() / s,
-                    crm.limit() * crm.leadsPerRequest() * 1000 / windowMs());
+            return new Result(crm.profile(), leads(crm), fake.records().size(), fake.duplicates(), deadLetters, fake.requests(), fake.overLimit(),
+                    windows.full(), windows.utilisation(), s, leads(crm) / s,
+                    limit(crm) * crm.leadsPerRequest() * 1000 / windowMs());
         }
     }
 

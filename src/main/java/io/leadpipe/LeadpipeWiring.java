@@ -145,9 +145,17 @@ public final class LeadpipeWiring implements AutoCloseable {
         return process.sinkEnabled();
     }
 
-    /** Drains the staged leads to the CRM once: returns the drain's exchange (counts in variables, or its exception). */
+    /**
+     * Drains the staged leads to the CRM (or the endpoint) once, holding the sink's lease: returns the drain's exchange
+     * (counts in variables, or its exception). Another live process delivering on this database: SinkBusyException, nothing sent.
+     */
     public Exchange deliver() {
-        return jobs.deliver(io.leadpipe.sink.SinkEndpoint.configured(settings) ? io.leadpipe.sink.SinkEndpoint.ROUTE : "direct:sink-drain");
+        stores.sinkLease().take();
+        try {
+            return jobs.deliver(io.leadpipe.sink.SinkEndpoint.configured(settings) ? io.leadpipe.sink.SinkEndpoint.ROUTE : "direct:sink-drain");
+        } finally {
+            stores.sinkLease().release();
+        }
     }
 
     /** Job names, in the order they are declared in routes/. */

@@ -39,6 +39,7 @@ final class StoreBeans implements CamelConfiguration {
     private final PullEvents pullEvents;
     private final PagePlanner pagePlanner;
     private final LeadStore leadStore;
+    private final io.leadpipe.store.SinkLease sinkLease;
     private final ChildListStore childLists;
     private final DriftMeter driftMeter;
     private final H2Housekeeping housekeeping;
@@ -68,6 +69,7 @@ final class StoreBeans implements CamelConfiguration {
         checkpointStore = new PullRepository(db, transactions, pagers, job -> counters.of(job).requests.get(), pullEvents,
                 settings.getLong("leadpipe.incremental.overlap-seconds", 300, 0, 86_400 * 30), Duration.ofMillis(leaseTtl));
         slicedPulls.checkpoints(checkpointStore);
+        sinkLease = new io.leadpipe.store.SinkLease(db, Duration.ofMillis(leaseTtl));
         settings.getLong("leadpipe.lease.heartbeat-ms", 15_000, 100, 86_400_000);
         // on by default: it bounds H2's chunk metadata in the heap by time (0 switches it off; docs/concepts/storage.md, "Memory: what grows with a pull, and its bound")
         housekeeping = new H2Housekeeping(settings.getLong("leadpipe.db.housekeeping-ms", 1000, 0, 86_400_000) > 0 ? db : null);
@@ -97,6 +99,11 @@ final class StoreBeans implements CamelConfiguration {
         return leadStore;
     }
 
+    /** One deliverer per sink: a delivery holds this lease while it runs. */
+    io.leadpipe.store.SinkLease sinkLease() {
+        return sinkLease;
+    }
+
     @Override
     public void configure(CamelContext context) {
         Registry registry = context.getRegistry();
@@ -105,6 +112,7 @@ final class StoreBeans implements CamelConfiguration {
         registry.bind("deltaWatermarks", deltaWatermarks);
         registry.bind("h2Housekeeping", housekeeping);
         registry.bind("leadStore", leadStore);
+        registry.bind("sinkLease", sinkLease);
         registry.bind("pullLoop", new PullLoop(pullEvents));
         registry.bind("pagePlanner", pagePlanner);
         registry.bind("childLoop", new ChildLoop());

@@ -34,7 +34,7 @@ public final class LeadpipeCli {
     public static final int JOB_FAILED = 1;
     public static final int BAD_CONFIG = 2;
     public static final int NOT_RECONCILED = 3;
-    /** A job is being pulled by another process (one writer per job): nothing was done to it. */
+    /** A job is being pulled, or the staged leads delivered, by another process (one writer per job, one deliverer per sink): nothing was done to it. */
     public static final int JOB_BUSY = 4;
 
     private final PrintStream out;
@@ -84,7 +84,7 @@ public final class LeadpipeCli {
         } catch (ConfigException e) {
             err.println("leadpipe: " + e.getMessage());
             return BAD_CONFIG;
-        } catch (CheckpointVerbs.JobBusyException e) {
+        } catch (CheckpointVerbs.JobBusyException | io.leadpipe.store.SinkLease.SinkBusyException e) {
             err.println("leadpipe: " + e.getMessage());
             return JOB_BUSY;
         } catch (Exception e) {
@@ -150,7 +150,15 @@ public final class LeadpipeCli {
                 failed |= o.failed();
                 gap |= !RunReport.reconciled(o.report());
             }
-            if (app.sinkEnabled()) failed |= !printDelivery(app);
+            if (app.sinkEnabled()) {
+                try {
+                    failed |= !printDelivery(app);
+                } catch (io.leadpipe.store.SinkLease.SinkBusyException e) {
+                    // another process delivers on this database (one deliverer per sink): it delivers what this run stored too
+                    out.println("delivery: " + e.getMessage());
+                    busy = true;
+                }
+            }
             return failed ? JOB_FAILED : busy ? JOB_BUSY : gap ? NOT_RECONCILED : OK;
         }
     }

@@ -1,5 +1,6 @@
 package io.leadpipe.sink;
 
+import io.leadpipe.LeadpipeWiring;
 import io.leadpipe.testing.TestWorkspace;
 
 import io.leadpipe.simulator.SimulatorConfig;
@@ -140,6 +141,47 @@ class SinkTest {
             assertThat(deliver.exitCode()).as(deliver.out()).isZero();
             assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", 300L));
             assertThat(ws.simulator.crm().upsertsPerId().values()).allMatch(n -> n == 1);
+        }
+    }
+
+    /**
+     * One deliverer per sink (store.SinkLease): while one delivery holds leads in flight (the CRM answers 503, it retries),
+     * a second `deliver` on the same database — whose recovery would otherwise read back, and send again, what the first
+     * has in flight — is refused at once with who delivers (exit 4), and sends nothing; the lease is released at the end.
+     * H2 file here, PostgreSQL in the postgres execution.
+     */
+    @Test
+    void aSecondDeliveryWhileOneRunsIsRefusedAndSendsNothing() throws Exception {
+        SimulatorConfig c = new SimulatorConfig();
+        c.leads = 300;
+        try (TestWorkspace ws = sinkWorkspace(c)) {
+            ws.settings.put("leadpipe.sink.enabled", "false");
+            assertThat(ws.cli(TestWorkspace.envWithKey(), "run").exitCode()).isZero();
+            ws.settings.put("leadpipe.sink.enabled", "true");
+            ws.settings.put("leadpipe.sink.retry.max-retries", "1000"); // the first delivery keeps retrying until the CRM is back
+            ws.settings.put("leadpipe.sink.retry.max-delay-ms", "100");
+            ws.settings.put("leadpipe.sink.crm.concurrency", "1"); // one batch in flight: its SENDING leads stay as they are while it retries
+            c.crmDown = true;
+            try (LeadpipeWiring first = ws.app()) {
+                java.util.concurrent.CompletableFuture<org.apache.camel.Exchange> delivering = java.util.concurrent.CompletableFuture.supplyAsync(first::deliver);
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(ws::sinkStatuses, m -> m.getOrDefault("SENDING", 0L) > 0);
+                Map<String, Long> inFlight = ws.sinkStatuses();
+
+                TestWorkspace.CliResult second = ws.cli(TestWorkspace.envWithKey(), "deliver");
+
+                assertThat(second.exitCode()).as(second.out() + second.err()).isEqualTo(io.leadpipe.cli.LeadpipeCli.JOB_BUSY);
+                assertThat(second.err().strip()).containsPattern("^leadpipe: delivery is running in process " + ProcessHandle.current().pid() + " on host \\S+, since 20\\d\\d-")
+                        .endsWith("this delivery sent nothing — one deliverer per database: run `leadpipe deliver` again once it has finished");
+                assertThat(ws.sinkStatuses()).as("the first delivery's leads in flight, untouched").isEqualTo(inFlight);
+                c.crmDown = false;
+                org.apache.camel.Exchange done = delivering.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(done.getException()).isNull();
+            }
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", 300L));
+            assertThat(ws.simulator.crm().upsertsPerId().values()).hasSize(300).allMatch(n -> n == 1);
+            // released at the end: the next delivery is not refused
+            TestWorkspace.CliResult next = ws.cli(TestWorkspace.envWithKey(), "deliver");
+            assertThat(next.exitCode()).as(next.out() + next.err()).isZero();
         }
     }
 
