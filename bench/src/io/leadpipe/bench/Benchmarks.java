@@ -53,13 +53,15 @@ public final class Benchmarks {
 
     /**
      * leadpipe and the raw loop alternating, {@code rounds} times after a warm-up of both; each round also runs the
-     * raw loop with leadpipe's guarantees added one at a time (what each costs, in the same round).
+     * raw loop with leadpipe's guarantees added one at a time (what each costs, in the same round), and leadpipe with each
+     * of those it adds at a run's end or beside it switched off.
      */
     static void overhead(int leads, int rounds) throws Exception {
         System.out.printf(Locale.ROOT, "### Pipeline overhead (target: leadpipe ≥ 0.9 × the raw loop)%n%n"
                 + "An unthrottled pull of %,d leads (page size %d) into a fresh H2 file each run; leadpipe vs a raw loop "
                 + "(java.net.http.HttpClient + Jackson + leadpipe's own leads upsert as a JDBC batch + its checkpoint save, each statement "
-                + "committing on its own), alternating. The machine is shared, so beside wall-clock leads/s each round also compares the CPU time "
+                + "committing on its own, with the job and pull ids leadpipe writes), alternating; the last columns are leadpipe with one of "
+                + "its end-of-run or background guarantees switched off. The machine is shared, so beside wall-clock leads/s each round also compares the CPU time "
                 + "the JVM spent (leadpipe or the raw loop, plus the simulator both call), which other processes disturb less. Load average at the start: %.1f.%n%n",
                 leads, PipelineOverhead.PAGE_SIZE, ParallelPages.loadAverage());
         if (!Scale.smoke()) {
@@ -67,8 +69,11 @@ public final class Benchmarks {
             PipelineOverhead.raw(leads, PipelineOverhead.RAW);
         }
         List<PipelineOverhead.Raw> variants = PipelineOverhead.GUARANTEES;
+        // the guarantees leadpipe adds at a run's end or beside it, each switched off in turn (not in the smoke, which keeps to the raw columns)
+        List<PipelineOverhead.Switched> off = Scale.smoke() ? List.of() : PipelineOverhead.SWITCHED_OFF;
         double sumL = 0, sumB = 0, cpuL = 0, cpuB = 0;
         double[] sumV = new double[variants.size()], cpuV = new double[variants.size()];
+        double[] sumO = new double[off.size()], cpuO = new double[off.size()];
         StringBuilder rows = new StringBuilder();
         for (int i = 1; i <= rounds; i++) {
             PipelineOverhead.Run l = PipelineOverhead.leadpipe(leads);
@@ -86,15 +91,24 @@ public final class Benchmarks {
                 // wall-clock ÷ raw, and by CPU time (raw CPU s ÷ this variant's): what the guarantee costs, less disturbed by the machine
                 rows.append(String.format(Locale.ROOT, " %,.0f (%.3f; CPU %.3f) |", r.leadsPerSecond(), r.leadsPerSecond() / b.leadsPerSecond(), b.cpuSeconds() / r.cpuSeconds()));
             }
+            for (int v = 0; v < off.size(); v++) {
+                PipelineOverhead.Run r = PipelineOverhead.leadpipe(leads, off.get(v).settings());
+                sumO[v] += r.leadsPerSecond();
+                cpuO[v] += r.cpuSeconds();
+                // ÷ raw, as leadpipe's own column: how near the target leadpipe comes without that guarantee
+                rows.append(String.format(Locale.ROOT, " %,.0f (%.3f; CPU %.3f) |", r.leadsPerSecond(), r.leadsPerSecond() / b.leadsPerSecond(), b.cpuSeconds() / r.cpuSeconds()));
+            }
             rows.append('\n');
         }
         StringBuilder header = new StringBuilder("| round | leadpipe leads/s | raw leads/s | leadpipe ÷ raw | by CPU time (raw CPU s ÷ leadpipe CPU s) |");
         for (PipelineOverhead.Raw v : variants) header.append(" raw ").append(v.label()).append(": leads/s (÷ raw; by CPU time) |");
+        for (PipelineOverhead.Switched v : off) header.append(" leadpipe ").append(v.label()).append(": leads/s (÷ raw; by CPU time) |");
         System.out.println(header);
-        System.out.println("|---|---|---|---|---|" + "---|".repeat(variants.size()));
+        System.out.println("|---|---|---|---|---|" + "---|".repeat(variants.size() + off.size()));
         System.out.print(rows);
         System.out.printf(Locale.ROOT, "| **mean** | **%,.0f** | **%,.0f** | **%.3f** | **%.3f** |", sumL / rounds, sumB / rounds, sumL / sumB, cpuB / cpuL);
         for (int v = 0; v < sumV.length; v++) System.out.printf(Locale.ROOT, " %,.0f (**%.3f**; CPU **%.3f**) |", sumV[v] / rounds, sumV[v] / sumB, cpuB / cpuV[v]);
+        for (int v = 0; v < sumO.length; v++) System.out.printf(Locale.ROOT, " %,.0f (**%.3f**; CPU **%.3f**) |", sumO[v] / rounds, sumO[v] / sumB, cpuB / cpuO[v]);
         System.out.printf(Locale.ROOT, "%n%nLoad average at the end: %.1f.%n%n", ParallelPages.loadAverage());
     }
 

@@ -21,6 +21,7 @@ import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -55,6 +56,19 @@ final class PipelineOverhead {
             new Raw("+ page key (idempotent page)", false, true, false),
             new Raw("all three (what leadpipe writes)", true, true, true));
 
+    /**
+     * leadpipe with one of the guarantees it adds at the end of a run, or beside it, switched off by its setting:
+     * what each costs leadpipe itself (the raw loop has none of them).
+     */
+    record Switched(String label, Map<String, String> settings) {}
+
+    static final List<Switched> SWITCHED_OFF = List.of(
+            // leadpipe again right before the others: the first leadpipe run of a round follows the raw loops (JIT, heap)
+            new Switched("again, nothing off (the others' reference)", Map.of()),
+            new Switched("− deletion reconciliation", Map.of("leadpipe.incremental.reconcile-deletions", "false")),
+            new Switched("− compaction at the end", Map.of("leadpipe.db.compact-below-live-percent", "0")),
+            new Switched("− H2 housekeeping", Map.of("leadpipe.db.housekeeping-ms", "0")));
+
     /** @param cpuSeconds CPU time of this JVM during the run (leadpipe or the raw loop, and the simulator they both call) */
     record Run(String who, double seconds, double leadsPerSecond, double cpuSeconds) {}
 
@@ -63,6 +77,10 @@ final class PipelineOverhead {
     }
 
     static Run leadpipe(int leads) throws Exception {
+        return leadpipe(leads, Map.of());
+    }
+
+    static Run leadpipe(int leads, Map<String, String> switchedOff) throws Exception {
         try (BenchWorkspace ws = new BenchWorkspace()) {
             SimulatorConfig c = new SimulatorConfig();
             c.leads = leads;
@@ -72,6 +90,7 @@ final class PipelineOverhead {
             ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "100000"); // unthrottled
             ws.settings.put("camel.management.enabled", "false");
             ws.settings.put("camel.main.routes-include-pattern", BenchWorkspace.CORE_ROUTES + ",file:routes/jobs.yaml");
+            ws.settings.putAll(switchedOff);
             long t0 = System.nanoTime();
             double cpu0 = cpuSeconds();
             ws.run("run");
@@ -110,6 +129,8 @@ final class PipelineOverhead {
         }
         conn.setAutoCommit(!what.transaction());
         HttpClient http = HttpClient.newHttpClient();
+        // the job and pull ids leadpipe writes into every lead's rows (leads, lead_jobs, their indexes): the same bytes stored
+        String job = "all-leads", pullId = java.util.UUID.randomUUID().toString();
         String cursor = null;
         int page = 0;
         long leads = 0;
@@ -121,7 +142,7 @@ final class PipelineOverhead {
             page++;
             try (PreparedStatement up = upsert.prepareBatch(conn); PreparedStatement jobs = what.leadJobs() ? seen.prepareBatch(conn) : null) {
                 for (JsonNode rec : body.get("data")) {
-                    Map<String, Object> row = values("source", "leads-api", "key", rec.get("id").asText(), "job", "raw", "pullId", "pull", "page", page, "payload", rec.toString());
+                    Map<String, Object> row = values("source", "leads-api", "key", rec.get("id").asText(), "job", job, "pullId", pullId, "page", page, "payload", rec.toString());
                     upsert.addBatch(up, row);
                     if (jobs != null) seen.addBatch(jobs, row);
                     leads++;
@@ -132,7 +153,7 @@ final class PipelineOverhead {
             if (what.pageKey()) {
                 try (PreparedStatement key = conn.prepareStatement(pageKeyInsert)) {
                     key.setString(1, PAGE_REPOSITORY);
-                    key.setString(2, "pull:" + page);
+                    key.setString(2, pullId + ":" + String.format(Locale.ROOT, "%040x", page)); // leadpipe: the pull id and the page's SHA-1
                     key.setTimestamp(3, new Timestamp(System.currentTimeMillis()));
                     key.executeUpdate();
                 }

@@ -54,10 +54,22 @@ public final class RetryAfter {
         return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
     }
 
+    /** The last date parsed: a server's Date header changes once a second, and every answer's is read (for the clock skew). */
+    private static volatile Parsed last = new Parsed("", Optional.empty());
+
+    private record Parsed(String value, Optional<Instant> at) {}
+
     /** Parses an HTTP-date in any of RFC 9110's three formats. */
     public static Optional<Instant> httpDate(String value) {
         if (value == null || value.isBlank()) return Optional.empty();
-        String v = value.trim();
+        Parsed seen = last;
+        if (seen.value().equals(value)) return seen.at();
+        Optional<Instant> at = parse(value.trim());
+        last = new Parsed(value, at);
+        return at;
+    }
+
+    private static Optional<Instant> parse(String v) {
         for (int i = 0; i < DATE_FORMATS.size(); i++) {
             try {
                 if (i == 2) {

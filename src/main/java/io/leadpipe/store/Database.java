@@ -5,7 +5,6 @@ import io.leadpipe.config.Settings;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.output.RepairResult;
-import org.h2.jdbcx.JdbcConnectionPool;
 
 import javax.sql.DataSource;
 import java.io.IOException;
@@ -23,8 +22,8 @@ public final class Database implements AutoCloseable {
         if (System.getProperty("h2.bindAddress") == null) System.setProperty("h2.bindAddress", "127.0.0.1");
     }
 
-    private final DataSource dataSource;
-    private final AutoCloseable closer;
+    private DataSource dataSource;
+    private AutoCloseable closer;
     private final String url;
     private java.util.List<String> putBack = java.util.List.of();
 
@@ -61,20 +60,26 @@ public final class Database implements AutoCloseable {
             if (dir != null) url = withAppendOnlyChunks(url);
             boolean configured = !password.isEmpty() || passwordFile != null;
             if (dir != null && !configured) password = generatedFor(dir);
-            JdbcConnectionPool pool = JdbcConnectionPool.create(url, user, password);
-            pool.setMaxConnections(maxConnections);
-            Database db = new Database(pool, pool::dispose, url);
+            Database db = new Database(null, null, url);
             db.user = user;
             db.password = password;
             db.openTimeoutMillis = openTimeout;
             db.upgradeWaitMillis = settings.getLong("leadpipe.db.upgrade-wait-ms", 600_000, 0, 86_400_000);
             db.serveOthersMillis = settings.getLong("leadpipe.db.serve-others-ms", 600_000, 0, 86_400_000);
-            try {
-                db.check(openTimeout, user, password);
+            String h2Url = url, h2User = user, h2Password = password;
+            // the first connection is this thread's own, not the pool's, so that H2's error (wrong password, file busy) is
+            // the message; it is held until the pool has one, so the file is opened once (and its auto-server stays here)
+            try (Connection first = db.check(openTimeout, user, password, () -> java.sql.DriverManager.getConnection(h2Url, h2User, h2Password))) {
+                com.zaxxer.hikari.HikariDataSource pool = h2Pool(url, user, password, maxConnections);
+                db.dataSource = pool;
+                db.closer = pool::close;
                 if (dir != null) db.secureH2Files(dir);
-            } catch (RuntimeException e) {
-                pool.dispose();
-                throw e;
+            } catch (SQLException | RuntimeException e) {
+                if (db.closer != null) db.closeQuietly();
+                if (e instanceof ConfigException c) throw c;
+                Throwable cause = e instanceof com.zaxxer.hikari.pool.HikariPool.PoolInitializationException && e.getCause() != null ? e.getCause() : e;
+                throw new ConfigException("cannot open the database " + io.leadpipe.config.JdbcUrlMask.mask(url) + ": "
+                        + String.valueOf(cause.getMessage()).lines().findFirst().orElse(""));
             }
             return db;
         }
@@ -89,10 +94,11 @@ public final class Database implements AutoCloseable {
             com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource(hc);
             Database db = new Database(pool, pool::close, url);
             try {
-                db.check(openTimeout);
-            } catch (ConfigException e) {
+                db.check(openTimeout, null, null, pool::getConnection).close();
+            } catch (SQLException | ConfigException e) {
                 pool.close();
-                throw e;
+                if (e instanceof ConfigException c) throw c;
+                throw new ConfigException("cannot open the database " + io.leadpipe.config.JdbcUrlMask.mask(url) + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
             }
             return db;
         }
@@ -191,22 +197,43 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** Opens one connection, retrying briefly: another leadpipe process may be opening the same H2 file. */
-    private void check(long timeoutMillis) {
-        check(timeoutMillis, null, null);
+    /**
+     * H2's connections pooled by HikariCP, as PostgreSQL's are. H2's own JdbcConnectionPool rolls back every connection
+     * handed back, and in H2 2.5 a ROLLBACK empties the session's cache of parsed statements, so every page parsed all
+     * its statements again (`bench/run overhead`); HikariCP rolls back only a connection left inside a transaction.
+     * Connections live until the pool closes: an embedded H2 database closes with its last connection.
+     */
+    private static com.zaxxer.hikari.HikariDataSource h2Pool(String url, String user, String password, int maxConnections) {
+        com.zaxxer.hikari.HikariConfig hc = new com.zaxxer.hikari.HikariConfig();
+        hc.setJdbcUrl(url);
+        hc.setUsername(user);
+        hc.setPassword(password);
+        hc.setMaximumPoolSize(maxConnections);
+        hc.setMinimumIdle(1); // more are opened when asked for, and kept, as H2's pool did
+        hc.setIdleTimeout(0);
+        hc.setMaxLifetime(0);
+        hc.setPoolName("leadpipe");
+        return new com.zaxxer.hikari.HikariDataSource(hc); // opens its first connection on this thread, or throws
+    }
+
+    /** How {@link #check} opens a connection: the pool's, or (H2) one of its own. */
+    private interface Opener {
+        Connection open() throws SQLException;
     }
 
     /**
-     * As above; on H2, a database still on H2's default empty password (made by an earlier leadpipe) is
+     * Opens one connection, retrying briefly (another leadpipe process may be opening the same H2 file), and
+     * returns it open. On H2, a database still on H2's default empty password (made by an earlier leadpipe) is
      * given the password leadpipe now uses, so the old empty one stops working.
      */
-    private void check(long timeoutMillis, String user, String password) {
+    private Connection check(long timeoutMillis, String user, String password, Opener opener) {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         boolean triedEmptyPassword = false;
         while (true) {
-            try (Connection c = dataSource.getConnection()) {
+            try {
+                Connection c = opener.open();
                 c.isValid(5);
-                return;
+                return c;
             } catch (SQLException e) {
                 if (e.getErrorCode() == org.h2.api.ErrorCode.WRONG_USER_OR_PASSWORD && password != null && !password.isEmpty() && !triedEmptyPassword) {
                     triedEmptyPassword = true;
@@ -391,6 +418,14 @@ public final class Database implements AutoCloseable {
 
     public String url() {
         return url;
+    }
+
+    private void closeQuietly() {
+        try {
+            closer.close();
+        } catch (Exception ignored) {
+            // the open failed already: that is the error reported
+        }
     }
 
     @Override

@@ -143,13 +143,18 @@ public final class DeletionReconciliation {
                 long seenBefore = count(c, "SELECT COUNT(DISTINCT lead_key) FROM lead_jobs WHERE job_id IN (" + jobs + ") AND source = ?", concat(jobIds, List.of(source)));
                 String missingWhere = "source = ? AND deleted_at_source IS NULL AND " + seenByJobs + " AND NOT " + seenNow;
                 List<String> missingParams = concat(List.of(source), jobIds, nowParams);
-                long missing = count(c, "SELECT COUNT(*) FROM leads WHERE " + missingWhere, missingParams);
+                // a first pull, and most complete ones, list every lead again: when every lead_jobs row of these jobs carries
+                // its job's pull, no lead can be missing, and the scans of leads that count and mark the missing ones are skipped
+                String notNow = "NOT (" + String.join(" OR ", java.util.Collections.nCopies(pulls.size(), "(j.job_id = ? AND COALESCE(j.pull_id, '') = ?)")) + ")";
+                boolean anyNotSeenNow = count(c, "SELECT COUNT(*) FROM lead_jobs j WHERE j.job_id IN (" + jobs + ") AND j.source = ? AND " + notNow,
+                        concat(jobIds, List.of(source), nowParams)) > 0;
+                long missing = !anyNotSeenNow ? 0 : count(c, "SELECT COUNT(*) FROM leads WHERE " + missingWhere, missingParams);
                 if (seenBefore > 0 && missing > maxShare * seenBefore) {
                     more.put("reconciled", "NOT APPLIED — " + missing + " of the " + seenBefore + " leads " + whose + " has seen were not in this complete pull, more than"
                             + " leadpipe.incremental.reconcile-max-share (" + maxShare + "): the list may have been short; nothing marked");
                     c.rollback();
                 } else {
-                    int marked = update(c, "UPDATE leads SET deleted_at_source = CURRENT_TIMESTAMP WHERE " + missingWhere, missingParams);
+                    int marked = missing == 0 ? 0 : update(c, "UPDATE leads SET deleted_at_source = CURRENT_TIMESTAMP WHERE " + missingWhere, missingParams);
                     // listed again, live: not deleted (a source that flags deletions on its records unmarks them itself, page by page)
                     int back = delta != null && delta.deletedPointer() != null ? 0 : update(c, "UPDATE leads SET deleted_at_source = NULL, sink_status = CASE WHEN sink_status IN "
                             + "('REMOVING', 'REMOVED') THEN 'NEW' ELSE sink_status END WHERE source = ? AND deleted_at_source IS NOT NULL AND " + seenNow,

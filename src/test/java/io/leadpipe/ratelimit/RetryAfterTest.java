@@ -25,6 +25,19 @@ class RetryAfterTest {
     }
 
     @Test
+    void theSameDateReadAgainAndAnotherInBetweenEachGiveTheirOwnInstant() {
+        // the last date parsed is kept (every answer's Date header is read): a kept value never answers for another
+        String a = "Sun, 06 Nov 1994 08:49:37 GMT", b = "Sun, 06 Nov 1994 08:49:38 GMT";
+        Instant at = Instant.parse("1994-11-06T08:49:37Z");
+        assertThat(RetryAfter.httpDate(a)).contains(at);
+        assertThat(RetryAfter.httpDate(a)).contains(at);
+        assertThat(RetryAfter.httpDate(b)).contains(at.plusSeconds(1));
+        assertThat(RetryAfter.httpDate("not a date")).isEmpty();
+        assertThat(RetryAfter.httpDate(" " + a + " ")).contains(at);
+        assertThat(RetryAfter.httpDate(a)).contains(at);
+    }
+
+    @Test
     void obsoleteRfc850Date() {
         assertThat(RetryAfter.parse("Sunday, 06-Nov-94 08:49:37 GMT", null, NOW)).contains(Duration.ofSeconds(7));
     }
