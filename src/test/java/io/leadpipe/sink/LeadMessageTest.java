@@ -47,7 +47,10 @@ class LeadMessageTest {
         assertThat(body.path("leadpipe").path("idempotency_key").asText()).isEqualTo(key);
         assertThat(body.path("leadpipe").path("lead_id").asText()).isEqualTo("L-7");
         assertThat(e.getMessage().getHeaders()).containsOnly(Map.entry("LeadpipeSource", "crm-a"), Map.entry("LeadpipeLeadId", "L-7"),
-                Map.entry("LeadpipeJobId", "all"), Map.entry("LeadpipeIdempotencyKey", key), Map.entry("_AMQ_DUPL_ID", key));
+                Map.entry("LeadpipeJobId", "all"), Map.entry("LeadpipeIdempotencyKey", key), Map.entry("_AMQ_DUPL_ID", key),
+                Map.entry("LeadpipeOperation", "upsert"));
+        assertThat(body.path("leadpipe").path("operation").isMissingNode() || body.path("leadpipe").path("operation").asText().equals("upsert"))
+                .as("an upsert is not told as a deletion").isTrue();
     }
 
     @Test
