@@ -213,6 +213,7 @@ public final class Database implements AutoCloseable {
         hc.setIdleTimeout(0);
         hc.setMaxLifetime(0);
         hc.setPoolName("leadpipe");
+        hc.setExceptionOverride(new H2BrokenConnections()); // a connection to a server that went away is not handed out again
         return new com.zaxxer.hikari.HikariDataSource(hc); // opens its first connection on this thread, or throws
     }
 
