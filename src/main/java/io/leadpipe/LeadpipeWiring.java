@@ -102,27 +102,11 @@ public final class LeadpipeWiring implements AutoCloseable {
         SinkBeans sink = new SinkBeans(settings, sinkSpec, db.dataSource(), sinkAuth, rateLimits, policy, process.backoff("leadpipe.sink.retry.", rateLimits), metrics);
         run = new RunBeans(settings, metrics, counters, runReport, rateLimits, process.backoff("leadpipe.retry.", rateLimits));
         stores = new StoreBeans(settings, db.dataSource(), sources.paging(), counters, metrics, run.slicedPulls());
-        // each source's delta dialect, and a digest of the settings that decide what its pulls return
-        Map<String, io.leadpipe.delta.DeltaSpec> deltas = new java.util.LinkedHashMap<>();
-        Map<String, String> fingerprints = new java.util.LinkedHashMap<>();
-        for (Sources.Resolved r : resolved) {
-            deltas.put(r.spec().name(), r.spec().delta());
-            fingerprints.put(r.spec().name(), r.spec().delta().settingsFingerprint(settings));
-        }
-        io.leadpipe.store.DeltaWatermarks deltaWatermarks = new io.leadpipe.store.DeltaWatermarks(db.dataSource(), deltas, fingerprints);
-        stores.deltaWatermarks(deltaWatermarks);
-        // slices = auto: cut on each source's time filter, as many slices as its quota and answer time want in flight
-        run.slicedPulls().autoSlices(new io.leadpipe.job.AutoSlices(new io.leadpipe.store.SlicePlans(db.dataSource()),
-                new io.leadpipe.job.AutoSlices.SourceView(deltas::get, sources.paging()::pageSize,
-                        source -> rateLimits.quota(source).inFlightNeeded(sources.paging().mostInFlight(source))),
-                run.slicedPulls().concurrency()));
-        runReport.deltas(deltaWatermarks::describe);
+        SyncBeans sync = new SyncBeans(settings, resolved, db.dataSource(), runReport);
+        stores.deltaWatermarks(sync.watermarks);
+        sync.autoSlices(run.slicedPulls(), db.dataSource(), sources.paging(), rateLimits);
         for (CamelConfiguration beans : List.<CamelConfiguration>of(sources, sink, run, stores)) main.configure().addConfiguration(beans);
-        io.leadpipe.job.DeletedListings deletedListings = new io.leadpipe.job.DeletedListings(runReport);
-        main.bind("deletedListings", deletedListings);
-        main.bind("deletionReconciliation", new io.leadpipe.store.DeletionReconciliation(db.dataSource(), deltas, runReport,
-                settings.getBoolean("leadpipe.incremental.reconcile-deletions", true), settings.getDouble("leadpipe.incremental.reconcile-max-share", 0.5, 0, 1),
-                deletedListings::isListingJob));
+        sync.bind(main, settings, db.dataSource(), runReport);
 
         // added before start: Camel only emits exchange events when a notifier exists at start-up
         main.init();
@@ -137,7 +121,7 @@ public final class LeadpipeWiring implements AutoCloseable {
         jobs = new JobRunner(main.getCamelContext(), stores.checkpointStore(), stores.leadStore(), runReport, concurrency);
         run.slicedPulls().addSliceRoutes(main.getCamelContext());
         run.slicedPulls().pullOne(jobs::pull);
-        deletedListings.addListingRoutes(main.getCamelContext(), deltas, jobs::pull);
+        sync.deletedListings.addListingRoutes(main.getCamelContext(), sync.deltas, jobs::pull);
         return this;
     }
 
