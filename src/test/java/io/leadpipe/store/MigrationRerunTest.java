@@ -65,8 +65,8 @@ class MigrationRerunTest {
                         rs.next();
                         assertThat(rs.getInt(1)).as("%s killed after statement %d of %d", file.getFileName(), applied, statements.size()).isZero();
                     }
-                    st.execute("SHUTDOWN");
                 }
+                shutdown(url);
             }
         }
         assertThat(cases).as("crash points tried").isGreaterThan(20);
@@ -176,8 +176,15 @@ class MigrationRerunTest {
                 st.execute("INSERT INTO leads (lead_key, source, job_id, page_no, payload, fetched_at) VALUES ('L1', 'api-b', 'crm-b', 1, '{}', CURRENT_TIMESTAMP)");
                 assertThatThrownBy(() -> st.execute("INSERT INTO leads (lead_key, source, job_id, page_no, payload, fetched_at) VALUES ('L1', 'api-a', 'crm-a', 1, '{}', CURRENT_TIMESTAMP)"))
                         .as(at).hasMessageContaining("23505");
-                st.execute("SHUTDOWN");
             }
+            shutdown(url);
+        }
+    }
+
+    /** Drops the in-memory database (DB_CLOSE_DELAY=-1 keeps it past the pool), on a connection of its own, not the pool's. */
+    private static void shutdown(String url) throws Exception {
+        try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement st = c.createStatement()) {
+            st.execute("SHUTDOWN");
         }
     }
 
