@@ -36,7 +36,10 @@ class SharedH2FileIT {
             for (String j : jobs) yaml.append(TestWorkspace.job(j, "country=" + j.toUpperCase()));
             ws.jobs(yaml.toString());
             ws.settings.put("leadpipe.source.leads-api.page-size", "20");
-            ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "5"); // each pull takes ~10 s
+            // each pull takes ~25 s: long enough that the later processes, whose JVMs may take 10 s or more to start on
+            // a busy machine, connect while the first still runs (at 5/s, ~10 s each, once at a load average near 10
+            // they started after it had ended, and it had no one to serve)
+            ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "2");
 
             List<Process> processes = new ArrayList<>();
             Path firstLog = ws.dir.resolve("de.log");
