@@ -23,7 +23,7 @@ import static io.leadpipe.store.NamedSql.values;
 final class CheckpointSql {
 
     static final String PAGE_REPOSITORY = "leadpipe-pages";
-    private static final String RELEASE = "lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_since = NULL, lease_heartbeat_at = NULL, lease_expires_at = NULL";
+    private static final String RELEASE = JobLease.CLEARED;
 
     static final NamedSql SAVED_COUNTS = NamedSql.of("saved-counts", "SELECT job_id, requests, lead_count FROM extraction_checkpoint");
     static final NamedSql READ = NamedSql.of("read", "SELECT status, filters, filter_hash, pull_id, mode, next_cursor, page_no, lead_count, "
@@ -88,8 +88,7 @@ final class CheckpointSql {
     static Row read(Connection c, String job) throws SQLException {
         try (PreparedStatement ps = READ.prepare(c, values("job", job)); ResultSet rs = ps.executeQuery()) {
             if (!rs.next()) return null;
-            JobLease lease = new JobLease(rs.getString("lease_owner"), rs.getString("lease_host"), nullableLong(rs, "lease_pid"),
-                    instant(rs, "lease_since"), instant(rs, "lease_expires_at"));
+            JobLease lease = JobLease.read(rs);
             return new Row(new SavedCheckpoint(rs.getString("status"), rs.getString("filters"), rs.getString("filter_hash"), rs.getString("pull_id"),
                     rs.getString("mode"), rs.getString("next_cursor"), rs.getInt("page_no"), rs.getLong("lead_count"),
                     nullableLong(rs, "api_total_first"), nullableLong(rs, "api_total_last"), rs.getLong("requests"),

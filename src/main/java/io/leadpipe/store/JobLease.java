@@ -17,6 +17,15 @@ public record JobLease(String owner, String host, Long pid, Instant since, Insta
     /** Leases held by runs in this JVM (several apps may share one in tests): a lease of ours not in here is a leftover. */
     private static final Set<String> HELD_HERE = ConcurrentHashMap.newKeySet();
 
+    /** The SET list that gives a lease back (the job's row in extraction_checkpoint, the sink's in sink_lease). */
+    static final String CLEARED = "lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_since = NULL, lease_heartbeat_at = NULL, lease_expires_at = NULL";
+
+    /** The lease columns of the row {@code rs} stands on (the same in every table that holds a lease). */
+    static JobLease read(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new JobLease(rs.getString("lease_owner"), rs.getString("lease_host"), CheckpointSql.nullableLong(rs, "lease_pid"),
+                CheckpointSql.instant(rs, "lease_since"), CheckpointSql.instant(rs, "lease_expires_at"));
+    }
+
     static void held(String owner) {
         HELD_HERE.add(owner);
     }

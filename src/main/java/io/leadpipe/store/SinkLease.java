@@ -9,8 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
-import static io.leadpipe.store.CheckpointSql.instant;
-import static io.leadpipe.store.CheckpointSql.nullableLong;
 import static io.leadpipe.store.HeldLeases.at;
 import static io.leadpipe.store.NamedSql.values;
 
@@ -33,8 +31,8 @@ public final class SinkLease {
             + "lease_pid = :pid, lease_since = :now, lease_heartbeat_at = :now, lease_expires_at = :expires WHERE sink = :sink");
     private static final NamedSql RENEW = NamedSql.of("renew-sink-lease", "UPDATE sink_lease SET lease_heartbeat_at = :now, "
             + "lease_expires_at = :expires WHERE sink = :sink AND lease_owner = :owner");
-    private static final NamedSql RELEASE = NamedSql.of("release-sink-lease", "UPDATE sink_lease SET lease_owner = NULL, lease_host = NULL, "
-            + "lease_pid = NULL, lease_since = NULL, lease_heartbeat_at = NULL, lease_expires_at = NULL WHERE sink = :sink AND lease_owner = :owner");
+    private static final NamedSql RELEASE = NamedSql.of("release-sink-lease", "UPDATE sink_lease SET " + JobLease.CLEARED
+            + " WHERE sink = :sink AND lease_owner = :owner");
     /** SQLState of a unique-key violation (H2 and PostgreSQL): another process created the row first. */
     private static final String UNIQUE_VIOLATION = "23505";
 
@@ -95,9 +93,7 @@ public final class SinkLease {
 
     private static JobLease read(Connection c) throws SQLException {
         try (PreparedStatement ps = READ.prepare(c, values("sink", SINK)); ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) return null;
-            return new JobLease(rs.getString("lease_owner"), rs.getString("lease_host"), nullableLong(rs, "lease_pid"),
-                    instant(rs, "lease_since"), instant(rs, "lease_expires_at"));
+            return rs.next() ? JobLease.read(rs) : null;
         }
     }
 
