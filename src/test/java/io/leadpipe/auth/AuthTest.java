@@ -411,6 +411,7 @@ public class AuthTest {
     @Test
     void aMisconfiguredAuthStopsBeforeTheDatabaseIsOpened() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // the check below is that leadpipe itself creates no database
             ws.settings.put("leadpipe.source.leads-api.auth", "oauth2");
             Run unknown = run(ws, TestWorkspace.envWithKey(), "run");
             assertThat(unknown.cli().exitCode()).isEqualTo(2);

@@ -93,6 +93,7 @@ class StaticHeadersTest {
     })
     void aHeaderSettingThatCannotBeUsedStopsBeforeAnythingIsOpened(String key, String value, String message) throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // the check below is that leadpipe itself creates no database
             ws.settings.put("leadpipe.source.leads-api.url", "http://127.0.0.1:9/v1/leads");
             ws.settings.put(key, value);
 

@@ -109,6 +109,7 @@ public class TokenSchemesTest {
     @Test
     void aSettingTheAuthKindDoesNotReadStopsWithOneLineNamingTheOneThatApplies() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // the check below is that leadpipe itself creates no database
             String s = "leadpipe.source.leads-api.";
             ws.settings.put(s + "auth", "oauth2-refresh-token");
             ws.settings.put(s + "auth.token-url", "http://127.0.0.1:1/oauth/token");

@@ -36,6 +36,7 @@ class ClearErrorsTest {
     @Test
     void aJobNamingAnUnknownSource() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // refused before anything is opened: no database may appear
             ws.jobs(TestWorkspace.job("crm-leads", "", "source", "crm"));
             assertThat(refused(ws, "run")).endsWith("job crm-leads pulls from source 'crm', which is not in leadpipe.sources (leads-api)");
         }
@@ -44,6 +45,7 @@ class ClearErrorsTest {
     @Test
     void runningAJobThatIsNotDeclared() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // refused before anything is opened: no database may appear
             assertThat(refused(ws, "run", "--job", "nosuch")).isEqualTo("leadpipe: no job named 'nosuch' in the routes (known: all-leads)");
             assertThat(refused(ws, "verify", "nosuch")).isEqualTo("leadpipe: no job named 'nosuch' in the routes (known: all-leads)");
         }
@@ -52,6 +54,7 @@ class ClearErrorsTest {
     @Test
     void aYamlSyntaxErrorInTheRoutes() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // refused before anything is opened: no database may appear
             ws.jobs(job("job-a", "a") + "- templatedRoute:\n    routeTemplateRef: extract\n    parameters: [ { name: jobId, value: b }\n");
             assertThat(refused(ws, "run")).startsWith("leadpipe: YAML syntax error in " + ws.dir.resolve("jobs.yaml") + " line ");
         }
@@ -60,6 +63,7 @@ class ClearErrorsTest {
     @Test
     void aStepCamelDoesNotKnowInAValidYamlRouteFile() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // refused before anything is opened: no database may appear
             ws.jobs(job("job-a", "a") + "- route:\n    id: extra\n    from:\n      uri: direct:extra\n      steps:\n        - logg: { message: hi }\n");
             assertThat(refused(ws, "run")).isEqualTo("leadpipe: route file " + ws.dir.resolve("jobs.yaml")
                     + ", line 11, column 11 is not a valid Camel route: Unknown node id: logg");
@@ -69,6 +73,7 @@ class ClearErrorsTest {
     @Test
     void aMisspeltOptionOfAStepInAValidYamlRouteFile() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // refused before anything is opened: no database may appear
             ws.jobs(job("job-a", "a") + "- route:\n    id: extra\n    from:\n      uri: direct:extra\n      steps:\n        - log: { mesage: hi }\n");
             assertThat(refused(ws, "run")).isEqualTo("leadpipe: route file " + ws.dir.resolve("jobs.yaml")
                     + ", line 11, column 26 is not a valid Camel route: Unsupported field: mesage");
@@ -78,6 +83,7 @@ class ClearErrorsTest {
     @Test
     void twoJobsWithOneRouteId() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // refused before anything is opened: no database may appear
             ws.jobs(job("job-a", "a") + job("job-a", "b"));
             assertThat(refused(ws, "run")).startsWith("leadpipe: two routes have the id 'job-a'");
         }
@@ -86,6 +92,7 @@ class ClearErrorsTest {
     @Test
     void twoJobsWithOneJobId() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // refused before anything is opened: no database may appear
             ws.jobs(job("job-a", "a") + job("job-a2", "a"));
             assertThat(refused(ws, "run")).isEqualTo("leadpipe: two jobs have the id 'a' (routes job-a and job-a2); they would share one checkpoint: give each its own jobId");
         }
@@ -94,6 +101,7 @@ class ClearErrorsTest {
     @Test
     void aScheduleForAJobThatIsNotDeclared() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // refused before anything is opened: no database may appear
             ws.jobs(job("job-a", "a") + "- templatedRoute:\n    routeTemplateRef: schedule\n    routeId: schedule-b\n    parameters:\n"
                     + "      - { name: jobId, value: b }\n      - { name: cron, value: \"0+0+2+1+*+?\" }\n");
             assertThat(refused(ws, "run")).isEqualTo("leadpipe: the schedule schedule-b fires job 'b', which no extract route declares (jobs: a)");
@@ -103,6 +111,7 @@ class ClearErrorsTest {
     @Test
     void aJobIdThatCouldEscapeTheReportDirectory() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // refused before anything is opened: no database may appear
             ws.jobs(job("job-x", "../../x"));
             assertThat(refused(ws, "run")).contains("job id '../../x' (route job-x) must be letters, digits, '-', '_' or '.'");
             ws.jobs(job("job-x", ".."));
@@ -113,6 +122,7 @@ class ClearErrorsTest {
     @Test
     void anUnknownSettingNamesTheClosestKnownOne() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // refused before anything is opened: no database may appear
             ws.settings.put("leadpipe.source.leads-api.pag-size", "50");
             assertThat(refused(ws, "run")).isEqualTo("leadpipe: unknown setting leadpipe.source.leads-api.pag-size; did you mean "
                     + "leadpipe.source.leads-api.page-size? (from " + ws.dir.resolve("test.properties") + ")");
@@ -122,6 +132,7 @@ class ClearErrorsTest {
     @Test
     void aDashDWithoutAName() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // refused before anything is opened: no database may appear
             assertThat(refused(ws, "run", "-D=bar")).isEqualTo("leadpipe: -D=bar has no setting name: write -Dkey=value");
             assertThat(refused(ws, "run", "-Dleadpipe.jobs.concurrency")).isEqualTo("leadpipe: -Dleadpipe.jobs.concurrency has no value: write -Dkey=value");
         }
@@ -130,6 +141,7 @@ class ClearErrorsTest {
     @Test
     void anInvalidJsonPointer() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // refused before anything is opened: no database may appear
             ws.settings.put("leadpipe.source.leads-api.records-pointer", "/data~2items");
             assertThat(refused(ws, "run")).startsWith("leadpipe: invalid setting leadpipe.source.leads-api.records-pointer = '/data~2items' is not a JSON pointer");
             ws.settings.put("leadpipe.source.leads-api.records-pointer", "$.data");
@@ -144,6 +156,7 @@ class ClearErrorsTest {
     @Test
     void aReportDirectoryThatCannotBeWritten() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // refused before anything is opened: no database may appear
             Path file = Files.writeString(ws.dir.resolve("a-file"), "not a directory");
             ws.settings.put("leadpipe.report.dir", file.resolve("reports").toString());
             assertThat(refused(ws, "run")).startsWith("leadpipe: invalid setting leadpipe.report.dir = '" + file.resolve("reports")
@@ -154,6 +167,7 @@ class ClearErrorsTest {
     @Test
     void aJdbcUrlIsNeverPrintedWithItsPassword() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // refused before anything is opened: no database may appear
             ws.settings.put("leadpipe.db.url", "jdbc:mysql://db.example/leads?user=app&password=s3cret-pw");
             String line = refused(ws, "status");
             assertThat(line).doesNotContain("s3cret-pw").contains("jdbc:mysql://db.example/leads?user=app&password=***");
@@ -179,6 +193,7 @@ class ClearErrorsTest {
     @Test
     void deliverWithoutACrmKeyNamesTheSinkSettings() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // refused before anything is opened: no database may appear
             ws.settings.put("leadpipe.sink.crm.url", "http://127.0.0.1:1/crm/v3/objects/contacts/batch/upsert");
             ws.settings.put("leadpipe.sink.enrichment.enabled", "false");
             java.util.Map<String, String> env = new java.util.HashMap<>(TestWorkspace.envWithKey());
@@ -191,6 +206,7 @@ class ClearErrorsTest {
     @Test
     void aSourceUrlWithCredentialsIsRefusedAtStartWithoutShowingThePassword() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // refused before anything is opened: no database may appear
             ws.settings.put("leadpipe.source.leads-api.url", "http://alice:Pw-s3cr3t-77@127.0.0.1:1/v1/leads");
             String line = refused(ws, "run");
             assertThat(line).contains("leadpipe.source.leads-api.url").contains("auth = basic").doesNotContain("Pw-s3cr3t-77");
@@ -201,6 +217,7 @@ class ClearErrorsTest {
     void aManagementPortInUseIsNamedWithItsSetting() throws Exception {
         try (TestWorkspace ws = new TestWorkspace();
              java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            ws.newDatabase = true; // refused before anything is opened: no database may appear
             ws.settings.put("camel.management.enabled", "true");
             ws.settings.put("camel.management.port", Integer.toString(taken.getLocalPort()));
             String line = refused(ws, "run");
@@ -211,6 +228,7 @@ class ClearErrorsTest {
     @Test
     void aMistypedRouteTemplateRefIsAConfigurationError() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // refused before anything is opened: no database may appear
             ws.jobs(job("job-a", "a").replace("routeTemplateRef: extract", "routeTemplateRef: extrcat"));
             assertThat(refused(ws, "run")).contains("job-a").contains("'extrcat'").contains("extract");
         }
@@ -219,6 +237,7 @@ class ClearErrorsTest {
     @Test
     void aJobsFileWithoutJobsNamesThatFile() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // refused before anything is opened: no database may appear
             Path jobs = ws.dir.resolve("my-jobs.yaml");
             Files.writeString(jobs, "- route:\n    id: extra\n    from:\n      uri: direct:extra\n      steps:\n        - log: { message: hi }\n");
             ws.settings.put("leadpipe.jobs.file", jobs.toString());
@@ -229,6 +248,7 @@ class ClearErrorsTest {
     @Test
     void fullWidthDigitsAreNotANumber() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // refused before anything is opened: no database may appear
             ws.settings.put("leadpipe.source.leads-api.page-size", "\uFF11\uFF10\uFF10");
             assertThat(refused(ws, "run")).contains("leadpipe.source.leads-api.page-size").contains("whole number");
             ws.settings.put("leadpipe.source.leads-api.page-size", "100");

@@ -50,6 +50,7 @@ class JobsFileTest {
     @Test
     void aJobsFileThatIsNotThereStopsBeforeAnythingIsCreated() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // the check below is that leadpipe itself creates no database
             ws.settings.put("leadpipe.jobs.file", ws.dir.resolve("nope.yaml").toString());
             TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
             assertThat(run.exitCode()).isEqualTo(2);

@@ -138,12 +138,14 @@ class ParentChildPullTest {
     @Test
     void aChildSourceThatIsNotDeclaredOrATemplateWithoutTheIdStopsBeforeAnythingIsOpened() throws Exception {
         try (TestWorkspace ws = workspace(new SimulatorConfig(), childrenJob("bad-source", "{id}/contacts", "contactz"))) {
+            ws.newDatabase = true; // the checks below are that leadpipe itself creates no database
             TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
             assertThat(run.exitCode()).isEqualTo(2);
             assertThat(run.err()).contains("job bad-source reads its children from source 'contactz', which is not in leadpipe.sources");
             assertThat(ws.dir.resolve("db")).doesNotExist();
         }
         try (TestWorkspace ws = workspace(new SimulatorConfig(), childrenJob("no-id", "/v1/companies/contacts", "contacts"))) {
+            ws.newDatabase = true;
             TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
             assertThat(run.exitCode()).isEqualTo(2);
             assertThat(run.err()).contains("job no-id: children '/v1/companies/contacts' must contain {id}");

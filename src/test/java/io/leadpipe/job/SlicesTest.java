@@ -215,6 +215,7 @@ class SlicesTest {
     @Test
     void badSlicesStopBeforeAnythingIsOpened() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // the check below is that leadpipe itself creates no database
             ws.jobs(TestWorkspace.job("by-day", "", "slices", "updated_since..updated_before from 2026-01-01 to 2026-01-03 step 6h"));
             TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
             assertThat(run.exitCode()).isEqualTo(2);

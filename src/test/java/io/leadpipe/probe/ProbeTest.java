@@ -218,6 +218,7 @@ class ProbeTest {
     void anAnswerThatIsNotJsonOrNoAnswerAtAllFails() throws Exception {
         try (TestWorkspace ws = new TestWorkspace();
              FakeApi api = new FakeApi((ex, n) -> FakeApi.send(ex, 200, "text/html; charset=utf-8", "<!DOCTYPE html><html>Sign in</html>")).serve(ws)) {
+            ws.newDatabase = true; // the check below is that leadpipe itself creates no database
             TestWorkspace.CliResult html = ws.cli(TestWorkspace.envWithKey(), "probe", "leads-api");
 
             assertThat(html.exitCode()).as("output:\n%s", html.out()).isEqualTo(1);

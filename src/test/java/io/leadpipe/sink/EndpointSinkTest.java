@@ -220,6 +220,7 @@ class EndpointSinkTest {
     @Test
     void anEndpointWhoseComponentIsMissingIsOneLineAndNothingIsOpened() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // the check below is that leadpipe itself creates no database
             ws.settings.put("leadpipe.sink.enabled", "true");
             ws.settings.put("leadpipe.sink.endpoint", "kafka:leads?brokers=127.0.0.1:9092");
             TestWorkspace.CliResult deliver = ws.cli(TestWorkspace.envWithKey(), "deliver");

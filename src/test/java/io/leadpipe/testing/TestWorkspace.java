@@ -41,6 +41,14 @@ public final class TestWorkspace implements AutoCloseable {
     public final Path dir;
     public final Map<String, String> settings = new LinkedHashMap<>();
     public LeadsApiSimulator simulator;
+    /**
+     * True: leadpipe's first start creates the database itself, every migration from V1, as on a new machine. False (the
+     * default): before leadpipe first runs, the workspace's H2 file is a copy of one already migrated ({@link SchemaTemplate}),
+     * unless the test has created the file, changed its URL or set a password by then.
+     */
+    public boolean newDatabase;
+    private final String initialUrl;
+    private boolean seeded;
 
     /** -Dleadpipe-test.db=postgres runs the workspace on an embedded PostgreSQL (one server, a fresh database each). */
     public static final boolean POSTGRES = "postgres".equals(System.getProperty("leadpipe-test.db"));
@@ -52,6 +60,7 @@ public final class TestWorkspace implements AutoCloseable {
         } else {
             settings.put("leadpipe.db.url", "jdbc:h2:file:" + dir.resolve("db/leadpipe") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
         }
+        initialUrl = settings.get("leadpipe.db.url");
         settings.put("leadpipe.report.dir", dir.resolve("reports").toString());
         settings.put("camel.management.enabled", "false"); // one management port per machine: only tests that scrape it turn it on
     }
@@ -136,6 +145,7 @@ public final class TestWorkspace implements AutoCloseable {
     public CliResult cli(Map<String, String> env, String... args) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
+        seedDatabase(args);
         List<String> argv = new ArrayList<>(List.of("--config", configFile().toString()));
         argv.addAll(List.of(args));
         int code = new LeadpipeCli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), env)
@@ -145,8 +155,18 @@ public final class TestWorkspace implements AutoCloseable {
 
     /** The application in this JVM, started on this workspace's settings (close it). */
     public LeadpipeWiring app() throws Exception {
+        seedDatabase();
         io.leadpipe.config.Settings s = io.leadpipe.config.Settings.load(Path.of("application.properties"), configFile(), Map.of(), envWithKey(), new java.util.Properties());
         return new LeadpipeWiring(s).start(envWithKey());
+    }
+
+    /** The migrated template's copy, once, where leadpipe would otherwise create the database and migrate it from V1 (probe opens none). */
+    private void seedDatabase(String... args) throws IOException {
+        if (seeded || newDatabase || POSTGRES || List.of(args).contains("probe")) return;
+        seeded = true;
+        boolean ownPassword = !settings.getOrDefault("leadpipe.db.password", "").isEmpty() || !settings.getOrDefault("leadpipe.db.password-file", "").isEmpty();
+        if (ownPassword || !initialUrl.equals(settings.get("leadpipe.db.url")) || Files.exists(dir.resolve("db"))) return;
+        SchemaTemplate.copyInto(dir.resolve("db"));
     }
 
     public static int freePort() throws IOException {
@@ -165,8 +185,10 @@ public final class TestWorkspace implements AutoCloseable {
 
     /** target/leadpipe.jar as a separate JVM, output to a log file in the workspace. */
     public Process startProcess(Path log, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", Path.of("target/leadpipe.jar").toAbsolutePath().toString(),
-                "--config", configFile().toString()));
+        seedDatabase(args);
+        List<String> cmd = new ArrayList<>(List.of(javaBin()));
+        cmd.addAll(ChildJvm.options());
+        cmd.addAll(List.of("-jar", Path.of("target/leadpipe.jar").toAbsolutePath().toString(), "--config", configFile().toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("").toAbsolutePath().toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
