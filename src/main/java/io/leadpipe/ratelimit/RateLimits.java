@@ -46,7 +46,8 @@ public final class RateLimits {
      */
     public ApiQuota register(String api, Object keyIdentity, QuotaSpec spec, RatePolicy policy) {
         RateLimitGovernor g = governorByKey.computeIfAbsent(keyIdentity.toString(), k -> {
-            RateLimitGovernor made = new RateLimitGovernor(api, policy.floor(), policy.resetMargin(), policy.nodeShare()).maxWait(maxWait);
+            RateLimitGovernor made = new RateLimitGovernor(api, policy.floor(), policy.resetMargin(), policy.nodeShare()).maxWait(maxWait)
+                    .windowMargin(policy.windowMargin());
             // the row is found by a digest of the key's identity: the key is never stored
             if (sharedWindows != null) made.shareWindow(sharedWindows, io.leadpipe.encoding.Sha256.hex("rate-limit-window\n" + k), sharedBlock);
             return made;
@@ -121,14 +122,23 @@ public final class RateLimits {
         Instant retryAt = exchange.getVariable(RETRY_NOT_BEFORE, Instant.class);
         if (retryAt != null) exchange.removeVariable(RETRY_NOT_BEFORE);
         q.acquire(exchange.getVariable("jobId", String.class), retryAt);
+        exchange.setVariable(PERMITTED_AT, System.nanoTime());
     }
+
+    /** The exchange variable holding when the governor let the request through (System.nanoTime), set by {@link #acquire}. */
+    static final String PERMITTED_AT = "permittedAt";
 
     /** The exchange variable holding when the request went on the wire (System.nanoTime), set by {@link #sending}. */
     static final String SENT_AT = "sentAt";
 
     /** The request goes on the wire now: its answer time is counted from here, after every pacing wait. */
     public void sending(Exchange exchange) {
-        exchange.setVariable(SENT_AT, System.nanoTime());
+        long now = System.nanoTime();
+        exchange.setVariable(SENT_AT, now);
+        // the Throttler's wait and any stall since the permit: a request reaches the API that much later
+        Long permittedAt = exchange.getVariable(PERMITTED_AT, Long.class);
+        String api = exchange.getVariable("source", String.class);
+        if (permittedAt != null && api != null && quotaByApi.containsKey(api)) quota(api).stalled(now - permittedAt);
     }
 
     /** After a 2xx: the quota headers are message headers now; the answer time is the API's. */
