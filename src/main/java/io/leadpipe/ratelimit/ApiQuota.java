@@ -74,12 +74,11 @@ public final class ApiQuota {
     /** A request went on the wire {@code nanos} ago and its 2xx answer is here: the API's answer time. */
     public void answered(long nanos) {
         answerTime.answered(nanos);
-        governor.answered(nanos);
     }
 
-    /** A request went on the wire {@code nanos} after the governor let it through. */
-    public void stalled(long nanos) {
-        governor.stalled(nanos);
+    /** A request's 2xx answer came {@code nanos} after the governor let it through (every wait after the permit in it). */
+    public void answeredSincePermit(long nanos) {
+        governor.answeredSincePermit(nanos);
     }
 
     /**

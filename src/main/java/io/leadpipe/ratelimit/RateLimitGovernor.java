@@ -98,13 +98,8 @@ public final class RateLimitGovernor {
         return this;
     }
 
-    /** A request went on the wire {@code nanos} after its permit (the Throttler, a busy process): for the windows' margin. */
-    public void stalled(long nanos) {
-        transit.stalled(nanos);
-    }
-
-    /** A request's answer came {@code nanos} after it went on the wire: for the windows' margin. */
-    public void answered(long nanos) {
+    /** A request's answer came {@code nanos} after its permit (the Throttler's wait included): for the windows' margin. */
+    public void answeredSincePermit(long nanos) {
         transit.answered(nanos);
     }
 

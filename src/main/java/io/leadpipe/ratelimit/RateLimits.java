@@ -133,19 +133,18 @@ public final class RateLimits {
 
     /** The request goes on the wire now: its answer time is counted from here, after every pacing wait. */
     public void sending(Exchange exchange) {
-        long now = System.nanoTime();
-        exchange.setVariable(SENT_AT, now);
-        // the Throttler's wait and any stall since the permit: a request reaches the API that much later
-        Long permittedAt = exchange.getVariable(PERMITTED_AT, Long.class);
-        String api = exchange.getVariable("source", String.class);
-        if (permittedAt != null && api != null && quotaByApi.containsKey(api)) quota(api).stalled(now - permittedAt);
+        exchange.setVariable(SENT_AT, System.nanoTime());
     }
 
     /** After a 2xx: the quota headers are message headers now; the answer time is the API's. */
     public void observe(Exchange exchange) {
         ApiQuota q = quota(exchange.getVariable("source", String.class));
+        long now = System.nanoTime();
         Long sentAt = exchange.getVariable(SENT_AT, Long.class);
-        if (sentAt != null) q.answered(System.nanoTime() - sentAt);
+        if (sentAt != null) q.answered(now - sentAt);
+        // the request was counted by the API before this answer: windows without a reset keep ours that long (Transit)
+        Long permittedAt = exchange.getVariable(PERMITTED_AT, Long.class);
+        if (permittedAt != null) q.answeredSincePermit(now - permittedAt);
         q.observe(name -> exchange.getMessage().getHeader(name, String.class));
     }
 

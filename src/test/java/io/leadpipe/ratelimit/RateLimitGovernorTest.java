@@ -150,14 +150,14 @@ class RateLimitGovernorTest {
 
     @Test
     void aRequestOfOursLeavesARollingWindowTheMeasuredTransitAfterIt() throws Exception {
-        // the longest wait between a permit and the wire (30 ms) + the fastest answer (5 ms): the request reached the API
-        // by then, so it leaves the API's window 35 ms after ours, not the 250 ms reset margin (a ninth of a 2-s window)
+        // the longest time from a permit to its answer among the recent requests (35 ms): the API counted each before
+        // its answer, so ours leave its window 35 ms after ours, not the 250 ms reset margin (a ninth of a 2-s window)
         RateLimitGovernor g = governor(0);
         Instant t0 = now.get();
         g.observeWindows(List.of(new QuotaWindows.Reading("window", 3L, 3L, Duration.ofSeconds(10))));
-        g.stalled(Duration.ofMillis(30).toNanos());
-        g.answered(Duration.ofMillis(12).toNanos());
-        g.answered(Duration.ofMillis(5).toNanos());
+        g.answeredSincePermit(Duration.ofMillis(12).toNanos());
+        g.answeredSincePermit(Duration.ofMillis(35).toNanos());
+        g.answeredSincePermit(Duration.ofMillis(5).toNanos());
         assertThat(g.windowMargin()).isEqualTo(Duration.ofMillis(35));
         g.acquire("job");
         now.set(t0.plusMillis(100));
@@ -172,8 +172,7 @@ class RateLimitGovernorTest {
     void aFixedWindowMarginIsKeptWhateverIsMeasured() throws Exception {
         RateLimitGovernor g = governor(0).windowMargin(Duration.ofMillis(250)); // leadpipe.ratelimit.window-margin-ms = 250
         g.observeWindows(List.of(new QuotaWindows.Reading("window", 1L, 1L, Duration.ofSeconds(10))));
-        g.stalled(Duration.ofMillis(1).toNanos());
-        g.answered(Duration.ofMillis(1).toNanos());
+        g.answeredSincePermit(Duration.ofMillis(1).toNanos());
         g.acquire("job");
         g.acquire("job");
         assertThat(sleeps).containsExactly(Duration.ofMillis(10_250));
