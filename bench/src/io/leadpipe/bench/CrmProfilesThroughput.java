@@ -26,13 +26,17 @@ import java.util.regex.Pattern;
 final class CrmProfilesThroughput {
 
     /** One CRM under test: its profile, leads, limit (requests per 2 s window; the smoke's per window), leads per request, and leadpipe settings of the bench scale. */
-    record Crm(String profile, int leads, int limit, double leadsPerRequest, Map<String, String> settings) {}
+    record Crm(String profile, int leads, int limit, double leadsPerRequest, Map<String, String> settings, String label) {
+        Crm(String profile, int leads, int limit, double leadsPerRequest, Map<String, String> settings) {
+            this(profile, leads, limit, leadsPerRequest, settings, profile);
+        }
+    }
 
-    record Result(String profile, int leads, long records, int duplicates, long deadLetters, long requests, long overLimit,
+    record Result(String profile, String margin, int leads, long records, int duplicates, long deadLetters, long requests, long overLimit,
                   int fullWindows, double share, double seconds, double leadsPerSecond, double allowedLeadsPerSecond) {
         String row() {
-            return String.format(Locale.ROOT, "| %s | %,d | %,d | %d | %d | %,d | %d | %d | **%.3f** | %.1f | **%,.0f** | %,.0f | %.3f |",
-                    profile, leads, records, duplicates, deadLetters, requests, overLimit, fullWindows, share, seconds, leadsPerSecond,
+            return String.format(Locale.ROOT, "| %s | %s | %,d | %,d | %d | %d | %,d | %d | %d | **%.3f** | %.1f | **%,.0f** | %,.0f | %.3f |",
+                    profile, margin, leads, records, duplicates, deadLetters, requests, overLimit, fullWindows, share, seconds, leadsPerSecond,
                     allowedLeadsPerSecond, leadsPerSecond / allowedLeadsPerSecond);
         }
     }
@@ -72,8 +76,17 @@ final class CrmProfilesThroughput {
                 new Crm("pipedrive", Scale.of(400, 10), 40, 0.5, Map.of()),
                 // x-ms-ratelimit-burst-remaining-xrm-requests of a 5-minute window (6,000 = 20 a second), scaled
                 new Crm("dataverse", Scale.of(400, 10), 40, 1, Map.of("leadpipe.sink.crm.quota.window.interval", w, "leadpipe.sink.crm.quota.window.limit", String.valueOf(perWindow(40)))),
-                // no quota headers: the profile's crm.max-requests-per-second (10) is the allowance leadpipe knows
-                new Crm("zoho", Scale.of(3_000, 100), Scale.of(20, 4), 5, Map.of("leadpipe.sink.batch-size", "5")));
+                // credits of a rolling 24 h, in no header: the profile's crm.quota.day.limit, counted by leadpipe, scaled
+                new Crm("zoho", Scale.of(3_000, 100), Scale.of(20, 4), 5, Map.of("leadpipe.sink.batch-size", "5",
+                        "leadpipe.sink.crm.quota.day.interval", w, "leadpipe.sink.crm.quota.day.limit", String.valueOf(perWindow(Scale.of(20, 4))))),
+                // the profile before it declared Zoho's credits: 10 requests a second of leadpipe's own, nothing counted
+                new Crm("zoho", Scale.of(3_000, 100), Scale.of(20, 4), 5, Map.of("leadpipe.sink.batch-size", "5",
+                        "leadpipe.sink.crm.max-requests-per-second", "10", "leadpipe.sink.crm.quota.day.limit", "1000000000"), "zoho (10/s, credits not counted)"));
+    }
+
+    /** -Dbench.sink.window-margins: each row once per leadpipe.ratelimit.window-margin-ms (the fixed 250 ms before it was measured). */
+    static List<String> margins() {
+        return List.of(System.getProperty("bench.sink.window-margins", Scale.smoke() ? "measured" : "250,measured").split(","));
     }
 
     static void report() throws Exception {
@@ -82,19 +95,25 @@ final class CrmProfilesThroughput {
                 + "alone (default floor, default concurrency); each fake's window is %d ms (HubSpot tells it; a day or Dataverse's 5 minutes "
                 + "is told to leadpipe as %d ms through the profile's quota interval). Share: requests served in the windows the delivery covered "
                 + "fully ÷ (limit × those windows); leads/s: wall-clock over the whole `deliver` (start-up included).%n%n", windowMs(), windowMs());
-        System.out.println("| profile | leads | records | duplicates | dead letters | requests | over limit | full windows | share of allowance | seconds | leads/s | allowed leads/s | ÷ allowed |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        System.out.println("| profile | window margin | leads | records | duplicates | dead letters | requests | 429s | full windows | share of allowance | seconds | leads/s | allowed leads/s | ÷ allowed |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         // -Dbench.sink.profiles=hubspot,zoho: only those rows
         List<String> only = List.of(System.getProperty("bench.sink.profiles", "").split(",")).stream().filter(p -> !p.isBlank()).toList();
-        List<Scale.Row<Result>> rows = crms().stream().filter(c -> only.isEmpty() || only.contains(c.profile()))
-                .<Scale.Row<Result>>map(c -> () -> run(c)).toList();
+        List<Scale.Row<Result>> rows = new java.util.ArrayList<>();
+        for (Crm c : crms()) {
+            if (!only.isEmpty() && !only.contains(c.profile())) continue;
+            for (String m : margins()) {
+                rows.add(() -> run(c, m.trim()));
+                if (!c.label().equals(c.profile())) break; // a variant of the profile is the "before" of another change: once
+            }
+        }
         for (Scale.Row<Result> r : Scale.rows(rows)) System.out.println(r.run().row());
         System.out.println();
     }
 
     private static final Pattern DEAD = Pattern.compile("(\\d+) dead-lettered this run");
 
-    static Result run(Crm crm) throws Exception {
+    static Result run(Crm crm, String margin) throws Exception {
         try (BenchWorkspace ws = new BenchWorkspace(); CrmFake fake = fake(crm.profile())) {
             SimulatorConfig c = new SimulatorConfig();
             c.leads = leads(crm);
@@ -120,6 +139,7 @@ final class CrmProfilesThroughput {
                 ws.settings.put("leadpipe.sink.crm.auth.client-secret-file", secret.toString());
             }
             ws.settings.putAll(crm.settings());
+            ws.settings.put("leadpipe.ratelimit.window-margin-ms", margin);
             ws.run("run");                       // extract first: only delivery is timed
             long t0 = System.nanoTime();
             String out = ws.run("deliver");
@@ -132,8 +152,9 @@ final class CrmProfilesThroughput {
             if (fake.duplicates() != 0) throw new IllegalStateException(crm.profile() + ": " + fake.duplicates() + " duplicates");
 
             QuotaUtilisation.Windows windows = QuotaUtilisation.Windows.ofServed(fake.servedAt(), windowMs(), limit(crm));
-            System.err.println(crm.profile() + ": requests per window " + windows.served().values() + "; " + fake.counts());
-            return new Result(crm.profile(), leads(crm), fake.records().size(), fake.duplicates(), deadLetters, fake.requests(), fake.overLimit(),
+            System.err.println(crm.label() + " (window margin " + margin + "): requests per window " + windows.served().values() + "; " + fake.counts());
+            return new Result(crm.label(), margin.equals("measured") ? "measured" : margin + " ms", leads(crm), fake.records().size(), fake.duplicates(),
+                    deadLetters, fake.requests(), fake.overLimit() + fake.overConcurrency(),
                     windows.full(), windows.utilisation(), s, leads(crm) / s,
                     limit(crm) * crm.leadsPerRequest() * 1000 / windowMs());
         }

@@ -30,11 +30,20 @@ final class ProcessSettings {
                 io.leadpipe.auth.PublicClientSeal.from(settings));
     }
 
-    /** leadpipe.ratelimit.floor, reset-margin-ms, node-share: how every governor paces. */
+    /** leadpipe.ratelimit.floor, reset-margin-ms, node-share, window-margin-ms: how every governor paces. */
     RatePolicy ratePolicy() {
         return new RatePolicy(settings.getLong("leadpipe.ratelimit.floor", 10, 0, Long.MAX_VALUE),
                 Duration.ofMillis(settings.getLong("leadpipe.ratelimit.reset-margin-ms", 250, 0, 600_000)),
-                settings.getDouble("leadpipe.ratelimit.node-share", 1.0, 0.01, 1.0));
+                settings.getDouble("leadpipe.ratelimit.node-share", 1.0, 0.01, 1.0),
+                windowMargin());
+    }
+
+    /** leadpipe.ratelimit.window-margin-ms: {@code measured} (null) or a fixed number of milliseconds. */
+    private Duration windowMargin() {
+        String value = settings.get("leadpipe.ratelimit.window-margin-ms", "measured").trim();
+        if (value.equals("measured")) return null;
+        if (!value.matches("[0-9]{1,6}")) throw settings.invalid("leadpipe.ratelimit.window-margin-ms", value, "must be measured or a number of milliseconds (0 to 600000)");
+        return Duration.ofMillis(settings.getLong("leadpipe.ratelimit.window-margin-ms", 0, 0, 600_000));
     }
 
     /** leadpipe.ratelimit.max-wait: an API asking for a longer wait stops the job (checkpointed) instead. */

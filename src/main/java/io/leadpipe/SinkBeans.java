@@ -99,7 +99,7 @@ final class SinkBeans implements CamelConfiguration {
                     : new QuotaSpec(RateLimitHeaderNames.read(ApiKeys.source(settings, api.getKey())), QuotaWindows.none(), RateLimitRules.none(),
                             settings.getInt(prefix + "max-requests-per-second", 50, 1, 100_000)); // application.properties: 50
             rateLimits.register(api.getKey(), api.getValue().identity(), quota,
-                    new RatePolicy(policy.floor(), policy.resetMargin(), 1.0)); // the delivery APIs have always paced on their whole window
+                    new RatePolicy(policy.floor(), policy.resetMargin(), 1.0, policy.windowMargin())); // the delivery APIs have always paced on their whole window
         }
     }
 

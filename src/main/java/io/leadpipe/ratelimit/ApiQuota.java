@@ -76,6 +76,11 @@ public final class ApiQuota {
         answerTime.answered(nanos);
     }
 
+    /** A request's 2xx answer came {@code nanos} after the governor let it through (every wait after the permit in it). */
+    public void answeredSincePermit(long nanos) {
+        governor.answeredSincePermit(nanos);
+    }
+
     /**
      * Requests of this API to keep in flight so that its quota, not its answer time, sets the pace (concurrency =
      * auto): the rate the quota allows (the key's window, or the Throttler's cap when tighter or the only one

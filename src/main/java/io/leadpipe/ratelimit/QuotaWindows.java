@@ -86,7 +86,8 @@ public final class QuotaWindows {
             String limit = k.optional(q + "limit-header");
             String remaining = k.optional(q + "remaining-header");
             String used = k.optional(q + "used-header");
-            if (limit == null && remaining == null && used == null) continue;
+            // a declared limit alone is a window leadpipe counts itself (Zoho's credits: documented, in no header)
+            if (limit == null && remaining == null && used == null && k.optional(q + "limit") == null) continue;
             String patternText = k.optional(q + "used-pattern");
             if (patternText == null) patternText = "(\\d+)(?:/(\\d+))?"; // used, or used/limit
             Pattern pattern;
@@ -119,7 +120,8 @@ public final class QuotaWindows {
             }
             String intervalHeader = k.optional(q + "interval-header");
             if (interval == null && intervalHeader == null) {
-                throw k.invalid(q + "limit-header", limit != null ? limit : remaining != null ? remaining : used,
+                String named = limit != null ? "limit-header" : remaining != null ? "remaining-header" : used != null ? "used-header" : "limit";
+                throw k.invalid(q + named, k.optional(q + named),
                         "the window's length is not known: set " + k.key(q + "interval-header") + " or " + k.key(q + "interval"));
             }
             windows.add(new Window(slot.getKey(), limit, remaining, used, pattern, intervalHeader, interval, valuePattern, declaredLimit));

@@ -62,6 +62,7 @@ public final class RateLimitGovernor {
     private volatile SharedQuota shared; // null: this instance paces alone (or with its node share)
     private Double windowRate; // requests per second the window allows, as last worked out (allowedRate)
     private final LearnedRate learnedRate; // for APIs that announce no quota: the rate their 429s taught
+    private volatile Transit transit; // how late after its permit a request may be counted: windows without a reset keep ours that much longer
 
     /** A wait longer than this is not made: acquire throws {@link WaitTooLongException} instead. */
     public RateLimitGovernor maxWait(Duration max) {
@@ -85,6 +86,26 @@ public final class RateLimitGovernor {
         this.clock = clock;
         this.sleeper = sleeper;
         this.learnedRate = new LearnedRate(name, clock);
+        this.transit = new Transit(resetMargin, true);
+    }
+
+    /**
+     * leadpipe.ratelimit.window-margin-ms: how long after its permit a request of ours may still be counted in a window
+     * without a reset time; null (the default): measured from this key's requests (the reset margin until then).
+     */
+    public RateLimitGovernor windowMargin(Duration fixed) {
+        if (fixed != null) this.transit = new Transit(fixed, false);
+        return this;
+    }
+
+    /** A request's answer came {@code nanos} after its permit (the Throttler's wait included): for the windows' margin. */
+    public void answeredSincePermit(long nanos) {
+        transit.answered(nanos);
+    }
+
+    /** How long after its permit a request may still be counted in a window without a reset time, as used now. */
+    public Duration windowMargin() {
+        return transit.margin();
     }
 
     public RateLimitGovernor(String name, long floor, Duration resetMargin) {
@@ -188,7 +209,7 @@ public final class RateLimitGovernor {
                         RollingWindow tightest = null;
                         Instant windowFrees = null;
                         for (RollingWindow w : windows.values()) {
-                            Instant u = w.blockedUntil(now, floor, resetMargin);
+                            Instant u = w.blockedUntil(now, floor);
                             if (u != null && (windowFrees == null || u.isAfter(windowFrees))) {
                                 windowFrees = u;
                                 tightest = w;
@@ -230,7 +251,7 @@ public final class RateLimitGovernor {
         Instant now = clock.instant();
         if (pausedUntil != null && now.isBefore(pausedUntil)) return pausedUntil;
         for (RollingWindow w : windows.values()) {
-            Instant u = w.blockedUntil(now, floor, resetMargin);
+            Instant u = w.blockedUntil(now, floor);
             if (u != null) return u;
         }
         return null;
@@ -332,7 +353,11 @@ public final class RateLimitGovernor {
     /** What an answer said about the windows announced without a reset time (QuotaWindows). */
     public synchronized void observeWindows(java.util.List<QuotaWindows.Reading> readings) {
         Instant now = clock.instant();
-        for (QuotaWindows.Reading r : readings) windows.computeIfAbsent(r.window(), name -> new RollingWindow(name, resetMargin)).observe(r, now);
+        for (QuotaWindows.Reading r : readings) {
+            RollingWindow w = windows.get(r.window());
+            if (w == null) windows.put(r.window(), w = new RollingWindow(r.window(), transit));
+            w.observe(r, now, released);
+        }
     }
 
     /** Our estimate of what is left in a window without a reset time (null: not announced yet). */

@@ -46,7 +46,8 @@ public final class RateLimits {
      */
     public ApiQuota register(String api, Object keyIdentity, QuotaSpec spec, RatePolicy policy) {
         RateLimitGovernor g = governorByKey.computeIfAbsent(keyIdentity.toString(), k -> {
-            RateLimitGovernor made = new RateLimitGovernor(api, policy.floor(), policy.resetMargin(), policy.nodeShare()).maxWait(maxWait);
+            RateLimitGovernor made = new RateLimitGovernor(api, policy.floor(), policy.resetMargin(), policy.nodeShare()).maxWait(maxWait)
+                    .windowMargin(policy.windowMargin());
             // the row is found by a digest of the key's identity: the key is never stored
             if (sharedWindows != null) made.shareWindow(sharedWindows, io.leadpipe.encoding.Sha256.hex("rate-limit-window\n" + k), sharedBlock);
             return made;
@@ -121,7 +122,11 @@ public final class RateLimits {
         Instant retryAt = exchange.getVariable(RETRY_NOT_BEFORE, Instant.class);
         if (retryAt != null) exchange.removeVariable(RETRY_NOT_BEFORE);
         q.acquire(exchange.getVariable("jobId", String.class), retryAt);
+        exchange.setVariable(PERMITTED_AT, System.nanoTime());
     }
+
+    /** The exchange variable holding when the governor let the request through (System.nanoTime), set by {@link #acquire}. */
+    static final String PERMITTED_AT = "permittedAt";
 
     /** The exchange variable holding when the request went on the wire (System.nanoTime), set by {@link #sending}. */
     static final String SENT_AT = "sentAt";
@@ -134,8 +139,12 @@ public final class RateLimits {
     /** After a 2xx: the quota headers are message headers now; the answer time is the API's. */
     public void observe(Exchange exchange) {
         ApiQuota q = quota(exchange.getVariable("source", String.class));
+        long now = System.nanoTime();
         Long sentAt = exchange.getVariable(SENT_AT, Long.class);
-        if (sentAt != null) q.answered(System.nanoTime() - sentAt);
+        if (sentAt != null) q.answered(now - sentAt);
+        // the request was counted by the API before this answer: windows without a reset keep ours that long (Transit)
+        Long permittedAt = exchange.getVariable(PERMITTED_AT, Long.class);
+        if (permittedAt != null) q.answeredSincePermit(now - permittedAt);
         q.observe(name -> exchange.getMessage().getHeader(name, String.class));
     }
 

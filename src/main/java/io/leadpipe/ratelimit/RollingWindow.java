@@ -16,7 +16,7 @@ import java.util.Deque;
 final class RollingWindow {
 
     final String name;
-    private final Duration transit; // how long after its permit a request of ours may reach the API and be counted
+    private final Transit transit; // how long after its permit a request of ours may reach the API and be counted (measured)
     private Long limit;
     private Duration length;
     private Long said;             // remaining, as the last answer said
@@ -25,14 +25,21 @@ final class RollingWindow {
     private long leftSince;        // our requests that left the window since that answer
     private final Deque<Instant> ours = new ArrayDeque<>(); // our requests still inside the window
 
-    RollingWindow(String name, Duration transit) {
+    RollingWindow(String name, Transit transit) {
         this.name = name;
         this.transit = transit;
     }
 
-    void observe(QuotaWindows.Reading r, Instant now) {
+    /** @param sentBefore when the governor let requests through before this window was first heard of (in order) */
+    void observe(QuotaWindows.Reading r, Instant now, Iterable<Instant> sentBefore) {
         if (r.limit() != null) limit = r.limit();
+        boolean first = length == null;
         length = r.length();
+        if (first) {
+            // the requests already in flight when the first answer came are in the API's window too
+            Instant cutoff = now.minus(length).minus(transit.margin());
+            for (Instant t : sentBefore) if (t.isAfter(cutoff)) ours.addLast(t);
+        }
         purge(now);
         // the API counted our latest request somewhere between its send and this answer: count it from the
         // answer, so a slow first call (connection set-up) cannot make the window look freed too early
@@ -59,8 +66,10 @@ final class RollingWindow {
 
     /** Our estimate of what is left now, or null while no answer said. */
     Long remaining(Instant now) {
-        if (said == null || length == null) return null;
+        if (length == null) return null;
         purge(now);
+        // a limit no answer counts down (Zoho's credits: documented, never sent): our own requests are the count
+        if (said == null) return limit == null ? null : limit - ours.size();
         // a whole window after the answer, everything it counted has left (the limit unknown: ask, and hear it again)
         if (!now.isBefore(saidAt.plus(length))) return limit == null ? null : limit - ours.size();
         return said - sentSince + leftSince;
@@ -76,12 +85,14 @@ final class RollingWindow {
         return limit == null ? 0 : Math.min(floor, limit / 10);
     }
 
-    /** Null when a request may go now; else the moment the window frees one (plus the margin), always after now. */
-    Instant blockedUntil(Instant now, long floor, Duration margin) {
+    /** Null when a request may go now; else the moment the window frees one (plus the transit), always after now. */
+    Instant blockedUntil(Instant now, long floor) {
         Long left = remaining(now);
         if (left == null || left > effectiveFloor(floor)) return null;
-        Instant wholeWindow = saidAt.plus(length).plus(margin);
-        Instant oldestLeaves = ours.isEmpty() ? null : ours.peekFirst().plus(length).plus(transit);
+        Duration margin = transit.margin();
+        // counted by ourselves alone (no answer said what is left): ours are all there is
+        Instant wholeWindow = saidAt == null ? now : saidAt.plus(length).plus(margin);
+        Instant oldestLeaves = ours.isEmpty() ? null : ours.peekFirst().plus(length).plus(margin);
         Instant until;
         if (!wholeWindow.isAfter(now)) until = oldestLeaves;                    // what the answer counted has left: ours hold it
         else if (limit == null || oldestLeaves == null) until = wholeWindow;    // the limit unknown: the whole window is the only safe time
@@ -98,7 +109,7 @@ final class RollingWindow {
     private void purge(Instant now) {
         if (length == null) return;
         // the API counted it when it arrived, up to the transit margin after we let it go: it leaves that much later
-        Instant cutoff = now.minus(length).minus(transit);
+        Instant cutoff = now.minus(length).minus(transit.margin());
         while (!ours.isEmpty() && !ours.peekFirst().isAfter(cutoff)) {
             ours.removeFirst();
             if (said != null) leftSince++;

@@ -149,6 +149,53 @@ class RateLimitGovernorTest {
     }
 
     @Test
+    void aRequestOfOursLeavesARollingWindowTheMeasuredTransitAfterIt() throws Exception {
+        // the longest time from a permit to its answer among the recent requests (35 ms): the API counted each before
+        // its answer, so ours leave its window 35 ms after ours, not the 250 ms reset margin (a ninth of a 2-s window)
+        RateLimitGovernor g = governor(0);
+        Instant t0 = now.get();
+        g.observeWindows(List.of(new QuotaWindows.Reading("window", 3L, 3L, Duration.ofSeconds(10))));
+        g.answeredSincePermit(Duration.ofMillis(12).toNanos());
+        g.answeredSincePermit(Duration.ofMillis(35).toNanos());
+        g.answeredSincePermit(Duration.ofMillis(5).toNanos());
+        assertThat(g.windowMargin()).isEqualTo(Duration.ofMillis(35));
+        g.acquire("job");
+        now.set(t0.plusMillis(100));
+        g.acquire("job");
+        now.set(t0.plusMillis(200));
+        g.acquire("job");                                   // 0 left
+        g.acquire("job");                                   // the first leaves at t0 + 10 s + 35 ms
+        assertThat(sleeps).containsExactly(Duration.ofMillis(9_835));
+    }
+
+    @Test
+    void aFixedWindowMarginIsKeptWhateverIsMeasured() throws Exception {
+        RateLimitGovernor g = governor(0).windowMargin(Duration.ofMillis(250)); // leadpipe.ratelimit.window-margin-ms = 250
+        g.observeWindows(List.of(new QuotaWindows.Reading("window", 1L, 1L, Duration.ofSeconds(10))));
+        g.answeredSincePermit(Duration.ofMillis(1).toNanos());
+        g.acquire("job");
+        g.acquire("job");
+        assertThat(sleeps).containsExactly(Duration.ofMillis(10_250));
+    }
+
+    @Test
+    void aDeclaredLimitNoAnswerCountsDownIsPacedByOurOwnRequests() throws Exception {
+        // Zoho's credits: a documented limit per rolling window, in no header — the requests already in flight when the
+        // first answer came count too
+        RateLimitGovernor g = governor(0);
+        Instant t0 = now.get();
+        g.acquire("job");
+        g.acquire("job");
+        now.set(t0.plusSeconds(1));
+        g.observeWindows(List.of(new QuotaWindows.Reading("day", 3L, null, Duration.ofSeconds(10))));
+        assertThat(g.windowRemaining("day")).isEqualTo(1L);
+        g.acquire("job");
+        assertThat(sleeps).isEmpty();
+        g.acquire("job");                                   // the first two leave at t0 + 10 s + the margin (250 ms: not measured)
+        assertThat(sleeps).containsExactly(Duration.ofMillis(9_250));
+    }
+
+    @Test
     void aWindowTheApiSaidIsSpentIsNotSentIntoEvenWithNoneOfOursInIt() throws Exception {
         RateLimitGovernor g = governor(0);
         g.observeWindows(List.of(new QuotaWindows.Reading("day", 100L, 0L, Duration.ofSeconds(30))));

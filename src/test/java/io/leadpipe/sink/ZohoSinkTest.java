@@ -45,4 +45,29 @@ class ZohoSinkTest {
             CrmWorkspace.report("zoho (replay)", zoho);
         }
     }
+    @Test
+    void theCreditsOfARollingDayArePacedWithoutA429() throws Exception {
+        // Zoho counts credits over a rolling 24 h and sends no header saying what is left: the profile's declared
+        // crm.quota.day.limit is counted by leadpipe itself. Here the day is 1 s of 10 credits (the bench's scale)
+        int leads = 200;
+        try (ZohoFake zoho = new ZohoFake(CrmWorkspace.TOKEN); TestWorkspace ws = CrmWorkspace.start(leads, "zoho", "")) {
+            zoho.windowLimit = 10;
+            zoho.windowMillis = 1000;
+            ws.settings.put("leadpipe.sink.crm.url", zoho.url());
+            ws.settings.put("leadpipe.sink.crm.quota.day.interval", "1s");
+            ws.settings.put("leadpipe.sink.crm.quota.day.limit", "10");
+            ws.settings.put("leadpipe.sink.batch-size", "10");
+
+            TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(run.exitCode()).as(run.out()).isZero();
+
+            assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", (long) leads));
+            assertThat(zoho.writesPerKey().values()).as("writes per lead").hasSize(leads).allMatch(n -> n == 1);
+            assertThat(zoho.overLimit()).as("429s for spent credits").isZero();
+            assertThat(zoho.overConcurrency()).as("429s over the Free edition's 5 calls at once").isZero();
+            java.util.List<Long> served = zoho.servedAt();
+            assertThat(served.get(served.size() - 1) - served.get(0)).as("20 upserts at 9 a second (10 less the floor's 1)").isGreaterThanOrEqualTo(1000);
+            CrmWorkspace.report("zoho (credits)", zoho);
+        }
+    }
 }

@@ -41,6 +41,10 @@ public abstract class CrmFake implements AutoCloseable {
     private long windowStart;
     /** For a fixed window: how long until it resets, as of the request being answered. */
     protected volatile long windowEndsIn;
+    /** Counted calls in flight at most (0 = no cap), from arrival to answer: one more gets {@link #refuseConcurrency}. */
+    public volatile int concurrencyLimit;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong overConcurrency = new AtomicLong();
     /** The next this-many requests find the window spent (another app of the account used it), whatever the count. */
     public final AtomicInteger spentFor = new AtomicInteger();
     private final Deque<Long> served = new ArrayDeque<>();
@@ -96,41 +100,79 @@ public abstract class CrmFake implements AutoCloseable {
                 handle(ex, ex.getRequestMethod(), ex.getRequestURI().getPath(), ex.getRequestURI().getRawQuery(), body(ex));
                 return;
             }
-            long now = System.currentTimeMillis();
-            int remaining;
-            boolean allowed;
-            synchronized (served) {
-                if (fixedWindow) {
-                    if (now >= windowStart + windowMillis) {
-                        windowStart = now;
-                        served.clear();
-                    }
-                    windowEndsIn = windowStart + windowMillis - now;
+            JsonNode body = body(ex);
+            int flying = inFlight.incrementAndGet();
+            boolean admitted = false;
+            try {
+                int cap = concurrencyLimit;
+                if ((cap > 0 && flying > cap) || !(admitted = admit(ex.getRequestURI().getPath(), body))) {
+                    overConcurrency.incrementAndGet();
+                    refuseConcurrency(ex);
+                    return;
                 }
-                while (!fixedWindow && !served.isEmpty() && served.peekFirst() <= now - windowMillis) served.pollFirst();
-                allowed = (windowLimit == 0 || served.size() < windowLimit) && spentFor.getAndUpdate(n -> Math.max(0, n - 1)) == 0;
-                if (allowed) {
-                    served.addLast(now);
-                    if (firstServed == 0) firstServed = now;
-                    lastServed = now;
-                    servedTotal.incrementAndGet();
-                    servedAt.add(now);
-                }
-                remaining = !allowed ? 0 : windowLimit == 0 ? -1 : windowLimit - served.size();
+                serveCounted(ex, body);
+            } finally {
+                inFlight.decrementAndGet();
+                if (admitted) release(ex.getRequestURI().getPath(), body);
             }
-            quotaHeaders(ex, remaining);
-            if (!allowed) {
-                overLimit.incrementAndGet();
-                refuseQuota(ex);
-                return;
-            }
-            if (latencyMillis > 0) Thread.sleep(latencyMillis);
-            handle(ex, ex.getRequestMethod(), ex.getRequestURI().getPath(), ex.getRequestURI().getRawQuery(), body(ex));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             send(ex, 500, Map.of("error", String.valueOf(e)));
         }
+    }
+
+    /** A counted call within the concurrency caps: the window, the latency, the vendor's handling. */
+    private void serveCounted(HttpExchange ex, JsonNode body) throws IOException, InterruptedException {
+        long now = System.currentTimeMillis();
+        int remaining;
+        boolean allowed;
+        synchronized (served) {
+            if (fixedWindow) {
+                if (now >= windowStart + windowMillis) {
+                    windowStart = now;
+                    served.clear();
+                }
+                windowEndsIn = windowStart + windowMillis - now;
+            }
+            while (!fixedWindow && !served.isEmpty() && served.peekFirst() <= now - windowMillis) served.pollFirst();
+            allowed = (windowLimit == 0 || served.size() < windowLimit) && spentFor.getAndUpdate(n -> Math.max(0, n - 1)) == 0;
+            if (allowed) {
+                served.addLast(now);
+                if (firstServed == 0) firstServed = now;
+                lastServed = now;
+                servedTotal.incrementAndGet();
+                servedAt.add(now);
+            }
+            remaining = !allowed ? 0 : windowLimit == 0 ? -1 : windowLimit - served.size();
+        }
+        quotaHeaders(ex, remaining);
+        if (!allowed) {
+            overLimit.incrementAndGet();
+            refuseQuota(ex);
+            return;
+        }
+        if (latencyMillis > 0) Thread.sleep(latencyMillis);
+        handle(ex, ex.getRequestMethod(), ex.getRequestURI().getPath(), ex.getRequestURI().getRawQuery(), body);
+    }
+
+    /** A call within the overall cap takes a slot of a narrower one (a vendor's per-API cap), or is refused: false, nothing taken. */
+    protected boolean admit(String path, JsonNode body) {
+        return true;
+    }
+
+    /** The call {@link #admit} let in has been answered: its slot is free again. */
+    protected void release(String path, JsonNode body) {
+    }
+
+    /** The vendor's answer to a call over its concurrency cap (the window's refusal unless the vendor says otherwise). */
+    protected void refuseConcurrency(HttpExchange ex) throws IOException {
+        refuseQuota(ex);
+    }
+
+    /** Calls refused for being over a concurrency cap. */
+    public long overConcurrency() {
+        return overConcurrency.get();
     }
 
     /** The request body: JSON parsed, a form as text, or null. */
@@ -256,9 +298,9 @@ public abstract class CrmFake implements AutoCloseable {
     public String counts() {
         String deletions = deleteRequests() == 0 ? "" : String.format(", deleted %d (delete calls %d, answers lost %d, repeated deletes %d)",
                 deletesPerKey().size(), deleteRequests(), lostDeleteAnswers(), deletesOfGone() + deletesPerKey().values().stream().mapToInt(n -> n - 1).sum());
-        return String.format("records %d, duplicates %d, rewrites %d, refused %d, requests %d, over limit %d, allowance share %.2f",
+        return String.format("records %d, duplicates %d, rewrites %d, refused %d, requests %d, over limit %d, over concurrency %d, allowance share %.2f",
                 records().size(), duplicates(), writesPerKey().values().stream().mapToInt(n -> n - 1).sum(), refusedRecords(),
-                requests(), overLimit(), allowanceShare()) + deletions;
+                requests(), overLimit(), overConcurrency(), allowanceShare()) + deletions;
     }
 
     protected static void send(HttpExchange ex, int status, Object body) throws IOException {

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,8 +25,18 @@ import java.util.regex.Pattern;
  *     {@code details.api_name} (upsert-records.html). All refused: 400 with the same list; some: 207.</li>
  * <li>COQL, {@code POST /crm/v7/coql} {@code {"select_query":"select … from Leads where Email in (…)"}} →
  *     {@code {"data":[…],"info":{"count","more_records"}}}, or 204 when nothing matches (COQL-Overview.html).</li>
- * <li>{@code Authorization: Zoho-oauthtoken …}; API credits per rolling 24 h and a cap on concurrent calls: over either,
- *     429 {@code {"code":"TOO_MANY_REQUESTS","status":"error",…}} (api-limits.html).</li>
+ * <li>{@code Authorization: Zoho-oauthtoken …}.</li>
+ * <li>Limits (https://www.zoho.com/crm/developer/docs/api/v4/api-limits.html and https://www.zoho.com/crm/help/api/api-limits.html,
+ *     the credit table every version since v2 repeats; Zoho's Kaizen #203 "Handling API Limits and Error Responses",
+ *     https://help.zoho.com/portal/en-gb/community/topic/kaizen-203-answering-your-questions-handling-api-limits-and-error-responses;
+ *     Kaizen #93 "Credit Calculation and Concurrency in Zoho CRM APIs", the rolling window): <b>API credits
+ *     per rolling 24 hours</b> per organisation — each call is 1 credit unless the credit table says otherwise (it does
+ *     for Convert Lead, 5; an upsert or a COQL query is 1 here), and a call is allowed when the credits of the 24 hours
+ *     before it leave room — by edition (see {@link Edition}); <b>concurrency</b>, the calls of one app active at once:
+ *     Free 5, Standard 10, Professional 15, Enterprise 20, Ultimate 25; <b>sub-concurrency</b> of resource-intensive
+ *     APIs, 10 at once whatever the edition — among them COQL queries and inserts/updates/upserts of more than 10 records.
+ *     Over any of them: 429 {@code {"code":"TOO_MANY_REQUESTS","status":"error",…}}. Zoho sends no quota headers (no
+ *     remaining, no reset, no Retry-After): the client counts its own calls. The messages' wording is the fake's.</li>
  * <li>Delete, {@code DELETE /crm/v7/Leads?ids=id1,id2} (at most 100 ids; wf_trigger optional) → one
  *     {@code {"code":"SUCCESS","details":{"id"},"message":"record deleted","status":"success"}} per id; the records go to the
  *     recycle bin and COQL no longer finds them (https://zoho.com/crm/developer/docs/api/v7/delete-records.html). An id that
@@ -40,9 +51,49 @@ public final class ZohoFake extends CrmFake {
     private final Map<String, Map<String, Object>> recycleBin = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(1);
 
+    /**
+     * Zoho CRM's editions: credits per rolling 24 h = base + user licences × per licence, at most {@code most} (add-on
+     * credits aside), and calls one app may have active at once (api-limits.html; Kaizen #203).
+     */
+    public enum Edition {
+        FREE(5_000, 0, 5_000, 5), STANDARD(50_000, 250, 100_000, 10), PROFESSIONAL(50_000, 500, 3_000_000, 15),
+        ENTERPRISE(50_000, 1_000, 5_000_000, 20), ULTIMATE(50_000, 2_000, Integer.MAX_VALUE, 25);
+
+        final int base, perUser, most, concurrency;
+
+        Edition(int base, int perUser, int most, int concurrency) {
+            this.base = base;
+            this.perUser = perUser;
+            this.most = most;
+            this.concurrency = concurrency;
+        }
+
+        public int credits(int users) {
+            return (int) Math.min(most, base + (long) users * perUser);
+        }
+
+        public int concurrency() {
+            return concurrency;
+        }
+    }
+
+    /** Sub-concurrency: COQL queries and writes of more than 10 records, each at most this many at once. */
+    public static final int SUB_CONCURRENCY = 10;
+    private final AtomicInteger queries = new AtomicInteger();
+    private final AtomicInteger bigWrites = new AtomicInteger();
+
+    /** The Free edition (5,000 credits a rolling day, 5 calls at once) until {@link #edition} says otherwise. */
     public ZohoFake(String token) throws IOException {
         super(token);
         windowMillis = 86_400_000;
+        edition(Edition.FREE, 1);
+    }
+
+    /** The organisation's edition and user licences: its credits per rolling 24 h and its concurrency. */
+    public ZohoFake edition(Edition edition, int users) {
+        windowLimit = edition.credits(users);
+        concurrencyLimit = edition.concurrency();
+        return this;
     }
 
     public String url() {
@@ -67,7 +118,35 @@ public final class ZohoFake extends CrmFake {
     @Override
     protected void refuseQuota(HttpExchange ex) throws IOException {
         send(ex, 429, Map.of("code", "TOO_MANY_REQUESTS", "details", Map.of(), "message",
-                "The API request limit has been exceeded for the current 24 hours", "status", "error"));
+                "the API credits of the last 24 hours are used up", "status", "error"));
+    }
+
+    @Override
+    protected void refuseConcurrency(HttpExchange ex) throws IOException {
+        send(ex, 429, Map.of("code", "TOO_MANY_REQUESTS", "details", Map.of(), "message",
+                "too many calls at once for this app (concurrency or sub-concurrency limit)", "status", "error"));
+    }
+
+    @Override
+    protected boolean admit(String path, JsonNode body) {
+        AtomicInteger sub = subConcurrency(path, body);
+        if (sub == null) return true;
+        if (sub.incrementAndGet() <= SUB_CONCURRENCY) return true;
+        sub.decrementAndGet();
+        return false;
+    }
+
+    @Override
+    protected void release(String path, JsonNode body) {
+        AtomicInteger sub = subConcurrency(path, body);
+        if (sub != null) sub.decrementAndGet();
+    }
+
+    /** The sub-concurrency counter a call takes a slot of (null: only the app's concurrency applies). */
+    private AtomicInteger subConcurrency(String path, JsonNode body) {
+        if (path.equals("/crm/v7/coql")) return queries;
+        if (path.equals("/crm/v7/Leads/upsert") && body != null && body.path("data").size() > 10) return bigWrites;
+        return null;
     }
 
     @Override
