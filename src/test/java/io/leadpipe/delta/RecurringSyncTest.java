@@ -192,10 +192,22 @@ class RecurringSyncTest {
             TestWorkspace.CliResult capped = ws.cli(TestWorkspace.envWithKey(), "run");
             assertThat(ws.checkpoint("hubspot-search-sync")).as(capped.out() + capped.err()).containsEntry("status", "CAPPED");
             assertThat(report(capped.out(), "hubspot-search-sync")).containsPattern("query cut +1 times");
+            // status says the position in words: inside the second window, after the last id of the first
+            TestWorkspace.CliResult status = ws.cli(TestWorkspace.envWithKey(), "status", "hubspot-search-sync");
+            assertThat(status.out()).as(status.out() + status.err()).containsPattern("query cut: inside a cut window — the query sent again for the records after 50[0-9]{2} ");
+            // probe says, before any pull meets it, that a query past max-results is cut and by what
+            int beforeProbe = fake.requests();
+            Map<String, Integer> pulled = Map.copyOf(served);
+            TestWorkspace.CliResult probe = ws.cli(TestWorkspace.envWithKey(), "probe", "hubspot-search");
+            int probed = fake.requests() - beforeProbe; // probe's one request: not the pull's
+            served.clear();
+            served.putAll(pulled);
+            assertThat(probe.out()).as(probe.out() + probe.err()).contains("query cut       a query past max-results (50 records) is cut: sent again from its first page with "
+                    + "{\"propertyName\":\"hs_object_id\",\"operator\":\"GT\",\"value\":\"{last}\"} added at /filterGroups/0/filters/- in the body");
             ws.jobs(TestWorkspace.job("hubspot-search-sync", "", "source", "hubspot-search", "incremental", "true"));
             TestWorkspace.CliResult first = ws.cli(TestWorkspace.envWithKey(), "run");
             assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
-            assertThat(fake.requests()).as("130 records in pages of 10, cut twice: 13 requests, none past the cap").isEqualTo(13);
+            assertThat(fake.requests() - probed).as("130 records in pages of 10, cut twice: 13 requests, none past the cap").isEqualTo(13);
             assertThat(served).as("every record sent once").hasSize(130).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
             String full = report(first.out(), "hubspot-search-sync");
             assertThat(full).containsPattern("query cut +1 times").contains("PASS: 130 distinct leads stored = the API's total of 130");
@@ -207,7 +219,7 @@ class RecurringSyncTest {
             assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
             String delta = report(second.out(), "hubspot-search-sync");
             // 65 changed, 5 new, and the newest record of the full pull, whose updated-at is the watermark (GTE): 71
-            assertThat(fake.requests() - 13).as("71 records in pages of 10, cut once: 8 requests").isEqualTo(8);
+            assertThat(fake.requests() - probed - 13).as("71 records in pages of 10, cut once: 8 requests").isEqualTo(8);
             assertThat(served).as("only the change, each record once").containsKeys(changed.toArray(String[]::new)).containsKeys(added.toArray(String[]::new))
                     .hasSize(changed.size() + added.size() + 1).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
             for (String id : changed) assertThat((String) lead(ws, id).get("payload")).as("changed " + id).contains(" v1");
