@@ -3,6 +3,7 @@ package io.leadpipe.source;
 import io.leadpipe.auth.AuthSpec;
 import io.leadpipe.config.ApiKeys;
 import io.leadpipe.config.ConfigException;
+import io.leadpipe.config.DeletionFeeds;
 import io.leadpipe.config.KnownSettings;
 import io.leadpipe.config.Settings;
 import io.leadpipe.config.SourceKeys;
@@ -41,7 +42,11 @@ public record SourceSpec(String name, PagingSpec paging, AuthSpec auth, QuotaSpe
     /** Every source in leadpipe.sources, in that order. */
     public static List<SourceSpec> readAll(Settings settings, Map<String, String> env) {
         List<SourceSpec> specs = new ArrayList<>();
-        for (String name : KnownSettings.sourceNames(settings.require("leadpipe.sources"))) specs.add(read(settings, name, env));
+        for (String name : KnownSettings.sourceNames(settings.require("leadpipe.sources"))) {
+            specs.add(read(settings, name, env));
+            // its feed of deletions at another endpoint (deleted.*): a source of its own, on the same key and quota
+            if (DeletionFeeds.declared(settings, name)) specs.add(read(settings, DeletionFeeds.of(name), env));
+        }
         return specs;
     }
 
