@@ -50,10 +50,12 @@ public record SourceSpec(String name, PagingSpec paging, AuthSpec auth, QuotaSpe
         return specs;
     }
 
-    /** One source by name, which must be declared in leadpipe.sources (probe). */
+    /** One source by name, which must be declared in leadpipe.sources, or be one's feed of deletions (probe). */
     public static SourceSpec readDeclared(Settings settings, String name, Map<String, String> env) {
         List<String> declared = KnownSettings.sourceNames(settings.require("leadpipe.sources"));
-        if (!declared.contains(name)) {
+        // a declared source's feed of deletions (deleted.*) can be probed by its name, <source>.deleted
+        boolean feed = DeletionFeeds.isFeed(name) && declared.contains(DeletionFeeds.parentOf(name)) && DeletionFeeds.declared(settings, DeletionFeeds.parentOf(name));
+        if (!declared.contains(name) && !feed) {
             throw new ConfigException("no source named '" + name + "' in leadpipe.sources (" + String.join(", ", declared) + ")");
         }
         return read(settings, name, env);

@@ -406,6 +406,13 @@ class RecurringSyncTest {
                     .contains("10 deleted at the source");
             TestWorkspace.CliResult status = ws.cli(TestWorkspace.envWithKey(), "status", "pipedrive-v2-sync.deleted");
             assertThat(status.out()).as(status.out()).contains("job pipedrive-v2-sync.deleted delta: watermark ").contains("10 deleted at the source");
+            // the feed can be probed by its name: where its records and deleted flag are, and the since it sends
+            int beforeProbe = fake.requests();
+            TestWorkspace.CliResult probe = ws.cli(TestWorkspace.envWithKey(), "probe", "pipedrive-v2.deleted", "--since", "2026-12-05T14:33:34Z");
+            assertThat(probe.out()).as(probe.out() + probe.err()).contains("/v1/recents?items=person&since_timestamp=2026-12-05+14%3A33%3A34")
+                    .contains("records         ").contains("at /data");
+            int probed = fake.requests() - beforeProbe;
+            assertThat(probed).as("probe's one request").isEqualTo(1);
 
             data.restore(deleted.get(0)); // restored within Pipedrive's 30 days: live again, in the feed with active_flag true
             TestWorkspace.CliResult third = ws.cli(TestWorkspace.envWithKey(), "run");
