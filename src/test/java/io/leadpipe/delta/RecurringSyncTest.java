@@ -404,8 +404,10 @@ class RecurringSyncTest {
             assertThat(report(second.out(), "pipedrive-v2-sync"))
                     .contains("deletions       feed pipedrive-v2.deleted: 10 leads it flags deleted, marked deleted at the source (1 requests, job pipedrive-v2-sync.deleted)")
                     .contains("10 deleted at the source");
-            TestWorkspace.CliResult status = ws.cli(TestWorkspace.envWithKey(), "status", "pipedrive-v2-sync.deleted");
-            assertThat(status.out()).as(status.out()).contains("job pipedrive-v2-sync.deleted delta: watermark ").contains("10 deleted at the source");
+            // status of the sync shows its feed's job too: the watermark the feed used, and how many it marked
+            TestWorkspace.CliResult status = ws.cli(TestWorkspace.envWithKey(), "status", "pipedrive-v2-sync");
+            assertThat(status.out()).as(status.out()).containsPattern("pipedrive-v2-sync\\.deleted +DONE")
+                    .contains("job pipedrive-v2-sync.deleted delta: watermark ").contains("10 deleted at the source");
             // the feed can be probed by its name: where its records and deleted flag are, and the since it sends
             int beforeProbe = fake.requests();
             TestWorkspace.CliResult probe = ws.cli(TestWorkspace.envWithKey(), "probe", "pipedrive-v2.deleted", "--since", "2026-12-05T14:33:34Z");
