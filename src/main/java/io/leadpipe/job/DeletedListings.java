@@ -45,13 +45,17 @@ public final class DeletedListings {
         for (RouteDefinition route : new ArrayList<>(((ModelCamelContext) context).getRouteDefinitions())) {
             Map<String, Object> params = route.getTemplateParameters();
             if (params == null || params.get("jobId") == null || params.get("cron") != null || params.containsKey("childSource")) continue;
-            // a sliced job's own route pulls nothing: each of its slices (sliceOf set) lists its own deleted records
-            if (blank(params.get("incremental")) || !blank(params.get("slices")) || !blank(params.get("listingOf"))) continue;
+            if (blank(params.get("incremental")) || !blank(params.get("listingOf"))) continue;
             String source = String.valueOf(params.getOrDefault("source", "leads-api"));
             DeltaSpec delta = deltas.get(source);
             String feed = DeletionFeeds.of(source);
             boolean hasFeed = deltas.containsKey(feed);
             if (delta == null || delta.deletedParam() == null && !hasFeed) continue;
+            // a listing with the job's filters: each slice lists its own (a sliced job's own route pulls nothing); a feed
+            // lists the whole source's changes: once per job, after all its slices (the sliced job's route)
+            boolean slice = !blank(params.get("sliceOf"));
+            boolean sliced = !blank(params.get("slices"));
+            if (hasFeed ? slice : sliced) continue;
             String job = params.get("jobId").toString();
             String filters = blank(params.get("filters")) ? "" : params.get("filters").toString().strip();
             Map<String, Object> own = new HashMap<>(params);
@@ -69,6 +73,7 @@ public final class DeletedListings {
             }
             own.put("listingOf", job);
             own.put("sliceOf", ""); // a slice's listing is not one of the sliced job's slices (its caps, its summary)
+            own.put("slices", ""); // a sliced job's feed is one pull
             context.addRouteFromTemplate(route.getRouteId() + SUFFIX, "extract", own);
             listings.put(job, hasFeed ? "feed " + feed : delta.deletedParam());
         }
@@ -93,6 +98,24 @@ public final class DeletedListings {
     /** After a job's pull: it has a listing of deleted records to pull now (its sync ended DONE). */
     public boolean due(JobSpec job, Pull pull) {
         return pullOne != null && listings.containsKey(job.jobId()) && pull != null && pull.status() == PullStatus.DONE;
+    }
+
+    /** After a sliced job's slices (its summary {@code slicedRun}): its feed of deletions to pull now (every slice DONE). */
+    public boolean dueSliced(JobSpec job, Map<String, Object> slicedRun) {
+        return pullOne != null && listings.containsKey(job.jobId()) && slicedRun != null && PullStatus.DONE.name().equals(slicedRun.get("status"));
+    }
+
+    /**
+     * A sliced job's feed: pulled as {@link #run}, and its summary ({@code variable.slicedRun}, what the run prints and
+     * what the job's outcome is made of) amended — FAILED with the listing's error when it did not finish.
+     */
+    public void runSliced(Exchange exchange) throws Exception {
+        run(exchange);
+        JobSpec job = exchange.getVariable("job", JobSpec.class);
+        String error = exchange.getVariable("deletedListingError", String.class);
+        if (error != null) runReport.amend(job.jobId(), Map.of("status", PullStatus.FAILED.name(), "error", error));
+        Map<String, Object> amended = runReport.latest(job.jobId());
+        if (amended != null) exchange.setVariable("slicedRun", amended);
     }
 
     /**

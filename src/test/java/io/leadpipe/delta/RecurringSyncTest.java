@@ -458,6 +458,27 @@ class RecurringSyncTest {
         }
     }
 
+    /** A sliced Pipedrive sync reads the changes feed once for the whole job, after all its slices, not once per slice. */
+    @Test
+    @Timeout(120)
+    void aSlicedPipedriveSyncReadsTheChangesFeedOnceForAllItsSlices() throws Exception {
+        SourceRecords data = new SourceRecords(N, DeltaFakes.ids("pipedrive-v2"), Duration.ZERO);
+        try (VendorFake fake = DeltaFakes.pipedriveV2(data); TestWorkspace ws = workspace(List.of(new Vendor("pipedrive-v2", data, fake)))) {
+            ws.jobs(TestWorkspace.job("pipedrive-v2-sync", "", "source", "pipedrive-v2", "incremental", "true", "slices", "owner_id=1|owner_id=2"));
+            TestWorkspace.CliResult first = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
+            int firstRequests = fake.requests();
+            assertThat(firstRequests).as("each slice's list in one page (the fake ignores owner_id), then the feed once: 3 pages").isEqualTo(2 + 3);
+            List<String> deleted = data.delete(5);
+            TestWorkspace.CliResult second = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
+            assertThat(fake.requests() - firstRequests).as("each slice's delta, then the feed once").isEqualTo(2 + 1);
+            for (String id : deleted) assertThat(lead(ws, id)).as("deleted: kept, marked " + id).containsEntry("deleted", true);
+            assertThat(ws.checkpoint("pipedrive-v2-sync.deleted")).containsEntry("status", "DONE");
+            assertThat(report(second.out(), "pipedrive-v2-sync")).contains("feed pipedrive-v2.deleted: 5 leads it flags deleted");
+        }
+    }
+
     /** A source with a delta filter (Outreach) lists no deletions: `verify` re-reads the whole list and reconciles it. */
     @Test
     @Timeout(120)
