@@ -189,6 +189,10 @@ class DeltaSpecTest {
             assertThat(DeltaRequest.get(feed.paging().url()).since(d, T).url()).endsWith("since_timestamp=2026-12-05+14%3A33%3A34");
             assertThat(DeltaRequest.get(feed.paging().url()).since(d, null).url()).endsWith("since_timestamp=1970-01-01+00%3A00%3A00");
             assertThat(specs.get(0).delta().deletedPointer()).as("the source's own records carry no flag").isNull();
+            // one credential for both: a rotated refresh token or a token cache is the source's, not a second copy
+            java.util.List<io.leadpipe.source.Sources.Resolved> resolved = io.leadpipe.source.Sources.resolve(specs,
+                    new io.leadpipe.auth.SourceAuthFactory(Map.of("LEADPIPE_API_KEY", "k"), Duration.ofSeconds(5), Duration.ofSeconds(5)));
+            assertThat(resolved.get(1).auth()).as("the feed calls with its source's credentials").isSameAs(resolved.get(0).auth());
         }
     }
 }
