@@ -5,6 +5,7 @@ import io.leadpipe.ProbeWiring;
 import io.leadpipe.config.ConfigException;
 import io.leadpipe.config.JobDeclarations;
 import io.leadpipe.config.Settings;
+import io.leadpipe.job.DeletedListings;
 import io.leadpipe.job.FailureExplainer;
 import io.leadpipe.job.JobOutcome;
 import io.leadpipe.job.RunReport;
@@ -171,11 +172,13 @@ public final class LeadpipeCli {
         try (Database db = Database.open(settings).migrate()) {
             if (job != null && slices.isEmpty()) slices = autoSliceJobs(settings, db, job);
             CheckpointTable table = new CheckpointTable(db);
+            // a sync's listing of deleted records (<job>.deleted: HubSpot archived=true, Pipedrive's recents) is part of it
+            java.util.Set<String> jobAndListing = job == null ? null : java.util.Set.of(job, job + DeletedListings.SUFFIX);
             if (job == null) table.printStatus(out);
-            else if (slices.isEmpty()) table.printStatus(out, java.util.Set.of(job));
+            else if (slices.isEmpty()) table.printStatus(out, jobAndListing);
             else table.printSlicedStatus(out, job, slices);
             // incremental jobs: the watermark of their last pull, where it came from, and what the delta brought
-            new io.leadpipe.store.DeltaWatermarks(db.dataSource(), Map.of(), Map.of()).statusLines(job == null ? null : java.util.Set.of(job))
+            new io.leadpipe.store.DeltaWatermarks(db.dataSource(), Map.of(), Map.of()).statusLines(jobAndListing)
                     .forEach((j, line) -> out.println("job " + j + " delta: " + line));
             out.println("database: " + StoreSize.of(db).describe());
         }

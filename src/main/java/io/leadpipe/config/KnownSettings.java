@@ -58,7 +58,8 @@ public final class KnownSettings {
     /** Every key this configuration can set, for these declared sources. */
     public Set<String> keys(List<String> sources) {
         Set<String> keys = new LinkedHashSet<>(fixed);
-        for (String source : sources) {
+        // a source's feed of deletions at another endpoint (deleted.*) takes any source setting too
+        for (String source : DeletionFeeds.withFeeds(sources)) {
             for (String setting : sourceSettings) keys.add(SOURCE_PREFIX + source + "." + setting);
         }
         for (String api : SINK_APIS) {
@@ -77,7 +78,7 @@ public final class KnownSettings {
     }
 
     public boolean isKnown(String key, List<String> sources) {
-        return !key.startsWith("leadpipe.") || isSimulators(key) || keys(sources).contains(key) || isStaticHeader(key, sources);
+        return !key.startsWith("leadpipe.") || isSimulators(key) || keys(sources).contains(key) || isStaticHeader(key, DeletionFeeds.withFeeds(sources));
     }
 
     /** The bundled simulator's keys (simulator/simulator.properties): the demo passes them on; leadpipe reads none. */

@@ -51,6 +51,7 @@ public final class Settings {
         Path home = applicationProperties == null ? Path.of("") : applicationProperties.toAbsolutePath().getParent();
         SourceProfiles.apply(s, new SourceProfiles(home.resolve(SourceProfiles.DIRECTORY)),
                 applicationProperties == null ? null : applicationProperties.toString());
+        DeletionFeeds.apply(s);
         SinkProfiles.apply(s, home.resolve(SinkProfiles.DIRECTORY), applicationProperties == null ? null : applicationProperties.toString(), known);
         if (known != null) s.rejectUnknown(known);
         return s;

@@ -127,7 +127,7 @@ public final class SourceKeys {
         text("delta.until-param", "", "in = query: the upper bound's parameter, exclusive (updated_before, created[lt]), written as delta.format: lets slices = auto cut a job by time");
         text("delta.header", "", "in = header: the header (If-Modified-Since)");
         text("delta.body-pointer", "", "in = body: the JSON pointer of the body field (/filterGroups/0/filters/- appends to an array)");
-        text("delta.format", "iso-8601", "iso-8601 | iso-8601-millis | iso-8601-offset | epoch-seconds | epoch-millis | date | http-date; rounded down");
+        text("delta.format", "iso-8601", "iso-8601 | iso-8601-millis | iso-8601-offset | epoch-seconds | epoch-millis | date | http-date | sql-datetime (2026-12-05 14:33:34, UTC); rounded down");
         text("delta.template", "{since}", "the value sent, {since} = the formatted watermark: {since}..inf, >= {since}, or JSON in a body");
         text("delta.updated-at-pointer", "", "the record's updated-at (JSON pointer on the record as sent): the next watermark is the largest stored; empty: the previous pull's start by our clock");
         text("delta.overlap-seconds", "", "how far before the watermark a delta looks again; empty: leadpipe.incremental.overlap-seconds");
@@ -136,6 +136,9 @@ public final class SourceKeys {
         text("delta.deleted-value", "true", "the flag's value on a deleted record");
         text("delta.deleted-param", "", "name=value of a separate listing of deleted records (HubSpot archived=true)");
         text("delta.count-pointer", "", "the API's count of the records matching the delta query: a delta short of it is a GAP");
+        number("delta.history-days", "0", 0, 36_500, "how far back the API answers a \"changed since\" query (Pipedrive's recents: 30 days); on a deletions feed, a sync longer ago than that is a full pull, reconciled. 0 = no such limit");
+        text("deleted.url", "", "a feed of deletions at another endpoint (Pipedrive: /v1/recents?items=person…), a path on the source's host or a URL: a source of its own, <name>.deleted, "
+                + "set by deleted.<key> (deleted.paging, deleted.delta.deleted-pointer, …), its other keys the source's; a sync pulls it once DONE and marks the leads it flags deleted");
     }
 
     /** Per-source request headers, one key per header (not in the table: the header name is part of the key). */

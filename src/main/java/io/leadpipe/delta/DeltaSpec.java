@@ -31,10 +31,11 @@ import java.util.Locale;
  * @param problem          why an incremental job cannot use this delta ({since} missing from the URL), or null
  * @param untilParam       in = query: the parameter of the range's upper bound (exclusive; updated_before), or null —
  *                         with it a job can be cut by time ({@code slices = auto})
+ * @param historyDays      how far back the API answers a "changed since" query (Pipedrive's recents: 30); 0 = no limit
  */
 public record DeltaSpec(String source, Where where, String name, WatermarkFormat format, String template,
                         String updatedAtPointer, Duration overlap, Covers covers, String deletedPointer,
-                        String deletedValue, String deletedParam, String countPointer, String problem, String untilParam) {
+                        String deletedValue, String deletedParam, String countPointer, String problem, String untilParam, int historyDays) {
 
     public static final String SINCE = "{since}";
     /** What a full pull sends where the watermark is part of the query itself (a SOQL WHERE): the start of time. */
@@ -130,7 +131,7 @@ public record DeltaSpec(String source, Where where, String name, WatermarkFormat
         return new DeltaSpec(source, where, name, format, template,
                 pointer(s, p + "updated-at-pointer", s.get(p + "updated-at-pointer"), false), overlap, covers,
                 deletedPointer, deletedValue, deletedParam, pointer(s, p + "count-pointer", s.get(p + "count-pointer"), false), problem,
-                untilParam == null ? null : untilParam.strip());
+                untilParam == null ? null : untilParam.strip(), k.integer("delta.history-days"));
     }
 
     private static String required(Settings s, String p, String key, String value, String where) {

@@ -26,7 +26,12 @@ public record Watermark(Instant since, Origin origin, Instant basis) {
         /** None: the API has no "changed since" filter, every pull is a full one. */
         FULL,
         /** None yet: the first pull is a full one. */
-        FIRST
+        FIRST,
+        /**
+         * None: the previous sync is older than the source's feed of deletions reaches back (delta.history-days), so
+         * this pull is a full one, whose completeness reconciles the deletions the feed no longer lists.
+         */
+        BEYOND_HISTORY
     }
 
     /**
@@ -54,6 +59,8 @@ public record Watermark(Instant since, Origin origin, Instant basis) {
                     + " s overlap (the records carry no updated-at)";
             case FULL -> "none: the API has no \"changed since\" filter, a full pull";
             case FIRST -> "none: the first pull is a full one";
+            case BEYOND_HISTORY -> "none: the previous sync, " + d.get("deltaWatermarkBasis") + ", is older than the source's feed of deletions reaches back"
+                    + " (its delta.history-days): a full pull, which marks what it no longer lists deleted";
         };
         return "watermark " + (used == null ? "—" : used) + " (from " + from + "); " + d.get("deltaChanged") + " changed, " + d.get("deltaNew") + " new, "
                 + d.get("deltaUnchanged") + " re-read unchanged, " + d.get("deltaDeleted") + " deleted at the source";

@@ -26,11 +26,14 @@ public enum WatermarkFormat {
     /** 2026-12-05 (UTC) */
     DATE("date"),
     /** Sat, 05 Dec 2026 14:33:34 GMT (RFC 7231 IMF-fixdate) */
-    HTTP_DATE("http-date");
+    HTTP_DATE("http-date"),
+    /** 2026-12-05 14:33:34, UTC (Pipedrive v1 recents since_timestamp: "Format: YYYY-MM-DD HH:MM:SS") */
+    SQL_DATETIME("sql-datetime");
 
     private static final DateTimeFormatter SECONDS_Z = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter MILLIS_Z = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter OFFSET = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss'+00:00'", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter SPACE = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("uuuu-MM-dd", Locale.ROOT).withZone(ZoneOffset.UTC);
     /** IMF-fixdate: a two-digit day (RFC_1123_DATE_TIME would write "5 Dec"). */
     static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter.ofPattern("EEE, dd MMM uuuu HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
@@ -69,6 +72,7 @@ public enum WatermarkFormat {
             case EPOCH_MILLIS -> Long.toString(t.toEpochMilli());
             case DATE -> DAY.format(t);
             case HTTP_DATE -> IMF_FIXDATE.format(t.truncatedTo(ChronoUnit.SECONDS));
+            case SQL_DATETIME -> SPACE.format(t.truncatedTo(ChronoUnit.SECONDS));
         };
     }
 

@@ -340,6 +340,8 @@ public final class RunReport {
         line(b, "requests", r.get("requests") + " (" + r.get("rateLimited429") + " × 429, " + r.get("serverErrors5xx") + " × 5xx)");
         line(b, "completeness", String.valueOf(r.get("completeness")));
         if (r.get("reconciled") != null) line(b, "reconciled", String.valueOf(r.get("reconciled")));
+        // a feed of deletions is pulled once for the whole sliced job (job.DeletedListings)
+        if (r.get("deletedListing") != null) line(b, "deletions", String.valueOf(r.get("deletedListing")));
         for (Object o : slices) {
             Map<?, ?> s = (Map<?, ?>) o;
             b.append(String.format(Locale.ROOT, "    %-20s %-11s page %-5s leads %-7s %s%s%n", s.get("slice"), s.get("status"),

@@ -45,6 +45,25 @@ public record QueryCut(String pointer, String bodyPointer, String param, String 
         public boolean start() {
             return pages == 0 && cursor == null;
         }
+
+        /** In words, for status: which window and where in it (the raw position only says it to leadpipe). */
+        public String describe() {
+            return "inside a cut window — the query sent again for the records after " + after + " (the sort field's last value before the cut), "
+                    + (start() ? "at its first page" : pages + (pages == 1 ? " page" : " pages") + " of it read, the API's cursor in it " + (cursor == null ? "(none)" : cursor));
+        }
+    }
+
+    /** A checkpoint's position in words when it is inside a cut window, else null. */
+    public static String describePosition(String position) {
+        Window w = window(position);
+        return w == null ? null : w.describe();
+    }
+
+    /** In words, for probe: what a pull does at the API's max-results, and with which filter. */
+    public String describe(long maxResults) {
+        return "a query past max-results (" + maxResults + " records) is cut: sent again from its first page with "
+                + (bodyPointer != null ? template + " added at " + bodyPointer + " in the body" : param + "=" + template)
+                + ", {last} being the last record's " + pointer + " (the field the query is sorted by)";
     }
 
     /** The window a position is in, or null for a position of the query as first sent (not cut yet). */

@@ -133,6 +133,9 @@ public final class SourceProbe {
         r.line("next", next(page));
         r.line("total", page.apiTotal() != null ? page.apiTotal() + " (at " + source.totalPointer() + ")"
                 : "not reported (nothing at " + source.totalPointer() + ")");
+        // the API's cap per query: said before a pull meets it (a cut query, or a pull that would stop there)
+        if (source.cut() != null) r.line("query cut", source.cut().describe(source.maxResults()));
+        else if (source.maxResults() > 0) r.line("query cap", "at most " + source.maxResults() + " records per query (max-results), and no cut.pointer: a pull stops at that cap");
         if (page.records() == 0) {
             r.ok("the records array is at " + where + " but empty: the id pointer could not be checked (are the filters too narrow?)");
         } else {

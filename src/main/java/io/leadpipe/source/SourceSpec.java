@@ -3,6 +3,7 @@ package io.leadpipe.source;
 import io.leadpipe.auth.AuthSpec;
 import io.leadpipe.config.ApiKeys;
 import io.leadpipe.config.ConfigException;
+import io.leadpipe.config.DeletionFeeds;
 import io.leadpipe.config.KnownSettings;
 import io.leadpipe.config.Settings;
 import io.leadpipe.config.SourceKeys;
@@ -41,14 +42,20 @@ public record SourceSpec(String name, PagingSpec paging, AuthSpec auth, QuotaSpe
     /** Every source in leadpipe.sources, in that order. */
     public static List<SourceSpec> readAll(Settings settings, Map<String, String> env) {
         List<SourceSpec> specs = new ArrayList<>();
-        for (String name : KnownSettings.sourceNames(settings.require("leadpipe.sources"))) specs.add(read(settings, name, env));
+        for (String name : KnownSettings.sourceNames(settings.require("leadpipe.sources"))) {
+            specs.add(read(settings, name, env));
+            // its feed of deletions at another endpoint (deleted.*): a source of its own, on the same key and quota
+            if (DeletionFeeds.declared(settings, name)) specs.add(read(settings, DeletionFeeds.of(name), env));
+        }
         return specs;
     }
 
-    /** One source by name, which must be declared in leadpipe.sources (probe). */
+    /** One source by name, which must be declared in leadpipe.sources, or be one's feed of deletions (probe). */
     public static SourceSpec readDeclared(Settings settings, String name, Map<String, String> env) {
         List<String> declared = KnownSettings.sourceNames(settings.require("leadpipe.sources"));
-        if (!declared.contains(name)) {
+        // a declared source's feed of deletions (deleted.*) can be probed by its name, <source>.deleted
+        boolean feed = DeletionFeeds.isFeed(name) && declared.contains(DeletionFeeds.parentOf(name)) && DeletionFeeds.declared(settings, DeletionFeeds.parentOf(name));
+        if (!declared.contains(name) && !feed) {
             throw new ConfigException("no source named '" + name + "' in leadpipe.sources (" + String.join(", ", declared) + ")");
         }
         return read(settings, name, env);

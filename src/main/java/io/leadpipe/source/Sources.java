@@ -1,6 +1,7 @@
 package io.leadpipe.source;
 
 import io.leadpipe.auth.SourceAuthFactory;
+import io.leadpipe.config.DeletionFeeds;
 import io.leadpipe.http.SourceAuth;
 import io.leadpipe.ratelimit.RateLimits;
 import io.leadpipe.ratelimit.RatePolicy;
@@ -30,7 +31,14 @@ public final class Sources {
 
     public static List<Resolved> resolve(List<SourceSpec> specs, SourceAuthFactory credentials) {
         List<Resolved> resolved = new ArrayList<>();
-        for (SourceSpec spec : specs) resolved.add(new Resolved(spec, credentials.create(spec.auth())));
+        Map<String, SourceAuth> byName = new LinkedHashMap<>();
+        for (SourceSpec spec : specs) {
+            // a feed of deletions calls with its source's credentials: one token (a refresh token rotated once), one key
+            SourceAuth parent = DeletionFeeds.isFeed(spec.name()) ? byName.get(DeletionFeeds.parentOf(spec.name())) : null;
+            SourceAuth auth = parent != null ? parent : credentials.create(spec.auth());
+            byName.put(spec.name(), auth);
+            resolved.add(new Resolved(spec, auth));
+        }
         return resolved;
     }
 

@@ -1,6 +1,7 @@
 package io.leadpipe.store;
 
 import io.leadpipe.job.PullStatus;
+import io.leadpipe.paging.QueryCut;
 
 import java.io.PrintStream;
 import java.sql.Connection;
@@ -72,6 +73,8 @@ public final class CheckpointTable {
                 out.printf(Locale.ROOT, fmt, rs.getString("job_id"), rs.getString("status"), rs.getInt("page_no"),
                         rs.getLong("lead_count"), totalText, updated == null ? "-" : updated.toInstant().toString().replace('T', ' ').replaceAll("\\.\\d+Z$", "Z"),
                         cursor == null ? "(none)" : cursor);
+                String window = QueryCut.describePosition(cursor);
+                if (window != null) out.println("    query cut: " + window);
                 String error = rs.getString("error");
                 PullStatus status = PullStatus.of(rs.getString("status"));
                 if (error != null) out.println("    " + (status == PullStatus.CAPPED ? "cap" : status == PullStatus.PAUSED ? "paused" : "error") + ": " + error);

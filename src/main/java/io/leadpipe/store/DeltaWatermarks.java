@@ -1,5 +1,6 @@
 package io.leadpipe.store;
 
+import io.leadpipe.config.DeletionFeeds;
 import io.leadpipe.delta.DeltaSpec;
 import io.leadpipe.delta.PageChanges;
 import io.leadpipe.delta.UpdatedAt;
@@ -44,6 +45,10 @@ public final class DeltaWatermarks {
     private static final NamedSql PAGE = NamedSql.of("delta-page", "UPDATE delta_watermark SET largest_updated_at = :largest, "
             + "changed_count = changed_count + :changed, new_count = new_count + :added, unchanged_count = unchanged_count + :unchanged, "
             + "deleted_count = deleted_count + :deleted, unreadable_count = unreadable_count + :unreadable WHERE job_id = :job AND pull_id = :pullId");
+
+    /** A lead live again at the source: unmarked; one removed from the CRM meanwhile (on-deleted = delete) is delivered again. */
+    private static final String UNMARK = "UPDATE leads SET deleted_at_source = NULL, sink_status = CASE WHEN sink_status IN ('REMOVING', 'REMOVED') "
+            + "THEN 'NEW' ELSE sink_status END WHERE deleted_at_source IS NOT NULL AND source = ? AND lead_key IN ";
 
     private final DataSource dataSource;
     private final Map<String, DeltaSpec> deltas;
@@ -90,9 +95,25 @@ public final class DeltaWatermarks {
         }
         Watermark w = !d.filters() ? null
                 : Watermark.next(row == null || !d.fromData() ? null : UpdatedAt.parse((String) row.get("largest_updated_at")), previousStart, d.overlap());
+        if (w != null && beyondFeedHistory(pull.source(), previousStart)) {
+            // the deletions feed cannot reach back to the previous sync: this pull is a full one, which reconciles
+            INCREMENTAL.update(c, values("job", pull.jobId(), "pullId", newPullId, "used", null,
+                    "origin", Watermark.Origin.BEYOND_HISTORY.name(), "basis", previousStart.toString()));
+            return null;
+        }
         INCREMENTAL.update(c, values("job", pull.jobId(), "pullId", newPullId, "used", w == null ? null : w.since().toString(),
                 "origin", (w == null ? Watermark.Origin.FULL : w.origin()).name(), "basis", w == null ? null : w.basis().toString()));
         return w;
+    }
+
+    /**
+     * Whether the source's feed of deletions (Pipedrive's recents) answers only so far back ({@code delta.history-days})
+     * and the previous sync, less the feed's overlap, is older than that: the feed's next listing would miss deletions.
+     */
+    private boolean beyondFeedHistory(String source, Instant previousStart) {
+        DeltaSpec feed = deltas.get(DeletionFeeds.of(source));
+        return feed != null && feed.historyDays() > 0 && previousStart != null
+                && previousStart.minus(feed.overlap()).isBefore(Instant.now().minus(java.time.Duration.ofDays(feed.historyDays())));
     }
 
     /** A resumed incremental job: refused when its delta, URL, body or paging changed since it was started. */
@@ -144,8 +165,29 @@ public final class DeltaWatermarks {
         try {
             mark(c, "UPDATE leads SET deleted_at_source = CURRENT_TIMESTAMP WHERE deleted_at_source IS NULL AND source = ? AND lead_key IN ", pull.source(), changes.deletedIds());
             // one removed from the CRM meanwhile (leadpipe.sink.crm.on-deleted = delete) is delivered again
-            mark(c, "UPDATE leads SET deleted_at_source = NULL, sink_status = CASE WHEN sink_status IN ('REMOVING', 'REMOVED') THEN 'NEW' ELSE sink_status END "
-                    + "WHERE deleted_at_source IS NOT NULL AND source = ? AND lead_key IN ", pull.source(), changes.liveIds());
+            mark(c, UNMARK, pull.source(), changes.liveIds());
+        } finally {
+            DataSourceUtils.releaseConnection(c, dataSource);
+        }
+    }
+
+    /**
+     * A page of a feed of deletions at another endpoint (Pipedrive's recents; its records are not leads): the source's
+     * leads it flags deleted are marked (kept), those it shows live unmarked, and the feed job's tally counts the leads
+     * it marked — in the page's transaction.
+     */
+    public void feedPageStored(Pull pull, PageChanges changes) throws SQLException {
+        if (changes == null) return;
+        String source = DeletionFeeds.parentOf(pull.source());
+        Connection c = DataSourceUtils.getConnection(dataSource);
+        try {
+            int marked = mark(c, "UPDATE leads SET deleted_at_source = CURRENT_TIMESTAMP WHERE deleted_at_source IS NULL AND source = ? AND lead_key IN ", source, changes.deletedIds());
+            mark(c, UNMARK, source, changes.liveIds());
+            Map<String, Object> row = row(c, pull.jobId());
+            if (row == null) return;
+            Instant largest = UpdatedAt.later(UpdatedAt.parse((String) row.get("largest_updated_at")), changes.largestUpdatedAt());
+            PAGE.update(c, values("job", pull.jobId(), "pullId", pull.pullId(), "largest", largest == null ? null : largest.toString(),
+                    "changed", 0L, "added", 0L, "unchanged", 0L, "deleted", (long) marked, "unreadable", (long) changes.unreadable()));
         } finally {
             DataSourceUtils.releaseConnection(c, dataSource);
         }
@@ -195,15 +237,18 @@ public final class DeltaWatermarks {
         return lines;
     }
 
-    private static void mark(Connection c, String sql, String source, List<String> ids) throws SQLException {
+    /** Runs the update for the ids, 500 at a time; the rows it changed. */
+    private static int mark(Connection c, String sql, String source, List<String> ids) throws SQLException {
+        int changed = 0;
         for (int from = 0; from < ids.size(); from += 500) {
             List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
             try (PreparedStatement ps = c.prepareStatement(sql + "(" + "?,".repeat(chunk.size() - 1) + "?)")) {
                 ps.setString(1, source);
                 for (int i = 0; i < chunk.size(); i++) ps.setString(i + 2, chunk.get(i));
-                ps.executeUpdate();
+                changed += ps.executeUpdate();
             }
         }
+        return changed;
     }
 
     private static Map<String, String> payloads(Connection c, String source, List<String> ids) throws SQLException {

@@ -315,10 +315,26 @@ final class DeltaFakes {
 
     // ---- Pipedrive v2: GET /api/v2/persons?updated_since=&limit=&cursor=. developers.pipedrive.com "Get all
     // persons" (v2): updated_since — "If set, only persons with an update_time later than or equal to this time are
-    // returned. In RFC3339 format, e.g. 2025-01-01T10:20:00Z." Deleted persons are not listed.
+    // returned. In RFC3339 format, e.g. 2025-01-01T10:20:00Z." Deleted persons are not listed (the list has no deleted
+    // filter: filter_id, ids, owner_id, org_id, deal_id, updated_since/until, sort_by, include_fields, custom_fields).
+    // Their deletions show in the changes feed, GET /v1/recents (developers.pipedrive.com/docs/api/v1/Recents, "Get
+    // recents": "Returns data about all recent changes occurred after the given timestamp"; since_timestamp required,
+    // "The timestamp in UTC. Format: YYYY-MM-DD HH:MM:SS"; items=person; start (default 0) and limit): each change one
+    // item {"item":"person","id":…,"data":{…the person…}}, a deleted person's data with "active_flag": false (the v1
+    // person's "Whether the person is active or not"; DELETE /api/v2/persons/{id} "Marks a person as deleted. After 30
+    // days, the person will be permanently deleted"), additional_data {since_timestamp, last_timestamp_on_page,
+    // pagination {start, limit, more_items_in_collection, next_start}}. The feed reaches back 30 days only (changelog
+    // "Permanent deletion logic for 6 core entities", developers.pipedrive.com/changelog; Fivetran's Pipedrive
+    // connector docs: "The Recents endpoint returns data only from the last 30 days").
+
+    private static final DateTimeFormatter PIPEDRIVE_V1 = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     static VendorFake pipedriveV2(SourceRecords data) throws IOException {
         return fake("x-api-token", KEY, (ex, body) -> {
+            if (ex.getRequestURI().getPath().endsWith("/v1/recents")) {
+                pipedriveRecents(ex, data);
+                return;
+            }
             String since = VendorFake.param(ex, "updated_since");
             Instant from0;
             try {
@@ -344,6 +360,38 @@ final class DeltaFakes {
             else more.putNull("next_cursor");
             json(ex, 200, out);
         });
+    }
+
+    private static void pipedriveRecents(HttpExchange ex, SourceRecords data) throws IOException {
+        String since = VendorFake.param(ex, "since_timestamp");
+        Instant after;
+        try {
+            after = PIPEDRIVE_V1.parse(since, Instant::from);
+        } catch (NullPointerException | DateTimeParseException e) {
+            json(ex, 400, JSON.createObjectNode().put("success", false).put("error", "since_timestamp is required, Format: YYYY-MM-DD HH:MM:SS")
+                    .put("error_info", "Please check developers.pipedrive.com"));
+            return;
+        }
+        Instant reach = Instant.now().minus(java.time.Duration.ofDays(30)); // the feed keeps 30 days
+        String items = VendorFake.param(ex, "items");
+        List<SourceRecords.Rec> rows = items != null && !items.contains("person") ? List.of() : data.all().stream()
+                .filter(r -> r.updated.truncatedTo(ChronoUnit.SECONDS).isAfter(after) && r.updated.isAfter(reach))
+                .sorted(java.util.Comparator.comparing((SourceRecords.Rec r) -> r.updated)).toList();
+        int start = intParam(ex, "start", 0);
+        int limit = Math.min(500, intParam(ex, "limit", 100));
+        int to = Math.min(rows.size(), start + limit);
+        ObjectNode out = JSON.createObjectNode().put("success", true);
+        ArrayNode d = out.putArray("data");
+        for (SourceRecords.Rec r : rows.subList(Math.min(start, rows.size()), to)) {
+            ObjectNode item = d.addObject().put("item", "person").put("id", Integer.parseInt(r.id));
+            item.putObject("data").put("id", Integer.parseInt(r.id)).put("name", r.name()).put("active_flag", !r.deleted)
+                    .put("add_time", PIPEDRIVE_V1.format(r.created)).put("update_time", PIPEDRIVE_V1.format(r.updated));
+        }
+        ObjectNode more = out.putObject("additional_data").put("since_timestamp", since);
+        if (to > start) more.put("last_timestamp_on_page", PIPEDRIVE_V1.format(rows.get(to - 1).updated));
+        ObjectNode pagination = more.putObject("pagination").put("start", start).put("limit", limit).put("more_items_in_collection", to < rows.size());
+        if (to < rows.size()) pagination.put("next_start", to);
+        json(ex, 200, out);
     }
 
     // ---- Apollo: POST /api/v1/mixed_people/api_search {page, per_page}. The People API Search page documents no

@@ -157,4 +157,42 @@ class DeltaSpecTest {
         assertThat(w.since()).isEqualTo(T.minus(overlap));
         assertThat(Watermark.next(Instant.parse("3026-01-01T00:00:00Z"), T, overlap).since()).as("an updated-at a thousand years ahead").isEqualTo(T.minus(overlap));
     }
+
+    /**
+     * Both Pipedrive profiles declare the changes feed of deletions (deleted.*): a source of its own, <name>.deleted, on
+     * the source's host, offset-paged, since_timestamp in the URL as YYYY-MM-DD HH:MM:SS (a first listing from the start
+     * of time) from the latest update_time read, active_flag false = deleted, 30 days of history; its other keys (the
+     * key's header) are the source's.
+     */
+    @Test
+    void thePipedriveProfilesDeclareTheChangesFeedOfDeletionsOnTheSourcesHost() {
+        for (String profile : java.util.List.of("pipedrive-v2", "pipedrive")) {
+            Map<String, String> m = new HashMap<>();
+            m.put("leadpipe.sources", "crm");
+            m.put("leadpipe.source.crm.profile", profile);
+            m.put("leadpipe.source.crm.url", "https://acme.pipedrive.com/api/" + (profile.equals("pipedrive") ? "v1" : "v2") + "/persons");
+            Settings s = Settings.load(Path.of("application.properties"), null, m, Map.of(), new Properties());
+            java.util.List<io.leadpipe.source.SourceSpec> specs = io.leadpipe.source.SourceSpec.readAll(s, Map.of("LEADPIPE_API_KEY", "k"));
+            assertThat(specs).extracting(io.leadpipe.source.SourceSpec::name).as(profile).containsExactly("crm", "crm.deleted");
+            io.leadpipe.source.SourceSpec feed = specs.get(1);
+            assertThat(feed.paging().url()).isEqualTo("https://acme.pipedrive.com/v1/recents?items=person&since_timestamp={since}");
+            assertThat(feed.paging().paging()).isEqualTo("offset");
+            assertThat(feed.auth().credentialHeader()).isEqualTo("x-api-token");
+            DeltaSpec d = feed.delta();
+            assertThat(d.where()).isEqualTo(DeltaSpec.Where.URL);
+            assertThat(d.problem()).isNull();
+            assertThat(d.fromData()).as("the feed's next listing asks from the latest update_time it read, by Pipedrive's clock").isTrue();
+            assertThat(d.updatedAtPointer()).isEqualTo("/data/update_time");
+            assertThat(d.deletedPointer()).isEqualTo("/data/active_flag");
+            assertThat(d.deletedValue()).isEqualTo("false");
+            assertThat(d.historyDays()).isEqualTo(30);
+            assertThat(DeltaRequest.get(feed.paging().url()).since(d, T).url()).endsWith("since_timestamp=2026-12-05+14%3A33%3A34");
+            assertThat(DeltaRequest.get(feed.paging().url()).since(d, null).url()).endsWith("since_timestamp=1970-01-01+00%3A00%3A00");
+            assertThat(specs.get(0).delta().deletedPointer()).as("the source's own records carry no flag").isNull();
+            // one credential for both: a rotated refresh token or a token cache is the source's, not a second copy
+            java.util.List<io.leadpipe.source.Sources.Resolved> resolved = io.leadpipe.source.Sources.resolve(specs,
+                    new io.leadpipe.auth.SourceAuthFactory(Map.of("LEADPIPE_API_KEY", "k"), Duration.ofSeconds(5), Duration.ofSeconds(5)));
+            assertThat(resolved.get(1).auth()).as("the feed calls with its source's credentials").isSameAs(resolved.get(0).auth());
+        }
+    }
 }

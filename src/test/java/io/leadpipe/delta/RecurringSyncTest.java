@@ -151,8 +151,10 @@ class RecurringSyncTest {
         if (d.covers() == DeltaSpec.Covers.UPDATED) {
             for (String id : v.changed) assertThat((String) lead(ws, id).get("payload")).as(v.name + ": changed " + id).contains(" v1");
         }
-        // marked: by the delta's own pages, or by the listing of deleted records that follows a sync (HubSpot archived=true)
-        if (d.deletedPointer() != null && (d.filters() || d.deletedParam() != null)) {
+        // a feed of deletions at another endpoint (Pipedrive's recents): one more request after the delta, its own job
+        boolean feed = io.leadpipe.config.DeletionFeeds.declared(DeltaDialectsTest.settings(v.name, DeltaFakes.url(v.fake, v.name)), v.name);
+        // marked: by the delta's own pages, or by the listing of deleted records that follows a sync (HubSpot archived=true, a feed)
+        if (d.deletedPointer() != null && (d.filters() || d.deletedParam() != null) || feed) {
             for (String id : v.deleted) assertThat(lead(ws, v.name, id).get("deleted")).as(v.name + ": deleted at the source, kept and marked: " + id).isEqualTo(true);
         }
         // kept, not erased: a lead deleted at the source stays, marked where the vendor says so
@@ -160,12 +162,13 @@ class RecurringSyncTest {
         assertThat(ws.checkpoint(v.name + "-sync")).containsEntry("status", "DONE").containsEntry("mode", "INCREMENTAL");
         assertThat(said).doesNotContain("GAP");
         if (d.filters()) {
-            assertThat(deltaRequests).as(v.name + ": the delta fits one page — the change only, not the list again").isEqualTo(1);
+            assertThat(deltaRequests).as(v.name + ": the delta fits one page — the change only, not the list again" + (feed ? "; then the feed's one page" : ""))
+                    .isEqualTo(feed ? 2 : 1);
             // the data's own updated-at (or the previous pull's start, where the largest one stored is later)
             assertThat(said).contains("delta           watermark ").containsPattern("\\(from (the largest updated-at stored|the previous pull's start), ");
             int changedCount = d.covers() == DeltaSpec.Covers.CREATED ? 0 : v.changed.size() + (d.deletedPointer() != null ? v.deleted.size() : 0);
             assertThat(said).as(v.name).contains(changedCount + " changed, " + v.added.size() + " new, ");
-            if (d.deletedPointer() != null) assertThat(said).contains(v.deleted.size() + " deleted at the source");
+            if (d.deletedPointer() != null || feed) assertThat(said).contains(v.deleted.size() + " deleted at the source");
         } else {
             assertThat(deltaRequests).as(v.name + ": no delta filter — the whole list again").isEqualTo(fullRequests);
             assertThat(said).contains("(from none: the API has no \"changed since\" filter, a full pull); " + v.changed.size() + " changed, " + v.added.size() + " new, ");
@@ -192,10 +195,22 @@ class RecurringSyncTest {
             TestWorkspace.CliResult capped = ws.cli(TestWorkspace.envWithKey(), "run");
             assertThat(ws.checkpoint("hubspot-search-sync")).as(capped.out() + capped.err()).containsEntry("status", "CAPPED");
             assertThat(report(capped.out(), "hubspot-search-sync")).containsPattern("query cut +1 times");
+            // status says the position in words: inside the second window, after the last id of the first
+            TestWorkspace.CliResult status = ws.cli(TestWorkspace.envWithKey(), "status", "hubspot-search-sync");
+            assertThat(status.out()).as(status.out() + status.err()).containsPattern("query cut: inside a cut window — the query sent again for the records after 50[0-9]{2} ");
+            // probe says, before any pull meets it, that a query past max-results is cut and by what
+            int beforeProbe = fake.requests();
+            Map<String, Integer> pulled = Map.copyOf(served);
+            TestWorkspace.CliResult probe = ws.cli(TestWorkspace.envWithKey(), "probe", "hubspot-search");
+            int probed = fake.requests() - beforeProbe; // probe's one request: not the pull's
+            served.clear();
+            served.putAll(pulled);
+            assertThat(probe.out()).as(probe.out() + probe.err()).contains("query cut       a query past max-results (50 records) is cut: sent again from its first page with "
+                    + "{\"propertyName\":\"hs_object_id\",\"operator\":\"GT\",\"value\":\"{last}\"} added at /filterGroups/0/filters/- in the body");
             ws.jobs(TestWorkspace.job("hubspot-search-sync", "", "source", "hubspot-search", "incremental", "true"));
             TestWorkspace.CliResult first = ws.cli(TestWorkspace.envWithKey(), "run");
             assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
-            assertThat(fake.requests()).as("130 records in pages of 10, cut twice: 13 requests, none past the cap").isEqualTo(13);
+            assertThat(fake.requests() - probed).as("130 records in pages of 10, cut twice: 13 requests, none past the cap").isEqualTo(13);
             assertThat(served).as("every record sent once").hasSize(130).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
             String full = report(first.out(), "hubspot-search-sync");
             assertThat(full).containsPattern("query cut +1 times").contains("PASS: 130 distinct leads stored = the API's total of 130");
@@ -207,7 +222,7 @@ class RecurringSyncTest {
             assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
             String delta = report(second.out(), "hubspot-search-sync");
             // 65 changed, 5 new, and the newest record of the full pull, whose updated-at is the watermark (GTE): 71
-            assertThat(fake.requests() - 13).as("71 records in pages of 10, cut once: 8 requests").isEqualTo(8);
+            assertThat(fake.requests() - probed - 13).as("71 records in pages of 10, cut once: 8 requests").isEqualTo(8);
             assertThat(served).as("only the change, each record once").containsKeys(changed.toArray(String[]::new)).containsKeys(added.toArray(String[]::new))
                     .hasSize(changed.size() + added.size() + 1).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
             for (String id : changed) assertThat((String) lead(ws, id).get("payload")).as("changed " + id).contains(" v1");
@@ -355,6 +370,75 @@ class RecurringSyncTest {
         }
     }
 
+    /**
+     * Pipedrive's v2 list shows no deletions; its changes feed (/v1/recents?items=person, deleted persons with active_flag
+     * false) does: a sync on the pipedrive-v2 profile is followed by that feed since its previous listing, which marks
+     * exactly the deleted persons deleted at the source (kept), and the report and status say how many; one restored is
+     * unmarked. The feed keeps 30 days: a sync longer after the previous one is a full pull, which reconciles a deletion
+     * the feed no longer shows.
+     */
+    @Test
+    @Timeout(120)
+    void aPipedriveSyncReadsTheChangesFeedAndMarksTheDeletedPersons() throws Exception {
+        SourceRecords data = new SourceRecords(N, DeltaFakes.ids("pipedrive-v2"), Duration.ZERO);
+        try (VendorFake fake = DeltaFakes.pipedriveV2(data); TestWorkspace ws = workspace(List.of(new Vendor("pipedrive-v2", data, fake)))) {
+            TestWorkspace.CliResult first = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
+            int firstRequests = fake.requests();
+            assertThat(firstRequests).as("the list in one page of 500, then the feed since the start of time: its 30 days, 250 changes in pages of 100").isEqualTo(1 + 3);
+            assertThat(report(first.out(), "pipedrive-v2-sync")).contains("feed pipedrive-v2.deleted: 0 leads it flags deleted");
+            List<String> deleted = data.delete(10);
+            List<String> changed = data.change(5);
+
+            TestWorkspace.CliResult second = ws.cli(TestWorkspace.envWithKey(), "run");
+
+            assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
+            assertThat(fake.requests() - firstRequests).as("the delta (5 changed), then the feed (15 changes) since the previous listing").isEqualTo(2);
+            for (String id : deleted) assertThat(lead(ws, id)).as("deleted at the source: kept, and marked " + id).containsEntry("deleted", true);
+            for (String id : changed) assertThat(lead(ws, id)).as("changed, not deleted " + id).containsEntry("deleted", false);
+            assertThat(ws.storedLeadKeys()).hasSize(N);
+            try (Connection c = ws.db(); PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM leads WHERE deleted_at_source IS NOT NULL");
+                 ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next() && rs.getLong(1) == deleted.size()).as("exactly the deleted persons are marked").isTrue();
+            }
+            assertThat(report(second.out(), "pipedrive-v2-sync"))
+                    .contains("deletions       feed pipedrive-v2.deleted: 10 leads it flags deleted, marked deleted at the source (1 requests, job pipedrive-v2-sync.deleted)")
+                    .contains("10 deleted at the source");
+            // status of the sync shows its feed's job too: the watermark the feed used, and how many it marked
+            TestWorkspace.CliResult status = ws.cli(TestWorkspace.envWithKey(), "status", "pipedrive-v2-sync");
+            assertThat(status.out()).as(status.out()).containsPattern("pipedrive-v2-sync\\.deleted +DONE")
+                    .contains("job pipedrive-v2-sync.deleted delta: watermark ").contains("10 deleted at the source");
+            // the feed can be probed by its name: where its records and deleted flag are, and the since it sends
+            int beforeProbe = fake.requests();
+            TestWorkspace.CliResult probe = ws.cli(TestWorkspace.envWithKey(), "probe", "pipedrive-v2.deleted", "--since", "2026-12-05T14:33:34Z");
+            assertThat(probe.out()).as(probe.out() + probe.err()).contains("/v1/recents?items=person&since_timestamp=2026-12-05+14%3A33%3A34")
+                    .contains("records         ").contains("at /data");
+            int probed = fake.requests() - beforeProbe;
+            assertThat(probed).as("probe's one request").isEqualTo(1);
+
+            data.restore(deleted.get(0)); // restored within Pipedrive's 30 days: live again, in the feed with active_flag true
+            TestWorkspace.CliResult third = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(third.exitCode()).as(third.out() + third.err()).isZero();
+            assertThat(lead(ws, deleted.get(0))).as("restored at the source: unmarked").containsEntry("deleted", false);
+            assertThat(lead(ws, deleted.get(1))).containsEntry("deleted", true);
+
+            // the previous sync 40 days ago, and a person deleted 31 days ago: the feed no longer shows that deletion
+            SourceRecords.Rec old = data.all().stream().filter(r -> !r.deleted).findFirst().orElseThrow();
+            old.deleted = true;
+            old.updated = java.time.Instant.now().minus(Duration.ofDays(31));
+            try (Connection c = ws.db(); PreparedStatement ps = c.prepareStatement("UPDATE extraction_checkpoint SET pull_started_at = ? WHERE job_id = 'pipedrive-v2-sync'")) {
+                ps.setTimestamp(1, java.sql.Timestamp.from(java.time.Instant.now().minus(Duration.ofDays(40))));
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+            TestWorkspace.CliResult late = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(late.exitCode()).as(late.out() + late.err()).isZero();
+            String said = report(late.out(), "pipedrive-v2-sync");
+            assertThat(said).contains("is older than the source's feed of deletions reaches back (its delta.history-days): a full pull")
+                    .contains("reconciled      1 lead");
+            assertThat(lead(ws, old.id)).as("deleted 31 days ago, past the feed: found by reconciliation").containsEntry("deleted", true);
+        }
+    }
+
     /** Each slice of a sliced HubSpot sync lists its own archived contacts (<job>.<slice>.deleted) and marks them. */
     @Test
     @Timeout(120)
@@ -371,6 +455,27 @@ class RecurringSyncTest {
             assertThat(ws.checkpoint("hubspot-sync.lead.deleted")).containsEntry("status", "DONE");
             assertThat(ws.checkpoint("hubspot-sync.customer.deleted")).containsEntry("status", "DONE");
             assertThat(report(second.out(), "hubspot-sync")).contains("deletions: archived=true: 5 records listed deleted");
+        }
+    }
+
+    /** A sliced Pipedrive sync reads the changes feed once for the whole job, after all its slices, not once per slice. */
+    @Test
+    @Timeout(120)
+    void aSlicedPipedriveSyncReadsTheChangesFeedOnceForAllItsSlices() throws Exception {
+        SourceRecords data = new SourceRecords(N, DeltaFakes.ids("pipedrive-v2"), Duration.ZERO);
+        try (VendorFake fake = DeltaFakes.pipedriveV2(data); TestWorkspace ws = workspace(List.of(new Vendor("pipedrive-v2", data, fake)))) {
+            ws.jobs(TestWorkspace.job("pipedrive-v2-sync", "", "source", "pipedrive-v2", "incremental", "true", "slices", "owner_id=1|owner_id=2"));
+            TestWorkspace.CliResult first = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
+            int firstRequests = fake.requests();
+            assertThat(firstRequests).as("each slice's list in one page (the fake ignores owner_id), then the feed once: 3 pages").isEqualTo(2 + 3);
+            List<String> deleted = data.delete(5);
+            TestWorkspace.CliResult second = ws.cli(TestWorkspace.envWithKey(), "run");
+            assertThat(second.exitCode()).as(second.out() + second.err()).isZero();
+            assertThat(fake.requests() - firstRequests).as("each slice's delta, then the feed once").isEqualTo(2 + 1);
+            for (String id : deleted) assertThat(lead(ws, id)).as("deleted: kept, marked " + id).containsEntry("deleted", true);
+            assertThat(ws.checkpoint("pipedrive-v2-sync.deleted")).containsEntry("status", "DONE");
+            assertThat(report(second.out(), "pipedrive-v2-sync")).contains("feed pipedrive-v2.deleted: 5 leads it flags deleted");
         }
     }
 

@@ -22,6 +22,8 @@ class WatermarkFormatTest {
         assertThat(WatermarkFormat.DATE.format(T)).isEqualTo("2026-12-05");
         // IMF-fixdate: a two-digit day, GMT
         assertThat(WatermarkFormat.HTTP_DATE.format(T)).isEqualTo("Sat, 05 Dec 2026 04:03:02 GMT");
+        // Pipedrive v1 recents since_timestamp: "The timestamp in UTC. Format: YYYY-MM-DD HH:MM:SS"
+        assertThat(WatermarkFormat.SQL_DATETIME.format(T)).isEqualTo("2026-12-05 04:03:02");
     }
 
     @Test
@@ -39,7 +41,7 @@ class WatermarkFormatTest {
     void namesAreTheSettingsValues() {
         assertThat(WatermarkFormat.named(" EPOCH-millis ")).isEqualTo(WatermarkFormat.EPOCH_MILLIS);
         assertThat(WatermarkFormat.named("rfc3339")).isNull();
-        assertThat(WatermarkFormat.names()).isEqualTo("iso-8601, iso-8601-millis, iso-8601-offset, epoch-seconds, epoch-millis, date, http-date");
+        assertThat(WatermarkFormat.names()).isEqualTo("iso-8601, iso-8601-millis, iso-8601-offset, epoch-seconds, epoch-millis, date, http-date, sql-datetime");
     }
 
     @Test

@@ -88,4 +88,19 @@ class QueryCutTest {
         assertThat(QueryCut.window("100")).as("a plain cursor is not a window").isNull();
         assertThat(QueryCut.window(null)).isNull();
     }
+
+    /** probe and status say a cut in words: what a query past max-results is sent again with, and where a position is. */
+    @Test
+    void aCutAndAPositionInsideAWindowAreSaidInWords() {
+        assertThat(paging().cut().describe(10000)).isEqualTo("a query past max-results (10000 records) is cut: sent again from its first page with "
+                + "{\"propertyName\":\"hs_object_id\",\"operator\":\"GT\",\"value\":\"{last}\"} added at /filterGroups/0/filters/- in the body, "
+                + "{last} being the last record's /id (the field the query is sorted by)");
+        assertThat(paging("method", "GET", "cut.body-pointer", "", "cut.param", "id_gt", "cut.template", "{last}").cut().describe(500))
+                .contains("sent again from its first page with id_gt={last}");
+        assertThat(QueryCut.describePosition(new QueryCut.Window("5049", 2, "NTA=").position()))
+                .isEqualTo("inside a cut window — the query sent again for the records after 5049 (the sort field's last value before the cut), "
+                        + "2 pages of it read, the API's cursor in it NTA=");
+        assertThat(QueryCut.describePosition(new QueryCut.Window("5049", 0, null).position())).endsWith("after 5049 (the sort field's last value before the cut), at its first page");
+        assertThat(QueryCut.describePosition("NTA=")).as("a plain cursor: nothing to say").isNull();
+    }
 }
