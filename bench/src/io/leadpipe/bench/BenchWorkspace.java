@@ -28,6 +28,8 @@ final class BenchWorkspace implements AutoCloseable {
         dir = Files.createTempDirectory("leadpipe-bench");
         settings.put("leadpipe.db.url", "jdbc:h2:file:" + dir.resolve("db/leadpipe") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0;CACHE_SIZE=16384");
         settings.put("leadpipe.report.dir", dir.resolve("reports").toString());
+        // no management port: another leadpipe on this machine (a test, another benchmark) may hold 9876, and no case reads it
+        settings.put("camel.management.enabled", "false");
     }
 
     /** -Dbench.set.<setting>=<value>: a leadpipe setting tried under a benchmark (e.g. leadpipe.db.housekeeping-ms). */

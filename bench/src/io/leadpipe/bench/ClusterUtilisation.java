@@ -61,7 +61,6 @@ final class ClusterUtilisation {
             ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "1000");
             ws.settings.put("leadpipe.ratelimit.floor", "0");
             ws.settings.put("leadpipe.jobs.concurrency", "4");
-            ws.settings.put("camel.management.enabled", "false"); // one management port per machine, three instances on it
             ws.settings.putAll(mode);
 
             List<Process> pulling = new ArrayList<>();

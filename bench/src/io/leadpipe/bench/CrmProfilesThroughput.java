@@ -123,7 +123,6 @@ final class CrmProfilesThroughput {
             ws.simulator(c);
             fake.windowLimit = limit(crm);
             fake.windowMillis = windowMs();
-            ws.settings.put("camel.management.enabled", "false");
             ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "100000");
             ws.settings.put("camel.main.routes-include-pattern", BenchWorkspace.CORE_ROUTES + ",file:routes/jobs.yaml");
             ws.settings.put("leadpipe.sink.enrichment.url", ws.simulator.enrichUrl());

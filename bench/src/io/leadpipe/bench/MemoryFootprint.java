@@ -34,7 +34,6 @@ final class MemoryFootprint {
             c.leads = leads;
             c.rateLimit = Integer.MAX_VALUE;
             ws.simulator(c);
-            ws.settings.put("camel.management.enabled", "false");
             ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "100000");
             ws.settings.put("camel.main.routes-include-pattern", BenchWorkspace.CORE_ROUTES + ",file:routes/jobs.yaml");
             ws.settingsFromSystemProperties();

@@ -41,7 +41,6 @@ final class MigrationKills {
             Files.createDirectories(template);
             String url = "jdbc:h2:file:" + db.resolve("leadpipe") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
             ws.settings.put("leadpipe.db.url", url);
-            ws.settings.put("camel.management.enabled", "false");
             if (leads > 0) {
                 String t = "jdbc:h2:file:" + template.resolve("leadpipe");
                 org.flywaydb.core.Flyway.configure().dataSource(t, "sa", "").locations("classpath:db/migration").target("1").load().migrate();

@@ -43,8 +43,6 @@ final class ParallelPages {
         ws.settings.put("leadpipe.ratelimit.floor", Long.toString(floor));
         ws.settings.put("leadpipe.ratelimit.reset-margin-ms", "100");
         ws.settings.put("camel.main.routes-include-pattern", BenchWorkspace.CORE_ROUTES + ",file:routes/jobs.yaml");
-        // no management port: other benchmarks on this machine may hold it
-        ws.settings.put("camel.management.enabled", "false");
     }
 
     /** One job's pull: {@code leads} in pages of 10, {@code concurrency} pages in flight. */

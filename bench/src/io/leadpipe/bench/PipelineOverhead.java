@@ -88,7 +88,6 @@ final class PipelineOverhead {
             ws.simulator(c);
             ws.settings.put("leadpipe.source.leads-api.page-size", Integer.toString(PAGE_SIZE));
             ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "100000"); // unthrottled
-            ws.settings.put("camel.management.enabled", "false");
             ws.settings.put("camel.main.routes-include-pattern", BenchWorkspace.CORE_ROUTES + ",file:routes/jobs.yaml");
             ws.settings.putAll(switchedOff);
             long t0 = System.nanoTime();

@@ -20,6 +20,8 @@ final class ProcessRun {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmArgs);
+        // a smoke run checks that the case runs and reports, not its speed: C1 alone is cheaper for such short processes
+        if (Scale.smoke()) cmd.add("-XX:TieredStopAtLevel=1");
         cmd.addAll(List.of("-Dorg.slf4j.simpleLogger.log.leadpipe=warn", "-jar", Path.of("target/leadpipe.jar").toAbsolutePath().toString(), "--config", cfg.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -23,7 +23,6 @@ final class ResumeWaste {
             c.latencyMillis = 5;
             c.rateLimit = Integer.MAX_VALUE;
             ws.simulator(c);
-            ws.settings.put("camel.management.enabled", "false");
             ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "100000");
             ws.settings.put("camel.main.routes-include-pattern", BenchWorkspace.CORE_ROUTES + ",file:routes/jobs.yaml");
             Random random = new Random(2026);

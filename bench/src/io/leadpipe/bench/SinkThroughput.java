@@ -42,7 +42,6 @@ final class SinkThroughput {
             c.crmApiKey = "crm-key";
             c.enrichApiKey = "enrich-key";
             ws.simulator(c);
-            ws.settings.put("camel.management.enabled", "false");
             ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "100000");
             ws.settings.put("camel.main.routes-include-pattern", BenchWorkspace.CORE_ROUTES + ",file:routes/jobs.yaml");
             ws.settings.put("leadpipe.sink.crm.url", ws.simulator.crmUrl());

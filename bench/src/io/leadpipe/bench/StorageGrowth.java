@@ -109,7 +109,6 @@ final class StorageGrowth {
     }
 
     private static void pullSettings(BenchWorkspace ws, boolean delta) throws Exception {
-        ws.settings.put("camel.management.enabled", "false");
         ws.settings.put("leadpipe.source.leads-api.max-requests-per-second", "100000");
         ws.settings.put("leadpipe.progress.interval-ms", "600000");
         Path jobs = ws.dir.resolve("jobs.yaml");
