@@ -36,8 +36,15 @@ final class Scale {
         T run() throws Exception;
     }
 
-    /** The rows of a table to run: all of them, or the first one in a smoke run. */
+    /**
+     * The rows of a table to run: all of them, the first one in a smoke run, or those -Dbench.rows names (1-based,
+     * e.g. {@code BENCH_OPTS=-Dbench.rows=1,4,5 bench/run auto-inflight}: a few rows of a long table, in their order).
+     */
     static <T> List<Row<T>> rows(List<Row<T>> all) {
-        return smoke ? all.subList(0, 1) : all;
+        if (smoke) return all.subList(0, 1);
+        String picked = System.getProperty("bench.rows");
+        if (picked == null || picked.isBlank()) return all;
+        return java.util.Arrays.stream(picked.split(",")).map(String::trim).mapToInt(Integer::parseInt)
+                .filter(n -> n >= 1 && n <= all.size()).mapToObj(n -> all.get(n - 1)).toList();
     }
 }

@@ -32,6 +32,8 @@ final class Smoke {
         cases.put("memory", Benchmarks::memory);
         cases.put("durability", Benchmarks::durability);
         cases.put("parallel", ParallelPages::report);
+        // also the first table of `latency`; alone, its first row is the JVM's first (cold) pull
+        cases.put("auto-inflight", AutoInFlight::report);
         cases.put("slices", SlicedUtilisation::report);
         cases.put("auto-slices", AutoSlicedUtilisation::report);
         cases.put("parent-child", ParentChildUtilisation::report);

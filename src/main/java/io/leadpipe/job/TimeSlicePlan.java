@@ -9,7 +9,7 @@ import java.util.function.IntSupplier;
 
 /**
  * {@code slices = auto}: cuts a job's time range into slices that hold about the same number of records, from
- * the API's own counts. The whole range is counted once; then, in rounds, every piece holding more than 3/4 of a
+ * the API's own counts. The whole range is counted once, in one round with its first quarterings (they do not depend on it); then, in rounds, every piece holding more than 3/4 of a
  * slice's share is cut in four by time and its parts counted (three requests, made at once; the last part is the
  * rest), until none does; then the slices are cut where each k/n of the records is, inside a piece at the time in
  * proportion to its records. Stretches without records join the slice they fall in, so the slices still cover the
@@ -63,10 +63,32 @@ public final class TimeSlicePlan {
     public static Plan plan(Instant from, Instant until, Duration grain, IntSupplier wanted, Counter counter, int budget,
                             java.util.concurrent.ExecutorService counts) throws Exception {
         if (!from.isBefore(until)) throw new IllegalArgumentException("from " + from + " must be before " + until);
-        Long total = counter.count(null, null);
-        int requests = 1;
+        // the first round's cuts do not depend on the total: they are asked with it, at once (a round is an answer time)
+        List<Instant> firstCuts = new ArrayList<>();
+        for (int k = 1; k < PARTS && budget >= PARTS; k++) {
+            Instant cut = snap(from.plus(Duration.between(from, until).multipliedBy(k).dividedBy(PARTS)), grain);
+            if (cut.isAfter(from) && cut.isBefore(until) && (firstCuts.isEmpty() || cut.isAfter(firstCuts.get(firstCuts.size() - 1)))) firstCuts.add(cut);
+        }
+        List<Instant[]> firstAsks = new ArrayList<>();
+        firstAsks.add(new Instant[]{null, null});
+        for (Instant cut : firstCuts) firstAsks.add(new Instant[]{null, cut});
+        List<Long> first = countAll(firstAsks, counter, counts);
+        Long total = first.get(0);
+        int requests = firstAsks.size();
         if (total == null) return new Plan(even(from, until, grain, Math.max(1, wanted.getAsInt())), false, requests);
         List<Range> pieces = new ArrayList<>(List.of(new Range(from, until, total)));
+        if (!firstCuts.isEmpty() && !first.contains(null) && total > 1 && total > total / (double) Math.max(1, wanted.getAsInt()) * 0.75) {
+            pieces.clear();
+            Instant start = from;
+            long below = 0;
+            for (int k = 0; k < firstCuts.size(); k++) {
+                long upTo = Math.max(below, Math.min(total, first.get(k + 1))); // the data moves while it is counted
+                pieces.add(new Range(start, firstCuts.get(k), upTo - below));
+                start = firstCuts.get(k);
+                below = upTo;
+            }
+            pieces.add(new Range(start, until, total - below));
+        }
         java.util.Set<Range> whole = new java.util.HashSet<>(); // one grain wide: cannot be cut
         // cut, in rounds: every piece holding more than three quarters of a slice's share is cut in PARTS by time, its parts
         // counted from its start (one request per cut; the last part is the rest)

@@ -92,7 +92,7 @@ class TimeSlicePlanTest {
         TimeSlicePlan.Plan plan = TimeSlicePlan.plan(FROM, Instant.parse("2026-01-11T12:00:00Z"), Duration.ofDays(1), () -> 4, (lo, hi) -> null, 64, null);
 
         assertThat(plan.counted()).isFalse();
-        assertThat(plan.requests()).isEqualTo(1);
+        assertThat(plan.requests()).as("the whole range, and the three quarterings asked with it").isEqualTo(4);
         assertThat(plan.ranges()).extracting(TimeSlicePlan.Range::from).containsExactly(FROM, Instant.parse("2026-01-03T00:00:00Z"),
                 Instant.parse("2026-01-06T00:00:00Z"), Instant.parse("2026-01-08T00:00:00Z"));
         assertThat(plan.ranges().get(3).until()).isEqualTo(Instant.parse("2026-01-11T12:00:00Z"));
@@ -109,6 +109,45 @@ class TimeSlicePlanTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void theTotalIsAskedInOneRoundWithTheFirstQuarteringsAndThePlanIsTheSame() throws Exception {
+        List<Instant> records = new ArrayList<>();
+        for (int i = 0; i < 600; i++) records.add(Instant.parse("2026-01-01T00:00:00Z").plusSeconds(i * 60L));
+        // counts made at once in a round: the executor sees a round's asks before the plan reads any of them
+        List<Integer> rounds = new ArrayList<>();
+        int[] inRound = {0};
+        java.util.concurrent.ExecutorService together = new java.util.concurrent.AbstractExecutorService() {
+            @Override public void execute(Runnable r) { r.run(); }
+            @Override public <T> java.util.concurrent.Future<T> submit(java.util.concurrent.Callable<T> task) {
+                if (inRound[0]++ == 0) rounds.add(0);
+                rounds.set(rounds.size() - 1, inRound[0]);
+                java.util.concurrent.Future<T> done = super.submit(task);
+                return new java.util.concurrent.Future<>() {
+                    @Override public boolean cancel(boolean b) { return false; }
+                    @Override public boolean isCancelled() { return false; }
+                    @Override public boolean isDone() { return true; }
+                    @Override public T get() throws InterruptedException, java.util.concurrent.ExecutionException { inRound[0] = 0; return done.get(); }
+                    @Override public T get(long t, java.util.concurrent.TimeUnit u) throws InterruptedException, java.util.concurrent.ExecutionException { return get(); }
+                };
+            }
+            @Override public void shutdown() { }
+            @Override public List<Runnable> shutdownNow() { return List.of(); }
+            @Override public boolean isShutdown() { return false; }
+            @Override public boolean isTerminated() { return false; }
+            @Override public boolean awaitTermination(long t, java.util.concurrent.TimeUnit u) { return true; }
+        };
+        AtomicInteger requests = new AtomicInteger();
+        Instant until = Instant.parse("2026-12-01T00:00:00Z");
+
+        TimeSlicePlan.Plan plan = TimeSlicePlan.plan(Instant.EPOCH, until, Duration.ofSeconds(1), () -> 3, counting(records, requests), 64, together);
+
+        assertThat(rounds.get(0)).as("the whole range and its three quarterings: one round").isEqualTo(4);
+        assertThat(rounds.stream().mapToInt(Integer::intValue).sum()).isEqualTo(plan.requests()).isEqualTo(requests.get());
+        TimeSlicePlan.Plan inTurn = TimeSlicePlan.plan(Instant.EPOCH, until, Duration.ofSeconds(1), () -> 3, counting(records, new AtomicInteger()), 64, null);
+        assertThat(plan).as("the same cut as one count after another").isEqualTo(inTurn);
+        assertThat(plan.ranges()).hasSize(3);
     }
 
     @Test
