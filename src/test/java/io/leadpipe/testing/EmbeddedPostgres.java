@@ -27,6 +27,41 @@ final class EmbeddedPostgres {
         return server;
     }
 
+    private static String template;
+
+    /**
+     * Replaces the database at {@code url} (one of {@link #freshDatabase()}'s, still empty and unused) with a copy of one
+     * migrated once per JVM (CREATE DATABASE … TEMPLATE); false, and nothing changed, when it holds tables or is in use.
+     */
+    static synchronized boolean migrate(String url) {
+        String name = url.substring(url.lastIndexOf('/') + 1).replaceAll("[?].*", "");
+        try (Connection c = server().getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            if (template == null) {
+                st.execute("CREATE DATABASE leadpipe_template");
+                java.nio.file.Path config = java.nio.file.Files.createTempFile("leadpipe-pg-template", ".properties");
+                java.nio.file.Files.writeString(config, "leadpipe.db.url=" + server().getJdbcUrl("postgres", "leadpipe_template")
+                        + "\nleadpipe.db.user=postgres\nleadpipe.db.password=\n");
+                io.leadpipe.config.Settings s = io.leadpipe.config.Settings.load(java.nio.file.Path.of("application.properties"), config,
+                        java.util.Map.of(), java.util.Map.of(), new java.util.Properties());
+                try (io.leadpipe.store.Database d = io.leadpipe.store.Database.open(s)) {
+                    d.migrate();
+                }
+                java.nio.file.Files.delete(config);
+                template = "leadpipe_template";
+            }
+            try (Connection db = server().getDatabase("postgres", name).getConnection(); Statement q = db.createStatement();
+                 java.sql.ResultSet rs = q.executeQuery("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'")) {
+                rs.next();
+                if (rs.getLong(1) > 0) return false;
+            }
+            st.execute("DROP DATABASE " + name);
+            st.execute("CREATE DATABASE " + name + " TEMPLATE " + template);
+            return true;
+        } catch (java.sql.SQLException | IOException e) {
+            return false;
+        }
+    }
+
     /** A new, empty database; returns its JDBC URL. */
     static String freshDatabase() throws IOException {
         var pg = server();

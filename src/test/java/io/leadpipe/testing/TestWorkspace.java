@@ -43,11 +43,14 @@ public final class TestWorkspace implements AutoCloseable {
     public LeadsApiSimulator simulator;
     /**
      * True: leadpipe's first start creates the database itself, every migration from V1, as on a new machine. False (the
-     * default): before leadpipe first runs, the workspace's H2 file is a copy of one already migrated ({@link SchemaTemplate}),
-     * unless the test has created the file, changed its URL or set a password by then.
+     * default): before leadpipe first runs, the workspace's H2 file is a copy of one already migrated ({@link SchemaTemplate})
+     * unless the test has created the file, changed its URL or set a password by then; on PostgreSQL, its still empty
+     * database is made a copy of a migrated one.
      */
     public boolean newDatabase;
     private final String initialUrl;
+    /** The database {@link #onPostgres()} made for this workspace, or null. */
+    private String postgresUrl;
     private boolean seeded;
 
     /** -Dleadpipe-test.db=postgres runs the workspace on an embedded PostgreSQL (one server, a fresh database each). */
@@ -67,7 +70,8 @@ public final class TestWorkspace implements AutoCloseable {
 
     /** This workspace's database becomes a fresh database on the shared embedded PostgreSQL. */
     public TestWorkspace onPostgres() throws IOException {
-        settings.put("leadpipe.db.url", EmbeddedPostgres.freshDatabase());
+        postgresUrl = EmbeddedPostgres.freshDatabase();
+        settings.put("leadpipe.db.url", postgresUrl);
         settings.put("leadpipe.db.user", "postgres");
         settings.put("leadpipe.db.password", "");
         return this;
@@ -162,10 +166,15 @@ public final class TestWorkspace implements AutoCloseable {
 
     /** The migrated template's copy, once, where leadpipe would otherwise create the database and migrate it from V1 (probe opens none). */
     private void seedDatabase(String... args) throws IOException {
-        if (seeded || newDatabase || POSTGRES || List.of(args).contains("probe")) return;
+        if (seeded || newDatabase || List.of(args).contains("probe")) return;
         seeded = true;
+        String url = settings.get("leadpipe.db.url");
+        if (url.equals(postgresUrl)) {
+            EmbeddedPostgres.migrate(url); // PostgreSQL: the same, by CREATE DATABASE … TEMPLATE, while the database is empty
+            return;
+        }
         boolean ownPassword = !settings.getOrDefault("leadpipe.db.password", "").isEmpty() || !settings.getOrDefault("leadpipe.db.password-file", "").isEmpty();
-        if (ownPassword || !initialUrl.equals(settings.get("leadpipe.db.url")) || Files.exists(dir.resolve("db"))) return;
+        if (ownPassword || !url.equals(initialUrl) || Files.exists(dir.resolve("db"))) return;
         SchemaTemplate.copyInto(dir.resolve("db"));
     }
 
