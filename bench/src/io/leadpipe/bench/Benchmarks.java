@@ -30,6 +30,7 @@ public final class Benchmarks {
         }
         if (which.equals("all") || which.equals("quota")) quota();
         if (which.equals("all") || which.equals("overhead")) overhead();
+        if (which.equals("all") || which.equals("guarantees")) guarantees();
         if (which.equals("all") || which.equals("resume")) resume();
         if (which.equals("all") || which.equals("memory")) memory();
         if (which.equals("durability")) durability(); // ~100 SIGKILLs: long, so not part of "all"
@@ -111,6 +112,52 @@ public final class Benchmarks {
         for (int v = 0; v < sumV.length; v++) System.out.printf(Locale.ROOT, " %,.0f (**%.3f**; CPU **%.3f**) |", sumV[v] / rounds, sumV[v] / sumB, cpuB / cpuV[v]);
         for (int v = 0; v < sumO.length; v++) System.out.printf(Locale.ROOT, " %,.0f (**%.3f**; CPU **%.3f**) |", sumO[v] / rounds, sumO[v] / sumB, cpuB / cpuO[v]);
         System.out.printf(Locale.ROOT, "%n%nLoad average at the end: %.1f.%n%n", ParallelPages.loadAverage());
+    }
+
+    /**
+     * What each of leadpipe's guarantees costs the raw loop, alone: only raw loops, {@code rounds} rounds after a warm-up,
+     * each round running the raw loop and every variant in an order rotated by one per round (the runs right after a
+     * start or another kind of run are not always the same one), each variant compared with the raw loop of its round
+     * by CPU time; the median over the rounds and their range. (bench.guarantees.leads, bench.guarantees.rounds)
+     */
+    static void guarantees() throws Exception {
+        int leads = Integer.getInteger("bench.guarantees.leads", Scale.of(50_000, 1_000)), rounds = Integer.getInteger("bench.guarantees.rounds", Scale.of(7, 1));
+        System.out.printf(Locale.ROOT, "### What each guarantee costs the raw loop%n%n"
+                + "The raw loop of the overhead case (%,d leads, page size %d, a fresh H2 file each run) with one of leadpipe's guarantees taken away "
+                + "or added, %d rounds, the order rotated each round; per round raw CPU s ÷ the variant's CPU s (below 1: the guarantee costs that share), "
+                + "then the median over the rounds and the lowest and highest. Load average at the start: %.1f.%n%n",
+                leads, PipelineOverhead.PAGE_SIZE, rounds, ParallelPages.loadAverage());
+        List<PipelineOverhead.Raw> all = new java.util.ArrayList<>(List.of(PipelineOverhead.RAW));
+        all.addAll(PipelineOverhead.GUARANTEES);
+        if (!Scale.smoke()) PipelineOverhead.raw(leads, PipelineOverhead.RAW); // warm-up, not reported
+        double[][] cpu = new double[all.size()][rounds], wall = new double[all.size()][rounds];
+        for (int r = 0; r < rounds; r++) {
+            for (int k = 0; k < all.size(); k++) {
+                int v = (k + r) % all.size();
+                PipelineOverhead.Run run = PipelineOverhead.raw(leads, all.get(v));
+                cpu[v][r] = run.cpuSeconds();
+                wall[v][r] = run.seconds();
+            }
+        }
+        System.out.println("| raw loop | CPU s (median) | raw CPU ÷ this (median) | lowest – highest | wall-clock: raw ÷ this (median) |");
+        System.out.println("|---|---|---|---|---|");
+        for (int v = 0; v < all.size(); v++) {
+            double[] byCpu = new double[rounds], byWall = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                byCpu[r] = cpu[0][r] / cpu[v][r];
+                byWall[r] = wall[0][r] / wall[v][r];
+            }
+            double[] sorted = byCpu.clone();
+            java.util.Arrays.sort(sorted);
+            System.out.printf(Locale.ROOT, "| %s | %.2f | %.3f | %.3f – %.3f | %.3f |%n", all.get(v).label(), median(cpu[v]), median(byCpu), sorted[0], sorted[rounds - 1], median(byWall));
+        }
+        System.out.printf(Locale.ROOT, "%nLoad average at the end: %.1f.%n%n", ParallelPages.loadAverage());
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     static void resume() throws Exception {

@@ -20,7 +20,6 @@ import io.leadpipe.store.LeadStore;
 import io.leadpipe.store.PageTransaction;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.processor.idempotent.jdbc.JdbcMessageIdRepository;
 import org.apache.camel.spi.Registry;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
@@ -119,8 +118,6 @@ final class StoreBeans implements CamelConfiguration {
         registry.bind("childLists", childLists);
         registry.bind("driftMeter", driftMeter);
         // pages already processed, by pull and page fingerprint; the table comes from Flyway (V2)
-        JdbcMessageIdRepository pageRepository = new JdbcMessageIdRepository(db, PullRepository.PAGE_REPOSITORY);
-        pageRepository.setCreateTableIfNotExists(false);
-        registry.bind("pageRepository", pageRepository);
+        registry.bind("pageRepository", new io.leadpipe.store.PageKeys(db, PullRepository.PAGE_REPOSITORY));
     }
 }

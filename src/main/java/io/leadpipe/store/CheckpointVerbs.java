@@ -8,7 +8,6 @@ import javax.sql.DataSource;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 
 import static io.leadpipe.store.CheckpointSql.*;
 import static io.leadpipe.store.NamedSql.values;
@@ -34,7 +33,7 @@ public final class CheckpointVerbs {
     public boolean startVerification(String job) {
         return inTransaction(transaction, dataSource, c -> {
             refuseWhileHeld(c, job);
-            return freshPull(c, job, Pull.Mode.VERIFY.name(), UUID.randomUUID().toString(), null) > 0;
+            return freshPull(c, job, Pull.Mode.VERIFY.name(), PullIds.next(), null) > 0;
         });
     }
 

@@ -117,13 +117,13 @@ public final class PullRepository implements JobBudget.Budgets {
         }
         SavedCheckpoint saved = row == null ? null : row.saved();
         if (saved == null) {
-            pull.startNew(UUID.randomUUID().toString());
+            pull.startNew(PullIds.next());
             CREATE.update(c, values("job", pull.jobId(), "source", pull.source(), "filters", pull.filters(), "filterHash", pull.filterHash(), "pullId", pull.pullId()));
             if (deltaWatermarks != null) deltaWatermarks.started(c, pull);
         } else if (saved.done() && pull.watermarkParam() != null && saved.pullStartedAt() != null) {
             // an incremental job: a new pull of what changed since — by the source's delta (the largest updated-at
             // stored), else since the previous pull began; less an overlap either way
-            String pullId = UUID.randomUUID().toString();
+            String pullId = PullIds.next();
             io.leadpipe.delta.Watermark w = deltaWatermarks == null ? null : deltaWatermarks.nextPull(c, pull, pullId, saved.pullStartedAt());
             boolean declared = deltaWatermarks != null && deltaWatermarks.delta(pull.source()) != null;
             pull.startIncremental(pullId, w != null ? w.since().toString() : declared ? null : saved.pullStartedAt().minusSeconds(overlapSeconds).toString());

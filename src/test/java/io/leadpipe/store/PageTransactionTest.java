@@ -54,6 +54,23 @@ class PageTransactionTest {
         }
     }
 
+    /** The page key's add is one statement (an insert that writes nothing when the key is there): new once, then a duplicate. */
+    @Test
+    void aPageKeyIsNewOnceThenADuplicate() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            assertThat(ws.cli(Map.of(), "status").exitCode()).isZero(); // creates the schema
+            try (Connection conn = ws.db()) {
+                PageKeys keys = new PageKeys(new org.springframework.jdbc.datasource.SingleConnectionDataSource(conn, true), PullRepository.PAGE_REPOSITORY);
+                String key = PullIds.next() + ":" + "0".repeat(40);
+                assertThat(keys.add(key)).as("a page not stored before").isTrue();
+                assertThat(keys.add(key)).as("the same page again").isFalse();
+                assertThat(keys.add(PullIds.next() + ":" + "0".repeat(40))).as("the same page of another pull").isTrue();
+                assertThat(keys.contains(key)).isTrue();
+            }
+            assertThat(pageFingerprints(ws)).isEqualTo(2);
+        }
+    }
+
     private static long pageFingerprints(TestWorkspace ws) throws Exception {
         try (Connection conn = ws.db(); PreparedStatement ps = conn.prepareStatement(
                 "SELECT COUNT(*) FROM CAMEL_MESSAGEPROCESSED WHERE processorName = 'leadpipe-pages'"); ResultSet rs = ps.executeQuery()) {
