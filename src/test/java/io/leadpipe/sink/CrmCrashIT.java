@@ -75,9 +75,10 @@ class CrmCrashIT {
 
             Path log1 = ws.dir.resolve("run.log");
             Process run = ws.startProcess(log1, "run");
-            // the log first: the database is the process's to create (its password), not this poll's
+            // the log first: the database is the process's to create (its password), not this poll's. The whole first round
+            // (two batches) delivered: with only one of them, the other, SENDING, could finish between this poll and the kill
             await().atMost(180, TimeUnit.SECONDS).pollInterval(20, TimeUnit.MILLISECONDS).ignoreExceptions()
-                    .until(() -> Files.readString(log1).contains("sink: batch") && ws.sinkStatus("DELIVERED") >= batch);
+                    .until(() -> Files.readString(log1).contains("sink: batch") && ws.sinkStatus("DELIVERED") >= 2L * batch);
             // a CRM written lead by lead slows down now, so that a batch is surely in flight when the kill comes
             if (perLead) crm.latencyMillis = 60;
             await().atMost(180, TimeUnit.SECONDS).pollInterval(20, TimeUnit.MILLISECONDS).ignoreExceptions()
