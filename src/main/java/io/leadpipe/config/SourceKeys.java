@@ -137,7 +137,7 @@ public final class SourceKeys {
         text("delta.deleted-param", "", "name=value of a separate listing of deleted records (HubSpot archived=true)");
         text("delta.count-pointer", "", "the API's count of the records matching the delta query: a delta short of it is a GAP");
         number("delta.history-days", "0", 0, 36_500, "how far back the API answers a \"changed since\" query (Pipedrive's recents: 30 days); on a deletions feed, a sync longer ago than that is a full pull, reconciled. 0 = no such limit");
-        text("deleted.url", "", "a feed of deletions at another endpoint (Pipedrive: /v1/recents?items=person…), a path on the source's host or a URL: a source of its own, <name>.deleted, "
+        text("deleted.url", "", "a feed of deletions at another endpoint (Pipedrive: /api/v1/recents?items=person…), a path on the source's host or a URL: a source of its own, <name>.deleted, "
                 + "set by deleted.<key> (deleted.paging, deleted.delta.deleted-pointer, …), its other keys the source's; a sync pulls it once DONE and marks the leads it flags deleted");
     }
 

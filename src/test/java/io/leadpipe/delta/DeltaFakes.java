@@ -331,8 +331,14 @@ final class DeltaFakes {
 
     static VendorFake pipedriveV2(SourceRecords data) throws IOException {
         return fake("x-api-token", KEY, (ex, body) -> {
-            if (ex.getRequestURI().getPath().endsWith("/v1/recents")) {
+            // a company domain serves v1 under /api as v2 (developers.pipedrive.com/changelog: "use
+            // https://companydomain.pipedrive.com/api/v1/"); any other path is a 404 here, as there
+            if (ex.getRequestURI().getPath().equals("/api/v1/recents")) {
                 pipedriveRecents(ex, data);
+                return;
+            }
+            if (!ex.getRequestURI().getPath().equals("/api/v2/persons")) {
+                json(ex, 404, JSON.createObjectNode().put("success", false).put("error", "Unknown method ."));
                 return;
             }
             String since = VendorFake.param(ex, "updated_since");

@@ -175,7 +175,7 @@ class DeltaSpecTest {
             java.util.List<io.leadpipe.source.SourceSpec> specs = io.leadpipe.source.SourceSpec.readAll(s, Map.of("LEADPIPE_API_KEY", "k"));
             assertThat(specs).extracting(io.leadpipe.source.SourceSpec::name).as(profile).containsExactly("crm", "crm.deleted");
             io.leadpipe.source.SourceSpec feed = specs.get(1);
-            assertThat(feed.paging().url()).isEqualTo("https://acme.pipedrive.com/v1/recents?items=person&since_timestamp={since}");
+            assertThat(feed.paging().url()).isEqualTo("https://acme.pipedrive.com/api/v1/recents?items=person&since_timestamp={since}");
             assertThat(feed.paging().paging()).isEqualTo("offset");
             assertThat(feed.auth().credentialHeader()).isEqualTo("x-api-token");
             DeltaSpec d = feed.delta();
