@@ -91,6 +91,10 @@ public final class JobDeclarations {
                 throw new ConfigException(file + ": job id '" + jobId + "' (route " + routeId + ") must be letters, digits, '-', '_' or '.', "
                         + "starting with a letter or digit (it names the job's report file)");
             }
+            if (jobId.endsWith(DeletionFeeds.SUFFIX)) {
+                throw new ConfigException(file + ": job id '" + jobId + "' (route " + routeId + ") ends in " + DeletionFeeds.SUFFIX
+                        + ", which names the feed of deletions a sync pulls after itself (<job>" + DeletionFeeds.SUFFIX + "): rename the job");
+            }
             String source = params.getOrDefault("source", defaultSource);
             if (!sources.contains(source)) {
                 throw new ConfigException(file + ": job " + jobId + " pulls from source '" + source + "', which is not in leadpipe.sources ("
@@ -188,6 +192,10 @@ public final class JobDeclarations {
         for (JobSlices.Slice slice : list) {
             if (!JOB_ID.matcher(slice.jobId(job.id())).matches()) {
                 throw new ConfigException(file + ": job " + job.id() + ": slice id '" + slice.jobId(job.id()) + "' is longer than 200 characters");
+            }
+            if (slice.jobId(job.id()).endsWith(DeletionFeeds.SUFFIX)) {
+                throw new ConfigException(file + ": job " + job.id() + ": slice id '" + slice.jobId(job.id()) + "' ends in " + DeletionFeeds.SUFFIX
+                        + ", which names the job's feed of deletions: write that slice's value so that its name differs (e.g. another order of its values)");
             }
         }
         slices.put(job.id(), list);

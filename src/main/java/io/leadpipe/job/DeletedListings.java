@@ -24,7 +24,8 @@ import java.util.function.Function;
  */
 public final class DeletedListings {
 
-    public static final String SUFFIX = ".deleted";
+    /** A feed job is its job's id with the suffix a feed source has after its source's name. */
+    public static final String SUFFIX = DeletionFeeds.SUFFIX;
 
     private final RunReport runReport;
     private final Map<String, String> listings = new HashMap<>();

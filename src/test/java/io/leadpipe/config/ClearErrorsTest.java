@@ -120,6 +120,17 @@ class ClearErrorsTest {
     }
 
     @Test
+    void aJobOrSliceIdThatNamesAFeedOfDeletions() throws Exception {
+        try (TestWorkspace ws = new TestWorkspace()) {
+            ws.newDatabase = true; // refused before anything is opened: no database may appear
+            ws.jobs(job("job-d", "leads.deleted"));
+            assertThat(refused(ws, "run")).contains("job id 'leads.deleted' (route job-d) ends in .deleted, which names the feed of deletions");
+            ws.jobs(TestWorkspace.job("by-status", "", "slices", "status=open|status=deleted"));
+            assertThat(refused(ws, "run")).contains("job by-status: slice id 'by-status.deleted' ends in .deleted");
+        }
+    }
+
+    @Test
     void anUnknownSettingNamesTheClosestKnownOne() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
             ws.newDatabase = true; // refused before anything is opened: no database may appear
