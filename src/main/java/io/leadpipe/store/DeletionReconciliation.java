@@ -156,8 +156,7 @@ public final class DeletionReconciliation {
                 } else {
                     int marked = missing == 0 ? 0 : update(c, "UPDATE leads SET deleted_at_source = CURRENT_TIMESTAMP WHERE " + missingWhere, missingParams);
                     // listed again, live: not deleted (a source that flags deletions on its records unmarks them itself, page by page)
-                    int back = delta != null && delta.deletedPointer() != null ? 0 : update(c, "UPDATE leads SET deleted_at_source = NULL, sink_status = CASE WHEN sink_status IN "
-                            + "('REMOVING', 'REMOVED') THEN 'NEW' ELSE sink_status END WHERE source = ? AND deleted_at_source IS NOT NULL AND " + seenNow,
+                    int back = delta != null && delta.deletedPointer() != null ? 0 : update(c, DeltaWatermarks.UNMARK_OF_SOURCE + seenNow,
                             concat(List.of(source), nowParams));
                     c.commit();
                     more.put("reconciledDeleted", marked);

@@ -46,14 +46,20 @@ public final class DeltaWatermarks {
             + "changed_count = changed_count + :changed, new_count = new_count + :added, unchanged_count = unchanged_count + :unchanged, "
             + "deleted_count = deleted_count + :deleted, unreadable_count = unreadable_count + :unreadable WHERE job_id = :job AND pull_id = :pullId");
 
-    /** A lead live again at the source: unmarked; one removed from the CRM meanwhile (on-deleted = delete) is delivered again. */
-    private static final String UNMARK = "UPDATE leads SET deleted_at_source = NULL, sink_status = CASE WHEN sink_status IN ('REMOVING', 'REMOVED') "
-            + "THEN 'NEW' ELSE sink_status END WHERE deleted_at_source IS NOT NULL AND source = ? AND lead_key IN ";
+    /**
+     * Leads live again at the source (the condition naming them follows): unmarked; one removed from the CRM meanwhile
+     * (on-deleted = delete) is delivered again. Also reconciliation's (DeletionReconciliation).
+     */
+    static final String UNMARK_OF_SOURCE = "UPDATE leads SET deleted_at_source = NULL, sink_status = CASE WHEN sink_status IN ('REMOVING', 'REMOVED') "
+            + "THEN 'NEW' ELSE sink_status END WHERE deleted_at_source IS NOT NULL AND source = ? AND ";
+    private static final String UNMARK = UNMARK_OF_SOURCE + "lead_key IN ";
+    /** Leads the source flags deleted (the ids follow): marked, kept. */
+    private static final String MARK = "UPDATE leads SET deleted_at_source = CURRENT_TIMESTAMP WHERE deleted_at_source IS NULL AND source = ? AND lead_key IN ";
 
     private final DataSource dataSource;
     private final Map<String, DeltaSpec> deltas;
     private final Map<String, String> fingerprints;
-    private volatile Boolean postgres;
+    private final DatabaseKind kind = new DatabaseKind();
 
     /** @param deltas each source's delta; @param fingerprints each source's {@link DeltaSpec#settingsFingerprint} */
     public DeltaWatermarks(DataSource dataSource, Map<String, DeltaSpec> deltas, Map<String, String> fingerprints) {
@@ -72,7 +78,7 @@ public final class DeltaWatermarks {
     void started(Connection c, Pull pull) throws SQLException {
         DeltaSpec d = delta(pull.source());
         if (d == null || pull.watermarkParam() == null) return;
-        (isPostgres(c) ? STARTED_PG : STARTED).update(c, values("job", pull.jobId(), "source", pull.source(), "pullId", pull.pullId(),
+        (kind.postgres(c) ? STARTED_PG : STARTED).update(c, values("job", pull.jobId(), "source", pull.source(), "pullId", pull.pullId(),
                 "fingerprint", fingerprints.get(pull.source())));
     }
 
@@ -90,7 +96,7 @@ public final class DeltaWatermarks {
         checkSettings(pull, row);
         if (row == null) {
             // an incremental job pulled before its source declared a delta: this pull starts the row
-            (isPostgres(c) ? STARTED_PG : STARTED).update(c, values("job", pull.jobId(), "source", pull.source(), "pullId", newPullId,
+            (kind.postgres(c) ? STARTED_PG : STARTED).update(c, values("job", pull.jobId(), "source", pull.source(), "pullId", newPullId,
                     "fingerprint", fingerprints.get(pull.source())));
         }
         Watermark w = !d.filters() ? null
@@ -163,7 +169,7 @@ public final class DeltaWatermarks {
         if (changes == null || changes.deletedIds().isEmpty() && changes.liveIds().isEmpty()) return;
         Connection c = DataSourceUtils.getConnection(dataSource);
         try {
-            mark(c, "UPDATE leads SET deleted_at_source = CURRENT_TIMESTAMP WHERE deleted_at_source IS NULL AND source = ? AND lead_key IN ", pull.source(), changes.deletedIds());
+            mark(c, MARK, pull.source(), changes.deletedIds());
             // one removed from the CRM meanwhile (leadpipe.sink.crm.on-deleted = delete) is delivered again
             mark(c, UNMARK, pull.source(), changes.liveIds());
         } finally {
@@ -181,7 +187,7 @@ public final class DeltaWatermarks {
         String source = DeletionFeeds.parentOf(pull.source());
         Connection c = DataSourceUtils.getConnection(dataSource);
         try {
-            int marked = mark(c, "UPDATE leads SET deleted_at_source = CURRENT_TIMESTAMP WHERE deleted_at_source IS NULL AND source = ? AND lead_key IN ", source, changes.deletedIds());
+            int marked = mark(c, MARK, source, changes.deletedIds());
             mark(c, UNMARK, source, changes.liveIds());
             Map<String, Object> row = row(c, pull.jobId());
             if (row == null) return;
@@ -277,11 +283,5 @@ public final class DeltaWatermarks {
                 return row;
             }
         }
-    }
-
-    private boolean isPostgres(Connection c) throws SQLException {
-        Boolean pg = postgres;
-        if (pg == null) postgres = pg = c.getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT).contains("postgres");
-        return pg;
     }
 }

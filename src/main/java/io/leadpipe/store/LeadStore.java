@@ -74,7 +74,7 @@ public final class LeadStore {
 
     private final DataSource dataSource;
     private final int maxIdLength;
-    private volatile Boolean postgres;
+    private final DatabaseKind kind = new DatabaseKind();
 
     /** @param maxIdLength leadpipe.leads.max-id-length: the longest id stored; a longer one fails the job, it is never cut */
     /** The statement a lead is upserted with (the overhead benchmark's raw loop runs this same one). */
@@ -101,7 +101,7 @@ public final class LeadStore {
         java.util.Arrays.sort(order, Comparator.comparing(page.ids()::get));
         Connection c = DataSourceUtils.getConnection(dataSource);
         try {
-            boolean pg = isPostgres(c);
+            boolean pg = kind.postgres(c);
             for (int attempt = 1; ; attempt++) {
                 Savepoint before = pg && !c.getAutoCommit() ? c.setSavepoint() : null;
                 try {
@@ -193,11 +193,6 @@ public final class LeadStore {
         }
     }
 
-    private boolean isPostgres(Connection c) throws SQLException {
-        Boolean pg = postgres;
-        if (pg == null) postgres = pg = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
-        return pg;
-    }
 
     /** Before anything of the page is written: an id too long to store whole stops the job, naming the setting (the id itself is not shown). */
     private void checkIdLengths(FetchedPage page) {

@@ -6,7 +6,6 @@ import org.springframework.jdbc.datasource.DataSourceUtils;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Locale;
 
 /**
  * The pages a pull has stored (Camel's JDBC idempotent repository, table CAMEL_MESSAGEPROCESSED), whose
@@ -26,7 +25,7 @@ public final class PageKeys extends JdbcMessageIdRepository {
 
     /** The page transaction's DataSource (Camel's base class keeps its own only inside its templates). */
     private final DataSource pages;
-    private volatile Boolean postgres;
+    private final DatabaseKind kind = new DatabaseKind();
 
     public PageKeys(DataSource dataSource, String processorName) {
         super(dataSource, processorName);
@@ -44,7 +43,7 @@ public final class PageKeys extends JdbcMessageIdRepository {
     public boolean add(String key) {
         Connection c = DataSourceUtils.getConnection(pages);
         try {
-            return addStatement(isPostgres(c)).update(c, NamedSql.values("processor", processorName, "key", key)) == 1;
+            return addStatement(kind.postgres(c)).update(c, NamedSql.values("processor", processorName, "key", key)) == 1;
         } catch (SQLException e) {
             throw new IllegalStateException("storing the page key " + key + ": " + e.getMessage(), e);
         } finally {
@@ -52,9 +51,4 @@ public final class PageKeys extends JdbcMessageIdRepository {
         }
     }
 
-    private boolean isPostgres(Connection c) throws SQLException {
-        Boolean pg = postgres;
-        if (pg == null) postgres = pg = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
-        return pg;
-    }
 }
