@@ -42,8 +42,10 @@ final class ProcessSettings {
     private Duration windowMargin() {
         String value = settings.get("leadpipe.ratelimit.window-margin-ms", "measured").trim();
         if (value.equals("measured")) return null;
-        if (!value.matches("[0-9]{1,6}")) throw settings.invalid("leadpipe.ratelimit.window-margin-ms", value, "must be measured or a number of milliseconds (0 to 600000)");
-        return Duration.ofMillis(settings.getLong("leadpipe.ratelimit.window-margin-ms", 0, 0, 600_000));
+        if (!value.matches("[0-9]{1,6}") || Long.parseLong(value) > 600_000) {
+            throw settings.invalid("leadpipe.ratelimit.window-margin-ms", value, "must be measured or a number of milliseconds (0 to 600000)");
+        }
+        return Duration.ofMillis(Long.parseLong(value));
     }
 
     /** leadpipe.ratelimit.max-wait: an API asking for a longer wait stops the job (checkpointed) instead. */
