@@ -47,7 +47,7 @@ class SharedWindowTest {
     @BeforeEach
     void database() throws Exception {
         ws = new TestWorkspace();
-        db = Database.open(Settings.load(Path.of("application.properties"), ws.configFile(), Map.of(), Map.of(), new Properties())).migrate();
+        db = ws.openDatabase();
     }
 
     @AfterEach

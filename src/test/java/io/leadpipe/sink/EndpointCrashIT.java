@@ -1,6 +1,7 @@
 package io.leadpipe.sink;
 
 import io.leadpipe.testing.EmbeddedBroker;
+import io.leadpipe.testing.ChildJvm;
 import io.leadpipe.testing.TestWorkspace;
 
 import io.leadpipe.simulator.SimulatorConfig;
@@ -65,8 +66,10 @@ class EndpointCrashIT {
                 ws.settings.put("leadpipe.sink.endpoint.concurrency", Integer.toString(CONCURRENCY));
 
                 Path log = ws.dir.resolve("deliver.log");
-                List<String> cmd = new ArrayList<>(List.of(TestWorkspace.javaBin(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
-                        String.join(File.pathSeparator, Path.of("target/leadpipe.jar").toAbsolutePath().toString(),
+                // its own class path (the broker's client jars beside leadpipe's): the archive of ChildJvm.options() would not match it
+                List<String> cmd = new ArrayList<>(List.of(TestWorkspace.javaBin()));
+                cmd.addAll(ChildJvm.plainOptions());
+                cmd.addAll(List.of("-cp", String.join(File.pathSeparator, Path.of("target/leadpipe.jar").toAbsolutePath().toString(),
                                 Path.of("target/lib").toAbsolutePath() + File.separator + "*", componentJars()),
                         "io.leadpipe.cli.LeadpipeCli", "--config", ws.configFile().toString(), "deliver"));
                 ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());

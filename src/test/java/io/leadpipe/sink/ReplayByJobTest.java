@@ -2,17 +2,14 @@ package io.leadpipe.sink;
 
 import io.leadpipe.testing.TestWorkspace;
 
-import io.leadpipe.config.Settings;
 import io.leadpipe.store.Database;
 import io.leadpipe.store.DeadLetters;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,7 +23,7 @@ class ReplayByJobTest {
     @Test
     void replayByJobTakesTheLeadsTheJobSawWhicheverJobStoredThemFirst() throws Exception {
         try (TestWorkspace ws = new TestWorkspace();
-             Database db = Database.open(Settings.load(Path.of("application.properties"), ws.configFile(), Map.of(), Map.of(), new Properties())).migrate();
+             Database db = ws.openDatabase();
              Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
             // lead 7 of api-a: stored first by job first, seen by job second too; lead 7 of api-b: job other's only
             st.execute("INSERT INTO leads (source, lead_key, job_id, page_no, payload, fetched_at, sink_status) VALUES "

@@ -1,19 +1,16 @@
 package io.leadpipe.store;
 
-import io.leadpipe.testing.TestWorkspace;
-import io.leadpipe.config.Settings;
 import io.leadpipe.job.JobSpec;
 import io.leadpipe.job.Pull;
 import io.leadpipe.job.PullEvents;
 import io.leadpipe.job.PullStatus;
 import io.leadpipe.paging.FetchedPage;
 import io.leadpipe.paging.PageCodecs;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.leadpipe.testing.MigratedDatabase;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -29,21 +25,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The checkpoint's transitions and the job's lease, against a real H2 file database (no Camel routes). */
 class PullRepositoryTest {
 
-    private TestWorkspace ws;
-    private Database db;
+    @RegisterExtension
+    final MigratedDatabase store = new MigratedDatabase();
     private final List<String> events = new ArrayList<>();
 
-    @BeforeEach
-    void database() throws Exception {
-        ws = new TestWorkspace();
-        db = Database.open(Settings.load(Path.of("application.properties"), ws.configFile(), Map.of(), Map.of(), new Properties())).migrate();
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        db.close();
-        ws.close();
-    }
 
     private PullRepository repository() {
         PullEvents heard = new PullEvents() {
@@ -57,7 +42,7 @@ class PullRepositoryTest {
                 events.add("finished " + pull.jobId() + " " + pull.status());
             }
         };
-        return new PullRepository(db.dataSource(), new DataSourceTransactionManager(db.dataSource()), new PageCodecs(), job -> 0L, heard, 300,
+        return new PullRepository(store.db().dataSource(), new DataSourceTransactionManager(store.db().dataSource()), new PageCodecs(), job -> 0L, heard, 300,
                 Duration.ofMinutes(1));
     }
 
@@ -76,7 +61,7 @@ class PullRepositoryTest {
     }
 
     private Map<String, Object> row(String job) throws Exception {
-        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
+        try (Connection c = store.db().dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT status, next_cursor, page_no, lead_count, mode, lease_owner, error FROM extraction_checkpoint WHERE job_id = ?")) {
             ps.setString(1, job);
             try (ResultSet rs = ps.executeQuery()) {
@@ -89,7 +74,7 @@ class PullRepositoryTest {
     }
 
     private long pagesAhead(String job) throws Exception {
-        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM pages_stored_ahead WHERE job_id = ?")) {
+        try (Connection c = store.db().dataSource().getConnection(); PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM pages_stored_ahead WHERE job_id = ?")) {
             ps.setString(1, job);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -148,11 +133,11 @@ class PullRepositoryTest {
         assertThat(second.isBusy()).isTrue();
         assertThat(second.status()).isEqualTo(PullStatus.BUSY);
         assertThat(second.stopReason()).contains("job job-a is running in process " + JobLease.PID);
-        assertThatThrownBy(() -> new CheckpointVerbs(db).reset("job-a")).isInstanceOf(CheckpointVerbs.JobBusyException.class);
+        assertThatThrownBy(() -> new CheckpointVerbs(store.db()).reset("job-a")).isInstanceOf(CheckpointVerbs.JobBusyException.class);
 
         first.capped(holder);
         assertThat(row("job-a")).containsEntry("status", "CAPPED").containsEntry("lease_owner", null);
-        assertThat(new CheckpointVerbs(db).reset("job-a")).isTrue();
+        assertThat(new CheckpointVerbs(store.db()).reset("job-a")).isTrue();
         assertThat(row("job-a")).isNull();
     }
 
@@ -160,7 +145,7 @@ class PullRepositoryTest {
     void aRunWhoseLeaseWasTakenOverWritesNothingMore() throws Exception {
         PullRepository repository = repository();
         Pull pull = open(repository, job("", null));
-        try (Connection c = db.dataSource().getConnection()) {
+        try (Connection c = store.db().dataSource().getConnection()) {
             c.createStatement().executeUpdate("UPDATE extraction_checkpoint SET lease_owner = 'another-process' WHERE job_id = 'job-a'");
         }
         pull.pageStored(page(1, "c1", "a"));
@@ -226,10 +211,10 @@ class PullRepositoryTest {
         first.pageStored(page(1, null, "a"));
         repository.save(first);
         repository.done(first);
-        assertThat(new CheckpointVerbs(db).startVerification("job-a")).isTrue();
+        assertThat(new CheckpointVerbs(store.db()).startVerification("job-a")).isTrue();
         Pull verify = open(repository(), job("", null));
         assertThat(verify.isVerification()).isTrue();
         assertThat(verify.position()).isNull();
-        assertThat(new CheckpointVerbs(db).startVerification("no-such-job")).isFalse();
+        assertThat(new CheckpointVerbs(store.db()).startVerification("no-such-job")).isFalse();
     }
 }

@@ -1,19 +1,14 @@
 package io.leadpipe.store;
 
-import io.leadpipe.testing.TestWorkspace;
-import io.leadpipe.config.Settings;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.leadpipe.testing.MigratedDatabase;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.Map;
-import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -21,25 +16,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** One deliverer per sink: the sink's lease against a real H2 file database (no Camel routes; SinkTest has the deliveries). */
 class SinkLeaseTest {
 
-    private TestWorkspace ws;
-    private Database db;
+    @RegisterExtension
+    final MigratedDatabase store = new MigratedDatabase();
 
-    @BeforeEach
-    void database() throws Exception {
-        ws = new TestWorkspace();
-        db = Database.open(Settings.load(Path.of("application.properties"), ws.configFile(), Map.of(), Map.of(), new Properties())).migrate();
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        db.close();
-        ws.close();
-    }
 
     @Test
     void aSecondDelivererIsRefusedUntilTheFirstReleases() {
-        SinkLease first = new SinkLease(db.dataSource(), Duration.ofMinutes(1));
-        SinkLease second = new SinkLease(db.dataSource(), Duration.ofMinutes(1));
+        SinkLease first = new SinkLease(store.db().dataSource(), Duration.ofMinutes(1));
+        SinkLease second = new SinkLease(store.db().dataSource(), Duration.ofMinutes(1));
         first.take();
 
         assertThatThrownBy(second::take).isInstanceOf(SinkLease.SinkBusyException.class)
@@ -53,8 +37,8 @@ class SinkLeaseTest {
 
     @Test
     void anExpiredLeaseIsTakenOverAndItsHolderStopsAtItsNextRound() throws Exception {
-        SinkLease first = new SinkLease(db.dataSource(), Duration.ofMinutes(1));
-        SinkLease second = new SinkLease(db.dataSource(), Duration.ofMinutes(1));
+        SinkLease first = new SinkLease(store.db().dataSource(), Duration.ofMinutes(1));
+        SinkLease second = new SinkLease(store.db().dataSource(), Duration.ofMinutes(1));
         first.take();
         // the first deliverer stalled past its lease (no heartbeat)
         expireAt(OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(1));
@@ -65,7 +49,7 @@ class SinkLeaseTest {
 
         assertThatThrownBy(first::check).isInstanceOf(SinkLease.SinkLeaseLostException.class).hasMessageContaining("taken over by another process");
         first.release();
-        SinkLease third = new SinkLease(db.dataSource(), Duration.ofMinutes(1));
+        SinkLease third = new SinkLease(store.db().dataSource(), Duration.ofMinutes(1));
         assertThatThrownBy(third::take).as("the late release of the first leaves the second's lease").isInstanceOf(SinkLease.SinkBusyException.class);
         second.renew();
         second.check();
@@ -76,7 +60,7 @@ class SinkLeaseTest {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
+        try (Connection c = store.db().dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO sink_lease (sink, lease_owner, lease_host, lease_pid, lease_since, lease_heartbeat_at, lease_expires_at) VALUES ('sink', 'killed', ?, ?, ?, ?, ?)")) {
             ps.setString(1, JobLease.HOST);
             ps.setLong(2, gone.pid());
@@ -86,11 +70,11 @@ class SinkLeaseTest {
             ps.executeUpdate();
         }
 
-        new SinkLease(db.dataSource(), Duration.ofMinutes(1)).take();
+        new SinkLease(store.db().dataSource(), Duration.ofMinutes(1)).take();
     }
 
     private void expireAt(OffsetDateTime at) throws Exception {
-        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement("UPDATE sink_lease SET lease_expires_at = ?")) {
+        try (Connection c = store.db().dataSource().getConnection(); PreparedStatement ps = c.prepareStatement("UPDATE sink_lease SET lease_expires_at = ?")) {
             ps.setObject(1, at);
             ps.executeUpdate();
         }

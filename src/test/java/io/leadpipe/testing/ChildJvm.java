@@ -30,6 +30,11 @@ public final class ChildJvm {
     private ChildJvm() {
     }
 
+    /** The JVM options for any other child JVM of a test (the simulator's jar): no archive of leadpipe's classes. */
+    public static List<String> plainOptions() {
+        return BASE;
+    }
+
     /** The JVM options for a child running target/leadpipe.jar. */
     public static List<String> options() {
         List<String> options = new ArrayList<>(BASE);

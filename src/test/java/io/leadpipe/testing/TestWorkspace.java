@@ -178,6 +178,13 @@ public final class TestWorkspace implements AutoCloseable {
         SchemaTemplate.copyInto(dir.resolve("db"));
     }
 
+    /** This workspace's store, open and migrated, without the rest of leadpipe (tests of the store's own classes; close it). */
+    public io.leadpipe.store.Database openDatabase() throws IOException {
+        seedDatabase();
+        return io.leadpipe.store.Database.open(io.leadpipe.config.Settings.load(Path.of("application.properties"), configFile(), Map.of(), Map.of(),
+                new java.util.Properties())).migrate();
+    }
+
     public static int freePort() throws IOException {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
@@ -207,7 +214,9 @@ public final class TestWorkspace implements AutoCloseable {
 
     /** target/leadpipe-simulator.jar as a separate JVM with this workspace's settings; no API keys in its environment. */
     public Process startSimulatorJar(Path log, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", Path.of("target/leadpipe-simulator.jar").toAbsolutePath().toString()));
+        List<String> cmd = new ArrayList<>(List.of(javaBin()));
+        cmd.addAll(ChildJvm.plainOptions());
+        cmd.addAll(List.of("-jar", Path.of("target/leadpipe-simulator.jar").toAbsolutePath().toString()));
         cmd.addAll(List.of(args));
         cmd.addAll(List.of("--config", configFile().toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("").toAbsolutePath().toFile())
