@@ -39,7 +39,10 @@ public final class JobDeclarations {
         List<Map<?, ?>> items = new ArrayList<>();
         Map<Map<?, ?>, Path> fileOf = new java.util.IdentityHashMap<>();
         for (Path file : routeFiles(settings.get("camel.main.routes-include-pattern", ""))) {
-            for (Map<?, ?> item : parse(file)) {
+            List<Map<?, ?>> parsed = parse(file);
+            // two files of the same text share one parse: each needs its own items, to say which file a route is in
+            if (!parsed.isEmpty() && fileOf.containsKey(parsed.get(0))) parsed = parse(file, readText(file));
+            for (Map<?, ?> item : parsed) {
                 items.add(item);
                 fileOf.put(item, file);
             }
@@ -276,13 +279,32 @@ public final class JobDeclarations {
         return files;
     }
 
+    /**
+     * Route files as parsed, by their text: a command reads the declarations several times (the CLI, the wiring,
+     * reset), and the tests start hundreds of runs on the same files; the parse was a tenth of a run's start. The
+     * file is read each time, so an edit is seen. The parsed maps are only read.
+     */
+    private static final Map<String, List<Map<?, ?>>> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
+
     private static List<Map<?, ?>> parse(Path file) {
-        String text;
+        String text = readText(file);
+        List<Map<?, ?>> known = PARSED.get(text);
+        if (known != null) return known;
+        List<Map<?, ?>> items = parse(file, text);
+        if (PARSED.size() > 64) PARSED.clear();
+        PARSED.put(text, items);
+        return items;
+    }
+
+    private static String readText(Path file) {
         try {
-            text = Files.readString(file);
+            return Files.readString(file);
         } catch (IOException e) {
             throw new ConfigException("cannot read the route file " + file + ": " + e.getMessage());
         }
+    }
+
+    private static List<Map<?, ?>> parse(Path file, String text) {
         Object doc;
         try {
             doc = new Load(LoadSettings.builder().setLabel(file.toString()).build()).loadFromString(text);

@@ -78,7 +78,14 @@ public final class KnownSettings {
     }
 
     public boolean isKnown(String key, List<String> sources) {
-        return !key.startsWith("leadpipe.") || isSimulators(key) || keys(sources).contains(key) || isStaticHeader(key, DeletionFeeds.withFeeds(sources));
+        return knownFor(sources).test(key);
+    }
+
+    /** {@link #isKnown} for many keys: the known keys of these sources are listed once, not once per key. */
+    public java.util.function.Predicate<String> knownFor(List<String> sources) {
+        Set<String> keys = keys(sources);
+        List<String> withFeeds = DeletionFeeds.withFeeds(sources);
+        return key -> !key.startsWith("leadpipe.") || isSimulators(key) || keys.contains(key) || isStaticHeader(key, withFeeds);
     }
 
     /** The bundled simulator's keys (simulator/simulator.properties): the demo passes them on; leadpipe reads none. */

@@ -88,8 +88,9 @@ public final class Settings {
     /** A leadpipe.* key leadpipe does not read is a typo until proven otherwise: say which key is closest. */
     private void rejectUnknown(KnownSettings known) {
         List<String> sources = KnownSettings.sourceNames(values.get("leadpipe.sources"));
+        java.util.function.Predicate<String> isKnown = known.knownFor(sources);
         for (String key : values.keySet()) {
-            if (!known.isKnown(key, sources)) {
+            if (!isKnown.test(key)) {
                 throw new ConfigException(known.explainUnknown(key, sources) + " (from " + origins.get(key) + ")");
             }
         }

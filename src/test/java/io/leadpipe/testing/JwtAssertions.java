@@ -21,10 +21,16 @@ public final class JwtAssertions {
     private JwtAssertions() {
     }
 
-    public static KeyPair rsa() throws GeneralSecurityException {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-        g.initialize(2048);
-        return g.generateKeyPair();
+    private static KeyPair rsa;
+
+    /** One 2048-bit pair per test JVM: finding its primes took seconds of CPU (the tests' JVMs run without C2). */
+    public static synchronized KeyPair rsa() throws GeneralSecurityException {
+        if (rsa == null) {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+            g.initialize(2048);
+            rsa = g.generateKeyPair();
+        }
+        return rsa;
     }
 
     /** -----BEGIN PRIVATE KEY----- as a provider's console hands it out, 64 characters a line. */
