@@ -26,9 +26,9 @@ class BuiltInDefaultsTest {
     private static final Path APP = Path.of("application.properties");
     private static final Path MAIN = Path.of("src/main/java");
 
-    /** A getter call on Settings: its name, the key expression and the rest of the line after it. */
+    /** A getter call on Settings: its name, the key expression and what follows it (a comma: more arguments). */
     private static final Pattern READ = Pattern.compile(
-            "\\.(get|getText|getAllowingEmpty|getInt|getLong|getDouble|getBoolean|require|writableDirectory)\\(\\s*(\"[^\"]*\"|[A-Z_]+(?: \\+ \"[^\"]*\")?)\\s*([,)])(.*)");
+            "\\.(get|getText|getAllowingEmpty|getInt|getLong|getDouble|getBoolean|require|writableDirectory)\\(\\s*(\"[^\"]*\"|[A-Z_]+(?: \\+ \"[^\"]*\")?)\\s*([,)])");
     private static final Pattern CONSTANT = Pattern.compile("static final String ([A-Z_]+) = \"([^\"]+)\";");
 
     /** One read of a process-wide key by name in src/main/java. */
@@ -51,15 +51,13 @@ class BuiltInDefaultsTest {
                 Map<String, String> constants = new java.util.HashMap<>();
                 Matcher c = CONSTANT.matcher(src);
                 while (c.find()) constants.put(c.group(1), c.group(2));
-                String[] lines = src.split("\n");
-                for (int i = 0; i < lines.length; i++) {
-                    Matcher m = READ.matcher(lines[i]);
-                    while (m.find()) {
-                        String key = key(m.group(2), constants);
-                        if (key == null || !(key.startsWith("leadpipe.") || key.startsWith("camel.")) || key.startsWith(KnownSettings.SOURCE_PREFIX)) continue;
-                        int extra = m.group(3).equals(")") ? 0 : 1 + topLevelCommas(m.group(4));
-                        reads.add(new Read(MAIN.relativize(f) + ":" + (i + 1), m.group(1), key, extra));
-                    }
+                Matcher m = READ.matcher(src);
+                while (m.find()) {
+                    String key = key(m.group(2), constants);
+                    if (key == null || !(key.startsWith("leadpipe.") || key.startsWith("camel.")) || key.startsWith(KnownSettings.SOURCE_PREFIX)) continue;
+                    int extra = m.group(3).equals(")") ? 0 : 1 + topLevelCommas(src.substring(m.end()));
+                    int line = (int) src.substring(0, m.start()).chars().filter(ch -> ch == '\n').count() + 1;
+                    reads.add(new Read(MAIN.relativize(f) + ":" + line, m.group(1), key, extra));
                 }
             }
         }
@@ -74,7 +72,7 @@ class BuiltInDefaultsTest {
         return parts.length == 1 ? base : base + parts[1].substring(1, parts[1].length() - 1);
     }
 
-    /** Commas between the key and the call's closing parenthesis, outside nested calls. */
+    /** Commas between the key and the call's closing parenthesis (over lines too), outside nested calls. */
     private static int topLevelCommas(String rest) {
         int depth = 0;
         int commas = 0;
