@@ -69,7 +69,7 @@ public final class LeadpipeWiring implements AutoCloseable {
         JobDeclarations.applyJobsFile(settings);
         JobDeclarations.read(settings);
         RouteFileCheck.check(JobDeclarations.routeFiles(settings), settings.asProperties());
-        Path reportDir = settings.writableDirectory("leadpipe.report.dir", "data/reports");
+        Path reportDir = settings.writableDirectory("leadpipe.report.dir");
         io.leadpipe.sink.SinkSpec sinkSpec = SinkBeans.spec(settings); // checked with the rest, before the database is opened
         Map<String, SourceAuth> sinkAuth = SinkBeans.credentials(settings, credentials);
         boolean sharedWindows = process.windowsSharedThroughDatabase();
@@ -96,7 +96,7 @@ public final class LeadpipeWiring implements AutoCloseable {
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         // bound before Camel configures its micrometer support, which then uses it: /observe/metrics shows route metrics beside ours
         main.bind("metricsRegistry", prometheus);
-        metrics = new LeadpipeMetrics(prometheus, counters, settings.getLong("leadpipe.alerts.error-rate-window-ms", 300_000, 1000, 86_400_000));
+        metrics = new LeadpipeMetrics(prometheus, counters, settings.getLong("leadpipe.alerts.error-rate-window-ms", 1000, 86_400_000));
         RunReport runReport = new RunReport(reportDir, counters, rateLimits::learned);
         SourceBeans sources = new SourceBeans(Sources.connect(resolved, rateLimits, policy, client -> client), rateLimits, credentials.instanceUrls());
         SinkBeans sink = new SinkBeans(settings, sinkSpec, db.dataSource(), sinkAuth, rateLimits, policy, process.backoff("leadpipe.sink.retry.", rateLimits), metrics);
@@ -225,8 +225,8 @@ public final class LeadpipeWiring implements AutoCloseable {
         }
         if (db != null) db.close();
         if (db != null && compactWhenClosed) {
-            StoreCompaction.atExit(db, settings.getInt("leadpipe.db.compact-below-live-percent", 75, 0, 100),
-                    settings.getLong("leadpipe.db.compact-at-exit-max-mb", 1024, 0, 1_048_576) * 1024 * 1024);
+            StoreCompaction.atExit(db, settings.getInt("leadpipe.db.compact-below-live-percent", 0, 100),
+                    settings.getLong("leadpipe.db.compact-at-exit-max-mb", 0, 1_048_576) * 1024 * 1024);
         }
     }
 

@@ -84,7 +84,7 @@ public final class ProbeWiring implements AutoCloseable {
         main.start();
         String pacing = "floor " + policy.floor() + " requests kept per window (at most a tenth of the limit), at most " + spec.quota().maxRequestsPerSecond()
                 + " requests/s (Throttler), node share " + policy.nodeShare()
-                + "; a wait longer than " + settings.get("leadpipe.ratelimit.max-wait", "15m") + " stops the job PAUSED";
+                + "; a wait longer than " + settings.getText("leadpipe.ratelimit.max-wait") + " stops the job PAUSED";
         return new SourceProbe(spec.paging(), source.quota(), recorder[0], retries.describe(), pacing).delta(spec.delta());
     }
 
@@ -95,7 +95,7 @@ public final class ProbeWiring implements AutoCloseable {
     /** The page fetch's route files, from where the configured routes are (routes/ by default). */
     private String probeRoutes() {
         List<String> files = new ArrayList<>();
-        for (Path f : JobDeclarations.routeFiles(settings.get("camel.main.routes-include-pattern", "file:routes/*.yaml"))) {
+        for (Path f : JobDeclarations.routeFiles(settings.getText("camel.main.routes-include-pattern"))) {
             String name = f.getFileName().toString();
             if (name.equals("fetch.yaml") || name.equals("errors.yaml")) files.add("file:" + f);
         }

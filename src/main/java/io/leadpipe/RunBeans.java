@@ -51,7 +51,7 @@ final class RunBeans implements CamelConfiguration {
              RateLimits rateLimits, RetryBackoff retries) {
         this.metrics = metrics;
         this.runReport = runReport;
-        this.slicedPulls = new SlicedPulls(settings.getInt("leadpipe.slices.concurrency", 8, 1, 256), runReport);
+        this.slicedPulls = new SlicedPulls(settings.getInt("leadpipe.slices.concurrency", 1, 256), runReport);
         this.slicePulls = slicedPulls.pool();
         rateLimits.onWait(metrics::rateLimitWait);
         rateLimits.governors().forEach(metrics::governor);

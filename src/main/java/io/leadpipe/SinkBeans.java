@@ -41,9 +41,9 @@ final class SinkBeans implements CamelConfiguration {
     static Map<String, SourceAuth> credentials(Settings settings, SourceAuthFactory factory) {
         Map<String, SourceAuth> auth = new LinkedHashMap<>();
         // a Camel endpoint (routes/deliver-endpoint.yaml) instead of the CRM: no CRM or enrichment key to resolve
-        if (!settings.getBoolean("leadpipe.sink.enabled", false) || io.leadpipe.sink.SinkEndpoint.configured(settings)) return auth;
+        if (!settings.getBoolean("leadpipe.sink.enabled") || io.leadpipe.sink.SinkEndpoint.configured(settings)) return auth;
         auth.put("crm", factory.create(authSpec(settings, "crm", "LEADPIPE_CRM_API_KEY")));
-        if (settings.getBoolean("leadpipe.sink.enrichment.enabled", true)) {
+        if (settings.getBoolean("leadpipe.sink.enrichment.enabled")) {
             auth.put("enrichment", factory.create(authSpec(settings, "enrichment", "LEADPIPE_ENRICH_API_KEY")));
         }
         return auth;
@@ -58,9 +58,9 @@ final class SinkBeans implements CamelConfiguration {
 
     /** The CRM, built and checked from the settings and its profile before anything opens; null with delivery off. */
     static SinkSpec spec(Settings settings) {
-        if (!settings.getBoolean("leadpipe.sink.enabled", false)) return null;
+        if (!settings.getBoolean("leadpipe.sink.enabled")) return null;
         if (!io.leadpipe.sink.SinkEndpoint.configured(settings)) {
-            if (settings.getBoolean("leadpipe.sink.enrichment.enabled", true)) EnrichmentSpec.from(settings); // its profile and fields checked too
+            if (settings.getBoolean("leadpipe.sink.enrichment.enabled")) EnrichmentSpec.from(settings); // its profile and fields checked too
             return SinkSpec.from(settings);
         }
         io.leadpipe.sink.SinkEndpoint.check(settings); // the endpoint's component on the classpath, before anything opens
@@ -85,10 +85,10 @@ final class SinkBeans implements CamelConfiguration {
         this.auth = auth;
         this.retries = retries.onRetry(metrics::retry);
         this.rateLimits = rateLimits;
-        this.enrich = settings.getBoolean("leadpipe.sink.enrichment.enabled", true);
+        this.enrich = settings.getBoolean("leadpipe.sink.enrichment.enabled");
         this.enrichment = EnrichmentSpec.from(settings);
         crmBatches = SinkSpec.batches(settings);
-        lookupConcurrency = settings.getInt("leadpipe.sink.enrichment.concurrency", 4, 1, 64);
+        lookupConcurrency = settings.getInt("leadpipe.sink.enrichment.concurrency", 1, 64);
         for (Map.Entry<String, SourceAuth> api : auth.entrySet()) {
             String prefix = "leadpipe.sink." + api.getKey() + ".";
             api.getValue().limits(SourceSpec.responseLimits(settings));
@@ -97,7 +97,7 @@ final class SinkBeans implements CamelConfiguration {
                     ? new QuotaSpec(crm.headerNames(), crm.quota(), crm.rateLimitRules(), crm.maxRequestsPerSecond())
                     : api.getKey().equals("enrichment") ? enrichment.quota()
                     : new QuotaSpec(RateLimitHeaderNames.read(ApiKeys.source(settings, api.getKey())), QuotaWindows.none(), RateLimitRules.none(),
-                            settings.getInt(prefix + "max-requests-per-second", 50, 1, 100_000)); // application.properties: 50
+                            settings.getInt(prefix + "max-requests-per-second", 1, 100_000));
             rateLimits.register(api.getKey(), api.getValue().identity(), quota,
                     new RatePolicy(policy.floor(), policy.resetMargin(), 1.0, policy.windowMargin())); // the delivery APIs have always paced on their whole window
         }
@@ -112,7 +112,7 @@ final class SinkBeans implements CamelConfiguration {
         // the pools the splits in routes/sink.yaml run on: this many CRM batches / enrichment lookups in flight, no more
         threadPool(context, "sinkDelivery", crmBatches.most());
         // a round's leads: batch-size × the batches it sends at once (auto: as the CRM's quota and answer time need)
-        registry.bind("deliveryRound", new DeliveryRound(settings.getInt("leadpipe.sink.batch-size", 100, 1, 100_000), crmBatches,
+        registry.bind("deliveryRound", new DeliveryRound(settings.getInt("leadpipe.sink.batch-size", 1, 100_000), crmBatches,
                 most -> rateLimits.governorOrNull("crm") == null ? most : rateLimits.quota("crm").inFlightNeeded(most)));
         threadPool(context, "sinkLookups", lookupConcurrency);
         registry.bind("enrichment", new Enrichment(db, enrichment.keyField(), enrichment.keyParam(), enrichment.fields(), enrich));

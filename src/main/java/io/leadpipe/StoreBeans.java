@@ -64,22 +64,22 @@ final class StoreBeans implements CamelConfiguration {
         };
         pullEvents = new PullCounters(counters, toMetrics);
         pagePlanner = new PagePlanner(pagers::plan);
-        long leaseTtl = settings.getLong("leadpipe.lease.ttl-ms", 60_000, 1_000, 86_400_000);
+        long leaseTtl = settings.getLong("leadpipe.lease.ttl-ms", 1_000, 86_400_000);
         checkpointStore = new PullRepository(db, transactions, pagers, job -> counters.of(job).requests.get(), pullEvents,
-                settings.getLong("leadpipe.incremental.overlap-seconds", 300, 0, 86_400 * 30), Duration.ofMillis(leaseTtl));
+                settings.getLong("leadpipe.incremental.overlap-seconds", 0, 86_400 * 30), Duration.ofMillis(leaseTtl));
         slicedPulls.checkpoints(checkpointStore);
         sinkLease = new io.leadpipe.store.SinkLease(db, Duration.ofMillis(leaseTtl));
-        settings.getLong("leadpipe.lease.heartbeat-ms", 15_000, 100, 86_400_000);
+        settings.getLong("leadpipe.lease.heartbeat-ms", 100, 86_400_000);
         // on by default: it bounds H2's chunk metadata in the heap by time (0 switches it off; docs/concepts/storage.md, "Memory: what grows with a pull, and its bound")
-        housekeeping = new H2Housekeeping(settings.getLong("leadpipe.db.housekeeping-ms", 1000, 0, 86_400_000) > 0 ? db : null);
-        leadStore = new LeadStore(db, settings.getInt("leadpipe.leads.max-id-length", 1000, 1, LeadStore.MAX_ID_LENGTH));
+        housekeeping = new H2Housekeeping(settings.getLong("leadpipe.db.housekeeping-ms", 0, 86_400_000) > 0 ? db : null);
+        leadStore = new LeadStore(db, settings.getInt("leadpipe.leads.max-id-length", 1, LeadStore.MAX_ID_LENGTH));
         slicedPulls.distinctLeads(leadStore::distinctLeadsOf);
         childLists = new ChildListStore(db, pagers, checkpointStore::stopping,
-                settings.getInt("leadpipe.children.batch", 1000, 1, 100_000)).onPageStored((job, records) -> {
+                settings.getInt("leadpipe.children.batch", 1, 100_000)).onPageStored((job, records) -> {
                     counters.of(job).leads.addAndGet(records);
                     metrics.page(job, records);
                 });
-        driftMeter = new DriftMeter(db, settings.getLong("leadpipe.drift.threshold", 0, 0, Long.MAX_VALUE));
+        driftMeter = new DriftMeter(db, settings.getLong("leadpipe.drift.threshold", 0, Long.MAX_VALUE));
     }
 
     /** Incremental jobs of sources that declare their delta: watermark from the data, tally, settings kept (bean deltaWatermarks). */

@@ -50,7 +50,7 @@ final class SyncBeans {
     void bind(Main main, Settings settings, DataSource db, RunReport runReport) {
         main.bind("deletedListings", deletedListings);
         main.bind("deletionReconciliation", new DeletionReconciliation(db, deltas, runReport,
-                settings.getBoolean("leadpipe.incremental.reconcile-deletions", true), settings.getDouble("leadpipe.incremental.reconcile-max-share", 0.5, 0, 1),
+                settings.getBoolean("leadpipe.incremental.reconcile-deletions"), settings.getDouble("leadpipe.incremental.reconcile-max-share", 0, 1),
                 deletedListings::isListingJob));
     }
 }

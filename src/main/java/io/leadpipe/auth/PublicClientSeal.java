@@ -37,7 +37,7 @@ public final class PublicClientSeal {
 
     /** Reads the settings only: nothing is opened or created until a public client's token is sealed. */
     public static PublicClientSeal from(Settings settings) {
-        String file = settings.get(KEY_FILE, "");
+        String file = settings.getText(KEY_FILE);
         Path beside = Database.localDirectory(settings.require("leadpipe.db.url")).map(dir -> dir.resolve(GENERATED)).orElse(null);
         return new PublicClientSeal(file.isBlank() ? null : file.strip(), beside);
     }

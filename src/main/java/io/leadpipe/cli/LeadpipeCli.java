@@ -347,7 +347,7 @@ public final class LeadpipeCli {
         // checked before the database is opened: the target must not be one of its files
         io.leadpipe.store.ExportFile file = cli.out == null ? null
                 : io.leadpipe.store.ExportFile.check(cli.out, Database.localDirectory(settings.require("leadpipe.db.url")).stream().toList(), cli.force);
-        boolean neutraliseFormulas = settings.getBoolean("leadpipe.export.csv.neutralise-formulas", true);
+        boolean neutraliseFormulas = settings.getBoolean("leadpipe.export.csv.neutralise-formulas");
         try (Database db = Database.open(settings).migrate()) {
             LeadExport export = new LeadExport(db, neutraliseFormulas);
             if (file == null) {

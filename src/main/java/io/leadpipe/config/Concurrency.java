@@ -19,7 +19,16 @@ public record Concurrency(boolean auto, int most) {
     public static Concurrency read(Settings s, String key, String defaultValue, String maxKey, int defaultMax) {
         String v = s.get(key, defaultValue);
         v = v == null || v.isBlank() ? defaultValue : v.trim();
-        if (v.toLowerCase(Locale.ROOT).equals("auto")) return new Concurrency(true, s.getInt(maxKey, defaultMax, 1, LIMIT));
+        return parse(s, key, v, () -> s.getInt(maxKey, defaultMax, 1, LIMIT));
+    }
+
+    /** A process-wide pair (the CRM's batches in flight): both defaults are application.properties'. */
+    public static Concurrency read(Settings s, String key, String maxKey) {
+        return parse(s, key, s.getText(key).trim(), () -> s.getInt(maxKey, 1, LIMIT));
+    }
+
+    private static Concurrency parse(Settings s, String key, String v, java.util.function.IntSupplier autoMost) {
+        if (v.toLowerCase(Locale.ROOT).equals("auto")) return new Concurrency(true, autoMost.getAsInt());
         try {
             int n = Integer.parseInt(v);
             if (n >= 1 && n <= LIMIT) return new Concurrency(false, n);

@@ -35,7 +35,9 @@ public final class ConfigurationReference {
                 .append(REGENERATE).append(" -->\n\n")
                 .append("Every key can be set in `application.properties`, in a file given with `--config FILE`, by an environment variable\n")
                 .append("named like the key (`leadpipe.db.url` → `LEADPIPE_DB_URL`) or by `-Dkey=value`; later layers win. A `leadpipe.*` key\n")
-                .append("leadpipe does not know stops it with the closest known key (exit 2).\n\n");
+                .append("leadpipe does not know stops it with the closest known key (exit 2). The jar carries `application.properties` as\n")
+                .append("leadpipe's built-in defaults: a `leadpipe.*` key your own file lacks (and the `camel.*` keys leadpipe reads itself:\n")
+                .append("routes, management, HTTP timeouts) keeps the default below; other `camel.*` keys fall back to Camel's own.\n\n");
         md.append("## Per source: `leadpipe.source.<name>.<setting>`\n\n")
                 .append("For each source named in `leadpipe.sources`. A profile (`profile = github`, `profiles/*.properties`) sets many of them\n")
                 .append("for a known vendor; your own settings win over the profile. The delivery APIs read the `auth*` settings as\n")

@@ -38,7 +38,7 @@ public final class JobDeclarations {
         JobDeclarations d = new JobDeclarations();
         List<Map<?, ?>> items = new ArrayList<>();
         Map<Map<?, ?>, Path> fileOf = new java.util.IdentityHashMap<>();
-        for (Path file : routeFiles(settings.get("camel.main.routes-include-pattern", ""))) {
+        for (Path file : routeFiles(settings.getText("camel.main.routes-include-pattern"))) {
             List<Map<?, ?>> parsed = parse(file);
             // two files of the same text share one parse: each needs its own items, to say which file a route is in
             if (!parsed.isEmpty() && fileOf.containsKey(parsed.get(0))) parsed = parse(file, readText(file));
@@ -207,7 +207,7 @@ public final class JobDeclarations {
     /** Fails naming the jobs file unless a job that `run` runs (one without a cron) is declared. */
     public void requireSomeJob(Settings settings) {
         if (jobs.values().stream().allMatch(Job::scheduled)) {
-            String jobsFile = settings.get("leadpipe.jobs.file", "").strip();
+            String jobsFile = settings.getText("leadpipe.jobs.file").strip();
             throw new ConfigException("no jobs declared in " + (jobsFile.isEmpty() ? BUNDLED_JOBS + " (or leadpipe.jobs.file)" : jobsFile + " (leadpipe.jobs.file)")
                     + ": add a templatedRoute of the extract template");
         }
@@ -229,11 +229,11 @@ public final class JobDeclarations {
      * files are loaded as before, with this file in place of routes/jobs.yaml. Safe to apply twice.
      */
     public static void applyJobsFile(Settings settings) {
-        String jobsFile = settings.get("leadpipe.jobs.file", "").strip();
+        String jobsFile = settings.getText("leadpipe.jobs.file").strip();
         if (jobsFile.isEmpty()) return;
         Path file = Path.of(jobsFile);
         if (!Files.isRegularFile(file)) throw new ConfigException("leadpipe.jobs.file " + file + " is not a readable file");
-        String pattern = settings.get("camel.main.routes-include-pattern", "");
+        String pattern = settings.getText("camel.main.routes-include-pattern");
         Path own = file.toAbsolutePath().normalize();
         Path bundled = BUNDLED_JOBS.toAbsolutePath().normalize();
         List<String> entries = new ArrayList<>();
@@ -250,7 +250,7 @@ public final class JobDeclarations {
 
     /** The route files these settings load from the file system. */
     public static List<Path> routeFiles(Settings settings) {
-        return routeFiles(settings.get("camel.main.routes-include-pattern", ""));
+        return routeFiles(settings.getText("camel.main.routes-include-pattern"));
     }
 
     /** The files of camel.main.routes-include-pattern that are on the file system (file:dir/*.yaml, comma-separated). */

@@ -14,9 +14,9 @@ public final class ManagementPort {
     }
 
     public static void checkFree(Settings settings) {
-        if (!settings.getBoolean("camel.management.enabled", false)) return;
-        String host = settings.get("camel.management.host", "0.0.0.0");
-        int port = settings.getInt("camel.management.port", 9876, 0, 65535);
+        if (!settings.getBoolean("camel.management.enabled")) return;
+        String host = settings.getText("camel.management.host");
+        int port = settings.getInt("camel.management.port", 0, 65535);
         if (port == 0) return; // any free port
         try (ServerSocket probe = new ServerSocket()) {
             probe.setReuseAddress(true);

@@ -15,9 +15,11 @@ import java.util.Properties;
 import java.util.Set;
 
 /**
- * Every knob, layered: application.properties, then --config FILE, then an environment variable named
+ * Every knob, layered: leadpipe's defaults ({@link BuiltInDefaults}: application.properties as packaged), then
+ * ./application.properties, then --config FILE, then an environment variable named
  * like the key (leadpipe.db.url → LEADPIPE_DB_URL), then -Dkey=value. The same merged view is handed
  * to Camel, so routes and Java read identical values. A leadpipe.* key leadpipe does not know stops it.
+ * The getters take no default of their own: a process-wide key's default is written once, in application.properties.
  */
 public final class Settings {
 
@@ -28,13 +30,17 @@ public final class Settings {
     public static Settings load(Path applicationProperties, Path extraConfig, Map<String, String> cliOverrides,
                                 Map<String, String> env, Properties systemProperties) {
         Settings s = new Settings();
-        KnownSettings known = null;
+        s.layer(BuiltInDefaults.layer(), BuiltInDefaults.ORIGIN);
+        Set<String> knownKeys = new LinkedHashSet<>(BuiltInDefaults.keys());
+        List<String> fileSources = List.of();
         if (applicationProperties != null && Files.isRegularFile(applicationProperties)) {
             Properties base = read(applicationProperties);
-            known = new KnownSettings(base.stringPropertyNames(), KnownSettings.sourceNames(base.getProperty("leadpipe.sources")));
+            knownKeys.addAll(base.stringPropertyNames());
+            fileSources = KnownSettings.sourceNames(base.getProperty("leadpipe.sources"));
             s.layer(base, applicationProperties.toString());
             s.baseOrigin = applicationProperties.toString();
         }
+        KnownSettings known = new KnownSettings(knownKeys, fileSources);
         if (extraConfig != null) {
             if (!Files.isRegularFile(extraConfig)) {
                 throw new ConfigException("--config " + extraConfig + ": no such file");
@@ -49,11 +55,10 @@ public final class Settings {
         fromSystem.forEach((k, v) -> s.put(k, v, "-D" + k));
         cliOverrides.forEach((k, v) -> s.put(k, v, "-D" + k));
         Path home = applicationProperties == null ? Path.of("") : applicationProperties.toAbsolutePath().getParent();
-        SourceProfiles.apply(s, new SourceProfiles(home.resolve(SourceProfiles.DIRECTORY)),
-                applicationProperties == null ? null : applicationProperties.toString());
+        SourceProfiles.apply(s, new SourceProfiles(home.resolve(SourceProfiles.DIRECTORY)));
         DeletionFeeds.apply(s);
-        SinkProfiles.apply(s, home.resolve(SinkProfiles.DIRECTORY), applicationProperties == null ? null : applicationProperties.toString(), known);
-        if (known != null) s.rejectUnknown(known);
+        SinkProfiles.apply(s, home.resolve(SinkProfiles.DIRECTORY), known);
+        s.rejectUnknown(known);
         return s;
     }
 
@@ -68,10 +73,7 @@ public final class Settings {
         String sources = cli.getOrDefault("leadpipe.sources", fromSystem.getOrDefault("leadpipe.sources",
                 env.getOrDefault(envName("leadpipe.sources"), values.get("leadpipe.sources"))));
         Set<String> keys = new LinkedHashSet<>(values.keySet());
-        if (known != null) keys.addAll(known.keys(KnownSettings.sourceNames(sources)));
-        else for (String source : KnownSettings.sourceNames(sources)) {
-            for (String setting : KnownSettings.SOURCE_SETTINGS) keys.add(KnownSettings.SOURCE_PREFIX + source + "." + setting);
-        }
+        keys.addAll(known.keys(KnownSettings.sourceNames(sources)));
         Map<String, List<String>> byEnvName = new LinkedHashMap<>();
         for (String key : keys) byEnvName.computeIfAbsent(envName(key), n -> new ArrayList<>()).add(key);
         for (Map.Entry<String, List<String>> e : byEnvName.entrySet()) {
@@ -125,10 +127,16 @@ public final class Settings {
         return origins.get(key);
     }
 
+    /** Set by no layer, or only by application.properties or leadpipe's defaults: a profile's value may take its place. */
+    boolean fromDefaults(String key) {
+        String origin = origins.get(key);
+        return origin == null || origin.equals(baseOrigin) || origin.equals(BuiltInDefaults.ORIGIN);
+    }
+
     /** Set by a layer of the user's (a file, the environment, -D, a test's set), not leadpipe's defaults or a profile. */
     boolean setByUser(String key) {
         String origin = origins.get(key);
-        return origin != null && !origin.equals(baseOrigin) && !origin.startsWith("profile ") && !origin.startsWith("sink profile ")
+        return !fromDefaults(key) && !origin.startsWith("profile ") && !origin.startsWith("sink profile ")
                 && values.get(key) != null && !values.get(key).isEmpty();
     }
 
@@ -146,10 +154,31 @@ public final class Settings {
         return v == null || v.isEmpty() ? null : v;
     }
 
+    /**
+     * The value, or {@code defaultValue} when unset or set empty: for a source's keys, whose defaults {@link SourceKeys}
+     * declares (a process-wide key has its default in application.properties: read it with {@link #getText}).
+     */
     public String get(String key, String defaultValue) {
         String v = get(key);
         return v == null ? defaultValue : v;
     }
+
+    /**
+     * The value, or leadpipe's default (application.properties) when unset or set empty. A key with no default there
+     * is a bug of leadpipe's, not the user's: a ConfigException naming it (BuiltInDefaultsTest keeps there none).
+     */
+    public String getText(String key) {
+        String v = get(key);
+        if (v != null) return v;
+        String d = DEFAULTS.getProperty(key);
+        if (d == null) {
+            throw new ConfigException("setting " + key + " has no default: leadpipe reads it, so application.properties must list it"
+                    + " (a bug of leadpipe's; set it with -D" + key + " meanwhile)");
+        }
+        return d.strip();
+    }
+
+    private static final Properties DEFAULTS = BuiltInDefaults.layer();
 
     /**
      * The value as set, also when set empty (where empty means something: "do not send this parameter", "the
@@ -166,9 +195,18 @@ public final class Settings {
         return v;
     }
 
+    /** A whole number between min and max; its default is application.properties'. */
+    public long getLong(String key, long min, long max) {
+        return parseLong(key, getText(key), min, max);
+    }
+
+    /** The same for a source's key: its default is declared in {@link SourceKeys} (or by another key), not application.properties. */
     public long getLong(String key, long defaultValue, long min, long max) {
         String v = get(key);
-        if (v == null) return defaultValue;
+        return v == null ? defaultValue : parseLong(key, v, min, max);
+    }
+
+    private long parseLong(String key, String v, long min, long max) {
         long n;
         try {
             n = Long.parseLong(asciiNumber(v));
@@ -185,13 +223,17 @@ public final class Settings {
         return v;
     }
 
+    public int getInt(String key, int min, int max) {
+        return (int) getLong(key, min, max);
+    }
+
+    /** A source's key: its default is declared in {@link SourceKeys} (or by another key). */
     public int getInt(String key, int defaultValue, int min, int max) {
         return (int) getLong(key, defaultValue, min, max);
     }
 
-    public double getDouble(String key, double defaultValue, double min, double max) {
-        String v = get(key);
-        if (v == null) return defaultValue;
+    public double getDouble(String key, double min, double max) {
+        String v = getText(key);
         double n;
         try {
             n = Double.parseDouble(asciiNumber(v));
@@ -202,9 +244,17 @@ public final class Settings {
         return n;
     }
 
+    public boolean getBoolean(String key) {
+        return parseBoolean(key, getText(key));
+    }
+
+    /** A source's key: its default is declared in {@link SourceKeys}. */
     public boolean getBoolean(String key, boolean defaultValue) {
         String v = get(key);
-        if (v == null) return defaultValue;
+        return v == null ? defaultValue : parseBoolean(key, v);
+    }
+
+    private boolean parseBoolean(String key, String v) {
         if (v.equalsIgnoreCase("true")) return true;
         if (v.equalsIgnoreCase("false")) return false;
         throw invalid(key, v, "must be true or false");
@@ -214,8 +264,8 @@ public final class Settings {
      * A directory setting leadpipe will write into: it, or the nearest part of it that exists, must be a
      * writable directory. Checked at start without creating anything, so a pull is never lost to it at the end.
      */
-    public Path writableDirectory(String key, String defaultValue) {
-        String value = get(key, defaultValue);
+    public Path writableDirectory(String key) {
+        String value = getText(key);
         Path dir = Path.of(value).toAbsolutePath().normalize();
         Path existing = dir;
         while (existing != null && !Files.exists(existing)) existing = existing.getParent();

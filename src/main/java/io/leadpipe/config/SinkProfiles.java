@@ -22,13 +22,13 @@ public final class SinkProfiles {
     private SinkProfiles() {
     }
 
-    static void apply(Settings s, Path directory, String baseOrigin, KnownSettings known) {
-        layer(s, KEY, directory, "sink profile ", "crm.dialect, mapping, batch-size", baseOrigin, known);
+    static void apply(Settings s, Path directory, KnownSettings known) {
+        layer(s, KEY, directory, "sink profile ", "crm.dialect, mapping, batch-size", known);
         // an enrichment API's profile (profiles/enrichment/NAME.properties), the same way: keys under leadpipe.sink.enrichment.
-        layer(s, ENRICHMENT_KEY, directory.resolveSibling(ENRICHMENT_DIRECTORY_NAME), "enrichment profile ", "enrichment.key-field, enrichment.fields", baseOrigin, known);
+        layer(s, ENRICHMENT_KEY, directory.resolveSibling(ENRICHMENT_DIRECTORY_NAME), "enrichment profile ", "enrichment.key-field, enrichment.fields", known);
     }
 
-    private static void layer(Settings s, String key, Path directory, String kind, String examples, String baseOrigin, KnownSettings known) {
+    private static void layer(Settings s, String key, Path directory, String kind, String examples, KnownSettings known) {
         String value = s.get(key);
         if (value == null) return;
         Path f = new SourceProfiles(directory).file(key, value);
@@ -41,8 +41,7 @@ public final class SinkProfiles {
                     || (known != null && !known.isKnown(full, java.util.List.of()))) {
                 throw new ConfigException(f + ": key '" + relative + "' is not a" + (enrichment ? "n enrichment" : " delivery") + " setting (keys are relative to leadpipe.sink., e.g. " + examples + ")");
             }
-            String setBy = s.origin(full);
-            if (setBy == null || setBy.equals(baseOrigin)) s.setFrom(full, p.getProperty(relative), origin);
+            if (s.fromDefaults(full)) s.setFrom(full, p.getProperty(relative), origin);
         }
     }
 }

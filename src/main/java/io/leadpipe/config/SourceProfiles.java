@@ -51,10 +51,10 @@ public final class SourceProfiles {
     }
 
     /**
-     * Layers each declared source's profile: a key no layer set, or only {@code baseOrigin}
-     * (application.properties), takes the profile's value.
+     * Layers each declared source's profile: a key no layer set, or only application.properties or leadpipe's
+     * defaults, takes the profile's value.
      */
-    static void apply(Settings s, SourceProfiles profiles, String baseOrigin) {
+    static void apply(Settings s, SourceProfiles profiles) {
         for (String source : KnownSettings.sourceNames(s.get("leadpipe.sources"))) {
             String key = KnownSettings.SOURCE_PREFIX + source + "." + SETTING;
             String value = s.get(key);
@@ -67,8 +67,7 @@ public final class SourceProfiles {
                     throw new ConfigException(f + ": key '" + relative + "' must be relative to the source (e.g. paging, records-pointer, header.Accept)");
                 }
                 String full = KnownSettings.SOURCE_PREFIX + source + "." + relative;
-                String setBy = s.origin(full);
-                if (setBy == null || setBy.equals(baseOrigin)) s.setFrom(full, p.getProperty(relative), origin);
+                if (s.fromDefaults(full)) s.setFrom(full, p.getProperty(relative), origin);
             }
         }
     }

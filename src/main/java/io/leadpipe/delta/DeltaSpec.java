@@ -61,7 +61,7 @@ public record DeltaSpec(String source, Where where, String name, WatermarkFormat
         String p = "leadpipe.source." + source + ".delta.";
         ApiKeys k = ApiKeys.source(s, source); // the declared defaults (config.SourceKeys), written once
         Duration overlap = Duration.ofSeconds(s.getLong(p + "overlap-seconds",
-                s.getLong("leadpipe.incremental.overlap-seconds", 300, 0, 86_400 * 30), 0, 86_400 * 30));
+                s.getLong("leadpipe.incremental.overlap-seconds", 0, 86_400 * 30), 0, 86_400 * 30));
         String whereText = s.get(p + "in");
         Where where;
         if (whereText == null) {

@@ -33,12 +33,12 @@ public final class AlertRules {
     public AlertRules(JobCounters jobs, RateLimits rateLimits, Settings s) {
         this.jobs = jobs;
         this.rateLimits = rateLimits;
-        this.errorRate = s.getDouble("leadpipe.alerts.error-rate", 0.05, 0, 1);
-        this.errorWindowMillis = s.getLong("leadpipe.alerts.error-rate-window-ms", 300_000, 1000, 86_400_000);
-        this.errorMinAttempts = s.getLong("leadpipe.alerts.error-rate-min-requests", 10, 1, 1_000_000);
-        this.quotaUsed = s.getDouble("leadpipe.alerts.quota-used", 0.8, 0, 1);
-        this.consecutive429 = s.getLong("leadpipe.alerts.consecutive-429", 2, 0, 1000);
-        this.slowFactor = s.getDouble("leadpipe.alerts.slow-factor", 2.0, 1.0, 1000);
+        this.errorRate = s.getDouble("leadpipe.alerts.error-rate", 0, 1);
+        this.errorWindowMillis = s.getLong("leadpipe.alerts.error-rate-window-ms", 1000, 86_400_000);
+        this.errorMinAttempts = s.getLong("leadpipe.alerts.error-rate-min-requests", 1, 1_000_000);
+        this.quotaUsed = s.getDouble("leadpipe.alerts.quota-used", 0, 1);
+        this.consecutive429 = s.getLong("leadpipe.alerts.consecutive-429", 0, 1000);
+        this.slowFactor = s.getDouble("leadpipe.alerts.slow-factor", 1.0, 1000);
     }
 
     public synchronized List<Map<String, Object>> evaluate() {

@@ -23,7 +23,7 @@ public final class Schedulers {
         p.setProperty("org.quartz.scheduler.instanceName", "leadpipe");
         p.setProperty("org.quartz.scheduler.instanceId", "AUTO");
         p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
-        p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(settings.getInt("leadpipe.jobs.concurrency", 4, 1, 256)));
+        p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(settings.getInt("leadpipe.jobs.concurrency", 1, 256)));
         if (dbUrl.startsWith("jdbc:postgresql:")) {
             SharedConnectionProvider.use(dataSource);
             p.setProperty("org.quartz.jobStore.class", "org.quartz.impl.jdbcjobstore.JobStoreTX");
@@ -31,7 +31,7 @@ public final class Schedulers {
             p.setProperty("org.quartz.jobStore.dataSource", "leadpipe");
             p.setProperty("org.quartz.dataSource.leadpipe.connectionProvider.class", SharedConnectionProvider.class.getName());
             p.setProperty("org.quartz.jobStore.isClustered", "true");
-            p.setProperty("org.quartz.jobStore.clusterCheckinInterval", Long.toString(settings.getLong("leadpipe.cluster.checkin-interval-ms", 5000, 500, 600_000)));
+            p.setProperty("org.quartz.jobStore.clusterCheckinInterval", Long.toString(settings.getLong("leadpipe.cluster.checkin-interval-ms", 500, 600_000)));
             p.setProperty("org.quartz.jobStore.misfireThreshold", "60000");
         } else {
             p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");

@@ -25,10 +25,10 @@ public record EnrichmentSpec(String keyField, String keyParam, Map<String, JsonP
     private static final String P = "leadpipe.sink.enrichment.";
 
     public static EnrichmentSpec from(Settings s) {
-        String keyField = s.get(P + "key-field", "domain");
-        String keyParam = s.get(P + "key-param", "domain");
+        String keyField = s.getText(P + "key-field");
+        String keyParam = s.getText(P + "key-param");
         if (keyParam.isBlank()) throw s.invalid(P + "key-param", keyParam, "must name the query parameter that carries the lookup key");
-        String rulesText = s.get(P + "rate-limit-rules", "");
+        String rulesText = s.getText(P + "rate-limit-rules");
         RateLimitRules rules;
         try {
             rules = RateLimitRules.parse(rulesText);
@@ -37,13 +37,13 @@ public record EnrichmentSpec(String keyField, String keyParam, Map<String, JsonP
         }
         ApiKeys keys = new ApiKeys(s, P, "sink API 'enrichment'");
         QuotaSpec quota = new QuotaSpec(headerNames(s, keys), QuotaWindows.read(keys), rules,
-                s.getInt(P + "max-requests-per-second", 50, 1, 100_000)); // application.properties: 50
+                s.getInt(P + "max-requests-per-second", 1, 100_000));
         return new EnrichmentSpec(keyField, keyParam, fields(s), quota);
     }
 
     /** {@code leadpipe.sink.enrichment.fields = name=/pointer, …}: what a profile takes from its vendor's answer. */
     private static Map<String, JsonPointer> fields(Settings s) {
-        String text = s.get(P + "fields", "");
+        String text = s.getText(P + "fields");
         Map<String, JsonPointer> fields = new LinkedHashMap<>();
         for (String part : text.split(",")) {
             if (part.isBlank()) continue;

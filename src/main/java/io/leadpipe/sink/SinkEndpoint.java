@@ -24,7 +24,7 @@ public final class SinkEndpoint {
 
     /** True when delivery goes to a Camel endpoint rather than to the CRM. */
     public static boolean configured(Settings settings) {
-        return !settings.getAllowingEmpty(KEY, "").isBlank();
+        return !settings.getText(KEY).isBlank();
     }
 
     /** The component's name: "kafka" for {@code kafka:leads?brokers=…}, "https" for a webhook. */
@@ -36,13 +36,13 @@ public final class SinkEndpoint {
 
     /** The endpoint's component must be on the classpath: Camel finds components by this resource. */
     public static void check(Settings settings) {
-        String uri = settings.getAllowingEmpty(KEY, "").trim();
+        String uri = settings.getText(KEY).trim();
         String scheme = scheme(uri);
         if (scheme == null) {
             throw settings.invalid(KEY, uri, "must be a Camel endpoint URI such as kafka:leads?brokers=host:9092, jms:queue:leads, file:out/leads or https://host/hook");
         }
-        settings.getInt(KEY + ".concurrency", 4, 1, 64);
-        String onDeleted = settings.get(KEY + ".on-deleted", "ignore").trim().toLowerCase(Locale.ROOT);
+        settings.getInt(KEY + ".concurrency", 1, 64);
+        String onDeleted = settings.getText(KEY + ".on-deleted").trim().toLowerCase(Locale.ROOT);
         if (!onDeleted.equals("ignore") && !onDeleted.equals("send")) {
             throw settings.invalid(KEY + ".on-deleted", onDeleted, "must be ignore or send (one message per lead deleted at the source, LeadpipeOperation: delete)");
         }

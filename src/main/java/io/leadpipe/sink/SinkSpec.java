@@ -29,16 +29,16 @@ public record SinkSpec(String profile, CrmDialect dialect, String url, int batch
     private static final String P = "leadpipe.sink.crm.";
 
     public static SinkSpec from(Settings s) {
-        String dialect = s.get(P + "dialect", "hubspot").toLowerCase(Locale.ROOT);
+        String dialect = s.getText(P + "dialect").toLowerCase(Locale.ROOT);
         if (!DIALECTS.contains(dialect)) throw s.invalid(P + "dialect", dialect, "must be one of " + String.join(", ", DIALECTS));
         String url = s.require(P + "url");
         if (!url.startsWith("http://") && !url.startsWith("https://")) throw s.invalid(P + "url", url, "must start with http:// or https://");
-        String onDeleted = s.get(P + "on-deleted", "ignore").trim().toLowerCase(Locale.ROOT);
+        String onDeleted = s.getText(P + "on-deleted").trim().toLowerCase(Locale.ROOT);
         if (!ON_DELETED.contains(onDeleted)) throw s.invalid(P + "on-deleted", onDeleted, "must be one of " + String.join(", ", ON_DELETED));
         while (url.endsWith("/")) url = url.substring(0, url.length() - 1);
-        CrmMapping mapping = CrmMapping.load(Path.of(s.get("leadpipe.sink.mapping", "routes/mapping/crm.yaml")));
-        String object = s.get(P + "object", "");
-        String apiVersion = s.get(P + "api-version", "60.0");
+        CrmMapping mapping = CrmMapping.load(Path.of(s.getText("leadpipe.sink.mapping")));
+        String object = s.getText(P + "object");
+        String apiVersion = s.getText(P + "api-version");
         if (dialect.equals("dataverse")) {
             if (!object.matches("[a-z][a-z0-9_]*")) throw s.invalid(P + "object", object, "must name the table's entity set, e.g. contacts or leads");
             if (!apiVersion.matches("\\d+\\.\\d")) throw s.invalid(P + "api-version", apiVersion, "must be a Web API version such as 9.2");
@@ -62,21 +62,21 @@ public record SinkSpec(String profile, CrmDialect dialect, String url, int batch
             default -> new HubSpotDialect(mapping.idProperty(), mapping.properties());
         };
         // the CRM's own limit per write call bounds the batch
-        int batchSize = s.getInt("leadpipe.sink.batch-size", 100, 1, crm.batchLimit());
+        int batchSize = s.getInt("leadpipe.sink.batch-size", 1, crm.batchLimit());
         RateLimitRules rules;
-        String rulesText = s.get(P + "rate-limit-rules", "");
+        String rulesText = s.getText(P + "rate-limit-rules");
         try {
             rules = RateLimitRules.parse(rulesText);
         } catch (IllegalArgumentException e) {
             throw s.invalid(P + "rate-limit-rules", rulesText, e.getMessage());
         }
-        return new SinkSpec(s.get(P + "profile", ""), crm, url, batchSize, mapping, s.getInt(P + "max-requests-per-second", 10, 1, 100_000), batches(s),
+        return new SinkSpec(s.getText(P + "profile"), crm, url, batchSize, mapping, s.getInt(P + "max-requests-per-second", 1, 100_000), batches(s),
                 headerNames(s), QuotaWindows.read(new ApiKeys(s, P, "sink API 'crm'")), rules, onDeleted.equals("delete"));
     }
 
     /** CRM batches in flight at once: leadpipe.sink.crm.concurrency (auto: at most leadpipe.sink.crm.max-concurrency). */
     public static Concurrency batches(Settings s) {
-        return Concurrency.read(s, P + "concurrency", "auto", P + "max-concurrency", 8);
+        return Concurrency.read(s, P + "concurrency", P + "max-concurrency");
     }
 
     /** leadpipe.sink.crm.headers.* (a sink profile sets them); before sink profiles they were leadpipe.source.crm.headers.*, still read. */

@@ -63,7 +63,7 @@ public record SourceSpec(String name, PagingSpec paging, AuthSpec auth, QuotaSpe
 
     /** leadpipe.http.*: every call as a whole ends within the deadline, its body no larger than the cap. */
     public static ResponseLimits responseLimits(Settings settings) {
-        return new ResponseLimits(settings.getLong("leadpipe.http.request-deadline-ms", 120_000, 1, 86_400_000),
-                settings.getLong("leadpipe.http.max-body-bytes", 64L * 1024 * 1024, 1024, Long.MAX_VALUE));
+        return new ResponseLimits(settings.getLong("leadpipe.http.request-deadline-ms", 1, 86_400_000),
+                settings.getLong("leadpipe.http.max-body-bytes", 1024, Long.MAX_VALUE));
     }
 }

@@ -42,8 +42,8 @@ public final class Database implements AutoCloseable {
 
     public static Database open(Settings settings) {
         String url = settings.require("leadpipe.db.url");
-        String user = settings.get("leadpipe.db.user", "");
-        String password = settings.get("leadpipe.db.password", "");
+        String user = settings.getText("leadpipe.db.user");
+        String password = settings.getText("leadpipe.db.password");
         String passwordFile = settings.get("leadpipe.db.password-file");
         if (passwordFile != null) {
             try {
@@ -53,8 +53,8 @@ public final class Database implements AutoCloseable {
             }
         }
         io.leadpipe.secrets.Secrets.register(password); // never printed, whatever error text quotes it
-        int maxConnections = settings.getInt("leadpipe.db.max-connections", 10, 1, 1000);
-        long openTimeout = settings.getLong("leadpipe.db.open-timeout-ms", 10_000, 0, 600_000);
+        int maxConnections = settings.getInt("leadpipe.db.max-connections", 1, 1000);
+        long openTimeout = settings.getLong("leadpipe.db.open-timeout-ms", 0, 600_000);
         if (url.startsWith("jdbc:h2:")) {
             Path dir = createH2Directory(url);
             if (dir != null) url = withAppendOnlyChunks(url);
@@ -64,8 +64,8 @@ public final class Database implements AutoCloseable {
             db.user = user;
             db.password = password;
             db.openTimeoutMillis = openTimeout;
-            db.upgradeWaitMillis = settings.getLong("leadpipe.db.upgrade-wait-ms", 600_000, 0, 86_400_000);
-            db.serveOthersMillis = settings.getLong("leadpipe.db.serve-others-ms", 600_000, 0, 86_400_000);
+            db.upgradeWaitMillis = settings.getLong("leadpipe.db.upgrade-wait-ms", 0, 86_400_000);
+            db.serveOthersMillis = settings.getLong("leadpipe.db.serve-others-ms", 0, 86_400_000);
             String h2Url = url, h2User = user, h2Password = password;
             // the first connection is this thread's own, not the pool's, so that H2's error (wrong password, file busy) is
             // the message; it is held until the pool has one, so the file is opened once (and its auto-server stays here)

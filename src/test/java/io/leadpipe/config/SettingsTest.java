@@ -116,6 +116,35 @@ class SettingsTest {
         assertThat(s.get("leadpipe.source.b.brand-new-knob")).isEqualTo("2");
     }
 
+    /** A user's application.properties from before these keys existed, or trimmed to what they change. */
+    private static Path trimmedApplicationProperties(Path dir) throws IOException {
+        Path app = dir.resolve("application.properties");
+        Files.writeString(app, "leadpipe.sources = leads-api\nleadpipe.source.leads-api.url = http://127.0.0.1:1/v1/leads\n");
+        return app;
+    }
+
+    @Test
+    void aKeyTheUsersFileLacksHasTheDefaultApplicationPropertiesDocuments(@TempDir Path dir) throws IOException {
+        Settings s = Settings.load(trimmedApplicationProperties(dir), null, Map.of(), Map.of(), new Properties());
+        // the Java copy of this default was "" while application.properties said sa: an H2 file created as sa refused the empty user
+        assertThat(s.get("leadpipe.db.user")).as("leadpipe.db.user").isEqualTo("sa");
+        assertThat(s.get("leadpipe.jobs.concurrency")).isEqualTo("4");
+        // and Camel reads the same: Java and the management server agree on the host and port checked free
+        assertThat(s.asProperties()).containsEntry("camel.management.host", "127.0.0.1").containsEntry("camel.main.routes-include-pattern", "file:routes/*.yaml");
+    }
+
+    @Test
+    void aKeyTheUsersFileLacksCanStillBeSetAndAProfileStillWinsOverItsDefault(@TempDir Path dir) throws IOException {
+        Path app = trimmedApplicationProperties(dir);
+        Files.createDirectories(dir.resolve(SinkProfiles.DIRECTORY));
+        Files.copy(Path.of(SinkProfiles.DIRECTORY, "salesforce.properties"), dir.resolve(SinkProfiles.DIRECTORY).resolve("salesforce.properties"));
+        Settings s = Settings.load(app, null, map("leadpipe.jobs.concurrency", "8"),
+                map("LEADPIPE_SINK_BATCH_SIZE", "50", "LEADPIPE_SINK_CRM_PROFILE", "salesforce"), new Properties());
+        assertThat(s.get("leadpipe.jobs.concurrency")).isEqualTo("8");
+        assertThat(s.get("leadpipe.sink.batch-size")).as("set by an environment variable though no file of the user's names it").isEqualTo("50");
+        assertThat(s.get("leadpipe.sink.crm.dialect")).as("the profile's, over leadpipe's default hubspot").isEqualTo("salesforce");
+    }
+
     @Test
     void camelKeysAndOtherKeysAreNotCheckedHere() {
         Settings s = load(Map.of(), map("camel.main.whatever", "x", "foo", "y"));
