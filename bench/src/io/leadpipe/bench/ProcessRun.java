@@ -22,6 +22,9 @@ final class ProcessRun {
         cmd.addAll(jvmArgs);
         // a smoke run checks that the case runs and reports, not its speed: C1 alone is cheaper for such short processes
         if (Scale.smoke()) cmd.add("-XX:TieredStopAtLevel=1");
+        // BenchSmokeIT passes the tests' class-data archive of leadpipe.jar (one option a line), shared by the suite's child JVMs
+        String more = System.getProperty("bench.child-jvm-options", "").strip();
+        if (!more.isEmpty()) cmd.addAll(List.of(more.split("\n")));
         cmd.addAll(List.of("-Dorg.slf4j.simpleLogger.log.leadpipe=warn", "-jar", Path.of("target/leadpipe.jar").toAbsolutePath().toString(), "--config", cfg.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

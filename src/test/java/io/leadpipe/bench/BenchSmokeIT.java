@@ -1,5 +1,6 @@
 package io.leadpipe.bench;
 
+import io.leadpipe.testing.ChildJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,11 +21,13 @@ class BenchSmokeIT {
     @AfterEach
     void fullSize() {
         Scale.smoke(false);
+        System.clearProperty("bench.child-jvm-options");
     }
 
     @Test
     void everyBenchmarkCaseRunsAndReports() {
         Scale.smoke(true);
+        System.setProperty("bench.child-jvm-options", String.join("\n", ChildJvm.archiveOptions())); // a third off each child's start
         ByteArrayOutputStream report = new ByteArrayOutputStream();
         List<String> failures = Smoke.run(new PrintStream(report, true, StandardCharsets.UTF_8));
         String text = report.toString(StandardCharsets.UTF_8);

@@ -38,13 +38,14 @@ public final class ChildJvm {
     /** The JVM options for a child running target/leadpipe.jar. */
     public static List<String> options() {
         List<String> options = new ArrayList<>(BASE);
-        Path a = archive();
-        if (a != null) {
-            options.add("-XX:SharedArchiveFile=" + a);
-            options.add("-Xlog:cds=off");
-            options.add("-Xlog:cds+dynamic=off");
-        }
+        options.addAll(archiveOptions());
         return options;
+    }
+
+    /** Only the class-data archive's options (none without an archive): for children whose heap and JIT are set elsewhere. */
+    public static List<String> archiveOptions() {
+        Path a = archive();
+        return a == null ? List.of() : List.of("-XX:SharedArchiveFile=" + a, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
     }
 
     /** target/leadpipe-&lt;jar's time&gt;.jsa, written by the first fork that needs it (a file lock keeps the others waiting). */
