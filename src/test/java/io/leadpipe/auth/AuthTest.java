@@ -118,7 +118,7 @@ public class AuthTest {
         // the bytes of a compacted H2 file are compressed (leadpipe compacts at the end of a run): what the database
         // holds is read through its own dump as well, and that dump must show a stored lead for the check to mean anything
         boolean databaseReadable = false;
-        if (!TestWorkspace.POSTGRES) {
+        if (!TestWorkspace.postgres()) {
             StringBuilder dump = new StringBuilder();
             try (java.sql.Connection c = ws.db(); java.sql.ResultSet rs = c.createStatement().executeQuery("SCRIPT NOPASSWORDS")) {
                 while (rs.next()) dump.append(rs.getString(1)).append('\n');
@@ -130,7 +130,7 @@ public class AuthTest {
             for (String s : secrets) if (r.all().contains(s)) found.add("the run's output or log holds " + s.substring(0, 6) + "…");
         }
         assertThat(files).as("files leadpipe wrote (database, reports)").isGreaterThanOrEqualTo(2);
-        if (!TestWorkspace.POSTGRES) assertThat(databaseReadable).as("the check reads the database's content (a stored lead id is found)").isTrue();
+        if (!TestWorkspace.postgres()) assertThat(databaseReadable).as("the check reads the database's content (a stored lead id is found)").isTrue();
         assertThat(found).as("secrets found in what leadpipe wrote").isEmpty();
     }
 
@@ -433,7 +433,7 @@ public class AuthTest {
             Run typo = run(ws, TestWorkspace.envWithKey(), "run");
             assertThat(typo.cli().exitCode()).isEqualTo(2);
             assertThat(typo.all()).contains("did you mean " + P + "client-id");
-            if (!TestWorkspace.POSTGRES) assertThat(ws.dir.resolve("db")).as("no database created").doesNotExist();
+            if (!TestWorkspace.postgres()) assertThat(ws.dir.resolve("db")).as("no database created").doesNotExist();
         }
     }
 

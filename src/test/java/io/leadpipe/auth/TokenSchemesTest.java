@@ -138,7 +138,7 @@ public class TokenSchemesTest {
             ws.settings.put(s + "auth", "api-key");
             ws.settings.put(s + "auth.jwt.issuer", "me");
             assertThat(AuthTest.run(ws, TestWorkspace.envWithKey(), "run").cli().err()).contains(s + "auth.jwt.issuer").contains("oauth2-jwt-bearer");
-            if (!TestWorkspace.POSTGRES) assertThat(ws.dir.resolve("db")).as("nothing opened").doesNotExist();
+            if (!TestWorkspace.postgres()) assertThat(ws.dir.resolve("db")).as("nothing opened").doesNotExist();
         }
     }
 

@@ -44,7 +44,7 @@ class ExportSafetyTest {
 
     @Test
     void exportOntoTheDatabaseFileIsRefusedAndTheDatabaseSurvives() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.POSTGRES, "H2 only");
+        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.postgres(), "H2 only");
         Path mvDb = dbDir.resolve("leadpipe.mv.db");
         Path cwd = Path.of("").toAbsolutePath();
         Path symlink = Files.createSymbolicLink(ws.dir.resolve("innocent.jsonl"), mvDb);

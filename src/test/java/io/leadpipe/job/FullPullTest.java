@@ -17,7 +17,7 @@ class FullPullTest {
     void fullPullStoresEverySimulatorIdExactlyOnceAndMarksTheJobDone() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
             ws.startSimulator(new SimulatorConfig());
-            assertThat(ws.jdbcUrl()).as("the store under test").startsWith(TestWorkspace.POSTGRES ? "jdbc:postgresql:" : "jdbc:h2:");
+            assertThat(ws.jdbcUrl()).as("the store under test").startsWith(TestWorkspace.postgres() ? "jdbc:postgresql:" : "jdbc:h2:");
 
             TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");
 

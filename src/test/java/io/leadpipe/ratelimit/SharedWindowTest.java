@@ -228,7 +228,7 @@ class SharedWindowTest {
         Map<String, Object> row = row();
         assertThat(row.get("key_sha256").toString()).matches("[0-9a-f]{64}").doesNotContain(secret);
         assertThat(row.toString()).doesNotContain(secret);
-        if (!TestWorkspace.POSTGRES) {
+        if (!TestWorkspace.postgres()) {
             db.close();
             try (var files = Files.walk(ws.dir)) {
                 for (Path f : files.filter(Files::isRegularFile).toList()) {

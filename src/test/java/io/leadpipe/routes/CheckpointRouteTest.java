@@ -54,7 +54,7 @@ class CheckpointRouteTest extends RouteTestSupport {
     @Test
     void aPageTheDatabaseRollsBackToBreakADeadlockIsStoredAgain() throws Exception {
         // H2's way of breaking a deadlock (the younger transaction rolled back whole); run on PostgreSQL it waited for ever
-        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.POSTGRES, "H2 only");
+        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.postgres(), "H2 only");
         simulator(300);
         start(allLeadsJob(), PULL);
         List<String> page2 = new ArrayList<>(TestWorkspace.idsOf(100, 200));

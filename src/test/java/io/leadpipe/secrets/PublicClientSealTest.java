@@ -68,7 +68,7 @@ class PublicClientSealTest {
 
     @Test
     void theStoredTokenDoesNotOpenWithTheClientIdAloneAndOldRowsAreResealed() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.POSTGRES, "H2 only"); // the generated key lives beside a local H2 file
+        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.postgres(), "H2 only"); // the generated key lives beside a local H2 file
         SimulatorConfig c = publicClient();
         try (TestWorkspace ws = new TestWorkspace()) {
             ws.startSimulator(c);

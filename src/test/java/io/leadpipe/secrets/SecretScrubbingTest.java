@@ -46,7 +46,7 @@ class SecretScrubbingTest {
         PrintStream console = System.out;
         ByteArrayOutputStream logs = new ByteArrayOutputStream();
         try (TestWorkspace ws = new TestWorkspace(); FakeApi api = new FakeApi(SecretScrubbingTest::echoingApi).serve(ws)) {
-            if (!TestWorkspace.POSTGRES) ws.settings.put("leadpipe.db.password", DB_PASSWORD);
+            if (!TestWorkspace.postgres()) ws.settings.put("leadpipe.db.password", DB_PASSWORD);
             System.setOut(new PrintStream(logs, true, StandardCharsets.UTF_8));
             TestWorkspace.CliResult run;
             TestWorkspace.CliResult status;
@@ -73,7 +73,7 @@ class SecretScrubbingTest {
             assertThat(logs.toString(StandardCharsets.UTF_8)).contains("FAILED").contains("invalid key ****");
             assertThat(status.out()).as("the e-mail cursor, masked").contains("<e-mail>").contains("invalid key ****");
             assertThat(cp.get("next_cursor")).as("the checkpoint itself keeps the real cursor to resume from").isEqualTo("carol@example.com");
-            if (!TestWorkspace.POSTGRES) assertThat(Secrets.scrub("password " + DB_PASSWORD)).isEqualTo("password ****");
+            if (!TestWorkspace.postgres()) assertThat(Secrets.scrub("password " + DB_PASSWORD)).isEqualTo("password ****");
         }
     }
 

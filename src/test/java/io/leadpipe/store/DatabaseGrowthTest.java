@@ -30,7 +30,7 @@ class DatabaseGrowthTest {
 
     @Test
     void theH2FileStaysWithinOneAndAHalfTimesItsFirstPullOverRePulls() throws Exception {
-        assumeFalse(TestWorkspace.POSTGRES, "about the H2 file");
+        assumeFalse(TestWorkspace.postgres(), "about the H2 file");
         try (TestWorkspace ws = new TestWorkspace()) {
             SimulatorConfig c = new SimulatorConfig();
             c.leads = LEADS;
@@ -52,7 +52,7 @@ class DatabaseGrowthTest {
 
     @Test
     void compactGivesBackWhatTheFileNoLongerUsesAndSaysHowMuch() throws Exception {
-        assumeFalse(TestWorkspace.POSTGRES, "about the H2 file");
+        assumeFalse(TestWorkspace.postgres(), "about the H2 file");
         try (TestWorkspace ws = new TestWorkspace()) {
             SimulatorConfig c = new SimulatorConfig();
             c.leads = LEADS;
@@ -89,7 +89,7 @@ class DatabaseGrowthTest {
 
     @Test
     void compactIsRefusedWhileARunIsLiveOrAnotherProcessHasTheFile() throws Exception {
-        assumeFalse(TestWorkspace.POSTGRES, "about the H2 file");
+        assumeFalse(TestWorkspace.postgres(), "about the H2 file");
         try (TestWorkspace ws = new TestWorkspace()) {
             SimulatorConfig c = new SimulatorConfig();
             c.leads = 200;

@@ -32,7 +32,7 @@ class DiskFullTest {
     @Test
     @Timeout(120)
     void aFullDiskStopsTheJobWithoutFetchingThePageAgain() throws Exception {
-        assumeFalse(TestWorkspace.POSTGRES, "an H2 file on a small filesystem");
+        assumeFalse(TestWorkspace.postgres(), "an H2 file on a small filesystem");
         Path mount = Files.createTempDirectory("leadpipe-tmpfs");
         boolean mounted = run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mount.toString());
         try {

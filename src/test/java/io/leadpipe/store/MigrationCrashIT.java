@@ -30,7 +30,7 @@ class MigrationCrashIT {
 
     @Test
     void aKillInsideTheFirstMigrationIsFinishedByTheNextStart() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.POSTGRES, "H2 only");
+        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.postgres(), "H2 only");
         try (TestWorkspace ws = new TestWorkspace()) {
             // V1: extraction_checkpoint is created, then the kill comes as the leads table is being created
             killAt(ws, "pause-at", "create table.*\\bleads\\s*\\(");
@@ -46,7 +46,7 @@ class MigrationCrashIT {
 
     @Test
     void aKillInsideALaterMigrationOnADatabaseFullOfLeadsKeepsEveryLead() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.POSTGRES, "H2 only");
+        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.postgres(), "H2 only");
         try (TestWorkspace ws = new TestWorkspace()) {
             // a database as a release with two migrations left it, full of leads
             Flyway.configure().dataSource(ws.jdbcUrl(), "sa", ws.dbPassword()).locations("classpath:db/migration").target("2").load().migrate();
@@ -69,7 +69,7 @@ class MigrationCrashIT {
 
     @Test
     void aKillAfterH2DroppedTheTableItIsCopyingLeavesItsCopyWhichTheNextStartPutsBack() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.POSTGRES, "H2 only");
+        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.postgres(), "H2 only");
         try (TestWorkspace ws = new TestWorkspace()) {
             // H2 adds a column by copying the table: CREATE the copy, INSERT … SELECT, DROP the table (committed),
             // rename the copy. Killed before the rename commits, only EXTRACTION_CHECKPOINT_COPY_<session>_<n> is left
@@ -85,7 +85,7 @@ class MigrationCrashIT {
 
     @Test
     void anUpgradeKilledWhileH2CopiesTheLeadsTableKeepsEveryLead() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.POSTGRES, "H2 only");
+        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.postgres(), "H2 only");
         try (TestWorkspace ws = new TestWorkspace()) {
             databaseBefore(ws, "2", 5000);
             // (H2 hands the listener the first ~100 characters of a statement: V3's first one starts with a comment)

@@ -38,7 +38,7 @@ class MigrationRerunTest {
 
     @Test
     void everyMigrationIsFinishedByTheNextStartAfterACrashAtAnyOfItsStatements() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.POSTGRES, "H2 only"); // PostgreSQL runs a migration in one transaction: a crash leaves none of it
+        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.postgres(), "H2 only"); // PostgreSQL runs a migration in one transaction: a crash leaves none of it
         List<Path> files;
         try (Stream<Path> s = Files.list(MIGRATIONS)) {
             files = s.filter(f -> VERSION.matcher(f.getFileName().toString()).matches()).sorted((a, b) -> version(a) - version(b)).toList();
@@ -75,7 +75,7 @@ class MigrationRerunTest {
     @Test
     void aDatabaseMadeByTheEarlierMigrationsStillOpens() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
-            org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.POSTGRES, "H2 only");
+            org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.postgres(), "H2 only");
             Flyway.configure().dataSource(ws.jdbcUrl(), "sa", "").locations("classpath:db/legacy-migration").load().migrate();
             TestWorkspace.CliResult status = ws.cli(Map.of(), "status");
             assertThat(status.exitCode()).as("status on a database migrated by the first releases: %s", status.err()).isZero();
@@ -86,7 +86,7 @@ class MigrationRerunTest {
     @Test
     void theStateTheOldMigrationsLeftAfterACrashIsExplainedAndRepaired() throws Exception {
         try (TestWorkspace ws = new TestWorkspace()) {
-            org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.POSTGRES, "H2 only");
+            org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.postgres(), "H2 only");
             // issue 14: killed inside V3 with the first releases' migrations, started again: "Duplicate column name SINK_STATUS"
             Flyway legacy = Flyway.configure().dataSource(ws.jdbcUrl(), "sa", "").locations("classpath:db/legacy-migration").load();
             Flyway.configure().dataSource(ws.jdbcUrl(), "sa", "").locations("classpath:db/legacy-migration").target("2").load().migrate();
@@ -116,7 +116,7 @@ class MigrationRerunTest {
 
     @Test
     void aDatabaseBrickedByAKilledTableCopyIsRepaired() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.POSTGRES, "H2 only");
+        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.postgres(), "H2 only");
         try (TestWorkspace ws = new TestWorkspace()) {
             // issue 22: killed after H2 dropped extraction_checkpoint for V2's ADD COLUMN, only its copy left; an earlier
             // leadpipe then started again, V2 failed ("Failed to execute script V2") and Flyway recorded the failure
@@ -150,7 +150,7 @@ class MigrationRerunTest {
 
     @Test
     void v8IsFinishedAfterACrashAtAnyOfItsStepsAndKeepsEveryLeadWithItsJobAndSource() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.POSTGRES, "H2 only");
+        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.postgres(), "H2 only");
         int steps = db.migration.V8__leads_by_source_and_job.STEPS.size();
         for (int applied = 0; applied < steps; applied++) {
             String url = "jdbc:h2:mem:rerun-v8-" + applied + ";DB_CLOSE_DELAY=-1";

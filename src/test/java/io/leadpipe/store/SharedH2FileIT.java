@@ -26,7 +26,7 @@ class SharedH2FileIT {
 
     @Test
     void fourRunsOfSeparateJobsOnOneH2FileAllComplete() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.POSTGRES, "H2 only");
+        org.junit.jupiter.api.Assumptions.assumeFalse(TestWorkspace.postgres(), "H2 only");
         try (TestWorkspace ws = new TestWorkspace()) {
             SimulatorConfig config = new SimulatorConfig();
             config.leads = 8000; // about 1,000 a country: 50 pages of 20

@@ -53,12 +53,23 @@ public final class TestWorkspace implements AutoCloseable {
     private String postgresUrl;
     private boolean seeded;
 
-    /** -Dleadpipe-test.db=postgres runs the workspace on an embedded PostgreSQL (one server, a fresh database each). */
-    public static final boolean POSTGRES = "postgres".equals(System.getProperty("leadpipe-test.db"));
+    /** -Dleadpipe-test.db=postgres runs every workspace on an embedded PostgreSQL (one server, a fresh database each). */
+    private static final boolean ALL_ON_POSTGRES = "postgres".equals(System.getProperty("leadpipe-test.db"));
+    /** Set while an {@link OnPostgres} class runs. */
+    private static volatile boolean classOnPostgres;
+
+    /** Whether the running test's workspaces store on PostgreSQL (the whole run's choice, or its class's). */
+    public static boolean postgres() {
+        return ALL_ON_POSTGRES || classOnPostgres;
+    }
+
+    static void postgresForClass(boolean on) {
+        classOnPostgres = on;
+    }
 
     public TestWorkspace() throws IOException {
         dir = Files.createTempDirectory("leadpipe-test");
-        if (POSTGRES) {
+        if (postgres()) {
             onPostgres();
         } else {
             settings.put("leadpipe.db.url", "jdbc:h2:file:" + dir.resolve("db/leadpipe") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
