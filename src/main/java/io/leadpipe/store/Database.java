@@ -54,6 +54,7 @@ public final class Database implements AutoCloseable {
         }
         io.leadpipe.secrets.Secrets.register(password); // never printed, whatever error text quotes it
         int maxConnections = settings.getInt("leadpipe.db.max-connections", 1, 1000);
+        long connectionWait = settings.getLong("leadpipe.db.connection-wait-ms", 250, 3_600_000);
         long openTimeout = settings.getLong("leadpipe.db.open-timeout-ms", 0, 600_000);
         if (url.startsWith("jdbc:h2:")) {
             Path dir = createH2Directory(url);
@@ -70,7 +71,7 @@ public final class Database implements AutoCloseable {
             // the first connection is this thread's own, not the pool's, so that H2's error (wrong password, file busy) is
             // the message; it is held until the pool has one, so the file is opened once (and its auto-server stays here)
             try (Connection first = db.check(openTimeout, user, password, () -> java.sql.DriverManager.getConnection(h2Url, h2User, h2Password))) {
-                com.zaxxer.hikari.HikariDataSource pool = h2Pool(url, user, password, maxConnections);
+                com.zaxxer.hikari.HikariDataSource pool = h2Pool(url, user, password, maxConnections, connectionWait);
                 db.dataSource = pool;
                 db.closer = pool::close;
                 if (dir != null) db.secureH2Files(dir);
@@ -89,6 +90,7 @@ public final class Database implements AutoCloseable {
             if (!user.isEmpty()) hc.setUsername(user);
             if (!password.isEmpty()) hc.setPassword(password);
             hc.setMaximumPoolSize(maxConnections);
+            hc.setConnectionTimeout(connectionWait);
             hc.setPoolName("leadpipe");
             hc.setInitializationFailTimeout(-1); // reachability is checked below, with a clear message
             com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource(hc);
@@ -203,12 +205,13 @@ public final class Database implements AutoCloseable {
      * its statements again (`bench/run overhead`); HikariCP rolls back only a connection left inside a transaction.
      * Connections live until the pool closes: an embedded H2 database closes with its last connection.
      */
-    private static com.zaxxer.hikari.HikariDataSource h2Pool(String url, String user, String password, int maxConnections) {
+    private static com.zaxxer.hikari.HikariDataSource h2Pool(String url, String user, String password, int maxConnections, long connectionWait) {
         com.zaxxer.hikari.HikariConfig hc = new com.zaxxer.hikari.HikariConfig();
         hc.setJdbcUrl(url);
         hc.setUsername(user);
         hc.setPassword(password);
         hc.setMaximumPoolSize(maxConnections);
+        hc.setConnectionTimeout(connectionWait);
         hc.setMinimumIdle(1); // more are opened when asked for, and kept, as H2's pool did
         hc.setIdleTimeout(0);
         hc.setMaxLifetime(0);

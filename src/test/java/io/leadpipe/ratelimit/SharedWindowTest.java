@@ -247,7 +247,9 @@ class SharedWindowTest {
         org.h2.tools.Server server = org.h2.tools.Server.createTcpServer(args).start();
         Properties url = new Properties();
         try (Database remote = Database.open(Settings.load(Path.of("application.properties"), null,
-                Map.of("leadpipe.db.url", "jdbc:h2:tcp://127.0.0.1:" + port + "/quota", "leadpipe.db.password", "pw-1"), Map.of(), url)).migrate()) {
+                Map.of("leadpipe.db.url", "jdbc:h2:tcp://127.0.0.1:" + port + "/quota", "leadpipe.db.password", "pw-1",
+                // a request for a connection gives up at once while the server is away (it waited 30 s a try)
+                "leadpipe.db.connection-wait-ms", "250"), Map.of(), url)).migrate()) {
             List<Duration> waits = new ArrayList<>();
             org.h2.tools.Server[] restarted = new org.h2.tools.Server[1];
             RateLimitGovernor g = new RateLimitGovernor("leads-api", 0, MARGIN, clock, d -> {
@@ -285,7 +287,9 @@ class SharedWindowTest {
         int port = TestWorkspace.freePort();
         org.h2.tools.Server server = org.h2.tools.Server.createTcpServer("-tcpPort", Integer.toString(port), "-baseDir", ws.dir.resolve("tcp").toString(), "-ifNotExists").start();
         try (Database remote = Database.open(Settings.load(Path.of("application.properties"), null,
-                Map.of("leadpipe.db.url", "jdbc:h2:tcp://127.0.0.1:" + port + "/quota", "leadpipe.db.password", "pw-1"), Map.of(), new Properties())).migrate()) {
+                Map.of("leadpipe.db.url", "jdbc:h2:tcp://127.0.0.1:" + port + "/quota", "leadpipe.db.password", "pw-1",
+                // a request for a connection gives up at once while the server is away (it waited 30 s a try)
+                "leadpipe.db.connection-wait-ms", "250"), Map.of(), new Properties())).migrate()) {
             RateLimitGovernor g = new RateLimitGovernor("leads-api", 0, MARGIN, clock, clock::advance)
                     .shareWindow(new SharedWindowTable(remote.dataSource()), KEY, 5).maxWait(Duration.ofSeconds(1));
             server.stop();
