@@ -152,11 +152,26 @@ final class CrmProfilesThroughput {
 
             QuotaUtilisation.Windows windows = QuotaUtilisation.Windows.ofServed(fake.servedAt(), windowMs(), limit(crm));
             System.err.println(crm.label() + " (window margin " + margin + "): requests per window " + windows.served().values() + "; " + fake.counts());
+            if (Boolean.getBoolean("bench.sink.gaps")) System.err.println(crm.label() + ": " + gaps(fake.servedAt()));
             return new Result(crm.label(), margin.equals("measured") ? "measured" : margin + " ms", leads(crm), fake.records().size(), fake.duplicates(),
                     deadLetters, fake.requests(), fake.overLimit() + fake.overConcurrency(),
                     windows.full(), windows.utilisation(), s, leads(crm) / s,
                     limit(crm) * crm.leadsPerRequest() * 1000 / windowMs());
         }
+    }
+
+    /** -Dbench.sink.gaps=true: where the CRM served nothing for longer than 300 ms (to set beside the log's pauses and rounds). */
+    static String gaps(List<Long> servedAt) {
+        java.time.format.DateTimeFormatter hms = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(java.time.ZoneOffset.UTC);
+        StringBuilder b = new StringBuilder("gaps over 300 ms between requests served:");
+        long idle = 0;
+        for (int i = 1; i < servedAt.size(); i++) {
+            long gap = servedAt.get(i) - servedAt.get(i - 1);
+            if (gap <= 300) continue;
+            idle += gap;
+            b.append(' ').append(hms.format(java.time.Instant.ofEpochMilli(servedAt.get(i - 1)))).append("+").append(gap).append("ms(#").append(i).append(')');
+        }
+        return b.append("; ").append(idle).append(" ms in them of ").append(servedAt.get(servedAt.size() - 1) - servedAt.get(0)).append(" ms").toString();
     }
 
     private static CrmFake fake(String profile) throws java.io.IOException {

@@ -71,7 +71,7 @@ public final class SourceKeys {
         text("headers.limit", "X-RateLimit-Limit", "the response header with the window's limit");
         text("headers.remaining", "X-RateLimit-Remaining", "the response header with the requests left in the window");
         text("headers.reset", "X-RateLimit-Reset", "the response header with the window's reset");
-        text("headers.reset-format", "auto", "how the reset is written: auto | epoch-seconds | epoch-millis | delta-seconds");
+        text("headers.reset-format", "auto", "how the reset is written: auto | epoch-seconds | epoch-millis | delta-seconds | delta-seconds-up (seconds left, rounded up)");
         text("headers.ietf-limit", "RateLimit-Limit", "IETF draft: the limit header");
         text("headers.ietf-remaining", "RateLimit-Remaining", "IETF draft: the remaining header");
         text("headers.ietf-reset", "RateLimit-Reset", "IETF draft: the reset header (seconds)");

@@ -65,10 +65,10 @@ public final class ApiQuota {
         return governor.learnedRate().describe(spec.maxRequestsPerSecond());
     }
 
-    /** Waits out a retry's delay ({@code retryAt}, may be null), then for the governor. */
-    public void acquire(String jobId, Instant retryAt) throws InterruptedException {
+    /** Waits out a retry's delay ({@code retryAt}, may be null), then for the governor. Returns the permit's moment. */
+    public Instant acquire(String jobId, Instant retryAt) throws InterruptedException {
         if (retryAt != null) governor.pause(Duration.between(Instant.now(), retryAt));
-        governor.acquire(jobId);
+        return governor.acquire(jobId);
     }
 
     /** A request went on the wire {@code nanos} ago and its 2xx answer is here: the API's answer time. */
@@ -104,8 +104,13 @@ public final class ApiQuota {
 
     /** After a 2xx: what its headers say of the quota. */
     public void observe(Function<String, String> header) {
-        governor.observe(parser.parse(header, Instant.now()));
-        if (!spec.windows().isEmpty()) governor.observeWindows(spec.windows().read(header));
+        observe(header, null);
+    }
+
+    /** After a 2xx to the request permitted at {@code permittedAt} (null: not known): what its headers say of the quota. */
+    public void observe(Function<String, String> header, Instant permittedAt) {
+        governor.observe(parser.parse(header, Instant.now()), permittedAt);
+        if (!spec.windows().isEmpty()) governor.observeWindows(spec.windows().read(header), permittedAt);
         governor.learnedRate().accepted(spec.maxRequestsPerSecond());
     }
 

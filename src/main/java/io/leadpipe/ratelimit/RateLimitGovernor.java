@@ -37,6 +37,7 @@ public final class RateLimitGovernor {
     private Duration windowLength; // from one reset to the next, as the answers showed (null: not seen yet)
     private Instant lastReset;     // the reset of the window before the current one
     private boolean resetGuessed;  // resetAt is the expected end (a node share's), not yet an answer's
+    private boolean resetLatest;   // resetAt is the earliest of answers' resets rounded up: the window ends by then, no margin due
     /** How soon a used node share looks again when the new window's end is not known yet (its first answer will say). */
     private static final Duration SHARE_RECHECK = Duration.ofMillis(50);
     /**
@@ -157,8 +158,8 @@ public final class RateLimitGovernor {
         return limit == null ? floor : Math.min(floor, limit / 10);
     }
 
-    /** Blocks until a request may be sent, and counts it against the estimate. */
-    public void acquire(String job) throws InterruptedException {
+    /** Blocks until a request may be sent, and counts it against the estimate. Returns the permit's moment (its answer hands it back). */
+    public Instant acquire(String job) throws InterruptedException {
         while (true) {
             Duration wait;
             SharedQuota cluster = shared;
@@ -166,7 +167,8 @@ public final class RateLimitGovernor {
                 // this instance has nothing against the request: the cluster's window decides (outside our lock: a database round trip)
                 Instant asked = clock.instant();
                 SharedQuota.Wait w = cluster.take(asked);
-                if (w == null && count()) return;
+                Instant permit = w == null ? count() : null;
+                if (permit != null) return permit;
                 if (w != null) {
                     wait = waitFor(job, asked, w.until(), w.reason(), w.unreachableSince());
                     waitListener.accept(name, wait.toMillis());
@@ -183,7 +185,7 @@ public final class RateLimitGovernor {
                     until = pausedUntil;
                     reason = pauseReason + " asked for " + WaitTimes.human(Duration.between(now, pausedUntil));
                 } else {
-                    if (resetAt != null && !now.isBefore(resetAt.plus(resetMargin))) {
+                    if (resetAt != null && !now.isBefore(resetAt.plus(marginPastReset()))) {
                         // the window has refilled; the next answer tells us how much is really left. What we sent
                         // since its start (while we waited out the margin) is in it already, at the API — and so may be
                         // what we sent within the margin before it (a request stalled between its permit and the wire)
@@ -194,6 +196,7 @@ public final class RateLimitGovernor {
                         lastReset = resetAt;
                         resetAt = nodeShare < 1.0 && windowLength != null ? resetAt.plus(windowLength) : null;
                         resetGuessed = resetAt != null;
+                        resetLatest = false;
                         saidInWindow = null;
                         sentInWindow = carried;
                         windowStartedAt = now;
@@ -218,14 +221,14 @@ public final class RateLimitGovernor {
                         if (tightest == null) {
                             if (shared != null) continue; // the cluster's window decides, above
                             countSent(now);
-                            return;
+                            return now;
                         }
                         until = windowFrees;
                         reason = tightest.describe(now, floor);
                     } else {
                         // a used share before the new window's first answer: look again shortly, the answer says when it ends
                         recheck = resetAt == null;
-                        until = recheck ? now.plus(SHARE_RECHECK) : resetAt.plus(resetMargin);
+                        until = recheck ? now.plus(SHARE_RECHECK) : resetAt.plus(marginPastReset());
                         reason = shareLeft ? remaining + " of " + limit + " requests left (floor " + effectiveFloor() + ") until its quota resets"
                                 : "this instance's share of the window is used (" + sentInWindow + " of " + limit + " × " + nodeShare + ")";
                     }
@@ -257,11 +260,12 @@ public final class RateLimitGovernor {
         return null;
     }
 
-    /** Counts a request that got the cluster's permit, unless a pause came in meanwhile (then it asks again). */
-    private synchronized boolean count() {
-        if (localWait() != null) return false;
-        countSent(clock.instant());
-        return true;
+    /** Counts a request that got the cluster's permit, unless a pause came in meanwhile (then null: it asks again). */
+    private synchronized Instant count() {
+        if (localWait() != null) return null;
+        Instant now = clock.instant();
+        countSent(now);
+        return now;
     }
 
     private void countSent(Instant now) {
@@ -293,21 +297,30 @@ public final class RateLimitGovernor {
      * window's count (a reset rounded up to whole seconds moves by as little as one second).
      */
     public void observe(RateLimitSnapshot s) {
-        observeHere(s);
+        observe(s, null);
+    }
+
+    /** As {@link #observe(RateLimitSnapshot)}, for the answer to the request permitted at {@code permittedAt} (null: not known). */
+    public void observe(RateLimitSnapshot s, Instant permittedAt) {
+        observeHere(s, permittedAt);
         SharedQuota cluster = shared;
         if (cluster != null && s != null && !s.isEmpty()) cluster.observe(s, clock.instant()); // the API's word corrects the cluster's row too
     }
 
-    private synchronized void observeHere(RateLimitSnapshot s) {
+    private synchronized void observeHere(RateLimitSnapshot s, Instant permittedAt) {
         if (s == null || s.isEmpty()) return;
         Instant now = clock.instant();
         if (s.limit() != null) limit = s.limit();
-        if (s.resetAt() != null && !now.isBefore(s.resetAt().plus(resetMargin))) return; // a late answer from a past window
+        if (s.resetAt() != null && !now.isBefore(s.resetAt().plus(s.resetIsLatest() ? Duration.ZERO : resetMargin))) return; // a late answer from a past window
+        // a reset rounded up, answering a request let through before this window began: it may tell of the window before
+        // (a reset within a second of now), which would end this one early
+        if (s.resetIsLatest() && permittedAt != null && windowStartedAt != null && permittedAt.isBefore(windowStartedAt)) return;
         if (s.resetAt() != null && resetGuessed) {
             // the expected end of a node share's window: the API's word replaces it (this is the window we are counting)
             resetGuessed = false;
             if (lastReset != null && s.resetAt().isAfter(lastReset)) learnWindowLength(Duration.between(lastReset, s.resetAt()));
             resetAt = s.resetAt();
+            resetLatest = s.resetIsLatest();
             lower(s.remaining());
             return;
         }
@@ -315,6 +328,7 @@ public final class RateLimitGovernor {
             // the first answer, or the first since the window refilled: what we sent since then counts too
             if (lastReset != null && s.resetAt().isAfter(lastReset)) learnWindowLength(Duration.between(lastReset, s.resetAt()));
             resetAt = s.resetAt();
+            resetLatest = s.resetIsLatest();
             if (remaining == null && s.remaining() != null && !released.isEmpty()) {
                 // the very first: the other requests sent before any answer came may have reached the API after this one
                 remaining = Math.max(0, s.remaining() - (released.size() - 1));
@@ -334,12 +348,24 @@ public final class RateLimitGovernor {
             // (it was 1, and a node share overspent right after a refill: 8 where 1/3 of 10 allows 6)
             sentInWindow = Math.max(1, sentSince);
             resetAt = s.resetAt();
+            resetLatest = s.resetIsLatest();
             if (s.remaining() != null) remaining = limit == null ? s.remaining() : Math.min(s.remaining(), limit - sentSince);
             saidInWindow = s.remaining();
             return;
         }
-        if (s.resetAt() != null && s.resetAt().isAfter(resetAt)) resetAt = s.resetAt(); // delta resets jitter by a second
+        if (s.resetAt() != null && s.resetIsLatest() && resetLatest) {
+            // rounded up, every answer's reset is at or after the window's end, all within a second of it: the earliest is the closest
+            if (s.resetAt().isBefore(resetAt) && s.resetAt().isAfter(resetAt.minusSeconds(1))) resetAt = s.resetAt();
+        } else if (s.resetAt() != null && s.resetAt().isAfter(resetAt)) {
+            resetAt = s.resetAt(); // delta resets jitter by a second
+            resetLatest = s.resetIsLatest();
+        }
         lower(s.remaining());
+    }
+
+    /** How long past the reset the window is waited for: none when the reset is a rounded-up bound (the window has ended by then). */
+    private Duration marginPastReset() {
+        return resetLatest ? Duration.ZERO : resetMargin;
     }
 
     /**
@@ -351,12 +377,17 @@ public final class RateLimitGovernor {
     }
 
     /** What an answer said about the windows announced without a reset time (QuotaWindows). */
-    public synchronized void observeWindows(java.util.List<QuotaWindows.Reading> readings) {
+    public void observeWindows(java.util.List<QuotaWindows.Reading> readings) {
+        observeWindows(readings, null);
+    }
+
+    /** As {@link #observeWindows(java.util.List)}, for the answer to the request permitted at {@code permittedAt} (null: not known). */
+    public synchronized void observeWindows(java.util.List<QuotaWindows.Reading> readings, Instant permittedAt) {
         Instant now = clock.instant();
         for (QuotaWindows.Reading r : readings) {
             RollingWindow w = windows.get(r.window());
             if (w == null) windows.put(r.window(), w = new RollingWindow(r.window(), transit));
-            w.observe(r, now, released);
+            w.observe(r, now, released, permittedAt);
         }
     }
 

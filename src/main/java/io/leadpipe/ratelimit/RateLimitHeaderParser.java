@@ -76,13 +76,14 @@ public final class RateLimitHeaderParser {
             // a reset beyond what an Instant holds is read as "very far" (capped), not as a crash
             Instant farthest = WaitTimes.after(now, Duration.ofSeconds(Long.MAX_VALUE));
             resetAt = switch (names.resetFormat().resolve(reset)) {
-                case DELTA_SECONDS -> WaitTimes.after(now, Duration.ofSeconds(reset));
+                case DELTA_SECONDS, DELTA_SECONDS_UP -> WaitTimes.after(now, Duration.ofSeconds(reset));
                 case EPOCH_SECONDS -> reset > farthest.getEpochSecond() ? farthest : skewCorrected(Instant.ofEpochSecond(reset), now, serverDate);
                 case EPOCH_MILLIS -> skewCorrected(Instant.ofEpochMilli(reset), now, serverDate);
                 case AUTO -> throw new IllegalStateException("resolved above");
             };
         }
-        return new RateLimitSnapshot(limit, remaining, resetAt);
+        // rounded up, and computed before it was sent: the window ends at or before this reset
+        return new RateLimitSnapshot(limit, remaining, resetAt, resetAt != null && names.resetFormat() == ResetFormat.DELTA_SECONDS_UP);
     }
 
     /** An absolute reset is on the server's clock: move it onto ours using the response's Date. */

@@ -121,9 +121,12 @@ public final class RateLimits {
         exchange.setVariable("maxRequestsPerSecond", q.maxRequestsPerSecond());
         Instant retryAt = exchange.getVariable(RETRY_NOT_BEFORE, Instant.class);
         if (retryAt != null) exchange.removeVariable(RETRY_NOT_BEFORE);
-        q.acquire(exchange.getVariable("jobId", String.class), retryAt);
+        exchange.setVariable(PERMIT, q.acquire(exchange.getVariable("jobId", String.class), retryAt));
         exchange.setVariable(PERMITTED_AT, System.nanoTime());
     }
+
+    /** The exchange variable holding the governor's moment of the permit (its answer hands it back: which request it answers). */
+    static final String PERMIT = "permit";
 
     /** The exchange variable holding when the governor let the request through (System.nanoTime), set by {@link #acquire}. */
     static final String PERMITTED_AT = "permittedAt";
@@ -145,7 +148,7 @@ public final class RateLimits {
         // the request was counted by the API before this answer: windows without a reset keep ours that long (Transit)
         Long permittedAt = exchange.getVariable(PERMITTED_AT, Long.class);
         if (permittedAt != null) q.answeredSincePermit(now - permittedAt);
-        q.observe(name -> exchange.getMessage().getHeader(name, String.class));
+        q.observe(name -> exchange.getMessage().getHeader(name, String.class), exchange.getVariable(PERMIT, Instant.class));
     }
 
     /**

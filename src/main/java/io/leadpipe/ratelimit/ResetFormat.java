@@ -2,9 +2,12 @@ package io.leadpipe.ratelimit;
 
 import java.util.Locale;
 
-/** How a provider writes its reset header. AUTO tells them apart by size. */
+/**
+ * How a provider writes its reset header. AUTO tells them apart by size. DELTA_SECONDS_UP: seconds left, rounded up
+ * (documented so, e.g. Pipedrive's 2 right after the first request of its 2-second window): the window ends by then.
+ */
 public enum ResetFormat {
-    AUTO, EPOCH_SECONDS, EPOCH_MILLIS, DELTA_SECONDS;
+    AUTO, EPOCH_SECONDS, EPOCH_MILLIS, DELTA_SECONDS, DELTA_SECONDS_UP;
 
     public static ResetFormat of(String s) {
         return valueOf(s.trim().toUpperCase(Locale.ROOT).replace('-', '_'));

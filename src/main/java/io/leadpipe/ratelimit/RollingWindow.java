@@ -8,7 +8,8 @@ import java.util.Deque;
 /**
  * One quota window announced without a reset time, as the governor keeps it: what the last answer said
  * was left, minus what we sent since, plus what of ours has left the window since (a request counts
- * until the window's length after it was sent). At the floor it waits until the oldest request of ours
+ * until the window's length after its answer — the API counted it before answering — or, not answered yet,
+ * after its permit and the measured transit). At the floor it waits until the oldest request of ours
  * in the window leaves it — or, with none of ours in it, a whole window after that answer — so it never
  * sends into a window the API said was spent. For a fixed window of unknown start this is safe too:
  * such a window has restarted by then. Not thread-safe: the governor holds its lock.
@@ -23,28 +24,52 @@ final class RollingWindow {
     private Instant saidAt;
     private long sentSince;        // requests we let through since that answer
     private long leftSince;        // our requests that left the window since that answer
-    private final Deque<Instant> ours = new ArrayDeque<>(); // our requests still inside the window
+    private final Deque<Ours> ours = new ArrayDeque<>(); // our requests still inside the window, in permit order
+
+    /** One request of ours: when it was let through, and by when the API counted it (its answer; null: not answered yet). */
+    private static final class Ours {
+        final Instant permit;
+        Instant countedBy;
+
+        Ours(Instant permit) {
+            this.permit = permit;
+        }
+
+        /** When it leaves the window: a length after it was counted, at the latest. */
+        Instant leaves(Duration length, Duration transit) {
+            return (countedBy != null ? countedBy : permit.plus(transit)).plus(length);
+        }
+    }
 
     RollingWindow(String name, Transit transit) {
         this.name = name;
         this.transit = transit;
     }
 
-    /** @param sentBefore when the governor let requests through before this window was first heard of (in order) */
-    void observe(QuotaWindows.Reading r, Instant now, Iterable<Instant> sentBefore) {
+    /**
+     * @param sentBefore when the governor let requests through before this window was first heard of (in order)
+     * @param permittedAt the permit of the request this answers (null: not known)
+     */
+    void observe(QuotaWindows.Reading r, Instant now, Iterable<Instant> sentBefore, Instant permittedAt) {
         if (r.limit() != null) limit = r.limit();
         boolean first = length == null;
         length = r.length();
         if (first) {
             // the requests already in flight when the first answer came are in the API's window too
             Instant cutoff = now.minus(length).minus(transit.margin());
-            for (Instant t : sentBefore) if (t.isAfter(cutoff)) ours.addLast(t);
+            for (Instant t : sentBefore) if (t.isAfter(cutoff)) ours.addLast(new Ours(t));
         }
         purge(now);
-        // the API counted our latest request somewhere between its send and this answer: count it from the
-        // answer, so a slow first call (connection set-up) cannot make the window look freed too early
-        Instant latest = ours.pollLast();
-        if (latest != null) ours.addLast(latest.isAfter(now) ? latest : now);
+        if (permittedAt != null) {
+            // the API counted the request this answers before the answer: it leaves a length after now
+            Ours answered = find(permittedAt);
+            if (answered != null) answered.countedBy = answered.permit.isAfter(now) ? answered.permit : now;
+        } else if (!ours.isEmpty() && ours.peekLast().countedBy == null && ours.peekLast().permit.isBefore(now)) {
+            // which request it answers is not known: our latest is counted from the answer on (plus the transit), so a
+            // slow first call (connection set-up) cannot make the window look freed too early
+            ours.pollLast();
+            ours.addLast(new Ours(now));
+        }
         if (r.remaining() == null) return;
         // an answer counts only what reached the API before it: never more left than our own count says, else the
         // requests still in flight (several batches at once, answered out of order) are forgotten (a 429 followed)
@@ -58,7 +83,7 @@ final class RollingWindow {
     void sent(Instant now) {
         if (length == null) return;
         purge(now);
-        ours.addLast(now);
+        ours.addLast(new Ours(now));
         // a daily window of a big quota must not hold a day of timestamps: the oldest matter least
         if (limit != null && ours.size() > limit) ours.removeFirst();
         sentSince++;
@@ -92,7 +117,7 @@ final class RollingWindow {
         Duration margin = transit.margin();
         // counted by ourselves alone (no answer said what is left): ours are all there is
         Instant wholeWindow = saidAt == null ? now : saidAt.plus(length).plus(margin);
-        Instant oldestLeaves = ours.isEmpty() ? null : ours.peekFirst().plus(length).plus(margin);
+        Instant oldestLeaves = ours.isEmpty() ? null : ours.peekFirst().leaves(length, margin);
         Instant until;
         if (!wholeWindow.isAfter(now)) until = oldestLeaves;                    // what the answer counted has left: ours hold it
         else if (limit == null || oldestLeaves == null) until = wholeWindow;    // the limit unknown: the whole window is the only safe time
@@ -106,11 +131,22 @@ final class RollingWindow {
                 + WaitTimes.human(length) + " (floor " + effectiveFloor(floor) + ", no reset time: rolling)";
     }
 
+    /** The request of ours let through at {@code permit} and not answered yet (null: none, or it has left). */
+    private Ours find(Instant permit) {
+        for (java.util.Iterator<Ours> it = ours.descendingIterator(); it.hasNext(); ) {
+            Ours o = it.next();
+            if (o.permit.isBefore(permit)) return null; // in permit order: it is not here
+            if (o.permit.equals(permit) && o.countedBy == null) return o;
+        }
+        return null;
+    }
+
     private void purge(Instant now) {
         if (length == null) return;
-        // the API counted it when it arrived, up to the transit margin after we let it go: it leaves that much later
-        Instant cutoff = now.minus(length).minus(transit.margin());
-        while (!ours.isEmpty() && !ours.peekFirst().isAfter(cutoff)) {
+        // the API counted it when it arrived, before its answer (unanswered: up to the transit margin after we let it
+        // go): it leaves a length after that. The oldest first: one behind it that left already waits for it
+        Duration margin = transit.margin();
+        while (!ours.isEmpty() && !ours.peekFirst().leaves(length, margin).isAfter(now)) {
             ours.removeFirst();
             if (said != null) leftSince++;
         }

@@ -169,6 +169,58 @@ class RateLimitGovernorTest {
     }
 
     @Test
+    void aRequestOfOursLeavesARollingWindowALengthAfterItsOwnAnswer() throws Exception {
+        // the API counted each request before answering it: once answered (20 ms after its permit), a request leaves the
+        // window a length after that answer — not after the longest transit measured (one slow answer of 500 ms)
+        RateLimitGovernor g = governor(0);
+        Instant t0 = now.get();
+        g.observeWindows(List.of(new QuotaWindows.Reading("window", 2L, 2L, Duration.ofSeconds(10))));
+        g.answeredSincePermit(Duration.ofMillis(500).toNanos());
+        Instant first = g.acquire("job");
+        now.set(t0.plusMillis(20));
+        g.observeWindows(List.of(new QuotaWindows.Reading("window", 2L, 1L, Duration.ofSeconds(10))), first);
+        Instant second = g.acquire("job");                  // 0 left
+        now.set(t0.plusMillis(40));
+        g.observeWindows(List.of(new QuotaWindows.Reading("window", 2L, 0L, Duration.ofSeconds(10))), second);
+        g.acquire("job");                                   // the first leaves at t0 + 20 ms + 10 s
+        assertThat(sleeps).containsExactly(Duration.ofMillis(9_980));
+    }
+
+    @Test
+    void aResetRoundedUpIsWaitedForFromItsEarliestAnswerWithNoMarginPastIt() throws Exception {
+        // Pipedrive's x-ratelimit-reset: whole seconds left, rounded up (its docs: 2 after the first request of a 2-second
+        // window) — every answer's reset is at or after the window's end, so the earliest is the closest and no margin is due
+        RateLimitGovernor g = governor(4);
+        Instant t0 = now.get();
+        Instant first = g.acquire("job");
+        now.set(t0.plusMillis(10));
+        g.observe(new RateLimitSnapshot(40L, 39L, now.get().plusSeconds(2), true), first);   // reset 2: the window ends by t0 + 2.01 s
+        for (int i = 0; i < 34; i++) g.acquire("job");
+        Instant last = g.acquire("job");
+        now.set(t0.plusMillis(300));
+        g.observe(new RateLimitSnapshot(40L, 4L, now.get().plusSeconds(2), true), last);     // 1.7 s left reads 2 as well
+        g.acquire("job");                                   // at the floor: until t0 + 2.01 s, not t0 + 2.3 s + 250 ms
+        assertThat(sleeps).containsExactly(Duration.ofMillis(1_710));
+    }
+
+    @Test
+    void anAnswerToARequestPermittedBeforeTheWindowBeganLeavesTheRoundedUpResetAlone() throws Exception {
+        RateLimitGovernor g = governor(4);
+        Instant t0 = now.get();
+        Instant early = g.acquire("job");
+        g.observe(new RateLimitSnapshot(40L, 4L, t0.plusSeconds(2), true), early);
+        g.acquire("job");                                   // at the floor: until t0 + 2 s, the new window begins
+        assertThat(sleeps).containsExactly(Duration.ofSeconds(2));
+        now.set(t0.plusMillis(2_010));
+        g.observe(new RateLimitSnapshot(40L, 3L, now.get().plusSeconds(2), true), now.get().minusMillis(10)); // the new window's: ends by t0 + 4.01 s
+        // a late answer to a request let through in the old window (counted there 0.5 s before its end: reset 1) says 1 s
+        now.set(t0.plusMillis(2_050));
+        g.observe(new RateLimitSnapshot(40L, 0L, now.get().plusSeconds(1), true), early);
+        g.acquire("job");                                   // 3 left, at the floor: until the new window's end
+        assertThat(sleeps).containsExactly(Duration.ofSeconds(2), Duration.ofMillis(1_960));
+    }
+
+    @Test
     void aFixedWindowMarginIsKeptWhateverIsMeasured() throws Exception {
         RateLimitGovernor g = governor(0).windowMargin(Duration.ofMillis(250)); // leadpipe.ratelimit.window-margin-ms = 250
         g.observeWindows(List.of(new QuotaWindows.Reading("window", 1L, 1L, Duration.ofSeconds(10))));

@@ -49,6 +49,15 @@ class RateLimitHeaderParserTest {
     }
 
     @Test
+    void aResetInSecondsRoundedUpIsReadAsTheLatestTheWindowEnds() {
+        RateLimitHeaderNames d = RateLimitHeaderNames.defaults();
+        RateLimitHeaderParser up = new RateLimitHeaderParser(new RateLimitHeaderNames(d.limit(), d.remaining(), d.reset(), ResetFormat.of("delta-seconds-up"),
+                d.ietfLimit(), d.ietfRemaining(), d.ietfReset(), d.ietfPolicy(), d.ietfRateLimit(), d.retryAfter()));
+        assertThat(parse(up, "X-RateLimit-Remaining", "39", "X-RateLimit-Reset", "2")).isEqualTo(new RateLimitSnapshot(null, 39L, NOW.plusSeconds(2), true));
+        assertThat(parse(parser, "X-RateLimit-Remaining", "39", "X-RateLimit-Reset", "2").resetIsLatest()).as("auto: rounding not known").isFalse();
+    }
+
+    @Test
     void vendorPrefixedNamesAreConfigurable() {
         RateLimitHeaderNames d = RateLimitHeaderNames.defaults();
         RateLimitHeaderParser vendor = new RateLimitHeaderParser(new RateLimitHeaderNames("X-Acme-Quota-Max", "X-Acme-Quota-Left", "X-Acme-Quota-Reset",

@@ -26,7 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *     "custom_fields":{…}}} → {@code {"success":true,"data":{person}}}; a create without a name is
  *     400 {@code {"success":false,"error":"Validation failed: name: Required","code":"ERR_SCHEMA_VALIDATION_FAILED",…}}.</li>
  * <li>{@code x-api-token} header; a 2-second window per token: {@code x-ratelimit-limit}, {@code x-ratelimit-remaining},
- *     {@code x-ratelimit-reset} (seconds); over it 429 {@code {"success":false,"error":"Request over limit"}}.</li>
+ *     {@code x-ratelimit-reset} ("the remaining window before the rate limit resets", in whole seconds rounded up: the page's
+ *     example answer to a request of an Advanced plan reads {@code x-ratelimit-limit: 40}, {@code x-ratelimit-remaining: 39},
+ *     {@code x-ratelimit-reset: 2} — the window's first request, under 2 s left); over it 429
+ *     {@code {"success":false,"error":"Request over limit"}}.</li>
  * <li>{@code DELETE /api/v2/persons/{id}} → {@code {"success":true,"data":{"id"}}} (developers.pipedrive.com/docs/api/v1/Persons#deletePerson,
  *     v2 "Delete a person"; the generated client's DeletePersonResponse, github.com/pipedrive/client-nodejs
  *     docs/DeletePersonResponseAllOfData.md): the person is marked deleted (restorable for 30 days) and searches stop finding
