@@ -48,15 +48,9 @@ final class Smoke {
 
     /** Runs every case, printing each one's report to {@code out}; the failures, empty when all ran and reported. */
     static List<String> run(PrintStream out) {
-        return run(out, name -> true);
-    }
-
-    /** Runs the cases {@code which} names (BenchSmokeIT runs them in two halves, side by side in the suite). */
-    static List<String> run(PrintStream out, java.util.function.Predicate<String> which) {
         List<String> failures = new ArrayList<>();
         PrintStream stdout = System.out;
         for (Map.Entry<String, Case> c : cases().entrySet()) {
-            if (!which.test(c.getKey())) continue;
             ByteArrayOutputStream report = new ByteArrayOutputStream();
             long t0 = System.nanoTime();
             String failure = null;
