@@ -63,8 +63,8 @@ public final class ChildRequest {
         return template;
     }
 
-    /** scheme://host[:port] of an endpoint. */
-    private static String origin(String endpoint) {
+    /** scheme://host[:port] of an endpoint (also the host a feed of deletions' path is put on: DeletionFeeds). */
+    static String origin(String endpoint) {
         int scheme = endpoint.indexOf("://");
         int slash = endpoint.indexOf('/', scheme < 0 ? 0 : scheme + 3);
         return slash < 0 ? endpoint : endpoint.substring(0, slash);

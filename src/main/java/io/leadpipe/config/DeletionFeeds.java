@@ -61,10 +61,7 @@ public final class DeletionFeeds {
             }
             String url = s.get(feed + "url");
             String host = s.get(parent + "url");
-            if (url.startsWith("/") && host != null) {
-                int path = host.indexOf('/', host.indexOf("//") + 2);
-                s.setFrom(feed + "url", (path < 0 ? host : host.substring(0, path)) + url, origin);
-            }
+            if (url.startsWith("/") && host != null) s.setFrom(feed + "url", ChildRequest.origin(host) + url, origin);
         }
     }
 }
