@@ -282,7 +282,7 @@ public final class JobDeclarations {
     /**
      * Route files as parsed, by their text: a command reads the declarations several times (the CLI, the wiring,
      * reset), and the tests start hundreds of runs on the same files; the parse was a tenth of a run's start. The
-     * file is read each time, so an edit is seen. The parsed maps are only read.
+     * file is read each time, so an edit is seen. What is kept cannot be changed by a reader ({@link #frozen}).
      */
     private static final Map<String, List<Map<?, ?>>> PARSED = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -290,10 +290,25 @@ public final class JobDeclarations {
         String text = readText(file);
         List<Map<?, ?>> known = PARSED.get(text);
         if (known != null) return known;
-        List<Map<?, ?>> items = parse(file, text);
+        List<Map<?, ?>> items = maps(frozen(parse(file, text)));
         if (PARSED.size() > 64) PARSED.clear();
         PARSED.put(text, items);
         return items;
+    }
+
+    /** The parsed YAML, unmodifiable all the way down: one parse is shared by every reader. */
+    private static Object frozen(Object o) {
+        if (o instanceof Map<?, ?> m) {
+            Map<Object, Object> copy = new LinkedHashMap<>();
+            m.forEach((k, v) -> copy.put(k, frozen(v)));
+            return java.util.Collections.unmodifiableMap(copy);
+        }
+        if (o instanceof List<?> l) {
+            List<Object> copy = new ArrayList<>();
+            for (Object e : l) copy.add(frozen(e));
+            return java.util.Collections.unmodifiableList(copy);
+        }
+        return o;
     }
 
     private static String readText(Path file) {
