@@ -61,7 +61,10 @@ public final class ChildJvm {
                 if (!Files.isRegularFile(target)) dump(target);
             }
             archive = Files.isRegularFile(target) ? target : null;
-        } catch (IOException | InterruptedException e) {
+        } catch (IOException e) {
+            archive = null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the test run is being stopped: say so to the caller's waits
             archive = null;
         }
         return archive;
