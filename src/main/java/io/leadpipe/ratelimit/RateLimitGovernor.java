@@ -311,7 +311,7 @@ public final class RateLimitGovernor {
         if (s == null || s.isEmpty()) return;
         Instant now = clock.instant();
         if (s.limit() != null) limit = s.limit();
-        if (s.resetAt() != null && !now.isBefore(s.resetAt().plus(s.resetIsLatest() ? Duration.ZERO : resetMargin))) return; // a late answer from a past window
+        if (s.resetAt() != null && !now.isBefore(s.resetAt().plus(marginPastReset(s.resetIsLatest())))) return; // a late answer from a past window
         // a reset rounded up, answering a request let through before this window began: it may tell of the window before
         // (a reset within a second of now), which would end this one early
         if (s.resetIsLatest() && permittedAt != null && windowStartedAt != null && permittedAt.isBefore(windowStartedAt)) return;
@@ -365,7 +365,11 @@ public final class RateLimitGovernor {
 
     /** How long past the reset the window is waited for: none when the reset is a rounded-up bound (the window has ended by then). */
     private Duration marginPastReset() {
-        return resetLatest ? Duration.ZERO : resetMargin;
+        return marginPastReset(resetLatest);
+    }
+
+    private Duration marginPastReset(boolean latest) {
+        return latest ? Duration.ZERO : resetMargin;
     }
 
     /**

@@ -27,7 +27,7 @@ public record RateLimitHeaderNames(String limit, String remaining, String reset,
         try {
             resetFormat = ResetFormat.of(format);
         } catch (IllegalArgumentException e) {
-            throw k.invalid("headers.reset-format", format, "must be auto, epoch-seconds, epoch-millis, delta-seconds or delta-seconds-up");
+            throw k.invalid("headers.reset-format", format, "must be one of " + ResetFormat.names());
         }
         return new RateLimitHeaderNames(k.text("headers.limit"), k.text("headers.remaining"), k.text("headers.reset"),
                 resetFormat, k.text("headers.ietf-limit"), k.text("headers.ietf-remaining"), k.text("headers.ietf-reset"),

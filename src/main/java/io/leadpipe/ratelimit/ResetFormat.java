@@ -9,6 +9,11 @@ import java.util.Locale;
 public enum ResetFormat {
     AUTO, EPOCH_SECONDS, EPOCH_MILLIS, DELTA_SECONDS, DELTA_SECONDS_UP;
 
+    /** The formats as a setting writes them (auto, epoch-seconds, ...), for an error message. */
+    public static String names() {
+        return String.join(", ", java.util.Arrays.stream(values()).map(f -> f.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList());
+    }
+
     public static ResetFormat of(String s) {
         return valueOf(s.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
     }

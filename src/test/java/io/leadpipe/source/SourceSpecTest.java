@@ -57,7 +57,7 @@ class SourceSpecTest {
             "leadpipe.source.a.records-pointer | $.data | invalid setting leadpipe.source.a.records-pointer = '$.data' looks like a JSONPath",
             "leadpipe.source.a.auth | token | invalid setting leadpipe.source.a.auth = 'token' must be one of api-key",
             "leadpipe.source.a.auth.client-auth | form | invalid setting leadpipe.source.a.auth.client-auth = 'form' must be basic or body",
-            "leadpipe.source.a.headers.reset-format | iso | invalid setting leadpipe.source.a.headers.reset-format = 'iso' must be auto",
+            "leadpipe.source.a.headers.reset-format | iso | invalid setting leadpipe.source.a.headers.reset-format = 'iso' must be one of auto, epoch-seconds",
             "leadpipe.source.a.rate-limit-rules | wait=reset | invalid setting leadpipe.source.a.rate-limit-rules = 'wait=reset'",
             "leadpipe.source.a.quota.minute.used-pattern | ( | invalid setting leadpipe.source.a.quota.minute.used-pattern = '(' must be a regular expression",
             "leadpipe.source.a.header.Host | x | invalid setting leadpipe.source.a.header.Host = 'x' sets Host, which the HTTP client writes itself",
