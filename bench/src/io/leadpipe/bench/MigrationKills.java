@@ -29,8 +29,10 @@ final class MigrationKills {
         long t0 = System.nanoTime();
         List<Kind> kinds = new ArrayList<>();
         String only = System.getProperty("bench.only", ""); // "fresh" or "upgrade": that kind alone, with every kill
-        if (!only.equals("upgrade")) kinds.add(kind("fresh", only.isEmpty() ? kills / 2 : kills, 0));
-        if (!only.equals("fresh")) kinds.add(kind("upgrade from V1", only.isEmpty() ? kills - kills / 2 : kills, leads));
+        int fresh = only.isEmpty() ? kills / 2 : kills, upgrade = only.isEmpty() ? kills - kills / 2 : kills;
+        // a kind given no kill is not run at all (its calibration alone would prove nothing)
+        if (!only.equals("upgrade") && fresh > 0) kinds.add(kind("fresh", fresh, 0));
+        if (!only.equals("fresh") && upgrade > 0) kinds.add(kind("upgrade from V1", upgrade, leads));
         return new Result(kinds, leads, (System.nanoTime() - t0) / 1e9);
     }
 

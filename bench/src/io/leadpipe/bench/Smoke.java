@@ -53,6 +53,7 @@ final class Smoke {
         for (Map.Entry<String, Case> c : cases().entrySet()) {
             ByteArrayOutputStream report = new ByteArrayOutputStream();
             long t0 = System.nanoTime();
+            double cpu0 = cpuSeconds();
             String failure = null;
             // the cases print to System.out: captured, to be checked, and passed on
             System.setOut(new PrintStream(new TeeStream(report, out), true, StandardCharsets.UTF_8));
@@ -67,11 +68,29 @@ final class Smoke {
             if (failure == null && !FIGURE_ROW.matcher(report.toString(StandardCharsets.UTF_8)).find()) {
                 failure = c.getKey() + " reported no figures";
             }
-            out.printf(Locale.ROOT, "smoke: %s %s in %.1f s%n%n", c.getKey(), failure == null ? "ok" : "FAILED", (System.nanoTime() - t0) / 1e9);
+            out.printf(Locale.ROOT, "smoke: %s %s in %.1f s, %.1f s of CPU%n%n", c.getKey(), failure == null ? "ok" : "FAILED", (System.nanoTime() - t0) / 1e9,
+                    cpuSeconds() - cpu0);
             if (failure != null) failures.add(failure);
         }
         out.println(failures.isEmpty() ? "smoke: every case ran and reported" : "smoke: FAILED: " + String.join("; ", failures));
         return failures;
+    }
+
+    /**
+     * CPU seconds of this JVM and of the child processes it has waited for (leadpipe's processes, the simulator's):
+     * the smoke runs inside `mvn -B verify`, whose time is bound by CPU. From /proc/self/stat on Linux; elsewhere this
+     * JVM's own.
+     */
+    static double cpuSeconds() {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // after the command's closing parenthesis: state is field 3, utime 14, stime 15, cutime 16, cstime 17
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+            return ticks / 100.0; // USER_HZ, 100 on Linux
+        } catch (Exception notLinux) {
+            return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+        }
     }
 
     /** Writes to two streams. */
