@@ -115,8 +115,8 @@ public final class Benchmarks {
         // the fair headline: per round, each run against the raw loop of its round; the median and the range over the rounds
         System.out.printf(Locale.ROOT, "| **median** (lowest – highest) | | | | %s | %s |", ranged(ratios(perSecond[0], perSecond[1])), ranged(ratios(cpu[1], cpu[0])));
         for (int v = 2; v < n; v++) System.out.printf(Locale.ROOT, " CPU %s |", ranged(ratios(cpu[1], cpu[v])));
-        System.out.printf(Locale.ROOT, "%n%nleadpipe ÷ raw by CPU: **median %.3f** (lowest %.3f, highest %.3f) over %d rounds, mean %.3f.%n",
-                median(ratios(cpu[1], cpu[0])), min(ratios(cpu[1], cpu[0])), max(ratios(cpu[1], cpu[0])), rounds, sum(cpu[1]) / sum(cpu[0]));
+        System.out.printf(Locale.ROOT, "%n%nleadpipe ÷ raw by CPU: **median %.3f** (lowest %.3f, highest %.3f) over %d round%s, mean %.3f.%n",
+                median(ratios(cpu[1], cpu[0])), min(ratios(cpu[1], cpu[0])), max(ratios(cpu[1], cpu[0])), rounds, rounds == 1 ? "" : "s", sum(cpu[1]) / sum(cpu[0]));
         System.out.printf(Locale.ROOT, "%nLoad average at the end: %.1f.%n%n", ParallelPages.loadAverage());
     }
 
