@@ -50,22 +50,27 @@ public final class Benchmarks {
     }
 
     static void overhead() throws Exception {
-        overhead(Integer.getInteger("bench.overhead.leads", Scale.of(PipelineOverhead.LEADS, 1_000)), Integer.getInteger("bench.overhead.rounds", Scale.of(3, 1)));
+        overhead(Integer.getInteger("bench.overhead.leads", Scale.of(PipelineOverhead.LEADS, 1_000)), Integer.getInteger("bench.overhead.rounds", Scale.of(4, 1)));
     }
 
     /**
-     * leadpipe and the raw loop alternating, {@code rounds} times after a warm-up of both; each round also runs the
-     * raw loop with leadpipe's guarantees added one at a time (what each costs, in the same round), and leadpipe with each
-     * of those it adds at a run's end or beside it switched off.
+     * leadpipe and the raw loop, {@code rounds} times after a warm-up of both; each round also runs the raw loop with
+     * leadpipe's guarantees added one at a time (what each costs, in the same round), and leadpipe with each of those it
+     * adds at a run's end or beside it switched off. The order of a round's runs is rotated by one each round and run
+     * backwards every other round, so that leadpipe runs right after the raw loop as often as the raw loop right after
+     * leadpipe (a run's CPU figure depends on the run before it: up to 2 × when one order was kept); the headline is the
+     * median over the rounds of raw CPU s ÷ leadpipe CPU s, with its range, beside the mean.
      */
     static void overhead(int leads, int rounds) throws Exception {
         System.out.printf(Locale.ROOT, "### Pipeline overhead (target: leadpipe ≥ 0.9 × the raw loop)%n%n"
                 + "An unthrottled pull of %,d leads (page size %d) into a fresh H2 file each run; leadpipe vs a raw loop "
                 + "(java.net.http.HttpClient + Jackson + leadpipe's own leads upsert as a JDBC batch + its checkpoint save, each statement "
-                + "committing on its own, with the job and pull ids leadpipe writes), alternating; the last columns are leadpipe with one of "
+                + "committing on its own, with the job and pull ids leadpipe writes); the last columns are leadpipe with one of "
                 + "its end-of-run or background guarantees switched off. The machine is shared, so beside wall-clock leads/s each round also compares the CPU time "
-                + "the JVM spent (leadpipe or the raw loop, plus the simulator both call), which other processes disturb less. Load average at the start: %.1f.%n%n",
-                leads, PipelineOverhead.PAGE_SIZE, ParallelPages.loadAverage());
+                + "the JVM spent (leadpipe or the raw loop, plus the simulator both call), which other processes disturb less. A round's runs are "
+                + "rotated by one each round and run backwards every other round (leadpipe right after the raw loop as often as the raw loop right "
+                + "after leadpipe); the headline is the median by CPU over %d rounds, with the lowest and highest. Load average at the start: %.1f.%n%n",
+                leads, PipelineOverhead.PAGE_SIZE, rounds, ParallelPages.loadAverage());
         if (!Scale.smoke()) {
             PipelineOverhead.leadpipe(leads); // warm-up of the JIT for both paths, not reported
             PipelineOverhead.raw(leads, PipelineOverhead.RAW);
@@ -73,45 +78,73 @@ public final class Benchmarks {
         List<PipelineOverhead.Raw> variants = PipelineOverhead.GUARANTEES;
         // the guarantees leadpipe adds at a run's end or beside it, each switched off in turn (not in the smoke, which keeps to the raw columns)
         List<PipelineOverhead.Switched> off = Scale.smoke() ? List.of() : PipelineOverhead.SWITCHED_OFF;
-        double sumL = 0, sumB = 0, cpuL = 0, cpuB = 0;
-        double[] sumV = new double[variants.size()], cpuV = new double[variants.size()];
-        double[] sumO = new double[off.size()], cpuO = new double[off.size()];
-        StringBuilder rows = new StringBuilder();
-        for (int i = 1; i <= rounds; i++) {
-            PipelineOverhead.Run l = PipelineOverhead.leadpipe(leads);
-            PipelineOverhead.Run b = PipelineOverhead.raw(leads, PipelineOverhead.RAW);
-            sumL += l.leadsPerSecond();
-            sumB += b.leadsPerSecond();
-            cpuL += l.cpuSeconds();
-            cpuB += b.cpuSeconds();
-            rows.append(String.format(Locale.ROOT, "| %d | %,.0f | %,.0f | %.3f | %.3f |", i, l.leadsPerSecond(), b.leadsPerSecond(), l.leadsPerSecond() / b.leadsPerSecond(),
-                    b.cpuSeconds() / l.cpuSeconds()));
-            for (int v = 0; v < variants.size(); v++) {
-                PipelineOverhead.Run r = PipelineOverhead.raw(leads, variants.get(v));
-                sumV[v] += r.leadsPerSecond();
-                cpuV[v] += r.cpuSeconds();
-                // wall-clock ÷ raw, and by CPU time (raw CPU s ÷ this variant's): what the guarantee costs, less disturbed by the machine
-                rows.append(String.format(Locale.ROOT, " %,.0f (%.3f; CPU %.3f) |", r.leadsPerSecond(), r.leadsPerSecond() / b.leadsPerSecond(), b.cpuSeconds() / r.cpuSeconds()));
+        // a round's runs: [0] leadpipe, [1] the raw loop, then the raw variants, then leadpipe with one guarantee off
+        List<Scale.Row<PipelineOverhead.Run>> runs = new java.util.ArrayList<>();
+        runs.add(() -> PipelineOverhead.leadpipe(leads));
+        runs.add(() -> PipelineOverhead.raw(leads, PipelineOverhead.RAW));
+        for (PipelineOverhead.Raw v : variants) runs.add(() -> PipelineOverhead.raw(leads, v));
+        for (PipelineOverhead.Switched o : off) runs.add(() -> PipelineOverhead.leadpipe(leads, o.settings()));
+        int n = runs.size();
+        double[][] cpu = new double[n][rounds], perSecond = new double[n][rounds];
+        String[] order = new String[rounds];
+        for (int r = 0; r < rounds; r++) {
+            for (int k = 0; k < n; k++) {
+                int at = Math.floorMod(r % 2 == 0 ? r + k : r - k, n);
+                PipelineOverhead.Run run = runs.get(at).run();
+                cpu[at][r] = run.cpuSeconds();
+                perSecond[at][r] = run.leadsPerSecond();
             }
-            for (int v = 0; v < off.size(); v++) {
-                PipelineOverhead.Run r = PipelineOverhead.leadpipe(leads, off.get(v).settings());
-                sumO[v] += r.leadsPerSecond();
-                cpuO[v] += r.cpuSeconds();
-                // ÷ raw, as leadpipe's own column: how near the target leadpipe comes without that guarantee
-                rows.append(String.format(Locale.ROOT, " %,.0f (%.3f; CPU %.3f) |", r.leadsPerSecond(), r.leadsPerSecond() / b.leadsPerSecond(), b.cpuSeconds() / r.cpuSeconds()));
-            }
-            rows.append('\n');
+            order[r] = r % 2 == 0 ? "leadpipe, then raw" : "raw, then leadpipe";
         }
-        StringBuilder header = new StringBuilder("| round | leadpipe leads/s | raw leads/s | leadpipe ÷ raw | by CPU time (raw CPU s ÷ leadpipe CPU s) |");
+        StringBuilder header = new StringBuilder("| round | order | leadpipe leads/s | raw leads/s | leadpipe ÷ raw | by CPU time (raw CPU s ÷ leadpipe CPU s) |");
         for (PipelineOverhead.Raw v : variants) header.append(" raw ").append(v.label()).append(": leads/s (÷ raw; by CPU time) |");
         for (PipelineOverhead.Switched v : off) header.append(" leadpipe ").append(v.label()).append(": leads/s (÷ raw; by CPU time) |");
         System.out.println(header);
-        System.out.println("|---|---|---|---|---|" + "---|".repeat(variants.size() + off.size()));
-        System.out.print(rows);
-        System.out.printf(Locale.ROOT, "| **mean** | **%,.0f** | **%,.0f** | **%.3f** | **%.3f** |", sumL / rounds, sumB / rounds, sumL / sumB, cpuB / cpuL);
-        for (int v = 0; v < sumV.length; v++) System.out.printf(Locale.ROOT, " %,.0f (**%.3f**; CPU **%.3f**) |", sumV[v] / rounds, sumV[v] / sumB, cpuB / cpuV[v]);
-        for (int v = 0; v < sumO.length; v++) System.out.printf(Locale.ROOT, " %,.0f (**%.3f**; CPU **%.3f**) |", sumO[v] / rounds, sumO[v] / sumB, cpuB / cpuO[v]);
-        System.out.printf(Locale.ROOT, "%n%nLoad average at the end: %.1f.%n%n", ParallelPages.loadAverage());
+        System.out.println("|---|---|---|---|---|---|" + "---|".repeat(n - 2));
+        for (int r = 0; r < rounds; r++) {
+            System.out.printf(Locale.ROOT, "| %d | %s | %,.0f | %,.0f | %.3f | %.3f |", r + 1, order[r], perSecond[0][r], perSecond[1][r],
+                    perSecond[0][r] / perSecond[1][r], cpu[1][r] / cpu[0][r]);
+            // wall-clock ÷ raw, and by CPU time (raw CPU s ÷ this run's): what a guarantee costs, less disturbed by the machine
+            for (int v = 2; v < n; v++) System.out.printf(Locale.ROOT, " %,.0f (%.3f; CPU %.3f) |", perSecond[v][r], perSecond[v][r] / perSecond[1][r], cpu[1][r] / cpu[v][r]);
+            System.out.println();
+        }
+        System.out.printf(Locale.ROOT, "| **mean** | | **%,.0f** | **%,.0f** | **%.3f** | **%.3f** |", mean(perSecond[0]), mean(perSecond[1]),
+                mean(perSecond[0]) / mean(perSecond[1]), sum(cpu[1]) / sum(cpu[0]));
+        for (int v = 2; v < n; v++) System.out.printf(Locale.ROOT, " %,.0f (**%.3f**; CPU **%.3f**) |", mean(perSecond[v]), mean(perSecond[v]) / mean(perSecond[1]), sum(cpu[1]) / sum(cpu[v]));
+        System.out.println();
+        // the fair headline: per round, each run against the raw loop of its round; the median and the range over the rounds
+        System.out.printf(Locale.ROOT, "| **median** (lowest – highest) | | | | %s | %s |", ranged(ratios(perSecond[0], perSecond[1])), ranged(ratios(cpu[1], cpu[0])));
+        for (int v = 2; v < n; v++) System.out.printf(Locale.ROOT, " CPU %s |", ranged(ratios(cpu[1], cpu[v])));
+        System.out.printf(Locale.ROOT, "%n%nleadpipe ÷ raw by CPU: **median %.3f** (lowest %.3f, highest %.3f) over %d round%s, mean %.3f.%n",
+                median(ratios(cpu[1], cpu[0])), min(ratios(cpu[1], cpu[0])), max(ratios(cpu[1], cpu[0])), rounds, rounds == 1 ? "" : "s", sum(cpu[1]) / sum(cpu[0]));
+        System.out.printf(Locale.ROOT, "%nLoad average at the end: %.1f.%n%n", ParallelPages.loadAverage());
+    }
+
+    /** a[r] ÷ b[r], round by round. */
+    private static double[] ratios(double[] a, double[] b) {
+        double[] q = new double[a.length];
+        for (int r = 0; r < a.length; r++) q[r] = a[r] / b[r];
+        return q;
+    }
+
+    private static String ranged(double[] values) {
+        return String.format(Locale.ROOT, "**%.3f** (%.3f – %.3f)", median(values), min(values), max(values));
+    }
+
+    private static double sum(double[] values) {
+        return java.util.Arrays.stream(values).sum();
+    }
+
+    private static double mean(double[] values) {
+        return sum(values) / values.length;
+    }
+
+    private static double min(double[] values) {
+        return java.util.Arrays.stream(values).min().orElse(Double.NaN);
+    }
+
+    private static double max(double[] values) {
+        return java.util.Arrays.stream(values).max().orElse(Double.NaN);
     }
 
     /**

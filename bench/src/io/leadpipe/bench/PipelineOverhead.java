@@ -71,7 +71,7 @@ final class PipelineOverhead {
     record Switched(String label, Map<String, String> settings) {}
 
     static final List<Switched> SWITCHED_OFF = List.of(
-            // leadpipe again right before the others: the first leadpipe run of a round follows the raw loops (JIT, heap)
+            // leadpipe again, nothing off: a second leadpipe run in the round, at another place in its order
             new Switched("again, nothing off (the others' reference)", Map.of()),
             new Switched("− deletion reconciliation", Map.of("leadpipe.incremental.reconcile-deletions", "false")),
             new Switched("− compaction at the end", Map.of("leadpipe.db.compact-below-live-percent", "0")),

@@ -24,6 +24,11 @@ public final class PullLoop {
         else pull.inspect(page, planned.position());
     }
 
+    /** The page's key in the idempotent repository: the pull's id and the page's fingerprint. */
+    public String pageKey(@Body FetchedPage page) {
+        return page.pageKey();
+    }
+
     public void pageStored(@Variable("pull") Pull pull, @Body FetchedPage page) {
         pull.pageStored(page);
         events.pageStored(pull, page);
