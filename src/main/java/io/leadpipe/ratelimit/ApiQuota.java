@@ -141,19 +141,21 @@ public final class ApiQuota {
     }
 
     /**
-     * After a failed answer: learn from its headers too, and on a 429 (or a rule's match) hold the key until
-     * Retry-After, the rule's wait or the reset. Returns the wait the server asked for, if any.
+     * After a failed answer to the request permitted at {@code permittedAt} (null: not known): learn from its headers
+     * too, and on a 429 (or a rule's match) hold the key until Retry-After, the rule's wait or the reset. Returns the
+     * wait the server asked for, if any.
      */
-    public Optional<Duration> observeFailure(HttpOperationFailedException failure) {
+    public Optional<Duration> observeFailure(HttpOperationFailedException failure, Instant permittedAt) {
         Map<String, String> headers = caseless(failure.getResponseHeaders());
         Instant now = Instant.now();
         RateLimitSnapshot snapshot = parser.parse(headers::get, now);
-        governor.observe(snapshot);
+        // matched to its own request, as a 2xx is: a rolling window frees that one, a reset rounded up from the window before is known
+        governor.observe(snapshot, permittedAt);
         List<QuotaWindows.Reading> windowReadings = spec.windows().isEmpty() ? List.of() : spec.windows().read(headers::get);
         Optional<Duration> retryAfter = parser.retryAfter(headers::get, now);
         // Retry-After wins: a 429's "0 left" in a window of unknown size would otherwise hold the key a whole
         // window (Dataverse: 5 minutes) where the API asked for one second
-        if (!windowReadings.isEmpty() && !(failure.getStatusCode() == 429 && retryAfter.isPresent())) governor.observeWindows(windowReadings);
+        if (!windowReadings.isEmpty() && !(failure.getStatusCode() == 429 && retryAfter.isPresent())) governor.observeWindows(windowReadings, permittedAt);
         // a 429 that says nothing of the quota: only the rate the API accepted until now tells how fast to go
         if (failure.getStatusCode() == 429 && snapshot.isEmpty() && windowReadings.isEmpty()) governor.learnedRate().refused(spec.maxRequestsPerSecond());
         Optional<RateLimitRules.Rule> rule = failure.getStatusCode() == 429 ? Optional.empty() : rule(failure);

@@ -171,9 +171,9 @@ public final class RateLimits {
         return q != null && q.recognised(failure);
     }
 
-    /** After a failed answer: see {@link ApiQuota#observeFailure}. */
-    public Optional<Duration> observeFailure(String api, HttpOperationFailedException failure) {
-        return quota(api).observeFailure(failure);
+    /** After a failed answer to the request permitted at {@code permit} (null: not known): see {@link ApiQuota#observeFailure}. */
+    public Optional<Duration> observeFailure(String api, HttpOperationFailedException failure, Instant permit) {
+        return quota(api).observeFailure(failure, permit);
     }
 
     /** The API asked for a wait longer than max-wait: no request on its key goes out before it ends. */

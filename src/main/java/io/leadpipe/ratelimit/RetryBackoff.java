@@ -77,7 +77,8 @@ public final class RetryBackoff implements Processor {
         Optional<Duration> retryAfter = Optional.empty();
         // this attempt's own failure only: exchange.getException(type) also finds an earlier attempt's, kept as suppressed
         HttpOperationFailedException http = httpFailure(cause);
-        if (http != null && source != null) retryAfter = rateLimits.observeFailure(source, http);
+        // the permit of the request this answers (set by this attempt's pacing step): a window matches the answer to it
+        if (http != null && source != null) retryAfter = rateLimits.observeFailure(source, http, exchange.getVariable(RateLimits.PERMIT, java.time.Instant.class));
 
         String what = http != null ? "HTTP " + http.getStatusCode() : Secrets.rootCauseLine(cause);
         String job = exchange.getVariable("jobId", String.class);

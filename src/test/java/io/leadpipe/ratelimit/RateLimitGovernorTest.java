@@ -1,13 +1,18 @@
 package io.leadpipe.ratelimit;
 
+import io.leadpipe.config.Settings;
+import org.apache.camel.http.base.HttpOperationFailedException;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -184,6 +189,30 @@ class RateLimitGovernorTest {
         g.observeWindows(List.of(new QuotaWindows.Reading("window", 2L, 0L, Duration.ofSeconds(10))), second);
         g.acquire("job");                                   // the first leaves at t0 + 20 ms + 10 s
         assertThat(sleeps).containsExactly(Duration.ofMillis(9_980));
+    }
+
+    @Test
+    void aFailedAnswerLeavesARollingWindowALengthAfterItselfNotAfterTheLatestRequest() throws Exception {
+        // HubSpot's rolling window on a 503 that took 300 ms while the answers so far took 5: the error route hands the
+        // governor the permit of the request it answers, so that request leaves a length after its answer, as on a 2xx
+        RateLimitGovernor g = governor(0);
+        Settings settings = Settings.load(Path.of("application.properties"), null, Map.of(
+                "leadpipe.source.leads-api.quota.window.limit-header", "X-HubSpot-RateLimit-Max",
+                "leadpipe.source.leads-api.quota.window.remaining-header", "X-HubSpot-RateLimit-Remaining",
+                "leadpipe.source.leads-api.quota.window.interval-header", "X-HubSpot-RateLimit-Interval-Milliseconds"), Map.of(), new Properties());
+        ApiQuota q = new ApiQuota("test", g, new QuotaSpec(RateLimitHeaderNames.defaults(),
+                QuotaWindows.read(io.leadpipe.config.ApiKeys.source(settings, "leads-api")), RateLimitRules.none(), 100), () -> (key, ms) -> { });
+        Instant t0 = now.get();
+        q.observe(TestHeaders.of("X-HubSpot-RateLimit-Max", "2", "X-HubSpot-RateLimit-Remaining", "2", "X-HubSpot-RateLimit-Interval-Milliseconds", "10000")::get);
+        g.answeredSincePermit(Duration.ofMillis(5).toNanos());
+        Instant first = q.acquire("job", null);
+        now.set(t0.plusMillis(1));
+        q.acquire("job", null);                             // 0 left, both in flight
+        now.set(t0.plusMillis(300));
+        q.observeFailure(new HttpOperationFailedException("http://crm/x", 503, "Unavailable", null, TestHeaders.of("X-HubSpot-RateLimit-Max", "2",
+                "X-HubSpot-RateLimit-Remaining", "0", "X-HubSpot-RateLimit-Interval-Milliseconds", "10000"), ""), first);
+        q.acquire("job", null);                             // the first was counted by t0 + 300 ms: it leaves at t0 + 10.3 s, not t0 + 10.005 s
+        assertThat(sleeps).containsExactly(Duration.ofMillis(10_000));
     }
 
     @Test

@@ -4,9 +4,11 @@ import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -89,5 +91,50 @@ class RetryBackoffTest {
             assertThat(ex.getIn().getHeader(Exchange.REDELIVERY_DELAY, Long.class)).as("Camel does not sleep: the next attempt's pacing step waits").isZero();
         }
         assertThat(rateLimits.governor("api").remaining()).as("a 429 empties the budget").isZero();
+    }
+
+    @Test
+    void aFailedAnswerToARequestOfTheWindowBeforeLeavesTheNewWindowsRoundedUpResetAlone() throws Exception {
+        // Pipedrive's x-ratelimit-reset, rounded up: a 503 to a request let through before the window began tells of the
+        // window before (reset 1); the error route hands its permit to the governor, which then keeps the new window's end
+        RateLimits rateLimits = new RateLimits();
+        RateLimitHeaderNames d = RateLimitHeaderNames.defaults();
+        RateLimitHeaderNames pipedrive = new RateLimitHeaderNames(d.limit(), d.remaining(), d.reset(), ResetFormat.DELTA_SECONDS_UP,
+                d.ietfLimit(), d.ietfRemaining(), d.ietfReset(), d.ietfPolicy(), d.ietfRateLimit(), d.retryAfter());
+        rateLimits.register("api", "key", new QuotaSpec(pipedrive, QuotaWindows.none(), RateLimitRules.none(), 100), new RatePolicy(10, Duration.ofMillis(250), 1.0));
+        RetryBackoff backoff = new RetryBackoff(Duration.ofSeconds(1), 2, Duration.ofSeconds(60), 0.5, 5, rateLimits, () -> 0.0);
+        try (DefaultCamelContext ctx = new DefaultCamelContext()) {
+            Exchange old = call(ctx, rateLimits);           // let through in the first window, answered late
+            Exchange first = call(ctx, rateLimits);
+            answer(rateLimits, first, "1");                 // the first window ends within a second
+            Instant firstWindowEnds = rateLimits.governor("api").resetAt();
+            Awaitility.await().until(() -> !Instant.now().isBefore(firstWindowEnds));
+            Exchange fresh = call(ctx, rateLimits);         // the refill: a new window begins
+            answer(rateLimits, fresh, "2");
+            Instant newWindowEnds = rateLimits.governor("api").resetAt();
+
+            old.getIn().setHeader(Exchange.REDELIVERY_COUNTER, 1);
+            old.setException(new HttpOperationFailedException("http://api/x", 503, "Unavailable", null,
+                    Map.of("X-RateLimit-Limit", "40", "X-RateLimit-Remaining", "20", "X-RateLimit-Reset", "1"), ""));
+            backoff.process(old);
+
+            assertThat(rateLimits.governor("api").resetAt()).as("the new window's end, not the old window's").isEqualTo(newWindowEnds);
+        }
+    }
+
+    /** A request through the pacing step, as the api-call kamelet makes it. */
+    private static Exchange call(DefaultCamelContext ctx, RateLimits rateLimits) throws InterruptedException {
+        Exchange ex = new DefaultExchange(ctx);
+        ex.setVariable("source", "api");
+        rateLimits.acquire(ex);
+        return ex;
+    }
+
+    /** Its 2xx answer, with 30 of 40 left and the reset in whole seconds, rounded up. */
+    private static void answer(RateLimits rateLimits, Exchange ex, String reset) {
+        ex.getMessage().setHeader("X-RateLimit-Limit", "40");
+        ex.getMessage().setHeader("X-RateLimit-Remaining", "30");
+        ex.getMessage().setHeader("X-RateLimit-Reset", reset);
+        rateLimits.observe(ex);
     }
 }
