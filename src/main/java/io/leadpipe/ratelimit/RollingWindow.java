@@ -60,9 +60,10 @@ final class RollingWindow {
             for (Instant t : sentBefore) if (t.isAfter(cutoff)) ours.addLast(new Ours(t));
         }
         purge(now);
+        Ours answered = null;
         if (permittedAt != null) {
             // the API counted the request this answers before the answer: it leaves a length after now
-            Ours answered = find(permittedAt);
+            answered = find(permittedAt);
             if (answered != null) answered.countedBy = answered.permit.isAfter(now) ? answered.permit : now;
         } else if (!ours.isEmpty() && ours.peekLast().countedBy == null && ours.peekLast().permit.isBefore(now)) {
             // which request it answers is not known: our latest is counted from the answer on (plus the transit), so a
@@ -75,6 +76,10 @@ final class RollingWindow {
         // requests still in flight (several batches at once, answered out of order) are forgotten (a 429 followed)
         Long counted = remaining(now);
         said = counted == null ? r.remaining() : Math.min(r.remaining(), counted);
+        // but our count carries forward what an earlier answer said: one counted at the API before a request of ours left
+        // the window (and our count) said one too few, and kept it so for good — 8 of 9 a window. What this answer says,
+        // less every request of ours it may not have counted, is as safe, and fresh
+        if (counted != null && permittedAt != null) said = Math.max(said, r.remaining() - mayBeUncounted(answered, permittedAt, now));
         saidAt = now;
         sentSince = 0;
         leftSince = 0;
@@ -129,6 +134,21 @@ final class RollingWindow {
     String describe(Instant now, long floor) {
         return remaining(now) + " of " + (limit == null ? "?" : limit) + " requests left in its " + name + " window of "
                 + WaitTimes.human(length) + " (floor " + effectiveFloor(floor) + ", no reset time: rolling)";
+    }
+
+    /**
+     * Our requests in the window that the answer to the one let through at {@code permittedAt} may not have counted: the
+     * API counted it somewhere between that permit and now, so only one answered before that permit (it had arrived) and
+     * let through less than a length before now (it had not left) is surely in its count.
+     */
+    private long mayBeUncounted(Ours answered, Instant permittedAt, Instant now) {
+        long n = 0;
+        for (Ours o : ours) {
+            boolean surely = o == answered
+                    || (o.countedBy != null && !o.countedBy.isAfter(permittedAt) && o.permit.plus(length).isAfter(now));
+            if (!surely) n++;
+        }
+        return n;
     }
 
     /** The request of ours let through at {@code permit} and not answered yet (null: none, or it has left). */
