@@ -59,7 +59,8 @@ public final class Benchmarks {
      * adds at a run's end or beside it switched off. The order of a round's runs is rotated by one each round and run
      * backwards every other round, so that leadpipe runs right after the raw loop as often as the raw loop right after
      * leadpipe (a run's CPU figure depends on the run before it: up to 2 × when one order was kept); the headline is the
-     * median over the rounds of raw CPU s ÷ leadpipe CPU s, with its range, beside the mean.
+     * median over the rounds of raw CPU s ÷ leadpipe CPU s, with its range, beside all rounds together (the sums' ratio,
+     * not the mean of the rounds' ratios). The two orders balance with an even number of rounds (the default, 4).
      */
     static void overhead(int leads, int rounds) throws Exception {
         System.out.printf(Locale.ROOT, "### Pipeline overhead (target: leadpipe ≥ 0.9 × the raw loop)%n%n"
@@ -108,14 +109,14 @@ public final class Benchmarks {
             for (int v = 2; v < n; v++) System.out.printf(Locale.ROOT, " %,.0f (%.3f; CPU %.3f) |", perSecond[v][r], perSecond[v][r] / perSecond[1][r], cpu[1][r] / cpu[v][r]);
             System.out.println();
         }
-        System.out.printf(Locale.ROOT, "| **mean** | | **%,.0f** | **%,.0f** | **%.3f** | **%.3f** |", mean(perSecond[0]), mean(perSecond[1]),
+        System.out.printf(Locale.ROOT, "| **all rounds** (Σ ÷ Σ) | | **%,.0f** | **%,.0f** | **%.3f** | **%.3f** |", mean(perSecond[0]), mean(perSecond[1]),
                 mean(perSecond[0]) / mean(perSecond[1]), sum(cpu[1]) / sum(cpu[0]));
         for (int v = 2; v < n; v++) System.out.printf(Locale.ROOT, " %,.0f (**%.3f**; CPU **%.3f**) |", mean(perSecond[v]), mean(perSecond[v]) / mean(perSecond[1]), sum(cpu[1]) / sum(cpu[v]));
         System.out.println();
         // the fair headline: per round, each run against the raw loop of its round; the median and the range over the rounds
         System.out.printf(Locale.ROOT, "| **median** (lowest – highest) | | | | %s | %s |", ranged(ratios(perSecond[0], perSecond[1])), ranged(ratios(cpu[1], cpu[0])));
         for (int v = 2; v < n; v++) System.out.printf(Locale.ROOT, " CPU %s |", ranged(ratios(cpu[1], cpu[v])));
-        System.out.printf(Locale.ROOT, "%n%nleadpipe ÷ raw by CPU: **median %.3f** (lowest %.3f, highest %.3f) over %d round%s, mean %.3f.%n",
+        System.out.printf(Locale.ROOT, "%n%nleadpipe ÷ raw by CPU: **median %.3f** (lowest %.3f, highest %.3f) over %d round%s; all rounds together (Σ raw CPU ÷ Σ leadpipe CPU) %.3f.%n",
                 median(ratios(cpu[1], cpu[0])), min(ratios(cpu[1], cpu[0])), max(ratios(cpu[1], cpu[0])), rounds, rounds == 1 ? "" : "s", sum(cpu[1]) / sum(cpu[0]));
         System.out.printf(Locale.ROOT, "%nLoad average at the end: %.1f.%n%n", ParallelPages.loadAverage());
     }

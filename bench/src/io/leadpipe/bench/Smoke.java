@@ -79,7 +79,7 @@ final class Smoke {
     /**
      * CPU seconds of this JVM and of the child processes it has waited for (leadpipe's processes, the simulator's):
      * the smoke runs inside `mvn -B verify`, whose time is bound by CPU. From /proc/self/stat on Linux; elsewhere this
-     * JVM's own.
+     * JVM's own. A thread a case leaves running counts against the cases after it.
      */
     static double cpuSeconds() {
         try {

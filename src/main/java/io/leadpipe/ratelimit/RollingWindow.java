@@ -22,6 +22,7 @@ final class RollingWindow {
     private Duration length;
     private Long said;             // remaining, as the last answer said
     private Instant saidAt;
+    private Instant latestAnswered; // the latest permit an answer came for: an answer to an earlier one is older news
     private long sentSince;        // requests we let through since that answer
     private long leftSince;        // our requests that left the window since that answer
     private final Deque<Ours> ours = new ArrayDeque<>(); // our requests still inside the window, in permit order
@@ -71,15 +72,19 @@ final class RollingWindow {
             ours.pollLast();
             ours.addLast(new Ours(now));
         }
+        boolean freshest = permittedAt != null && (latestAnswered == null || !permittedAt.isBefore(latestAnswered));
+        if (freshest) latestAnswered = permittedAt;
         if (r.remaining() == null) return;
-        // an answer counts only what reached the API before it: never more left than our own count says, else the
+        // an answer counts only what reached the API before it: first, no more left than our own count says, else the
         // requests still in flight (several batches at once, answered out of order) are forgotten (a 429 followed)
         Long counted = remaining(now);
         said = counted == null ? r.remaining() : Math.min(r.remaining(), counted);
         // but our count carries forward what an earlier answer said: one counted at the API before a request of ours left
-        // the window (and our count) said one too few, and kept it so for good — 8 of 9 a window. What this answer says,
-        // less every request of ours it may not have counted, is as safe, and fresh
-        if (counted != null && permittedAt != null) said = Math.max(said, r.remaining() - mayBeUncounted(answered, permittedAt, now));
+        // the window (and our count) said one too few, and kept it so for good — 7-8 of 9 a window. The answer to our
+        // latest request so far, less every request of ours it may not have counted, stands when it says more: it has
+        // seen the other clients' requests the earlier answers saw (it reached the API later). An older one may not have
+        // (answers overtake each other): it may only lower the count
+        if (counted != null && freshest) said = Math.max(said, r.remaining() - mayBeUncounted(answered, permittedAt, now));
         saidAt = now;
         sentSince = 0;
         leftSince = 0;
@@ -138,8 +143,8 @@ final class RollingWindow {
 
     /**
      * Our requests in the window that the answer to the one let through at {@code permittedAt} may not have counted: the
-     * API counted it somewhere between that permit and now, so only one answered before that permit (it had arrived) and
-     * let through less than a length before now (it had not left) is surely in its count.
+     * API counted it somewhere between that permit and now, so only that request itself, and one answered before that
+     * permit (it had arrived) and let through less than a length before now (it had not left), are surely in its count.
      */
     private long mayBeUncounted(Ours answered, Instant permittedAt, Instant now) {
         long n = 0;

@@ -112,12 +112,15 @@ class RetryBackoffTest {
             Exchange fresh = call(ctx, rateLimits);         // the refill: a new window begins
             answer(rateLimits, fresh, "2");
             Instant newWindowEnds = rateLimits.governor("api").resetAt();
+            long answeredAt = System.nanoTime();
 
             old.getIn().setHeader(Exchange.REDELIVERY_COUNTER, 1);
             old.setException(new HttpOperationFailedException("http://api/x", 503, "Unavailable", null,
                     Map.of("X-RateLimit-Limit", "40", "X-RateLimit-Remaining", "20", "X-RateLimit-Reset", "1"), ""));
             backoff.process(old);
 
+            // "reset 1" read a second or more after the new window began would not move its end even without the permit
+            assertThat(Duration.ofNanos(System.nanoTime() - answeredAt)).as("the old answer came within a second").isLessThan(Duration.ofSeconds(1));
             assertThat(rateLimits.governor("api").resetAt()).as("the new window's end, not the old window's").isEqualTo(newWindowEnds);
         }
     }
