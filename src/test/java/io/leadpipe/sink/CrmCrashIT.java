@@ -55,8 +55,8 @@ class CrmCrashIT {
             int batch = profile.equals("salesforce") ? 200 : 100;
             boolean perLead = profile.equals("pipedrive") || profile.equals("dataverse");
             // rounds of two batches: chances to find a round in flight (a CRM written lead by lead is slowed down before
-            // the kill, so two rounds do; the batch CRMs get four)
-            c.leads = (perLead ? 4 : 8) * batch;
+            // the kill and killed in its third round; the batch CRMs get four)
+            c.leads = (perLead ? 6 : 8) * batch;
             ws.startSimulator(c);
             // a round is in flight long enough to be seen and killed mid-way (a CRM written lead by lead: see below)
             crm.latencyMillis = perLead ? 15 : 700;
@@ -81,8 +81,11 @@ class CrmCrashIT {
                     .until(() -> Files.readString(log1).contains("sink: batch") && ws.sinkStatus("DELIVERED") >= 2L * batch);
             // a CRM written lead by lead slows down now, so that a batch is surely in flight when the kill comes
             if (perLead) crm.latencyMillis = 60;
+            // lead by lead, the second round may be nearly done when it slows down (the poll above is late on a busy
+            // machine), and could finish between the poll below and the kill: the third round, slow from its start, is
+            long before = perLead ? 4L * batch : 0;
             await().atMost(180, TimeUnit.SECONDS).pollInterval(20, TimeUnit.MILLISECONDS).ignoreExceptions()
-                    .until(() -> ws.sinkStatus("SENDING") >= batch);
+                    .until(() -> ws.sinkStatus("DELIVERED") >= before && ws.sinkStatus("SENDING") >= batch);
             new ProcessBuilder("kill", "-KILL", Long.toString(run.pid())).start().waitFor();
             assertThat(run.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(run.exitValue()).isEqualTo(137);
