@@ -126,7 +126,7 @@ public final class RateLimits {
     }
 
     /** The exchange variable holding the governor's moment of the permit (its answer hands it back: which request it answers). */
-    static final String PERMIT = "permit";
+    private static final String PERMIT = "permit";
 
     /** The exchange variable holding when the governor let the request through (System.nanoTime), set by {@link #acquire}. */
     static final String PERMITTED_AT = "permittedAt";
@@ -171,9 +171,12 @@ public final class RateLimits {
         return q != null && q.recognised(failure);
     }
 
-    /** After a failed answer to the request permitted at {@code permit} (null: not known): see {@link ApiQuota#observeFailure}. */
-    public Optional<Duration> observeFailure(String api, HttpOperationFailedException failure, Instant permit) {
-        return quota(api).observeFailure(failure, permit);
+    /**
+     * After a failed answer to the exchange's request on its source's key: see {@link ApiQuota#observeFailure}. Matched
+     * to that request by the permit its pacing step set, as {@link #observe(Exchange)} matches a 2xx.
+     */
+    public Optional<Duration> observeFailure(Exchange exchange, HttpOperationFailedException failure) {
+        return quota(exchange.getVariable("source", String.class)).observeFailure(failure, exchange.getVariable(PERMIT, Instant.class));
     }
 
     /** The API asked for a wait longer than max-wait: no request on its key goes out before it ends. */

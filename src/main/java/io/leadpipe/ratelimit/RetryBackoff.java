@@ -77,8 +77,7 @@ public final class RetryBackoff implements Processor {
         Optional<Duration> retryAfter = Optional.empty();
         // this attempt's own failure only: exchange.getException(type) also finds an earlier attempt's, kept as suppressed
         HttpOperationFailedException http = httpFailure(cause);
-        // the permit of the request this answers (set by this attempt's pacing step): a window matches the answer to it
-        if (http != null && source != null) retryAfter = rateLimits.observeFailure(source, http, exchange.getVariable(RateLimits.PERMIT, java.time.Instant.class));
+        if (http != null && source != null) retryAfter = rateLimits.observeFailure(exchange, http);
 
         String what = http != null ? "HTTP " + http.getStatusCode() : Secrets.rootCauseLine(cause);
         String job = exchange.getVariable("jobId", String.class);

@@ -37,6 +37,18 @@ class RateLimitGovernorTest {
         return new RateLimitGovernor("test", floor, Duration.ofMillis(250), clock, sleeper);
     }
 
+    /** A governor with floor 1 that has heard of one window of 10 requests without a reset time (rolling), all left. */
+    private RateLimitGovernor tenInARollingWindow(Duration length) {
+        RateLimitGovernor g = governor(1);
+        answer(g, length, 10, null);
+        return g;
+    }
+
+    /** An answer saying {@code remaining} of that window's 10 are left, to the request let through at {@code permit}. */
+    private static void answer(RateLimitGovernor g, Duration length, long remaining, Instant permit) {
+        g.observeWindows(List.of(new QuotaWindows.Reading("window", 10L, remaining, length)), permit);
+    }
+
     @Test
     void sendsFreelyWhileAboveTheFloorThenWaitsUntilTheResetPlusMargin() throws Exception {
         RateLimitGovernor g = governor(10);
@@ -221,10 +233,9 @@ class RateLimitGovernorTest {
         // its permit. One answer is slow (30 ms): the API counted, at its arrival, a request of ours that left the window
         // before the answer came, so it says one less is left than our count. Later answers say the truth again; they must
         // be believed, not kept under that one's count for good (which sent 8 a window where 9 are allowed)
-        RateLimitGovernor g = governor(1);
-        Instant t0 = now.get();
         Duration length = Duration.ofSeconds(2);
-        g.observeWindows(List.of(new QuotaWindows.Reading("day", 10L, 10L, length)));
+        RateLimitGovernor g = tenInARollingWindow(length);
+        Instant t0 = now.get();
         List<Instant> arrivals = new ArrayList<>();  // at the API, which counts a request from its arrival for 2 s
         List<Instant> permits = new ArrayList<>();
         for (int i = 0; permits.isEmpty() || permits.get(permits.size() - 1).isBefore(t0.plusSeconds(12)); i++) {
@@ -234,7 +245,7 @@ class RateLimitGovernorTest {
             arrivals.add(arrival);
             long counted = arrivals.stream().filter(a -> a.isAfter(arrival.minus(length)) && !a.isAfter(arrival)).count();
             now.set(permit.plusMillis(i == 9 ? 30 : 10));
-            g.observeWindows(List.of(new QuotaWindows.Reading("day", 10L, 10L - counted, length)), permit);
+            answer(g, length, 10 - counted, permit);
         }
         assertThat(arrivals).as("never over the floor (9 of 10)").allSatisfy(a ->
                 assertThat(arrivals.stream().filter(b -> b.isAfter(a.minus(length)) && !b.isAfter(a)).count()).isLessThanOrEqualTo(9));
@@ -247,17 +258,16 @@ class RateLimitGovernorTest {
         // a key shared with another client: A and B of ours in flight, then 5 of theirs. B's answer (3 left) comes first, then
         // A's slower one, counted before the other client's: it says 9 left. Taken as the truth less B (8), it would let 7 more
         // of ours through into a window already holding 7 of 10
-        RateLimitGovernor g = governor(1);
-        Instant t0 = now.get();
         Duration length = Duration.ofSeconds(10);
-        g.observeWindows(List.of(new QuotaWindows.Reading("window", 10L, 10L, length)));
+        RateLimitGovernor g = tenInARollingWindow(length);
+        Instant t0 = now.get();
         Instant a = g.acquire("job");
         now.set(t0.plusMillis(1));
         Instant b = g.acquire("job");
         now.set(t0.plusMillis(20));
-        g.observeWindows(List.of(new QuotaWindows.Reading("window", 10L, 3L, length)), b);   // A, B and the other client's 5
+        answer(g, length, 3, b);   // A, B and the other client's 5
         now.set(t0.plusMillis(30));
-        g.observeWindows(List.of(new QuotaWindows.Reading("window", 10L, 9L, length)), a);   // counted at A's arrival
+        answer(g, length, 9, a);   // counted at A's arrival
         int free = 0;
         while (sleeps.isEmpty() && free < 10) {
             g.acquire("job");
