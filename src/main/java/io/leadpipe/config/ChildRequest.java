@@ -63,10 +63,15 @@ public final class ChildRequest {
         return template;
     }
 
-    /** scheme://host[:port] of an endpoint (also the host a feed of deletions' path is put on: DeletionFeeds). */
+    /** scheme://host[:port] of an endpoint, without path, query or fragment (also the host a feed of deletions' path is put on: DeletionFeeds). */
     static String origin(String endpoint) {
-        int scheme = endpoint.indexOf("://");
-        int slash = endpoint.indexOf('/', scheme < 0 ? 0 : scheme + 3);
-        return slash < 0 ? endpoint : endpoint.substring(0, slash);
+        int from = endpoint.indexOf("://");
+        from = from < 0 ? 0 : from + 3;
+        // a URL with no path may still carry a query (a key as ?api_token=) or a fragment: neither belongs to the host
+        for (int i = from; i < endpoint.length(); i++) {
+            char c = endpoint.charAt(i);
+            if (c == '/' || c == '?' || c == '#') return endpoint.substring(0, i);
+        }
+        return endpoint;
     }
 }
