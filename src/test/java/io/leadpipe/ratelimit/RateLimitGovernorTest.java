@@ -254,6 +254,47 @@ class RateLimitGovernorTest {
     }
 
     @Test
+    void aFixedWindowThatStartsWithItsFirstRequestIsNeverSentPastItsLimit() throws Exception {
+        // People Data Labs: a fixed window per key, started by its first request (10 in 2 s here, floor 1); one request per
+        // 100 ms at most, each answered 250 ms after its permit (three in flight). The first answers of a new window say
+        // 9, 8, ... left while ours from the window before are still in our rolling count: they are not in the API's new
+        // count, so their leaving ours frees nothing there (counted as freeing a slot: 11 in each window after the first)
+        Duration length = Duration.ofSeconds(2);
+        java.util.ArrayDeque<Object[]> inFlight = new java.util.ArrayDeque<>(); // {answer due, permit, remaining said}
+        RateLimitGovernor[] gov = new RateLimitGovernor[1];
+        java.util.function.Consumer<Instant> until = target -> {
+            while (!inFlight.isEmpty() && !((Instant) inFlight.peekFirst()[0]).isAfter(target)) {
+                Object[] a = inFlight.pollFirst();
+                now.set((Instant) a[0]);
+                answer(gov[0], length, (Long) a[2], (Instant) a[1]);
+            }
+            now.set(target);
+        };
+        RateLimitGovernor g = new RateLimitGovernor("test", 1, Duration.ofMillis(250), clock, d -> until.accept(now.get().plus(d)));
+        gov[0] = g;
+        answer(g, length, 10, null);
+        Instant t0 = now.get();
+        Instant windowStart = null;
+        int inWindow = 0;
+        List<Integer> perWindow = new ArrayList<>();
+        while (now.get().isBefore(t0.plusSeconds(12))) {
+            Instant permit = g.acquire("job");
+            Instant arrival = permit.plusMillis(4);
+            if (windowStart == null || !arrival.isBefore(windowStart.plus(length))) {
+                windowStart = arrival;
+                inWindow = 0;
+                perWindow.add(0);
+            }
+            inWindow++;
+            perWindow.set(perWindow.size() - 1, inWindow);
+            inFlight.addLast(new Object[] {permit.plusMillis(250), permit, (long) Math.max(0, 10 - inWindow)});
+            until.accept(permit.plusMillis(100)); // the Throttler's pace
+        }
+        assertThat(perWindow).as("requests in each of the API's windows").allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(9));
+        assertThat(perWindow.subList(0, 5)).as("the floor's 9 a window, not fewer").allSatisfy(n -> assertThat(n).isEqualTo(9));
+    }
+
+    @Test
     void anOvertakenAnswerDoesNotRaiseTheCountAFresherOneLowered() throws Exception {
         // a key shared with another client: A and B of ours in flight, then 5 of theirs. B's answer (3 left) comes first, then
         // A's slower one, counted before the other client's: it says 9 left. Taken as the truth less B (8), it would let 7 more
