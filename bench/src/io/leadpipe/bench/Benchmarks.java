@@ -220,7 +220,7 @@ public final class Benchmarks {
     }
 
     static void durability() throws Exception {
-        int kills = Integer.getInteger("bench.kills", Scale.of(100, 1));
+        int kills = kills();
         String options = System.getProperty("bench.url-options", ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
         CheckpointDurability.Result r = CheckpointDurability.run(kills, options);
         System.out.printf(Locale.ROOT, "### Checkpoint durability (target: a logged checkpoint never goes backwards)%n%n"
@@ -235,8 +235,15 @@ public final class Benchmarks {
         }
     }
 
+    /** -Dbench.kills: at least one (0 ran nothing and printed an empty table). */
+    private static int kills() {
+        int kills = Integer.getInteger("bench.kills", Scale.of(100, 1));
+        if (kills < 1) throw new IllegalArgumentException("-Dbench.kills=" + kills + ": a kill benchmark needs at least one kill");
+        return kills;
+    }
+
     static void migrationKills() throws Exception {
-        int kills = Integer.getInteger("bench.kills", Scale.of(100, 1)); // the smoke: one kill, of the upgrade (a kind given no kill is not run)
+        int kills = kills(); // the smoke: one kill, of the upgrade (a kind given no kill is not run)
         int leads = Integer.getInteger("bench.leads", Scale.of(100_000, 500));
         MigrationKills.Result r = MigrationKills.run(kills, leads);
         System.out.printf(Locale.ROOT, "### Schema migrations under kill -9 (target: every database opens afterwards with every lead)%n%n"
