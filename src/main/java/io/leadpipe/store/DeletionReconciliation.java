@@ -140,7 +140,6 @@ public final class DeletionReconciliation {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                long seenBefore = count(c, "SELECT COUNT(DISTINCT lead_key) FROM lead_jobs WHERE job_id IN (" + jobs + ") AND source = ?", concat(jobIds, List.of(source)));
                 String missingWhere = "source = ? AND deleted_at_source IS NULL AND " + seenByJobs + " AND NOT " + seenNow;
                 List<String> missingParams = concat(List.of(source), jobIds, nowParams);
                 // a first pull, and most complete ones, list every lead again: when every lead_jobs row of these jobs carries
@@ -149,6 +148,9 @@ public final class DeletionReconciliation {
                 boolean anyNotSeenNow = count(c, "SELECT COUNT(*) FROM lead_jobs j WHERE j.job_id IN (" + jobs + ") AND j.source = ? AND " + notNow,
                         concat(jobIds, List.of(source), nowParams)) > 0;
                 long missing = !anyNotSeenNow ? 0 : count(c, "SELECT COUNT(*) FROM leads WHERE " + missingWhere, missingParams);
+                // read only when there is a share to check: it counts every lead the jobs saw
+                long seenBefore = missing == 0 ? 0 : count(c, "SELECT COUNT(DISTINCT lead_key) FROM lead_jobs WHERE job_id IN (" + jobs + ") AND source = ?",
+                        concat(jobIds, List.of(source)));
                 if (seenBefore > 0 && missing > maxShare * seenBefore) {
                     more.put("reconciled", "NOT APPLIED — " + missing + " of the " + seenBefore + " leads " + whose + " has seen were not in this complete pull, more than"
                             + " leadpipe.incremental.reconcile-max-share (" + maxShare + "): the list may have been short; nothing marked");
