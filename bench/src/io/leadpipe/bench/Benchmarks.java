@@ -16,6 +16,10 @@ public final class Benchmarks {
             System.err.println("bench/run: no case '" + which + "'; one of " + known);
             System.exit(2);
         }
+        if (Integer.getInteger("bench.kills", 1) < 1) {
+            System.err.println("bench/run: -Dbench.kills=" + Integer.getInteger("bench.kills") + ": a kill benchmark needs at least one kill");
+            System.exit(2);
+        }
         Scale.smoke(which.equals("smoke"));
         System.out.println("## Run of " + Instant.now() + "\n");
         System.out.println("- command: `bench/run " + which + "`");
@@ -235,11 +239,9 @@ public final class Benchmarks {
         }
     }
 
-    /** -Dbench.kills: at least one (0 ran nothing and printed an empty table). */
+    /** -Dbench.kills (at least one: main refuses fewer, which ran nothing and printed an empty table). */
     private static int kills() {
-        int kills = Integer.getInteger("bench.kills", Scale.of(100, 1));
-        if (kills < 1) throw new IllegalArgumentException("-Dbench.kills=" + kills + ": a kill benchmark needs at least one kill");
-        return kills;
+        return Integer.getInteger("bench.kills", Scale.of(100, 1));
     }
 
     static void migrationKills() throws Exception {

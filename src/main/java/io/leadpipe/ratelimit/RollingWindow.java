@@ -108,8 +108,8 @@ final class RollingWindow {
         if (said == null) return limit == null ? null : limit - ours.size();
         // a whole window after the answer, everything it counted has left (the limit unknown: ask, and hear it again)
         if (!now.isBefore(saidAt.plus(length))) return limit == null ? null : limit - ours.size();
-        // never more than our own requests in the window leave: one that left ours frees a slot only if the API counted it
-        // in what it said, and a fixed window that restarted did not (11 of 10 went into one: RateLimitGovernorTest)
+        // at most the limit less ours still in the window: one of ours leaving frees a slot only if the answer counted it,
+        // and the answers of a fixed window that restarted do not (11 of 10 went into one: RateLimitGovernorTest)
         long answered = said - sentSince + leftSince;
         return limit == null ? answered : Math.min(answered, limit - ours.size());
     }

@@ -156,6 +156,7 @@ public final class DeletionReconciliation {
                             + " leadpipe.incremental.reconcile-max-share (" + maxShare + "): the list may have been short; nothing marked");
                     c.rollback();
                 } else {
+                    // a mark is always the moment it is made: the unmarking's range (DeltaWatermarks.UNMARK_OF_SOURCE) relies on it
                     int marked = missing == 0 ? 0 : update(c, "UPDATE leads SET deleted_at_source = CURRENT_TIMESTAMP WHERE " + missingWhere, missingParams);
                     // listed again, live: not deleted (a source that flags deletions on its records unmarks them itself, page by page)
                     int back = delta != null && delta.deletedPointer() != null ? 0 : update(c, DeltaWatermarks.UNMARK_OF_SOURCE + seenNow,

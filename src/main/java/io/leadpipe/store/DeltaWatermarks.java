@@ -58,7 +58,7 @@ public final class DeltaWatermarks {
      */
     static final String UNMARK_OF_SOURCE = UNMARK_WHERE + "source = ? AND deleted_at_source > TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00' AND ";
     private static final String UNMARK = UNMARK_WHERE + "deleted_at_source IS NOT NULL AND source = ? AND lead_key IN ";
-    /** Leads the source flags deleted (the ids follow): marked, kept. */
+    /** Leads the source flags deleted (the ids follow): marked, kept. A mark is the moment it is made (UNMARK_OF_SOURCE's range relies on it). */
     private static final String MARK = "UPDATE leads SET deleted_at_source = CURRENT_TIMESTAMP WHERE deleted_at_source IS NULL AND source = ? AND lead_key IN ";
 
     private final DataSource dataSource;

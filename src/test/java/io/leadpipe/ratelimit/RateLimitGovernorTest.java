@@ -291,6 +291,7 @@ class RateLimitGovernorTest {
             until.accept(permit.plusMillis(100)); // the Throttler's pace
         }
         assertThat(perWindow).as("requests in each of the API's windows").allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(9));
+        assertThat(perWindow).as("the API's windows in 12 s").hasSizeGreaterThanOrEqualTo(6);
         assertThat(perWindow.subList(0, 5)).as("the floor's 9 a window, not fewer").allSatisfy(n -> assertThat(n).isEqualTo(9));
     }
 

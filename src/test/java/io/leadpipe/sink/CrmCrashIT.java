@@ -56,12 +56,13 @@ class CrmCrashIT {
             // a batch CRM's own batch size; a CRM written lead by lead, 25 leads a batch (one call each: 100 cost the
             // suite's CPU six hundred calls a case, with the same rounds to kill in)
             int batch = profile.equals("salesforce") ? 200 : perLead ? 25 : 100;
-            // rounds of two batches: chances to find a round in flight (a CRM written lead by lead is slowed down before
-            // the kill and killed in its third round; the batch CRMs get four)
+            // rounds of two batches: chances to find a round in flight (a CRM written lead by lead is killed in its
+            // third round; the batch CRMs get four)
             c.leads = (perLead ? 6 : 8) * batch;
             ws.startSimulator(c);
-            // a round is in flight long enough to be seen and killed mid-way (a CRM written lead by lead: see below)
-            crm.latencyMillis = perLead ? 15 : 700;
+            // a round is in flight long enough to be seen and killed mid-way: 700 ms a batch call; lead by lead, 60 ms a
+            // call, 1.5 s a round of 25-lead batches (the fake sleeps: no CPU)
+            crm.latencyMillis = perLead ? 60 : 700;
             if (crm instanceof DataverseFake d) { // OAuth2 client credentials: what a user gives beside the profile
                 ws.settings.put("leadpipe.sink.crm.auth.token-url", d.tokenUrl());
                 ws.settings.put("leadpipe.sink.crm.auth.client-id", DataverseFake.CLIENT_ID);
@@ -82,10 +83,8 @@ class CrmCrashIT {
             // (two batches) delivered: with only one of them, the other, SENDING, could finish between this poll and the kill
             await().atMost(180, TimeUnit.SECONDS).pollInterval(20, TimeUnit.MILLISECONDS).ignoreExceptions()
                     .until(() -> Files.readString(log1).contains("sink: batch") && ws.sinkStatus("DELIVERED") >= 2L * batch);
-            // a CRM written lead by lead slows down now, so that a batch is surely in flight when the kill comes
-            if (perLead) crm.latencyMillis = 60;
-            // lead by lead, the second round may be nearly done when it slows down (the poll above is late on a busy
-            // machine), and could finish between the poll below and the kill: the third round, slow from its start, is
+            // lead by lead, the second round may be nearly done when the poll above returns (it is late on a busy machine)
+            // and could finish between the poll below and the kill: the third round is
             long before = perLead ? 4L * batch : 0;
             await().atMost(180, TimeUnit.SECONDS).pollInterval(20, TimeUnit.MILLISECONDS).ignoreExceptions()
                     .until(() -> ws.sinkStatus("DELIVERED") >= before && ws.sinkStatus("SENDING") >= batch);
