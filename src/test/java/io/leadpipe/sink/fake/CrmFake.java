@@ -33,6 +33,12 @@ public abstract class CrmFake implements AutoCloseable {
     private final java.util.concurrent.ExecutorService threads = Executors.newFixedThreadPool(8);
     protected final String token;
     public volatile int latencyMillis;
+    /**
+     * While set, a call waits here after its latency and is carried out once it opens: a test kills the client while
+     * calls are held (surely in flight), then opens it, and the CRM finishes what it was given, as a real one would.
+     */
+    public volatile java.util.concurrent.CountDownLatch hold;
+    private final AtomicInteger held = new AtomicInteger();
     /** Requests allowed per window (0 = no limit), and the window. */
     public volatile int windowLimit;
     public volatile long windowMillis = 10_000;
@@ -153,7 +159,23 @@ public abstract class CrmFake implements AutoCloseable {
             return;
         }
         if (latencyMillis > 0) Thread.sleep(latencyMillis);
-        handle(ex, ex.getRequestMethod(), ex.getRequestURI().getPath(), ex.getRequestURI().getRawQuery(), body);
+        java.util.concurrent.CountDownLatch gate = hold;
+        if (gate == null) {
+            handle(ex, ex.getRequestMethod(), ex.getRequestURI().getPath(), ex.getRequestURI().getRawQuery(), body);
+            return;
+        }
+        held.incrementAndGet();
+        try {
+            gate.await(120, java.util.concurrent.TimeUnit.SECONDS);
+            handle(ex, ex.getRequestMethod(), ex.getRequestURI().getPath(), ex.getRequestURI().getRawQuery(), body);
+        } finally {
+            held.decrementAndGet();
+        }
+    }
+
+    /** Calls waiting at {@link #hold}, or carried out after it opened and not finished yet. */
+    public int heldCalls() {
+        return held.get();
     }
 
     /** A call within the overall cap takes a slot of a narrower one (a vendor's per-API cap), or is refused: false, nothing taken. */
