@@ -5,11 +5,8 @@ import io.leadpipe.simulator.SimulatorConfig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -56,11 +53,7 @@ public final class ChildJvm {
         try {
             if (!Files.isRegularFile(jar)) return null;
             Path target = jar.resolveSibling("leadpipe-" + Files.getLastModifiedTime(jar).toMillis() + ".jsa");
-            try (FileChannel lock = FileChannel.open(jar.resolveSibling("leadpipe-jsa.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 var held = lock.lock()) {
-                if (!Files.isRegularFile(target)) dump(target);
-            }
-            archive = Files.isRegularFile(target) ? target : null;
+            archive = OncePerBuild.get(target, jar.resolveSibling("leadpipe-jsa.lock"), partial -> dump(jar, partial));
         } catch (IOException e) {
             archive = null;
         } catch (InterruptedException e) {
@@ -70,9 +63,8 @@ public final class ChildJvm {
         return archive;
     }
 
-    /** A small pull against the simulator, with -XX:ArchiveClassesAtExit: the classes of a run, written as it exits. */
-    private static void dump(Path target) throws IOException, InterruptedException {
-        Path partial = target.resolveSibling(target.getFileName() + ".part");
+    /** A small pull against the simulator, with -XX:ArchiveClassesAtExit: the classes of a run, written at {@code partial} as it exits. */
+    private static void dump(Path jar, Path partial) throws IOException, InterruptedException {
         try (TestWorkspace ws = new TestWorkspace()) {
             SimulatorConfig c = new SimulatorConfig();
             c.leads = 30;
@@ -80,19 +72,16 @@ public final class ChildJvm {
             List<String> cmd = new ArrayList<>(List.of(TestWorkspace.javaBin()));
             cmd.addAll(BASE);
             cmd.addAll(List.of("-XX:ArchiveClassesAtExit=" + partial, "-Xlog:cds=off", "-Xlog:cds+dynamic=off",
-                    "-jar", target.resolveSibling("leadpipe.jar").toString(), "--config", ws.configFile().toString(), "run"));
+                    "-jar", jar.toString(), "--config", ws.configFile().toString(), "run"));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ws.dir.resolve("dump.log").toFile());
             pb.environment().putAll(TestWorkspace.envWithKey());
             Process p = pb.start();
-            if (p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0 && Files.size(partial) > 0) {
-                Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-            } else {
+            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0 || Files.size(partial) == 0) {
                 p.destroyForcibly();
+                Files.deleteIfExists(partial);
             }
         } catch (UncheckedIOException e) {
-            // no archive: children start without one
-        } finally {
-            Files.deleteIfExists(partial);
+            Files.deleteIfExists(partial); // no archive: children start without one
         }
     }
 }

@@ -5,12 +5,9 @@ import io.leadpipe.store.Database;
 import io.leadpipe.store.GeneratedPassword;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,24 +41,21 @@ final class SchemaTemplate {
         Path migrations = Path.of("target", "classes", "db", "migration");
         if (!Files.isDirectory(migrations)) {
             Path root = Files.createTempDirectory("leadpipe-schema");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(root)));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> OncePerBuild.delete(root)));
             directory = migrate(root);
             return directory;
         }
         Path shared = Path.of("target", "test-schema").toAbsolutePath();
         Files.createDirectories(shared);
-        Path root = shared.resolve(hash(migrations));
         // the first JVM migrates, the others wait on the lock and copy what it wrote
-        try (FileChannel lock = FileChannel.open(shared.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             var held = lock.lock()) {
-            if (!Files.isRegularFile(root.resolve("db").resolve(NAME + ".mv.db"))) {
-                Path partial = shared.resolve(root.getFileName() + ".part");
-                delete(partial);
-                delete(root); // a template without its file (removed by hand) would block the move for good
-                migrate(partial);
-                Files.move(partial, root, StandardCopyOption.ATOMIC_MOVE);
-            }
+        Path root;
+        try {
+            root = OncePerBuild.get(shared.resolve(hash(migrations)), shared.resolve("lock"), SchemaTemplate::migrate);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the schema template", e);
         }
+        if (root == null) throw new IOException("the schema template could not be made under " + shared);
         directory = root.resolve("db");
         return directory;
     }
@@ -102,15 +96,6 @@ final class SchemaTemplate {
             return java.util.HexFormat.of().formatHex(sha.digest(), 0, 8);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void delete(Path root) {
-        if (!Files.exists(root)) return;
-        try (var files = Files.walk(root)) {
-            files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
