@@ -116,13 +116,18 @@ public final class RateLimits {
      * governor. Both waits end at once on a shutdown signal ({@link #stop()}).
      */
     public void acquire(Exchange exchange) throws InterruptedException {
-        ApiQuota q = quota(exchange.getVariable("source", String.class));
+        ApiQuota q = quota(source(exchange));
         exchange.setVariable("rateBucket", q.bucket());
         exchange.setVariable("maxRequestsPerSecond", q.maxRequestsPerSecond());
         Instant retryAt = exchange.getVariable(RETRY_NOT_BEFORE, Instant.class);
         if (retryAt != null) exchange.removeVariable(RETRY_NOT_BEFORE);
         exchange.setVariable(PERMIT, q.acquire(exchange.getVariable("jobId", String.class), retryAt));
         exchange.setVariable(PERMITTED_AT, System.nanoTime());
+    }
+
+    /** The source an exchange's request goes to: the variable its route sets before the pacing step. */
+    private static String source(Exchange exchange) {
+        return exchange.getVariable("source", String.class);
     }
 
     /** The exchange variable holding the governor's moment of the permit (its answer hands it back: which request it answers). */
@@ -141,7 +146,7 @@ public final class RateLimits {
 
     /** After a 2xx: the quota headers are message headers now; the answer time is the API's. */
     public void observe(Exchange exchange) {
-        ApiQuota q = quota(exchange.getVariable("source", String.class));
+        ApiQuota q = quota(source(exchange));
         long now = System.nanoTime();
         Long sentAt = exchange.getVariable(SENT_AT, Long.class);
         if (sentAt != null) q.answered(now - sentAt);
@@ -161,7 +166,7 @@ public final class RateLimits {
         if (t == null) t = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (!(t instanceof HttpOperationFailedException http)) return false;
         if (http.getStatusCode() == 429) return true;
-        ApiQuota q = quotaByApi.get(String.valueOf(exchange.getVariable("source", String.class)));
+        ApiQuota q = quotaByApi.get(String.valueOf(source(exchange)));
         return q != null && q.slowDown(http);
     }
 
@@ -176,7 +181,7 @@ public final class RateLimits {
      * to that request by the permit its pacing step set, as {@link #observe(Exchange)} matches a 2xx.
      */
     public Optional<Duration> observeFailure(Exchange exchange, HttpOperationFailedException failure) {
-        return quota(exchange.getVariable("source", String.class)).observeFailure(failure, exchange.getVariable(PERMIT, Instant.class));
+        return quota(source(exchange)).observeFailure(failure, exchange.getVariable(PERMIT, Instant.class));
     }
 
     /** The API asked for a wait longer than max-wait: no request on its key goes out before it ends. */
