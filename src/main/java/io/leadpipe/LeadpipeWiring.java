@@ -216,15 +216,19 @@ public final class LeadpipeWiring implements AutoCloseable {
             }
         }
         if (run != null) run.slicedPulls().close();
+        // a run that failed because the database takes no more writes (a full disk): what is still in flight (a timer's
+        // round) and the pool's users would each wait leadpipe.db.connection-wait-ms for a connection that never comes
+        boolean databaseGone = stores != null && stores.checkpointStore().databaseRefusedAnEnd();
         if (main != null) {
             try {
+                if (databaseGone) main.getCamelContext().getShutdownStrategy().setTimeout(1);
                 main.stop();
             } catch (Exception ignored) {
                 // shutting down
             }
         }
-        if (db != null) db.close();
-        if (db != null && compactWhenClosed) {
+        if (db != null) db.close(!databaseGone);
+        if (db != null && compactWhenClosed && !databaseGone) {
             StoreCompaction.atExit(db, settings.getInt("leadpipe.db.compact-below-live-percent", 0, 100),
                     settings.getLong("leadpipe.db.compact-at-exit-max-mb", 0, 1_048_576) * 1024 * 1024);
         }

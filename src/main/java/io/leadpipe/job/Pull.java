@@ -92,6 +92,7 @@ public final class Pull implements PullPosition {
     private String capReason;
     private volatile JobBudget budget;
     private String error;
+    private boolean endRecorded = true;
     private String drift;
     private long driftRecords;
     private Instant pausedUntil;
@@ -427,6 +428,11 @@ public final class Pull implements PullPosition {
         stopReason = "failed: " + why;
     }
 
+    /** The database did not take the row saying how the run ended (PullRepository.failed): no run report reads it. */
+    public synchronized void endNotRecorded() {
+        endRecorded = false;
+    }
+
     /** Leads stored for the job before this run, after it, and distinct leads stored by this pull. */
     public synchronized void storedBefore(long n) {
         storedBefore = n;
@@ -477,6 +483,7 @@ public final class Pull implements PullPosition {
     public boolean isBusy() { return opening == Opening.BUSY; }
     public boolean isCapped() { return status == PullStatus.CAPPED; }
     public boolean isFailed() { return status == PullStatus.FAILED; }
+    public synchronized boolean isEndRecorded() { return endRecorded; }
     public boolean isVerification() { return mode == Mode.VERIFY; }
 
     /** Why the loop stopped (or will): no next page, a cap, a failure, or already DONE. Null while it runs. */

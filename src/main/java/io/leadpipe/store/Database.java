@@ -434,7 +434,12 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
-        if (serveOthersMillis > 0 && url.toUpperCase(java.util.Locale.ROOT).contains("AUTO_SERVER=TRUE")) H2Server.keepServingOthers(dataSource, serveOthersMillis);
+        close(true);
+    }
+
+    /** {@code serveOthers} false: the database no longer works (a full disk), so it is not kept open for other processes. */
+    public void close(boolean serveOthers) {
+        if (serveOthers && serveOthersMillis > 0 && url.toUpperCase(java.util.Locale.ROOT).contains("AUTO_SERVER=TRUE")) H2Server.keepServingOthers(dataSource, serveOthersMillis);
         try {
             closer.close();
         } catch (Exception ignored) {

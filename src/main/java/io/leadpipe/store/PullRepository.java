@@ -10,6 +10,9 @@ import io.leadpipe.ratelimit.WaitTooLongException;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,6 +35,10 @@ import static io.leadpipe.store.NamedSql.values;
  * transaction. routes/checkpoint.yaml shows when each happens.
  */
 public final class PullRepository implements JobBudget.Budgets {
+
+    private static final Logger LOG = LoggerFactory.getLogger("leadpipe.extract");
+
+    private volatile boolean endRefused;
 
     /** The page fingerprints' processor name in Camel's idempotent repository (reset and verify forget them by it). */
     public static final String PAGE_REPOSITORY = CheckpointSql.PAGE_REPOSITORY;
@@ -205,18 +212,34 @@ public final class PullRepository implements JobBudget.Budgets {
         end(pull, PAUSED, stopped(pull, reason));
     }
 
-    /** The job stopped on an error: the reason is recorded, the position and counts stay exactly as saved. */
-    public void failed(Pull pull, String error) throws SQLException {
+    /**
+     * The job stopped on an error: the reason is recorded, the position and counts stay exactly as saved. Recording it
+     * can fail too (a full disk, a database gone): the job ends FAILED all the same, its checkpoint still holds the last
+     * stored page, and one line says so, instead of a second failure that would hide the first.
+     */
+    public void failed(Pull pull, String error) {
         if (pull == null) return; // failed before the pull was declared: there is no row to mark
-        if (stopping && pull.leaseOwner() != null) {
-            // a wait or a call cut short by the stop is not the job's failure
-            pull.interruptedBy("stopped by a shutdown signal after page " + pull.pageNo() + " (" + error + "); run again to continue");
-            end(pull, INTERRUPTED, stopped(pull, pull.stopReason()));
-            return;
+        try {
+            if (stopping && pull.leaseOwner() != null) {
+                // a wait or a call cut short by the stop is not the job's failure
+                pull.interruptedBy("stopped by a shutdown signal after page " + pull.pageNo() + " (" + error + "); run again to continue");
+                end(pull, INTERRUPTED, stopped(pull, pull.stopReason()));
+                return;
+            }
+            pull.failedWith(error);
+            if (pull.leaseOwner() != null) end(pull, FAILED, stopped(pull, error));
+            else end(pull, FAILED_UNLEASED, values("job", pull.jobId(), "error", error));
+        } catch (SQLException | org.springframework.dao.DataAccessException e) {
+            pull.endNotRecorded();
+            endRefused = true;
+            LOG.warn("job {}: the database did not take the record of how the run ended ({}); its checkpoint keeps the last stored page, and no run report is written",
+                    pull.jobId(), String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
         }
-        pull.failedWith(error);
-        if (pull.leaseOwner() != null) end(pull, FAILED, stopped(pull, error));
-        else end(pull, FAILED_UNLEASED, values("job", pull.jobId(), "error", error));
+    }
+
+    /** Whether the database refused to record how a run ended: it takes no more writes, and waiting on it is in vain. */
+    public boolean databaseRefusedAnEnd() {
+        return endRefused;
     }
 
     private static Map<String, Object> stopped(Pull pull, String reason) {

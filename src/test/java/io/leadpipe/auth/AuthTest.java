@@ -8,9 +8,7 @@ import io.leadpipe.simulator.SimulatorConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,27 +48,6 @@ public class AuthTest {
         }
     }
 
-    /** A run of the CLI in this JVM, with its log lines (System.out, where the logger writes) captured. */
-    record Run(TestWorkspace.CliResult cli, String log, long millis) {
-        String all() {
-            return cli.out() + cli.err() + log;
-        }
-    }
-
-    static Run run(TestWorkspace ws, Map<String, String> env, String... args) throws IOException {
-        PrintStream console = System.out;
-        ByteArrayOutputStream logs = new ByteArrayOutputStream();
-        long start = System.nanoTime();
-        TestWorkspace.CliResult result;
-        System.setOut(new PrintStream(logs, true, StandardCharsets.UTF_8));
-        try {
-            result = ws.cli(env, args);
-        } finally {
-            System.setOut(console);
-        }
-        return new Run(result, logs.toString(StandardCharsets.UTF_8), (System.nanoTime() - start) / 1_000_000);
-    }
-
     private Path secretFile(String name, String value) throws IOException {
         Path f = secretsDir.resolve(name);
         Files.writeString(f, value + "\n");
@@ -102,7 +79,7 @@ public class AuthTest {
     }
 
     /** Every secret the provider issued or leadpipe was given, in none of leadpipe's output or files. */
-    static void assertNoSecretWritten(TestWorkspace ws, List<String> secrets, Run... runs) throws Exception {
+    static void assertNoSecretWritten(TestWorkspace ws, List<String> secrets, TestWorkspace.LoggedRun... runs) throws Exception {
         assertThat(secrets).as("secrets to look for").isNotEmpty().allMatch(s -> s.length() >= 8);
         List<String> found = new ArrayList<>();
         List<String> stored = ws.storedLeadKeys();
@@ -126,7 +103,7 @@ public class AuthTest {
             databaseReadable = dump.indexOf(storedLead) >= 0;
             for (String s : secrets) if (dump.indexOf(s) >= 0) found.add("the database's content holds " + s.substring(0, 6) + "…");
         }
-        for (Run r : runs) {
+        for (TestWorkspace.LoggedRun r : runs) {
             for (String s : secrets) if (r.all().contains(s)) found.add("the run's output or log holds " + s.substring(0, 6) + "…");
         }
         assertThat(files).as("files leadpipe wrote (database, reports)").isGreaterThanOrEqualTo(2);
@@ -147,7 +124,7 @@ public class AuthTest {
             ws.startSimulator(c);
             oauthSource(ws, c, "oauth2-client-credentials");
 
-            Run run = run(ws, TestWorkspace.envWithKey(), "run");
+            TestWorkspace.LoggedRun run = ws.cliLogged(TestWorkspace.envWithKey(), "run");
 
             assertThat(run.cli().exitCode()).as(run.all()).isZero();
             assertThat(new HashSet<>(ws.storedLeadKeys())).as("every lead once").hasSize(3000).isEqualTo(ids(3000));
@@ -177,7 +154,7 @@ public class AuthTest {
             ws.jobs(jobs.toString());
             ws.settings.put("leadpipe.jobs.concurrency", "4");
 
-            Run run = run(ws, TestWorkspace.envWithKey(), "run");
+            TestWorkspace.LoggedRun run = ws.cliLogged(TestWorkspace.envWithKey(), "run");
 
             assertThat(run.cli().exitCode()).as(run.all()).isZero();
             LeadDataset data = ws.simulator.dataset();
@@ -216,7 +193,7 @@ public class AuthTest {
             ws.settings.put("leadpipe.retry.max-retries", "0");
             Map<String, String> env = envWith("LEADPIPE_LEADS_API_REFRESH_TOKEN", c.oauthRefreshToken);
 
-            Run first = run(ws, env, "run");
+            TestWorkspace.LoggedRun first = ws.cliLogged(env, "run");
             assertThat(first.cli().exitCode()).as(first.all()).isEqualTo(1);
             assertThat(ws.checkpoint("all-leads").get("page_no")).isEqualTo(7);
             long rotationsBefore = ws.simulator.oauth().refreshGrants.get();
@@ -232,7 +209,7 @@ public class AuthTest {
 
             // a restart: a new Camel context and wiring, the same settings (the seed in the environment is long spent)
             c.failStatus = 0;
-            Run second = run(ws, env, "run");
+            TestWorkspace.LoggedRun second = ws.cliLogged(env, "run");
 
             assertThat(second.cli().exitCode()).as(second.all()).isZero();
             assertThat(ws.simulator.oauth().refusedGrants.get()).as("no spent refresh token was offered").isZero();
@@ -252,14 +229,14 @@ public class AuthTest {
             ws.startSimulator(c);
             oauthSource(ws, c, "oauth2-refresh-token");
             ws.settings.put("leadpipe.retry.max-retries", "0");
-            Run first = run(ws, envWith("LEADPIPE_LEADS_API_REFRESH_TOKEN", c.oauthRefreshToken), "run");
+            TestWorkspace.LoggedRun first = ws.cliLogged(envWith("LEADPIPE_LEADS_API_REFRESH_TOKEN", c.oauthRefreshToken), "run");
             assertThat(first.cli().exitCode()).as(first.all()).isEqualTo(1);
 
             ws.simulator.oauth().revokeRefreshToken(); // the user disconnected the app
             c.failStatus = 0;
             ws.settings.put("leadpipe.retry.max-retries", "5");
             long grantsBefore = ws.simulator.oauth().refreshGrants.get() + ws.simulator.oauth().refusedGrants.get();
-            Run revoked = run(ws, envWith("LEADPIPE_LEADS_API_REFRESH_TOKEN", c.oauthRefreshToken), "run");
+            TestWorkspace.LoggedRun revoked = ws.cliLogged(envWith("LEADPIPE_LEADS_API_REFRESH_TOKEN", c.oauthRefreshToken), "run");
 
             assertThat(revoked.cli().exitCode()).as(revoked.all()).isEqualTo(1);
             assertThat(ws.simulator.oauth().refusedGrants.get() + ws.simulator.oauth().refreshGrants.get() - grantsBefore)
@@ -271,7 +248,7 @@ public class AuthTest {
 
             String again = "rt-again-" + UUID.randomUUID();
             ws.simulator.oauth().authorise(again); // authorised anew: the new token, given in the environment, replaces the stored one
-            Run resumed = run(ws, envWith("LEADPIPE_LEADS_API_REFRESH_TOKEN", again), "run");
+            TestWorkspace.LoggedRun resumed = ws.cliLogged(envWith("LEADPIPE_LEADS_API_REFRESH_TOKEN", again), "run");
 
             assertThat(resumed.cli().exitCode()).as(resumed.all()).isZero();
             assertThat(ws.storedLeadKeys()).hasSize(600);
@@ -291,18 +268,18 @@ public class AuthTest {
             ws.settings.put("leadpipe.retry.base-delay-ms", "20");
             ws.simulator.oauth().unavailableFor = 2;
 
-            Run retried = run(ws, TestWorkspace.envWithKey(), "run");
+            TestWorkspace.LoggedRun retried = ws.cliLogged(TestWorkspace.envWithKey(), "run");
 
             assertThat(retried.cli().exitCode()).as(retried.all()).isZero();
             assertThat(ws.simulator.oauth().unavailableAnswers.get()).as("503s from the token endpoint, waited out").isEqualTo(2);
             assertThat(retried.log()).contains("WARN retry - ").contains("TokenEndpointUnavailableException");
             assertThat(new HashSet<>(ws.storedLeadKeys())).isEqualTo(ids(300));
 
-            assertThat(run(ws, TestWorkspace.envWithKey(), "reset", "all-leads").cli().exitCode()).isZero();
+            assertThat(ws.cliLogged(TestWorkspace.envWithKey(), "reset", "all-leads").cli().exitCode()).isZero();
             String wrong = "wrong-secret-" + UUID.randomUUID();
             ws.settings.put(P + "client-secret-file", secretFile("wrong-secret", wrong).toString());
             long requestsBefore = ws.simulator.stats().requests();
-            Run refused = run(ws, TestWorkspace.envWithKey(), "run");
+            TestWorkspace.LoggedRun refused = ws.cliLogged(TestWorkspace.envWithKey(), "run");
 
             assertThat(refused.cli().exitCode()).as(refused.all()).isEqualTo(1);
             assertThat(ws.simulator.oauth().refusedGrants.get()).as("token requests refused: one, not retried").isEqualTo(1);
@@ -329,7 +306,7 @@ public class AuthTest {
             ws.settings.put(P + "user", "leadpipe");
             ws.settings.put(P + "password-file", secretFile("password", c.basicPassword).toString());
 
-            Run ok = run(ws, TestWorkspace.envWithKey(), "run");
+            TestWorkspace.LoggedRun ok = ws.cliLogged(TestWorkspace.envWithKey(), "run");
 
             assertThat(ok.cli().exitCode()).as(ok.all()).isZero();
             assertThat(ws.storedLeadKeys()).hasSize(500);
@@ -337,10 +314,10 @@ public class AuthTest {
             assertThat(ws.simulator.stats().unauthorized()).as("401s").isZero();
 
             // a wrong password, from the environment this time: one request, refused, the job fails naming the settings
-            assertThat(run(ws, TestWorkspace.envWithKey(), "reset", "all-leads").cli().exitCode()).isZero();
+            assertThat(ws.cliLogged(TestWorkspace.envWithKey(), "reset", "all-leads").cli().exitCode()).isZero();
             ws.settings.remove(P + "password-file");
             String wrong = "pw-wrong-" + UUID.randomUUID();
-            Run refused = run(ws, envWith("LEADPIPE_LEADS_API_PASSWORD", wrong), "run");
+            TestWorkspace.LoggedRun refused = ws.cliLogged(envWith("LEADPIPE_LEADS_API_PASSWORD", wrong), "run");
             assertThat(refused.cli().exitCode()).as(refused.all()).isEqualTo(1);
             assertThat(refused.all()).contains("HTTP 401").contains("leadpipe.source.leads-api.auth");
             String basicValue = java.util.Base64.getEncoder().encodeToString(("leadpipe:" + c.basicPassword).getBytes(StandardCharsets.UTF_8));
@@ -366,7 +343,7 @@ public class AuthTest {
                 ws.settings.put(a + "client-auth", "body");
             }
 
-            Run run = run(ws, TestWorkspace.envWithKey(), "run");
+            TestWorkspace.LoggedRun run = ws.cliLogged(TestWorkspace.envWithKey(), "run");
 
             assertThat(run.cli().exitCode()).as(run.all()).isZero();
             assertThat(ws.sinkStatuses()).isEqualTo(Map.of("DELIVERED", 400L));
@@ -396,7 +373,7 @@ public class AuthTest {
             api.serve(ws);
             oauthSource(ws, c, "oauth2-client-credentials");
 
-            Run run = run(ws, TestWorkspace.envWithKey(), "run");
+            TestWorkspace.LoggedRun run = ws.cliLogged(TestWorkspace.envWithKey(), "run");
 
             assertThat(run.cli().exitCode()).as(run.all()).isEqualTo(1);
             assertThat(api.requests.get()).as("page 1, then page 2 with the token and once more with a renewed one").isEqualTo(3);
@@ -413,24 +390,24 @@ public class AuthTest {
         try (TestWorkspace ws = new TestWorkspace()) {
             ws.newDatabase = true; // the check below is that leadpipe itself creates no database
             ws.settings.put("leadpipe.source.leads-api.auth", "oauth2");
-            Run unknown = run(ws, TestWorkspace.envWithKey(), "run");
+            TestWorkspace.LoggedRun unknown = ws.cliLogged(TestWorkspace.envWithKey(), "run");
             assertThat(unknown.cli().exitCode()).isEqualTo(2);
             assertThat(unknown.all()).contains("leadpipe.source.leads-api.auth").contains("oauth2-client-credentials, oauth2-refresh-token");
 
             ws.settings.put("leadpipe.source.leads-api.auth", "oauth2-client-credentials");
-            Run noTokenUrl = run(ws, TestWorkspace.envWithKey(), "run");
+            TestWorkspace.LoggedRun noTokenUrl = ws.cliLogged(TestWorkspace.envWithKey(), "run");
             assertThat(noTokenUrl.cli().exitCode()).isEqualTo(2);
             assertThat(noTokenUrl.all()).contains(P + "token-url");
 
             ws.settings.put("leadpipe.source.leads-api.auth", "oauth2-refresh-token");
             ws.settings.put(P + "token-url", "http://127.0.0.1:1/oauth/token");
             ws.settings.put(P + "client-id", "x");
-            Run noRefreshToken = run(ws, TestWorkspace.envWithKey(), "run");
+            TestWorkspace.LoggedRun noRefreshToken = ws.cliLogged(TestWorkspace.envWithKey(), "run");
             assertThat(noRefreshToken.cli().exitCode()).isEqualTo(2);
             assertThat(noRefreshToken.all()).contains("LEADPIPE_LEADS_API_REFRESH_TOKEN").contains(P + "refresh-token-file");
 
             ws.settings.put(P + "clientid", "x");
-            Run typo = run(ws, TestWorkspace.envWithKey(), "run");
+            TestWorkspace.LoggedRun typo = ws.cliLogged(TestWorkspace.envWithKey(), "run");
             assertThat(typo.cli().exitCode()).isEqualTo(2);
             assertThat(typo.all()).contains("did you mean " + P + "client-id");
             if (!TestWorkspace.postgres()) assertThat(ws.dir.resolve("db")).as("no database created").doesNotExist();

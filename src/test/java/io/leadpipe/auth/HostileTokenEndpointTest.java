@@ -9,9 +9,7 @@ import com.sun.net.httpserver.HttpExchange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,23 +45,6 @@ class HostileTokenEndpointTest {
         ws.settings.put(P + "client-secret-file", secret.toString());
     }
 
-    record Run(TestWorkspace.CliResult cli, String log) {
-        String all() {
-            return cli.out() + cli.err() + log;
-        }
-    }
-
-    static Run run(TestWorkspace ws, String... args) throws IOException {
-        PrintStream console = System.out;
-        ByteArrayOutputStream logs = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(logs, true, StandardCharsets.UTF_8));
-        try {
-            return new Run(ws.cli(TestWorkspace.envWithKey(), args), logs.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(console);
-        }
-    }
-
     /** RFC 6749 §5.2's error answer, with the request's Authorization header repeated in error_description. */
     static void echoingTokenEndpoint(HttpExchange ex, int n) throws IOException {
         String basic = ex.getRequestHeaders().getFirst("Authorization");
@@ -80,8 +61,8 @@ class HostileTokenEndpointTest {
             echoingTokenEndpoint(ex, n);
         }).serve(ws)) {
             oauthSource(ws, api);
-            Run run = run(ws, "run");
-            Run status = run(ws, "status");
+            TestWorkspace.LoggedRun run = ws.cliLogged(TestWorkspace.envWithKey(), "run");
+            TestWorkspace.LoggedRun status = ws.cliLogged(TestWorkspace.envWithKey(), "status");
 
             assertThat(run.cli().exitCode()).as(run.all()).isEqualTo(1);
             assertThat(header[0]).as("the client authenticated with a Basic header").startsWith("Basic ");
@@ -140,7 +121,7 @@ class HostileTokenEndpointTest {
         })).serve(ws)) {
             oauthSource(ws, api);
             bounded(ws);
-            Run run = run(ws, "run");
+            TestWorkspace.LoggedRun run = ws.cliLogged(TestWorkspace.envWithKey(), "run");
             assertThat(run.cli().exitCode()).as(run.all()).isEqualTo(1);
             assertThat(String.valueOf(ws.checkpoint("all-leads").get("error"))).contains("max-body-bytes");
             assertThat(completeAnswers.get()).as("16 MiB answers the token endpoint got to send whole (read past the 1 MiB cap)").isZero();
@@ -161,7 +142,7 @@ class HostileTokenEndpointTest {
         })).serve(ws)) {
             oauthSource(ws, api);
             bounded(ws);
-            Run run = run(ws, "run");
+            TestWorkspace.LoggedRun run = ws.cliLogged(TestWorkspace.envWithKey(), "run");
             Duration took = Duration.between(firstTokenCall.get(), Instant.now());
             assertThat(run.cli().exitCode()).as(run.all()).isEqualTo(1);
             assertThat(String.valueOf(ws.checkpoint("all-leads").get("error"))).contains("request-deadline-ms");

@@ -134,7 +134,7 @@ class JwtBearerTest {
             ws.settings.put(s + "auth.private-key-file", pem.toString());
             ws.jobs(TestWorkspace.job("sf-pull", "", "source", "salesforce"));
 
-            AuthTest.Run run = AuthTest.run(ws, TestWorkspace.envWithKey(), "run");
+            TestWorkspace.LoggedRun run = ws.cliLogged(TestWorkspace.envWithKey(), "run");
 
             assertThat(run.cli().exitCode()).as(run.all()).isZero();
             assertThat(ws.storedLeadKeys("sf-pull")).hasSize(25).doesNotHaveDuplicates();
@@ -142,9 +142,9 @@ class JwtBearerTest {
             assertThat(forms.get(0).keySet()).as("RFC 7523 §2.1: the grant type and the assertion only").containsExactlyInAnyOrder("grant_type", "assertion");
             assertThat(clientAuthSent.get()).as("no client secret in the JWT flow").isZero();
 
-            assertThat(AuthTest.run(ws, TestWorkspace.envWithKey(), "reset", "sf-pull").cli().exitCode()).isZero();
+            assertThat(ws.cliLogged(TestWorkspace.envWithKey(), "reset", "sf-pull").cli().exitCode()).isZero();
             ws.settings.put(s + "auth.jwt.subject", "someone-else@acme.example");
-            AuthTest.Run refused = AuthTest.run(ws, TestWorkspace.envWithKey(), "run");
+            TestWorkspace.LoggedRun refused = ws.cliLogged(TestWorkspace.envWithKey(), "run");
             assertThat(refused.cli().exitCode()).as(refused.all()).isEqualTo(1);
             assertThat(refused.all()).contains("invalid_grant: user hasn't approved this consumer").contains(s + "auth.jwt.subject")
                     .contains(s + "auth.private-key-file");
@@ -154,7 +154,7 @@ class JwtBearerTest {
             AuthTest.assertNoSecretWritten(ws, secrets, run, refused);
 
             Files.writeString(pem, "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n");
-            AuthTest.Run pkcs1 = AuthTest.run(ws, TestWorkspace.envWithKey(), "run");
+            TestWorkspace.LoggedRun pkcs1 = ws.cliLogged(TestWorkspace.envWithKey(), "run");
             assertThat(pkcs1.cli().exitCode()).isEqualTo(2);
             assertThat(pkcs1.cli().err()).contains(s + "auth.private-key-file").contains("PKCS#8").doesNotContain("MIIEowIBAAKCAQEA");
         }

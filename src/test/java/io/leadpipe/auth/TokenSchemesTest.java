@@ -54,7 +54,7 @@ public class TokenSchemesTest {
             ws.settings.put(P + "max-requests-per-second", "8");
             ws.settings.put(P + "auth.extra-form", "redirect_uri=https://example.com/leadpipe/callback"); // Outreach's refresh grant wants it
 
-            AuthTest.Run run = AuthTest.run(ws, env(fake, fake.refreshToken), "run");
+            TestWorkspace.LoggedRun run = ws.cliLogged(env(fake, fake.refreshToken), "run");
 
             assertThat(run.cli().exitCode()).as(run.all()).isZero();
             Set<String> expected = IntStream.range(0, 1200).mapToObj(ZohoOAuthFake::id).collect(Collectors.toCollection(TreeSet::new));
@@ -74,11 +74,11 @@ public class TokenSchemesTest {
         try (ZohoOAuthFake fake = new ZohoOAuthFake(100, 3600); TestWorkspace ws = zoho(fake)) {
             ws.settings.put(P + "auth.scheme", "Bearer");
 
-            AuthTest.Run probe = AuthTest.run(ws, env(fake, fake.refreshToken), "probe", "zoho");
+            TestWorkspace.LoggedRun probe = ws.cliLogged(env(fake, fake.refreshToken), "probe", "zoho");
             assertThat(probe.all()).as(probe.all()).contains("401").doesNotContain("status: no answer").doesNotContain("no answer");
             assertThat(probe.all()).containsPattern("401[^\\n]*, then 401");
 
-            AuthTest.Run run = AuthTest.run(ws, env(fake, fake.refreshToken), "run");
+            TestWorkspace.LoggedRun run = ws.cliLogged(env(fake, fake.refreshToken), "run");
             assertThat(run.cli().exitCode()).as(run.all()).isEqualTo(1);
             assertThat(run.all()).contains("INVALID_TOKEN: invalid oauth token").contains(P + "auth.scheme")
                     .contains("Authorization: Bearer ****");
@@ -92,7 +92,7 @@ public class TokenSchemesTest {
     void aRefreshTokenZohoRefusesWithHttp200IsQuotedAndNamesTheRefreshTokenSetting() throws Exception {
         try (ZohoOAuthFake fake = new ZohoOAuthFake(100, 3600); TestWorkspace ws = zoho(fake)) {
             String revoked = "1000.revoked." + java.util.UUID.randomUUID();
-            AuthTest.Run run = AuthTest.run(ws, env(fake, revoked), "run");
+            TestWorkspace.LoggedRun run = ws.cliLogged(env(fake, revoked), "run");
 
             assertThat(run.cli().exitCode()).as(run.all()).isEqualTo(1);
             assertThat(run.all()).contains("invalid_code").contains("LEADPIPE_ZOHO_REFRESH_TOKEN").contains(P + "auth.refresh-token-env")
@@ -101,7 +101,7 @@ public class TokenSchemesTest {
 
             Map<String, String> wrongClient = env(fake, fake.refreshToken);
             wrongClient.put("LEADPIPE_ZOHO_CLIENT_SECRET", "zcs-wrong-" + java.util.UUID.randomUUID());
-            AuthTest.Run refused = AuthTest.run(ws, wrongClient, "run");
+            TestWorkspace.LoggedRun refused = ws.cliLogged(wrongClient, "run");
             assertThat(refused.all()).contains("invalid_client").contains(P + "auth.client-id").contains(P + "auth.client-secret-env");
         }
     }
@@ -115,21 +115,21 @@ public class TokenSchemesTest {
             ws.settings.put(s + "auth.token-url", "http://127.0.0.1:1/oauth/token");
             ws.settings.put(s + "auth.client-id", "x");
             ws.settings.put(s + "api-key-header", "Authorization");
-            AuthTest.Run header = AuthTest.run(ws, TestWorkspace.envWithKey(), "run");
+            TestWorkspace.LoggedRun header = ws.cliLogged(TestWorkspace.envWithKey(), "run");
             assertThat(header.cli().exitCode()).isEqualTo(2);
             assertThat(header.cli().err().strip().lines().count()).as(header.cli().err()).isEqualTo(1);
             assertThat(header.cli().err()).contains(s + "api-key-header").contains(s + "auth.header");
 
             ws.settings.remove(s + "api-key-header");
             ws.settings.put(s + "api-key-prefix", "Zoho-oauthtoken");
-            assertThat(AuthTest.run(ws, TestWorkspace.envWithKey(), "run").cli().err()).contains(s + "api-key-prefix").contains(s + "auth.scheme");
+            assertThat(ws.cliLogged(TestWorkspace.envWithKey(), "run").cli().err()).contains(s + "api-key-prefix").contains(s + "auth.scheme");
 
             ws.settings.remove(s + "api-key-prefix");
             for (String k : List.of("auth.token-url", "auth.client-id")) ws.settings.remove(s + k);
             ws.settings.put(s + "auth", "basic");
             ws.settings.put(s + "auth.user", "u");
             ws.settings.put(s + "auth.scheme", "Token");
-            AuthTest.Run basic = AuthTest.run(ws, TestWorkspace.envWithKey(), "run");
+            TestWorkspace.LoggedRun basic = ws.cliLogged(TestWorkspace.envWithKey(), "run");
             assertThat(basic.cli().exitCode()).isEqualTo(2);
             assertThat(basic.cli().err()).contains(s + "auth.scheme").contains("RFC 7617");
 
@@ -137,7 +137,7 @@ public class TokenSchemesTest {
             ws.settings.remove(s + "auth.user");
             ws.settings.put(s + "auth", "api-key");
             ws.settings.put(s + "auth.jwt.issuer", "me");
-            assertThat(AuthTest.run(ws, TestWorkspace.envWithKey(), "run").cli().err()).contains(s + "auth.jwt.issuer").contains("oauth2-jwt-bearer");
+            assertThat(ws.cliLogged(TestWorkspace.envWithKey(), "run").cli().err()).contains(s + "auth.jwt.issuer").contains("oauth2-jwt-bearer");
             if (!TestWorkspace.postgres()) assertThat(ws.dir.resolve("db")).as("nothing opened").doesNotExist();
         }
     }
@@ -153,7 +153,7 @@ public class TokenSchemesTest {
             }
         }).serve(ws)) {
             ws.settings.put("leadpipe.source.leads-api.auth.query-param", "api_key");
-            AuthTest.Run run = AuthTest.run(ws, TestWorkspace.envWithKey(), "run");
+            TestWorkspace.LoggedRun run = ws.cliLogged(TestWorkspace.envWithKey(), "run");
             assertThat(run.cli().exitCode()).as(run.all()).isZero();
             assertThat(ws.storedLeadKeys()).hasSize(10);
             assertThat(run.all()).doesNotContain(TestWorkspace.API_KEY);

@@ -28,7 +28,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class DiskFullTest {
 
-    /** A real full disk: the H2 file on a 4 MB tmpfs (needs root; skipped elsewhere), pages of ~200 KB. */
+    /**
+     * A real full disk: the H2 file on a 4 MB tmpfs (needs root; skipped elsewhere), pages of ~200 KB. The run ends with
+     * one line for the job and one saying its failure could not be recorded either (not a second failure's stack trace,
+     * which used to skip the rest of the failure's steps), without a compaction that has no room.
+     */
     @Test
     @Timeout(120)
     void aFullDiskStopsTheJobWithoutFetchingThePageAgain() throws Exception {
@@ -48,14 +52,18 @@ class DiskFullTest {
                 ws.settings.put("leadpipe.db.url", "jdbc:h2:file:" + mount.resolve("leadpipe") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
                 ws.settings.put("leadpipe.retry.max-retries", "3");
                 ws.settings.put("leadpipe.retry.base-delay-ms", "20");
-                TestWorkspace.CliResult result = ws.cli(TestWorkspace.envWithKey(), "run");
+                TestWorkspace.LoggedRun run = ws.cliLogged(TestWorkspace.envWithKey(), "run");
+                TestWorkspace.CliResult result = run.cli();
                 String said = result.out() + result.err();
+                assertThat(run.log()).as("recording the failure failed too: one line, no second failure")
+                        .contains("job all-leads: the database did not take the record of how the run ended")
+                        .doesNotContain("FatalFallbackErrorHandler");
                 assertThat(result.exitCode()).as(said).isEqualTo(1);
                 assertThat(said).contains("the database cannot be written");
                 int requests = api.requests.get();
                 assertThat(requests).as("pages fetched before the disk filled").isGreaterThan(1);
                 assertThat(said).as("no retry of the page").doesNotContain("retry 1 of");
-                System.out.println("disk full after " + requests + " requests: " + said.lines().filter(l -> l.contains("cannot be written")).findFirst().orElse(""));
+                System.out.println("disk full after " + requests + " requests, the run ended in " + run.millis() + " ms: " + said.lines().filter(l -> l.contains("cannot be written")).findFirst().orElse(""));
             }
         } finally {
             if (mounted) run("umount", "-l", mount.toString());

@@ -156,6 +156,28 @@ public final class TestWorkspace implements AutoCloseable {
 
     public record CliResult(int exitCode, String out, String err) {}
 
+    /** A run of the CLI in this JVM with its log lines (System.out, where the tests' logger writes) and how long it took. */
+    public record LoggedRun(CliResult cli, String log, long millis) {
+        public String all() {
+            return cli.out() + cli.err() + log;
+        }
+    }
+
+    /** {@link #cli}, with the log lines written meanwhile (by this run, and by any test running beside it). */
+    public LoggedRun cliLogged(Map<String, String> env, String... args) throws IOException {
+        PrintStream console = System.out;
+        ByteArrayOutputStream logs = new ByteArrayOutputStream();
+        long start = System.nanoTime();
+        CliResult result;
+        System.setOut(new PrintStream(logs, true, StandardCharsets.UTF_8));
+        try {
+            result = cli(env, args);
+        } finally {
+            System.setOut(console);
+        }
+        return new LoggedRun(result, logs.toString(StandardCharsets.UTF_8), (System.nanoTime() - start) / 1_000_000);
+    }
+
     /** The CLI in this JVM, with the given environment (the API key lives there). */
     public CliResult cli(Map<String, String> env, String... args) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
