@@ -212,29 +212,42 @@ public final class PullRepository implements JobBudget.Budgets {
         end(pull, PAUSED, stopped(pull, reason));
     }
 
+    /** The job stopped on an error: {@link #failed(Pull, String, Throwable)} without the exception. */
+    public void failed(Pull pull, String error) {
+        failed(pull, error, null);
+    }
+
     /**
      * The job stopped on an error: the reason is recorded, the position and counts stay exactly as saved. Recording it
      * can fail too (a full disk, a database gone): the job ends FAILED all the same, its checkpoint still holds the last
-     * stored page, and one line says so, instead of a second failure that would hide the first.
+     * stored page, and one line says so, instead of a second failure that would hide the first. When the failure is that
+     * the database cannot be written, it is not asked again (the pool would wait leadpipe.db.connection-wait-ms for a
+     * connection that a closed H2 file cannot give).
      */
-    public void failed(Pull pull, String error) {
+    public void failed(Pull pull, String error, Throwable cause) {
         if (pull == null) return; // failed before the pull was declared: there is no row to mark
+        boolean write = cause == null || !io.leadpipe.job.FailureKinds.cannotWrite(cause);
         try {
             if (stopping && pull.leaseOwner() != null) {
                 // a wait or a call cut short by the stop is not the job's failure
                 pull.interruptedBy("stopped by a shutdown signal after page " + pull.pageNo() + " (" + error + "); run again to continue");
-                end(pull, INTERRUPTED, stopped(pull, pull.stopReason()));
-                return;
+                end(pull, INTERRUPTED, stopped(pull, pull.stopReason()), write);
+            } else {
+                pull.failedWith(error);
+                if (pull.leaseOwner() != null) end(pull, FAILED, stopped(pull, error), write);
+                else end(pull, FAILED_UNLEASED, values("job", pull.jobId(), "error", error), write);
             }
-            pull.failedWith(error);
-            if (pull.leaseOwner() != null) end(pull, FAILED, stopped(pull, error));
-            else end(pull, FAILED_UNLEASED, values("job", pull.jobId(), "error", error));
+            if (!write) notRecorded(pull, "the database cannot be written");
         } catch (SQLException | org.springframework.dao.DataAccessException e) {
-            pull.endNotRecorded();
-            endRefused = true;
-            LOG.warn("job {}: the database did not take the record of how the run ended ({}); its checkpoint keeps the last stored page, and no run report is written",
-                    pull.jobId(), String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+            notRecorded(pull, String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
         }
+    }
+
+    private void notRecorded(Pull pull, String why) {
+        pull.endNotRecorded();
+        endRefused = true;
+        LOG.warn("job {}: the database did not take the record of how the run ended ({}); its checkpoint keeps the last stored page, and no run report is written",
+                pull.jobId(), why);
     }
 
     /** Whether the database refused to record how a run ended: it takes no more writes, and waiting on it is in vain. */
@@ -248,9 +261,13 @@ public final class PullRepository implements JobBudget.Budgets {
 
     /** The run ended: the lease is released, monitoring hears of it, and the row says how. */
     private void end(Pull pull, NamedSql statement, Map<String, Object> values) throws SQLException {
+        end(pull, statement, values, true);
+    }
+
+    private void end(Pull pull, NamedSql statement, Map<String, Object> values, boolean write) throws SQLException {
         leases.released(pull);
         events.finished(pull);
-        withConnection(c -> statement.update(c, values));
+        if (write) withConnection(c -> statement.update(c, values));
     }
 
     // ---- the leases this process holds
