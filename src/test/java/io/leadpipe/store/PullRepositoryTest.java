@@ -31,6 +31,10 @@ class PullRepositoryTest {
 
 
     private PullRepository repository() {
+        return repository(store.db().dataSource());
+    }
+
+    private PullRepository repository(javax.sql.DataSource dataSource) {
         PullEvents heard = new PullEvents() {
             @Override
             public void started(Pull pull) {
@@ -42,7 +46,7 @@ class PullRepositoryTest {
                 events.add("finished " + pull.jobId() + " " + pull.status());
             }
         };
-        return new PullRepository(store.db().dataSource(), new DataSourceTransactionManager(store.db().dataSource()), new PageCodecs(), job -> 0L, heard, 300,
+        return new PullRepository(dataSource, new DataSourceTransactionManager(dataSource), new PageCodecs(), job -> 0L, heard, 300,
                 Duration.ofMinutes(1));
     }
 
@@ -123,6 +127,57 @@ class PullRepositoryTest {
         assertThat(resumed.leads()).isEqualTo(2);
         assertThat(resumed.pullId()).isEqualTo(pull.pullId());
         assertThat(row("job-a")).containsEntry("status", "RUNNING").containsEntry("error", null);
+    }
+
+    /** The store's DataSource, until {@code broken} is set: then every connection is refused, as a closed H2 file's. */
+    private javax.sql.DataSource breakable(java.util.concurrent.atomic.AtomicBoolean broken) {
+        javax.sql.DataSource real = store.db().dataSource();
+        return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{javax.sql.DataSource.class}, (proxy, method, args) -> {
+            if (method.getName().equals("getConnection") && broken.get()) throw new java.sql.SQLException("The database has been closed [90098-252]", "90098", 90098);
+            try {
+                return method.invoke(real, args);
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
+    }
+
+    @Test
+    void aFailureTheDatabaseRefusesToRecordEndsTheRunAllTheSameAndTheCheckpointKeepsItsLastPage() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+        PullRepository repository = repository(breakable(broken));
+        Pull pull = open(repository, job("", null));
+        pull.pageStored(page(1, "c1", "a", "b"));
+        repository.save(pull);
+        broken.set(true);
+        repository.failed(pull, "HTTP 401 at page 2", null); // no second failure: the first is the run's outcome
+        assertThat(pull.isFailed()).isTrue();
+        assertThat(pull.isEndRecorded()).as("no run report reads the database").isFalse();
+        assertThat(repository.databaseRefusedAnEnd()).isTrue();
+        assertThat(events).as("monitoring hears of the end").containsExactly("started job-a", "finished job-a FAILED");
+        assertThat(repository.running()).as("the lease is released in this process").isZero();
+        broken.set(false);
+        assertThat(row("job-a")).containsEntry("status", "RUNNING").containsEntry("next_cursor", "c1").containsEntry("lead_count", 2L);
+    }
+
+    @Test
+    void aFailureThatIsTheDatabasesOwnIsNotWrittenToIt() throws Exception {
+        PullRepository repository = repository();
+        Pull pull = open(repository, job("", null));
+        pull.pageStored(page(1, "c1", "a", "b"));
+        repository.save(pull);
+        java.sql.SQLException full = new java.sql.SQLException("IO Exception: \"java.io.IOException: No space left on device\"", "90028", 90028,
+                new java.io.IOException("No space left on device"));
+        repository.failed(pull, "the database cannot be written", full);
+        assertThat(pull.isFailed()).isTrue();
+        assertThat(repository.databaseRefusedAnEnd()).isTrue();
+        assertThat(row("job-a")).as("not asked: a closed H2 file would keep the pool waiting").containsEntry("status", "RUNNING").containsEntry("next_cursor", "c1");
+
+        PullRepository other = repository();
+        Pull second = open(other, new JobSpec("job-b", "api", "", 0, 0, null, "", null, null));
+        other.failed(second, "HTTP 401 at page 1", new IllegalStateException("HTTP 401"));
+        assertThat(row("job-b")).as("any other failure is recorded").containsEntry("status", "FAILED");
+        assertThat(other.databaseRefusedAnEnd()).isFalse();
     }
 
     @Test
