@@ -124,4 +124,29 @@ class CheckpointRouteTest extends RouteTestSupport {
             Thread.sleep(5);
         }
     }
+    /**
+     * routes/errors.yaml, heartbeat-errors: a lease heartbeat the database does not take (an outage, a full disk) is one
+     * WARN line and the next beat tries again — not Camel's failed-delivery stack trace every beat. Any other error
+     * still surfaces.
+     */
+    @Test
+    void aHeartbeatTheDatabaseDoesNotTakeIsOneLineAndTheNextBeatTriesAgain() throws Exception {
+        simulator(10);
+        start(allLeadsJob(), PULL);
+        AtomicInteger beats = new AtomicInteger();
+        advise("lease-heartbeat", a -> {
+            a.replaceFromWith("direct:beat");
+            a.weaveByType(org.apache.camel.model.BeanDefinition.class).selectFirst().replace().process(e -> {
+                if (beats.incrementAndGet() == 3) throw new IllegalStateException("not the database's");
+                throw new java.sql.SQLException("The database has been closed [90098-252]", "90098", 90098);
+            });
+        });
+        for (int beat = 1; beat <= 2; beat++) {
+            org.apache.camel.Exchange sent = template().send("direct:beat", e -> { });
+            assertThat(sent.getException()).as("beat " + beat + ": handled, one line").isNull();
+        }
+        assertThat(template().send("direct:beat", e -> { }).getException()).as("any other error surfaces").isInstanceOf(IllegalStateException.class);
+        assertThat(beats.get()).isEqualTo(3);
+    }
 }
+
