@@ -130,9 +130,11 @@ final class JobRunner {
      */
     private void recordUnhandled(Pull pull, Throwable cause) {
         try {
-            checkpointStore.failed(pull, FailureExplainer.describe(cause));
-            leadStore.countAtEnd(pull);
-            runReport.finish(pull);
+            checkpointStore.failed(pull, FailureExplainer.describe(cause), cause);
+            if (pull.isEndRecorded()) {
+                leadStore.countAtEnd(pull);
+                runReport.finish(pull);
+            }
         } catch (Exception | Error e) {
             // the database or the heap may be what failed: the lease expires, and the next run resumes
         }

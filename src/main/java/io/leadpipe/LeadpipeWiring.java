@@ -125,6 +125,11 @@ public final class LeadpipeWiring implements AutoCloseable {
         return this;
     }
 
+    /** Whether the database closed under this run (its H2 file, after a full disk): nothing more can be asked of it. */
+    public boolean databaseGone() {
+        return stores != null && stores.checkpointStore().databaseRefusedAnEnd();
+    }
+
     public boolean sinkEnabled() {
         return process.sinkEnabled();
     }
@@ -218,7 +223,7 @@ public final class LeadpipeWiring implements AutoCloseable {
         if (run != null) run.slicedPulls().close();
         // a run that failed because the database takes no more writes (a full disk): what is still in flight (a timer's
         // round) and the pool's users would each wait leadpipe.db.connection-wait-ms for a connection that never comes
-        boolean databaseGone = stores != null && stores.checkpointStore().databaseRefusedAnEnd();
+        boolean databaseGone = databaseGone();
         if (main != null) {
             try {
                 if (databaseGone) main.getCamelContext().getShutdownStrategy().setTimeout(1);

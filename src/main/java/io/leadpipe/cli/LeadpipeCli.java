@@ -151,7 +151,11 @@ public final class LeadpipeCli {
                 failed |= o.failed();
                 gap |= !RunReport.reconciled(o.report());
             }
-            if (app.sinkEnabled()) {
+            if (app.sinkEnabled() && app.databaseGone()) {
+                // the staged leads are in a database that closed under this run: they stay staged for `leadpipe deliver`
+                out.println("delivery: not started — the database closed during the run; `leadpipe deliver` delivers what is staged");
+                failed = true;
+            } else if (app.sinkEnabled()) {
                 try {
                     failed |= !printDelivery(app);
                 } catch (io.leadpipe.store.SinkLease.SinkBusyException e) {

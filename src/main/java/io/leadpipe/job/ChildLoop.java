@@ -57,6 +57,7 @@ public final class ChildLoop {
     }
 
     private static boolean aCall(Throwable t) {
+        if (FailureKinds.isDatabase(t)) return false; // a full disk's IOException is the database's, not a call's
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (c instanceof java.io.IOException || c instanceof org.apache.camel.http.base.HttpOperationFailedException) return true;
         }

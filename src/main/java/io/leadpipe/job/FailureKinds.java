@@ -30,6 +30,19 @@ public final class FailureKinds {
     }
 
     /**
+     * The H2 file closed under this process: its store failed to write (MVStoreException, a full disk) or H2 says it is
+     * closed (90098, 90121). Every pooled connection is then broken and no new one can be had, so nothing more is asked
+     * of it. A broken connection to another process's auto-server or to PostgreSQL is not this: a new one may work.
+     */
+    public static boolean databaseClosed(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof org.h2.mvstore.MVStoreException) return true;
+            if (c instanceof SQLException sql && (sql.getErrorCode() == 90098 || sql.getErrorCode() == 90121)) return true;
+        }
+        return false;
+    }
+
+    /**
      * A database that cannot take writes: a full disk, an I/O error under it, read-only. PostgreSQL says
      * disk_full (SQLSTATE 53100) or insufficient resources (53xxx); H2 wraps the IOException (90028) or
      * says read only (90097).

@@ -100,7 +100,11 @@ public final class Secrets {
         Throwable root = t;
         while (root.getCause() != null && root.getCause() != root) root = root.getCause();
         String msg = root.getMessage();
-        return root.getClass().getSimpleName() + (msg == null ? "" : ": " + scrub(msg));
+        if (msg == null) return root.getClass().getSimpleName();
+        // one line: H2 puts the statement (and its values) on the lines after "SQL statement:", a driver may wrap its text
+        String first = msg.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse("");
+        first = first.replaceFirst(";?\\s*SQL statement:$", "");
+        return root.getClass().getSimpleName() + (first.isEmpty() ? "" : ": " + scrub(first));
     }
 
     /** E-mail addresses only, also URL-encoded ({@code carol%40example.com}) — for ids and cursors shown to people. */

@@ -221,12 +221,12 @@ public final class PullRepository implements JobBudget.Budgets {
      * The job stopped on an error: the reason is recorded, the position and counts stay exactly as saved. Recording it
      * can fail too (a full disk, a database gone): the job ends FAILED all the same, its checkpoint still holds the last
      * stored page, and one line says so, instead of a second failure that would hide the first. When the failure is that
-     * the database cannot be written, it is not asked again (the pool would wait leadpipe.db.connection-wait-ms for a
-     * connection that a closed H2 file cannot give).
+     * the H2 file closed under the process, it is not asked again (the pool would wait leadpipe.db.connection-wait-ms for a
+     * connection that a closed file cannot give).
      */
     public void failed(Pull pull, String error, Throwable cause) {
         if (pull == null) return; // failed before the pull was declared: there is no row to mark
-        boolean write = cause == null || !io.leadpipe.job.FailureKinds.cannotWrite(cause);
+        boolean write = cause == null || !io.leadpipe.job.FailureKinds.databaseClosed(cause);
         try {
             if (stopping && pull.leaseOwner() != null) {
                 // a wait or a call cut short by the stop is not the job's failure
@@ -237,20 +237,23 @@ public final class PullRepository implements JobBudget.Budgets {
                 if (pull.leaseOwner() != null) end(pull, FAILED, stopped(pull, error), write);
                 else end(pull, FAILED_UNLEASED, values("job", pull.jobId(), "error", error), write);
             }
-            if (!write) notRecorded(pull, "the database cannot be written");
+            if (!write) notRecorded(pull, "not asked: the database file closed after the failure", true);
         } catch (SQLException | org.springframework.dao.DataAccessException e) {
-            notRecorded(pull, String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+            // gone for good when H2 closed its file, or when the pool could not give a connection in its whole wait
+            boolean gone = io.leadpipe.job.FailureKinds.databaseClosed(e) || e instanceof org.springframework.jdbc.CannotGetJdbcConnectionException;
+            LOG.debug("the record of job {}'s end was refused", pull.jobId(), e);
+            notRecorded(pull, "the database said: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), gone);
         }
     }
 
-    private void notRecorded(Pull pull, String why) {
+    private void notRecorded(Pull pull, String why, boolean databaseGone) {
         pull.endNotRecorded();
-        endRefused = true;
-        LOG.warn("job {}: the database did not take the record of how the run ended ({}); its checkpoint keeps the last stored page, and no run report is written",
+        if (databaseGone) endRefused = true;
+        LOG.warn("job {}: how the run ended is not recorded in the database ({}); its checkpoint keeps the last stored page, and no run report is written",
                 pull.jobId(), why);
     }
 
-    /** Whether the database refused to record how a run ended: it takes no more writes, and waiting on it is in vain. */
+    /** Whether the database was gone when a run's end was to be recorded (its H2 file closed): waiting on it is in vain. */
     public boolean databaseRefusedAnEnd() {
         return endRefused;
     }

@@ -31,7 +31,7 @@ class DiskFullTest {
     /**
      * A real full disk: the H2 file on a 4 MB tmpfs (needs root; skipped elsewhere), pages of ~200 KB. The run ends with
      * one line for the job and one saying its failure could not be recorded either (not a second failure's stack trace,
-     * which used to skip the rest of the failure's steps), without a compaction that has no room.
+     * which used to skip the rest of the failure's steps), and without waiting for the broken pool (30 s at its end, before).
      */
     @Test
     @Timeout(120)
@@ -52,17 +52,23 @@ class DiskFullTest {
                 ws.settings.put("leadpipe.db.url", "jdbc:h2:file:" + mount.resolve("leadpipe") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
                 ws.settings.put("leadpipe.retry.max-retries", "3");
                 ws.settings.put("leadpipe.retry.base-delay-ms", "20");
+                // a CRM that must not be called: the staged leads are in the closed file
+                ws.settings.put("leadpipe.sink.enabled", "true");
+                ws.settings.put("leadpipe.sink.crm.url", api.url().replace("/v1/leads", "/crm/v3/objects/contacts"));
+                ws.settings.put("leadpipe.sink.enrichment.url", api.url().replace("/v1/leads", "/v1/enrich"));
                 TestWorkspace.LoggedRun run = ws.cliLogged(TestWorkspace.envWithKey(), "run");
                 TestWorkspace.CliResult result = run.cli();
                 String said = result.out() + result.err();
                 assertThat(run.log()).as("recording the failure failed too: one line, no second failure")
-                        .contains("job all-leads: the database did not take the record of how the run ended")
+                        .contains("job all-leads: how the run ended is not recorded in the database (not asked: the database file closed after the failure)")
                         .doesNotContain("FatalFallbackErrorHandler");
                 assertThat(result.exitCode()).as(said).isEqualTo(1);
                 assertThat(said).contains("the database cannot be written");
+                assertThat(result.out()).contains("delivery: not started — the database closed during the run");
                 int requests = api.requests.get();
                 assertThat(requests).as("pages fetched before the disk filled").isGreaterThan(1);
                 assertThat(said).as("no retry of the page").doesNotContain("retry 1 of");
+                assertThat(run.millis()).as("no wait for the broken pool's connection (leadpipe.db.connection-wait-ms, 30 s)").isLessThan(25_000);
                 System.out.println("disk full after " + requests + " requests, the run ended in " + run.millis() + " ms: " + said.lines().filter(l -> l.contains("cannot be written")).findFirst().orElse(""));
             }
         } finally {

@@ -161,23 +161,26 @@ class PullRepositoryTest {
     }
 
     @Test
-    void aFailureThatIsTheDatabasesOwnIsNotWrittenToIt() throws Exception {
+    void aFailureThatClosedTheH2FileIsNotWrittenToItAnyOtherIs() throws Exception {
         PullRepository repository = repository();
         Pull pull = open(repository, job("", null));
         pull.pageStored(page(1, "c1", "a", "b"));
         repository.save(pull);
-        java.sql.SQLException full = new java.sql.SQLException("IO Exception: \"java.io.IOException: No space left on device\"", "90028", 90028,
-                new java.io.IOException("No space left on device"));
-        repository.failed(pull, "the database cannot be written", full);
+        java.sql.SQLException closed = new java.sql.SQLException("The database has been closed [90098-252]", "90098", 90098);
+        repository.failed(pull, "the database cannot be written", new RuntimeException("JDBC commit failed", closed));
         assertThat(pull.isFailed()).isTrue();
         assertThat(repository.databaseRefusedAnEnd()).isTrue();
-        assertThat(row("job-a")).as("not asked: a closed H2 file would keep the pool waiting").containsEntry("status", "RUNNING").containsEntry("next_cursor", "c1");
+        assertThat(row("job-a")).as("not asked: a closed file would keep the pool waiting").containsEntry("status", "RUNNING").containsEntry("next_cursor", "c1");
 
+        // a broken connection to another process's auto-server (or PostgreSQL's) is not a closed file: a new connection may work
         PullRepository other = repository();
         Pull second = open(other, new JobSpec("job-b", "api", "", 0, 0, null, "", null, null));
-        other.failed(second, "HTTP 401 at page 1", new IllegalStateException("HTTP 401"));
+        java.sql.SQLException broken = new java.sql.SQLException("Connection is broken: \"java.net.SocketException: Connection reset\"", "90067", 90067,
+                new java.net.SocketException("Connection reset"));
+        other.failed(second, "the database connection broke", broken);
         assertThat(row("job-b")).as("any other failure is recorded").containsEntry("status", "FAILED");
         assertThat(other.databaseRefusedAnEnd()).isFalse();
+        assertThat(second.isEndRecorded()).isTrue();
     }
 
     @Test
