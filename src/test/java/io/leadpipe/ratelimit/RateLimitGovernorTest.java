@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 class RateLimitGovernorTest {
 
@@ -437,7 +438,9 @@ class RateLimitGovernorTest {
     void aShutdownEndsAWaitForTheResetAtOnce() throws Exception {
         RateLimitGovernor g = new RateLimitGovernor("real-sleep", 0, Duration.ofMillis(250));
         g.observe(new RateLimitSnapshot(10L, 0L, Instant.now().plusSeconds(120)));
+        AtomicReference<Thread> waiter = new AtomicReference<>();
         java.util.concurrent.CompletableFuture<Throwable> ended = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            waiter.set(Thread.currentThread());
             try {
                 g.acquire("job");
                 return null;
@@ -445,7 +448,8 @@ class RateLimitGovernorTest {
                 return t;
             }
         });
-        Thread.sleep(200);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                .until(() -> ended.isDone() || waiter.get() != null && waiter.get().getState() == Thread.State.TIMED_WAITING);
         assertThat(ended).as("waiting two minutes for the reset").isNotDone();
         long t0 = System.nanoTime();
         g.stop();
@@ -474,7 +478,9 @@ class RateLimitGovernorTest {
             threads.add(th);
             th.start();
         }
-        Thread.sleep(500);
+        // every thread either through its 20 or held in the wait for the reset (a minute away): nothing more gets through
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                .until(() -> passed.get() >= 28 && threads.stream().allMatch(th -> !th.isAlive() || th.getState() == Thread.State.TIMED_WAITING));
         threads.forEach(Thread::interrupt);
         for (Thread th : threads) th.join();
         assertThat(passed.get()).as("30 left, floor 2: four threads together get 28").isEqualTo(28);

@@ -52,7 +52,9 @@ class RetryBackoffTest {
             Exchange ex = new DefaultExchange(ctx);
             ex.setVariable("source", "api");
             ex.setVariable(RateLimits.RETRY_NOT_BEFORE, java.time.Instant.now().plusSeconds(60));
+            java.util.concurrent.atomic.AtomicReference<Thread> waiter = new java.util.concurrent.atomic.AtomicReference<>();
             java.util.concurrent.CompletableFuture<Throwable> ended = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                waiter.set(Thread.currentThread());
                 try {
                     rateLimits.acquire(ex);
                     return null;
@@ -60,7 +62,8 @@ class RetryBackoffTest {
                     return t;
                 }
             });
-            Thread.sleep(200);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> ended.isDone() || waiter.get() != null && waiter.get().getState() == Thread.State.TIMED_WAITING);
             assertThat(ended).as("still waiting out the 60 s delay").isNotDone();
             long t0 = System.nanoTime();
             rateLimits.stop();
