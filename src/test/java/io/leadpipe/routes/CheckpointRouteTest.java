@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * routes/checkpoint.yaml, store-page: a page's leads, its fingerprint and the checkpoint commit in one
@@ -117,12 +118,9 @@ class CheckpointRouteTest extends RouteTestSupport {
         }
     }
 
-    private void awaitABlockedSession() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (count("SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID IS NOT NULL") == 0) {
-            if (System.nanoTime() > deadline) throw new IllegalStateException("page 2 never waited for the other writer's lead");
-            Thread.sleep(5);
-        }
+    private void awaitABlockedSession() {
+        await("page 2 waiting for the other writer's lead").atMost(10, TimeUnit.SECONDS).pollInterval(5, TimeUnit.MILLISECONDS)
+                .until(() -> count("SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID IS NOT NULL") > 0);
     }
     /**
      * routes/errors.yaml, heartbeat-errors: a lease heartbeat the database does not take (an outage, a full disk) is one

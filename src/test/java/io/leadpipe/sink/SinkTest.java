@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Pull + delivery into the simulated CRM: mapped, enriched, delivered exactly once; dead letters replayable. */
 class SinkTest {
@@ -104,12 +106,9 @@ class SinkTest {
         c.crmDown = true;
         try (TestWorkspace ws = sinkWorkspace(c)) {
             Thread revive = new Thread(() -> {
-                try {
-                    while (ws.simulator.crm().crmUnavailable() < 4) Thread.sleep(20);
-                    c.crmDown = false;
-                } catch (InterruptedException ignored) {
-                    // test over
-                }
+                // the CRM comes back after its fourth 503 (a timeout here leaves it down: the run then fails)
+                await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20)).until(() -> ws.simulator.crm().crmUnavailable() >= 4);
+                c.crmDown = false;
             });
             revive.start();
             TestWorkspace.CliResult run = ws.cli(TestWorkspace.envWithKey(), "run");

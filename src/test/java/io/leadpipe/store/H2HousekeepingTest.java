@@ -12,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** One durable commit per page leaves one H2 chunk per page; the housekeeping keeps their number bounded by what is live. */
 class H2HousekeepingTest {
@@ -177,7 +179,8 @@ class H2HousekeepingTest {
             }
             c.setAutoCommit(true);
             MVStore store = H2Housekeeping.embeddedStore(c);
-            Thread.sleep(600); // every chunk older than the retention time: all of them are candidates at once
+            // every chunk older than the retention time: all of them are candidates at once
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> everyChunkPastRetention(store));
             long before = store.getFileStore().getLayoutMap().keySet().stream().filter(k -> k.startsWith("chunk.")).count();
             new H2Housekeeping(db.dataSource()).run();
             assertThat(H2Housekeeping.STORES_WHILE_REUSING.get()).as("H2 stores in the middle of a rewrite").isEqualTo(storesWhileReusing);
@@ -185,6 +188,17 @@ class H2HousekeepingTest {
             assertThat(store.getFileStore().getLayoutMap().keySet().stream().filter(k -> k.startsWith("chunk.")).count())
                     .as("chunks after the run (were %d)", before).isLessThan(before);
         }
+    }
+
+    /** Every chunk in H2's layout map is older than the retention time, as H2 itself judges it ("time:" = ms after the file's creation). */
+    private static boolean everyChunkPastRetention(MVStore store) {
+        long now = store.getTimeAbsolute() - store.getFileStore().getCreationTime();
+        return store.getFileStore().getLayoutMap().entrySet().stream().filter(e -> e.getKey().startsWith("chunk.")).allMatch(e -> {
+            for (String field : e.getValue().split(",")) {
+                if (field.startsWith("time:")) return Long.parseLong(field.substring(5), 16) + store.getRetentionTime() <= now;
+            }
+            return false;
+        });
     }
 
     /** The commits made by a moment of the run (from the samples taken every 20 commits). */
