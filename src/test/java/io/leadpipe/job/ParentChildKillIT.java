@@ -51,11 +51,11 @@ class ParentChildKillIT {
             Path log1 = ws.dir.resolve("run1.log");
             Process first = ws.startProcess(log1, "run");
             try {
-                // the process makes the database (and its generated password) first: no query before it logs a start
-                await().atMost(60, TimeUnit.SECONDS).until(() -> Files.exists(log1) && Files.readString(log1).contains("starts from the first page"));
-                // killed once some list is part-way: its position saved after page 2 or later, at least 3 pages to go
+                // the process makes the database (and its generated password) first: no query before the simulator has a request.
+                // Killed once some list is part-way: its position saved after page 2 or later, at least 3 pages to go
                 await().atMost(60, TimeUnit.SECONDS).pollInterval(50, TimeUnit.MILLISECONDS).ignoreExceptions()
-                        .until(() -> count(ws, "SELECT COUNT(*) FROM child_lists WHERE status <> 'DONE' AND page_no >= 2"
+                        .until(() -> ws.simulator.stats().requests() > 0
+                                && count(ws, "SELECT COUNT(*) FROM child_lists WHERE status <> 'DONE' AND page_no >= 2"
                                 + " AND api_total - lead_count >= " + 3 * CONTACTS_PAGE) > 0 // 3 pages still to go: the kill lands inside it
                                 && count(ws, "SELECT COUNT(*) FROM child_lists WHERE status = 'DONE'") >= 5);
             } catch (org.awaitility.core.ConditionTimeoutException e) {
