@@ -63,11 +63,12 @@ class SimulatorJarIT {
         pb.environment().put("LEADPIPE_SIMULATOR_LEADS", "250"); // settings from the environment, as in docker/compose.yaml
         Process sim = pb.start();
         try {
-            await().atMost(30, TimeUnit.SECONDS).until(() -> !sim.isAlive() || Files.readString(log).contains("Ctrl-C stops"));
-            assertThat(sim.isAlive()).as("simulator running; log:\n%s", Files.readString(log)).isTrue();
-            assertThat(Files.readString(log)).contains("leadpipe simulator: 250 leads at http://127.0.0.1:" + port + "/v1/leads");
-
             HttpClient http = HttpClient.newHttpClient();
+            // serving once its stats endpoint answers (or it died: the next line shows its log)
+            await().atMost(30, TimeUnit.SECONDS).pollInterval(50, TimeUnit.MILLISECONDS).ignoreExceptions()
+                    .until(() -> !sim.isAlive() || get(http, port, "/_sim/stats", null).statusCode() == 200);
+            assertThat(sim.isAlive()).as("simulator running; log:\n%s", Files.readString(log)).isTrue();
+
             HttpResponse<String> ok = get(http, port, "/v1/leads?limit=100", "demo-key");
             assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
             assertThat(ok.body()).contains("\"total\":250");
@@ -75,6 +76,9 @@ class SimulatorJarIT {
             assertThat(ok.headers().firstValue("X-RateLimit-Remaining")).contains("599");
             assertThat(get(http, port, "/v1/leads", "wrong").statusCode()).isEqualTo(401);
             assertThat(get(http, port, "/_sim/stats", null).body()).contains("\"requests\":2");
+            sim.destroy();
+            assertThat(sim.waitFor(10, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+            assertThat(Files.readString(log)).contains("leadpipe simulator: 250 leads at http://127.0.0.1:" + port + "/v1/leads");
         } finally {
             sim.destroy();
             sim.waitFor(10, TimeUnit.SECONDS);
