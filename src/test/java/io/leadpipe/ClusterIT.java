@@ -70,44 +70,32 @@ class ClusterIT {
                 nodes.add(ws.startProcess(log, "serve", "-Dorg.slf4j.simpleLogger.log.leadpipe=info"));
             }
             try {
-                // kill a node while it is in the middle of a job: it has logged pages of a job not yet DONE
-                int victim = -1;
-                String victimJob = null;
-                long deadline = System.currentTimeMillis() + 60_000;
-                while (victim < 0 && System.currentTimeMillis() < deadline) {
-                    Thread.sleep(50);
-                    Map<String, String> status;
-                    try {
-                        status = statuses(ws);
-                    } catch (java.sql.SQLException notYetMigrated) {
-                        continue;
-                    }
-                    for (int i = 0; i < 3 && victim < 0; i++) {
-                        String log = Files.exists(logs.get(i)) ? Files.readString(logs.get(i)) : "";
-                        for (String id : ids) {
-                            if ("RUNNING".equals(status.get(id)) && log.contains("job=" + id + " page=2 ")) {
-                                victim = i;
-                                victimJob = id;
-                                break;
-                            }
-                        }
-                    }
-                }
-                if (victim < 0) {
+                // kill a node while it is in the middle of a job: it holds the lease of a job RUNNING with pages to go
+                Map.Entry<Integer, String> caught;
+                try {
+                    caught = await().atMost(60, TimeUnit.SECONDS).pollInterval(50, TimeUnit.MILLISECONDS).ignoreExceptions()
+                            .until(() -> midPull(ws, nodes), java.util.Objects::nonNull);
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
                     StringBuilder tails = new StringBuilder();
                     for (Path l : logs) {
                         List<String> lines = Files.exists(l) ? Files.readAllLines(l) : List.of();
                         tails.append("\n--- ").append(l.getFileName()).append(" (").append(lines.size()).append(" lines), last 15:\n")
                                 .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
                     }
-                    assertThat(victim).as("a node was caught mid-pull; statuses %s; node logs:%s", statuses(ws), tails).isGreaterThanOrEqualTo(0);
+                    throw new AssertionError("no node was caught mid-pull; statuses " + statuses(ws) + "; node logs:" + tails, e);
                 }
+                int victim = caught.getKey();
+                String victimJob = caught.getValue();
                 new ProcessBuilder("kill", "-KILL", Long.toString(nodes.get(victim).pid())).start().waitFor();
                 nodes.get(victim).waitFor(10, TimeUnit.SECONDS);
 
                 await().atMost(120, TimeUnit.SECONDS).pollInterval(500, TimeUnit.MILLISECONDS).ignoreExceptions()
                         .until(() -> statuses(ws).values().stream().filter("DONE"::equals).count() == ids.size());
-                Thread.sleep(3000); // a few more firings: DONE jobs must not pull again
+                // a few more firings (every 2 s): DONE jobs must not pull again, not one request more
+                long requestsWhenDone = ws.simulator.stats().requests();
+                await().during(3, TimeUnit.SECONDS).atMost(5, TimeUnit.SECONDS).pollInterval(100, TimeUnit.MILLISECONDS)
+                        .failFast(() -> assertThat(ws.simulator.stats().requests()).as("requests after every job was DONE").isEqualTo(requestsWhenDone))
+                        .until(() -> ws.simulator.stats().requests() == requestsWhenDone);
 
                 LeadDataset data = ws.simulator.dataset();
                 for (String industry : INDUSTRIES) {
@@ -138,6 +126,19 @@ class ClusterIT {
                 for (Process p : nodes) p.waitFor(20, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /** A node (its index) and the job it is in the middle of: the job RUNNING past its second page, on that node's lease; else null. */
+    private static Map.Entry<Integer, String> midPull(TestWorkspace ws, List<Process> nodes) throws Exception {
+        try (Connection c = ws.db(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT job_id, lease_pid FROM extraction_checkpoint WHERE status = 'RUNNING' AND page_no >= 2 AND lease_pid IS NOT NULL")) {
+            while (rs.next()) {
+                for (int i = 0; i < nodes.size(); i++) {
+                    if (nodes.get(i).pid() == rs.getLong(2)) return Map.entry(i, rs.getString(1));
+                }
+            }
+        }
+        return null;
     }
 
     private static Map<String, String> statuses(TestWorkspace ws) throws Exception {
