@@ -20,6 +20,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Three leadpipe processes on one embedded PostgreSQL pull on one API key (40 requests per 2 s) with
@@ -59,12 +60,14 @@ class ClusterQuotaIT {
             try {
                 // the third instance is idle until the other two pull, then pulls two short jobs, then is idle again
                 for (int i = 0; i < 2; i++) nodes.add(start(ws, i, logs));
-                long deadline = System.currentTimeMillis() + 90_000;
-                while (!pulling(ws.simulator.stats(), 0, 1) && System.currentTimeMillis() < deadline) Thread.sleep(50);
+                await("both first instances pulling").atMost(90, TimeUnit.SECONDS).pollInterval(50, TimeUnit.MILLISECONDS)
+                        .until(() -> pulling(ws.simulator.stats(), 0, 1));
                 nodes.add(start(ws, 2, logs));
                 assertThat(nodes.get(2).waitFor(90, TimeUnit.SECONDS)).as("the third instance finished its jobs").isTrue();
                 assertThat(nodes.get(2).exitValue()).as("the third instance's exit; its log:%n%s", Files.readString(logs.get(2))).isZero();
-                Thread.sleep(4 * WINDOW_MS); // a few windows of the first two with the third idle
+                // a few windows of the first two with the third idle: two whole ones at the API, as judged below
+                await("two whole windows of the first two alone").atMost(8 * WINDOW_MS, TimeUnit.MILLISECONDS).pollInterval(100, TimeUnit.MILLISECONDS)
+                        .until(() -> Windows.of(ws.simulator.stats().requestLog()).innerOfTheTwo().size() >= 2);
                 for (int i = 0; i < 2; i++) assertThat(nodes.get(i).isAlive()).as("instance %d still pulls (it has more work than the test lasts)", i).isTrue();
                 for (int i = 0; i < 2; i++) nodes.get(i).destroy(); // SIGTERM: they stop between pages
                 for (int i = 0; i < 2; i++) nodes.get(i).waitFor(30, TimeUnit.SECONDS);
@@ -74,25 +77,15 @@ class ClusterQuotaIT {
 
             SimulatorStats stats = ws.simulator.stats();
             List<SimulatorStats.RequestRecord> log = stats.requestLog();
-            Map<Long, Integer> perWindow = new TreeMap<>();
-            Map<Long, Set<Integer>> sendersPerWindow = new TreeMap<>();
-            for (SimulatorStats.RequestRecord r : log) {
-                long w = Math.floorDiv(r.arrivedMillis(), WINDOW_MS);
-                perWindow.merge(w, 1, Integer::sum);
-                sendersPerWindow.computeIfAbsent(w, k -> new TreeSet<>()).add(instanceOf(r));
-            }
+            Windows windows = Windows.of(log);
+            Map<Long, Integer> perWindow = windows.requests();
+            Map<Long, Set<Integer>> sendersPerWindow = windows.senders();
             System.out.println("requests per window: " + perWindow + "\ninstances per window: " + sendersPerWindow);
             assertThat(perWindow.values()).as("requests per window at the API (limit %d): %s", LIMIT, perWindow.values()).allMatch(n -> n <= LIMIT);
             assertThat(stats.rateLimited()).as("429s").isZero();
             assertThat(sendersPerWindow.values().stream().filter(s -> s.size() == 3).count()).as("windows where all three instances pulled").isGreaterThanOrEqualTo(2);
 
-            // once the third was idle (its jobs done; before, its JVM starting competes for the CPU with the pull): the
-            // windows only the other two pulled in, but the first and the last (partly covered: the third's end, the stop)
-            long thirdsLast = sendersPerWindow.entrySet().stream().filter(e -> e.getValue().contains(2)).mapToLong(Map.Entry::getKey).max().orElseThrow();
-            List<Long> twoOnly = sendersPerWindow.entrySet().stream().filter(e -> e.getKey() > thirdsLast && e.getValue().equals(Set.of(0, 1)))
-                    .map(Map.Entry::getKey).toList();
-            List<Integer> inner = new ArrayList<>();
-            for (int i = 1; i < twoOnly.size() - 1; i++) inner.add(perWindow.get(twoOnly.get(i)));
+            List<Integer> inner = windows.innerOfTheTwo();
             assertThat(inner).as("full windows with one instance idle").hasSizeGreaterThanOrEqualTo(2);
             double used = inner.stream().mapToInt(Integer::intValue).sum() / (double) (LIMIT * inner.size());
             // a node share of 1/3 would have let the two use 2 × 13 = 26 of 40 (0.65)
@@ -124,6 +117,34 @@ class ClusterQuotaIT {
         // the third's pages are 200 leads: ~15 requests per job, so its work ends soon
         return ws.startProcess(log, "run", "-Dcamel.main.routes-include-pattern=" + TestWorkspace.CORE_ROUTES + ",file:" + file,
                 "-Dleadpipe.source.leads-api.page-size=" + (i == 2 ? 200 : 10));
+    }
+
+    /** The API's windows (by number since the epoch): requests counted in each, and the instances that sent them. */
+    private record Windows(Map<Long, Integer> requests, Map<Long, Set<Integer>> senders) {
+
+        static Windows of(List<SimulatorStats.RequestRecord> log) {
+            Windows ws = new Windows(new TreeMap<>(), new TreeMap<>());
+            for (SimulatorStats.RequestRecord r : log) {
+                long w = Math.floorDiv(r.arrivedMillis(), WINDOW_MS);
+                ws.requests.merge(w, 1, Integer::sum);
+                ws.senders.computeIfAbsent(w, k -> new TreeSet<>()).add(instanceOf(r));
+            }
+            return ws;
+        }
+
+        /**
+         * Requests per window once the third was idle (its jobs done; before, its JVM starting competes for the CPU with
+         * the pull): the windows only the other two pulled in, but the first and the last (partly covered: the third's
+         * end, the stop).
+         */
+        List<Integer> innerOfTheTwo() {
+            long thirdsLast = senders.entrySet().stream().filter(e -> e.getValue().contains(2)).mapToLong(Map.Entry::getKey).max().orElse(Long.MAX_VALUE);
+            List<Long> twoOnly = senders.entrySet().stream().filter(e -> e.getKey() > thirdsLast && e.getValue().equals(Set.of(0, 1)))
+                    .map(Map.Entry::getKey).toList();
+            List<Integer> inner = new ArrayList<>();
+            for (int i = 1; i < twoOnly.size() - 1; i++) inner.add(requests.get(twoOnly.get(i)));
+            return inner;
+        }
     }
 
     private static boolean pulling(SimulatorStats stats, int... instances) {
