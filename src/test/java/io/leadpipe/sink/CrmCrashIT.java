@@ -79,11 +79,11 @@ class CrmCrashIT {
 
             Path log1 = ws.dir.resolve("run.log");
             Process run = ws.startProcess(log1, "run");
-            // a write at the CRM first: the database is the process's to create (its password), not this poll's. The
-            // whole first round (two batches) delivered: with only one of them, the other, SENDING, could finish between this
-            // poll and the kill
+            // the whole first round (two batches) delivered: with only one of them, the other, SENDING, could finish between
+            // this poll and the kill. The CRM holds its records first: the database is the process's to create (its
+            // password), not this poll's
             await().atMost(180, TimeUnit.SECONDS).pollInterval(20, TimeUnit.MILLISECONDS).ignoreExceptions()
-                    .until(() -> !crm.writesPerKey().isEmpty() && ws.sinkStatus("DELIVERED") >= 2L * batch);
+                    .until(() -> crm.writesPerKey().size() >= 2 * batch && ws.sinkStatus("DELIVERED") >= 2L * batch);
             // the CRM holds every call from now on: the next round's are surely in flight when the kill comes (polling for
             // SENDING and killing raced a call that finished in between on a busy machine: "leads in doubt: 0", once with
             // Dataverse, once with HubSpot)

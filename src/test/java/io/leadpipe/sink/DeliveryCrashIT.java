@@ -29,9 +29,9 @@ class DeliveryCrashIT {
             Path log1 = ws.dir.resolve("run.log");
             Process run = ws.startProcess(log1, "run");
             // wait until some batches were delivered and more than one of the next ones is SENDING, then kill (no query before
-            // the CRM has a call: by then the process has made the database and its password)
+            // the CRM holds those 300: the database is the process's to create, with its password)
             await().atMost(90, TimeUnit.SECONDS).pollInterval(20, TimeUnit.MILLISECONDS).ignoreExceptions()
-                    .until(() -> ws.simulator.crm().crmRequests() > 0 && ws.sinkStatus("DELIVERED") >= 300 && ws.sinkStatus("SENDING") > 100);
+                    .until(() -> ws.simulator.crm().upsertsPerId().size() >= 300 && ws.sinkStatus("DELIVERED") >= 300 && ws.sinkStatus("SENDING") > 100);
             new ProcessBuilder("kill", "-KILL", Long.toString(run.pid())).start().waitFor();
             assertThat(run.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(run.exitValue()).isEqualTo(137);
