@@ -35,8 +35,8 @@ class DeliveryCrashIT {
             new ProcessBuilder("kill", "-KILL", Long.toString(run.pid())).start().waitFor();
             assertThat(run.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(run.exitValue()).isEqualTo(137);
-            // let the CRM finish the batch it was given, as a real one would
-            Thread.sleep(c.crmLatencyMillis * 2);
+            // the CRM finishes the batches it was given, as a real one would: their leads are then in it, in doubt for leadpipe
+            await().atMost(30, TimeUnit.SECONDS).until(() -> ws.simulator.crm().crmInFlight() == 0);
 
             Path log2 = ws.dir.resolve("deliver.log");
             Process deliver = ws.startProcess(log2, "deliver");

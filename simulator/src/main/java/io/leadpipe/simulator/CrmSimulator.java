@@ -66,6 +66,8 @@ public final class CrmSimulator {
     public long crmOverLimit() { return crmOverLimit.get(); }
     /** The most CRM requests being handled at one time. */
     public int crmMaxInFlight() { return crmMaxInFlight.get(); }
+    /** Calls the CRM is serving now (a killed caller's call is still carried out, as a real CRM's would be). */
+    public int crmInFlight() { return crmInFlight.get(); }
     /** When each CRM request the quota let through arrived (epoch millis), for utilisation per window. */
     public List<Long> crmServedAt() { return List.copyOf(crmServedAt); }
 
