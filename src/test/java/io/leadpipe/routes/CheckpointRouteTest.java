@@ -139,18 +139,13 @@ class CheckpointRouteTest extends RouteTestSupport {
                 throw new java.sql.SQLException("The database has been closed [90098-252]\nSQL statement:\nUPDATE extraction_checkpoint SET lease_expires_at = ?", "90098", 90098);
             });
         });
-        java.io.PrintStream console = System.out;
-        java.io.ByteArrayOutputStream logged = new java.io.ByteArrayOutputStream();
-        System.setOut(new java.io.PrintStream(logged, true, java.nio.charset.StandardCharsets.UTF_8));
-        try {
+        String logged = TestWorkspace.logsOf(() -> {
             for (int beat = 1; beat <= 2; beat++) {
                 org.apache.camel.Exchange sent = template().send("direct:beat", e -> { });
                 assertThat(sent.getException()).as("beat " + beat + ": handled").isNull();
             }
-        } finally {
-            System.setOut(console);
-        }
-        List<String> lines = logged.toString(java.nio.charset.StandardCharsets.UTF_8).lines().filter(l -> l.contains("lease")).toList();
+        });
+        List<String> lines = logged.lines().filter(l -> l.contains("lease")).toList();
         assertThat(lines).as("one line a beat: %s", lines).hasSize(2)
                 .allMatch(l -> l.contains("lease heartbeat: the database did not answer (") && l.contains("The database has been closed"));
         assertThat(template().send("direct:beat", e -> { }).getException()).as("any other error surfaces").isInstanceOf(IllegalStateException.class);

@@ -60,6 +60,14 @@ class PullRepositoryTest {
         return pull;
     }
 
+    /** job-a opened on {@code repository}, its page 1 (cursor c1: leads a, b) stored and its checkpoint saved. */
+    private static Pull onePageSaved(PullRepository repository) throws Exception {
+        Pull pull = open(repository, job("", null));
+        pull.pageStored(page(1, "c1", "a", "b"));
+        repository.save(pull);
+        return pull;
+    }
+
     private static FetchedPage page(int no, String next, String... ids) {
         return new FetchedPage(no, List.of(ids), List.of(ids), next, 10L, 2, "p:" + no);
     }
@@ -114,9 +122,7 @@ class PullRepositoryTest {
     @Test
     void aFailedJobResumesAtItsLastSavedPageWithItsCounts() throws Exception {
         PullRepository first = repository();
-        Pull pull = open(first, job("", null));
-        pull.pageStored(page(1, "c1", "a", "b"));
-        first.save(pull);
+        Pull pull = onePageSaved(first);
         first.failed(pull, "HTTP 401 at page 2");
         assertThat(row("job-a")).containsEntry("status", "FAILED").containsEntry("error", "HTTP 401 at page 2").containsEntry("lease_owner", null);
 
@@ -146,9 +152,7 @@ class PullRepositoryTest {
     void aFailureTheDatabaseRefusesToRecordEndsTheRunAllTheSameAndTheCheckpointKeepsItsLastPage() throws Exception {
         java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
         PullRepository repository = repository(breakable(broken));
-        Pull pull = open(repository, job("", null));
-        pull.pageStored(page(1, "c1", "a", "b"));
-        repository.save(pull);
+        Pull pull = onePageSaved(repository);
         broken.set(true);
         repository.failed(pull, "HTTP 401 at page 2", null); // no second failure: the first is the run's outcome
         assertThat(pull.isFailed()).isTrue();
@@ -163,9 +167,7 @@ class PullRepositoryTest {
     @Test
     void aFailureThatClosedTheH2FileIsNotWrittenToItAnyOtherIs() throws Exception {
         PullRepository repository = repository();
-        Pull pull = open(repository, job("", null));
-        pull.pageStored(page(1, "c1", "a", "b"));
-        repository.save(pull);
+        Pull pull = onePageSaved(repository);
         java.sql.SQLException closed = new java.sql.SQLException("The database has been closed [90098-252]", "90098", 90098);
         repository.failed(pull, "the database cannot be written", new RuntimeException("JDBC commit failed", closed));
         assertThat(pull.isFailed()).isTrue();

@@ -164,18 +164,29 @@ public final class TestWorkspace implements AutoCloseable {
     }
 
     /** {@link #cli}, with the log lines written meanwhile (by this run, and by any test running beside it). */
-    public LoggedRun cliLogged(Map<String, String> env, String... args) throws IOException {
+    public LoggedRun cliLogged(Map<String, String> env, String... args) throws Exception {
+        long start = System.nanoTime();
+        CliResult[] result = new CliResult[1];
+        String log = logsOf(() -> result[0] = cli(env, args));
+        return new LoggedRun(result[0], log, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** Something run in this JVM. */
+    public interface Step {
+        void run() throws Exception;
+    }
+
+    /** The log lines written while {@code step} runs (System.out, where the tests' logger writes; tests beside it too). */
+    public static String logsOf(Step step) throws Exception {
         PrintStream console = System.out;
         ByteArrayOutputStream logs = new ByteArrayOutputStream();
-        long start = System.nanoTime();
-        CliResult result;
         System.setOut(new PrintStream(logs, true, StandardCharsets.UTF_8));
         try {
-            result = cli(env, args);
+            step.run();
         } finally {
             System.setOut(console);
         }
-        return new LoggedRun(result, logs.toString(StandardCharsets.UTF_8), (System.nanoTime() - start) / 1_000_000);
+        return logs.toString(StandardCharsets.UTF_8);
     }
 
     /** The CLI in this JVM, with the given environment (the API key lives there). */
