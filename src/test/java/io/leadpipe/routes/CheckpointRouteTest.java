@@ -123,6 +123,46 @@ class CheckpointRouteTest extends RouteTestSupport {
                 .until(() -> count("SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE BLOCKER_ID IS NOT NULL") > 0);
     }
     /**
+     * routes/checkpoint.yaml, job-failed: with pages in parallel, every page in flight may fail, and the later failures
+     * wait for the first to be recorded and reported (Pull.claimFailure). When the run report itself throws (its counts
+     * read the database), the waiters are still released at once — not after their 30-s bound.
+     */
+    @Test
+    void pagesFailingInParallelAreReleasedEvenWhenTheRunReportThrows() throws Exception {
+        simulator(1000).paging = "offset";
+        ws.settings.put("leadpipe.source.leads-api.paging", "offset");
+        ws.settings.put("leadpipe.source.leads-api.concurrency", "4");
+        start(allLeadsJob(), PULL);
+        java.util.concurrent.CountDownLatch bothFailing = new java.util.concurrent.CountDownLatch(2);
+        // pages are stored one at a time, fetched in parallel: two parallel fetches fail together, one records the
+        // failure, the other waits for it
+        AtomicInteger parallelFetches = new AtomicInteger();
+        advise("fetch-page", a -> a.weaveAddFirst().process(e -> {
+            if (e.getVariable("plannedPage") == null || parallelFetches.incrementAndGet() > 2) return;
+            bothFailing.countDown();
+            assertThat(bothFailing.await(10, TimeUnit.SECONDS)).as("two pages in flight").isTrue();
+            throw new IllegalStateException("injected into a parallel page's fetch");
+        }));
+        AtomicInteger reports = new AtomicInteger();
+        advise("run-report", a -> a.weaveAddFirst().process(e -> {
+            reports.incrementAndGet();
+            throw new SQLException("injected: the run report's counts failed");
+        }));
+
+        String logged = TestWorkspace.logsOf(() -> assertThat(app.runJob("all-leads").status()).isEqualTo("FAILED"));
+
+        assertThat(logged).as("the report's failure: one line").contains("job all-leads: no run report for this failed run (SQLException: injected: the run report's counts failed)")
+                .doesNotContain("FatalFallbackErrorHandler");
+        assertThat(bothFailing.getCount()).as("two pages failed together").isZero();
+        assertThat(reports.get()).as("the run report was tried once").isEqualTo(1);
+        // the second failure's exchange ends once the first is reported (before: it waited out its 30 s, and so did the
+        // shutdown after it)
+        await("the other failed page's exchange to end").atMost(10, TimeUnit.SECONDS)
+                .until(() -> context.getInflightRepository().size() == 0);
+        assertThat(ws.checkpoint("all-leads").get("status")).isEqualTo("FAILED");
+    }
+
+    /**
      * routes/errors.yaml, heartbeat-errors: a lease heartbeat the database does not take (an outage, a full disk) is one
      * WARN line and the next beat tries again — not Camel's failed-delivery stack trace every beat. Any other error
      * still surfaces.
