@@ -78,6 +78,11 @@ public final class FailureExplainer {
             return "the database cannot be written (" + rootMessage(cause) + ") — free disk space or check the database;"
                     + " the page was not re-fetched, and the checkpoint keeps the last stored page for the next run";
         }
+        if (FailureKinds.databaseClosed(cause)) {
+            // another step's failed write closed the H2 file (a full disk): this step's failure is only its consequence
+            return "the database is closed (" + rootMessage(cause) + ") — free disk space or check the database;"
+                    + " the checkpoint keeps the last stored page for the next run";
+        }
         io.leadpipe.paging.PageLimitException pageLimit = find(cause, io.leadpipe.paging.PageLimitException.class);
         if (pageLimit != null) return pageLimit.getMessage();
         MalformedPageException malformed = find(cause, MalformedPageException.class);

@@ -196,7 +196,13 @@ public final class SlicedPulls implements AutoCloseable {
             if (checkpoints != null) checkpoints.end(job);
         }
         List<String> sliceJobs = run.pulls.stream().map(SlicePull::jobId).toList();
-        Long union = distinctLeads == null ? null : distinctLeads.applyAsLong(sliceJobs);
+        Long union = null;
+        try {
+            if (distinctLeads != null) union = distinctLeads.applyAsLong(sliceJobs);
+        } catch (RuntimeException e) {
+            // a slice's failure closed the H2 file (a full disk): the report sums the slices without their union's count
+            if (!FailureKinds.databaseClosed(e)) throw e;
+        }
         exchange.setVariable("slicedRun", runReport.finishSliced(job, run.job.source(), run.job.filters(), results, run.started, union, run.cut));
     }
 

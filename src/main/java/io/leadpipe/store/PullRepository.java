@@ -248,7 +248,10 @@ public final class PullRepository implements JobBudget.Budgets {
 
     private void notRecorded(Pull pull, String why, boolean databaseGone) {
         pull.endNotRecorded();
-        if (databaseGone) endRefused = true;
+        if (databaseGone) {
+            endRefused = true;
+            H2FileGuard.fileClosed(dataSource); // the run's last steps fail at once instead of waiting for the pool
+        }
         LOG.warn("job {}: how the run ended is not recorded in the database ({}); its checkpoint keeps the last stored page, and no run report is written",
                 pull.jobId(), why);
     }

@@ -72,8 +72,9 @@ class PullRepositoryTest {
         return new FetchedPage(no, List.of(ids), List.of(ids), next, 10L, 2, "p:" + no);
     }
 
+    /** The row as the file holds it: read past the guard, which refuses everything once a run knows the file closed. */
     private Map<String, Object> row(String job) throws Exception {
-        try (Connection c = store.db().dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
+        try (Connection c = ((H2FileGuard) store.db().dataSource()).getTargetDataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT status, next_cursor, page_no, lead_count, mode, lease_owner, error FROM extraction_checkpoint WHERE job_id = ?")) {
             ps.setString(1, job);
             try (ResultSet rs = ps.executeQuery()) {
@@ -173,7 +174,14 @@ class PullRepositoryTest {
         assertThat(pull.isFailed()).isTrue();
         assertThat(repository.databaseRefusedAnEnd()).isTrue();
         assertThat(row("job-a")).as("not asked: a closed file would keep the pool waiting").containsEntry("status", "RUNNING").containsEntry("next_cursor", "c1");
+        // nor is anything else, in this run: the pool's wait for a connection it cannot open is not sat out (H2FileGuard)
+        java.sql.SQLException refused = org.assertj.core.api.Assertions.catchThrowableOfType(java.sql.SQLException.class,
+                () -> store.db().dataSource().getConnection());
+        assertThat(refused.getErrorCode()).isEqualTo(90098);
+    }
 
+    @Test
+    void aBrokenConnectionIsNotAClosedFileAndTheFailureIsRecorded() throws Exception {
         // a broken connection to another process's auto-server (or PostgreSQL's) is not a closed file: a new connection may work
         PullRepository other = repository();
         Pull second = open(other, new JobSpec("job-b", "api", "", 0, 0, null, "", null, null));
