@@ -11,9 +11,10 @@ import java.util.Set;
 /**
  * The H2 pool as every bean sees it. H2 closes its file when a write fails (a full disk); the pool, asked for a
  * connection after that, waits its whole connection wait (leadpipe.db.connection-wait-ms, 30 s) for one it cannot
- * open. Once a run knows the file closed ({@link #fileClosed}), every request fails at once with H2's own "database
+ * open. Once a pull knows the file closed ({@link #fileClosed}), every request fails at once with H2's own "database
  * is closed" (90098) — those already waiting in the pool too — so the run's last steps (another slice's record of
- * its failure, a sliced job's counts, a timer's round) end instead of waiting.
+ * its failure, a sliced job's counts, a timer's round) end instead of waiting. The next pull to open asks the file
+ * again ({@link #askAgain}): a long-running `serve` is not cut off from its database for good.
  */
 public final class H2FileGuard extends DelegatingDataSource {
 
@@ -29,6 +30,15 @@ public final class H2FileGuard extends DelegatingDataSource {
     /** The file under {@code dataSource} closed after a failed write: nothing more is asked of it (PostgreSQL: no-op). */
     public static void fileClosed(DataSource dataSource) {
         if (dataSource instanceof H2FileGuard guard) guard.closeFile();
+    }
+
+    /** A new pull: the file is asked again (H2 opens it anew if it can; else the pull fails on it as the first did). */
+    public static void askAgain(DataSource dataSource) {
+        if (dataSource instanceof H2FileGuard guard) {
+            synchronized (guard) {
+                guard.closed = false;
+            }
+        }
     }
 
     private synchronized void closeFile() {
@@ -72,6 +82,6 @@ public final class H2FileGuard extends DelegatingDataSource {
     }
 
     private static SQLException refused() {
-        return new SQLException("The database has been closed: its file closed after a failed write; this run asks it nothing more", "90098", 90098);
+        return new SQLException("The database has been closed: its file closed after a failed write, and this pull asks it nothing more", "90098", 90098);
     }
 }

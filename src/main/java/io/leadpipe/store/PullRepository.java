@@ -93,6 +93,9 @@ public final class PullRepository implements JobBudget.Budgets {
      * process holds it (BUSY) or a one-off job is DONE already.
      */
     public void open(Pull pull) {
+        // a new pull asks a file that closed under an earlier one again (under `serve`, once disk space is freed, H2
+        // opens it anew): only the steps of the pulls that met the closed file are refused
+        H2FileGuard.askAgain(dataSource);
         try {
             inTransaction(transaction, dataSource, c -> open(c, pull));
         } catch (CheckpointException e) {
@@ -237,10 +240,16 @@ public final class PullRepository implements JobBudget.Budgets {
                 if (pull.leaseOwner() != null) end(pull, FAILED, stopped(pull, error), write);
                 else end(pull, FAILED_UNLEASED, values("job", pull.jobId(), "error", error), write);
             }
-            if (!write) notRecorded(pull, "not asked: the database file closed after the failure", true);
+            if (!write) {
+                notRecorded(pull, "not asked: the database file closed after the failure", true);
+                // the rest of this pull's steps, other pages and slices failing beside it: refused at once, not after
+                // the pool's whole wait (only for a file that closed: a pool that timed out under load is not refused)
+                H2FileGuard.fileClosed(dataSource);
+            }
         } catch (SQLException | org.springframework.dao.DataAccessException e) {
             // gone for good when H2 closed its file, or when the pool could not give a connection in its whole wait
             boolean gone = io.leadpipe.job.FailureKinds.databaseClosed(e) || e instanceof org.springframework.jdbc.CannotGetJdbcConnectionException;
+            if (io.leadpipe.job.FailureKinds.databaseClosed(e)) H2FileGuard.fileClosed(dataSource);
             LOG.debug("the record of job {}'s end was refused", pull.jobId(), e);
             notRecorded(pull, "the database said: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), gone);
         }
@@ -248,10 +257,7 @@ public final class PullRepository implements JobBudget.Budgets {
 
     private void notRecorded(Pull pull, String why, boolean databaseGone) {
         pull.endNotRecorded();
-        if (databaseGone) {
-            endRefused = true;
-            H2FileGuard.fileClosed(dataSource); // the run's last steps fail at once instead of waiting for the pool
-        }
+        if (databaseGone) endRefused = true;
         LOG.warn("job {}: how the run ended is not recorded in the database ({}); its checkpoint keeps the last stored page, and no run report is written",
                 pull.jobId(), why);
     }

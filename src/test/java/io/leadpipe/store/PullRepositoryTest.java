@@ -178,6 +178,30 @@ class PullRepositoryTest {
         java.sql.SQLException refused = org.assertj.core.api.Assertions.catchThrowableOfType(java.sql.SQLException.class,
                 () -> store.db().dataSource().getConnection());
         assertThat(refused.getErrorCode()).isEqualTo(90098);
+        // the next pull asks it again (a `serve` process, once disk space is freed): not cut off for good
+        Pull next = open(repository, new JobSpec("job-b", "api", "", 0, 0, null, "", null, null));
+        assertThat(next.isBusy()).isFalse();
+        assertThat(row("job-b")).containsEntry("status", "RUNNING");
+    }
+
+    @Test
+    void aPoolThatGaveNoConnectionInTimeIsNotTakenForAClosedFile() throws Exception {
+        Pull pull = onePageSaved(repository());
+        // the failure's record meets the pool busy past its wait, on a healthy file
+        java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean(true);
+        H2FileGuard guard = new H2FileGuard(new org.springframework.jdbc.datasource.DelegatingDataSource(store.db().dataSource()) {
+            @Override
+            public Connection getConnection() throws java.sql.SQLException {
+                if (busy.get()) throw new java.sql.SQLTransientConnectionException("leadpipe - Connection is not available, request timed out after 30000ms.");
+                return super.getConnection();
+            }
+        });
+        repository(guard).failed(pull, "HTTP 503 at page 2", null);
+        assertThat(pull.isEndRecorded()).isFalse();
+        busy.set(false);
+        try (Connection c = guard.getConnection()) {
+            assertThat(c.isValid(1)).as("the process's database is not refused after a pool timeout").isTrue();
+        }
     }
 
     @Test
