@@ -13,6 +13,10 @@ import java.util.Locale;
  */
 public final class FailureKinds {
 
+    /** MVStore's codes for a store that cannot go on: reading or writing failed, closed, corrupt. */
+    private static final java.util.Set<Integer> STORE_GONE = java.util.Set.of(org.h2.mvstore.DataUtils.ERROR_READING_FAILED,
+            org.h2.mvstore.DataUtils.ERROR_WRITING_FAILED, org.h2.mvstore.DataUtils.ERROR_CLOSED, org.h2.mvstore.DataUtils.ERROR_FILE_CORRUPT);
+
     /** For routes/errors.yaml: an IOException from the network, not from the database. */
     public boolean isTransient(Exchange exchange) {
         Throwable t = exchange.getException();
@@ -30,13 +34,15 @@ public final class FailureKinds {
     }
 
     /**
-     * The H2 file closed under this process: its store failed to write (MVStoreException, a full disk) or H2 says it is
-     * closed (90098, 90121). Every pooled connection is then broken and no new one can be had, so nothing more is asked
-     * of it. A broken connection to another process's auto-server or to PostgreSQL is not this: a new one may work.
+     * The H2 file closed under this process: its store failed to write or read, or found the file corrupt or closed
+     * (MVStoreException with those codes: a full disk), or H2 says it is closed (90098, 90121). Every pooled connection
+     * is then broken and no new one can be had, so nothing more is asked of it. Not this: a lock timeout, a concurrent
+     * update or a deadlock (MVStoreException 101, 105 under H2's own 50200, 90131, 40001: the file is fine); a broken
+     * connection to another process's auto-server or to PostgreSQL (a new one may work).
      */
     public static boolean databaseClosed(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof org.h2.mvstore.MVStoreException) return true;
+            if (c instanceof org.h2.mvstore.MVStoreException store && STORE_GONE.contains(store.getErrorCode())) return true;
             if (c instanceof SQLException sql && (sql.getErrorCode() == 90098 || sql.getErrorCode() == 90121)) return true;
         }
         return false;

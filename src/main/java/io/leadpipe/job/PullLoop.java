@@ -46,6 +46,6 @@ public final class PullLoop {
 
     /** The job's failure is recorded and reported: pages that failed after it may let their exchanges end. */
     public void failureReported(@Variable("pull") Pull pull) {
-        pull.failureReported();
+        if (pull != null) pull.failureReported(); // a failure before the pull was declared: nobody waits for it
     }
 }

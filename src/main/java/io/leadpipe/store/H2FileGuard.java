@@ -13,18 +13,25 @@ import java.util.Set;
  * connection after that, waits its whole connection wait (leadpipe.db.connection-wait-ms, 30 s) for one it cannot
  * open. Once a pull knows the file closed ({@link #fileClosed}), every request fails at once with H2's own "database
  * is closed" (90098) — those already waiting in the pool too — so the run's last steps (another slice's record of
- * its failure, a sliced job's counts, a timer's round) end instead of waiting. The next pull to open asks the file
- * again ({@link #askAgain}): a long-running `serve` is not cut off from its database for good.
+ * its failure, a sliced job's counts, a timer's round) end instead of waiting. A new pull asks whether H2 can open
+ * the file again ({@link #askAgain}): a long-running `serve` is not cut off from its database for good.
  */
 public final class H2FileGuard extends DelegatingDataSource {
 
+    /** A connection of its own to the file, outside the pool: whether H2 can open it again. */
+    interface Probe {
+        Connection open() throws SQLException;
+    }
+
+    private final Probe probe;
     private boolean closed;
     /** Threads inside the pool's wait now; and those of them told to stop waiting, whose interrupt is cleared. */
     private final Set<Thread> waiting = new HashSet<>();
     private final Set<Thread> woken = new HashSet<>();
 
-    H2FileGuard(DataSource pool) {
+    H2FileGuard(DataSource pool, Probe probe) {
         super(pool);
+        this.probe = probe;
     }
 
     /** The file under {@code dataSource} closed after a failed write: nothing more is asked of it (PostgreSQL: no-op). */
@@ -32,21 +39,35 @@ public final class H2FileGuard extends DelegatingDataSource {
         if (dataSource instanceof H2FileGuard guard) guard.closeFile();
     }
 
-    /** A new pull: the file is asked again (H2 opens it anew if it can; else the pull fails on it as the first did). */
-    public static void askAgain(DataSource dataSource) {
-        if (dataSource instanceof H2FileGuard guard) {
-            synchronized (guard) {
-                guard.closed = false;
-            }
-        }
+    /**
+     * A new pull: if the file was closed, whether H2 opens it again (space freed under `serve`). True when it was closed
+     * and is open again; while it cannot be opened, it stays refused (the pull fails at once, as the first did).
+     */
+    public static boolean askAgain(DataSource dataSource) {
+        return dataSource instanceof H2FileGuard guard && guard.reopen();
     }
 
     private synchronized void closeFile() {
         closed = true;
         for (Thread t : waiting) {
             woken.add(t);
-            t.interrupt(); // HikariCP gives up its wait on an interrupt; the flag is cleared again in getConnection
+            t.interrupt(); // HikariCP gives up its wait on an interrupt; the flag is cleared again in guarded()
         }
+    }
+
+    private boolean reopen() {
+        synchronized (this) {
+            if (!closed) return false;
+        }
+        try (Connection c = probe.open()) {
+            if (c == null || !c.isValid(5)) return false;
+        } catch (SQLException e) {
+            return false; // still closed: refused as before
+        }
+        synchronized (this) {
+            closed = false;
+        }
+        return true;
     }
 
     @Override
@@ -61,27 +82,32 @@ public final class H2FileGuard extends DelegatingDataSource {
 
     private Connection guarded(String username, String password) throws SQLException {
         Thread self = Thread.currentThread();
+        // a thread interrupted already (a shutdown) is not registered: its interrupt is its own, never cleared here
+        boolean register = !self.isInterrupted();
         synchronized (this) {
-            if (closed) throw refused();
-            waiting.add(self);
+            if (closed) throw refused(null);
+            if (register) waiting.add(self);
         }
         try {
             return username == null ? super.getConnection() : super.getConnection(username, password);
         } catch (SQLException e) {
             synchronized (this) {
-                if (woken.contains(self)) throw refused();
+                if (woken.contains(self)) throw refused(e);
             }
             throw e;
         } finally {
-            synchronized (this) {
-                waiting.remove(self);
-                // an interrupt meant for the pool's wait only: not left for the caller's next wait
-                if (woken.remove(self)) Thread.interrupted();
+            if (register) {
+                synchronized (this) {
+                    waiting.remove(self);
+                    // the interrupt this guard sent, meant for the pool's wait only: not left for the caller's next wait
+                    if (woken.remove(self)) Thread.interrupted();
+                }
             }
         }
     }
 
-    private static SQLException refused() {
-        return new SQLException("The database has been closed: its file closed after a failed write, and this pull asks it nothing more", "90098", 90098);
+    private static SQLException refused(SQLException poolSaid) {
+        return new SQLException("The database has been closed: its file closed under this process (a failed write or read);"
+                + " this pull asks it nothing more", "90098", 90098, poolSaid);
     }
 }

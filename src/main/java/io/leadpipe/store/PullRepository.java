@@ -93,9 +93,9 @@ public final class PullRepository implements JobBudget.Budgets {
      * process holds it (BUSY) or a one-off job is DONE already.
      */
     public void open(Pull pull) {
-        // a new pull asks a file that closed under an earlier one again (under `serve`, once disk space is freed, H2
-        // opens it anew): only the steps of the pulls that met the closed file are refused
-        H2FileGuard.askAgain(dataSource);
+        // a file that closed under an earlier pull: asked again whether H2 opens it (under `serve`, once disk space is
+        // freed); while it cannot, this pull is refused at once too
+        if (H2FileGuard.askAgain(dataSource)) endRefused = false;
         try {
             inTransaction(transaction, dataSource, c -> open(c, pull));
         } catch (CheckpointException e) {

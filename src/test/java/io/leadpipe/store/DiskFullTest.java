@@ -118,6 +118,37 @@ class DiskFullTest {
         }
     }
 
+    /**
+     * Only a store that cannot go on is a closed file: H2's lock timeout carries an MVStoreException too (code 101), and
+     * taking it for a closed file would leave the failure unrecorded and refuse the database to every other pull.
+     */
+    @Test
+    void aLockTimeoutIsNotAClosedFileAFailedWriteIs() throws Exception {
+        String url = "jdbc:h2:mem:locks-" + System.nanoTime() + ";LOCK_TIMEOUT=100;DB_CLOSE_DELAY=-1";
+        SQLException lockTimeout;
+        try (Connection a = DriverManager.getConnection(url, "sa", ""); Connection b = DriverManager.getConnection(url, "sa", "")) {
+            try (Statement st = a.createStatement()) {
+                st.execute("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+                st.execute("INSERT INTO t VALUES (1, 0)");
+            }
+            a.setAutoCommit(false);
+            try (Statement st = a.createStatement()) {
+                st.executeUpdate("UPDATE t SET v = 1 WHERE id = 1"); // holds the row
+            }
+            try (Statement st = b.createStatement()) {
+                lockTimeout = catchThrowableOfType(SQLException.class, () -> st.executeUpdate("UPDATE t SET v = 2 WHERE id = 1"));
+            }
+            a.rollback();
+        }
+        assertThat((Object) lockTimeout).as("H2's lock timeout").isNotNull();
+        boolean carriesStoreException = false;
+        for (Throwable c = lockTimeout; c != null; c = c.getCause()) carriesStoreException |= c instanceof org.h2.mvstore.MVStoreException;
+        assertThat(carriesStoreException).as("the case this guards against: " + lockTimeout).isTrue();
+        assertThat(FailureKinds.databaseClosed(lockTimeout)).as(lockTimeout.toString()).isFalse();
+        assertThat(FailureKinds.databaseClosed(new RuntimeException(new org.h2.mvstore.MVStoreException(
+                org.h2.mvstore.DataUtils.ERROR_WRITING_FAILED, "Writing to sun.nio.ch.FileChannelImpl failed")))).isTrue();
+    }
+
     private static boolean run(String... cmd) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -182,6 +182,7 @@ class PullRepositoryTest {
         Pull next = open(repository, new JobSpec("job-b", "api", "", 0, 0, null, "", null, null));
         assertThat(next.isBusy()).isFalse();
         assertThat(row("job-b")).containsEntry("status", "RUNNING");
+        assertThat(repository.databaseRefusedAnEnd()).as("the database is back: the process ends as usual").isFalse();
     }
 
     @Test
@@ -195,7 +196,7 @@ class PullRepositoryTest {
                 if (busy.get()) throw new java.sql.SQLTransientConnectionException("leadpipe - Connection is not available, request timed out after 30000ms.");
                 return super.getConnection();
             }
-        });
+        }, () -> null);
         repository(guard).failed(pull, "HTTP 503 at page 2", null);
         assertThat(pull.isEndRecorded()).isFalse();
         busy.set(false);
