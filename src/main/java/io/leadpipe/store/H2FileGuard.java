@@ -13,8 +13,9 @@ import java.util.Set;
  * connection after that, waits its whole connection wait (leadpipe.db.connection-wait-ms, 30 s) for one it cannot
  * open. Once a pull knows the file closed ({@link #fileClosed}), every request fails at once with H2's own "database
  * is closed" (90098) — those already waiting in the pool too — so the run's last steps (another slice's record of
- * its failure, a sliced job's counts, a timer's round) end instead of waiting. A new pull asks whether H2 can open
- * the file again ({@link #askAgain}): a long-running `serve` is not cut off from its database for good.
+ * its failure, a sliced job's counts, a timer's round) end instead of waiting. At most once a second a request asks
+ * whether H2 can open the file again, and if it can, the pool serves again: a long-running `serve` is not cut off from
+ * its database for good once disk space is freed.
  */
 public final class H2FileGuard extends DelegatingDataSource {
 
@@ -24,14 +25,17 @@ public final class H2FileGuard extends DelegatingDataSource {
     }
 
     private final Probe probe;
+    private final long reprobeMillis;
     private boolean closed;
+    private long probedAtMillis;
     /** Threads inside the pool's wait now; and those of them told to stop waiting, whose interrupt is cleared. */
     private final Set<Thread> waiting = new HashSet<>();
     private final Set<Thread> woken = new HashSet<>();
 
-    H2FileGuard(DataSource pool, Probe probe) {
+    H2FileGuard(DataSource pool, Probe probe, long reprobeMillis) {
         super(pool);
         this.probe = probe;
+        this.reprobeMillis = reprobeMillis;
     }
 
     /** The file under {@code dataSource} closed after a failed write: nothing more is asked of it (PostgreSQL: no-op). */
@@ -39,35 +43,13 @@ public final class H2FileGuard extends DelegatingDataSource {
         if (dataSource instanceof H2FileGuard guard) guard.closeFile();
     }
 
-    /**
-     * A new pull: if the file was closed, whether H2 opens it again (space freed under `serve`). True when it was closed
-     * and is open again; while it cannot be opened, it stays refused (the pull fails at once, as the first did).
-     */
-    public static boolean askAgain(DataSource dataSource) {
-        return dataSource instanceof H2FileGuard guard && guard.reopen();
-    }
-
     private synchronized void closeFile() {
         closed = true;
+        probedAtMillis = System.currentTimeMillis(); // the pulls failing beside this one are refused, not probed
         for (Thread t : waiting) {
             woken.add(t);
             t.interrupt(); // HikariCP gives up its wait on an interrupt; the flag is cleared again in guarded()
         }
-    }
-
-    private boolean reopen() {
-        synchronized (this) {
-            if (!closed) return false;
-        }
-        try (Connection c = probe.open()) {
-            if (c == null || !c.isValid(5)) return false;
-        } catch (SQLException e) {
-            return false; // still closed: refused as before
-        }
-        synchronized (this) {
-            closed = false;
-        }
-        return true;
     }
 
     @Override
@@ -81,11 +63,11 @@ public final class H2FileGuard extends DelegatingDataSource {
     }
 
     private Connection guarded(String username, String password) throws SQLException {
+        if (!openOrReopened()) throw refused(null);
         Thread self = Thread.currentThread();
         // a thread interrupted already (a shutdown) is not registered: its interrupt is its own, never cleared here
         boolean register = !self.isInterrupted();
         synchronized (this) {
-            if (closed) throw refused(null);
             if (register) waiting.add(self);
         }
         try {
@@ -106,8 +88,27 @@ public final class H2FileGuard extends DelegatingDataSource {
         }
     }
 
+    /** Open; or closed, and this caller — the first in a second — found that H2 opens the file again. */
+    private boolean openOrReopened() {
+        synchronized (this) {
+            if (!closed) return true;
+            long now = System.currentTimeMillis();
+            if (now - probedAtMillis < reprobeMillis) return false;
+            probedAtMillis = now;
+        }
+        try (Connection c = probe.open()) {
+            if (c == null || !c.isValid(5)) return false;
+        } catch (SQLException e) {
+            return false; // still closed (the disk still full): refused, as before
+        }
+        synchronized (this) {
+            closed = false;
+        }
+        return true;
+    }
+
     private static SQLException refused(SQLException poolSaid) {
         return new SQLException("The database has been closed: its file closed under this process (a failed write or read);"
-                + " this pull asks it nothing more", "90098", 90098, poolSaid);
+                + " it is asked again at most once a second", "90098", 90098, poolSaid);
     }
 }

@@ -93,11 +93,11 @@ public final class PullRepository implements JobBudget.Budgets {
      * process holds it (BUSY) or a one-off job is DONE already.
      */
     public void open(Pull pull) {
-        // a file that closed under an earlier pull: asked again whether H2 opens it (under `serve`, once disk space is
-        // freed); while it cannot, this pull is refused at once too
-        if (H2FileGuard.askAgain(dataSource)) endRefused = false;
         try {
             inTransaction(transaction, dataSource, c -> open(c, pull));
+            // a file that closed under an earlier pull is open again (H2FileGuard: under `serve`, once space was freed):
+            // the process ends as usual
+            endRefused = false;
         } catch (CheckpointException e) {
             // two processes created a new job's row at once: the second reads the first's row (and lease) again
             if (!UNIQUE_VIOLATION.equals(e.sqlState())) throw e;

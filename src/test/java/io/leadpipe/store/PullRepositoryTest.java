@@ -178,8 +178,9 @@ class PullRepositoryTest {
         java.sql.SQLException refused = org.assertj.core.api.Assertions.catchThrowableOfType(java.sql.SQLException.class,
                 () -> store.db().dataSource().getConnection());
         assertThat(refused.getErrorCode()).isEqualTo(90098);
-        // the next pull asks it again (a `serve` process, once disk space is freed): not cut off for good
-        Pull next = open(repository, new JobSpec("job-b", "api", "", 0, 0, null, "", null, null));
+        // a pull a second later asks it again (a `serve` process, once disk space is freed): not cut off for good
+        Pull next = org.awaitility.Awaitility.await().atMost(10, java.util.concurrent.TimeUnit.SECONDS).ignoreExceptions()
+                .until(() -> open(repository, new JobSpec("job-b", "api", "", 0, 0, null, "", null, null)), p -> p != null);
         assertThat(next.isBusy()).isFalse();
         assertThat(row("job-b")).containsEntry("status", "RUNNING");
         assertThat(repository.databaseRefusedAnEnd()).as("the database is back: the process ends as usual").isFalse();
@@ -196,7 +197,7 @@ class PullRepositoryTest {
                 if (busy.get()) throw new java.sql.SQLTransientConnectionException("leadpipe - Connection is not available, request timed out after 30000ms.");
                 return super.getConnection();
             }
-        }, () -> null);
+        }, () -> null, 1000);
         repository(guard).failed(pull, "HTTP 503 at page 2", null);
         assertThat(pull.isEndRecorded()).isFalse();
         busy.set(false);
