@@ -172,16 +172,7 @@ public final class LeadpipeWiring implements AutoCloseable {
         checkpointStore.stopRequested();
         // a job waiting for an API's quota or a retry's delay stops now (INTERRUPTED), not when the wait ends
         rateLimits.stop();
-        long deadline = System.nanoTime() + grace.toNanos();
-        while (checkpointStore.running() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        if (checkpointStore.running() > 0) {
+        if (!checkpointStore.awaitNoneRunning(grace)) {
             io.leadpipe.http.ResponseLimits.cutShortAll(); // a call to a slow API (a page, a token) ends now, not at its deadline
             checkpointStore.interruptAll();
         }
@@ -232,11 +223,10 @@ public final class LeadpipeWiring implements AutoCloseable {
                 // shutting down
             }
         }
-        if (db != null) db.close(!databaseGone);
-        if (db != null && compactWhenClosed && !databaseGone) {
-            StoreCompaction.atExit(db, settings.getInt("leadpipe.db.compact-below-live-percent", 0, 100),
-                    settings.getLong("leadpipe.db.compact-at-exit-max-mb", 0, 1_048_576) * 1024 * 1024);
-        }
+        if (db == null) return;
+        db.close(!databaseGone);
+        if (compactWhenClosed && !databaseGone) StoreCompaction.atExit(db, settings.getInt("leadpipe.db.compact-below-live-percent", 0, 100),
+                settings.getLong("leadpipe.db.compact-at-exit-max-mb", 0, 1_048_576) * 1024 * 1024);
     }
 
     /**

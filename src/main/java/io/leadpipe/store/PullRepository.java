@@ -304,6 +304,20 @@ public final class PullRepository implements JobBudget.Budgets {
         return leases.pulls().size();
     }
 
+    /** Waits (polling) until no pull of this process runs, at most {@code grace}: whether none runs now. */
+    public boolean awaitNoneRunning(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (running() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return running() == 0;
+    }
+
     /**
      * The grace time of a stop ran out with jobs still inside a page (a long rate-limit wait, a slow answer):
      * they are marked INTERRUPTED at their last saved page and their leases released, so the process can exit
