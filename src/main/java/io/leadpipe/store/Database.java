@@ -72,7 +72,7 @@ public final class Database implements AutoCloseable {
             // the message; it is held until the pool has one, so the file is opened once (and its auto-server stays here)
             try (Connection first = db.check(openTimeout, user, password, () -> java.sql.DriverManager.getConnection(h2Url, h2User, h2Password))) {
                 com.zaxxer.hikari.HikariDataSource pool = h2Pool(url, user, password, maxConnections, connectionWait);
-                db.dataSource = new H2FileGuard(pool, db::connectAlone, 1000);
+                db.dataSource = new H2FileGuard(pool, connectionWait, System::currentTimeMillis);
                 db.closer = pool::close;
                 if (dir != null) db.secureH2Files(dir);
             } catch (SQLException | RuntimeException e) {
