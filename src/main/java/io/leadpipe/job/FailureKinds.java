@@ -35,15 +35,17 @@ public final class FailureKinds {
 
     /**
      * The H2 file closed under this process: its store failed to write or read, or found the file corrupt or closed
-     * (MVStoreException with those codes: a full disk), or H2 says it is closed (90098, 90121). Every pooled connection
-     * is then broken and no new one can be had, so nothing more is asked of it. Not this: a lock timeout, a concurrent
-     * update or a deadlock (MVStoreException 101, 105 under H2's own 50200, 90131, 40001: the file is fine); a broken
+     * (MVStoreException with those codes: a full disk), or H2 says the database is closed (90098). Every pooled
+     * connection is then broken and no new one can be had, so nothing more is asked of it for a while. Not this: a lock
+     * timeout, a concurrent update or a deadlock (MVStoreException 101, 105 under H2's own 50200, 90131, 40001: the file
+     * is fine); "already closed" (90121), which an auto-server client meets when the serving process closed the file
+     * (a new connection takes the file over) and a connection opened while its thread was interrupted; a broken
      * connection to another process's auto-server or to PostgreSQL (a new one may work).
      */
     public static boolean databaseClosed(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (c instanceof org.h2.mvstore.MVStoreException store && STORE_GONE.contains(store.getErrorCode())) return true;
-            if (c instanceof SQLException sql && (sql.getErrorCode() == 90098 || sql.getErrorCode() == 90121)) return true;
+            if (c instanceof SQLException sql && sql.getErrorCode() == 90098) return true;
         }
         return false;
     }

@@ -147,6 +147,8 @@ class DiskFullTest {
         assertThat(FailureKinds.databaseClosed(lockTimeout)).as(lockTimeout.toString()).isFalse();
         assertThat(FailureKinds.databaseClosed(new RuntimeException(new org.h2.mvstore.MVStoreException(
                 org.h2.mvstore.DataUtils.ERROR_WRITING_FAILED, "Writing to sun.nio.ch.FileChannelImpl failed")))).isTrue();
+        // an auto-server client whose serving process closed the file: a new connection takes the file over
+        assertThat(FailureKinds.databaseClosed(new SQLException("Database is already closed [90121-252]", "90121", 90121))).isFalse();
     }
 
     private static boolean run(String... cmd) {
