@@ -71,7 +71,8 @@ public final class Database implements AutoCloseable {
             // the first connection is this thread's own, not the pool's, so that H2's error (wrong password, file busy) is
             // the message; it is held until the pool has one, so the file is opened once (and its auto-server stays here)
             try (Connection first = db.check(openTimeout, user, password, () -> java.sql.DriverManager.getConnection(h2Url, h2User, h2Password))) {
-                com.zaxxer.hikari.HikariDataSource pool = h2Pool(url, user, password, maxConnections, connectionWait);
+                com.zaxxer.hikari.HikariDataSource pool = h2Pool(url, user, password, maxConnections, connectionWait,
+                        () -> H2FileGuard.fileClosed(db.dataSource));
                 db.dataSource = new H2FileGuard(pool, connectionWait, System::currentTimeMillis);
                 db.closer = pool::close;
                 if (dir != null) db.secureH2Files(dir);
@@ -205,7 +206,8 @@ public final class Database implements AutoCloseable {
      * its statements again (`bench/run overhead`); HikariCP rolls back only a connection left inside a transaction.
      * Connections live until the pool closes: an embedded H2 database closes with its last connection.
      */
-    private static com.zaxxer.hikari.HikariDataSource h2Pool(String url, String user, String password, int maxConnections, long connectionWait) {
+    private static com.zaxxer.hikari.HikariDataSource h2Pool(String url, String user, String password, int maxConnections, long connectionWait,
+                                                             Runnable fileClosed) {
         com.zaxxer.hikari.HikariConfig hc = new com.zaxxer.hikari.HikariConfig();
         hc.setJdbcUrl(url);
         hc.setUsername(user);
@@ -216,7 +218,8 @@ public final class Database implements AutoCloseable {
         hc.setIdleTimeout(0);
         hc.setMaxLifetime(0);
         hc.setPoolName("leadpipe");
-        hc.setExceptionOverride(new H2BrokenConnections()); // a connection to a server that went away is not handed out again
+        // a connection to a server that went away is not handed out again; a file that closed is not asked for a while
+        hc.setExceptionOverride(new H2BrokenConnections(fileClosed));
         return new com.zaxxer.hikari.HikariDataSource(hc); // opens its first connection on this thread, or throws
     }
 

@@ -12,9 +12,10 @@ import java.util.function.LongSupplier;
 /**
  * The H2 pool as every bean sees it. H2 closes its file when a write fails (a full disk); the pool, asked for a
  * connection after that, waits its whole connection wait (leadpipe.db.connection-wait-ms, 30 s) for one it cannot
- * open. Once a pull knows the file closed ({@link #fileClosed}), every request fails at once with H2's own "database
- * is closed" (90098) for one such wait — those already waiting in the pool too — so the run's last steps (another slice's record of its failure, a sliced job's counts,
- * a timer's round) end instead of waiting. After that, requests go to the pool again, which opens the file anew once
+ * open. Once the pool has met the closed file ({@link #fileClosed}, from {@link H2BrokenConnections}), every request
+ * fails at once with H2's own "database is closed" (90098) for one such wait — those already waiting in the pool too —
+ * so the run's last steps (another slice's record of its failure, a sliced job's counts, a timer's round) end instead
+ * of waiting. After that, requests go to the pool again, which opens the file anew once
  * H2 can (under `serve`, once disk space is freed): a long-running process is not cut off from its database for good.
  */
 public final class H2FileGuard extends DelegatingDataSource {

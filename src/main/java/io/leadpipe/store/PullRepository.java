@@ -240,16 +240,11 @@ public final class PullRepository implements JobBudget.Budgets {
                 if (pull.leaseOwner() != null) end(pull, FAILED, stopped(pull, error), write);
                 else end(pull, FAILED_UNLEASED, values("job", pull.jobId(), "error", error), write);
             }
-            if (!write) {
-                notRecorded(pull, "not asked: the database file closed after the failure", true);
-                // the rest of this pull's steps, other pages and slices failing beside it: refused at once, not after
-                // the pool's whole wait (only for a file that closed: a pool that timed out under load is not refused)
-                H2FileGuard.fileClosed(dataSource);
-            }
+            // the pool has told its H2FileGuard already (H2BrokenConnections): the steps after this one are refused at once
+            if (!write) notRecorded(pull, "not asked: the database file closed after the failure", true);
         } catch (SQLException | org.springframework.dao.DataAccessException e) {
             // gone for good when H2 closed its file, or when the pool could not give a connection in its whole wait
             boolean gone = io.leadpipe.job.FailureKinds.databaseClosed(e) || e instanceof org.springframework.jdbc.CannotGetJdbcConnectionException;
-            if (io.leadpipe.job.FailureKinds.databaseClosed(e)) H2FileGuard.fileClosed(dataSource);
             LOG.debug("the record of job {}'s end was refused", pull.jobId(), e);
             notRecorded(pull, "the database said: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), gone);
         }

@@ -84,4 +84,22 @@ class H2FileGuardTest {
         H2FileGuard.fileClosed(guard); // the file closes again later: a new window
         assertThat(catchThrowableOfType(SQLException.class, guard::getConnection).getErrorCode()).isEqualTo(90098);
     }
+
+    /**
+     * The pool itself trips the guard (H2BrokenConnections sees every SQLException of a pooled connection), whichever
+     * caller meets the closed file first; DiskFullTest shows it on a real full disk.
+     */
+    @Test
+    void thePoolThatMeetsTheClosedFileTripsTheGuard() throws Exception {
+        H2BrokenConnections override = new H2BrokenConnections(() -> H2FileGuard.fileClosed(guard));
+        SQLException alreadyClosed = new SQLException("Database is already closed [90121-252]", "90121", 90121);
+        override.adjudicate(alreadyClosed); // an auto-server client's: a new connection takes the file over
+        try (Connection open = guard.getConnection()) {
+            assertThat(open.isValid(1)).isTrue();
+        }
+        SQLException writeFailed = new SQLException("General error", "HY000", 50000, new org.h2.mvstore.MVStoreException(
+                org.h2.mvstore.DataUtils.ERROR_WRITING_FAILED, "Writing to sun.nio.ch.FileChannelImpl failed"));
+        assertThat(override.adjudicate(writeFailed)).isEqualTo(com.zaxxer.hikari.SQLExceptionOverride.Override.MUST_EVICT);
+        assertThat(catchThrowableOfType(SQLException.class, guard::getConnection).getErrorCode()).as("refused at once").isEqualTo(90098);
+    }
 }
