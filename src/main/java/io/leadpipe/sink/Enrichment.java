@@ -3,6 +3,7 @@ package io.leadpipe.sink;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.leadpipe.encoding.HttpMethodHeader;
 import io.leadpipe.encoding.QueryEncoding;
 import org.apache.camel.Exchange;
 
@@ -72,7 +73,7 @@ public final class Enrichment {
 
     /** Before the call: GET ?domain=… for {@code variable.lookupKey}. */
     public void prepare(Exchange exchange) {
-        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "GET");
+        HttpMethodHeader.set(exchange.getMessage(), "GET");
         exchange.getMessage().setHeader(Exchange.HTTP_QUERY, QueryEncoding.encode(keyParam) + "=" + QueryEncoding.encode(exchange.getVariable("lookupKey", String.class)));
         exchange.getMessage().setBody(null);
         exchange.setVariable("request", "GET " + exchange.getVariable("enrichUrl") + "?" + keyParam + "=…");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadpipe.secrets.Secrets;
+import io.leadpipe.encoding.HttpMethodHeader;
 import io.leadpipe.encoding.Sha256;
 import org.apache.camel.Exchange;
 
@@ -155,7 +156,8 @@ public final class SinkBatch {
         if (Boolean.TRUE.equals(exchange.getVariable("crmAsked", Boolean.class))) crm.retrying();
         CrmCall call = crm.next();
         exchange.setVariable("crmAsked", true);
-        exchange.setVariable("crmMethod", call.method());
+        // the enum camel-http reads (HttpMethodHeader): crm-call sets its header from this variable
+        exchange.setVariable("crmMethod", HttpMethodHeader.of(call.method()));
         exchange.setVariable("crmOperation", call.path());
         exchange.setVariable("crmQuery", call.query());
         exchange.setVariable("crmRequest", call.body());
