@@ -125,9 +125,14 @@ public final class LeadpipeWiring implements AutoCloseable {
         return this;
     }
 
-    /** Whether the database closed under this run (its H2 file, after a full disk): nothing more can be asked of it. */
+    /** Whether the database closed under this run (its H2 file, after a full disk) or gave no connection in time: nothing more can be asked of it. */
     public boolean databaseGone() {
         return stores != null && stores.checkpointStore().databaseRefusedAnEnd();
+    }
+
+    /** Why the database is gone, in words that follow "the database" (see {@link #databaseGone()}); null when it is not. */
+    public String whyDatabaseGone() {
+        return stores == null ? null : stores.checkpointStore().whyDatabaseRefusedAnEnd();
     }
 
     public boolean sinkEnabled() {

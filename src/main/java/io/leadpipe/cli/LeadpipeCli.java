@@ -152,8 +152,8 @@ public final class LeadpipeCli {
                 gap |= !RunReport.reconciled(o.report());
             }
             if (app.sinkEnabled() && app.databaseGone()) {
-                // the staged leads are in a database that closed under this run: they stay staged for `leadpipe deliver`
-                out.println("delivery: not started — the database closed during the run; `leadpipe deliver` delivers what is staged");
+                // the staged leads are in a database this run could no longer reach: they stay staged for `leadpipe deliver`
+                out.println("delivery: not started — the database " + app.whyDatabaseGone() + "; `leadpipe deliver` delivers what is staged");
                 failed = true;
             } else if (app.sinkEnabled()) {
                 try {

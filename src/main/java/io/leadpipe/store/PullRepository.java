@@ -38,7 +38,8 @@ public final class PullRepository implements JobBudget.Budgets {
 
     private static final Logger LOG = LoggerFactory.getLogger("leadpipe.extract");
 
-    private volatile boolean endRefused;
+    /** Why the database could not be asked for a run's end, in words that follow "the database"; null while it can. */
+    private volatile String endRefusedBecause;
 
     /** The page fingerprints' processor name in Camel's idempotent repository (reset and verify forget them by it). */
     public static final String PAGE_REPOSITORY = CheckpointSql.PAGE_REPOSITORY;
@@ -97,7 +98,7 @@ public final class PullRepository implements JobBudget.Budgets {
             inTransaction(transaction, dataSource, c -> open(c, pull));
             // a file that closed under an earlier pull is open again (H2FileGuard: under `serve`, once space was freed):
             // the process ends as usual
-            endRefused = false;
+            endRefusedBecause = null;
         } catch (CheckpointException e) {
             // two processes created a new job's row at once: the second reads the first's row (and lease) again
             if (!UNIQUE_VIOLATION.equals(e.sqlState())) throw e;
@@ -241,25 +242,37 @@ public final class PullRepository implements JobBudget.Budgets {
                 else end(pull, FAILED_UNLEASED, values("job", pull.jobId(), "error", error), write);
             }
             // the pool has told its H2FileGuard already (H2BrokenConnections): the steps after this one are refused at once
-            if (!write) notRecorded(pull, "not asked: the database file closed after the failure", true);
+            if (!write) notRecorded(pull, "not asked: the database file closed after the failure", CLOSED);
         } catch (SQLException | org.springframework.dao.DataAccessException e) {
-            // gone for good when H2 closed its file, or when the pool could not give a connection in its whole wait
-            boolean gone = io.leadpipe.job.FailureKinds.databaseClosed(e) || e instanceof org.springframework.jdbc.CannotGetJdbcConnectionException;
+            // gone for good when H2 closed its file; out of reach when the pool could not give a connection in its whole wait
+            String gone = io.leadpipe.job.FailureKinds.databaseClosed(e) ? CLOSED
+                    : e instanceof org.springframework.jdbc.CannotGetJdbcConnectionException ? NO_CONNECTION : null;
             LOG.debug("the record of job {}'s end was refused", pull.jobId(), e);
             notRecorded(pull, "the database said: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), gone);
         }
     }
 
-    private void notRecorded(Pull pull, String why, boolean databaseGone) {
+    private static final String CLOSED = "closed during the run";
+    private static final String NO_CONNECTION = "gave no connection within leadpipe.db.connection-wait-ms when the run's end was to be recorded";
+
+    private void notRecorded(Pull pull, String why, String databaseGone) {
         pull.endNotRecorded();
-        if (databaseGone) endRefused = true;
+        if (databaseGone != null) endRefusedBecause = databaseGone;
         LOG.warn("job {}: how the run ended is not recorded in the database ({}); its checkpoint keeps the last stored page, and no run report is written",
                 pull.jobId(), why);
     }
 
-    /** Whether the database was gone when a run's end was to be recorded (its H2 file closed): waiting on it is in vain. */
+    /**
+     * Whether the database was gone when a run's end was to be recorded (its H2 file closed, or the pool gave no
+     * connection in its whole wait): waiting on it again is in vain for this run.
+     */
     public boolean databaseRefusedAnEnd() {
-        return endRefused;
+        return endRefusedBecause != null;
+    }
+
+    /** Why, in words that follow "the database": "closed during the run", or that the pool gave no connection in time. */
+    public String whyDatabaseRefusedAnEnd() {
+        return endRefusedBecause;
     }
 
     private static Map<String, Object> stopped(Pull pull, String reason) {

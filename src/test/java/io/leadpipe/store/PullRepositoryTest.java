@@ -159,6 +159,7 @@ class PullRepositoryTest {
         assertThat(pull.isFailed()).isTrue();
         assertThat(pull.isEndRecorded()).as("no run report reads the database").isFalse();
         assertThat(repository.databaseRefusedAnEnd()).isTrue();
+        assertThat(repository.whyDatabaseRefusedAnEnd()).isEqualTo("closed during the run");
         assertThat(events).as("monitoring hears of the end").containsExactly("started job-a", "finished job-a FAILED");
         assertThat(repository.running()).as("the lease is released in this process").isZero();
         broken.set(false);
@@ -188,8 +189,12 @@ class PullRepositoryTest {
                 return super.getConnection();
             }
         }, 30_000, System::currentTimeMillis);
-        repository(guard).failed(pull, "HTTP 503 at page 2", null);
+        PullRepository repository = repository(guard);
+        repository.failed(pull, "HTTP 503 at page 2", null);
         assertThat(pull.isEndRecorded()).isFalse();
+        // the run ends without waiting on it again, and says so in words that fit a busy pool, not a closed file
+        assertThat(repository.databaseRefusedAnEnd()).isTrue();
+        assertThat(repository.whyDatabaseRefusedAnEnd()).isEqualTo("gave no connection within leadpipe.db.connection-wait-ms when the run's end was to be recorded");
         busy.set(false);
         try (Connection c = guard.getConnection()) {
             assertThat(c.isValid(1)).as("the process's database is not refused after a pool timeout").isTrue();
