@@ -257,7 +257,8 @@ public final class PullRepository implements JobBudget.Budgets {
 
     private void notRecorded(Pull pull, String why, String databaseGone) {
         pull.endNotRecorded();
-        if (databaseGone != null) endRefusedBecause = databaseGone;
+        // a closed file stays the reason: a slice failing after it on the pool's wait is its consequence
+        if (databaseGone != null && !CLOSED.equals(endRefusedBecause)) endRefusedBecause = databaseGone;
         LOG.warn("job {}: how the run ended is not recorded in the database ({}); its checkpoint keeps the last stored page, and no run report is written",
                 pull.jobId(), why);
     }

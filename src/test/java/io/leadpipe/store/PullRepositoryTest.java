@@ -202,6 +202,25 @@ class PullRepositoryTest {
     }
 
     @Test
+    void aClosedFileStaysTheReasonWhenAnotherPullThenMeetsThePoolsWait() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
+        PullRepository repository = repository(new org.springframework.jdbc.datasource.DelegatingDataSource(store.db().dataSource()) {
+            @Override
+            public Connection getConnection() throws java.sql.SQLException {
+                if (busy.get()) throw new java.sql.SQLTransientConnectionException("leadpipe - Connection is not available, request timed out after 30000ms.");
+                return super.getConnection();
+            }
+        });
+        Pull first = onePageSaved(repository);
+        Pull second = open(repository, new JobSpec("job-b", "api", "", 0, 0, null, "", null, null));
+        repository.failed(first, "the database cannot be written", new java.sql.SQLException("The database has been closed [90098-252]", "90098", 90098));
+        busy.set(true); // a slice failing after it: its record waits out the pool
+        repository.failed(second, "the database is closed", null);
+        assertThat(second.isEndRecorded()).isFalse();
+        assertThat(repository.whyDatabaseRefusedAnEnd()).isEqualTo("closed during the run");
+    }
+
+    @Test
     void aBrokenConnectionIsNotAClosedFileAndTheFailureIsRecorded() throws Exception {
         // a broken connection to another process's auto-server (or PostgreSQL's) is not a closed file: a new connection may work
         PullRepository other = repository();
