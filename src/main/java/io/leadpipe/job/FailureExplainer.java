@@ -38,6 +38,7 @@ public final class FailureExplainer {
     }
 
     private static String unscrubbed(Throwable cause, String request, String source) {
+        cause = FailureKinds.original(cause); // what failed, not the rollback that failed after it
         String req = request == null ? "the request" : request;
         String urlKey = "leadpipe.source." + source + ".url";
         io.leadpipe.ratelimit.WaitTooLongException tooLong = find(cause, io.leadpipe.ratelimit.WaitTooLongException.class);

@@ -24,8 +24,23 @@ public final class FailureKinds {
         return !isDatabase(t);
     }
 
+    /**
+     * The failure itself, not what failed after it: when a transaction's work fails and its rollback fails too (the
+     * connection the pool closed as broken: "Connection is closed"), Spring throws the rollback's failure and keeps the
+     * work's as its application exception. A sliced job on a full disk read "SQLException: Connection is closed".
+     */
+    public static Throwable original(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof org.springframework.transaction.TransactionSystemException rollback && rollback.getApplicationException() != null) {
+                return rollback.getApplicationException();
+            }
+        }
+        return t;
+    }
+
     /** The database (JDBC, or camel-sql's Spring JDBC layer) failed somewhere in the chain. */
     public static boolean isDatabase(Throwable t) {
+        t = original(t);
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (c instanceof SQLException || c.getClass().getName().startsWith("org.springframework.dao.")
                     || c.getClass().getName().startsWith("org.h2.mvstore.")) return true;
@@ -43,6 +58,7 @@ public final class FailureKinds {
      * connection to another process's auto-server or to PostgreSQL (a new one may work).
      */
     public static boolean databaseClosed(Throwable t) {
+        t = original(t);
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (c instanceof org.h2.mvstore.MVStoreException store && STORE_GONE.contains(store.getErrorCode())) return true;
             if (c instanceof SQLException sql && sql.getErrorCode() == 90098) return true;
@@ -56,6 +72,7 @@ public final class FailureKinds {
      * says read only (90097).
      */
     public static boolean cannotWrite(Throwable t) {
+        t = original(t);
         if (!isDatabase(t)) return false;
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (c instanceof IOException) return true;

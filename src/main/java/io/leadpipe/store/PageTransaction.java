@@ -47,6 +47,12 @@ public final class PageTransaction implements TransactedPolicy {
                     }
                     if (exchange.getException() != null || exchange.isRollbackOnly()) tx.setRollbackOnly();
                 });
+            } catch (RuntimeException rollbackFailed) {
+                // the page failed, then so did its rollback (on a full disk the pool had closed the connection as broken):
+                // the page's failure is what the job reports, not "Connection is closed"
+                Exception failure = exchange.getException();
+                if (failure == null) throw rollbackFailed;
+                failure.addSuppressed(rollbackFailed);
             } finally {
                 if (pull != null) pull.storeLock().unlock();
             }

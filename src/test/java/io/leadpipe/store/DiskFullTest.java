@@ -69,6 +69,8 @@ class DiskFullTest {
                         .doesNotContain("FatalFallbackErrorHandler");
                 assertThat(result.exitCode()).as(said).isEqualTo(1);
                 assertThat(said).contains("the database cannot be written");
+                // a page whose rollback met the connection the pool closed as broken says what failed, not the rollback
+                assertThat(said).doesNotContain("Connection is closed");
                 assertThat(result.out()).contains("delivery: not started — the database closed during the run");
                 int requests = api.requests.get();
                 assertThat(requests).as("pages fetched before the disk filled").isGreaterThan(1);
@@ -113,6 +115,15 @@ class DiskFullTest {
         assertThat(FailureExplainer.describe(new RuntimeException(new SQLException("The database has been closed [90098-252]", "90098", 90098))))
                 .startsWith("the database is closed (").contains("free disk space or check the database");
         assertThat(FailureKinds.cannotWrite(new IOException("Connection reset"))).as("a network IOException").isFalse();
+        // the page's statement met the closed file, then its rollback met the connection the pool had closed as broken:
+        // Spring throws the rollback's failure and keeps the statement's as the application exception — which is the failure
+        org.springframework.transaction.TransactionSystemException rollbackFailed = new org.springframework.transaction.TransactionSystemException(
+                "Could not roll back JDBC transaction", new SQLException("Connection is closed", "08003"));
+        rollbackFailed.initApplicationException(new org.springframework.jdbc.UncategorizedSQLException("save", "UPDATE extraction_checkpoint …",
+                new SQLException("The database has been closed [90098-252]", "90098", 90098)));
+        Throwable onThePage = new RuntimeException("page 3", rollbackFailed);
+        assertThat(FailureKinds.databaseClosed(onThePage)).isTrue();
+        assertThat(FailureExplainer.describe(onThePage)).startsWith("the database is closed (SQLException: The database has been closed");
         try (var files = Files.walk(dir)) {
             files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
         }

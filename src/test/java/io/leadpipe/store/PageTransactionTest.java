@@ -54,6 +54,41 @@ class PageTransactionTest {
         }
     }
 
+    /**
+     * A page that failed and whose rollback failed too (the pool had closed the connection as broken: a full disk) fails
+     * with its own failure, the rollback's beside it: the job said "Connection is closed" instead of the disk being full.
+     */
+    @Test
+    void aPageWhoseRollbackFailsTooFailsWithItsOwnFailure() throws Exception {
+        org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:rollback-fails");
+        javax.sql.DataSource closingOnRollback = new org.springframework.jdbc.datasource.DelegatingDataSource(h2) {
+            @Override
+            public Connection getConnection() throws java.sql.SQLException {
+                Connection real = super.getConnection();
+                return (Connection) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{Connection.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("rollback")) throw new java.sql.SQLException("Connection is closed", "08003");
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+            }
+        };
+        PageTransaction policy = new PageTransaction(new org.springframework.jdbc.datasource.DataSourceTransactionManager(closingOnRollback));
+        IllegalStateException pageFailed = new IllegalStateException("the database cannot be written");
+        try (org.apache.camel.impl.DefaultCamelContext camel = new org.apache.camel.impl.DefaultCamelContext()) {
+            org.apache.camel.Exchange exchange = new org.apache.camel.support.DefaultExchange(camel);
+            policy.wrap(null, e -> {
+                throw pageFailed;
+            }).process(exchange);
+            assertThat(exchange.getException()).isSameAs(pageFailed);
+            assertThat(pageFailed.getSuppressed()).singleElement().satisfies(rollback ->
+                    assertThat(rollback).hasRootCauseMessage("Connection is closed"));
+        }
+    }
+
     /** The page key's add is one statement (an insert that writes nothing when the key is there): new once, then a duplicate. */
     @Test
     void aPageKeyIsNewOnceThenADuplicate() throws Exception {
