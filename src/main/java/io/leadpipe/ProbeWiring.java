@@ -81,6 +81,7 @@ public final class ProbeWiring implements AutoCloseable {
         main.bind("rateLimits", rateLimits);
         main.bind("jsonAnswer", new JsonAnswer());
         main.init();
+        main.getCamelContext().getTypeConverterRegistry().addTypeConverters(new io.leadpipe.http.HttpMethodConverters());
         main.start();
         String pacing = "floor " + policy.floor() + " requests kept per window (at most a tenth of the limit), at most " + spec.quota().maxRequestsPerSecond()
                 + " requests/s (Throttler), node share " + policy.nodeShare()

@@ -1,6 +1,7 @@
 package io.leadpipe;
 
 import io.leadpipe.auth.InstanceUrls;
+import io.leadpipe.http.HttpMethodConverters;
 import io.leadpipe.job.PagesInFlight;
 import io.leadpipe.paging.PageCodecs;
 import io.leadpipe.ratelimit.RateLimits;
@@ -14,7 +15,7 @@ import org.apache.camel.spi.ExecutorServiceManager;
 
 /**
  * The sources' beans, bound by Camel: the pacing step ({@code rateLimits}), the paging of every source
- * ({@code paging}), the gate of one job's pages in flight ({@code pagesInFlight}), each source's HTTP client ({@code auth-<name>}, named in routes/kamelets/api-call) and
+ * ({@code paging}), the gate of one job's pages in flight ({@code pagesInFlight}), the HTTP method's converter ({@link io.leadpipe.http.HttpMethodConverters}), each source's HTTP client ({@code auth-<name>}, named in routes/kamelets/api-call) and
  * its thread pool profiles: {@code pages-<name>} (one job's pages in flight) and {@code children-<name>}
  * (the child lists of a parent → child job at once).
  */
@@ -45,6 +46,8 @@ final class SourceBeans implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) {
+        // every HTTP call's method by one converter lookup, not a scan of Camel's whole registry
+        context.getTypeConverterRegistry().addTypeConverters(new HttpMethodConverters());
         ExecutorServiceManager pools = context.getExecutorServiceManager();
         for (Source s : sources.all()) {
             // a bean per source: its name is the source's, so it cannot be a @BindToRegistry field

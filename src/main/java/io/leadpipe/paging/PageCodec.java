@@ -3,7 +3,6 @@ package io.leadpipe.paging;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.leadpipe.encoding.HttpMethodHeader;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -148,7 +147,7 @@ public final class PageCodec {
         if (deltaRequest != null) deltaRequest.headers().forEach(exchange.getMessage()::setHeader);
         if (call.url() != null) {
             // a next-page link names the whole request (its host checked by the paginator): followed as is, by GET
-            HttpMethodHeader.set(exchange.getMessage(), "GET");
+            exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "GET");
             exchange.getMessage().setHeader(Exchange.HTTP_URI, call.url());
             exchange.getMessage().setBody(null);
             exchange.setVariable("request", "GET " + call.url());
@@ -180,7 +179,7 @@ public final class PageCodec {
         if (window != null && source.method().equals("POST")) base = source.cut().body(base, window.after());
         else if (window != null) source.cut().params(params, window.after());
         params.putAll(call.params());
-        HttpMethodHeader.set(exchange.getMessage(), source.method());
+        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, source.method());
         // a child list's endpoint (/companies/{id}/contacts) names the URL of the call; the HTTP endpoint stays the source's, one per source
         String endpoint = pull.endpoint(sourceUrl.endpoint());
         if (!endpoint.equals(sourceUrl.endpoint())) exchange.getMessage().setHeader(Exchange.HTTP_URI, endpoint);

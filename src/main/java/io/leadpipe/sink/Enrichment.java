@@ -3,7 +3,6 @@ package io.leadpipe.sink;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.leadpipe.encoding.HttpMethodHeader;
 import io.leadpipe.encoding.QueryEncoding;
 import org.apache.camel.Exchange;
 
@@ -73,7 +72,7 @@ public final class Enrichment {
 
     /** Before the call: GET ?domain=… for {@code variable.lookupKey}. */
     public void prepare(Exchange exchange) {
-        HttpMethodHeader.set(exchange.getMessage(), "GET");
+        exchange.getMessage().setHeader(Exchange.HTTP_METHOD, "GET");
         exchange.getMessage().setHeader(Exchange.HTTP_QUERY, QueryEncoding.encode(keyParam) + "=" + QueryEncoding.encode(exchange.getVariable("lookupKey", String.class)));
         exchange.getMessage().setBody(null);
         exchange.setVariable("request", "GET " + exchange.getVariable("enrichUrl") + "?" + keyParam + "=…");

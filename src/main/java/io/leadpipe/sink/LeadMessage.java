@@ -3,7 +3,6 @@ package io.leadpipe.sink;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.leadpipe.encoding.HttpMethodHeader;
 import io.leadpipe.encoding.Sha256;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -117,7 +116,7 @@ public final class LeadMessage {
         m.setHeader(OPERATION, operation);
         if (!keyHeader.isEmpty()) m.setHeader(keyHeader, key);
         if (scheme.equals("http") || scheme.equals("https")) {
-            HttpMethodHeader.set(m, "POST");
+            m.setHeader(Exchange.HTTP_METHOD, "POST");
             m.setHeader(Exchange.CONTENT_TYPE, "application/json");
             m.setHeader("Idempotency-Key", key); // the name webhook receivers look for (IETF httpapi draft)
         } else if (scheme.equals("kafka")) {

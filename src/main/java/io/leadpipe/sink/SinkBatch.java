@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leadpipe.secrets.Secrets;
-import io.leadpipe.encoding.HttpMethodHeader;
 import io.leadpipe.encoding.Sha256;
 import org.apache.camel.Exchange;
 
@@ -156,8 +155,7 @@ public final class SinkBatch {
         if (Boolean.TRUE.equals(exchange.getVariable("crmAsked", Boolean.class))) crm.retrying();
         CrmCall call = crm.next();
         exchange.setVariable("crmAsked", true);
-        // the enum camel-http reads (HttpMethodHeader): crm-call sets its header from this variable
-        exchange.setVariable("crmMethod", HttpMethodHeader.of(call.method()));
+        exchange.setVariable("crmMethod", call.method());
         exchange.setVariable("crmOperation", call.path());
         exchange.setVariable("crmQuery", call.query());
         exchange.setVariable("crmRequest", call.body());

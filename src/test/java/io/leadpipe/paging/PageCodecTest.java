@@ -65,8 +65,7 @@ class PageCodecTest {
         Exchange ex = exchange();
         codec().prepareRequest(new At("c-42", 3, "country=DE&industry=B%26B", 0), ex);
         assertThat(ex.getVariable("sourceUrl")).isEqualTo("https://api.example.com/v1/leads");
-        // the enum camel-http reads, not the text: a text is converted on every call (HttpMethodHeader)
-        assertThat(ex.getMessage().getHeader(Exchange.HTTP_METHOD)).isEqualTo(org.apache.camel.component.http.HttpMethods.GET);
+        assertThat(ex.getMessage().getHeader(Exchange.HTTP_METHOD)).isEqualTo("GET");
         String query = ex.getMessage().getHeader(Exchange.HTTP_QUERY, String.class);
         assertThat(query).contains("region=emea").contains("country=DE").contains("industry=B%26B").contains("cursor=c-42");
         assertThat(query.split("limit=", -1)).as("limit sent once, leadpipe's page size over the URL's 7").hasSize(2);

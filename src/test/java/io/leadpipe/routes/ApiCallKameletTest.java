@@ -55,6 +55,9 @@ class ApiCallKameletTest {
                 assertThat(drain.getException()).isNull();
                 assertThat(drain.getVariable("deliveredCount", Integer.class)).isEqualTo(200);
 
+                // a call's method converts by its own converter, not by a scan of Camel's registry (HttpMethodConverters)
+                assertThat(app.context().getTypeConverterRegistry().lookup(org.apache.camel.component.http.HttpMethods.class, String.class))
+                        .as("the text → HttpMethods converter is in the context").isNotNull();
                 List<Route> fromKamelet = app.context().getRoutes().stream().filter(Route::isCreatedByKamelet).toList();
                 assertThat(fromKamelet).as("one api-call route per call site: page fetch, CRM, enrichment").hasSize(3)
                         .allMatch(r -> r.getId().startsWith("api-call-"));

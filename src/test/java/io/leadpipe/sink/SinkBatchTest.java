@@ -77,7 +77,7 @@ class SinkBatchTest {
         assertThat(b.hasNextCall(e)).isTrue();
         b.prepareCall(e);
         assertThat(e.getVariable("crmOperation", String.class)).isEqualTo("/batch/upsert");
-        assertThat(e.getVariable("crmMethod")).isEqualTo(org.apache.camel.component.http.HttpMethods.POST);
+        assertThat(e.getVariable("crmMethod", String.class)).isEqualTo("POST");
         JsonNode request = JSON.readTree(e.getVariable("crmRequest", String.class));
         assertThat(request.at("/inputs/0/id").asText()).isEqualTo("ann@x.io");
         assertThat(request.at("/inputs/0/idProperty").asText()).isEqualTo("email");
