@@ -130,8 +130,8 @@ public final class LeadpipeWiring implements AutoCloseable {
         return stores != null && stores.checkpointStore().databaseRefusedAnEnd();
     }
 
-    /** Why the database is gone, in words that follow "the database" (see {@link #databaseGone()}); null when it is not. */
-    public String whyDatabaseGone() {
+    /** Why the database is gone (see {@link #databaseGone()}); null when it is not. */
+    public io.leadpipe.store.PullRepository.DatabaseGone whyDatabaseGone() {
         return stores == null ? null : stores.checkpointStore().whyDatabaseRefusedAnEnd();
     }
 

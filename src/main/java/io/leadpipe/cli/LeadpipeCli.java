@@ -151,10 +151,10 @@ public final class LeadpipeCli {
                 failed |= o.failed();
                 gap |= !RunReport.reconciled(o.report());
             }
-            String databaseGone = app.whyDatabaseGone(); // read once: another pull's open clears it
+            io.leadpipe.store.PullRepository.DatabaseGone databaseGone = app.whyDatabaseGone(); // read once: another pull's open clears it
             if (app.sinkEnabled() && databaseGone != null) {
                 // the staged leads are in a database this run could no longer reach: they stay staged for `leadpipe deliver`
-                out.println("delivery: not started — the database " + databaseGone + "; `leadpipe deliver` delivers what is staged");
+                out.println("delivery: not started — the database " + databaseGone.words() + "; `leadpipe deliver` delivers what is staged");
                 failed = true;
             } else if (app.sinkEnabled()) {
                 try {

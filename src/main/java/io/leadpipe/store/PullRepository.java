@@ -38,8 +38,27 @@ public final class PullRepository implements JobBudget.Budgets {
 
     private static final Logger LOG = LoggerFactory.getLogger("leadpipe.extract");
 
-    /** Why the database could not be asked for a run's end, in words that follow "the database"; null while it can. */
-    private volatile String endRefusedBecause;
+    /** Why a run could ask its database nothing more (the record of a run's end was refused). */
+    public enum DatabaseGone {
+        /** H2 closed its file (a failed write: a full disk). */
+        CLOSED("closed during the run"),
+        /** The pool gave no connection in its whole wait (leadpipe.db.connection-wait-ms). */
+        NO_CONNECTION("gave no connection within leadpipe.db.connection-wait-ms when the run's end was to be recorded");
+
+        private final String words;
+
+        DatabaseGone(String words) {
+            this.words = words;
+        }
+
+        /** In words that follow "the database". */
+        public String words() {
+            return words;
+        }
+    }
+
+    /** Why the database could not be asked for a run's end; null while it can. */
+    private volatile DatabaseGone endRefusedBecause;
 
     /** The page fingerprints' processor name in Camel's idempotent repository (reset and verify forget them by it). */
     public static final String PAGE_REPOSITORY = CheckpointSql.PAGE_REPOSITORY;
@@ -242,23 +261,20 @@ public final class PullRepository implements JobBudget.Budgets {
                 else end(pull, FAILED_UNLEASED, values("job", pull.jobId(), "error", error), write);
             }
             // the pool has told its H2FileGuard already (H2BrokenConnections): the steps after this one are refused at once
-            if (!write) notRecorded(pull, "not asked: the database file closed after the failure", CLOSED);
+            if (!write) notRecorded(pull, "not asked: the database file closed after the failure", DatabaseGone.CLOSED);
         } catch (SQLException | org.springframework.dao.DataAccessException e) {
             // gone for good when H2 closed its file; out of reach when the pool could not give a connection in its whole wait
-            String gone = io.leadpipe.job.FailureKinds.databaseClosed(e) ? CLOSED
-                    : e instanceof org.springframework.jdbc.CannotGetJdbcConnectionException ? NO_CONNECTION : null;
+            DatabaseGone gone = io.leadpipe.job.FailureKinds.databaseClosed(e) ? DatabaseGone.CLOSED
+                    : e instanceof org.springframework.jdbc.CannotGetJdbcConnectionException ? DatabaseGone.NO_CONNECTION : null;
             LOG.debug("the record of job {}'s end was refused", pull.jobId(), e);
             notRecorded(pull, "the database said: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), gone);
         }
     }
 
-    private static final String CLOSED = "closed during the run";
-    private static final String NO_CONNECTION = "gave no connection within leadpipe.db.connection-wait-ms when the run's end was to be recorded";
-
-    private void notRecorded(Pull pull, String why, String databaseGone) {
+    private void notRecorded(Pull pull, String why, DatabaseGone databaseGone) {
         pull.endNotRecorded();
         // a closed file stays the reason: a slice failing after it on the pool's wait is its consequence
-        if (databaseGone != null && !CLOSED.equals(endRefusedBecause)) endRefusedBecause = databaseGone;
+        if (databaseGone != null && endRefusedBecause != DatabaseGone.CLOSED) endRefusedBecause = databaseGone;
         LOG.warn("job {}: how the run ended is not recorded in the database ({}); its checkpoint keeps the last stored page, and no run report is written",
                 pull.jobId(), why);
     }
@@ -271,8 +287,8 @@ public final class PullRepository implements JobBudget.Budgets {
         return endRefusedBecause != null;
     }
 
-    /** Why, in words that follow "the database": "closed during the run", or that the pool gave no connection in time. */
-    public String whyDatabaseRefusedAnEnd() {
+    /** Why the database was gone when a run's end was to be recorded; null when it was not. */
+    public DatabaseGone whyDatabaseRefusedAnEnd() {
         return endRefusedBecause;
     }
 

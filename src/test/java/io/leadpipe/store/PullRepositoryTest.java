@@ -159,7 +159,7 @@ class PullRepositoryTest {
         assertThat(pull.isFailed()).isTrue();
         assertThat(pull.isEndRecorded()).as("no run report reads the database").isFalse();
         assertThat(repository.databaseRefusedAnEnd()).isTrue();
-        assertThat(repository.whyDatabaseRefusedAnEnd()).isEqualTo("closed during the run");
+        assertThat(repository.whyDatabaseRefusedAnEnd()).isEqualTo(PullRepository.DatabaseGone.CLOSED);
         assertThat(events).as("monitoring hears of the end").containsExactly("started job-a", "finished job-a FAILED");
         assertThat(repository.running()).as("the lease is released in this process").isZero();
         broken.set(false);
@@ -194,7 +194,7 @@ class PullRepositoryTest {
         assertThat(pull.isEndRecorded()).isFalse();
         // the run ends without waiting on it again, and says so in words that fit a busy pool, not a closed file
         assertThat(repository.databaseRefusedAnEnd()).isTrue();
-        assertThat(repository.whyDatabaseRefusedAnEnd()).isEqualTo("gave no connection within leadpipe.db.connection-wait-ms when the run's end was to be recorded");
+        assertThat(repository.whyDatabaseRefusedAnEnd()).isEqualTo(PullRepository.DatabaseGone.NO_CONNECTION);
         busy.set(false);
         try (Connection c = guard.getConnection()) {
             assertThat(c.isValid(1)).as("the process's database is not refused after a pool timeout").isTrue();
@@ -217,7 +217,7 @@ class PullRepositoryTest {
         busy.set(true); // a slice failing after it: its record waits out the pool
         repository.failed(second, "the database is closed", null);
         assertThat(second.isEndRecorded()).isFalse();
-        assertThat(repository.whyDatabaseRefusedAnEnd()).isEqualTo("closed during the run");
+        assertThat(repository.whyDatabaseRefusedAnEnd()).isEqualTo(PullRepository.DatabaseGone.CLOSED);
     }
 
     @Test
