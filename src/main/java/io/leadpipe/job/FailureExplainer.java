@@ -96,7 +96,7 @@ public final class FailureExplainer {
     }
 
     private static <T extends Throwable> T find(Throwable t, Class<T> type) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+        for (Throwable c : FailureKinds.causes(t)) {
             if (type.isInstance(c)) return type.cast(c);
         }
         return null;

@@ -38,10 +38,16 @@ public final class FailureKinds {
         return t;
     }
 
+    /** The failure's cause chain, from {@link #original}: what the checks below and the explainer look through. */
+    static java.util.List<Throwable> causes(Throwable t) {
+        java.util.List<Throwable> chain = new java.util.ArrayList<>();
+        for (Throwable c = original(t); c != null && !chain.contains(c); c = c.getCause()) chain.add(c);
+        return chain;
+    }
+
     /** The database (JDBC, or camel-sql's Spring JDBC layer) failed somewhere in the chain. */
     public static boolean isDatabase(Throwable t) {
-        t = original(t);
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+        for (Throwable c : causes(t)) {
             if (c instanceof SQLException || c.getClass().getName().startsWith("org.springframework.dao.")
                     || c.getClass().getName().startsWith("org.h2.mvstore.")) return true;
         }
@@ -58,8 +64,7 @@ public final class FailureKinds {
      * connection to another process's auto-server or to PostgreSQL (a new one may work).
      */
     public static boolean databaseClosed(Throwable t) {
-        t = original(t);
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+        for (Throwable c : causes(t)) {
             if (c instanceof org.h2.mvstore.MVStoreException store && STORE_GONE.contains(store.getErrorCode())) return true;
             if (c instanceof SQLException sql && sql.getErrorCode() == 90098) return true;
         }
@@ -72,9 +77,8 @@ public final class FailureKinds {
      * says read only (90097).
      */
     public static boolean cannotWrite(Throwable t) {
-        t = original(t);
         if (!isDatabase(t)) return false;
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+        for (Throwable c : causes(t)) {
             if (c instanceof IOException) return true;
             if (c instanceof SQLException sql) {
                 String state = sql.getSQLState();
