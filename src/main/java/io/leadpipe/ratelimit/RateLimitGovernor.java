@@ -38,14 +38,15 @@ public final class RateLimitGovernor {
     private Instant lastReset;     // the reset of the window before the current one
     private boolean resetGuessed;  // resetAt is the expected end (a node share's), not yet an answer's
     private boolean resetLatest;   // resetAt is the earliest of answers' resets rounded up: the window ends by then, no margin due
-    /** How soon a used node share looks again when the new window's end is not known yet (its first answer will say). */
+    /** How soon a used window (or node share) looks again when the new window's end is not known yet (its first answer will say). */
     private static final Duration SHARE_RECHECK = Duration.ofMillis(50);
     /**
-     * How long a used node share waits for a window whose end no answer has named (the API may be down, and a
+     * How long a used window (or node share) waits for a window whose end no answer has named (the API may be down, and a
      * request that never gets an answer must still fail, not wait): then requests go out until an answer comes.
      */
     private static final Duration UNNAMED_WINDOW_HOLD = Duration.ofSeconds(2);
     private Instant windowStartedAt; // when the current window began here (its refill, or the first request)
+    private long carriedShownOld;    // requests let through within the margin before the current window's end whose answers showed them counted in it
     private Instant pausedUntil;   // Retry-After from a 429 holds every request on this key
     private String pauseReason = "its Retry-After";
     private Instant loggedPause;
@@ -189,7 +190,8 @@ public final class RateLimitGovernor {
                         // the window has refilled; the next answer tells us how much is really left. What we sent
                         // since its start (while we waited out the margin) is in it already, at the API — and so may be
                         // what we sent within the margin before it (a request stalled between its permit and the wire)
-                        long carried = releasedSince(windowEdge(resetAt));
+                        long carried = Math.max(0, releasedSince(windowEdge(resetAt)) - carriedShownOld);
+                        carriedShownOld = 0;
                         remaining = limit == null ? null : limit - carried;
                         // a node share holds in the new window before its first answer too: its end is expected one
                         // window after the last (its first answer corrects it); unknown, the share waits for that answer
@@ -206,7 +208,12 @@ public final class RateLimitGovernor {
                     boolean shareLeft = nodeShare >= 1.0 || limit == null || unnamedTooLong || sentInWindow < (long) Math.floor(limit * nodeShare);
                     // (a node share used to be ignored until the new window's first answer came: every job of the
                     // instance sent one at once, 4 where a share of 3 allowed 3 — 8 of 10 for two of three instances)
-                    boolean windowLeft = (remaining == null || remaining > effectiveFloor() || resetAt == null) && shareLeft;
+                    // between a refill and the new window's first answer, what the window holds is its limit less what we
+                    // carried into it: no more goes out before an answer names the window (12 count requests let out at once
+                    // at a refill into a window of 10: 2 × 429), for no longer than the share's hold. A window no answer
+                    // ever named (an API that says what is left but not when it resets) holds nothing back, as before.
+                    boolean refilledUnnamed = resetAt == null && lastReset != null && !unnamedTooLong;
+                    boolean windowLeft = (remaining == null || remaining > effectiveFloor() || (resetAt == null && !refilledUnnamed)) && shareLeft;
                     if (windowLeft || shared != null) {
                         // windows without a reset time (per second, minute, hour, day): the tightest one paces
                         RollingWindow tightest = null;
@@ -226,7 +233,7 @@ public final class RateLimitGovernor {
                         until = windowFrees;
                         reason = tightest.describe(now, floor);
                     } else {
-                        // a used share before the new window's first answer: look again shortly, the answer says when it ends
+                        // a used window or share before the new window's first answer: look again shortly, the answer says when it ends
                         recheck = resetAt == null;
                         until = recheck ? now.plus(SHARE_RECHECK) : resetAt.plus(marginPastReset());
                         reason = shareLeft ? remaining + " of " + limit + " requests left (floor " + effectiveFloor() + ") until its quota resets"
@@ -311,7 +318,12 @@ public final class RateLimitGovernor {
         if (s == null || s.isEmpty()) return;
         Instant now = clock.instant();
         if (s.limit() != null) limit = s.limit();
-        if (s.resetAt() != null && !now.isBefore(s.resetAt().plus(marginPastReset(s.resetIsLatest())))) return; // a late answer from a past window
+        if (s.resetAt() != null && !now.isBefore(s.resetAt().plus(marginPastReset(s.resetIsLatest())))) {
+            // a late answer from a past window; to a request carried into the current one, it shows that one was not
+            // counted there (until the current window's first answer, which says what it holds itself)
+            if (resetAt == null && remaining != null && limit != null && carriedIntoCurrent(permittedAt)) remaining = Math.min(limit, remaining + 1);
+            return;
+        }
         // a reset rounded up, answering a request let through before this window began: it may tell of the window before
         // (a reset within a second of now), which would end this one early
         if (s.resetIsLatest() && permittedAt != null && windowStartedAt != null && permittedAt.isBefore(windowStartedAt)) return;
@@ -335,6 +347,18 @@ public final class RateLimitGovernor {
                 saidInWindow = s.remaining();
                 return;
             }
+            if (remaining != null && lastReset != null && s.remaining() != null && permittedAt != null && windowStartedAt != null
+                    && !permittedAt.isBefore(windowStartedAt)) {
+                // the first answer to a request of the refilled window. Two counts each never above what is really left:
+                // ours (every carried request not shown in the old window counted in this one), and what the answer says
+                // less the window's other requests, which may have reached the API after this one — a carried request (let
+                // through a margin or more before this one) reached it before, in this window or the last. The higher
+                // stands: ours alone held a window at 2 of 10 while carried requests were unresolved; the answer's alone,
+                // 8 of 10 when a burst at the refill reached the API together.
+                remaining = Math.min(s.remaining(), Math.max(remaining, s.remaining() - (releasedSince(windowStartedAt) - 1)));
+                saidInWindow = s.remaining();
+                return;
+            }
             lower(s.remaining());
             return;
         }
@@ -347,6 +371,7 @@ public final class RateLimitGovernor {
             // this instance's share of the new window: the request this answers and every other sent into it so far
             // (it was 1, and a node share overspent right after a refill: 8 where 1/3 of 10 allows 6)
             sentInWindow = Math.max(1, sentSince);
+            carriedShownOld = 0;
             resetAt = s.resetAt();
             resetLatest = s.resetIsLatest();
             if (s.remaining() != null) remaining = limit == null ? s.remaining() : Math.min(s.remaining(), limit - sentSince);
@@ -360,7 +385,15 @@ public final class RateLimitGovernor {
             resetAt = s.resetAt(); // delta resets jitter by a second
             resetLatest = s.resetIsLatest();
         }
+        // an answer of the current window to a request let through within the margin before its end: not one for the next
+        if (resetAt != null && permittedAt != null && !permittedAt.isBefore(windowEdge(resetAt))) carriedShownOld++;
         lower(s.remaining());
+    }
+
+    /** The request let through at {@code permittedAt} was counted into the current window at its refill, as carried over. */
+    private boolean carriedIntoCurrent(Instant permittedAt) {
+        return permittedAt != null && lastReset != null && windowStartedAt != null
+                && !permittedAt.isBefore(windowEdge(lastReset)) && permittedAt.isBefore(windowStartedAt);
     }
 
     /** How long past the reset the window is waited for: none when the reset is a rounded-up bound (the window has ended by then). */

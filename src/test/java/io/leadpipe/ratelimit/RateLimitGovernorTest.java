@@ -32,7 +32,10 @@ class RateLimitGovernorTest {
     private final RateLimitGovernor.Sleeper sleeper = d -> {
         sleeps.add(d);
         now.set(now.get().plus(d));
+        this.duringSleep.run();
     };
+    /** What happens while the governor sleeps (an answer coming in). */
+    private Runnable duringSleep = () -> { };
 
     private RateLimitGovernor governor(long floor) {
         return new RateLimitGovernor("test", floor, Duration.ofMillis(250), clock, sleeper);
@@ -78,6 +81,102 @@ class RateLimitGovernorTest {
         g.acquire("job");
         assertThat(sleeps).containsExactly(Duration.ofMillis(1250));
         assertThat(g.remaining()).isEqualTo(4L); // refilled to 5, one taken
+    }
+
+    @Test
+    void afterTheResetNoMoreThanTheLimitGoesOutBeforeTheNewWindowsFirstAnswer() throws Exception {
+        RateLimitGovernor g = governor(0);
+        g.observe(new RateLimitSnapshot(5L, 0L, now.get().plusSeconds(1)));
+        for (int i = 0; i < 5; i++) g.acquire("job"); // waits out the reset, then the refilled 5
+        assertThat(sleeps).containsExactly(Duration.ofMillis(1250));
+        // a sixth before any answer of the new window would be over its limit: it waits for the answer that names
+        // the window, then for that window's end
+        Instant answeredAt = now.get().plusMillis(300), newReset = now.get().plusSeconds(1);
+        duringSleep = () -> {
+            if (!now.get().isBefore(answeredAt) && g.resetAt() == null) g.observe(new RateLimitSnapshot(5L, 0L, newReset));
+        };
+        g.acquire("job");
+        assertThat(now.get()).as("sent when the new window's named end had passed, plus the margin").isEqualTo(newReset.plusMillis(250));
+        assertThat(sleeps.subList(1, sleeps.size())).as("looked again every 50 ms until the answer came, then waited for the reset")
+                .startsWith(Duration.ofMillis(50)).hasSize(7);
+    }
+
+    @Test
+    void aWindowWhoseEndNoAnswerNamesHoldsItsLimitOnlyForAWhile() throws Exception {
+        RateLimitGovernor g = governor(0);
+        g.observe(new RateLimitSnapshot(5L, 0L, now.get().plusSeconds(1)));
+        for (int i = 0; i < 5; i++) g.acquire("job");
+        Instant refilled = now.get();
+        g.acquire("job"); // no answer ever comes (the API is down): the request goes after the hold, to fail on its own
+        assertThat(Duration.between(refilled, now.get())).isEqualTo(Duration.ofSeconds(2));
+    }
+
+    /** A window of 10 whose 10 requests were all let through 200 ms before its reset (within the 250 ms margin): their permits. */
+    private List<Instant> tenLetThroughJustBeforeTheReset(RateLimitGovernor g, Instant reset) throws Exception {
+        g.observe(new RateLimitSnapshot(10L, 10L, reset));
+        now.set(reset.minusMillis(200));
+        List<Instant> permits = new ArrayList<>();
+        for (int i = 0; i < 10; i++) permits.add(g.acquire("job"));
+        return permits;
+    }
+
+    @Test
+    void requestsJustBeforeTheResetThatTheirAnswersShowInTheOldWindowAreNotCarriedIntoTheNew() throws Exception {
+        RateLimitGovernor g = governor(0);
+        Instant reset = now.get().plusSeconds(1);
+        List<Instant> permits = tenLetThroughJustBeforeTheReset(g, reset);
+        for (int i = 0; i < 8; i++) g.observe(new RateLimitSnapshot(10L, 2L, reset), permits.get(i)); // counted in this window
+        // the 2 still in flight may reach the API in the next window: it starts with 8
+        for (int i = 0; i < 8; i++) g.acquire("job");
+        assertThat(sleeps).containsExactly(Duration.ofMillis(450));
+        assertThat(g.remaining()).isZero();
+    }
+
+    @Test
+    void aLateAnswerShowingACarriedRequestInTheOldWindowFreesItsPlaceInTheNew() throws Exception {
+        RateLimitGovernor g = governor(0);
+        Instant reset = now.get().plusSeconds(1);
+        List<Instant> permits = tenLetThroughJustBeforeTheReset(g, reset);
+        // no answer before the refill: all 10 may be in the new window, so nothing goes until answers say otherwise
+        duringSleep = () -> {
+            if (!now.get().isBefore(reset.plusMillis(400)) && g.remaining() == 0 && g.resetAt() == null) {
+                for (int i = 0; i < 6; i++) g.observe(new RateLimitSnapshot(10L, 0L, reset), permits.get(i));
+            }
+        };
+        for (int i = 0; i < 6; i++) g.acquire("job");
+        assertThat(now.get()).as("sent when the late answers came").isEqualTo(reset.plusMillis(400));
+        assertThat(g.remaining()).isZero();
+    }
+
+    @Test
+    void theRefilledWindowsFirstAnswerSaysWhatItHoldsBeyondTheCarriedRequests() throws Exception {
+        RateLimitGovernor g = governor(0);
+        Instant reset = now.get().plusSeconds(1);
+        List<Instant> permits = tenLetThroughJustBeforeTheReset(g, reset);
+        for (int i = 0; i < 8; i++) g.observe(new RateLimitSnapshot(10L, 2L, reset), permits.get(i));
+        Instant first = g.acquire("job"); // the refill: 2 of the new window's 10 may be the carried ones
+        g.acquire("job");
+        // the new window's first answer: the API counted 1 (the carried 2 reached it in the old window)
+        g.observe(new RateLimitSnapshot(10L, 9L, reset.plusSeconds(1)), first);
+        assertThat(g.remaining()).as("9 said, less our other request of the window").isEqualTo(8L);
+        for (int i = 0; i < 8; i++) g.acquire("job");
+        assertThat(sleeps).containsExactly(Duration.ofMillis(450));
+    }
+
+    @Test
+    void aBurstAtTheRefillThatReachedTheApiTogetherKeepsWhatIsLeftAfterIt() throws Exception {
+        RateLimitGovernor g = governor(0);
+        Instant reset = now.get().plusSeconds(1);
+        g.observe(new RateLimitSnapshot(10L, 10L, reset));
+        now.set(reset.plusMillis(300)); // nothing carried: the window ended before any of ours
+        List<Instant> burst = new ArrayList<>();
+        for (int i = 0; i < 8; i++) burst.add(g.acquire("job"));
+        // the first answer counted all 8 (they arrived together): 2 left, which our own count says too
+        g.observe(new RateLimitSnapshot(10L, 2L, reset.plusSeconds(1)), burst.get(0));
+        assertThat(g.remaining()).isEqualTo(2L);
+        g.acquire("job");
+        g.acquire("job");
+        assertThat(sleeps).isEmpty();
     }
 
     @Test
