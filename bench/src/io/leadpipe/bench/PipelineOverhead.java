@@ -75,7 +75,12 @@ final class PipelineOverhead {
             new Switched("again, nothing off (the others' reference)", Map.of()),
             new Switched("− deletion reconciliation", Map.of("leadpipe.incremental.reconcile-deletions", "false")),
             new Switched("− compaction at the end", Map.of("leadpipe.db.compact-below-live-percent", "0")),
-            new Switched("− H2 housekeeping", Map.of("leadpipe.db.housekeeping-ms", "0")));
+            new Switched("− H2 housekeeping", Map.of("leadpipe.db.housekeeping-ms", "0")),
+            // all three at once: set against the raw loop with leadpipe's three writes, what leadpipe costs beyond its guarantees
+            new Switched("− all three (reconciliation, compaction, housekeeping)", Map.of("leadpipe.incremental.reconcile-deletions", "false",
+                    "leadpipe.db.compact-below-live-percent", "0", "leadpipe.db.housekeeping-ms", "0")));
+    /** The raw loop that writes what leadpipe writes (GUARANTEES' last): set against SWITCHED_OFF's last. */
+    static final Raw RAW_ALL_THREE = GUARANTEES.get(GUARANTEES.size() - 1);
 
     /** @param cpuSeconds CPU time of this JVM during the run (leadpipe or the raw loop, and the simulator they both call) */
     record Run(String who, double seconds, double leadsPerSecond, double cpuSeconds) {}
