@@ -41,12 +41,14 @@ public final class RateLimitGovernor {
     /** How soon a used window (or node share) looks again when the new window's end is not known yet (its first answer will say). */
     private static final Duration SHARE_RECHECK = Duration.ofMillis(50);
     /**
-     * How long a used window (or node share) waits for a window whose end no answer has named (the API may be down, and a
-     * request that never gets an answer must still fail, not wait): then requests go out until an answer comes.
+     * How long a used window (or node share) waits at least for a window whose end no answer has named — twice the key's
+     * longest recent answer when that is longer (the API may be down, and a request that never gets an answer must
+     * still fail, not wait): then requests go out until an answer comes.
      */
     private static final Duration UNNAMED_WINDOW_HOLD = Duration.ofSeconds(2);
     private Instant windowStartedAt; // when the current window began here (its refill, or the first request)
     private long carriedShownOld;    // requests let through within the margin before the current window's end whose answers showed them counted in it
+    private boolean refusedUnnamed;  // a 429 that said nothing came in the refilled window before its first answer: no place is given back
     private Instant pausedUntil;   // Retry-After from a 429 holds every request on this key
     private String pauseReason = "its Retry-After";
     private Instant loggedPause;
@@ -192,6 +194,7 @@ public final class RateLimitGovernor {
                         // what we sent within the margin before it (a request stalled between its permit and the wire)
                         long carried = Math.max(0, releasedSince(windowEdge(resetAt)) - carriedShownOld);
                         carriedShownOld = 0;
+                        refusedUnnamed = false;
                         remaining = limit == null ? null : limit - carried;
                         // a node share holds in the new window before its first answer too: its end is expected one
                         // window after the last (its first answer corrects it); unknown, the share waits for that answer
@@ -204,7 +207,7 @@ public final class RateLimitGovernor {
                         windowStartedAt = now;
                     }
                     if (windowStartedAt == null) windowStartedAt = now;
-                    boolean unnamedTooLong = resetAt == null && !now.isBefore(windowStartedAt.plus(UNNAMED_WINDOW_HOLD));
+                    boolean unnamedTooLong = resetAt == null && !now.isBefore(windowStartedAt.plus(unnamedHold()));
                     boolean shareLeft = nodeShare >= 1.0 || limit == null || unnamedTooLong || sentInWindow < (long) Math.floor(limit * nodeShare);
                     // (a node share used to be ignored until the new window's first answer came: every job of the
                     // instance sent one at once, 4 where a share of 3 allowed 3 — 8 of 10 for two of three instances)
@@ -321,7 +324,7 @@ public final class RateLimitGovernor {
         if (s.resetAt() != null && !now.isBefore(s.resetAt().plus(marginPastReset(s.resetIsLatest())))) {
             // a late answer from a past window; to a request carried into the current one, it shows that one was not
             // counted there (until the current window's first answer, which says what it holds itself)
-            if (resetAt == null && remaining != null && limit != null && carriedIntoCurrent(permittedAt)) remaining = Math.min(limit, remaining + 1);
+            if (resetAt == null && !refusedUnnamed && remaining != null && limit != null && carriedIntoCurrent(permittedAt)) remaining = Math.min(limit, remaining + 1);
             return;
         }
         // a reset rounded up, answering a request let through before this window began: it may tell of the window before
@@ -351,11 +354,12 @@ public final class RateLimitGovernor {
                     && !permittedAt.isBefore(windowStartedAt)) {
                 // the first answer to a request of the refilled window. Two counts each never above what is really left:
                 // ours (every carried request not shown in the old window counted in this one), and what the answer says
-                // less the window's other requests, which may have reached the API after this one — a carried request (let
-                // through a margin or more before this one) reached it before, in this window or the last. The higher
-                // stands: ours alone held a window at 2 of 10 while carried requests were unresolved; the answer's alone,
-                // 8 of 10 when a burst at the refill reached the API together.
-                remaining = Math.min(s.remaining(), Math.max(remaining, s.remaining() - (releasedSince(windowStartedAt) - 1)));
+                // less our other requests that may have reached the API after this one: every one let through after it or
+                // within the margin before it (a request let through a margin or more before it reached the API before
+                // it, in this window or the last). The higher stands: ours alone held a window at 2 of 10 while carried
+                // requests were unresolved; the answer's alone, 8 of 10 when a burst at the refill reached the API together.
+                long others = releasedSince(permittedAt.minus(resetMargin)) - 1;
+                remaining = Math.min(s.remaining(), Math.max(remaining, s.remaining() - others));
                 saidInWindow = s.remaining();
                 return;
             }
@@ -384,10 +388,17 @@ public final class RateLimitGovernor {
         } else if (s.resetAt() != null && s.resetAt().isAfter(resetAt)) {
             resetAt = s.resetAt(); // delta resets jitter by a second
             resetLatest = s.resetIsLatest();
+            carriedShownOld = 0; // counted against the edge before: the moved edge holds other requests (none is then taken for shown)
         }
         // an answer of the current window to a request let through within the margin before its end: not one for the next
         if (resetAt != null && permittedAt != null && !permittedAt.isBefore(windowEdge(resetAt))) carriedShownOld++;
         lower(s.remaining());
+    }
+
+    /** How long a window whose end no answer has named holds its count: 2 s, or twice the key's longest recent answer. */
+    private Duration unnamedHold() {
+        Duration twice = transit.longestAnswer().multipliedBy(2);
+        return twice.compareTo(UNNAMED_WINDOW_HOLD) > 0 ? twice : UNNAMED_WINDOW_HOLD;
     }
 
     /** The request let through at {@code permittedAt} was counted into the current window at its refill, as carried over. */
@@ -493,6 +504,7 @@ public final class RateLimitGovernor {
 
     private synchronized void rejectedHere(Duration wait, boolean answerToldRemaining, String askedBy) {
         if (!answerToldRemaining) remaining = 0L;
+        if (!answerToldRemaining && resetAt == null && lastReset != null) refusedUnnamed = true; // the window is full, whatever late answers say
         if (wait != null) {
             Instant until = WaitTimes.after(clock.instant(), wait);
             if (pausedUntil == null || until.isAfter(pausedUntil)) {

@@ -34,6 +34,11 @@ final class Transit {
         if (recent.size() > RECENT) recent.removeFirst();
     }
 
+    /** The longest of the recent answers, measured whatever margin is configured (zero: none yet). */
+    synchronized Duration longestAnswer() {
+        return Duration.ofNanos(recent.stream().mapToLong(Long::longValue).max().orElse(0));
+    }
+
     synchronized Duration margin() {
         if (!measured || recent.isEmpty()) return fixed;
         return Duration.ofNanos(recent.stream().mapToLong(Long::longValue).max().orElse(0));

@@ -180,6 +180,87 @@ class RateLimitGovernorTest {
     }
 
     @Test
+    void requestsLetThroughAfterTheOldResetThatReachTheApiLateAreNotTakenAsRoomByTheFirstAnswer() throws Exception {
+        RateLimitGovernor g = governor(0);
+        Instant reset = now.get().plusSeconds(1);
+        g.observe(new RateLimitSnapshot(10L, 6L, reset));
+        now.set(reset.plusMillis(100)); // the old window is ours until its reset plus the margin: 6 go, and may reach the new one
+        for (int i = 0; i < 6; i++) g.acquire("job");
+        now.set(reset.plusMillis(250));
+        Instant first = g.acquire("job"); // the refill: 10 less the 6 carried
+        for (int i = 0; i < 3; i++) g.acquire("job");
+        // the first answer counted only itself: the 6 stalled ones reached the API after it
+        g.observe(new RateLimitSnapshot(10L, 9L, reset.plusSeconds(1)), first);
+        assertThat(g.remaining()).as("9 said, less the 9 others that may have reached it later").isZero();
+    }
+
+    @Test
+    void aResetThatMovesLaterForgetsWhichRequestsItsAnswersShowedInTheWindow() throws Exception {
+        RateLimitGovernor g = governor(0);
+        Instant start = now.get(), reset = start.plusSeconds(1);
+        g.observe(new RateLimitSnapshot(10L, 10L, reset));
+        now.set(start.plusMillis(800)); // within the margin before the reset
+        List<Instant> permits = new ArrayList<>();
+        for (int i = 0; i < 3; i++) permits.add(g.acquire("job"));
+        for (Instant p : permits) g.observe(new RateLimitSnapshot(10L, 7L, reset), p); // shown in this window
+        now.set(start.plusMillis(900));
+        g.observe(new RateLimitSnapshot(10L, 7L, start.plusMillis(1300))); // a delta reset read later: the window ends at 1.3 s
+        now.set(start.plusMillis(1100)); // within the margin before the new end: these 4 may reach the next window
+        for (int i = 0; i < 4; i++) g.acquire("job");
+        now.set(start.plusMillis(1550));
+        g.acquire("job"); // the refill
+        assertThat(g.remaining()).as("10 less the 4 carried, less this one (not less 4 − 3)").isEqualTo(5L);
+    }
+
+    @Test
+    void anAnswerOfALaterWindowForgetsWhichRequestsTheWindowBeforeShowed() throws Exception {
+        RateLimitGovernor g = governor(0);
+        Instant start = now.get(), reset = start.plusSeconds(1);
+        g.observe(new RateLimitSnapshot(10L, 10L, reset));
+        now.set(start.plusMillis(800));
+        List<Instant> permits = new ArrayList<>();
+        for (int i = 0; i < 3; i++) permits.add(g.acquire("job"));
+        for (Instant p : permits) g.observe(new RateLimitSnapshot(10L, 7L, reset), p);
+        now.set(start.plusMillis(1300));
+        g.observe(new RateLimitSnapshot(10L, 9L, start.plusMillis(2000))); // the next window's word: it starts from there
+        now.set(start.plusMillis(1800));
+        for (int i = 0; i < 4; i++) g.acquire("job");
+        now.set(start.plusMillis(2250));
+        g.acquire("job"); // the refill
+        assertThat(g.remaining()).as("10 less the 4 carried, less this one").isEqualTo(5L);
+    }
+
+    @Test
+    void aKeyWhoseAnswersTakeLongHoldsAnUnnamedWindowTwiceAsLong() throws Exception {
+        RateLimitGovernor g = governor(0);
+        Instant reset = now.get().plusSeconds(1);
+        tenLetThroughJustBeforeTheReset(g, reset);
+        g.answeredSincePermit(Duration.ofSeconds(5).toNanos()); // a slow count query
+        for (int i = 0; i < 10; i++) g.acquire("job"); // waits out the reset, then the hold: nothing is shown in the old window
+        Instant refilled = reset.plusMillis(250);
+        assertThat(Duration.between(refilled, now.get())).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aRefusalInTheUnnamedWindowKeepsLateAnswersFromGivingPlacesBack() throws Exception {
+        RateLimitGovernor g = governor(0);
+        Instant reset = now.get().plusSeconds(1);
+        List<Instant> permits = tenLetThroughJustBeforeTheReset(g, reset);
+        duringSleep = () -> {
+            if (!now.get().isBefore(reset.plusMillis(400)) && g.resetAt() == null && !delivered.get()) {
+                delivered.set(true);
+                g.rejected(null, false); // a 429 that says nothing: the new window is full
+                for (int i = 0; i < 6; i++) g.observe(new RateLimitSnapshot(10L, 0L, reset), permits.get(i));
+            }
+        };
+        g.acquire("job");
+        assertThat(Duration.between(reset.plusMillis(250), now.get())).as("held for the whole hold, not freed by the late answers")
+                .isEqualTo(Duration.ofSeconds(2));
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean delivered = new java.util.concurrent.atomic.AtomicBoolean();
+
+    @Test
     void answersArrivingOutOfOrderNeverRaiseTheEstimate() {
         RateLimitGovernor g = governor(0);
         Instant reset = now.get().plusSeconds(10);
