@@ -194,15 +194,21 @@ class RateLimitGovernorTest {
         assertThat(g.remaining()).as("9 said, less the 9 others that may have reached it later").isZero();
     }
 
-    @Test
-    void aResetThatMovesLaterForgetsWhichRequestsItsAnswersShowedInTheWindow() throws Exception {
-        RateLimitGovernor g = governor(0);
-        Instant start = now.get(), reset = start.plusSeconds(1);
+    /** A window of 10 ending 1 s after {@code start}: 3 requests let through 200 ms before its end, their answers showing them in it. */
+    private void threeShownInTheWindowBeforeItsEnd(RateLimitGovernor g, Instant start) throws Exception {
+        Instant reset = start.plusSeconds(1);
         g.observe(new RateLimitSnapshot(10L, 10L, reset));
         now.set(start.plusMillis(800)); // within the margin before the reset
         List<Instant> permits = new ArrayList<>();
         for (int i = 0; i < 3; i++) permits.add(g.acquire("job"));
         for (Instant p : permits) g.observe(new RateLimitSnapshot(10L, 7L, reset), p); // shown in this window
+    }
+
+    @Test
+    void aResetThatMovesLaterForgetsWhichRequestsItsAnswersShowedInTheWindow() throws Exception {
+        RateLimitGovernor g = governor(0);
+        Instant start = now.get();
+        threeShownInTheWindowBeforeItsEnd(g, start);
         now.set(start.plusMillis(900));
         g.observe(new RateLimitSnapshot(10L, 7L, start.plusMillis(1300))); // a delta reset read later: the window ends at 1.3 s
         now.set(start.plusMillis(1100)); // within the margin before the new end: these 4 may reach the next window
@@ -215,12 +221,8 @@ class RateLimitGovernorTest {
     @Test
     void anAnswerOfALaterWindowForgetsWhichRequestsTheWindowBeforeShowed() throws Exception {
         RateLimitGovernor g = governor(0);
-        Instant start = now.get(), reset = start.plusSeconds(1);
-        g.observe(new RateLimitSnapshot(10L, 10L, reset));
-        now.set(start.plusMillis(800));
-        List<Instant> permits = new ArrayList<>();
-        for (int i = 0; i < 3; i++) permits.add(g.acquire("job"));
-        for (Instant p : permits) g.observe(new RateLimitSnapshot(10L, 7L, reset), p);
+        Instant start = now.get();
+        threeShownInTheWindowBeforeItsEnd(g, start);
         now.set(start.plusMillis(1300));
         g.observe(new RateLimitSnapshot(10L, 9L, start.plusMillis(2000))); // the next window's word: it starts from there
         now.set(start.plusMillis(1800));
