@@ -70,15 +70,24 @@ final class PipelineOverhead {
      */
     record Switched(String label, Map<String, String> settings) {}
 
+    private static final Switched RECONCILIATION_OFF = new Switched("− deletion reconciliation", Map.of("leadpipe.incremental.reconcile-deletions", "false"));
+    private static final Switched COMPACTION_OFF = new Switched("− compaction at the end", Map.of("leadpipe.db.compact-below-live-percent", "0"));
+    private static final Switched HOUSEKEEPING_OFF = new Switched("− H2 housekeeping", Map.of("leadpipe.db.housekeeping-ms", "0"));
+
     static final List<Switched> SWITCHED_OFF = List.of(
             // leadpipe again, nothing off: a second leadpipe run in the round, at another place in its order
             new Switched("again, nothing off (the others' reference)", Map.of()),
-            new Switched("− deletion reconciliation", Map.of("leadpipe.incremental.reconcile-deletions", "false")),
-            new Switched("− compaction at the end", Map.of("leadpipe.db.compact-below-live-percent", "0")),
-            new Switched("− H2 housekeeping", Map.of("leadpipe.db.housekeeping-ms", "0")),
+            RECONCILIATION_OFF, COMPACTION_OFF, HOUSEKEEPING_OFF,
             // all three at once: set against the raw loop with leadpipe's three writes, what leadpipe costs beyond its guarantees
-            new Switched("− all three (reconciliation, compaction, housekeeping)", Map.of("leadpipe.incremental.reconcile-deletions", "false",
-                    "leadpipe.db.compact-below-live-percent", "0", "leadpipe.db.housekeeping-ms", "0")));
+            allOff("− all three (reconciliation, compaction, housekeeping)", RECONCILIATION_OFF, COMPACTION_OFF, HOUSEKEEPING_OFF));
+
+    /** The single switches' settings together. */
+    private static Switched allOff(String label, Switched... each) {
+        Map<String, String> all = new java.util.LinkedHashMap<>();
+        for (Switched s : each) all.putAll(s.settings());
+        return new Switched(label, Map.copyOf(all));
+    }
+
     /** The raw loop that writes what leadpipe writes (GUARANTEES' last): set against SWITCHED_OFF's last. */
     static final Raw RAW_ALL_THREE = GUARANTEES.get(GUARANTEES.size() - 1);
 
