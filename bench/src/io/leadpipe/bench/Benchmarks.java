@@ -34,6 +34,8 @@ public final class Benchmarks {
         }
         if (which.equals("all") || which.equals("quota")) quota();
         if (which.equals("all") || which.equals("overhead")) overhead();
+        // issue 24 item 2: where leadpipe's CPU goes beyond the raw loop's, step by step, and which guarantee each step keeps
+        if (which.equals("all") || which.equals("steps")) PullSteps.report();
         if (which.equals("all") || which.equals("guarantees")) guarantees();
         if (which.equals("all") || which.equals("resume")) resume();
         if (which.equals("all") || which.equals("memory")) memory();

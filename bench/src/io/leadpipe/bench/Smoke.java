@@ -28,6 +28,7 @@ final class Smoke {
         Map<String, Case> cases = new LinkedHashMap<>();
         cases.put("quota", Benchmarks::quota);
         cases.put("overhead", Benchmarks::overhead);
+        cases.put("steps", PullSteps::report);
         cases.put("guarantees", Benchmarks::guarantees);
         cases.put("resume", Benchmarks::resume);
         cases.put("memory", Benchmarks::memory);
