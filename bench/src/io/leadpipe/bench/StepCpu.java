@@ -63,6 +63,15 @@ public final class StepCpu implements InterceptStrategy, CamelContextAware {
         return out;
     }
 
+    /** What one read of the thread's CPU clock costs this thread, in seconds (the instrument's own cost per read). */
+    static double clockReadSeconds() {
+        int reads = 100_000;
+        long sink = 0, t0 = THREADS.getCurrentThreadCpuTime();
+        for (int i = 0; i < reads; i++) sink += THREADS.getCurrentThreadCpuTime();
+        long spent = THREADS.getCurrentThreadCpuTime() - t0;
+        return sink == 0 ? Double.NaN : spent / 1e9 / reads;
+    }
+
     @Override
     public CamelContext getCamelContext() {
         return context;
