@@ -91,8 +91,11 @@ final class PipelineOverhead {
     /** The raw loop that writes what leadpipe writes (GUARANTEES' last): set against SWITCHED_OFF's last. */
     static final Raw RAW_ALL_THREE = GUARANTEES.get(GUARANTEES.size() - 1);
 
-    /** @param cpuSeconds CPU time of this JVM during the run (leadpipe or the raw loop, and the simulator they both call) */
-    record Run(String who, double seconds, double leadsPerSecond, double cpuSeconds) {}
+    /**
+     * @param cpuSeconds CPU time of this JVM during the run (leadpipe or the raw loop, and the simulator they both call)
+     * @param jitSeconds the JVM's compilation time during the run (elapsed in its compiler threads: their CPU on a quiet machine)
+     */
+    record Run(String who, double seconds, double leadsPerSecond, double cpuSeconds, double jitSeconds) {}
 
     /**
      * Before a measured run: the garbage of the run before is collected now, not by GC threads during this run (whose
@@ -100,6 +103,10 @@ final class PipelineOverhead {
      */
     private static void settle() {
         System.gc();
+    }
+
+    private static double jitSeconds() {
+        return java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime() / 1e3;
     }
 
     private static double cpuSeconds() {
@@ -122,10 +129,10 @@ final class PipelineOverhead {
             ws.settings.putAll(switchedOff);
             settle();
             long t0 = System.nanoTime();
-            double cpu0 = cpuSeconds();
+            double cpu0 = cpuSeconds(), jit0 = jitSeconds();
             ws.run("run");
             double s = (System.nanoTime() - t0) / 1e9;
-            return new Run("leadpipe", s, leads / s, cpuSeconds() - cpu0);
+            return new Run("leadpipe", s, leads / s, cpuSeconds() - cpu0, jitSeconds() - jit0);
         }
     }
 
@@ -139,14 +146,14 @@ final class PipelineOverhead {
             Settings settings = Settings.load(null, null, Map.of("leadpipe.db.url", ws.settings.get("leadpipe.db.url"), "leadpipe.db.user", "sa"), Map.of(), p);
             settle();
             long t0 = System.nanoTime();
-            double cpu0 = cpuSeconds();
+            double cpu0 = cpuSeconds(), jit0 = jitSeconds();
             long stored;
             try (Database db = Database.open(settings).migrate(); Connection conn = db.dataSource().getConnection()) {
                 stored = rawLoop(conn, ws.simulator.leadsUrl(), what);
             }
             double s = (System.nanoTime() - t0) / 1e9;
             if (stored != leads) throw new IllegalStateException(what.label() + " stored " + stored + " of " + leads);
-            return new Run(what.label(), s, leads / s, cpuSeconds() - cpu0);
+            return new Run(what.label(), s, leads / s, cpuSeconds() - cpu0, jitSeconds() - jit0);
         }
     }
 

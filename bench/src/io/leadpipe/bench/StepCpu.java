@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.LongAdder;
  * The CPU time of the thread that runs each step of leadpipe's routes, without the steps nested in it: where a pull's
  * CPU goes, step by step (`bench/run steps`). Camel wraps every step of every route in this when it is bound as a bean
  * ({@link #SETTING}); what Camel does around a step (its channel, error handler, route policy) falls to the step around
- * it. Steps of a route whose callback comes back on another thread (parallel pages) are not measured apart: the case
- * pulls one page at a time.
+ * it (so a step with steps inside it, such as {@code transacted}, also holds Camel's routing around them). A step whose
+ * callback comes back on another thread (parallel pages) is not measured, best effort: the case pulls one page at a time.
  */
 public final class StepCpu implements InterceptStrategy, CamelContextAware {
 
@@ -63,15 +63,6 @@ public final class StepCpu implements InterceptStrategy, CamelContextAware {
         return out;
     }
 
-    /** What one read of the thread's CPU clock costs this thread, in seconds (the instrument's own cost per read). */
-    static double clockReadSeconds() {
-        int reads = 100_000;
-        long sink = 0, t0 = THREADS.getCurrentThreadCpuTime();
-        for (int i = 0; i < reads; i++) sink += THREADS.getCurrentThreadCpuTime();
-        long spent = THREADS.getCurrentThreadCpuTime() - t0;
-        return sink == 0 ? Double.NaN : spent / 1e9 / reads;
-    }
-
     @Override
     public CamelContext getCamelContext() {
         return context;
@@ -91,27 +82,39 @@ public final class StepCpu implements InterceptStrategy, CamelContextAware {
             RouteDefinition r = ProcessorDefinitionHelper.getRoute(step);
             if (r != null) route = r.getRouteId() != null ? r.getRouteId() : r.getInput().getEndpointUri();
         }
-        // a kamelet's route is made anew per run (api-call-37, api-call-46, …): one name for all of them
-        String key = route.replaceFirst("-\\d+$", "") + " | " + definition.getLabel();
+        // one name per step across runs: a kamelet's route is made anew per run (api-call-37, api-call-46, …), and a
+        // data format's label carries its instance (JsonDataFormat@73ede6dd)
+        String key = route.replaceFirst("-\\d+$", "") + " | " + definition.getLabel().replaceAll("@[0-9a-f]+", "").replaceAll("(routeId=[A-Za-z-]+)-\\d+", "$1");
         AsyncProcessor step = AsyncProcessorConverterHelper.convert(target);
         return new DelegateAsyncProcessor(step) {
             @Override
             public boolean process(Exchange exchange, AsyncCallback callback) {
-                long[] mine = {THREADS.getCurrentThreadCpuTime(), 0};
-                UNDER_WAY.get().push(mine);
-                return step.process(exchange, doneSync -> {
-                    long all = THREADS.getCurrentThreadCpuTime() - mine[0];
-                    ArrayDeque<long[]> underWay = UNDER_WAY.get();
-                    if (!underWay.remove(mine)) { // finished on another thread: not measured (see above)
+                ArrayDeque<long[]> underWay = UNDER_WAY.get();
+                // {CPU at the start, CPU of nested steps, 1 once it finished elsewhere}
+                long[] mine = {THREADS.getCurrentThreadCpuTime(), 0, 0};
+                underWay.push(mine);
+                try {
+                    return step.process(exchange, doneSync -> {
+                        if (UNDER_WAY.get() != underWay) {
+                            mine[2] = 1; // finished on another thread: not measured (see above), dropped by its own thread
+                        } else {
+                            long all = THREADS.getCurrentThreadCpuTime() - mine[0];
+                            underWay.remove(mine);
+                            NANOS.computeIfAbsent(key, k -> new LongAdder()).add(all - mine[1]);
+                            CALLS.computeIfAbsent(key, k -> new LongAdder()).increment();
+                            long[] around = underWay.peek();
+                            while (around != null && around[2] == 1) { // steps that finished elsewhere are no one's parent
+                                underWay.pop();
+                                around = underWay.peek();
+                            }
+                            if (around != null) around[1] += all;
+                        }
                         callback.done(doneSync);
-                        return;
-                    }
-                    NANOS.computeIfAbsent(key, k -> new LongAdder()).add(all - mine[1]);
-                    CALLS.computeIfAbsent(key, k -> new LongAdder()).increment();
-                    long[] around = underWay.peek();
-                    if (around != null) around[1] += all;
-                    callback.done(doneSync);
-                });
+                    });
+                } catch (RuntimeException e) {
+                    underWay.remove(mine);
+                    throw e;
+                }
             }
         };
     }
