@@ -40,7 +40,6 @@ final class Transit {
     }
 
     synchronized Duration margin() {
-        if (!measured || recent.isEmpty()) return fixed;
-        return Duration.ofNanos(recent.stream().mapToLong(Long::longValue).max().orElse(0));
+        return !measured || recent.isEmpty() ? fixed : longestAnswer();
     }
 }

@@ -59,7 +59,7 @@ public final class LeadStore {
             + "VALUES (:job, :source, :key, :pullId, :page, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) ON CONFLICT (job_id, source, lead_key) DO UPDATE SET "
             + "pull_id = EXCLUDED.pull_id, page_no = EXCLUDED.page_no, last_seen_at = CURRENT_TIMESTAMP");
     private static final NamedSql COUNT_FOR_JOB = NamedSql.of("count-for-job", "SELECT COUNT(*) FROM lead_jobs WHERE job_id = :job");
-    /** The job's leads and, among them, the ones this pull stored: one read of the job's rows, not two (bench/run overhead). */
+    /** The job's leads and, among them, the ones this pull stored: one read of the job's rows, not two (bench/run steps). */
     private static final NamedSql COUNT_AT_END = NamedSql.of("count-at-end",
             "SELECT COUNT(*), COUNT(CASE WHEN pull_id = :pullId THEN 1 END) FROM lead_jobs WHERE job_id = :job");
     /** How often a page that lost an insert race to another job is written again (each time the other job's rows are committed). */
