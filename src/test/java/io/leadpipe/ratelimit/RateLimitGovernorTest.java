@@ -211,10 +211,8 @@ class RateLimitGovernorTest {
         threeShownInTheWindowBeforeItsEnd(g, start);
         now.set(start.plusMillis(900));
         g.observe(new RateLimitSnapshot(10L, 7L, start.plusMillis(1300))); // a delta reset read later: the window ends at 1.3 s
-        now.set(start.plusMillis(1100)); // within the margin before the new end: these 4 may reach the next window
-        for (int i = 0; i < 4; i++) g.acquire("job");
-        now.set(start.plusMillis(1550));
-        g.acquire("job"); // the refill
+        // within the margin before the new end: these 4 may reach the next window
+        fourCarriedThenTheRefill(g, start.plusMillis(1100), start.plusMillis(1550));
         assertThat(g.remaining()).as("10 less the 4 carried, less this one (not less 4 − 3)").isEqualTo(5L);
     }
 
@@ -225,11 +223,16 @@ class RateLimitGovernorTest {
         threeShownInTheWindowBeforeItsEnd(g, start);
         now.set(start.plusMillis(1300));
         g.observe(new RateLimitSnapshot(10L, 9L, start.plusMillis(2000))); // the next window's word: it starts from there
-        now.set(start.plusMillis(1800));
-        for (int i = 0; i < 4; i++) g.acquire("job");
-        now.set(start.plusMillis(2250));
-        g.acquire("job"); // the refill
+        fourCarriedThenTheRefill(g, start.plusMillis(1800), start.plusMillis(2250));
         assertThat(g.remaining()).as("10 less the 4 carried, less this one").isEqualTo(5L);
+    }
+
+    /** Four requests let through at {@code carriedAt} (within the margin before the window's end), then one at {@code refillAt}, the refill. */
+    private void fourCarriedThenTheRefill(RateLimitGovernor g, Instant carriedAt, Instant refillAt) throws Exception {
+        now.set(carriedAt);
+        for (int i = 0; i < 4; i++) g.acquire("job");
+        now.set(refillAt);
+        g.acquire("job");
     }
 
     @Test
