@@ -74,6 +74,12 @@ final class PullSteps {
         }
         double timedCpu = cpu[0], leadpipeCpu = cpu[1], rawCpu = cpu[2], timedJit = jit[0], leadpipeJit = jit[1], rawJit = jit[2];
         Map<StepCpu.Step, StepCpu.Spent> spent = StepCpu.spent();
+        // a route or bean renamed would move its steps into Camel's routing unseen: every group must still hold a step
+        for (Group g : GROUPS) {
+            if (spent.keySet().stream().noneMatch(step -> groupOf(step.label()) == g)) {
+                throw new IllegalStateException("no step of leadpipe's routes fell in the group \"" + g.name() + "\": its pattern no longer matches them (PullSteps.GROUPS)");
+            }
+        }
         long stepsPerRun = spent.values().stream().mapToLong(StepCpu.Spent::calls).sum() / rounds;
         // what timing one step costs, from the timed run against leadpipe as it is: taken off each guarantee's steps below
         double perStep = Math.max(0, timedCpu - leadpipeCpu) / Math.max(1, stepsPerRun);
